@@ -1,0 +1,120 @@
+use std::time::Duration;
+
+/// One invalid input field, named as the client sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every invalid field of one input, so a client can fix them all at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// Keeps the parsed value, or records why `field` is invalid.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, &'static str>) -> Option<T> {
+        parsed.map_err(|message| self.add(field, message)).ok()
+    }
+
+    /// Like [`FieldErrors::check`] for a field the client must send.
+    pub fn require<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, &'static str>,
+    ) -> Option<T> {
+        match raw {
+            Some(raw) => self.check(field, parse(raw)),
+            None => {
+                self.add(field, "is required");
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `Ok(value)` when no field was invalid; the value is only built then.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, FieldErrors> {
+        match (self.is_empty(), build()) {
+            (true, Some(value)) => Ok(value),
+            _ => Err(self),
+        }
+    }
+}
+
+impl From<FieldError> for FieldErrors {
+    fn from(error: FieldError) -> Self {
+        Self(vec![error])
+    }
+}
+
+/// What a use case can answer besides success. The HTTP layer maps each variant to
+/// exactly one status and problem code.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("{} fields are invalid", .0.len())]
+    Validation(FieldErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    InvalidState(&'static str),
+    #[error("{0}")]
+    CodeInvalid(&'static str),
+    #[error("too many wrong codes; request a new code")]
+    TooManyAttempts { retry_after: Duration },
+    #[error("too many requests; try again later")]
+    RateLimited { retry_after: Duration },
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<FieldErrors> for DomainError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+/// Failures of the store port. A failed condition means another writer got there first.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the expected prior state no longer holds")]
+    ConditionFailed,
+    #[error("rate limit reached")]
+    Throttled { retry_after: Duration },
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<StoreError> for DomainError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Throttled { retry_after } => Self::RateLimited { retry_after },
+            other => Self::Store(other),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// Source of unpredictable bytes for ids, codes and tokens.
+pub trait Randomness: Send + Sync {
+    fn fill(&self, buf: &mut [u8]);
+}
+
+/// The operating system's CSPRNG.
+pub struct OsRandomness;
+
+impl Randomness for OsRandomness {
+    fn fill(&self, buf: &mut [u8]) {
+        getrandom::fill(buf).expect("the OS random source is unavailable");
+    }
+}
+
+/// A new opaque id: 128 random bits, lowercase hex.
+pub fn new_id(random: &dyn Randomness) -> String {
+    let mut bytes = [0u8; 16];
+    random.fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A uniform integer in `0..bound`, without modulo bias (rejection sampling).
+pub fn below(random: &dyn Randomness, bound: u32) -> u32 {
+    let zone = u32::MAX - (u32::MAX % bound);
+    loop {
+        let mut bytes = [0u8; 4];
+        random.fill(&mut bytes);
+        let n = u32::from_le_bytes(bytes);
+        if n < zone {
+            return n % bound;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Counting(std::sync::atomic::AtomicU8);
+    impl Randomness for Counting {
+        fn fill(&self, buf: &mut [u8]) {
+            for b in buf {
+                *b = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_32_hex_characters() {
+        let id = new_id(&OsRandomness);
+        assert_eq!(id.len(), 32);
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
+    }
+
+    #[test]
+    fn below_stays_under_its_bound() {
+        let random = Counting(Default::default());
+        for _ in 0..1000 {
+            assert!(below(&random, 1_000_000) < 1_000_000);
+        }
+    }
+}

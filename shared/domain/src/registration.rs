@@ -1,0 +1,387 @@
+//! A public self-registration request and its lifecycle:
+//! `pending_verification` → `new` → `resolved` → `processed`, or `rejected`.
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use crate::error::DomainError;
+use crate::types::{Company, EmailAddress, Locale, PersonName, Phone};
+use crate::verification_code::{
+    CODE_LIFETIME, CodeAttempt, MAX_ATTEMPTS, MAX_SENDS, RESEND_INTERVAL, VerificationCode,
+};
+
+/// Unverified requests are forgotten after this long.
+pub const UNVERIFIED_LIFETIME: Duration = Duration::hours(24);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationStatus {
+    PendingVerification,
+    New,
+    Resolved,
+    Processed,
+    Rejected,
+}
+
+impl RegistrationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingVerification => "pending_verification",
+            Self::New => "new",
+            Self::Resolved => "resolved",
+            Self::Processed => "processed",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+/// The validated public form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationForm {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: EmailAddress,
+    pub phone: Option<Phone>,
+    pub company: Option<Company>,
+    pub locale: Locale,
+}
+
+/// The code currently sent for a request, stored as a hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCode {
+    pub hash: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+    pub failed_attempts: u8,
+    /// Codes sent for this request so far, the first included.
+    pub sends: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub id: String,
+    pub status: RegistrationStatus,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: EmailAddress,
+    pub phone: Option<Phone>,
+    pub company: Option<Company>,
+    pub locale: Locale,
+    /// The email already belonged to a portal user when the request came in: the person
+    /// is told so instead of getting a code, and the request can never be verified.
+    /// The answers stay the same, so the form does not reveal who has an account.
+    #[serde(default)]
+    pub existing_account: bool,
+    pub code: Option<PendingCode>,
+    pub contact_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// Set while unverified: after this the request no longer exists for anyone.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Bumped by every change; stores write only if the version they read is still current.
+    pub version: u64,
+}
+
+/// What a code attempt leads to. Both carry the next state, which the caller must store.
+#[derive(Debug)]
+pub enum Verification {
+    Verified(Registration),
+    WrongCode(Registration),
+}
+
+impl Registration {
+    pub fn submit(
+        id: String,
+        form: RegistrationForm,
+        code: &VerificationCode,
+        existing_account: bool,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            code: Some(PendingCode {
+                hash: code.hash(&id),
+                expires_at: now + CODE_LIFETIME,
+                sent_at: now,
+                failed_attempts: 0,
+                sends: 1,
+            }),
+            id,
+            status: RegistrationStatus::PendingVerification,
+            first_name: form.first_name,
+            last_name: form.last_name,
+            email: form.email,
+            phone: form.phone,
+            company: form.company,
+            locale: form.locale,
+            existing_account,
+            contact_id: None,
+            created_at: now,
+            updated_at: now,
+            expires_at: Some(now + UNVERIFIED_LIFETIME),
+            version: 1,
+        }
+    }
+
+    /// Time-limited items outlive their deadline until TTL deletes them, so readers ask this.
+    pub fn is_expired(&self, now: OffsetDateTime) -> bool {
+        self.expires_at.is_some_and(|deadline| deadline <= now)
+    }
+
+    pub fn verify(
+        &self,
+        attempt: &CodeAttempt,
+        now: OffsetDateTime,
+    ) -> Result<Verification, DomainError> {
+        if self.status != RegistrationStatus::PendingVerification {
+            return Err(DomainError::InvalidState(
+                "the email address is already verified",
+            ));
+        }
+        let code = self
+            .code
+            .as_ref()
+            .ok_or(DomainError::CodeInvalid("no code was sent"))?;
+        if code.failed_attempts >= MAX_ATTEMPTS {
+            return Err(DomainError::TooManyAttempts {
+                retry_after: self.wait_before_resend(code, now),
+            });
+        }
+        if code.expires_at <= now {
+            return Err(DomainError::CodeInvalid(
+                "the code has expired; request a new one",
+            ));
+        }
+        let mut next = self.next_version(now);
+        if attempt.matches(&self.id, &code.hash) {
+            next.status = RegistrationStatus::New;
+            next.code = None;
+            next.expires_at = None;
+            Ok(Verification::Verified(next))
+        } else {
+            if let Some(code) = next.code.as_mut() {
+                code.failed_attempts += 1;
+            }
+            Ok(Verification::WrongCode(next))
+        }
+    }
+
+    /// Replaces the code: the old one stops working and the attempts start again.
+    pub fn resend(
+        &self,
+        code: &VerificationCode,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        if self.status != RegistrationStatus::PendingVerification {
+            return Err(DomainError::InvalidState(
+                "the email address is already verified",
+            ));
+        }
+        let sends = match &self.code {
+            Some(current) => {
+                let wait = self.wait_before_resend(current, now);
+                if !wait.is_zero() {
+                    return Err(DomainError::RateLimited { retry_after: wait });
+                }
+                current.sends
+            }
+            None => 0,
+        };
+        let mut next = self.next_version(now);
+        next.code = Some(PendingCode {
+            hash: code.hash(&self.id),
+            expires_at: now + CODE_LIFETIME,
+            sent_at: now,
+            failed_attempts: 0,
+            sends: sends + 1,
+        });
+        Ok(next)
+    }
+
+    /// Zero when a new code may be sent now; otherwise how long to wait.
+    fn wait_before_resend(&self, code: &PendingCode, now: OffsetDateTime) -> std::time::Duration {
+        let until = if code.sends >= MAX_SENDS {
+            // No more codes for this request: it expires and the person registers again.
+            self.expires_at.unwrap_or(now)
+        } else {
+            code.sent_at + RESEND_INTERVAL
+        };
+        let secs = (until - now).whole_seconds();
+        std::time::Duration::from_secs(secs.max(0) as u64)
+    }
+
+    fn next_version(&self, now: OffsetDateTime) -> Self {
+        Self {
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::OsRandomness;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
+
+    fn form() -> RegistrationForm {
+        RegistrationForm {
+            first_name: PersonName::parse("Ada").unwrap(),
+            last_name: PersonName::parse("Lovelace").unwrap(),
+            email: EmailAddress::parse("ada@example.com").unwrap(),
+            phone: None,
+            company: None,
+            locale: Locale::default(),
+        }
+    }
+
+    fn submitted() -> (Registration, VerificationCode) {
+        let code = VerificationCode::generate(&OsRandomness);
+        (
+            Registration::submit("r1".into(), form(), &code, false, NOW),
+            code,
+        )
+    }
+
+    fn attempt(code: &VerificationCode) -> CodeAttempt {
+        CodeAttempt::parse(code.as_str()).unwrap()
+    }
+
+    fn wrong_attempt(code: &VerificationCode) -> CodeAttempt {
+        let wrong = (code.as_str().parse::<u32>().unwrap() + 1) % 1_000_000;
+        CodeAttempt::parse(&format!("{wrong:06}")).unwrap()
+    }
+
+    fn after_wrong_codes(
+        mut registration: Registration,
+        code: &VerificationCode,
+        n: usize,
+    ) -> Registration {
+        for _ in 0..n {
+            registration = match registration.verify(&wrong_attempt(code), NOW).unwrap() {
+                Verification::WrongCode(next) => next,
+                Verification::Verified(_) => panic!("a wrong code verified"),
+            };
+        }
+        registration
+    }
+
+    #[test]
+    fn a_new_request_waits_for_verification_and_expires_in_a_day() {
+        let (registration, _) = submitted();
+        assert_eq!(registration.status, RegistrationStatus::PendingVerification);
+        assert!(!registration.is_expired(NOW + Duration::hours(23)));
+        assert!(registration.is_expired(NOW + Duration::hours(24)));
+    }
+
+    #[test]
+    fn the_right_code_verifies_and_the_request_no_longer_expires() {
+        let (registration, code) = submitted();
+        let Verification::Verified(next) = registration.verify(&attempt(&code), NOW).unwrap()
+        else {
+            panic!("the right code did not verify");
+        };
+        assert_eq!(next.status, RegistrationStatus::New);
+        assert_eq!(next.version, 2);
+        assert!(next.code.is_none());
+        assert!(!next.is_expired(NOW + Duration::days(30)));
+    }
+
+    #[test]
+    fn a_wrong_code_counts_an_attempt() {
+        let (registration, code) = submitted();
+        let next = after_wrong_codes(registration, &code, 1);
+        assert_eq!(next.code.unwrap().failed_attempts, 1);
+        assert_eq!(next.version, 2);
+    }
+
+    #[test]
+    fn after_five_wrong_codes_even_the_right_code_is_refused() {
+        let (registration, code) = submitted();
+        let burned = after_wrong_codes(registration, &code, 5);
+        assert!(matches!(
+            burned.verify(&attempt(&code), NOW),
+            Err(DomainError::TooManyAttempts { .. })
+        ));
+    }
+
+    #[test]
+    fn an_expired_code_is_refused_without_counting_an_attempt() {
+        let (registration, code) = submitted();
+        let later = NOW + CODE_LIFETIME;
+        assert!(matches!(
+            registration.verify(&attempt(&code), later),
+            Err(DomainError::CodeInvalid(_))
+        ));
+    }
+
+    #[test]
+    fn a_verified_request_cannot_be_verified_again() {
+        let (registration, code) = submitted();
+        let Verification::Verified(next) = registration.verify(&attempt(&code), NOW).unwrap()
+        else {
+            panic!()
+        };
+        assert!(matches!(
+            next.verify(&attempt(&code), NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn a_resend_replaces_the_code_and_resets_the_attempts() {
+        let (registration, old) = submitted();
+        let registration = after_wrong_codes(registration, &old, 5);
+        let new = VerificationCode::generate(&OsRandomness);
+        let later = NOW + RESEND_INTERVAL;
+        let resent = registration.resend(&new, later).unwrap();
+        assert_eq!(resent.code.as_ref().unwrap().failed_attempts, 0);
+        assert_eq!(resent.code.as_ref().unwrap().sends, 2);
+        if old.as_str() != new.as_str() {
+            assert!(matches!(
+                resent.verify(&attempt(&old), later).unwrap(),
+                Verification::WrongCode(_)
+            ));
+        }
+        assert!(matches!(
+            resent.verify(&attempt(&new), later).unwrap(),
+            Verification::Verified(_)
+        ));
+    }
+
+    #[test]
+    fn a_resend_within_a_minute_is_throttled() {
+        let (registration, _) = submitted();
+        let code = VerificationCode::generate(&OsRandomness);
+        let Err(DomainError::RateLimited { retry_after }) =
+            registration.resend(&code, NOW + Duration::seconds(20))
+        else {
+            panic!("an early resend was allowed");
+        };
+        assert_eq!(retry_after.as_secs(), 40);
+    }
+
+    #[test]
+    fn a_request_gets_at_most_six_codes() {
+        let (mut registration, _) = submitted();
+        let mut now = NOW;
+        for _ in 1..MAX_SENDS {
+            now += RESEND_INTERVAL;
+            registration = registration
+                .resend(&VerificationCode::generate(&OsRandomness), now)
+                .unwrap();
+        }
+        now += RESEND_INTERVAL;
+        assert!(matches!(
+            registration.resend(&VerificationCode::generate(&OsRandomness), now),
+            Err(DomainError::RateLimited { .. })
+        ));
+    }
+}

@@ -1,0 +1,67 @@
+//! Fixed-window rate limits kept in the store, so every Lambda instance sees the same count.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::types::EmailAddress;
+
+/// One window of one limit: the store counts writes under `key` and refuses the
+/// `limit + 1`-th until the window ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleWindow {
+    /// Names the limit, the subject and the window, e.g. `submit#a@x.com#29412345`.
+    pub key: String,
+    pub limit: u32,
+    pub ends_at: OffsetDateTime,
+}
+
+impl ThrottleWindow {
+    fn new(name: &str, subject: &str, limit: u32, window: Duration, now: OffsetDateTime) -> Self {
+        let window_secs = window.as_secs() as i64;
+        let index = now.unix_timestamp().div_euclid(window_secs);
+        let ends_at = OffsetDateTime::from_unix_timestamp((index + 1) * window_secs)
+            .expect("window end is a valid time");
+        Self {
+            key: format!("{name}#{subject}#{index}"),
+            limit,
+            ends_at,
+        }
+    }
+
+    /// Registration requests per email address: 5 an hour, whether or not the address
+    /// is known, so the limit reveals nothing about accounts.
+    pub fn registrations(email: &EmailAddress, now: OffsetDateTime) -> Self {
+        Self::new("submit", email.as_ref(), 5, Duration::from_secs(3600), now)
+    }
+
+    /// How long a refused caller should wait (at least one second).
+    pub fn retry_after(&self, now: OffsetDateTime) -> Duration {
+        let secs = (self.ends_at - now).whole_seconds().max(1);
+        Duration::from_secs(secs as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_window_ends_on_the_next_hour_boundary() {
+        let email = EmailAddress::parse("a@example.com").unwrap();
+        let now = datetime!(2026-01-01 10:59:30 UTC);
+        let window = ThrottleWindow::registrations(&email, now);
+        assert_eq!(window.ends_at, datetime!(2026-01-01 11:00:00 UTC));
+        assert_eq!(window.retry_after(now), Duration::from_secs(30));
+        assert!(window.key.starts_with("submit#a@example.com#"));
+    }
+
+    #[test]
+    fn the_next_hour_is_a_new_window() {
+        let email = EmailAddress::parse("a@example.com").unwrap();
+        let before = ThrottleWindow::registrations(&email, datetime!(2026-01-01 10:59:59 UTC));
+        let after = ThrottleWindow::registrations(&email, datetime!(2026-01-01 11:00:00 UTC));
+        assert_ne!(before.key, after.key);
+    }
+}

@@ -1,0 +1,57 @@
+//! Values that can only be built by parsing, so holding one means it is valid.
+//! Each parser answers the message shown to the client next to the field name.
+
+mod company;
+mod email_address;
+mod locale;
+mod person_name;
+mod phone;
+
+pub use company::Company;
+pub use email_address::EmailAddress;
+pub use locale::Locale;
+pub use person_name::PersonName;
+pub use phone::Phone;
+
+/// Trims `raw` and checks it is printable text of 1..=`max` characters.
+fn text(raw: &str, max: usize, too_long: &'static str) -> Result<String, &'static str> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err("must not be empty");
+    }
+    if trimmed.chars().count() > max {
+        return Err(too_long);
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err("must not contain control characters");
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Stored values are parsed again when read, so a bad row cannot smuggle in invalid data.
+macro_rules! parsed_string_serde {
+    ($name:ident) => {
+        impl TryFrom<String> for $name {
+            type Error = &'static str;
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                Self::parse(&raw)
+            }
+        }
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+use parsed_string_serde;

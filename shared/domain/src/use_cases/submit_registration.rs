@@ -1,0 +1,59 @@
+use crate::outbox::{EmailContent, OutboxMessage};
+use crate::random::new_id;
+use crate::registration::{Registration, RegistrationForm};
+use crate::throttle::ThrottleWindow;
+use crate::verification_code::{CODE_LIFETIME, VerificationCode};
+use crate::{DomainError, Ports};
+
+use super::deliver_after_commit;
+
+/// Records a public registration request and emails its code. When the email already
+/// belongs to a portal user, the request is recorded the same way but the email says
+/// "you already have an account": the caller cannot tell the two apart.
+pub async fn submit_registration(
+    ports: &Ports,
+    form: RegistrationForm,
+) -> Result<Registration, DomainError> {
+    let now = ports.clock.now();
+    let existing_account = ports
+        .store
+        .portal_user_id_by_username(&form.email)
+        .await?
+        .is_some();
+    let code = VerificationCode::generate(ports.random.as_ref());
+    let registration = Registration::submit(
+        new_id(ports.random.as_ref()),
+        form,
+        &code,
+        existing_account,
+        now,
+    );
+    let message = OutboxMessage::new(
+        ports.random.as_ref(),
+        registration.email.clone(),
+        registration.locale.clone(),
+        code_email(&registration, &code),
+        now,
+    );
+    let throttle = ThrottleWindow::registrations(&registration.email, now);
+    ports
+        .store
+        .submit_registration(&registration, &message, &throttle)
+        .await?;
+    deliver_after_commit(ports, &message).await;
+    Ok(registration)
+}
+
+/// The email that carries a new code, or says there is an account already.
+pub(super) fn code_email(registration: &Registration, code: &VerificationCode) -> EmailContent {
+    let first_name = registration.first_name.to_string();
+    if registration.existing_account {
+        EmailContent::AlreadyRegistered { first_name }
+    } else {
+        EmailContent::VerificationCode {
+            first_name,
+            code: code.as_str().to_owned(),
+            valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
+        }
+    }
+}
