@@ -1,1 +1,69 @@
-fn main() {}
+//! `portal-local`: every function's routes on one port, on the embedded store (or DynamoDB)
+//! and a file outbox, so what runs on a laptop is what runs in Lambda.
+
+mod args;
+mod banner;
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use clap::Parser;
+use portal_domain::Ports;
+use portal_domain::clock::SystemClock;
+use portal_domain::ports::Store;
+use portal_domain::random::OsRandomness;
+use portal_email::{EmailConfig, FileOutbox};
+use portal_store::{DynamoStore, EmbeddedStore};
+use tokio::net::TcpListener;
+
+use args::{Args, StoreKind};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    portal_http::init_tracing();
+    let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
+    let address = format!("http://{}", listener.local_addr()?);
+    let base_url = args.portal_base_url.clone().unwrap_or_else(|| address.clone());
+
+    let outbox = Arc::new(FileOutbox::new(args.outbox_path(), EmailConfig::local(&base_url)));
+    let ports = Ports {
+        store: open_store(&args).await?,
+        mailer: outbox.clone(),
+        clock: Arc::new(SystemClock),
+        random: Arc::new(OsRandomness),
+    };
+    let app = portal_http::app(routes(ports, outbox));
+
+    banner::print(&args, &address, &base_url);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            tokio::signal::ctrl_c().await.ok();
+        })
+        .await?;
+    Ok(())
+}
+
+/// Every function's router, merged, plus the local-only outbox viewer.
+fn routes(ports: Ports, outbox: Arc<FileOutbox>) -> Router {
+    let dev_outbox = get(move || async move {
+        let emails = outbox.read_all().map_err(|error| {
+            tracing::error!(%error, "cannot read the outbox file");
+            portal_http::Problem::internal()
+        })?;
+        Ok::<_, portal_http::Problem>(Json(emails))
+    });
+    portal_registration::router(ports).route("/dev/outbox", dev_outbox)
+}
+
+async fn open_store(args: &Args) -> Result<Arc<dyn Store>, Box<dyn std::error::Error>> {
+    Ok(match args.store {
+        StoreKind::Embedded => Arc::new(EmbeddedStore::open(&args.store_path())?),
+        StoreKind::Dynamodb => {
+            let client = portal_store::connect_dynamodb(args.dynamodb_endpoint.as_deref()).await;
+            portal_store::table::create_table_if_missing(&client, &args.table).await?;
+            Arc::new(DynamoStore::new(client, args.table.clone()))
+        }
+    })
+}

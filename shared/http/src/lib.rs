@@ -1,1 +1,12 @@
+//! Axum glue shared by every function: problem+json errors, the JSON body extractor,
+//! the middleware stack every router is served with, and tracing setup.
 
+mod app;
+mod json;
+mod problem;
+mod telemetry;
+
+pub use app::{BODY_LIMIT, REQUEST_ID_HEADER, app};
+pub use json::ApiJson;
+pub use problem::Problem;
+pub use telemetry::init_tracing;

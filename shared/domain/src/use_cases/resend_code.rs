@@ -1,5 +1,6 @@
 use crate::error::StoreError;
 use crate::outbox::OutboxMessage;
+use crate::registration::Registration;
 use crate::verification_code::VerificationCode;
 use crate::{DomainError, Ports};
 
@@ -7,7 +8,7 @@ use super::submit_registration::code_email;
 use super::{OPTIMISTIC_RETRIES, deliver_after_commit, live_registration};
 
 /// Sends a new code for a request that is still unverified; the old code stops working.
-pub async fn resend_code(ports: &Ports, id: &str) -> Result<(), DomainError> {
+pub async fn resend_code(ports: &Ports, id: &str) -> Result<Registration, DomainError> {
     for _ in 0..OPTIMISTIC_RETRIES {
         let now = ports.clock.now();
         let registration = live_registration(ports, id, now).await?;
@@ -27,7 +28,7 @@ pub async fn resend_code(ports: &Ports, id: &str) -> Result<(), DomainError> {
         {
             Ok(()) => {
                 deliver_after_commit(ports, &message).await;
-                return Ok(());
+                return Ok(next);
             }
             Err(StoreError::ConditionFailed) => continue,
             Err(other) => return Err(other.into()),

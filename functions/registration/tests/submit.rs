@@ -1,0 +1,207 @@
+mod support;
+
+use axum::http::StatusCode;
+use portal_domain::outbox::EmailContent;
+use portal_domain::ports::PortalUserStore;
+use portal_domain::types::EmailAddress;
+use portal_domain::user::{PortalUser, PortalUserStatus};
+use serde_json::json;
+use support::{TestApp, ada};
+
+#[tokio::test]
+async fn a_registration_is_accepted_pending_verification_and_emails_a_code() {
+    let app = TestApp::new();
+
+    let reply = app.register(ada("ada@example.com")).await;
+
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    assert_eq!(reply.body["status"], "pending_verification");
+    assert_eq!(reply.body["registration_id"].as_str().unwrap().len(), 32);
+    let emails = app.emails();
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].to.as_ref(), "ada@example.com");
+    assert!(matches!(emails[0].content, EmailContent::VerificationCode { .. }));
+}
+
+#[tokio::test]
+async fn the_email_is_normalized_before_it_is_stored_and_mailed() {
+    let app = TestApp::new();
+
+    app.register_ada("  Ada@Example.COM ").await;
+
+    assert_eq!(app.emails()[0].to.as_ref(), "ada@example.com");
+}
+
+#[tokio::test]
+async fn a_known_portal_user_gets_the_same_answer_and_an_already_registered_email() {
+    let app = TestApp::new();
+    let username = EmailAddress::parse("ada@example.com").unwrap();
+    app.store
+        .create_portal_user(&PortalUser {
+            id: "u1".into(),
+            contact_id: "c1".into(),
+            username,
+            status: PortalUserStatus::Active,
+            created_at: time::OffsetDateTime::now_utc(),
+            version: 1,
+        })
+        .await
+        .unwrap();
+
+    let known = app.register(ada("ada@example.com")).await;
+    let unknown = app.register(ada("grace@example.com")).await;
+
+    assert_eq!(known.status, unknown.status);
+    assert_eq!(known.body["status"], unknown.body["status"]);
+    let emails = app.emails();
+    assert!(matches!(emails[0].content, EmailContent::AlreadyRegistered { .. }));
+    assert!(matches!(emails[1].content, EmailContent::VerificationCode { .. }));
+}
+
+#[tokio::test]
+async fn a_request_for_a_known_user_cannot_be_verified_and_answers_like_any_wrong_code() {
+    let app = TestApp::new();
+    app.store
+        .create_portal_user(&PortalUser {
+            id: "u1".into(),
+            contact_id: "c1".into(),
+            username: EmailAddress::parse("ada@example.com").unwrap(),
+            status: PortalUserStatus::Active,
+            created_at: time::OffsetDateTime::now_utc(),
+            version: 1,
+        })
+        .await
+        .unwrap();
+    let id = app.register_ada("ada@example.com").await;
+
+    let reply = app.verify(&id, "123456").await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["code"], "code_invalid");
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_and_writes_nothing() {
+    let app = TestApp::new();
+    let before = app.store.snapshot();
+
+    let reply = app.post_raw("/registrations", "application/json", "{\"first_name\": ").await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["code"], "malformed_request");
+    assert_eq!(app.store.snapshot(), before);
+    assert!(app.emails().is_empty());
+}
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_a_400_that_names_it() {
+    let app = TestApp::new();
+    let before = app.store.snapshot();
+    let mut body = ada("ada@example.com");
+    body["first_name"] = json!(42);
+
+    let reply = app.register(body).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["code"], "malformed_request");
+    assert!(reply.body["detail"].as_str().unwrap().contains("first_name"), "{}", reply.body);
+    assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn missing_and_invalid_fields_are_a_422_naming_every_field_and_write_nothing() {
+    let app = TestApp::new();
+    let before = app.store.snapshot();
+
+    let reply = app
+        .register(json!({
+            "first_name": "  ",
+            "email": "not-an-email",
+            "phone": "call me",
+            "locale": "english"
+        }))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["code"], "validation_failed");
+    assert_eq!(reply.headers["content-type"], "application/problem+json");
+    let mut fields: Vec<&str> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(fields, ["email", "first_name", "last_name", "locale", "phone"]);
+    assert_eq!(app.store.snapshot(), before);
+    assert!(app.emails().is_empty());
+}
+
+#[tokio::test]
+async fn blank_optional_fields_count_as_not_given() {
+    let app = TestApp::new();
+    let mut body = ada("ada@example.com");
+    body["phone"] = json!("");
+    body["company"] = json!(" ");
+    body["locale"] = json!(null);
+
+    let reply = app.register(body).await;
+
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_a_413_and_writes_nothing() {
+    let app = TestApp::new();
+    let before = app.store.snapshot();
+    let mut body = ada("ada@example.com");
+    body["company"] = json!("x".repeat(64 * 1024));
+
+    let reply = app.register(body).await;
+
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.body["code"], "payload_too_large");
+    assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_by_content_type_is_a_400() {
+    let app = TestApp::new();
+
+    let reply = app
+        .post_raw("/registrations", "text/plain", ada("ada@example.com").to_string())
+        .await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body["code"], "malformed_request");
+}
+
+#[tokio::test]
+async fn the_sixth_registration_for_one_email_within_an_hour_is_throttled_and_writes_nothing() {
+    let app = TestApp::new();
+    for _ in 0..5 {
+        app.register_ada("ada@example.com").await;
+    }
+    let before = app.store.snapshot();
+
+    let reply = app.register(ada("ada@example.com")).await;
+
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(reply.body["code"], "rate_limited");
+    assert!(reply.headers.contains_key("retry-after"));
+    assert_eq!(app.store.snapshot(), before);
+    assert_eq!(app.emails().len(), 5);
+}
+
+#[tokio::test]
+async fn an_email_that_fails_to_send_stays_pending_in_the_outbox_and_the_request_still_succeeds() {
+    let app = TestApp::new();
+    app.mailer.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+
+    let reply = app.register(ada("ada@example.com")).await;
+
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    let snapshot = app.store.snapshot().to_string();
+    assert!(snapshot.contains("verification_code"), "the message is not in the outbox");
+    assert!(snapshot.contains("pending"), "the message is not pending");
+}

@@ -1,0 +1,135 @@
+//! One in-process app per test: the registration router with the shared layers, on the
+//! embedded store, a clock the test moves, and a mailer that records what it was given.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use portal_domain::Ports;
+use portal_domain::clock::ManualClock;
+use portal_domain::outbox::{EmailContent, OutboxMessage};
+use portal_domain::ports::{MailError, Mailer};
+use portal_domain::random::OsRandomness;
+use portal_store::EmbeddedStore;
+use serde_json::{Value, json};
+use time::macros::datetime;
+use tower::ServiceExt;
+
+#[derive(Default)]
+pub struct RecordingMailer {
+    pub sent: Mutex<Vec<OutboxMessage>>,
+    pub failing: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl Mailer for RecordingMailer {
+    async fn send(&self, message: &OutboxMessage) -> Result<(), MailError> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(MailError("injected failure".into()));
+        }
+        self.sent.lock().unwrap().push(message.clone());
+        Ok(())
+    }
+}
+
+pub struct TestApp {
+    pub app: Router,
+    pub ports: Ports,
+    pub store: Arc<EmbeddedStore>,
+    pub mailer: Arc<RecordingMailer>,
+    pub clock: Arc<ManualClock>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        let store = Arc::new(EmbeddedStore::in_memory());
+        let mailer = Arc::new(RecordingMailer::default());
+        let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 09:00:00 UTC)));
+        let ports = Ports {
+            store: store.clone(),
+            mailer: mailer.clone(),
+            clock: clock.clone(),
+            random: Arc::new(OsRandomness),
+        };
+        let app = portal_http::app(portal_registration::router(ports.clone()));
+        Self { app, ports, store, mailer, clock }
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<Body>) -> Reply {
+        let request = Request::post(path)
+            .header("content-type", content_type)
+            .body(body.into())
+            .unwrap();
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status, headers, body }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.post_raw(path, "application/json", body.to_string()).await
+    }
+
+    pub async fn register(&self, body: Value) -> Reply {
+        self.post("/registrations", body).await
+    }
+
+    pub async fn verify(&self, id: &str, code: &str) -> Reply {
+        self.post(&format!("/registrations/{id}/verify"), json!({ "code": code })).await
+    }
+
+    pub async fn resend(&self, id: &str) -> Reply {
+        self.post_raw(&format!("/registrations/{id}/resend-code"), "application/json", "").await
+    }
+
+    /// Registers Ada with `email` and answers the new request's id.
+    pub async fn register_ada(&self, email: &str) -> String {
+        let reply = self.register(ada(email)).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+        reply.body["registration_id"].as_str().unwrap().to_owned()
+    }
+
+    pub fn emails(&self) -> Vec<OutboxMessage> {
+        self.mailer.sent.lock().unwrap().clone()
+    }
+
+    /// The code of the newest verification email sent to `email`.
+    pub fn last_code_for(&self, email: &str) -> String {
+        self.emails()
+            .iter()
+            .rev()
+            .filter(|message| message.to.as_ref() == email)
+            .find_map(|message| match &message.content {
+                EmailContent::VerificationCode { code, .. } => Some(code.clone()),
+                _ => None,
+            })
+            .expect("no verification email was sent")
+    }
+}
+
+pub fn ada(email: &str) -> Value {
+    json!({
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": email,
+        "phone": "+44 20 7946 0958",
+        "company": "Analytical Engines Ltd",
+        "locale": "en"
+    })
+}
+
+/// A code that is not `code`.
+pub fn other_code(code: &str) -> String {
+    format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
+}
