@@ -91,8 +91,11 @@ impl LocalPortal {
     }
 
     pub async fn verify(&self, id: &str, code: &str) -> Reply {
-        self.post(&format!("/registrations/{id}/verify"), json!({ "code": code }))
-            .await
+        self.post(
+            &format!("/registrations/{id}/verify"),
+            json!({ "code": code }),
+        )
+        .await
     }
 
     pub async fn resend(&self, id: &str) -> Reply {
@@ -155,9 +158,8 @@ fn six_digits(text: &str) -> Option<String> {
 
 /// Moto's address, as exported by `./scripts/test`.
 fn dynamodb_endpoint() -> String {
-    std::env::var("PORTAL_TEST_DYNAMODB_ENDPOINT").expect(
-        "PORTAL_TEST_DYNAMODB_ENDPOINT is not set: run ./scripts/test (it starts moto)",
-    )
+    std::env::var("PORTAL_TEST_DYNAMODB_ENDPOINT")
+        .expect("PORTAL_TEST_DYNAMODB_ENDPOINT is not set: run ./scripts/test (it starts moto)")
 }
 
 /// `portal-local` sits next to the `deps` folder this test binary runs from.
@@ -187,15 +189,17 @@ async fn spawn(args: &[String]) -> (Child, String) {
         .expect("spawn portal-local");
     let stdout = child.stdout.take().expect("piped stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let banner = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("portal-local printed no banner within 60 s")
-        .expect("read stdout")
-        .expect("portal-local exited before its banner");
-    let base_url = banner
-        .strip_prefix("portal-local listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {banner}"))
-        .to_owned();
+    let base_url = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        // Log lines may come first (e.g. from the AWS SDK's config loading).
+        while let Some(line) = lines.next_line().await.expect("read stdout") {
+            if let Some(address) = line.strip_prefix("portal-local listening on ") {
+                return address.to_owned();
+            }
+        }
+        panic!("portal-local exited before its banner")
+    })
+    .await
+    .expect("portal-local printed no banner within 60 s");
     // Keep draining stdout so the process never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, base_url)

@@ -83,7 +83,10 @@ async fn invalid_input_is_refused_and_sends_nothing_on_dynamodb() {
 async fn a_restart_keeps_the_embedded_data() {
     let mut portal = LocalPortal::start(Backend::Embedded).await;
     let submitted = portal.register(person("grace@example.com")).await;
-    let id = submitted.body["registration_id"].as_str().unwrap().to_owned();
+    let id = submitted.body["registration_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let code = portal.code_from_outbox("grace@example.com").await;
 
     portal.restart().await;

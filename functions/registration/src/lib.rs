@@ -11,6 +11,9 @@ pub fn router(ports: Ports) -> Router {
     Router::new()
         .route("/registrations", post(routes::submit::submit))
         .route("/registrations/{id}/verify", post(routes::verify::verify))
-        .route("/registrations/{id}/resend-code", post(routes::resend::resend_code))
+        .route(
+            "/registrations/{id}/resend-code",
+            post(routes::resend::resend_code),
+        )
         .with_state(ports)
 }

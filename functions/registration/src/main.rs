@@ -14,7 +14,10 @@ async fn main() -> Result<(), lambda_http::Error> {
     portal_http::init_tracing();
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let ports = Ports {
-        store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), env("TABLE_NAME")?)),
+        store: Arc::new(DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&aws),
+            env("TABLE_NAME")?,
+        )),
         mailer: Arc::new(SesMailer::new(
             aws_sdk_sesv2::Client::new(&aws),
             EmailConfig::from_env()?,

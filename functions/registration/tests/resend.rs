@@ -17,7 +17,10 @@ async fn a_resent_code_replaces_the_old_one() {
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
     assert_eq!(app.emails().len(), 2);
     if old != new {
-        assert_eq!(app.verify(&id, &old).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.verify(&id, &old).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
     }
     assert_eq!(app.verify(&id, &new).await.status, StatusCode::OK);
 }

@@ -20,7 +20,10 @@ async fn a_registration_is_accepted_pending_verification_and_emails_a_code() {
     let emails = app.emails();
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].to.as_ref(), "ada@example.com");
-    assert!(matches!(emails[0].content, EmailContent::VerificationCode { .. }));
+    assert!(matches!(
+        emails[0].content,
+        EmailContent::VerificationCode { .. }
+    ));
 }
 
 #[tokio::test]
@@ -54,8 +57,14 @@ async fn a_known_portal_user_gets_the_same_answer_and_an_already_registered_emai
     assert_eq!(known.status, unknown.status);
     assert_eq!(known.body["status"], unknown.body["status"]);
     let emails = app.emails();
-    assert!(matches!(emails[0].content, EmailContent::AlreadyRegistered { .. }));
-    assert!(matches!(emails[1].content, EmailContent::VerificationCode { .. }));
+    assert!(matches!(
+        emails[0].content,
+        EmailContent::AlreadyRegistered { .. }
+    ));
+    assert!(matches!(
+        emails[1].content,
+        EmailContent::VerificationCode { .. }
+    ));
 }
 
 #[tokio::test]
@@ -85,7 +94,9 @@ async fn malformed_json_is_a_400_and_writes_nothing() {
     let app = TestApp::new();
     let before = app.store.snapshot();
 
-    let reply = app.post_raw("/registrations", "application/json", "{\"first_name\": ").await;
+    let reply = app
+        .post_raw("/registrations", "application/json", "{\"first_name\": ")
+        .await;
 
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.body["code"], "malformed_request");
@@ -104,7 +115,14 @@ async fn a_field_of_the_wrong_type_is_a_400_that_names_it() {
 
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.body["code"], "malformed_request");
-    assert!(reply.body["detail"].as_str().unwrap().contains("first_name"), "{}", reply.body);
+    assert!(
+        reply.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("first_name"),
+        "{}",
+        reply.body
+    );
     assert_eq!(app.store.snapshot(), before);
 }
 
@@ -132,7 +150,10 @@ async fn missing_and_invalid_fields_are_a_422_naming_every_field_and_write_nothi
         .map(|error| error["field"].as_str().unwrap())
         .collect();
     fields.sort();
-    assert_eq!(fields, ["email", "first_name", "last_name", "locale", "phone"]);
+    assert_eq!(
+        fields,
+        ["email", "first_name", "last_name", "locale", "phone"]
+    );
     assert_eq!(app.store.snapshot(), before);
     assert!(app.emails().is_empty());
 }
@@ -169,7 +190,11 @@ async fn a_body_that_is_not_json_by_content_type_is_a_400() {
     let app = TestApp::new();
 
     let reply = app
-        .post_raw("/registrations", "text/plain", ada("ada@example.com").to_string())
+        .post_raw(
+            "/registrations",
+            "text/plain",
+            ada("ada@example.com").to_string(),
+        )
         .await;
 
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
@@ -196,12 +221,17 @@ async fn the_sixth_registration_for_one_email_within_an_hour_is_throttled_and_wr
 #[tokio::test]
 async fn an_email_that_fails_to_send_stays_pending_in_the_outbox_and_the_request_still_succeeds() {
     let app = TestApp::new();
-    app.mailer.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+    app.mailer
+        .failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
 
     let reply = app.register(ada("ada@example.com")).await;
 
     assert_eq!(reply.status, StatusCode::ACCEPTED);
     let snapshot = app.store.snapshot().to_string();
-    assert!(snapshot.contains("verification_code"), "the message is not in the outbox");
+    assert!(
+        snapshot.contains("verification_code"),
+        "the message is not in the outbox"
+    );
     assert!(snapshot.contains("pending"), "the message is not pending");
 }

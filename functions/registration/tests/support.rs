@@ -1,6 +1,9 @@
 //! One in-process app per test: the registration router with the shared layers, on the
 //! embedded store, a clock the test moves, and a mailer that records what it was given.
 
+// Each test binary uses a part of this module.
+#![allow(dead_code)]
+
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -37,7 +40,6 @@ impl Mailer for RecordingMailer {
 
 pub struct TestApp {
     pub app: Router,
-    pub ports: Ports,
     pub store: Arc<EmbeddedStore>,
     pub mailer: Arc<RecordingMailer>,
     pub clock: Arc<ManualClock>,
@@ -60,8 +62,13 @@ impl TestApp {
             clock: clock.clone(),
             random: Arc::new(OsRandomness),
         };
-        let app = portal_http::app(portal_registration::router(ports.clone()));
-        Self { app, ports, store, mailer, clock }
+        let app = portal_http::app(portal_registration::router(ports));
+        Self {
+            app,
+            store,
+            mailer,
+            clock,
+        }
     }
 
     pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<Body>) -> Reply {
@@ -74,11 +81,16 @@ impl TestApp {
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.post_raw(path, "application/json", body.to_string()).await
+        self.post_raw(path, "application/json", body.to_string())
+            .await
     }
 
     pub async fn register(&self, body: Value) -> Reply {
@@ -86,11 +98,20 @@ impl TestApp {
     }
 
     pub async fn verify(&self, id: &str, code: &str) -> Reply {
-        self.post(&format!("/registrations/{id}/verify"), json!({ "code": code })).await
+        self.post(
+            &format!("/registrations/{id}/verify"),
+            json!({ "code": code }),
+        )
+        .await
     }
 
     pub async fn resend(&self, id: &str) -> Reply {
-        self.post_raw(&format!("/registrations/{id}/resend-code"), "application/json", "").await
+        self.post_raw(
+            &format!("/registrations/{id}/resend-code"),
+            "application/json",
+            "",
+        )
+        .await
     }
 
     /// Registers Ada with `email` and answers the new request's id.

@@ -73,7 +73,12 @@ async fn a_missing_code_is_a_422_naming_the_field() {
     let app = TestApp::new();
     let id = app.register_ada("ada@example.com").await;
 
-    let reply = app.post(&format!("/registrations/{id}/verify"), serde_json::json!({})).await;
+    let reply = app
+        .post(
+            &format!("/registrations/{id}/verify"),
+            serde_json::json!({}),
+        )
+        .await;
 
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.body["errors"][0]["field"], "code");
@@ -84,7 +89,11 @@ async fn a_missing_code_is_a_422_naming_the_field() {
 async fn an_unknown_registration_is_a_404() {
     let app = TestApp::new();
 
-    for id in ["0123456789abcdef0123456789abcdef", "not-an-id", &"f".repeat(3000)] {
+    for id in [
+        "0123456789abcdef0123456789abcdef",
+        "not-an-id",
+        &"f".repeat(3000),
+    ] {
         let reply = app.verify(id, "123456").await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{id}");
         assert_eq!(reply.body["code"], "not_found");

@@ -8,7 +8,9 @@ pub fn print(args: &Args, address: &str, base_url: &str) {
         StoreKind::Dynamodb => format!(
             "dynamodb, table {} at {}",
             args.table,
-            args.dynamodb_endpoint.as_deref().unwrap_or("the SDK's default endpoint")
+            args.dynamodb_endpoint
+                .as_deref()
+                .unwrap_or("the SDK's default endpoint")
         ),
     };
     println!("portal-local listening on {address}");

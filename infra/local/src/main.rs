@@ -25,9 +25,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     portal_http::init_tracing();
     let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
     let address = format!("http://{}", listener.local_addr()?);
-    let base_url = args.portal_base_url.clone().unwrap_or_else(|| address.clone());
+    let base_url = args
+        .portal_base_url
+        .clone()
+        .unwrap_or_else(|| address.clone());
 
-    let outbox = Arc::new(FileOutbox::new(args.outbox_path(), EmailConfig::local(&base_url)));
+    let outbox = Arc::new(FileOutbox::new(
+        args.outbox_path(),
+        EmailConfig::local(&base_url),
+    ));
     let ports = Ports {
         store: open_store(&args).await?,
         mailer: outbox.clone(),

@@ -19,7 +19,10 @@ fn help_lists_every_flag_with_its_environment_variable() {
         ("--portal-base-url", "PORTAL_BASE_URL"),
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
-        assert!(help.contains(&format!("env: {env}")), "{env} missing from:\n{help}");
+        assert!(
+            help.contains(&format!("env: {env}")),
+            "{env} missing from:\n{help}"
+        );
     }
 }
 
@@ -32,5 +35,8 @@ fn an_unknown_store_is_refused_with_the_choices() {
 
     assert!(!output.status.success());
     let error = String::from_utf8(output.stderr).unwrap();
-    assert!(error.contains("embedded") && error.contains("dynamodb"), "{error}");
+    assert!(
+        error.contains("embedded") && error.contains("dynamodb"),
+        "{error}"
+    );
 }

@@ -28,12 +28,13 @@ where
         }
         // Through `Bytes`, so the `DefaultBodyLimit` of `app` applies, with or
         // without a content-length.
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => Problem::payload_too_large(),
-                _ => Problem::malformed("the body could not be read"),
-            })?;
+        let body =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => Problem::payload_too_large(),
+                    _ => Problem::malformed("the body could not be read"),
+                })?;
         parse(&body).map(ApiJson)
     }
 }
@@ -50,8 +51,7 @@ fn is_json(headers: &HeaderMap) -> bool {
         return false;
     };
     kind.eq_ignore_ascii_case("application")
-        && (subtype.eq_ignore_ascii_case("json")
-            || subtype.to_ascii_lowercase().ends_with("+json"))
+        && (subtype.eq_ignore_ascii_case("json") || subtype.to_ascii_lowercase().ends_with("+json"))
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
@@ -62,12 +62,14 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
         match inner.classify() {
             Category::Data if path != "." => {
                 let message = without_position(&inner);
-                Problem::malformed(format!("field `{path}`: {message}"))
-                    .with_errors(vec![FieldError { field: path, message }])
+                Problem::malformed(format!("field `{path}`: {message}")).with_errors(vec![
+                    FieldError {
+                        field: path,
+                        message,
+                    },
+                ])
             }
-            Category::Data => {
-                Problem::malformed(format!("body: {}", without_position(&inner)))
-            }
+            Category::Data => Problem::malformed(format!("body: {}", without_position(&inner))),
             Category::Syntax | Category::Eof | Category::Io => {
                 Problem::malformed(format!("body is not valid JSON: {inner}"))
             }

@@ -285,9 +285,10 @@ impl IntoResponse for Problem {
         )
             .into_response();
         if let Some(retry_after) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(whole_seconds(retry_after)));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(whole_seconds(retry_after)),
+            );
         }
         response
     }

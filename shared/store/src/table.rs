@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement,
-    KeyType, Projection, ProjectionType, ScalarAttributeType, TableStatus,
-    TimeToLiveSpecification, TimeToLiveStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    TimeToLiveStatus,
 };
 use portal_domain::StoreError;
+
+use crate::dynamo::errors::{invalid_request, unavailable};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -103,7 +104,7 @@ pub async fn create_table_if_missing(client: &Client, table_name: &str) -> Resul
             if error
                 .as_service_error()
                 .is_some_and(|e| e.is_resource_in_use_exception()) => {}
-        Err(error) => return Err(unavailable("create the table", error)),
+        Err(error) => return Err(unavailable(error)),
     }
     wait_until_active(client, table_name).await?;
     enable_ttl(client, table_name).await
@@ -166,7 +167,7 @@ async fn wait_until_active(client: &Client, table_name: &str) -> Result<(), Stor
             .table_name(table_name)
             .send()
             .await
-            .map_err(|error| unavailable("describe the table", error))?;
+            .map_err(unavailable)?;
         let active = described.table().is_some_and(|table| {
             table.table_status() == Some(&TableStatus::Active)
                 && table.global_secondary_indexes().iter().all(|index| {
@@ -195,7 +196,7 @@ async fn enable_ttl(client: &Client, table_name: &str) -> Result<(), StoreError>
         .table_name(table_name)
         .send()
         .await
-        .map_err(|error| unavailable("describe the table's TTL", error))?;
+        .map_err(unavailable)?;
     let status = described
         .time_to_live_description()
         .and_then(|ttl| ttl.time_to_live_status());
@@ -216,16 +217,8 @@ async fn enable_ttl(client: &Client, table_name: &str) -> Result<(), StoreError>
         .time_to_live_specification(specification)
         .send()
         .await
-        .map_err(|error| unavailable("enable TTL", error))?;
+        .map_err(unavailable)?;
     Ok(())
-}
-
-fn unavailable(what: &str, error: impl std::error::Error + ProvideErrorMetadata) -> StoreError {
-    StoreError::Unavailable(format!("could not {what}: {}", DisplayErrorContext(&error)))
-}
-
-fn invalid_request(error: BuildError) -> StoreError {
-    StoreError::Unavailable(format!("invalid DynamoDB request: {error}"))
 }
 
 #[cfg(test)]
@@ -236,12 +229,7 @@ mod tests {
     fn attribute_definitions_list_every_key_attribute_once() {
         assert_eq!(
             TABLE.attribute_definitions(),
-            vec![
-                ("gsi1pk", "S"),
-                ("gsi1sk", "S"),
-                ("pk", "S"),
-                ("sk", "S")
-            ]
+            vec![("gsi1pk", "S"), ("gsi1sk", "S"), ("pk", "S"), ("sk", "S")]
         );
     }
 

@@ -27,7 +27,8 @@ impl TryFrom<SubmitBody> for RegistrationForm {
 
     fn try_from(body: SubmitBody) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let first_name = errors.require("first_name", body.first_name.as_deref(), PersonName::parse);
+        let first_name =
+            errors.require("first_name", body.first_name.as_deref(), PersonName::parse);
         let last_name = errors.require("last_name", body.last_name.as_deref(), PersonName::parse);
         let email = errors.require("email", body.email.as_deref(), EmailAddress::parse);
         let phone = optional(&mut errors, "phone", body.phone, Phone::parse);

@@ -1,0 +1,108 @@
+const DEFAULT_PRODUCT_NAME: &str = "Customer portal";
+
+/// What every email needs besides its message: who sends it and where links point.
+#[derive(Clone, Debug)]
+pub struct EmailConfig {
+    /// Names the product in subjects and sign-offs.
+    pub product_name: String,
+    /// The `From` address (a verified SES identity in AWS).
+    pub sender: String,
+    /// Where people can ask for help; shown in every footer.
+    pub support_address: String,
+    /// The only base of links in emails, never taken from a request (`PORTAL_BASE_URL`).
+    pub portal_base_url: String,
+}
+
+impl EmailConfig {
+    /// Defaults for a laptop, where nothing leaves the machine.
+    pub fn local(portal_base_url: &str) -> Self {
+        Self {
+            product_name: DEFAULT_PRODUCT_NAME.to_owned(),
+            sender: "portal@localhost".to_owned(),
+            support_address: "support@localhost".to_owned(),
+            portal_base_url: portal_base_url.to_owned(),
+        }
+    }
+
+    /// The Lambda configuration: `PORTAL_BASE_URL` and `EMAIL_SENDER` are required,
+    /// `SUPPORT_ADDRESS` defaults to the sender, `PRODUCT_NAME` to `Customer portal`.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let required = |name: &str| {
+            var(name)
+                .filter(|value| !value.trim().is_empty())
+                .ok_or_else(|| format!("environment variable {name} is not set"))
+        };
+        let portal_base_url = required("PORTAL_BASE_URL")?;
+        // Every link people click comes from here, so a typo must stop the cold start.
+        if !(portal_base_url.starts_with("https://") || portal_base_url.starts_with("http://")) {
+            return Err(format!(
+                "PORTAL_BASE_URL must start with https:// or http://, not {portal_base_url:?}"
+            ));
+        }
+        let sender = required("EMAIL_SENDER")?;
+        Ok(Self {
+            product_name: var("PRODUCT_NAME").unwrap_or_else(|| DEFAULT_PRODUCT_NAME.to_owned()),
+            support_address: var("SUPPORT_ADDRESS").unwrap_or_else(|| sender.clone()),
+            sender,
+            portal_base_url,
+        })
+    }
+
+    /// An absolute link to `path` (which starts with `/`) in the portal.
+    pub(crate) fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.portal_base_url.trim_end_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmailConfig;
+
+    fn vars<'a>(pairs: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_environment_needs_only_the_base_url_and_the_sender() {
+        let config = EmailConfig::from_vars(vars(&[
+            ("PORTAL_BASE_URL", "https://portal.example.com"),
+            ("EMAIL_SENDER", "portal@example.com"),
+        ]))
+        .unwrap();
+        assert_eq!(config.portal_base_url, "https://portal.example.com");
+        assert_eq!(config.sender, "portal@example.com");
+        assert_eq!(config.support_address, "portal@example.com");
+        assert_eq!(config.product_name, "Customer portal");
+    }
+
+    #[test]
+    fn a_missing_sender_or_a_base_url_without_scheme_is_refused() {
+        let missing = EmailConfig::from_vars(vars(&[("PORTAL_BASE_URL", "https://p.example")]));
+        assert_eq!(
+            missing.unwrap_err(),
+            "environment variable EMAIL_SENDER is not set"
+        );
+        let schemeless = EmailConfig::from_vars(vars(&[
+            ("PORTAL_BASE_URL", "portal.example.com"),
+            ("EMAIL_SENDER", "portal@example.com"),
+        ]));
+        assert!(schemeless.unwrap_err().contains("https://"));
+    }
+
+    #[test]
+    fn links_do_not_double_the_slash_of_the_base_url() {
+        let config = EmailConfig::local("https://portal.example.com/");
+        assert_eq!(config.link("/login"), "https://portal.example.com/login");
+        let config = EmailConfig::local("https://portal.example.com");
+        assert_eq!(config.link("/login"), "https://portal.example.com/login");
+    }
+}

@@ -1,0 +1,126 @@
+//! The frame every email shares, in text and HTML. Kinds hand over plain strings; every
+//! one of them is escaped here before it reaches HTML.
+
+use std::fmt::Write;
+
+use html_escape::{encode_double_quoted_attribute, encode_text};
+use portal_domain::types::Locale;
+
+use super::{Languages, fill, strings_for};
+use crate::{EmailConfig, RenderedEmail};
+
+/// A piece of an email body, in reading order.
+pub(crate) enum Block {
+    Paragraph(String),
+    /// Something to type in (a code): set apart so it is easy to find and copy.
+    Code(String),
+    /// A button in HTML; the label and the address on their own line in text.
+    Link {
+        label: String,
+        url: String,
+    },
+}
+
+struct Strings {
+    sign_off: &'static str,
+    help: &'static str,
+}
+
+const EN: Strings = Strings {
+    sign_off: "The {product} team",
+    help: "Questions? Write to {support}.",
+};
+
+static LANGUAGES: &Languages<Strings> = &[("en", &EN)];
+
+pub(crate) fn render(
+    subject: String,
+    blocks: &[Block],
+    locale: &Locale,
+    config: &EmailConfig,
+) -> RenderedEmail {
+    let (language, strings) = strings_for(LANGUAGES, locale);
+    let sign_off = fill(strings.sign_off, &[("product", &config.product_name)]);
+    RenderedEmail {
+        text: text(blocks, &sign_off, strings, config),
+        html: html(&subject, blocks, language, &sign_off, strings, config),
+        subject,
+    }
+}
+
+fn text(blocks: &[Block], sign_off: &str, strings: &Strings, config: &EmailConfig) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match block {
+            Block::Paragraph(text) => out.push_str(text),
+            Block::Code(code) => {
+                let _ = write!(out, "    {code}");
+            }
+            Block::Link { label, url } => {
+                let _ = write!(out, "{label}:\n{url}");
+            }
+        }
+        out.push_str("\n\n");
+    }
+    let help = fill(strings.help, &[("support", &config.support_address)]);
+    let _ = write!(out, "{sign_off}\n\n-- \n{help}\n");
+    out
+}
+
+fn html(
+    subject: &str,
+    blocks: &[Block],
+    language: &str,
+    sign_off: &str,
+    strings: &Strings,
+    config: &EmailConfig,
+) -> String {
+    // Inline styles only: most mail clients drop <style> blocks.
+    let mut body = String::new();
+    for block in blocks {
+        let _ = match block {
+            Block::Paragraph(text) => write!(
+                body,
+                r#"<p style="margin:0 0 16px">{}</p>"#,
+                encode_text(text)
+            ),
+            Block::Code(code) => write!(
+                body,
+                r#"<p style="margin:0 0 16px;font-family:Consolas,Menlo,monospace;font-size:32px;font-weight:bold;letter-spacing:6px">{}</p>"#,
+                encode_text(code)
+            ),
+            Block::Link { label, url } => write!(
+                body,
+                r#"<p style="margin:0 0 16px"><a href="{url}" style="display:inline-block;padding:10px 18px;background:#1f5fbf;color:#ffffff;text-decoration:none;border-radius:4px">{label}</a><br><span style="font-size:12px;color:#666666">{url_text}</span></p>"#,
+                url = encode_double_quoted_attribute(url),
+                label = encode_text(label),
+                url_text = encode_text(url),
+            ),
+        };
+    }
+    let support = config.support_address.as_str();
+    let support_link = format!(
+        r#"<a href="mailto:{}" style="color:#666666">{}</a>"#,
+        encode_double_quoted_attribute(support),
+        encode_text(support)
+    );
+    // The placeholder is filled after escaping the sentence, so the link's markup survives.
+    let help = fill(&encode_text(strings.help), &[("support", &support_link)]);
+    format!(
+        concat!(
+            r#"<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">"#,
+            r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#,
+            r#"<title>{subject}</title></head>"#,
+            r#"<body style="margin:0;padding:24px;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1d1d1f">"#,
+            r#"<div style="max-width:560px;margin:0 auto;padding:24px;background:#ffffff;border-radius:6px">"#,
+            r#"{body}<p style="margin:24px 0 0">{sign_off}</p></div>"#,
+            r#"<p style="max-width:560px;margin:16px auto 0;font-size:12px;color:#666666">{help}</p>"#,
+            "</body></html>"
+        ),
+        language = encode_double_quoted_attribute(language),
+        subject = encode_text(subject),
+        body = body,
+        sign_off = encode_text(sign_off),
+        help = help,
+    )
+}

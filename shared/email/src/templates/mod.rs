@@ -1,0 +1,81 @@
+//! One module per kind of email. Each holds a table of strings per language and
+//! composes [`layout::Block`]s from them; the layout alone turns blocks into text and
+//! HTML, so escaping happens in one place. Adding a language means adding one `Strings`
+//! value per module and one entry to its `LANGUAGES`.
+
+pub(crate) mod already_registered;
+pub(crate) mod layout;
+pub(crate) mod verification_code;
+
+use portal_domain::types::Locale;
+
+/// A language tag and its strings; the first entry is the fallback for unknown languages.
+type Languages<T> = [(&'static str, &'static T)];
+
+/// The strings for `locale`'s language, or the fallback (first) ones.
+fn strings_for<T>(languages: &'static Languages<T>, locale: &Locale) -> (&'static str, &'static T) {
+    *languages
+        .iter()
+        .find(|(language, _)| *language == locale.language())
+        .unwrap_or(&languages[0])
+}
+
+/// Replaces every `{name}` of `template` by its value. One pass, so a value that itself
+/// contains `{...}` (a hostile first name) is never expanded; unknown names stay as they are.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let value = after.find('}').and_then(|end| {
+            let name = &after[..end];
+            values
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value, end))
+        });
+        match value {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_known_placeholders() {
+        let filled = fill("Hello {name}, {n} left", &[("name", "Ada"), ("n", "3")]);
+        assert_eq!(filled, "Hello Ada, 3 left");
+    }
+
+    #[test]
+    fn fill_never_expands_placeholders_inside_values() {
+        let filled = fill("{name}: {code}", &[("name", "{code}"), ("code", "123456")]);
+        assert_eq!(filled, "{code}: 123456");
+    }
+
+    #[test]
+    fn fill_keeps_unknown_placeholders_and_stray_braces() {
+        assert_eq!(fill("{x} { {", &[("y", "1")]), "{x} { {");
+    }
+
+    #[test]
+    fn unknown_languages_fall_back_to_the_first_table_entry() {
+        static EN: &str = "english";
+        static LANGUAGES: &Languages<&str> = &[("en", &EN)];
+        let locale = Locale::parse("fr-CA").unwrap();
+        assert_eq!(strings_for(LANGUAGES, &locale), ("en", &EN));
+    }
+}

@@ -1,0 +1,124 @@
+//! The SES mailer against moto server (started by `./scripts/test`, which sets
+//! `PORTAL_TEST_SES_ENDPOINT`). Moto refuses senders that are not verified identities,
+//! like SES in its sandbox.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
+use portal_domain::outbox::{EmailContent, OutboxMessage};
+use portal_domain::ports::Mailer;
+use portal_domain::types::{EmailAddress, Locale};
+use portal_email::{EmailConfig, SesMailer, render};
+use time::OffsetDateTime;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn endpoint() -> String {
+    std::env::var("PORTAL_TEST_SES_ENDPOINT").unwrap_or_else(|_| {
+        panic!("PORTAL_TEST_SES_ENDPOINT is not set: run ./scripts/test (it starts moto)")
+    })
+}
+
+fn client(endpoint: &str) -> Client {
+    let config = aws_sdk_sesv2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "portal-tests"))
+        .build();
+    Client::from_conf(config)
+}
+
+/// Unique per run, so runs against one long-lived moto do not see each other's mail.
+fn unique(prefix: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{nanos}")
+}
+
+fn config_sending_from(sender: &str) -> EmailConfig {
+    EmailConfig {
+        sender: sender.to_owned(),
+        ..EmailConfig::local("https://portal.acme.example")
+    }
+}
+
+fn code_email(to: &str) -> OutboxMessage {
+    OutboxMessage {
+        id: unique("outbox"),
+        to: EmailAddress::parse(to).unwrap(),
+        locale: Locale::default(),
+        created_at: OffsetDateTime::now_utc(),
+        content: EmailContent::VerificationCode {
+            first_name: "Ada".to_owned(),
+            code: "314159".to_owned(),
+            valid_minutes: 10,
+        },
+    }
+}
+
+/// Moto's view of its state; a bare HTTP/1.0 GET is all this needs.
+async fn moto_data(endpoint: &str) -> String {
+    let authority = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(authority).await.unwrap();
+    let request = format!(
+        "GET /moto-api/data.json HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.starts_with("HTTP/1.") && head.contains(" 200 "),
+        "{head}"
+    );
+    body.to_owned()
+}
+
+#[tokio::test]
+async fn an_email_from_a_verified_sender_is_sent_through_ses() {
+    let endpoint = endpoint();
+    let client = client(&endpoint);
+    let sender = format!("{}@acme.example", unique("portal"));
+    client
+        .create_email_identity()
+        .email_identity(&sender)
+        .send()
+        .await
+        .unwrap();
+    let recipient = format!("{}@example.com", unique("ada"));
+    let message = code_email(&recipient);
+    let mailer = SesMailer::new(client, config_sending_from(&sender), None);
+
+    mailer.send(&message).await.unwrap();
+
+    let data = moto_data(&endpoint).await;
+    let state: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let sent = state["ses"]["Message"]
+        .as_array()
+        .unwrap_or_else(|| panic!("moto lists no SES messages: {data}"));
+    let ours = sent
+        .iter()
+        .find(|m| m["destinations"]["ToAddresses"][0] == recipient.as_str())
+        .unwrap_or_else(|| panic!("moto did not record a message to {recipient}: {data}"));
+    let rendered = render(&message, &config_sending_from(&sender));
+    assert_eq!(ours["source"], sender.as_str());
+    assert_eq!(ours["subject"], rendered.subject.as_str());
+    // Moto keeps only one body, the HTML one when both are sent.
+    assert!(ours["body"].as_str().unwrap().contains("314159"));
+}
+
+#[tokio::test]
+async fn an_email_from_an_unverified_sender_is_an_error() {
+    let endpoint = endpoint();
+    let sender = format!("{}@unverified.example", unique("nobody"));
+    let mailer = SesMailer::new(client(&endpoint), config_sending_from(&sender), None);
+
+    let result = mailer.send(&code_email("ada@example.com")).await;
+
+    let error = result.expect_err("an unverified sender was accepted");
+    assert!(error.to_string().contains("not verified"), "{error}");
+}

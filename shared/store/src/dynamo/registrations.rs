@@ -1,0 +1,101 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{Put, Update};
+use portal_domain::StoreError;
+use portal_domain::outbox::OutboxMessage;
+use portal_domain::ports::RegistrationStore;
+use portal_domain::registration::Registration;
+use portal_domain::throttle::ThrottleWindow;
+use time::OffsetDateTime;
+
+use super::errors::{Cancellation, cancellation, invalid_request, transaction_failed};
+use super::items::{
+    COUNT, VERSION, epoch_seconds, from_data, number, pending_outbox_item, registration_item,
+    registration_key, throttle_key,
+};
+use super::{DynamoStore, put, update};
+use crate::table::{EXPIRES_AT, PK};
+
+#[async_trait]
+impl RegistrationStore for DynamoStore {
+    async fn submit_registration(
+        &self,
+        registration: &Registration,
+        email: &OutboxMessage,
+        throttle: &ThrottleWindow,
+    ) -> Result<(), StoreError> {
+        let mut items = vec![
+            put(self.put_new(registration_item(registration)?)?),
+            put(self.put_new(pending_outbox_item(email)?)?),
+        ];
+        // Where the counter sits tells which cancellation reason is the throttle's.
+        let throttle_position = items.len();
+        items.push(update(self.count_against(throttle)?));
+        let Err(error) = self.transact(items).await else {
+            return Ok(());
+        };
+        Err(match cancellation(error) {
+            Cancellation::ConditionsFailed(positions) if positions.contains(&throttle_position) => {
+                StoreError::Throttled {
+                    retry_after: throttle.retry_after(OffsetDateTime::now_utc()),
+                }
+            }
+            Cancellation::ConditionsFailed(_) | Cancellation::Conflict => {
+                StoreError::ConditionFailed
+            }
+            Cancellation::Failed(error) => error,
+        })
+    }
+
+    async fn registration(&self, id: &str) -> Result<Option<Registration>, StoreError> {
+        from_data(self.get(registration_key(id)).await?)
+    }
+
+    async fn advance_registration(
+        &self,
+        next: &Registration,
+        email: Option<&OutboxMessage>,
+    ) -> Result<(), StoreError> {
+        let expected = next
+            .version
+            .checked_sub(1)
+            .ok_or(StoreError::ConditionFailed)?;
+        let replace = Put::builder()
+            .table_name(&self.table_name)
+            .set_item(Some(registration_item(next)?))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_values(":expected", number(expected))
+            .build()
+            .map_err(invalid_request)?;
+        match email {
+            None => self.put_alone(replace).await,
+            Some(email) => {
+                let items = vec![
+                    put(replace),
+                    put(self.put_new(pending_outbox_item(email)?)?),
+                ];
+                self.transact(items).await.map_err(transaction_failed)
+            }
+        }
+    }
+}
+
+impl DynamoStore {
+    /// One more write in `throttle`'s window, refused once the window is full. The counter
+    /// disappears (by TTL) after its window, when nobody reads it any more.
+    fn count_against(&self, throttle: &ThrottleWindow) -> Result<Update, StoreError> {
+        Update::builder()
+            .table_name(&self.table_name)
+            .set_key(Some(throttle_key(&throttle.key)))
+            .update_expression("ADD #count :one SET #expires_at = :ends_at")
+            .condition_expression("attribute_not_exists(#pk) OR #count < :limit")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#count", COUNT)
+            .expression_attribute_names("#expires_at", EXPIRES_AT)
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":ends_at", epoch_seconds(throttle.ends_at))
+            .expression_attribute_values(":limit", number(throttle.limit))
+            .build()
+            .map_err(invalid_request)
+    }
+}

@@ -1,0 +1,32 @@
+use async_trait::async_trait;
+use portal_domain::StoreError;
+use portal_domain::ports::PortalUserStore;
+use portal_domain::types::EmailAddress;
+use portal_domain::user::PortalUser;
+
+use super::errors::transaction_failed;
+use super::items::{
+    PORTAL_USER_ID, portal_user_item, string_attribute, username_item, username_key,
+};
+use super::{DynamoStore, put};
+
+#[async_trait]
+impl PortalUserStore for DynamoStore {
+    async fn portal_user_id_by_username(
+        &self,
+        username: &EmailAddress,
+    ) -> Result<Option<String>, StoreError> {
+        self.get(username_key(username))
+            .await?
+            .map(|guard| string_attribute(&guard, PORTAL_USER_ID))
+            .transpose()
+    }
+
+    async fn create_portal_user(&self, user: &PortalUser) -> Result<(), StoreError> {
+        let items = vec![
+            put(self.put_new(portal_user_item(user)?)?),
+            put(self.put_new(username_item(user))?),
+        ];
+        self.transact(items).await.map_err(transaction_failed)
+    }
+}

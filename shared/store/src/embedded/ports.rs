@@ -1,0 +1,115 @@
+use async_trait::async_trait;
+use portal_domain::StoreError;
+use portal_domain::outbox::OutboxMessage;
+use portal_domain::ports::{OutboxStore, PortalUserStore, RegistrationStore};
+use portal_domain::registration::Registration;
+use portal_domain::throttle::ThrottleWindow;
+use portal_domain::types::EmailAddress;
+use portal_domain::user::PortalUser;
+use time::OffsetDateTime;
+
+use super::EmbeddedStore;
+use super::state::{Change, OutboxEntry, ThrottleCount, UsernameGuard};
+use crate::OutboxStatus;
+
+#[async_trait]
+impl RegistrationStore for EmbeddedStore {
+    async fn submit_registration(
+        &self,
+        registration: &Registration,
+        email: &OutboxMessage,
+        throttle: &ThrottleWindow,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            let count = state.throttle_count(&throttle.key);
+            if count >= throttle.limit {
+                return Err(StoreError::Throttled {
+                    retry_after: throttle.retry_after(OffsetDateTime::now_utc()),
+                });
+            }
+            if state.registrations.contains_key(&registration.id)
+                || state.outbox.contains_key(&email.id)
+            {
+                return Err(StoreError::ConditionFailed);
+            }
+            Ok(vec![
+                Change::Registration(registration.clone()),
+                Change::Outbox(OutboxEntry::pending(email)),
+                Change::Throttle(ThrottleCount {
+                    key: throttle.key.clone(),
+                    count: count + 1,
+                    ends_at: throttle.ends_at,
+                }),
+            ])
+        })
+    }
+
+    async fn registration(&self, id: &str) -> Result<Option<Registration>, StoreError> {
+        Ok(self.read(|state| state.registrations.get(id).cloned()))
+    }
+
+    async fn advance_registration(
+        &self,
+        next: &Registration,
+        email: Option<&OutboxMessage>,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            let stored = state.registrations.get(&next.id).map(|r| r.version);
+            let expected = next.version.checked_sub(1);
+            if !matches!((stored, expected), (Some(stored), Some(expected)) if stored == expected) {
+                return Err(StoreError::ConditionFailed);
+            }
+            let mut changes = vec![Change::Registration(next.clone())];
+            if let Some(email) = email {
+                if state.outbox.contains_key(&email.id) {
+                    return Err(StoreError::ConditionFailed);
+                }
+                changes.push(Change::Outbox(OutboxEntry::pending(email)));
+            }
+            Ok(changes)
+        })
+    }
+}
+
+#[async_trait]
+impl PortalUserStore for EmbeddedStore {
+    async fn portal_user_id_by_username(
+        &self,
+        username: &EmailAddress,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(self.read(|state| state.usernames.get(username.as_ref()).cloned()))
+    }
+
+    async fn create_portal_user(&self, user: &PortalUser) -> Result<(), StoreError> {
+        self.commit(|state| {
+            if state.portal_users.contains_key(&user.id)
+                || state.usernames.contains_key(user.username.as_ref())
+            {
+                return Err(StoreError::ConditionFailed);
+            }
+            Ok(vec![
+                Change::PortalUser(user.clone()),
+                Change::Username(UsernameGuard {
+                    username: user.username.clone(),
+                    portal_user_id: user.id.clone(),
+                }),
+            ])
+        })
+    }
+}
+
+#[async_trait]
+impl OutboxStore for EmbeddedStore {
+    async fn mark_email_sent(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+        self.commit(|state| match state.outbox.get(id) {
+            Some(entry) if entry.status == OutboxStatus::Pending => {
+                Ok(vec![Change::Outbox(OutboxEntry {
+                    status: OutboxStatus::Sent,
+                    sent_at: Some(at),
+                    ..entry.clone()
+                })])
+            }
+            _ => Err(StoreError::ConditionFailed),
+        })
+    }
+}

@@ -1,0 +1,363 @@
+//! The store contract: one set of tests, run against every adapter (the embedded store in
+//! memory and on a file, and DynamoDB on moto), so they all behave the same.
+
+mod support;
+
+use portal_domain::StoreError;
+use portal_domain::random::OsRandomness;
+use portal_domain::verification_code::{RESEND_INTERVAL, VerificationCode};
+use portal_store::OutboxStatus;
+use support::{
+    Subject, code_email, new_email, now, portal_user, request, verified, window, wrong_code,
+};
+
+/// Instantiates every contract test for every adapter.
+macro_rules! contract {
+    ($($test:ident),* $(,)?) => {
+        mod embedded_in_memory {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test(&super::support::in_memory().store).await;
+                }
+            )*
+        }
+        mod embedded_on_file {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test(&super::support::on_file().store).await;
+                }
+            )*
+        }
+        mod dynamodb_on_moto {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test(&super::support::on_moto().await.store).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    a_submitted_request_reads_back_equal_with_its_email_pending,
+    a_second_submit_with_the_same_id_is_refused_and_writes_nothing,
+    the_submit_over_the_window_limit_is_throttled_and_not_stored,
+    advancing_from_the_stored_version_replaces_the_request,
+    advancing_from_a_stale_version_is_refused_and_changes_nothing,
+    advancing_an_unknown_request_is_refused_and_creates_nothing,
+    of_two_concurrent_advances_from_one_version_exactly_one_wins,
+    advancing_with_an_email_writes_it_as_pending,
+    an_email_is_marked_sent_only_once,
+    marking_an_unknown_email_sent_is_refused_and_creates_nothing,
+    a_created_portal_user_is_found_by_username,
+    a_second_user_with_a_taken_username_is_refused,
+    unknown_ids_read_as_nothing,
+);
+
+async fn a_submitted_request_reads_back_equal_with_its_email_pending(store: &impl Subject) {
+    let request = request(&new_email(), now());
+
+    store.submit(&request).await.unwrap();
+
+    let stored = store.registration(&request.registration.id).await.unwrap();
+    assert_eq!(stored, Some(request.registration));
+    assert_eq!(
+        store.email_status(&request.email.id).await,
+        Some(OutboxStatus::Pending)
+    );
+}
+
+async fn a_second_submit_with_the_same_id_is_refused_and_writes_nothing(store: &impl Subject) {
+    let (email, now) = (new_email(), now());
+    let first = request(&email, now);
+    store.submit(&first).await.unwrap();
+    let mut again = request(&email, now);
+    again.registration.id = first.registration.id.clone();
+
+    let result = store.submit(&again).await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    let stored = store.registration(&first.registration.id).await.unwrap();
+    assert_eq!(stored, Some(first.registration));
+    assert_eq!(store.email_status(&again.email.id).await, None);
+    // The refused submit did not count against the window either: it still takes the rest.
+    for _ in 1..window(&email, now).limit {
+        store.submit(&request(&email, now)).await.unwrap();
+    }
+}
+
+async fn the_submit_over_the_window_limit_is_throttled_and_not_stored(store: &impl Subject) {
+    let (email, now) = (new_email(), now());
+    for _ in 0..window(&email, now).limit {
+        store.submit(&request(&email, now)).await.unwrap();
+    }
+    let over = request(&email, now);
+
+    let result = store.submit(&over).await;
+
+    let Err(StoreError::Throttled { retry_after }) = result else {
+        panic!("the submit over the limit was not throttled: {result:?}");
+    };
+    assert!(!retry_after.is_zero());
+    assert_eq!(
+        store.registration(&over.registration.id).await.unwrap(),
+        None
+    );
+    assert_eq!(store.email_status(&over.email.id).await, None);
+}
+
+async fn advancing_from_the_stored_version_replaces_the_request(store: &impl Subject) {
+    let request = request(&new_email(), now());
+    store.submit(&request).await.unwrap();
+    let next = verified(&request, now());
+
+    store.advance_registration(&next, None).await.unwrap();
+
+    let stored = store.registration(&next.id).await.unwrap().unwrap();
+    assert_eq!(stored.version, request.registration.version + 1);
+    assert_eq!(stored.expires_at, None);
+    assert_eq!(stored, next);
+}
+
+async fn advancing_from_a_stale_version_is_refused_and_changes_nothing(store: &impl Subject) {
+    let request = request(&new_email(), now());
+    store.submit(&request).await.unwrap();
+    let winner = verified(&request, now());
+    store.advance_registration(&winner, None).await.unwrap();
+    let stale = wrong_code(&request, now());
+    let stale_email = code_email(&stale, &VerificationCode::generate(&OsRandomness));
+
+    let alone = store.advance_registration(&stale, None).await;
+    let with_email = store.advance_registration(&stale, Some(&stale_email)).await;
+
+    assert!(
+        matches!(alone, Err(StoreError::ConditionFailed)),
+        "{alone:?}"
+    );
+    assert!(
+        matches!(with_email, Err(StoreError::ConditionFailed)),
+        "{with_email:?}"
+    );
+    assert_eq!(store.registration(&winner.id).await.unwrap(), Some(winner));
+    assert_eq!(store.email_status(&stale_email.id).await, None);
+}
+
+async fn advancing_an_unknown_request_is_refused_and_creates_nothing(store: &impl Subject) {
+    let never_submitted = request(&new_email(), now());
+    let next = verified(&never_submitted, now());
+
+    let result = store.advance_registration(&next, None).await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.registration(&next.id).await.unwrap(), None);
+}
+
+async fn of_two_concurrent_advances_from_one_version_exactly_one_wins(store: &impl Subject) {
+    let request = request(&new_email(), now());
+    store.submit(&request).await.unwrap();
+    let right = verified(&request, now());
+    let wrong = wrong_code(&request, now());
+
+    let (right_result, wrong_result) = tokio::join!(
+        store.advance_registration(&right, None),
+        store.advance_registration(&wrong, None),
+    );
+
+    let stored = store.registration(&request.registration.id).await.unwrap();
+    match (right_result, wrong_result) {
+        (Ok(()), Err(StoreError::ConditionFailed)) => assert_eq!(stored, Some(right)),
+        (Err(StoreError::ConditionFailed), Ok(())) => assert_eq!(stored, Some(wrong)),
+        other => panic!("expected exactly one advance to win, got {other:?}"),
+    }
+}
+
+async fn advancing_with_an_email_writes_it_as_pending(store: &impl Subject) {
+    let request = request(&new_email(), now());
+    store.submit(&request).await.unwrap();
+    let code = VerificationCode::generate(&OsRandomness);
+    let next = request
+        .registration
+        .resend(&code, now() + RESEND_INTERVAL)
+        .unwrap();
+    let email = code_email(&next, &code);
+
+    store
+        .advance_registration(&next, Some(&email))
+        .await
+        .unwrap();
+
+    assert_eq!(store.registration(&next.id).await.unwrap(), Some(next));
+    assert_eq!(
+        store.email_status(&email.id).await,
+        Some(OutboxStatus::Pending)
+    );
+}
+
+async fn an_email_is_marked_sent_only_once(store: &impl Subject) {
+    let request = request(&new_email(), now());
+    store.submit(&request).await.unwrap();
+
+    store
+        .mark_email_sent(&request.email.id, now())
+        .await
+        .unwrap();
+    let again = store.mark_email_sent(&request.email.id, now()).await;
+
+    assert!(
+        matches!(again, Err(StoreError::ConditionFailed)),
+        "{again:?}"
+    );
+    assert_eq!(
+        store.email_status(&request.email.id).await,
+        Some(OutboxStatus::Sent)
+    );
+}
+
+async fn marking_an_unknown_email_sent_is_refused_and_creates_nothing(store: &impl Subject) {
+    let result = store.mark_email_sent("no-such-message", now()).await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.email_status("no-such-message").await, None);
+}
+
+async fn a_created_portal_user_is_found_by_username(store: &impl Subject) {
+    let user = portal_user(&new_email());
+
+    store.create_portal_user(&user).await.unwrap();
+
+    let found = store.portal_user_id_by_username(&user.username).await;
+    assert_eq!(found.unwrap(), Some(user.id));
+}
+
+async fn a_second_user_with_a_taken_username_is_refused(store: &impl Subject) {
+    let username = new_email();
+    let first = portal_user(&username);
+    store.create_portal_user(&first).await.unwrap();
+
+    let result = store.create_portal_user(&portal_user(&username)).await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    let found = store.portal_user_id_by_username(&username).await;
+    assert_eq!(found.unwrap(), Some(first.id));
+}
+
+async fn unknown_ids_read_as_nothing(store: &impl Subject) {
+    assert_eq!(store.registration("no-such-request").await.unwrap(), None);
+    let nobody = store.portal_user_id_by_username(&new_email()).await;
+    assert_eq!(nobody.unwrap(), None);
+    assert_eq!(store.email_status("no-such-message").await, None);
+}
+
+/// What only the embedded store can show: its whole state, across a restart.
+mod embedded {
+    use portal_domain::StoreError;
+    use portal_domain::ports::{OutboxStore, PortalUserStore, RegistrationStore};
+    use portal_store::EmbeddedStore;
+
+    use super::support::{
+        Subject, new_email, now, on_file, portal_user, request, verified, window,
+    };
+
+    #[tokio::test]
+    async fn a_reopened_store_has_the_state_it_was_closed_with() {
+        let fixture = on_file();
+        let (email, now) = (new_email(), now());
+        let first = request(&email, now);
+        fixture.store.submit(&first).await.unwrap();
+        let next = verified(&first, now);
+        fixture
+            .store
+            .advance_registration(&next, None)
+            .await
+            .unwrap();
+        fixture
+            .store
+            .mark_email_sent(&first.email.id, now)
+            .await
+            .unwrap();
+        fixture
+            .store
+            .create_portal_user(&portal_user(&email))
+            .await
+            .unwrap();
+        let before = fixture.store.snapshot();
+        let journal = fixture.journal();
+        drop(fixture.store);
+
+        let reopened = EmbeddedStore::open(&journal).unwrap();
+
+        assert_eq!(reopened.snapshot(), before);
+        // The throttle counter came back too: one submit is already counted.
+        for _ in 1..window(&email, now).limit {
+            reopened.submit(&request(&email, now)).await.unwrap();
+        }
+        let over = reopened.submit(&request(&email, now)).await;
+        assert!(
+            matches!(over, Err(StoreError::Throttled { .. })),
+            "{over:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn refused_writes_leave_the_whole_state_unchanged() {
+        let fixture = on_file();
+        let store = &fixture.store;
+        let (email, now) = (new_email(), now());
+        let first = request(&email, now);
+        store.submit(&first).await.unwrap();
+        let user = portal_user(&email);
+        store.create_portal_user(&user).await.unwrap();
+        let before = store.snapshot();
+
+        let mut duplicate = request(&email, now);
+        duplicate.registration.id = first.registration.id.clone();
+        assert!(store.submit(&duplicate).await.is_err());
+        let mut stale = verified(&first, now);
+        stale.version = 7;
+        assert!(store.advance_registration(&stale, None).await.is_err());
+        assert!(
+            store
+                .create_portal_user(&portal_user(&email))
+                .await
+                .is_err()
+        );
+        assert!(store.mark_email_sent("no-such-message", now).await.is_err());
+
+        assert_eq!(store.snapshot(), before);
+        let journal = fixture.journal();
+        drop(fixture.store);
+        let reopened = EmbeddedStore::open(&journal).unwrap();
+        assert_eq!(reopened.snapshot(), before);
+    }
+}
+
+mod dynamodb {
+    use portal_store::table::create_table_if_missing;
+
+    use super::support::{moto_client, new_table_name};
+
+    #[tokio::test]
+    async fn creating_the_table_again_is_harmless() {
+        let (client, table) = (moto_client().await, new_table_name());
+        create_table_if_missing(&client, &table).await.unwrap();
+
+        let again = create_table_if_missing(&client, &table).await;
+
+        assert!(again.is_ok(), "{again:?}");
+    }
+}
