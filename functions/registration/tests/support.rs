@@ -23,6 +23,8 @@ use tower::ServiceExt;
 
 #[derive(Default)]
 pub struct RecordingMailer {
+    /// Every message handed to the mailer, delivered or not.
+    pub attempted: Mutex<Vec<OutboxMessage>>,
     pub sent: Mutex<Vec<OutboxMessage>>,
     pub failing: std::sync::atomic::AtomicBool,
 }
@@ -30,6 +32,7 @@ pub struct RecordingMailer {
 #[async_trait]
 impl Mailer for RecordingMailer {
     async fn send(&self, message: &OutboxMessage) -> Result<(), MailError> {
+        self.attempted.lock().unwrap().push(message.clone());
         if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(MailError("injected failure".into()));
         }

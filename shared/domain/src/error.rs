@@ -104,17 +104,15 @@ impl From<FieldErrors> for DomainError {
 pub enum StoreError {
     #[error("the expected prior state no longer holds")]
     ConditionFailed,
+    /// The throttle window is full; the caller knows when it ends.
     #[error("rate limit reached")]
-    Throttled { retry_after: Duration },
+    Throttled,
     #[error("store unavailable: {0}")]
     Unavailable(String),
 }
 
 impl From<StoreError> for DomainError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Throttled { retry_after } => Self::RateLimited { retry_after },
-            other => Self::Store(other),
-        }
+        Self::Store(error)
     }
 }

@@ -1,4 +1,5 @@
 use aws_config::BehaviorVersion;
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
 use aws_config::meta::region::RegionProviderChain;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{Credentials, Region};
@@ -14,7 +15,12 @@ pub async fn connect_dynamodb(endpoint: Option<&str>) -> Client {
     if let Some(endpoint) = endpoint {
         loader = loader
             .endpoint_url(endpoint)
-            .region(RegionProviderChain::default_provider().or_else(Region::new(EMULATOR_REGION)));
+            // Environment only: the default chain would also ask EC2's metadata service,
+            // which a laptop does not have (a slow timeout and a warning per start).
+            .region(
+                RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+                    .or_else(Region::new(EMULATOR_REGION)),
+            );
         if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
             loader = loader.credentials_provider(Credentials::new(
                 "test",

@@ -101,10 +101,10 @@ async fn the_submit_over_the_window_limit_is_throttled_and_not_stored(store: &im
 
     let result = store.submit(&over).await;
 
-    let Err(StoreError::Throttled { retry_after }) = result else {
-        panic!("the submit over the limit was not throttled: {result:?}");
-    };
-    assert!(!retry_after.is_zero());
+    assert!(
+        matches!(result, Err(StoreError::Throttled)),
+        "the submit over the limit was not throttled: {result:?}"
+    );
     assert_eq!(
         store.registration(&over.registration.id).await.unwrap(),
         None
@@ -307,10 +307,7 @@ mod embedded {
             reopened.submit(&request(&email, now)).await.unwrap();
         }
         let over = reopened.submit(&request(&email, now)).await;
-        assert!(
-            matches!(over, Err(StoreError::Throttled { .. })),
-            "{over:?}"
-        );
+        assert!(matches!(over, Err(StoreError::Throttled)), "{over:?}");
     }
 
     #[tokio::test]

@@ -1,3 +1,4 @@
+use crate::error::StoreError;
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::random::new_id;
 use crate::registration::{Registration, RegistrationForm};
@@ -36,10 +37,19 @@ pub async fn submit_registration(
         now,
     );
     let throttle = ThrottleWindow::registrations(&registration.email, now);
-    ports
+    match ports
         .store
         .submit_registration(&registration, &message, &throttle)
-        .await?;
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Throttled) => {
+            return Err(DomainError::RateLimited {
+                retry_after: throttle.retry_after(now),
+            });
+        }
+        Err(other) => return Err(other.into()),
+    }
     deliver_after_commit(ports, &message).await;
     Ok(registration)
 }

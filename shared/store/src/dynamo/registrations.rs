@@ -5,7 +5,6 @@ use portal_domain::outbox::OutboxMessage;
 use portal_domain::ports::RegistrationStore;
 use portal_domain::registration::Registration;
 use portal_domain::throttle::ThrottleWindow;
-use time::OffsetDateTime;
 
 use super::errors::{Cancellation, cancellation, invalid_request, transaction_failed};
 use super::items::{
@@ -35,9 +34,7 @@ impl RegistrationStore for DynamoStore {
         };
         Err(match cancellation(error) {
             Cancellation::ConditionsFailed(positions) if positions.contains(&throttle_position) => {
-                StoreError::Throttled {
-                    retry_after: throttle.retry_after(OffsetDateTime::now_utc()),
-                }
+                StoreError::Throttled
             }
             Cancellation::ConditionsFailed(_) | Cancellation::Conflict => {
                 StoreError::ConditionFailed

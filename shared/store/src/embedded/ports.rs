@@ -23,9 +23,7 @@ impl RegistrationStore for EmbeddedStore {
         self.commit(|state| {
             let count = state.throttle_count(&throttle.key);
             if count >= throttle.limit {
-                return Err(StoreError::Throttled {
-                    retry_after: throttle.retry_after(OffsetDateTime::now_utc()),
-                });
+                return Err(StoreError::Throttled);
             }
             if state.registrations.contains_key(&registration.id)
                 || state.outbox.contains_key(&email.id)
