@@ -2,9 +2,6 @@ mod support;
 
 use axum::http::StatusCode;
 use portal_domain::outbox::EmailContent;
-use portal_domain::ports::PortalUserStore;
-use portal_domain::types::EmailAddress;
-use portal_domain::user::{PortalUser, PortalUserStatus};
 use portal_store::OutboxStatus;
 use serde_json::json;
 use support::{TestApp, ada};
@@ -39,18 +36,7 @@ async fn the_email_is_normalized_before_it_is_stored_and_mailed() {
 #[tokio::test]
 async fn a_known_portal_user_gets_the_same_answer_and_an_already_registered_email() {
     let app = TestApp::new();
-    let username = EmailAddress::parse("ada@example.com").unwrap();
-    app.store
-        .create_portal_user(&PortalUser {
-            id: "u1".into(),
-            contact_id: "c1".into(),
-            username,
-            status: PortalUserStatus::Active,
-            created_at: time::OffsetDateTime::now_utc(),
-            version: 1,
-        })
-        .await
-        .unwrap();
+    app.add_portal_user("ada@example.com").await;
 
     let known = app.register(ada("ada@example.com")).await;
     let unknown = app.register(ada("grace@example.com")).await;
@@ -71,23 +57,32 @@ async fn a_known_portal_user_gets_the_same_answer_and_an_already_registered_emai
 #[tokio::test]
 async fn a_request_for_a_known_user_cannot_be_verified_and_answers_like_any_wrong_code() {
     let app = TestApp::new();
-    app.store
-        .create_portal_user(&PortalUser {
-            id: "u1".into(),
-            contact_id: "c1".into(),
-            username: EmailAddress::parse("ada@example.com").unwrap(),
-            status: PortalUserStatus::Active,
-            created_at: time::OffsetDateTime::now_utc(),
-            version: 1,
-        })
-        .await
-        .unwrap();
+    app.add_portal_user("ada@example.com").await;
     let id = app.register_ada("ada@example.com").await;
 
     let reply = app.verify(&id, "123456").await;
 
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.body["code"], "code_invalid");
+}
+
+#[tokio::test]
+async fn a_resend_for_a_known_user_repeats_the_already_registered_email() {
+    let app = TestApp::new();
+    app.add_portal_user("ada@example.com").await;
+    let id = app.register_ada("ada@example.com").await;
+    app.clock.advance(time::Duration::seconds(60));
+
+    let reply = app.resend(&id).await;
+
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    let emails = app.emails();
+    assert_eq!(emails.len(), 2);
+    assert!(
+        emails
+            .iter()
+            .all(|email| matches!(email.content, EmailContent::AlreadyRegistered { .. }))
+    );
 }
 
 #[tokio::test]

@@ -12,10 +12,14 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use portal_domain::Ports;
+use portal_domain::clock::Clock;
 use portal_domain::clock::ManualClock;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
+use portal_domain::ports::PortalUserStore;
 use portal_domain::ports::{MailError, Mailer};
-use portal_domain::random::OsRandomness;
+use portal_domain::random::{OsRandomness, new_id};
+use portal_domain::types::EmailAddress;
+use portal_domain::user::{PortalUser, PortalUserStatus};
 use portal_store::EmbeddedStore;
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -122,6 +126,19 @@ impl TestApp {
         let reply = self.register(ada(email)).await;
         assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
         reply.body["registration_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Gives `email` a portal account, as approval will.
+    pub async fn add_portal_user(&self, email: &str) {
+        let user = PortalUser {
+            id: new_id(&OsRandomness),
+            contact_id: new_id(&OsRandomness),
+            username: EmailAddress::parse(email).unwrap(),
+            status: PortalUserStatus::Active,
+            created_at: self.clock.now(),
+            version: 1,
+        };
+        self.store.create_portal_user(&user).await.unwrap();
     }
 
     pub fn emails(&self) -> Vec<OutboxMessage> {

@@ -1,10 +1,9 @@
 use crate::error::StoreError;
-use crate::outbox::OutboxMessage;
 use crate::registration::Registration;
 use crate::verification_code::VerificationCode;
 use crate::{DomainError, Ports};
 
-use super::submit_registration::code_email;
+use super::submit_registration::code_message;
 use super::{OPTIMISTIC_RETRIES, deliver_after_commit, live_registration};
 
 /// Sends a new code for a request that is still unverified; the old code stops working.
@@ -14,13 +13,7 @@ pub async fn resend_code(ports: &Ports, id: &str) -> Result<Registration, Domain
         let registration = live_registration(ports, id, now).await?;
         let code = VerificationCode::generate(ports.random.as_ref());
         let next = registration.resend(&code, now)?;
-        let message = OutboxMessage::new(
-            ports.random.as_ref(),
-            next.email.clone(),
-            next.locale.clone(),
-            code_email(&next, &code),
-            now,
-        );
+        let message = code_message(ports, &next, &code);
         match ports
             .store
             .advance_registration(&next, Some(&message))

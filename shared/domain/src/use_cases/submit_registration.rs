@@ -29,13 +29,7 @@ pub async fn submit_registration(
         existing_account,
         now,
     );
-    let message = OutboxMessage::new(
-        ports.random.as_ref(),
-        registration.email.clone(),
-        registration.locale.clone(),
-        code_email(&registration, &code),
-        now,
-    );
+    let message = code_message(ports, &registration, &code);
     let throttle = ThrottleWindow::registrations(&registration.email, now);
     match ports
         .store
@@ -55,9 +49,13 @@ pub async fn submit_registration(
 }
 
 /// The email that carries a new code, or says there is an account already.
-pub(super) fn code_email(registration: &Registration, code: &VerificationCode) -> EmailContent {
+pub(super) fn code_message(
+    ports: &Ports,
+    registration: &Registration,
+    code: &VerificationCode,
+) -> OutboxMessage {
     let first_name = registration.first_name.to_string();
-    if registration.existing_account {
+    let content = if registration.existing_account {
         EmailContent::AlreadyRegistered { first_name }
     } else {
         EmailContent::VerificationCode {
@@ -65,5 +63,12 @@ pub(super) fn code_email(registration: &Registration, code: &VerificationCode) -
             code: code.as_str().to_owned(),
             valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
         }
-    }
+    };
+    OutboxMessage::new(
+        ports.random.as_ref(),
+        registration.email.clone(),
+        registration.locale.clone(),
+        content,
+        registration.updated_at,
+    )
 }
