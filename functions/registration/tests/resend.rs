@@ -6,7 +6,7 @@ use time::Duration;
 
 #[tokio::test]
 async fn a_resent_code_replaces_the_old_one() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let old = app.last_code_for("ada@example.com");
     app.clock.advance(Duration::seconds(60));
@@ -27,7 +27,7 @@ async fn a_resent_code_replaces_the_old_one() {
 
 #[tokio::test]
 async fn a_resend_within_a_minute_is_throttled_and_sends_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     app.clock.advance(Duration::seconds(15));
     let before = app.store.snapshot();
@@ -43,7 +43,7 @@ async fn a_resend_within_a_minute_is_throttled_and_sends_nothing() {
 
 #[tokio::test]
 async fn a_resend_for_a_verified_request_is_a_409() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let code = app.last_code_for("ada@example.com");
     app.verify(&id, &code).await;
@@ -57,7 +57,7 @@ async fn a_resend_for_a_verified_request_is_a_409() {
 
 #[tokio::test]
 async fn a_resend_for_an_unknown_request_is_a_404() {
-    let app = TestApp::new();
+    let app = TestApp::start();
 
     let reply = app.resend("0123456789abcdef0123456789abcdef").await;
 

@@ -8,7 +8,7 @@ use support::{TestApp, ada};
 
 #[tokio::test]
 async fn a_registration_is_accepted_pending_verification_and_emails_a_code() {
-    let app = TestApp::new();
+    let app = TestApp::start();
 
     let reply = app.register(ada("ada@example.com")).await;
 
@@ -26,7 +26,7 @@ async fn a_registration_is_accepted_pending_verification_and_emails_a_code() {
 
 #[tokio::test]
 async fn the_email_is_normalized_before_it_is_stored_and_mailed() {
-    let app = TestApp::new();
+    let app = TestApp::start();
 
     app.register_ada("  Ada@Example.COM ").await;
 
@@ -35,7 +35,7 @@ async fn the_email_is_normalized_before_it_is_stored_and_mailed() {
 
 #[tokio::test]
 async fn a_known_portal_user_gets_the_same_answer_and_an_already_registered_email() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     app.add_portal_user("ada@example.com").await;
 
     let known = app.register(ada("ada@example.com")).await;
@@ -56,7 +56,7 @@ async fn a_known_portal_user_gets_the_same_answer_and_an_already_registered_emai
 
 #[tokio::test]
 async fn a_request_for_a_known_user_cannot_be_verified_and_answers_like_any_wrong_code() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     app.add_portal_user("ada@example.com").await;
     let id = app.register_ada("ada@example.com").await;
 
@@ -68,7 +68,7 @@ async fn a_request_for_a_known_user_cannot_be_verified_and_answers_like_any_wron
 
 #[tokio::test]
 async fn a_resend_for_a_known_user_repeats_the_already_registered_email() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     app.add_portal_user("ada@example.com").await;
     let id = app.register_ada("ada@example.com").await;
     app.clock.advance(time::Duration::seconds(60));
@@ -87,7 +87,7 @@ async fn a_resend_for_a_known_user_repeats_the_already_registered_email() {
 
 #[tokio::test]
 async fn malformed_json_is_a_400_and_writes_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let before = app.store.snapshot();
 
     let reply = app
@@ -102,7 +102,7 @@ async fn malformed_json_is_a_400_and_writes_nothing() {
 
 #[tokio::test]
 async fn a_field_of_the_wrong_type_is_a_400_that_names_it() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let before = app.store.snapshot();
     let mut body = ada("ada@example.com");
     body["first_name"] = json!(42);
@@ -124,7 +124,7 @@ async fn a_field_of_the_wrong_type_is_a_400_that_names_it() {
 
 #[tokio::test]
 async fn missing_and_invalid_fields_are_a_422_naming_every_field_and_write_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let before = app.store.snapshot();
 
     let reply = app
@@ -156,7 +156,7 @@ async fn missing_and_invalid_fields_are_a_422_naming_every_field_and_write_nothi
 
 #[tokio::test]
 async fn blank_optional_fields_count_as_not_given() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let mut body = ada("ada@example.com");
     body["phone"] = json!("");
     body["company"] = json!(" ");
@@ -169,7 +169,7 @@ async fn blank_optional_fields_count_as_not_given() {
 
 #[tokio::test]
 async fn a_body_over_64_kib_is_a_413_and_writes_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let before = app.store.snapshot();
     let mut body = ada("ada@example.com");
     body["company"] = json!("x".repeat(64 * 1024));
@@ -183,7 +183,7 @@ async fn a_body_over_64_kib_is_a_413_and_writes_nothing() {
 
 #[tokio::test]
 async fn a_body_that_is_not_json_by_content_type_is_a_400() {
-    let app = TestApp::new();
+    let app = TestApp::start();
 
     let reply = app
         .post_raw(
@@ -199,7 +199,7 @@ async fn a_body_that_is_not_json_by_content_type_is_a_400() {
 
 #[tokio::test]
 async fn the_sixth_registration_for_one_email_within_an_hour_is_throttled_and_writes_nothing() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     for _ in 0..5 {
         app.register_ada("ada@example.com").await;
     }
@@ -217,7 +217,7 @@ async fn the_sixth_registration_for_one_email_within_an_hour_is_throttled_and_wr
 
 #[tokio::test]
 async fn an_email_that_fails_to_send_stays_pending_in_the_outbox_and_the_request_still_succeeds() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     app.mailer
         .failing
         .store(true, std::sync::atomic::Ordering::SeqCst);
@@ -233,7 +233,7 @@ async fn an_email_that_fails_to_send_stays_pending_in_the_outbox_and_the_request
 
 #[tokio::test]
 async fn an_email_sent_after_commit_is_marked_sent_in_the_outbox() {
-    let app = TestApp::new();
+    let app = TestApp::start();
 
     app.register_ada("ada@example.com").await;
 

@@ -8,7 +8,7 @@ use time::Duration;
 
 #[tokio::test]
 async fn the_emailed_code_verifies_the_request_and_it_becomes_new() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let code = app.last_code_for("ada@example.com");
 
@@ -23,7 +23,7 @@ async fn the_emailed_code_verifies_the_request_and_it_becomes_new() {
 
 #[tokio::test]
 async fn a_wrong_code_is_a_422_and_counts_an_attempt() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let code = app.last_code_for("ada@example.com");
 
@@ -37,7 +37,7 @@ async fn a_wrong_code_is_a_422_and_counts_an_attempt() {
 
 #[tokio::test]
 async fn after_five_wrong_codes_the_sixth_attempt_is_429_even_with_the_right_code() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let code = app.last_code_for("ada@example.com");
     for _ in 0..5 {
@@ -56,7 +56,7 @@ async fn after_five_wrong_codes_the_sixth_attempt_is_429_even_with_the_right_cod
 
 #[tokio::test]
 async fn a_code_that_is_not_six_digits_is_a_422_and_costs_no_attempt() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let before = app.store.snapshot();
 
@@ -70,7 +70,7 @@ async fn a_code_that_is_not_six_digits_is_a_422_and_costs_no_attempt() {
 
 #[tokio::test]
 async fn a_missing_code_is_a_422_naming_the_field() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
 
     let reply = app
@@ -87,7 +87,7 @@ async fn a_missing_code_is_a_422_naming_the_field() {
 
 #[tokio::test]
 async fn an_unknown_registration_is_a_404() {
-    let app = TestApp::new();
+    let app = TestApp::start();
 
     for id in [
         "0123456789abcdef0123456789abcdef",
@@ -102,7 +102,7 @@ async fn an_unknown_registration_is_a_404() {
 
 #[tokio::test]
 async fn a_code_older_than_ten_minutes_no_longer_works() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let code = app.last_code_for("ada@example.com");
     app.clock.advance(Duration::minutes(10));
@@ -115,7 +115,7 @@ async fn a_code_older_than_ten_minutes_no_longer_works() {
 
 #[tokio::test]
 async fn an_unverified_request_is_gone_after_a_day() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let code = app.last_code_for("ada@example.com");
     app.clock.advance(Duration::hours(24));
@@ -126,7 +126,7 @@ async fn an_unverified_request_is_gone_after_a_day() {
 
 #[tokio::test]
 async fn a_verified_request_cannot_be_verified_twice() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let code = app.last_code_for("ada@example.com");
     app.verify(&id, &code).await;
@@ -139,7 +139,7 @@ async fn a_verified_request_cannot_be_verified_twice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_concurrent_verifications_with_the_right_code_succeed_once() {
-    let app = TestApp::new();
+    let app = TestApp::start();
     let id = app.register_ada("ada@example.com").await;
     let code = app.last_code_for("ada@example.com");
 

@@ -59,7 +59,7 @@ pub struct Reply {
 }
 
 impl TestApp {
-    pub fn new() -> Self {
+    pub fn start() -> Self {
         let store = Arc::new(EmbeddedStore::in_memory());
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 09:00:00 UTC)));
