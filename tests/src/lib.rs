@@ -3,6 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -17,10 +21,19 @@ pub enum Backend {
     DynamoDb,
 }
 
+/// The staff token secret, issuer and audience the spawned process is configured with.
+pub const STAFF_SECRET: &str = "black-box-staff-secret-black-box-staff-secret";
+pub const STAFF_ISSUER: &str = "portal-local";
+pub const STAFF_AUDIENCE: &str = "portal-staff";
+
 pub struct LocalPortal {
     pub base_url: String,
     pub data_dir: TempDir,
     pub http: reqwest::Client,
+    /// A staff token with both permissions.
+    pub staff_token: String,
+    /// Every line the process printed (banner and JSON logs).
+    pub output: Arc<Mutex<Vec<String>>>,
     args: Vec<String>,
     child: Child,
 }
@@ -47,11 +60,14 @@ impl LocalPortal {
                 format!("portal-test-{}", random_suffix()),
             ]);
         }
-        let (child, base_url) = spawn(&args).await;
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let (child, base_url) = spawn(&args, output.clone()).await;
         Self {
             base_url,
             data_dir,
             http: reqwest::Client::new(),
+            staff_token: staff_token(&[MANAGE_USERS, ASSIGN_ROLES], Duration::from_secs(3600)),
+            output,
             args,
             child,
         }
@@ -60,30 +76,105 @@ impl LocalPortal {
     /// Stops the process and starts it again on the same data.
     pub async fn restart(&mut self) {
         self.child.kill().await.expect("kill portal-local");
-        let (child, base_url) = spawn(&self.args).await;
+        let (child, base_url) = spawn(&self.args, self.output.clone()).await;
         self.child = child;
         self.base_url = base_url;
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> Reply {
-        let response = self
+    /// One request; `token` goes in the `Authorization` header, `body` as JSON.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
             .http
-            .post(format!("{}{path}", self.base_url))
-            .json(&body)
-            .send()
+            .request(method, format!("{}{path}", self.base_url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Reply::read(request.send().await.expect("portal-local answers")).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(reqwest::Method::POST, path, None, Some(body))
             .await
-            .expect("portal-local answers");
-        Reply::read(response).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base_url))
-            .send()
+        self.call(reqwest::Method::GET, path, None, None).await
+    }
+
+    pub async fn staff_get(&self, path: &str) -> Reply {
+        self.call(reqwest::Method::GET, path, Some(&self.staff_token), None)
             .await
-            .expect("portal-local answers");
-        Reply::read(response).await
+    }
+
+    pub async fn staff_post(&self, path: &str, body: Value) -> Reply {
+        self.call(
+            reqwest::Method::POST,
+            path,
+            Some(&self.staff_token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// Registers `email` and verifies the emailed code: a request in the staff queue.
+    pub async fn verified_request(&self, email: &str) -> String {
+        let submitted = self.register(person(email)).await;
+        assert_eq!(submitted.status, StatusCode::ACCEPTED, "{}", submitted.body);
+        let id = submitted.body["registration_id"]
+            .as_str()
+            .expect("an id")
+            .to_owned();
+        let code = self.code_from_outbox(email).await;
+        let verified = self.verify(&id, &code).await;
+        assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+        id
+    }
+
+    /// The partition key and full text of every item in this process's DynamoDB table
+    /// (`None` on the embedded store). A Scan, which only tests do.
+    pub async fn dynamodb_items(&self) -> Option<Vec<(String, String)>> {
+        let table = self
+            .args
+            .iter()
+            .skip_while(|arg| *arg != "--table")
+            .nth(1)?;
+        let client = portal_store::connect_dynamodb(Some(&dynamodb_endpoint())).await;
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = client
+                .scan()
+                .table_name(table)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan the test table");
+            for item in page.items() {
+                let pk = item
+                    .get("pk")
+                    .and_then(|pk| pk.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default();
+                items.push((pk, format!("{item:?}")));
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Some(items);
+            }
+        }
+    }
+
+    pub fn printed(&self) -> String {
+        self.output.lock().expect("output lock").join("\n")
     }
 
     pub async fn register(&self, body: Value) -> Reply {
@@ -149,6 +240,29 @@ pub fn random_suffix() -> String {
     format!("{}-{nanos}", std::process::id())
 }
 
+/// A staff token signed like the spawned process expects.
+pub fn staff_token(permissions: &[&str], lifetime: Duration) -> String {
+    portal_http::mint_dev_staff_token(
+        STAFF_SECRET.as_bytes(),
+        STAFF_ISSUER,
+        STAFF_AUDIENCE,
+        "staff-1",
+        "Sam Staff",
+        permissions,
+        lifetime,
+    )
+}
+
+/// The token in an invitation link `<base>/welcome#token=<token>`.
+pub fn invitation_token(email: &Value) -> String {
+    let text = email["text"].as_str().expect("a text body");
+    let start = text.find("#token=").expect("an invitation link") + "#token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 /// The first run of exactly six digits.
 fn six_digits(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_ascii_digit())
@@ -178,11 +292,14 @@ fn binary() -> PathBuf {
     binary
 }
 
-async fn spawn(args: &[String]) -> (Child, String) {
+async fn spawn(args: &[String], output: Arc<Mutex<Vec<String>>>) -> (Child, String) {
     let mut child = Command::new(binary())
         .args(args)
         .args(["--port", "0"])
         .env_remove("PORTAL_BASE_URL")
+        .env("STAFF_JWT_SECRET", STAFF_SECRET)
+        .env("STAFF_JWT_ISSUER", STAFF_ISSUER)
+        .env("STAFF_JWT_AUDIENCE", STAFF_AUDIENCE)
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -192,6 +309,7 @@ async fn spawn(args: &[String]) -> (Child, String) {
     let base_url = tokio::time::timeout(std::time::Duration::from_secs(60), async {
         // Log lines may come first (e.g. from the AWS SDK's config loading).
         while let Some(line) = lines.next_line().await.expect("read stdout") {
+            output.lock().expect("output lock").push(line.clone());
             if let Some(address) = line.strip_prefix("portal-local listening on ") {
                 return address.to_owned();
             }
@@ -200,7 +318,12 @@ async fn spawn(args: &[String]) -> (Child, String) {
     })
     .await
     .expect("portal-local printed no banner within 60 s");
-    // Keep draining stdout so the process never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    // Keep reading stdout, so the process never blocks on a full pipe and tests can
+    // inspect what it logged.
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            output.lock().expect("output lock").push(line);
+        }
+    });
     (child, base_url)
 }

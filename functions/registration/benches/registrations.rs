@@ -17,8 +17,9 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use portal_domain::Ports;
 use portal_domain::clock::{Clock, ManualClock, SystemClock};
-use portal_domain::ports::Store;
+use portal_domain::ports::{Settings, Store};
 use portal_domain::random::OsRandomness;
+use portal_domain::sealed::SealKey;
 use portal_email::{EmailConfig, FileOutbox};
 use portal_store::{DynamoStore, EmbeddedStore};
 use serde_json::{Value, json};
@@ -119,15 +120,18 @@ async fn dynamodb_calls_per_operation() {
 }
 
 fn app(store: Arc<dyn Store>, clock: Arc<dyn Clock>, dir: &tempfile::TempDir) -> Router {
-    let outbox = FileOutbox::new(
-        dir.path().join("outbox.jsonl"),
-        EmailConfig::local("http://127.0.0.1:3000"),
-    );
+    let seal_key = SealKey::generate(&OsRandomness);
+    let email = EmailConfig::local("http://127.0.0.1:3000", seal_key.clone());
+    let outbox = FileOutbox::new(dir.path().join("outbox.jsonl"), email);
     let ports = Ports {
         store,
         mailer: Arc::new(outbox),
         clock,
         random: Arc::new(OsRandomness),
+        settings: Arc::new(Settings {
+            invitation_lifetime: Settings::DEFAULT_INVITATION_LIFETIME,
+            seal_key,
+        }),
     };
     portal_http::app(portal_registration::router(ports))
 }

@@ -218,14 +218,12 @@ async fn the_sixth_registration_for_one_email_within_an_hour_is_throttled_and_wr
 #[tokio::test]
 async fn an_email_that_fails_to_send_stays_pending_in_the_outbox_and_the_request_still_succeeds() {
     let app = TestApp::start();
-    app.mailer
-        .failing
-        .store(true, std::sync::atomic::Ordering::SeqCst);
+    app.mailer.fail_from_now_on();
 
     let reply = app.register(ada("ada@example.com")).await;
 
     assert_eq!(reply.status, StatusCode::ACCEPTED);
-    let attempted = app.mailer.attempted.lock().unwrap().clone();
+    let attempted = app.mailer.attempted();
     assert_eq!(attempted.len(), 1);
     let status = app.store.outbox_status(&attempted[0].id).await.unwrap();
     assert_eq!(status, Some(OutboxStatus::Pending));

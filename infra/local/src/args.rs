@@ -1,16 +1,24 @@
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 
 /// Serves every portal function on one local port. Every flag is also an environment variable.
-#[derive(Parser, Debug)]
+#[derive(Parser)]
 #[command(name = "portal-local", version)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Port on 127.0.0.1 (0 picks a free one; the banner says which).
     #[arg(long, env = "PORT", default_value_t = 3000)]
     pub port: u16,
-    /// Folder of the embedded store file and the file outbox.
-    #[arg(long, env = "PORTAL_DATA_DIR", default_value = ".portal-local")]
+    /// Folder of the embedded store file, the file outbox and the generated keys.
+    #[arg(
+        long,
+        env = "PORTAL_DATA_DIR",
+        default_value = ".portal-local",
+        global = true
+    )]
     pub data_dir: PathBuf,
     #[arg(long, env = "PORTAL_STORE", value_enum, default_value_t = StoreKind::Embedded)]
     pub store: StoreKind,
@@ -23,6 +31,57 @@ pub struct Args {
     /// Base of every link in emails; defaults to the address this process listens on.
     #[arg(long, env = "PORTAL_BASE_URL")]
     pub portal_base_url: Option<String>,
+    /// How long an invitation link works.
+    #[arg(long, env = "INVITATION_TTL_HOURS", default_value_t = 72,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub invitation_ttl_hours: u16,
+    /// Seals invitation links in the outbox: 32 bytes, base64url. Generated once into
+    /// `<data-dir>/outbox-seal-key` when unset, so pending emails keep working links.
+    #[arg(long, env = "OUTBOX_SEAL_KEY", hide_env_values = true)]
+    pub outbox_seal_key: Option<String>,
+    /// HS256 secret of staff tokens (at least 32 bytes). Generated once into
+    /// `<data-dir>/staff-jwt-secret` when unset.
+    #[arg(long, env = "STAFF_JWT_SECRET", hide_env_values = true, global = true)]
+    pub staff_jwt_secret: Option<String>,
+    /// `iss` of staff tokens.
+    #[arg(
+        long,
+        env = "STAFF_JWT_ISSUER",
+        default_value = "portal-local",
+        global = true
+    )]
+    pub staff_jwt_issuer: String,
+    /// `aud` of staff tokens.
+    #[arg(
+        long,
+        env = "STAFF_JWT_AUDIENCE",
+        default_value = "portal-staff",
+        global = true
+    )]
+    pub staff_jwt_audience: String,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Prints a staff token signed with the configured secret, issuer and audience, then exits.
+    StaffToken(StaffTokenArgs),
+}
+
+#[derive(clap::Args)]
+pub struct StaffTokenArgs {
+    /// `sub` claim.
+    #[arg(long, default_value = "local-staff")]
+    pub subject: String,
+    /// `name` claim.
+    #[arg(long, default_value = "Local Staff")]
+    pub name: String,
+    /// A permission to grant (repeat the flag for several).
+    #[arg(long = "permission", value_name = "PERMISSION",
+          default_values_t = [MANAGE_USERS.to_owned(), ASSIGN_ROLES.to_owned()])]
+    pub permissions: Vec<String>,
+    /// Lifetime in hours.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
+    pub hours: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -38,5 +97,13 @@ impl Args {
 
     pub fn outbox_path(&self) -> PathBuf {
         self.data_dir.join("outbox.jsonl")
+    }
+
+    pub fn seal_key_path(&self) -> PathBuf {
+        self.data_dir.join("outbox-seal-key")
+    }
+
+    pub fn staff_secret_path(&self) -> PathBuf {
+        self.data_dir.join("staff-jwt-secret")
     }
 }

@@ -1,8 +1,8 @@
 use crate::args::{Args, StoreKind};
 
-/// Printed once at startup, before any log line: where to point a browser or curl, and
-/// where the data goes. Tests read the first line to learn the port.
-pub fn print(args: &Args, address: &str, base_url: &str) {
+/// Printed once at startup, before any log line: where to point a browser or curl, where
+/// the data goes, and a staff token. Tests read the first line to learn the port.
+pub fn print(args: &Args, address: &str, base_url: &str, staff_token: &str) {
     let store = match args.store {
         StoreKind::Embedded => format!("embedded, {}", args.store_path().display()),
         StoreKind::Dynamodb => format!(
@@ -20,4 +20,6 @@ pub fn print(args: &Args, address: &str, base_url: &str) {
         args.outbox_path().display()
     );
     println!("  links in emails start with {base_url}");
+    println!("  staff token (12 h, portal.users.manage + portal.roles.assign): {staff_token}");
+    println!("  mint another: portal-local staff-token --help");
 }

@@ -3,6 +3,8 @@
 
 mod args;
 mod banner;
+mod keys;
+mod staff;
 
 use std::sync::Arc;
 
@@ -11,17 +13,28 @@ use axum::{Json, Router};
 use clap::Parser;
 use portal_domain::Ports;
 use portal_domain::clock::SystemClock;
-use portal_domain::ports::Store;
+use portal_domain::ports::{Settings, Store};
 use portal_domain::random::OsRandomness;
 use portal_email::{EmailConfig, FileOutbox};
+use portal_http::StaffVerifier;
 use portal_store::{DynamoStore, EmbeddedStore};
 use tokio::net::TcpListener;
 
-use args::{Args, StoreKind};
+use args::{Args, Command, StoreKind};
+use staff::LocalStaffAuth;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    let staff_auth = LocalStaffAuth::load(&args)?;
+    // Built before anything is served or printed: a weak secret stops here.
+    let staff_verifier = Arc::new(staff_auth.verifier()?);
+    if let Some(Command::StaffToken(request)) = &args.command {
+        println!("{}", staff_auth.requested_token(request));
+        return Ok(());
+    }
+
+    let seal_key = keys::seal_key(&args)?;
     portal_http::init_tracing();
     let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
     let address = format!("http://{}", listener.local_addr()?);
@@ -32,17 +45,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let outbox = Arc::new(FileOutbox::new(
         args.outbox_path(),
-        EmailConfig::local(&base_url),
+        EmailConfig::local(&base_url, seal_key.clone()),
     ));
+    let settings = Settings {
+        invitation_lifetime: time::Duration::hours(i64::from(args.invitation_ttl_hours)),
+        seal_key,
+    };
     let ports = Ports {
         store: open_store(&args).await?,
         mailer: outbox.clone(),
         clock: Arc::new(SystemClock),
         random: Arc::new(OsRandomness),
+        settings: Arc::new(settings),
     };
-    let app = portal_http::app(routes(ports, outbox));
+    let app = portal_http::app(routes(ports, staff_verifier, outbox));
 
-    banner::print(&args, &address, &base_url);
+    banner::print(&args, &address, &base_url, &staff_auth.banner_token());
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             tokio::signal::ctrl_c().await.ok();
@@ -52,7 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Every function's router, merged, plus the local-only outbox viewer.
-fn routes(ports: Ports, outbox: Arc<FileOutbox>) -> Router {
+fn routes(ports: Ports, staff: Arc<StaffVerifier>, outbox: Arc<FileOutbox>) -> Router {
     let dev_outbox = get(move || async move {
         let emails = outbox.read_all().map_err(|error| {
             tracing::error!(%error, "cannot read the outbox file");
@@ -60,7 +78,9 @@ fn routes(ports: Ports, outbox: Arc<FileOutbox>) -> Router {
         })?;
         Ok::<_, portal_http::Problem>(Json(emails))
     });
-    portal_registration::router(ports).route("/dev/outbox", dev_outbox)
+    portal_registration::router(ports.clone())
+        .merge(portal_approval::router(ports, staff))
+        .route("/dev/outbox", dev_outbox)
 }
 
 async fn open_store(args: &Args) -> Result<Arc<dyn Store>, Box<dyn std::error::Error>> {

@@ -1,14 +1,75 @@
-//! The command line of API.md: every flag, each with its environment variable.
+//! The command line of API.md: every flag, each with its environment variable, and the
+//! `staff-token` subcommand.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS, StaffMember};
+use portal_http::{StaffAuthConfig, StaffKey, StaffVerifier};
+
+const SECRET: &str = "cli-test-staff-secret-cli-test-staff-secret";
+
+/// The binary with none of the variables it reads inherited from the caller's shell.
+fn portal_local(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-local"));
+    for name in [
+        "PORT",
+        "PORTAL_STORE",
+        "DYNAMODB_ENDPOINT",
+        "TABLE_NAME",
+        "PORTAL_BASE_URL",
+        "INVITATION_TTL_HOURS",
+        "OUTBOX_SEAL_KEY",
+        "STAFF_JWT_SECRET",
+        "STAFF_JWT_ISSUER",
+        "STAFF_JWT_AUDIENCE",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("PORTAL_DATA_DIR", data_dir);
+    command
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn verify(token: &str, secret: &[u8], issuer: &str, audience: &str) -> StaffMember {
+    let verifier = StaffVerifier::new(StaffAuthConfig {
+        issuer: issuer.to_owned(),
+        audience: audience.to_owned(),
+        key: StaffKey::Hs256(secret.to_vec()),
+    })
+    .unwrap();
+    verifier.verify(token).unwrap()
+}
+
+/// `exp - iat` of a token, read without verifying (the verifier does not expose them).
+fn lifetime(token: &str) -> Duration {
+    let payload = token.split('.').nth(1).unwrap();
+    let json = URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let seconds = claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap();
+    Duration::from_secs(seconds)
+}
 
 #[test]
 fn help_lists_every_flag_with_its_environment_variable() {
-    let output = Command::new(env!("CARGO_BIN_EXE_portal-local"))
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal_local(dir.path())
         .arg("--help")
+        .env("STAFF_JWT_SECRET", SECRET)
         .output()
         .expect("run portal-local --help");
-    let help = String::from_utf8(output.stdout).unwrap();
+    let help = stdout(&output);
 
     for (flag, env) in [
         ("--port", "PORT"),
@@ -17,6 +78,11 @@ fn help_lists_every_flag_with_its_environment_variable() {
         ("--dynamodb-endpoint", "DYNAMODB_ENDPOINT"),
         ("--table", "TABLE_NAME"),
         ("--portal-base-url", "PORTAL_BASE_URL"),
+        ("--invitation-ttl-hours", "INVITATION_TTL_HOURS"),
+        ("--outbox-seal-key", "OUTBOX_SEAL_KEY"),
+        ("--staff-jwt-secret", "STAFF_JWT_SECRET"),
+        ("--staff-jwt-issuer", "STAFF_JWT_ISSUER"),
+        ("--staff-jwt-audience", "STAFF_JWT_AUDIENCE"),
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
         assert!(
@@ -24,11 +90,14 @@ fn help_lists_every_flag_with_its_environment_variable() {
             "{env} missing from:\n{help}"
         );
     }
+    assert!(help.contains("staff-token"), "{help}");
+    assert!(!help.contains(SECRET), "the secret leaked into:\n{help}");
 }
 
 #[test]
 fn an_unknown_store_is_refused_with_the_choices() {
-    let output = Command::new(env!("CARGO_BIN_EXE_portal-local"))
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal_local(dir.path())
         .args(["--store", "postgres"])
         .output()
         .expect("run portal-local");
@@ -39,4 +108,85 @@ fn an_unknown_store_is_refused_with_the_choices() {
         error.contains("embedded") && error.contains("dynamodb"),
         "{error}"
     );
+}
+
+#[test]
+fn staff_token_prints_a_token_the_verifier_accepts_with_both_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal_local(dir.path())
+        .arg("staff-token")
+        .env("STAFF_JWT_SECRET", SECRET)
+        .env("STAFF_JWT_ISSUER", "cli-issuer")
+        .env("STAFF_JWT_AUDIENCE", "cli-audience")
+        .output()
+        .expect("run portal-local staff-token");
+    let printed = stdout(&output);
+    let token = printed.trim();
+
+    assert_eq!(printed.lines().count(), 1, "just the token: {printed}");
+    let staff = verify(token, SECRET.as_bytes(), "cli-issuer", "cli-audience");
+    assert_eq!(staff.subject, "local-staff");
+    assert_eq!(staff.name.as_deref(), Some("Local Staff"));
+    assert!(
+        staff.can(MANAGE_USERS) && staff.can(ASSIGN_ROLES),
+        "{staff:?}"
+    );
+    assert_eq!(lifetime(token), Duration::from_secs(12 * 3600));
+    // A secret of its own was not needed, so none was written.
+    assert!(!dir.path().join("staff-jwt-secret").exists());
+}
+
+#[test]
+fn staff_token_takes_subject_name_permissions_and_hours() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal_local(dir.path())
+        .args(["staff-token", "--subject", "s-1", "--name", "Sam"])
+        .args(["--permission", MANAGE_USERS, "--hours", "2"])
+        .args(["--staff-jwt-secret", SECRET])
+        .output()
+        .expect("run portal-local staff-token");
+    let token = stdout(&output);
+    let token = token.trim();
+
+    let staff = verify(token, SECRET.as_bytes(), "portal-local", "portal-staff");
+    assert_eq!(staff.subject, "s-1");
+    assert_eq!(staff.name.as_deref(), Some("Sam"));
+    assert_eq!(staff.permissions, [MANAGE_USERS]);
+    assert_eq!(lifetime(token), Duration::from_secs(2 * 3600));
+}
+
+#[test]
+fn without_a_configured_secret_one_is_generated_once_into_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let mint = || {
+        let output = portal_local(dir.path())
+            .arg("staff-token")
+            .output()
+            .expect("run portal-local staff-token");
+        stdout(&output).trim().to_owned()
+    };
+    let first = mint();
+    let second = mint();
+
+    let secret = std::fs::read(dir.path().join("staff-jwt-secret")).unwrap();
+    assert!(secret.len() >= 32);
+    for token in [first, second] {
+        let staff = verify(&token, &secret, "portal-local", "portal-staff");
+        assert!(staff.can(MANAGE_USERS) && staff.can(ASSIGN_ROLES));
+    }
+}
+
+#[test]
+fn a_short_staff_secret_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal_local(dir.path())
+        .arg("staff-token")
+        .env("STAFF_JWT_SECRET", "short")
+        .output()
+        .expect("run portal-local staff-token");
+
+    assert!(!output.status.success());
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(error.contains("32 bytes"), "{error}");
+    assert!(output.stdout.is_empty());
 }

@@ -44,6 +44,20 @@ impl FieldErrors {
         }
     }
 
+    /// A field the client may leave out: absent or blank means "not given" (forms send
+    /// empty strings). `None` when given but invalid.
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, &'static str>,
+    ) -> Option<Option<T>> {
+        match raw.map(str::trim) {
+            None | Some("") => Some(None),
+            Some(raw) => self.check(field, parse(raw)).map(Some),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -89,6 +103,10 @@ pub enum DomainError {
     RateLimited { retry_after: Duration },
     #[error("{0}")]
     Conflict(&'static str),
+    #[error("a contact must be linked before the request can be approved")]
+    ContactRequired,
+    #[error("the permission {0} is needed")]
+    Forbidden(&'static str),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -107,12 +125,60 @@ pub enum StoreError {
     /// The throttle window is full; the caller knows when it ends.
     #[error("rate limit reached")]
     Throttled,
+    /// A uniqueness or existence rule refused the write (nothing was written).
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    #[error("the cursor does not belong to this list")]
+    InvalidCursor,
     #[error("store unavailable: {0}")]
     Unavailable(String),
 }
 
+/// Why the store refused a write, besides a moved version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Another contact has this email.
+    ContactEmailTaken,
+    /// Another portal user has this username.
+    UsernameTaken,
+    /// The contact already has a portal user.
+    ContactHasPortalUser,
+    ContactMissing,
+    OrganizationMissing,
+}
+
 impl From<StoreError> for DomainError {
     fn from(error: StoreError) -> Self {
-        Self::Store(error)
+        match error {
+            StoreError::Refused(refusal) => refusal.into(),
+            StoreError::InvalidCursor => {
+                let mut errors = FieldErrors::new();
+                errors.add("cursor", "is not a cursor of this list");
+                Self::Validation(errors)
+            }
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<Refusal> for DomainError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::ContactEmailTaken => {
+                Self::Conflict("a contact with this email address exists already")
+            }
+            Refusal::UsernameTaken => {
+                Self::Conflict("a portal user with this username exists already")
+            }
+            Refusal::ContactHasPortalUser => {
+                Self::Conflict("the contact already has a portal user")
+            }
+            Refusal::ContactMissing => Self::NotFound,
+            Refusal::OrganizationMissing => {
+                let mut errors = FieldErrors::new();
+                errors.add("organization_id", "is not an existing organization");
+                Self::Validation(errors)
+            }
+        }
     }
 }

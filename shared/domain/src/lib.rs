@@ -1,17 +1,25 @@
 //! The domain of portal onboarding: parsed types, state machines, use cases and the
 //! ports (store, mailer, clock, randomness) that adapters implement. No AWS, no HTTP.
 
+pub mod audit;
 pub mod clock;
+pub mod contact;
 pub mod error;
+pub mod invitation;
 pub mod outbox;
+pub mod page;
 pub mod ports;
 pub mod random;
 pub mod registration;
+pub mod sealed;
+pub mod staff;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod throttle;
 pub mod types;
 pub mod use_cases;
 pub mod user;
 pub mod verification_code;
 
-pub use error::{DomainError, FieldError, FieldErrors, StoreError};
+pub use error::{DomainError, FieldError, FieldErrors, Refusal, StoreError};
 pub use ports::Ports;

@@ -20,6 +20,18 @@ pub enum EmailContent {
     AlreadyRegistered {
         first_name: String,
     },
+    /// The link to set a password. The token is sealed (see `sealed`): only the mailer,
+    /// holding the key, can put it into the link.
+    Invitation {
+        first_name: String,
+        sealed_token: String,
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: OffsetDateTime,
+    },
+    Rejection {
+        first_name: String,
+        reason: String,
+    },
 }
 
 impl EmailContent {
@@ -28,6 +40,8 @@ impl EmailContent {
         match self {
             Self::VerificationCode { .. } => "verification_code",
             Self::AlreadyRegistered { .. } => "already_registered",
+            Self::Invitation { .. } => "invitation",
+            Self::Rejection { .. } => "rejection",
         }
     }
 }

@@ -7,10 +7,13 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use crate::clock::Clock;
+use crate::contact::Contact;
 use crate::error::StoreError;
 use crate::outbox::OutboxMessage;
+use crate::page::{Page, PageRequest};
 use crate::random::Randomness;
-use crate::registration::Registration;
+use crate::registration::{Registration, RegistrationStatus};
+use crate::sealed::SealKey;
 use crate::throttle::ThrottleWindow;
 use crate::types::EmailAddress;
 use crate::user::PortalUser;
@@ -29,6 +32,38 @@ pub trait RegistrationStore: Send + Sync {
     /// Reads a request with strong consistency (it may be past its deadline: check).
     async fn registration(&self, id: &str) -> Result<Option<Registration>, StoreError>;
 
+    /// One page of requests in `status`, newest first (a Query on the index, never a Scan).
+    /// `StoreError::InvalidCursor` for a cursor this list did not make.
+    async fn registrations_by_status(
+        &self,
+        status: RegistrationStatus,
+        page: &PageRequest,
+    ) -> Result<Page<Registration>, StoreError>;
+
+    /// Stores `next` (linked to an existing contact) if the stored version is still
+    /// `next.version - 1` and the contact exists without a portal user, atomically.
+    /// `Refused(ContactMissing | ContactHasPortalUser)`, or `ConditionFailed` if the version moved.
+    async fn link_existing_contact(&self, next: &Registration) -> Result<(), StoreError>;
+
+    /// Creates `contact` (unique by email) and stores `next` linked to it, atomically.
+    /// `Refused(ContactEmailTaken)`, or `ConditionFailed` if the version moved.
+    async fn link_new_contact(
+        &self,
+        next: &Registration,
+        contact: &Contact,
+    ) -> Result<(), StoreError>;
+
+    /// Approval in one atomic write: `next` (version-checked), the new `user` with its
+    /// username guard, the contact's link to the user (refused if it has one), the
+    /// invitation index and the invitation `email`. When `user.organization_id` is set,
+    /// the organization must exist. `Refused(..)` names a broken rule.
+    async fn approve_registration(
+        &self,
+        next: &Registration,
+        user: &PortalUser,
+        email: &OutboxMessage,
+    ) -> Result<(), StoreError>;
+
     /// Replaces a request by its next state (`next.version` = stored version + 1), with the
     /// email that transition sends, atomically. `ConditionFailed` if the stored version moved.
     async fn advance_registration(
@@ -39,7 +74,22 @@ pub trait RegistrationStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// Creates a contact whose email no other contact has (`Refused(ContactEmailTaken)`).
+    async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError>;
+
+    async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError>;
+
+    async fn contact_by_email(&self, email: &EmailAddress) -> Result<Option<Contact>, StoreError>;
+
+    /// Contacts whose `name_key()` is `name_key`, at most `limit`.
+    async fn contacts_named(&self, name_key: &str, limit: u32) -> Result<Vec<Contact>, StoreError>;
+}
+
+#[async_trait]
 pub trait PortalUserStore: Send + Sync {
+    async fn portal_user(&self, id: &str) -> Result<Option<PortalUser>, StoreError>;
+
     async fn portal_user_id_by_username(
         &self,
         username: &EmailAddress,
@@ -55,8 +105,8 @@ pub trait OutboxStore: Send + Sync {
     async fn mark_email_sent(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
 }
 
-pub trait Store: RegistrationStore + PortalUserStore + OutboxStore {}
-impl<T: RegistrationStore + PortalUserStore + OutboxStore> Store for T {}
+pub trait Store: RegistrationStore + ContactStore + PortalUserStore + OutboxStore {}
+impl<T: RegistrationStore + ContactStore + PortalUserStore + OutboxStore> Store for T {}
 
 #[derive(Debug, thiserror::Error)]
 #[error("email delivery failed: {0}")]
@@ -68,6 +118,19 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, message: &OutboxMessage) -> Result<(), MailError>;
 }
 
+/// Deployment choices the rules depend on.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long an invitation link works (72 h unless configured).
+    pub invitation_lifetime: time::Duration,
+    /// Seals secrets that pass through the outbox (invitation tokens).
+    pub seal_key: SealKey,
+}
+
+impl Settings {
+    pub const DEFAULT_INVITATION_LIFETIME: time::Duration = time::Duration::hours(72);
+}
+
 /// Everything a use case talks to, built once per process and shared by handlers.
 #[derive(Clone)]
 pub struct Ports {
@@ -75,4 +138,5 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Randomness>,
+    pub settings: Arc<Settings>,
 }

@@ -19,6 +19,12 @@ pub fn new_id(random: &dyn Randomness) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether `id` could have come from [`new_id`]: anything else cannot exist, so callers
+/// answer "not found" without asking the store (and never send it an oversized key).
+pub fn is_well_formed_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// A uniform integer in `0..bound`, without modulo bias (rejection sampling).
 pub fn below(random: &dyn Randomness, bound: u32) -> u32 {
     let zone = u32::MAX - (u32::MAX % bound);
@@ -53,6 +59,14 @@ mod tests {
             id.chars()
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
+    }
+
+    #[test]
+    fn only_ids_of_the_generated_shape_are_well_formed() {
+        assert!(is_well_formed_id(&new_id(&OsRandomness)));
+        for id in ["", "not-an-id", &"A".repeat(32), &"f".repeat(33)] {
+            assert!(!is_well_formed_id(id), "{id:?}");
+        }
     }
 
     #[test]

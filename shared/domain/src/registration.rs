@@ -4,8 +4,10 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::audit::{Actor, AuditAction, AuditEvent};
+use crate::contact::Contact;
 use crate::error::DomainError;
-use crate::types::{Company, EmailAddress, Locale, PersonName, Phone};
+use crate::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason};
 use crate::verification_code::{
     CODE_LIFETIME, CodeAttempt, MAX_ATTEMPTS, MAX_SENDS, RESEND_INTERVAL, VerificationCode,
 };
@@ -75,7 +77,12 @@ pub struct Registration {
     #[serde(default)]
     pub existing_account: bool,
     pub code: Option<PendingCode>,
-    pub contact_id: Option<String>,
+    /// The CRM contact staff linked; its email becomes the username on approval.
+    pub contact: Option<LinkedContact>,
+    pub portal_user_id: Option<String>,
+    pub rejection_reason: Option<Reason>,
+    #[serde(default)]
+    pub audit: Vec<AuditEvent>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -85,6 +92,13 @@ pub struct Registration {
     pub expires_at: Option<OffsetDateTime>,
     /// Bumped by every change; stores write only if the version they read is still current.
     pub version: u64,
+}
+
+/// The contact a request is linked to, with what approval needs from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedContact {
+    pub id: String,
+    pub email: EmailAddress,
 }
 
 /// What a code attempt leads to. Both carry the next state, which the caller must store.
@@ -119,7 +133,10 @@ impl Registration {
             company: form.company,
             locale: form.locale,
             existing_account,
-            contact_id: None,
+            contact: None,
+            portal_user_id: None,
+            rejection_reason: None,
+            audit: Vec::new(),
             created_at: now,
             updated_at: now,
             expires_at: Some(now + UNVERIFIED_LIFETIME),
@@ -202,6 +219,95 @@ impl Registration {
         Ok(next)
     }
 
+    /// Links the CRM contact this person is (again, while not yet approved).
+    pub fn link_contact(
+        &self,
+        contact: &Contact,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        if !matches!(
+            self.status,
+            RegistrationStatus::New | RegistrationStatus::Resolved
+        ) {
+            return Err(DomainError::InvalidState(
+                "only a verified, undecided request can be linked",
+            ));
+        }
+        if contact.portal_user_id.is_some() {
+            return Err(DomainError::Conflict(
+                "the contact already has a portal user",
+            ));
+        }
+        let mut next = self.next_version(now);
+        next.status = RegistrationStatus::Resolved;
+        next.contact = Some(LinkedContact {
+            id: contact.id.clone(),
+            email: contact.email.clone(),
+        });
+        next.audit.push(AuditEvent::new(
+            actor,
+            AuditAction::ContactLinked,
+            Some(contact.id.clone()),
+            now,
+        ));
+        Ok(next)
+    }
+
+    /// Approval: the request is done and a portal user with `portal_user_id` exists.
+    pub fn approve(
+        &self,
+        portal_user_id: &str,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        match self.status {
+            RegistrationStatus::Resolved => {}
+            RegistrationStatus::New => return Err(DomainError::ContactRequired),
+            _ => {
+                return Err(DomainError::InvalidState(
+                    "only a request linked to a contact can be approved",
+                ));
+            }
+        }
+        let mut next = self.next_version(now);
+        next.status = RegistrationStatus::Processed;
+        next.portal_user_id = Some(portal_user_id.to_owned());
+        next.audit.push(AuditEvent::new(
+            actor,
+            AuditAction::Approved,
+            Some(portal_user_id.to_owned()),
+            now,
+        ));
+        Ok(next)
+    }
+
+    pub fn reject(
+        &self,
+        reason: Reason,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        if !matches!(
+            self.status,
+            RegistrationStatus::New | RegistrationStatus::Resolved
+        ) {
+            return Err(DomainError::InvalidState(
+                "only a verified, undecided request can be rejected",
+            ));
+        }
+        let mut next = self.next_version(now);
+        next.status = RegistrationStatus::Rejected;
+        next.audit.push(AuditEvent::new(
+            actor,
+            AuditAction::Rejected,
+            Some(reason.to_string()),
+            now,
+        ));
+        next.rejection_reason = Some(reason);
+        Ok(next)
+    }
+
     /// Zero when a new code may be sent now; otherwise how long to wait.
     fn wait_before_resend(&self, code: &PendingCode, now: OffsetDateTime) -> std::time::Duration {
         let until = if code.sends >= MAX_SENDS {
@@ -271,6 +377,108 @@ mod tests {
             };
         }
         registration
+    }
+
+    fn verified() -> Registration {
+        let (registration, code) = submitted();
+        match registration.verify(&attempt(&code), NOW).unwrap() {
+            Verification::Verified(next) => next,
+            Verification::WrongCode(_) => panic!("the right code did not verify"),
+        }
+    }
+
+    fn actor() -> Actor {
+        Actor {
+            subject: "staff-1".into(),
+            name: Some("Sam Staff".into()),
+        }
+    }
+
+    fn contact(portal_user_id: Option<&str>) -> Contact {
+        let created = AuditEvent::new(&actor(), AuditAction::ContactCreated, None, NOW);
+        let mut contact = Contact::from_registration("c1".into(), &verified(), created);
+        contact.portal_user_id = portal_user_id.map(str::to_owned);
+        contact
+    }
+
+    #[test]
+    fn linking_a_contact_resolves_the_request_and_records_who_did_it() {
+        let linked = verified()
+            .link_contact(&contact(None), &actor(), NOW)
+            .unwrap();
+        assert_eq!(linked.status, RegistrationStatus::Resolved);
+        assert_eq!(linked.contact.as_ref().unwrap().id, "c1");
+        assert_eq!(
+            linked.audit.last().unwrap().action,
+            AuditAction::ContactLinked
+        );
+        assert_eq!(linked.audit.last().unwrap().actor, actor());
+    }
+
+    #[test]
+    fn a_contact_that_already_has_a_portal_user_cannot_be_linked() {
+        assert!(matches!(
+            verified().link_contact(&contact(Some("u1")), &actor(), NOW),
+            Err(DomainError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn an_unverified_request_cannot_be_linked_approved_or_rejected() {
+        let (registration, _) = submitted();
+        let reason = Reason::parse("no").unwrap();
+        assert!(matches!(
+            registration.link_contact(&contact(None), &actor(), NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+        assert!(matches!(
+            registration.approve("u1", &actor(), NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+        assert!(matches!(
+            registration.reject(reason, &actor(), NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn approval_needs_a_linked_contact() {
+        assert!(matches!(
+            verified().approve("u1", &actor(), NOW),
+            Err(DomainError::ContactRequired)
+        ));
+    }
+
+    #[test]
+    fn an_approved_request_is_processed_and_cannot_be_approved_or_rejected_again() {
+        let linked = verified()
+            .link_contact(&contact(None), &actor(), NOW)
+            .unwrap();
+        let approved = linked.approve("u1", &actor(), NOW).unwrap();
+        assert_eq!(approved.status, RegistrationStatus::Processed);
+        assert_eq!(approved.portal_user_id.as_deref(), Some("u1"));
+        assert!(matches!(
+            approved.approve("u2", &actor(), NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+        let reason = Reason::parse("too late").unwrap();
+        assert!(matches!(
+            approved.reject(reason, &actor(), NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn a_rejected_request_keeps_its_reason() {
+        let rejected = verified()
+            .reject(Reason::parse("Unknown company").unwrap(), &actor(), NOW)
+            .unwrap();
+        assert_eq!(rejected.status, RegistrationStatus::Rejected);
+        assert_eq!(
+            rejected.rejection_reason.unwrap().as_ref(),
+            "Unknown company"
+        );
+        assert_eq!(rejected.audit.last().unwrap().action, AuditAction::Rejected);
     }
 
     #[test]

@@ -1,3 +1,5 @@
+use portal_domain::sealed::SealKey;
+
 const DEFAULT_PRODUCT_NAME: &str = "Customer portal";
 
 /// What every email needs besides its message: who sends it and where links point.
@@ -11,26 +13,31 @@ pub struct EmailConfig {
     pub support_address: String,
     /// The only base of links in emails, never taken from a request (`PORTAL_BASE_URL`).
     pub portal_base_url: String,
+    /// Opens the invitation tokens sealed in the outbox (`OUTBOX_SEAL_KEY`, the same key
+    /// the writers seal with). Its `Debug` form never shows the key.
+    pub seal_key: SealKey,
 }
 
 impl EmailConfig {
     /// Defaults for a laptop, where nothing leaves the machine.
-    pub fn local(portal_base_url: &str) -> Self {
+    pub fn local(portal_base_url: &str, seal_key: SealKey) -> Self {
         Self {
             product_name: DEFAULT_PRODUCT_NAME.to_owned(),
             sender: "portal@localhost".to_owned(),
             support_address: "support@localhost".to_owned(),
             portal_base_url: portal_base_url.to_owned(),
+            seal_key,
         }
     }
 
     /// The Lambda configuration: `PORTAL_BASE_URL` and `EMAIL_SENDER` are required,
     /// `SUPPORT_ADDRESS` defaults to the sender, `PRODUCT_NAME` to `Customer portal`.
-    pub fn from_env() -> Result<Self, String> {
-        Self::from_vars(|name| std::env::var(name).ok())
+    /// The caller reads `seal_key` from `OUTBOX_SEAL_KEY` (it seals with it too).
+    pub fn from_env(seal_key: SealKey) -> Result<Self, String> {
+        Self::from_vars(|name| std::env::var(name).ok(), seal_key)
     }
 
-    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+    fn from_vars(var: impl Fn(&str) -> Option<String>, seal_key: SealKey) -> Result<Self, String> {
         let required = |name: &str| {
             var(name)
                 .filter(|value| !value.trim().is_empty())
@@ -49,6 +56,7 @@ impl EmailConfig {
             support_address: var("SUPPORT_ADDRESS").unwrap_or_else(|| sender.clone()),
             sender,
             portal_base_url,
+            seal_key,
         })
     }
 
@@ -60,7 +68,14 @@ impl EmailConfig {
 
 #[cfg(test)]
 mod tests {
+    use portal_domain::random::OsRandomness;
+    use portal_domain::sealed::SealKey;
+
     use super::EmailConfig;
+
+    fn key() -> SealKey {
+        SealKey::generate(&OsRandomness)
+    }
 
     fn vars<'a>(pairs: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |name| {
@@ -73,10 +88,13 @@ mod tests {
 
     #[test]
     fn the_environment_needs_only_the_base_url_and_the_sender() {
-        let config = EmailConfig::from_vars(vars(&[
-            ("PORTAL_BASE_URL", "https://portal.example.com"),
-            ("EMAIL_SENDER", "portal@example.com"),
-        ]))
+        let config = EmailConfig::from_vars(
+            vars(&[
+                ("PORTAL_BASE_URL", "https://portal.example.com"),
+                ("EMAIL_SENDER", "portal@example.com"),
+            ]),
+            key(),
+        )
         .unwrap();
         assert_eq!(config.portal_base_url, "https://portal.example.com");
         assert_eq!(config.sender, "portal@example.com");
@@ -86,23 +104,27 @@ mod tests {
 
     #[test]
     fn a_missing_sender_or_a_base_url_without_scheme_is_refused() {
-        let missing = EmailConfig::from_vars(vars(&[("PORTAL_BASE_URL", "https://p.example")]));
+        let missing =
+            EmailConfig::from_vars(vars(&[("PORTAL_BASE_URL", "https://p.example")]), key());
         assert_eq!(
             missing.unwrap_err(),
             "environment variable EMAIL_SENDER is not set"
         );
-        let schemeless = EmailConfig::from_vars(vars(&[
-            ("PORTAL_BASE_URL", "portal.example.com"),
-            ("EMAIL_SENDER", "portal@example.com"),
-        ]));
+        let schemeless = EmailConfig::from_vars(
+            vars(&[
+                ("PORTAL_BASE_URL", "portal.example.com"),
+                ("EMAIL_SENDER", "portal@example.com"),
+            ]),
+            key(),
+        );
         assert!(schemeless.unwrap_err().contains("https://"));
     }
 
     #[test]
     fn links_do_not_double_the_slash_of_the_base_url() {
-        let config = EmailConfig::local("https://portal.example.com/");
+        let config = EmailConfig::local("https://portal.example.com/", key());
         assert_eq!(config.link("/login"), "https://portal.example.com/login");
-        let config = EmailConfig::local("https://portal.example.com");
+        let config = EmailConfig::local("https://portal.example.com", key());
         assert_eq!(config.link("/login"), "https://portal.example.com/login");
     }
 }

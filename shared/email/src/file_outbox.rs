@@ -91,7 +91,9 @@ impl FileOutbox {
 #[async_trait]
 impl Mailer for FileOutbox {
     async fn send(&self, message: &OutboxMessage) -> Result<(), MailError> {
-        let rendered = render(message, &self.config);
+        // A message that cannot be rendered (an invitation whose seal does not open) is
+        // refused before anything is written or sent, so it stays pending in the outbox.
+        let rendered = render(message, &self.config)?;
         let created_at = message
             .created_at
             .format(&Rfc3339)

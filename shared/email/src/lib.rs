@@ -9,5 +9,5 @@ mod templates;
 
 pub use config::EmailConfig;
 pub use file_outbox::{DeliveredEmail, FileOutbox};
-pub use render::{RenderedEmail, render};
+pub use render::{RenderError, RenderedEmail, render};
 pub use ses::SesMailer;

@@ -1,7 +1,10 @@
+use std::fmt;
+
 use portal_domain::outbox::{EmailContent, OutboxMessage};
+use portal_domain::ports::MailError;
 
 use crate::EmailConfig;
-use crate::templates::{already_registered, verification_code};
+use crate::templates::{already_registered, invitation, rejection, verification_code};
 
 /// An email ready to send: both bodies say the same thing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,10 +14,46 @@ pub struct RenderedEmail {
     pub html: String,
 }
 
+/// Why a message cannot be rendered. It must then stay in the outbox, unsent: an email
+/// with a broken link is worse than a late one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenderError {
+    /// The invitation's token does not open with the configured seal key: it was sealed
+    /// with another `OUTBOX_SEAL_KEY`, or altered.
+    SealDoesNotOpen { outbox_id: String },
+    /// The token opened but is not base64url, so it cannot go into a link as it is.
+    MalformedToken { outbox_id: String },
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Ids only: neither the sealed nor the opened token belongs in a log line.
+        match self {
+            Self::SealDoesNotOpen { outbox_id } => write!(
+                f,
+                "outbox message {outbox_id} cannot be rendered: its invitation token does not \
+                 open with the configured seal key (sealed with another OUTBOX_SEAL_KEY, or altered)"
+            ),
+            Self::MalformedToken { outbox_id } => write!(
+                f,
+                "outbox message {outbox_id} cannot be rendered: its invitation token is not base64url"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+impl From<RenderError> for MailError {
+    fn from(error: RenderError) -> Self {
+        MailError(error.to_string())
+    }
+}
+
 /// Renders `message` in its locale's language (English when that one is not written yet).
-pub fn render(message: &OutboxMessage, config: &EmailConfig) -> RenderedEmail {
+pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedEmail, RenderError> {
     let locale = &message.locale;
-    match &message.content {
+    let rendered = match &message.content {
         EmailContent::VerificationCode {
             first_name,
             code,
@@ -23,5 +62,39 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> RenderedEmail {
         EmailContent::AlreadyRegistered { first_name } => {
             already_registered::render(first_name, locale, config)
         }
+        EmailContent::Invitation {
+            first_name,
+            sealed_token,
+            expires_at,
+        } => {
+            let token = open_token(message, sealed_token, config)?;
+            invitation::render(first_name, &token, *expires_at, locale, config)
+        }
+        EmailContent::Rejection { first_name, reason } => {
+            rejection::render(first_name, reason, locale, config)
+        }
+    };
+    Ok(rendered)
+}
+
+/// The token for the link, checked to be base64url so it goes into the URL unchanged.
+fn open_token(
+    message: &OutboxMessage,
+    sealed_token: &str,
+    config: &EmailConfig,
+) -> Result<String, RenderError> {
+    let outbox_id = || message.id.clone();
+    let token = config
+        .seal_key
+        .open(sealed_token)
+        .ok_or_else(|| RenderError::SealDoesNotOpen {
+            outbox_id: outbox_id(),
+        })?;
+    let url_safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if token.is_empty() || !token.chars().all(url_safe) {
+        return Err(RenderError::MalformedToken {
+            outbox_id: outbox_id(),
+        });
     }
+    Ok(token)
 }

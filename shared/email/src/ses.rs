@@ -38,7 +38,9 @@ fn utf8(data: String) -> Result<Content, MailError> {
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send(&self, message: &OutboxMessage) -> Result<(), MailError> {
-        let rendered = render(message, &self.config);
+        // A message that cannot be rendered (an invitation whose seal does not open) is
+        // refused before anything is written or sent, so it stays pending in the outbox.
+        let rendered = render(message, &self.config)?;
         let content = EmailContent::builder()
             .simple(
                 Message::builder()

@@ -4,12 +4,21 @@ use std::sync::Arc;
 
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::Mailer;
+use portal_domain::random::OsRandomness;
+use portal_domain::sealed::SealKey;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, FileOutbox, render};
 use time::macros::datetime;
 
+const SEAL_KEY: &str = "ujDNBv2OZ8_80DqbHKozYhn7HeBT0H1WpcAhluu1YaU";
+const TOKEN: &str = "Zm9vYmFyLWJhei1xdXV4LXRva2VuLTMyLWJ5dGVzLTA";
+
+fn seal_key() -> SealKey {
+    SealKey::from_base64(SEAL_KEY).unwrap()
+}
+
 fn config() -> EmailConfig {
-    EmailConfig::local("http://127.0.0.1:3000")
+    EmailConfig::local("http://127.0.0.1:3000", seal_key())
 }
 
 fn code_for(id: &str, to: &str) -> OutboxMessage {
@@ -35,6 +44,17 @@ fn already_registered_for(id: &str, to: &str) -> OutboxMessage {
     }
 }
 
+fn invitation_sealed_with(key: &SealKey, id: &str, to: &str) -> OutboxMessage {
+    OutboxMessage {
+        content: EmailContent::Invitation {
+            first_name: "Ada".to_owned(),
+            sealed_token: key.seal(&OsRandomness, TOKEN),
+            expires_at: datetime!(2026-03-04 12:00 UTC),
+        },
+        ..code_for(id, to)
+    }
+}
+
 #[tokio::test]
 async fn sent_emails_are_read_back_oldest_first_with_their_rendered_fields() {
     let dir = tempfile::tempdir().unwrap();
@@ -47,7 +67,7 @@ async fn sent_emails_are_read_back_oldest_first_with_their_rendered_fields() {
     let emails = outbox.read_all().unwrap();
 
     assert_eq!(emails.len(), 2);
-    let rendered = render(&first, &config());
+    let rendered = render(&first, &config()).unwrap();
     assert_eq!(emails[0].id, "m1");
     assert_eq!(emails[0].kind, "verification_code");
     assert_eq!(emails[0].to, "ada@example.com");
@@ -146,4 +166,69 @@ async fn a_second_outbox_on_the_same_file_appends_after_the_first() {
         .map(|e| e.id)
         .collect();
     assert_eq!(ids, ["m1", "m2"]);
+}
+
+#[tokio::test]
+async fn an_invitation_lands_with_its_link_on_the_configured_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = FileOutbox::new(dir.path().join("outbox.jsonl"), config());
+    let message = invitation_sealed_with(&seal_key(), "m1", "ada@example.com");
+
+    outbox.send(&message).await.unwrap();
+
+    let emails = outbox.read_all().unwrap();
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].kind, "invitation");
+    assert!(
+        emails[0]
+            .text
+            .contains(&format!("http://127.0.0.1:3000/welcome#token={TOKEN}")),
+        "{}",
+        emails[0].text
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_sealed_with_another_key_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.jsonl");
+    let outbox = FileOutbox::new(&path, config());
+    let other_key = SealKey::generate(&OsRandomness);
+
+    let error = outbox
+        .send(&invitation_sealed_with(&other_key, "m1", "ada@example.com"))
+        .await
+        .expect_err("an invitation whose seal does not open was sent");
+
+    assert!(error.to_string().contains("m1"), "{error}");
+    assert!(error.to_string().contains("seal key"), "{error}");
+    assert!(!path.exists(), "the outbox file was created");
+    assert!(outbox.read_all().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_message_leaves_the_lines_already_written_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.jsonl");
+    let outbox = FileOutbox::new(&path, config());
+    outbox
+        .send(&code_for("m1", "ada@example.com"))
+        .await
+        .unwrap();
+    let before = std::fs::read_to_string(&path).unwrap();
+
+    let other_key = SealKey::generate(&OsRandomness);
+    let refused = outbox
+        .send(&invitation_sealed_with(&other_key, "m2", "ada@example.com"))
+        .await;
+
+    assert!(refused.is_err());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    let ids: Vec<_> = outbox
+        .read_all()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids, ["m1"]);
 }

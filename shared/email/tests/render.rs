@@ -1,11 +1,23 @@
 //! What each kind of email says, in text and HTML.
 
 use portal_domain::outbox::{EmailContent, OutboxMessage};
+use portal_domain::random::OsRandomness;
+use portal_domain::sealed::SealKey;
 use portal_domain::types::{EmailAddress, Locale};
-use portal_email::{EmailConfig, RenderedEmail, render};
+use portal_email::{EmailConfig, RenderError, RenderedEmail, render};
 use time::macros::datetime;
 
 const HOSTILE_NAME: &str = "<script>alert(1)</script>";
+const HOSTILE_REASON: &str =
+    "We could not confirm <b>Acme</b> & co.\r\nCall us: <img src=x onerror=alert(1)>\n\nThanks.";
+/// The configured key, in its configured (base64url) form.
+const SEAL_KEY: &str = "mk-0SLqJ1HT6tYsFdJI6JaRcH4XbfoImE5Bu_kKXFfE";
+/// What the invitation link carries: 32 bytes in base64url, as the domain makes them.
+const TOKEN: &str = "Zm9vYmFyLWJhei1xdXV4LXRva2VuLTMyLWJ5dGVzLTA";
+
+fn seal_key() -> SealKey {
+    SealKey::from_base64(SEAL_KEY).unwrap()
+}
 
 fn config() -> EmailConfig {
     EmailConfig {
@@ -13,6 +25,7 @@ fn config() -> EmailConfig {
         sender: "portal@acme.example".to_owned(),
         support_address: "help@acme.example".to_owned(),
         portal_base_url: "https://portal.acme.example/".to_owned(),
+        seal_key: seal_key(),
     }
 }
 
@@ -32,14 +45,37 @@ fn verification_code(first_name: &str) -> RenderedEmail {
         code: "042917".to_owned(),
         valid_minutes: 10,
     };
-    render(&message(content), &config())
+    render(&message(content), &config()).unwrap()
 }
 
 fn already_registered(first_name: &str) -> RenderedEmail {
     let content = EmailContent::AlreadyRegistered {
         first_name: first_name.to_owned(),
     };
-    render(&message(content), &config())
+    render(&message(content), &config()).unwrap()
+}
+
+fn invitation_content(first_name: &str, sealed_token: String) -> EmailContent {
+    EmailContent::Invitation {
+        first_name: first_name.to_owned(),
+        sealed_token,
+        expires_at: datetime!(2026-11-24 14:05:30 UTC),
+    }
+}
+
+/// The rendered invitation and the sealed form of its token.
+fn invitation(first_name: &str) -> (RenderedEmail, String) {
+    let sealed = seal_key().seal(&OsRandomness, TOKEN);
+    let content = invitation_content(first_name, sealed.clone());
+    (render(&message(content), &config()).unwrap(), sealed)
+}
+
+fn rejection(first_name: &str, reason: &str) -> RenderedEmail {
+    let content = EmailContent::Rejection {
+        first_name: first_name.to_owned(),
+        reason: reason.to_owned(),
+    };
+    render(&message(content), &config()).unwrap()
 }
 
 fn assert_plain_text(text: &str) {
@@ -150,7 +186,7 @@ fn configured_values_are_escaped_in_html_too() {
         first_name: "Ada".to_owned(),
     };
 
-    let email = render(&message(content), &config);
+    let email = render(&message(content), &config).unwrap();
 
     assert!(email.html.contains("A&amp;B &lt;portal&gt;"));
     assert!(
@@ -169,8 +205,239 @@ fn an_unwritten_language_falls_back_to_english() {
     });
     message.locale = Locale::parse("de-AT").unwrap();
 
-    let email = render(&message, &config());
+    let email = render(&message, &config()).unwrap();
 
     assert_eq!(email.subject, "Your Acme portal account already exists");
     assert!(email.html.contains(r#"<html lang="en">"#));
+}
+
+#[test]
+fn the_invitation_email_greets_by_first_name_and_says_access_was_given() {
+    let (email, _) = invitation("Ada");
+
+    assert_eq!(email.subject, "You are invited to Acme portal");
+    for body in [&email.text, &email.html] {
+        assert!(body.contains("Hello Ada,"), "{body}");
+        assert!(
+            body.contains("You have been given access to Acme portal."),
+            "{body}"
+        );
+        assert!(body.contains("Accept the invitation"), "{body}");
+    }
+}
+
+#[test]
+fn the_invitation_links_to_the_welcome_page_of_the_configured_portal_with_the_opened_token() {
+    let (email, sealed) = invitation("Ada");
+    let link = format!("https://portal.acme.example/welcome#token={TOKEN}");
+
+    for body in [&email.text, &email.html] {
+        assert!(body.contains(&link), "{body}");
+        assert!(!body.contains("example//"), "{body}");
+    }
+    assert!(
+        email
+            .text
+            .contains(&format!("Accept the invitation:\n{link}\n"))
+    );
+    assert!(
+        email.html.contains(&format!(r#"href="{link}""#)),
+        "{}",
+        email.html
+    );
+    for part in [&email.subject, &email.text, &email.html] {
+        assert!(!part.contains(&sealed), "the sealed token leaked: {part}");
+    }
+}
+
+#[test]
+fn the_invitation_says_until_when_the_link_works_that_it_works_once_and_to_ignore_it_if_unexpected()
+{
+    let (email, _) = invitation("Ada");
+
+    for body in [&email.text, &email.html] {
+        assert!(
+            body.contains("The link works until 24 November 2026, 14:05 UTC"),
+            "{body}"
+        );
+        assert!(body.contains("can be used only once"), "{body}");
+        assert!(
+            body.contains("If you did not expect this invitation, you can ignore this email"),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn the_invitation_expiry_is_shown_in_utc_whatever_offset_it_carries() {
+    let sealed = seal_key().seal(&OsRandomness, TOKEN);
+    let content = EmailContent::Invitation {
+        first_name: "Ada".to_owned(),
+        sealed_token: sealed,
+        expires_at: datetime!(2026-12-01 01:30 +02:00),
+    };
+
+    let email = render(&message(content), &config()).unwrap();
+
+    assert!(
+        email.text.contains("until 30 November 2026, 23:30 UTC"),
+        "{}",
+        email.text
+    );
+}
+
+#[test]
+fn the_invitation_text_body_is_plain_text() {
+    let (email, _) = invitation("Ada");
+
+    assert_plain_text(&email.text);
+    assert!(email.text.contains("help@acme.example"));
+}
+
+#[test]
+fn a_hostile_first_name_is_shown_as_text_in_the_invitation_html() {
+    let (email, _) = invitation(HOSTILE_NAME);
+
+    assert!(!email.html.contains("<script"), "{}", email.html);
+    assert!(email.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(email.text.contains(HOSTILE_NAME));
+}
+
+#[test]
+fn an_invitation_sealed_with_another_key_is_a_render_error() {
+    let other_key = SealKey::generate(&OsRandomness);
+    let content = invitation_content("Ada", other_key.seal(&OsRandomness, TOKEN));
+
+    let error = render(&message(content), &config()).unwrap_err();
+
+    assert_eq!(
+        error,
+        RenderError::SealDoesNotOpen {
+            outbox_id: "0123456789abcdef0123456789abcdef".to_owned()
+        }
+    );
+    let said = error.to_string();
+    assert!(said.contains("0123456789abcdef0123456789abcdef"), "{said}");
+    assert!(said.contains("seal key"), "{said}");
+}
+
+#[test]
+fn an_invitation_with_a_token_that_is_not_a_seal_at_all_is_a_render_error() {
+    for sealed in ["", "not a seal!", TOKEN] {
+        let content = invitation_content("Ada", sealed.to_owned());
+
+        let error = render(&message(content), &config()).unwrap_err();
+
+        assert!(
+            matches!(error, RenderError::SealDoesNotOpen { .. }),
+            "{sealed:?}"
+        );
+    }
+}
+
+#[test]
+fn an_opened_token_that_would_change_the_link_is_a_render_error() {
+    for token in ["", "abc&next=https://evil.example", "a b", "tok#en"] {
+        let sealed = seal_key().seal(&OsRandomness, token);
+        let content = invitation_content("Ada", sealed);
+
+        let error = render(&message(content), &config()).unwrap_err();
+
+        assert!(
+            matches!(error, RenderError::MalformedToken { .. }),
+            "{token:?}"
+        );
+    }
+}
+
+#[test]
+fn the_rejection_email_says_the_request_was_not_approved_and_quotes_the_reason() {
+    let email = rejection("Ada", "We could not confirm your company.");
+
+    assert_eq!(email.subject, "Your Acme portal access request");
+    for body in [&email.text, &email.html] {
+        assert!(body.contains("Hello Ada,"), "{body}");
+        assert!(
+            body.contains("Your request for access to Acme portal was not approved."),
+            "{body}"
+        );
+        assert!(
+            body.contains("We could not confirm your company."),
+            "{body}"
+        );
+        assert!(
+            body.contains("If you have questions about this decision, write to help@acme.example."),
+            "{body}"
+        );
+    }
+    assert!(
+        email
+            .text
+            .contains("> We could not confirm your company.\n")
+    );
+    assert!(email.html.contains("<blockquote"));
+}
+
+#[test]
+fn the_rejection_text_body_is_plain_text() {
+    assert_plain_text(&rejection("Ada", "Unknown company.\nPlease call us.").text);
+}
+
+#[test]
+fn the_line_breaks_of_the_reason_are_kept_in_both_bodies() {
+    let email = rejection("Ada", "Unknown company.\r\nPlease call us.\n\nThanks.");
+
+    assert!(
+        email
+            .text
+            .contains("> Unknown company.\n> Please call us.\n>\n> Thanks.\n"),
+        "{}",
+        email.text
+    );
+    assert!(!email.text.contains('\r'));
+    assert!(
+        email
+            .html
+            .contains("Unknown company.<br>Please call us.<br><br>Thanks.</blockquote>"),
+        "{}",
+        email.html
+    );
+}
+
+#[test]
+fn a_hostile_first_name_and_reason_are_shown_as_text_in_the_rejection_html() {
+    let email = rejection(HOSTILE_NAME, HOSTILE_REASON);
+
+    for tag in ["<script", "<b>", "<img"] {
+        assert!(!email.html.contains(tag), "{tag}: {}", email.html);
+    }
+    assert!(
+        email
+            .html
+            .contains("Hello &lt;script&gt;alert(1)&lt;/script&gt;,")
+    );
+    assert!(
+        email.html.contains(
+            "We could not confirm &lt;b&gt;Acme&lt;/b&gt; &amp; co.<br>Call us: &lt;img src=x onerror=alert(1)&gt;<br><br>Thanks."
+        ),
+        "{}",
+        email.html
+    );
+    assert!(
+        email
+            .text
+            .contains("> Call us: <img src=x onerror=alert(1)>\n")
+    );
+}
+
+#[test]
+fn a_reason_that_looks_like_a_placeholder_is_not_expanded() {
+    let email = rejection("{support}", "{product} {support}");
+
+    assert!(email.text.contains("Hello {support},"), "{}", email.text);
+    assert!(
+        email.text.contains("> {product} {support}\n"),
+        "{}",
+        email.text
+    );
 }

@@ -8,6 +8,8 @@ use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::Mailer;
+use portal_domain::random::OsRandomness;
+use portal_domain::sealed::SealKey;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, SesMailer, render};
 use time::OffsetDateTime;
@@ -39,11 +41,28 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{nanos}")
 }
 
+const SEAL_KEY: &str = "mk-0SLqJ1HT6tYsFdJI6JaRcH4XbfoImE5Bu_kKXFfE";
+
 fn config_sending_from(sender: &str) -> EmailConfig {
     EmailConfig {
         sender: sender.to_owned(),
-        ..EmailConfig::local("https://portal.acme.example")
+        ..EmailConfig::local(
+            "https://portal.acme.example",
+            SealKey::from_base64(SEAL_KEY).unwrap(),
+        )
     }
+}
+
+/// A verified sender, so only the message itself can make a send fail.
+async fn verified_sender(client: &Client) -> String {
+    let sender = format!("{}@acme.example", unique("portal"));
+    client
+        .create_email_identity()
+        .email_identity(&sender)
+        .send()
+        .await
+        .unwrap();
+    sender
 }
 
 fn code_email(to: &str) -> OutboxMessage {
@@ -82,13 +101,7 @@ async fn moto_data(endpoint: &str) -> String {
 async fn an_email_from_a_verified_sender_is_sent_through_ses() {
     let endpoint = endpoint();
     let client = client(&endpoint);
-    let sender = format!("{}@acme.example", unique("portal"));
-    client
-        .create_email_identity()
-        .email_identity(&sender)
-        .send()
-        .await
-        .unwrap();
+    let sender = verified_sender(&client).await;
     let recipient = format!("{}@example.com", unique("ada"));
     let message = code_email(&recipient);
     let mailer = SesMailer::new(client, config_sending_from(&sender), None);
@@ -104,7 +117,7 @@ async fn an_email_from_a_verified_sender_is_sent_through_ses() {
         .iter()
         .find(|m| m["destinations"]["ToAddresses"][0] == recipient.as_str())
         .unwrap_or_else(|| panic!("moto did not record a message to {recipient}: {data}"));
-    let rendered = render(&message, &config_sending_from(&sender));
+    let rendered = render(&message, &config_sending_from(&sender)).unwrap();
     assert_eq!(ours["source"], sender.as_str());
     assert_eq!(ours["subject"], rendered.subject.as_str());
     // Moto keeps only one body, the HTML one when both are sent.
@@ -121,4 +134,35 @@ async fn an_email_from_an_unverified_sender_is_an_error() {
 
     let error = result.expect_err("an unverified sender was accepted");
     assert!(error.to_string().contains("not verified"), "{error}");
+}
+
+#[tokio::test]
+async fn an_invitation_whose_seal_does_not_open_is_an_error_and_is_not_sent() {
+    let endpoint = endpoint();
+    let client = client(&endpoint);
+    let sender = verified_sender(&client).await;
+    let recipient = format!("{}@example.com", unique("ada"));
+    let other_key = SealKey::generate(&OsRandomness);
+    let message = OutboxMessage {
+        content: EmailContent::Invitation {
+            first_name: "Ada".to_owned(),
+            sealed_token: other_key
+                .seal(&OsRandomness, "Zm9vYmFyLWJhei1xdXV4LXRva2VuLTMyLWJ5dGVzLTA"),
+            expires_at: OffsetDateTime::now_utc(),
+        },
+        ..code_email(&recipient)
+    };
+    let mailer = SesMailer::new(client, config_sending_from(&sender), None);
+
+    let error = mailer
+        .send(&message)
+        .await
+        .expect_err("an invitation whose seal does not open was sent");
+
+    assert!(error.to_string().contains("seal key"), "{error}");
+    let data = moto_data(&endpoint).await;
+    assert!(
+        !data.contains(&recipient),
+        "moto recorded a message to {recipient}"
+    );
 }

@@ -4,9 +4,11 @@
 mod app;
 mod json;
 mod problem;
+mod staff_auth;
 mod telemetry;
 
 pub use app::{BODY_LIMIT, REQUEST_ID_HEADER, app};
 pub use json::ApiJson;
 pub use problem::Problem;
+pub use staff_auth::{Staff, StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
 pub use telemetry::init_tracing;

@@ -24,6 +24,9 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// Sent as `Retry-After` (whole seconds) with 429s.
     pub retry_after: Option<Duration>,
+    /// Sent as `WWW-Authenticate` with 401s for a missing or bad token (RFC 9110 wants a
+    /// challenge with every 401 an authentication scheme produced).
+    pub www_authenticate: Option<&'static str>,
 }
 
 impl Problem {
@@ -40,6 +43,7 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            www_authenticate: None,
         }
     }
 
@@ -63,13 +67,17 @@ impl Problem {
         )
     }
 
+    /// 401 for a missing, malformed or refused bearer token. Both kinds of tokens of
+    /// the API (staff and portal users) are bearer tokens, hence the challenge.
     pub fn unauthenticated(detail: impl Into<String>) -> Self {
-        Self::new(
+        let mut problem = Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "Unauthenticated",
             detail,
-        )
+        );
+        problem.www_authenticate = Some("Bearer");
+        problem
     }
 
     /// 401 for every failed login, whatever the reason, so the answer tells nothing.
@@ -233,6 +241,8 @@ impl From<DomainError> for Problem {
             }
             DomainError::RateLimited { retry_after } => Self::rate_limited(retry_after),
             DomainError::Conflict(_) => Self::conflict(detail),
+            DomainError::ContactRequired => Self::contact_required(),
+            DomainError::Forbidden(_) => Self::forbidden(detail),
             DomainError::Store(cause) => {
                 // The cause may name tables, keys or endpoints: it goes to the log only.
                 tracing::error!(error = %cause, "store failure");
@@ -288,6 +298,12 @@ impl IntoResponse for Problem {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(whole_seconds(retry_after)),
+            );
+        }
+        if let Some(challenge) = self.www_authenticate {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
             );
         }
         response

@@ -4,9 +4,12 @@
 //! same behaviour.
 
 mod connect;
+mod cursor;
 mod dynamo;
 mod embedded;
 mod outbox_status;
+mod review_queue;
+mod sortable;
 pub mod table;
 
 pub use connect::connect_dynamodb;

@@ -3,6 +3,13 @@
 
 mod support;
 
+#[path = "contract/approval.rs"]
+mod approval;
+#[path = "contract/contacts.rs"]
+mod contacts;
+#[path = "contract/review_queue.rs"]
+mod review_queue;
+
 use portal_domain::StoreError;
 use portal_domain::random::OsRandomness;
 use portal_domain::verification_code::{RESEND_INTERVAL, VerificationCode};
@@ -10,6 +17,10 @@ use portal_store::OutboxStatus;
 use support::{
     Subject, code_email, new_email, now, portal_user, request, verified, window, wrong_code,
 };
+
+use approval::*;
+use contacts::*;
+use review_queue::*;
 
 /// Instantiates every contract test for every adapter.
 macro_rules! contract {
@@ -55,6 +66,27 @@ contract!(
     a_created_portal_user_is_found_by_username,
     a_second_user_with_a_taken_username_is_refused,
     unknown_ids_read_as_nothing,
+    // review_queue
+    the_queue_pages_newest_first_without_losing_or_repeating_a_request,
+    a_list_without_requests_is_one_empty_page,
+    a_cursor_of_another_list_or_no_cursor_at_all_is_refused,
+    // contacts
+    a_created_contact_is_found_by_id_email_and_name,
+    a_second_contact_with_a_taken_email_is_refused_and_not_stored,
+    linking_an_existing_contact_resolves_the_request,
+    linking_a_missing_contact_is_refused_and_changes_nothing,
+    linking_a_contact_that_got_a_portal_user_is_refused_and_changes_nothing,
+    linking_from_a_stale_version_is_refused_and_changes_nothing,
+    linking_a_new_contact_creates_it_with_the_request,
+    linking_a_new_contact_with_a_taken_email_is_refused_and_writes_nothing,
+    // approval
+    an_approval_processes_the_request_and_creates_the_invited_user,
+    of_two_concurrent_approvals_from_one_version_exactly_one_wins,
+    a_second_approval_for_a_contact_with_a_user_is_refused_and_writes_nothing,
+    an_approval_with_a_taken_username_is_refused_and_writes_nothing,
+    an_approval_into_a_missing_organization_is_refused_and_writes_nothing,
+    an_approval_from_a_stale_version_is_refused_and_writes_nothing,
+    an_approval_stores_the_invitation_tokens_hash_and_never_the_token,
 );
 
 async fn a_submitted_request_reads_back_equal_with_its_email_pending(store: &impl Subject) {
@@ -260,17 +292,27 @@ async fn unknown_ids_read_as_nothing(store: &impl Subject) {
     assert_eq!(store.registration("no-such-request").await.unwrap(), None);
     let nobody = store.portal_user_id_by_username(&new_email()).await;
     assert_eq!(nobody.unwrap(), None);
+    assert_eq!(store.portal_user("no-such-user").await.unwrap(), None);
     assert_eq!(store.email_status("no-such-message").await, None);
+    assert_eq!(store.contact("no-such-contact").await.unwrap(), None);
+    assert_eq!(store.contact_by_email(&new_email()).await.unwrap(), None);
+    let named = store.contacts_named("nobody by this name", 10).await;
+    assert_eq!(named.unwrap(), Vec::new());
+    assert_eq!(store.invited_user("no-such-hash").await, None);
 }
 
 /// What only the embedded store can show: its whole state, across a restart.
 mod embedded {
     use portal_domain::StoreError;
-    use portal_domain::ports::{OutboxStore, PortalUserStore, RegistrationStore};
+    use portal_domain::page::PageRequest;
+    use portal_domain::ports::{ContactStore, OutboxStore, PortalUserStore, RegistrationStore};
+    use portal_domain::registration::RegistrationStatus;
+    use portal_domain::user::Grant;
     use portal_store::EmbeddedStore;
 
     use super::support::{
-        Subject, new_email, now, on_file, portal_user, request, verified, window,
+        Subject, approval, linked_in, new_email, now, on_file, portal_user, request, verified,
+        window,
     };
 
     #[tokio::test]
@@ -308,6 +350,46 @@ mod embedded {
         }
         let over = reopened.submit(&request(&email, now)).await;
         assert!(matches!(over, Err(StoreError::Throttled)), "{over:?}");
+    }
+
+    #[tokio::test]
+    async fn a_reopened_store_lists_and_finds_what_it_did_before() {
+        let fixture = on_file();
+        let (linked, contact) = linked_in(&fixture.store).await;
+        let approved = approval(&linked, Grant::default());
+        fixture
+            .store
+            .approve_registration(&approved.next, &approved.user, &approved.email)
+            .await
+            .unwrap();
+        let journal = fixture.journal();
+        drop(fixture.store);
+
+        let reopened = EmbeddedStore::open(&journal).unwrap();
+
+        // The indexes are not journaled: replay rebuilt them.
+        let processed = reopened
+            .registrations_by_status(RegistrationStatus::Processed, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(processed.items, vec![approved.next]);
+        let resolved = reopened
+            .registrations_by_status(RegistrationStatus::Resolved, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(resolved.items, Vec::new());
+        let named = reopened.contacts_named(&contact.name_key(), 10).await;
+        let contact = reopened.contact(&contact.id).await.unwrap().unwrap();
+        assert_eq!(contact.portal_user_id.as_ref(), Some(&approved.user.id));
+        assert_eq!(named.unwrap(), vec![contact]);
+        let by_username = reopened
+            .portal_user_id_by_username(&approved.user.username)
+            .await;
+        assert_eq!(by_username.unwrap().as_ref(), Some(&approved.user.id));
+        assert_eq!(
+            reopened.invited_user(&approved.token.hash()).await,
+            Some(approved.user.id)
+        );
     }
 
     #[tokio::test]

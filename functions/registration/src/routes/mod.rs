@@ -20,9 +20,3 @@ impl From<&Registration> for RegistrationState {
         }
     }
 }
-
-/// Ids are 32 lowercase hex characters; anything else cannot exist, so it is answered
-/// without asking the store (and never reaches it as an oversized key).
-fn is_well_formed_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}

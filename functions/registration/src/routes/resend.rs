@@ -1,10 +1,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use portal_domain::random::is_well_formed_id;
 use portal_domain::{DomainError, Ports, use_cases};
 use portal_http::Problem;
 
-use super::{RegistrationState, is_well_formed_id};
+use super::RegistrationState;
 
 pub async fn resend_code(
     State(ports): State<Ports>,

@@ -31,9 +31,9 @@ impl TryFrom<SubmitBody> for RegistrationForm {
             errors.require("first_name", body.first_name.as_deref(), PersonName::parse);
         let last_name = errors.require("last_name", body.last_name.as_deref(), PersonName::parse);
         let email = errors.require("email", body.email.as_deref(), EmailAddress::parse);
-        let phone = optional(&mut errors, "phone", body.phone, Phone::parse);
-        let company = optional(&mut errors, "company", body.company, Company::parse);
-        let locale = optional(&mut errors, "locale", body.locale, Locale::parse);
+        let phone = errors.optional("phone", body.phone.as_deref(), Phone::parse);
+        let company = errors.optional("company", body.company.as_deref(), Company::parse);
+        let locale = errors.optional("locale", body.locale.as_deref(), Locale::parse);
         errors.finish(|| {
             Some(RegistrationForm {
                 first_name: first_name?,
@@ -44,19 +44,6 @@ impl TryFrom<SubmitBody> for RegistrationForm {
                 locale: locale?.unwrap_or_default(),
             })
         })
-    }
-}
-
-/// An optional field: absent or blank means "not given" (forms send empty strings).
-fn optional<T>(
-    errors: &mut FieldErrors,
-    field: &str,
-    raw: Option<String>,
-    parse: impl FnOnce(&str) -> Result<T, &'static str>,
-) -> Option<Option<T>> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Some(None),
-        Some(raw) => errors.check(field, parse(raw)).map(Some),
     }
 }
 

@@ -1,12 +1,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
+use portal_domain::random::is_well_formed_id;
 use portal_domain::use_cases::verify_registration;
 use portal_domain::verification_code::CodeAttempt;
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{ApiJson, Problem};
 use serde::Deserialize;
 
-use super::{RegistrationState, is_well_formed_id};
+use super::RegistrationState;
 
 #[derive(Deserialize)]
 pub struct VerifyBody {

@@ -4,46 +4,29 @@
 // Each test binary uses a part of this module.
 #![allow(dead_code)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use portal_domain::Ports;
+use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::clock::Clock;
 use portal_domain::clock::ManualClock;
+use portal_domain::invitation::{Invitation, InvitationStatus, InvitationToken};
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::PortalUserStore;
-use portal_domain::ports::{MailError, Mailer};
+use portal_domain::ports::Settings;
 use portal_domain::random::{OsRandomness, new_id};
+use portal_domain::sealed::SealKey;
+use portal_domain::testing::RecordingMailer;
 use portal_domain::types::EmailAddress;
-use portal_domain::user::{PortalUser, PortalUserStatus};
+use portal_domain::user::{Grant, PortalUser};
 use portal_store::EmbeddedStore;
 use serde_json::{Value, json};
 use time::macros::datetime;
 use tower::ServiceExt;
-
-#[derive(Default)]
-pub struct RecordingMailer {
-    /// Every message handed to the mailer, delivered or not.
-    pub attempted: Mutex<Vec<OutboxMessage>>,
-    pub sent: Mutex<Vec<OutboxMessage>>,
-    pub failing: std::sync::atomic::AtomicBool,
-}
-
-#[async_trait]
-impl Mailer for RecordingMailer {
-    async fn send(&self, message: &OutboxMessage) -> Result<(), MailError> {
-        self.attempted.lock().unwrap().push(message.clone());
-        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(MailError("injected failure".into()));
-        }
-        self.sent.lock().unwrap().push(message.clone());
-        Ok(())
-    }
-}
 
 pub struct TestApp {
     pub app: Router,
@@ -63,11 +46,16 @@ impl TestApp {
         let store = Arc::new(EmbeddedStore::in_memory());
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 09:00:00 UTC)));
+        let settings = Settings {
+            invitation_lifetime: Settings::DEFAULT_INVITATION_LIFETIME,
+            seal_key: SealKey::generate(&OsRandomness),
+        };
         let ports = Ports {
             store: store.clone(),
             mailer: mailer.clone(),
             clock: clock.clone(),
             random: Arc::new(OsRandomness),
+            settings: Arc::new(settings),
         };
         let app = portal_http::app(portal_registration::router(ports));
         Self {
@@ -128,21 +116,32 @@ impl TestApp {
         reply.body["registration_id"].as_str().unwrap().to_owned()
     }
 
-    /// Gives `email` a portal account, as approval will.
+    /// Gives `email` a portal account, as approval does.
     pub async fn add_portal_user(&self, email: &str) {
-        let user = PortalUser {
-            id: new_id(&OsRandomness),
-            contact_id: new_id(&OsRandomness),
-            username: EmailAddress::parse(email).unwrap(),
-            status: PortalUserStatus::Active,
-            created_at: self.clock.now(),
-            version: 1,
+        let now = self.clock.now();
+        let invitation = Invitation {
+            token_hash: InvitationToken::generate(&OsRandomness).hash(),
+            status: InvitationStatus::Pending,
+            created_at: now,
+            expires_at: now + Settings::DEFAULT_INVITATION_LIFETIME,
         };
+        let actor = Actor {
+            subject: "staff-1".into(),
+            name: None,
+        };
+        let user = PortalUser::invite(
+            new_id(&OsRandomness),
+            new_id(&OsRandomness),
+            EmailAddress::parse(email).unwrap(),
+            Grant::default(),
+            invitation,
+            AuditEvent::new(&actor, AuditAction::Invited, None, now),
+        );
         self.store.create_portal_user(&user).await.unwrap();
     }
 
     pub fn emails(&self) -> Vec<OutboxMessage> {
-        self.mailer.sent.lock().unwrap().clone()
+        self.mailer.sent()
     }
 
     /// The code of the newest verification email sent to `email`.

@@ -6,12 +6,16 @@ mod email_address;
 mod locale;
 mod person_name;
 mod phone;
+mod reason;
+mod role;
 
 pub use company::Company;
 pub use email_address::EmailAddress;
 pub use locale::Locale;
 pub use person_name::PersonName;
 pub use phone::Phone;
+pub use reason::Reason;
+pub use role::Role;
 
 /// Trims `raw` and checks it is printable text of 1..=`max` characters.
 fn text(raw: &str, max: usize, too_long: &'static str) -> Result<String, &'static str> {

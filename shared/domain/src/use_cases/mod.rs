@@ -1,20 +1,51 @@
+mod approve_registration;
+mod contacts;
 mod deliver;
+mod link_contact;
+mod reject_registration;
 mod resend_code;
+mod review_queue;
 mod submit_registration;
 mod verify_registration;
 
+pub use approve_registration::{Approval, approve_registration};
+pub use contacts::{contact_by_email, contact_detail, create_contact};
 pub use deliver::deliver_after_commit;
+pub use link_contact::{ContactChoice, link_contact};
+pub use reject_registration::reject_registration;
 pub use resend_code::resend_code;
+pub use review_queue::{
+    RegistrationDetail, Suggestion, SuggestionMatch, list_registrations, registration_detail,
+};
 pub use submit_registration::submit_registration;
 pub use verify_registration::verify_registration;
 
+use std::future::Future;
+
 use time::OffsetDateTime;
 
+use crate::error::StoreError;
 use crate::registration::Registration;
 use crate::{DomainError, Ports};
 
-/// How often a use case re-reads and retries when another writer moved the state under it.
+/// How often a transition is re-read and decided again when another writer moved the
+/// state under it (optimistic concurrency).
 const OPTIMISTIC_RETRIES: usize = 3;
+
+/// Runs `attempt` (read, decide, conditional write) until no concurrent writer beat it.
+async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, DomainError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, DomainError>>,
+{
+    for _ in 0..OPTIMISTIC_RETRIES {
+        match attempt().await {
+            Err(DomainError::Store(StoreError::ConditionFailed)) => continue,
+            outcome => return outcome,
+        }
+    }
+    Err(DomainError::Conflict("the request is changing; try again"))
+}
 
 /// A request that exists and has not passed its deadline.
 async fn live_registration(

@@ -1,9 +1,8 @@
-use crate::error::StoreError;
 use crate::registration::{Registration, Verification};
 use crate::verification_code::CodeAttempt;
 use crate::{DomainError, Ports};
 
-use super::{OPTIMISTIC_RETRIES, live_registration};
+use super::{live_registration, with_retries};
 
 /// Checks the emailed code. The right code moves the request to `new`; a wrong one
 /// is counted (and answered `CodeInvalid`), and after five the code is burned.
@@ -12,20 +11,17 @@ pub async fn verify_registration(
     id: &str,
     attempt: &CodeAttempt,
 ) -> Result<Registration, DomainError> {
-    for _ in 0..OPTIMISTIC_RETRIES {
+    let verification = with_retries(|| async move {
         let now = ports.clock.now();
         let registration = live_registration(ports, id, now).await?;
-        let (next, verified) = match registration.verify(attempt, now)? {
-            Verification::Verified(next) => (next, true),
-            Verification::WrongCode(next) => (next, false),
-        };
-        match ports.store.advance_registration(&next, None).await {
-            Ok(()) if verified => return Ok(next),
-            Ok(()) => return Err(DomainError::CodeInvalid("the code is wrong")),
-            // Someone else changed the request first: decide again on what they left.
-            Err(StoreError::ConditionFailed) => continue,
-            Err(other) => return Err(other.into()),
-        }
+        let verification = registration.verify(attempt, now)?;
+        let (Verification::Verified(next) | Verification::WrongCode(next)) = &verification;
+        ports.store.advance_registration(next, None).await?;
+        Ok(verification)
+    })
+    .await?;
+    match verification {
+        Verification::Verified(next) => Ok(next),
+        Verification::WrongCode(_) => Err(DomainError::CodeInvalid("the code is wrong")),
     }
-    Err(DomainError::Conflict("the request is changing; try again"))
 }

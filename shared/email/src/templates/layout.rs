@@ -14,6 +14,8 @@ pub(crate) enum Block {
     Paragraph(String),
     /// Something to type in (a code): set apart so it is easy to find and copy.
     Code(String),
+    /// Someone else's words (a reviewer's reason), set apart; its line breaks are kept.
+    Quote(String),
     /// A button in HTML; the label and the address on their own line in text.
     Link {
         label: String,
@@ -56,6 +58,12 @@ fn text(blocks: &[Block], sign_off: &str, strings: &Strings, config: &EmailConfi
             Block::Code(code) => {
                 let _ = write!(out, "    {code}");
             }
+            Block::Quote(quote) => {
+                let lines: Vec<String> = quote_lines(quote)
+                    .map(|line| format!("> {line}").trim_end().to_owned())
+                    .collect();
+                out.push_str(&lines.join("\n"));
+            }
             Block::Link { label, url } => {
                 let _ = write!(out, "{label}:\n{url}");
             }
@@ -65,6 +73,14 @@ fn text(blocks: &[Block], sign_off: &str, strings: &Strings, config: &EmailConfi
     let help = fill(strings.help, &[("support", &config.support_address)]);
     let _ = write!(out, "{sign_off}\n\n-- \n{help}\n");
     out
+}
+
+/// The lines of a quote, whatever line breaks it was written with (`\n`, `\r\n`, `\r`).
+fn quote_lines(quote: &str) -> impl Iterator<Item = &str> {
+    quote
+        .trim()
+        .split("\r\n")
+        .flat_map(|part| part.split(['\r', '\n']))
 }
 
 fn html(
@@ -88,6 +104,14 @@ fn html(
                 body,
                 r#"<p style="margin:0 0 16px;font-family:Consolas,Menlo,monospace;font-size:32px;font-weight:bold;letter-spacing:6px">{}</p>"#,
                 encode_text(code)
+            ),
+            Block::Quote(quote) => write!(
+                body,
+                r#"<blockquote style="margin:0 0 16px;padding:8px 16px;border-left:4px solid #c9ced6;color:#333333">{}</blockquote>"#,
+                quote_lines(quote)
+                    .map(|line| encode_text(line).into_owned())
+                    .collect::<Vec<_>>()
+                    .join("<br>")
             ),
             Block::Link { label, url } => write!(
                 body,

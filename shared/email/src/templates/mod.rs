@@ -4,10 +4,13 @@
 //! value per module and one entry to its `LANGUAGES`.
 
 pub(crate) mod already_registered;
+pub(crate) mod invitation;
 pub(crate) mod layout;
+pub(crate) mod rejection;
 pub(crate) mod verification_code;
 
 use portal_domain::types::Locale;
+use time::{OffsetDateTime, UtcOffset};
 
 /// A language tag and its strings; the first entry is the fallback for unknown languages.
 type Languages<T> = [(&'static str, &'static T)];
@@ -50,6 +53,30 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// How a language writes a moment: a pattern over `{day}`, `{month}` (a name from
+/// `months`, January first), `{year}`, `{hour}` and `{minute}` (both two digits, 24-hour).
+struct DateTimeFormat {
+    pattern: &'static str,
+    months: [&'static str; 12],
+}
+
+/// `at` in UTC, written the way `format` says; seconds are dropped, so the moment shown
+/// is never later than `at`.
+fn utc_date_time(at: OffsetDateTime, format: &DateTimeFormat) -> String {
+    let at = at.to_offset(UtcOffset::UTC);
+    let month = format.months[usize::from(u8::from(at.month())) - 1];
+    fill(
+        format.pattern,
+        &[
+            ("day", &at.day().to_string()),
+            ("month", month),
+            ("year", &at.year().to_string()),
+            ("hour", &format!("{:02}", at.hour())),
+            ("minute", &format!("{:02}", at.minute())),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +96,38 @@ mod tests {
     #[test]
     fn fill_keeps_unknown_placeholders_and_stray_braces() {
         assert_eq!(fill("{x} { {", &[("y", "1")]), "{x} { {");
+    }
+
+    const FORMAT: DateTimeFormat = DateTimeFormat {
+        pattern: "{day} {month} {year}, {hour}:{minute} UTC",
+        months: [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+    };
+
+    #[test]
+    fn a_moment_is_written_in_utc_with_the_month_name_and_two_digit_time() {
+        let at = time::macros::datetime!(2026-11-24 14:05:59 UTC);
+        assert_eq!(utc_date_time(at, &FORMAT), "24 November 2026, 14:05 UTC");
+        let early = time::macros::datetime!(2027-01-02 00:07 UTC);
+        assert_eq!(utc_date_time(early, &FORMAT), "2 January 2027, 00:07 UTC");
+    }
+
+    #[test]
+    fn a_moment_with_another_offset_is_converted_to_utc_first() {
+        let at = time::macros::datetime!(2026-12-01 01:30 +02:00);
+        assert_eq!(utc_date_time(at, &FORMAT), "30 November 2026, 23:30 UTC");
     }
 
     #[test]

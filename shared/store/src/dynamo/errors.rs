@@ -5,7 +5,7 @@ use std::error::Error;
 
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use portal_domain::StoreError;
+use portal_domain::{Refusal, StoreError};
 
 pub(crate) fn unavailable(error: impl Error) -> StoreError {
     StoreError::Unavailable(DisplayErrorContext(error).to_string())
@@ -35,11 +35,28 @@ where
 
 /// Why DynamoDB cancelled a transaction.
 pub(crate) enum Cancellation {
-    /// The conditions of the items at these positions in the request failed.
-    ConditionsFailed(Vec<usize>),
+    /// The conditions of some items in the request failed.
+    ConditionsFailed(FailedConditions),
     /// Another transaction was writing the same items at that moment.
     Conflict,
     Failed(StoreError),
+}
+
+/// The items of a cancelled transaction whose condition failed, by position in the request.
+pub(crate) struct FailedConditions(Vec<(usize, bool)>);
+
+impl FailedConditions {
+    pub fn at(&self, position: usize) -> bool {
+        self.0.iter().any(|&(failed, _)| failed == position)
+    }
+
+    /// Whether the item at `position` existed when its condition failed. Only known when that
+    /// item asked for `ReturnValuesOnConditionCheckFailure = ALL_OLD`; `false` otherwise.
+    pub fn found(&self, position: usize) -> bool {
+        self.0
+            .iter()
+            .any(|&(failed, existed)| failed == position && existed)
+    }
 }
 
 pub(crate) fn cancellation<R: std::fmt::Debug>(
@@ -51,15 +68,15 @@ pub(crate) fn cancellation<R: std::fmt::Debug>(
         return Cancellation::Failed(unavailable(error));
     };
     let reasons = cancelled.cancellation_reasons();
-    let failed_conditions: Vec<usize> = reasons
+    let failed: Vec<(usize, bool)> = reasons
         .iter()
         .enumerate()
         .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
-        .map(|(position, _)| position)
+        .map(|(position, reason)| (position, reason.item().is_some()))
         .collect();
-    if !failed_conditions.is_empty() || reasons.is_empty() {
+    if !failed.is_empty() || reasons.is_empty() {
         // Without reasons (some emulators) a lost race is the likeliest cause.
-        Cancellation::ConditionsFailed(failed_conditions)
+        Cancellation::ConditionsFailed(FailedConditions(failed))
     } else if reasons
         .iter()
         .any(|reason| reason.code() == Some("TransactionConflict"))
@@ -75,8 +92,21 @@ pub(crate) fn cancellation<R: std::fmt::Debug>(
 pub(crate) fn transaction_failed<R: std::fmt::Debug>(
     error: SdkError<TransactWriteItemsError, R>,
 ) -> StoreError {
+    refused(error, |_| None)
+}
+
+/// A cancelled transaction whose failed conditions may break a rule: `broken` names it, or
+/// answers `None` for a lost race (a moved version, an id written meanwhile), which is
+/// `ConditionFailed` so the caller reads again and decides anew.
+pub(crate) fn refused<R: std::fmt::Debug>(
+    error: SdkError<TransactWriteItemsError, R>,
+    broken: impl FnOnce(&FailedConditions) -> Option<Refusal>,
+) -> StoreError {
     match cancellation(error) {
-        Cancellation::ConditionsFailed(_) | Cancellation::Conflict => StoreError::ConditionFailed,
+        Cancellation::ConditionsFailed(failed) => {
+            broken(&failed).map_or(StoreError::ConditionFailed, StoreError::Refused)
+        }
+        Cancellation::Conflict => StoreError::ConditionFailed,
         Cancellation::Failed(error) => error,
     }
 }

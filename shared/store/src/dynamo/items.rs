@@ -6,17 +6,19 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
+use portal_domain::contact::Contact;
 use portal_domain::outbox::OutboxMessage;
-use portal_domain::registration::Registration;
+use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 use super::errors::malformed_item;
-use crate::OutboxStatus;
+use crate::review_queue::{self, Resume};
 use crate::table::{EXPIRES_AT, GSI1_PK, GSI1_SK, PK, SK};
+use crate::{OutboxStatus, sortable};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -25,7 +27,10 @@ pub(crate) const VERSION: &str = "version";
 pub(crate) const STATUS: &str = "status";
 pub(crate) const COUNT: &str = "count";
 pub(crate) const SENT_AT: &str = "sent_at";
+/// On a contact: its portal user's id, also on top of `data` so conditions can test it.
+/// On the username and invitation guards: whose they are.
 pub(crate) const PORTAL_USER_ID: &str = "portal_user_id";
+pub(crate) const CONTACT_ID: &str = "contact_id";
 
 pub(crate) fn registration_key(id: &str) -> Item {
     key(format!("REG#{id}"), "REG")
@@ -47,6 +52,35 @@ pub(crate) fn username_key(username: &EmailAddress) -> Item {
     key(format!("USERNAME#{username}"), "USERNAME")
 }
 
+pub(crate) fn contact_key(id: &str) -> Item {
+    key(format!("CONTACT#{id}"), "CONTACT")
+}
+
+pub(crate) fn contact_email_key(email: &EmailAddress) -> Item {
+    key(format!("EMAIL#{email}"), "EMAIL")
+}
+
+pub(crate) fn invitation_key(token_hash: &str) -> Item {
+    key(format!("INV#{token_hash}"), "INV")
+}
+
+pub(crate) fn organization_key(id: &str) -> Item {
+    key(format!("ORG#{id}"), "ORG")
+}
+
+/// The index partition of the contacts whose `name_key()` is `name_key`.
+pub(crate) fn contact_name_list(name_key: &str) -> String {
+    format!("CONTACTNAME#{name_key}")
+}
+
+/// The full key of a request's entry in the review queue index, as a Query resumes from it.
+pub(crate) fn queue_entry_key(status: RegistrationStatus, resume: &Resume) -> Item {
+    let mut item = registration_key(&resume.id);
+    item.insert(GSI1_PK.to_owned(), string(review_queue::list(status)));
+    item.insert(GSI1_SK.to_owned(), string(&resume.position));
+    item
+}
+
 fn key(pk: String, sk: &str) -> Item {
     HashMap::from([
         (PK.to_owned(), AttributeValue::S(pk)),
@@ -59,11 +93,11 @@ pub(crate) fn registration_item(registration: &Registration) -> Result<Item, Sto
     let mut item = registration_key(&registration.id);
     item.insert(
         GSI1_PK.to_owned(),
-        AttributeValue::S(format!("REGSTATUS#{}", registration.status.as_str())),
+        string(review_queue::list(registration.status)),
     );
     item.insert(
         GSI1_SK.to_owned(),
-        by_creation(registration.created_at, &registration.id),
+        string(review_queue::position(registration)),
     );
     item.insert(VERSION.to_owned(), number(registration.version));
     // Verified requests lose their deadline, so TTL stops applying to them.
@@ -84,7 +118,7 @@ pub(crate) fn pending_outbox_item(message: &OutboxMessage) -> Result<Item, Store
     );
     item.insert(
         GSI1_SK.to_owned(),
-        by_creation(message.created_at, &message.id),
+        string(sortable::by_creation(message.created_at, &message.id)),
     );
     item.insert(DATA.to_owned(), data(message)?);
     Ok(item)
@@ -97,6 +131,38 @@ pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {
     Ok(item)
 }
 
+/// Listed by name for the suggestions on a request.
+pub(crate) fn contact_item(contact: &Contact) -> Result<Item, StoreError> {
+    let mut item = contact_key(&contact.id);
+    item.insert(
+        GSI1_PK.to_owned(),
+        string(contact_name_list(&contact.name_key())),
+    );
+    item.insert(GSI1_SK.to_owned(), string(&contact.id));
+    if let Some(user_id) = &contact.portal_user_id {
+        item.insert(PORTAL_USER_ID.to_owned(), string(user_id));
+    }
+    item.insert(DATA.to_owned(), data(contact)?);
+    Ok(item)
+}
+
+/// The guard that makes a contact's email unique: it exists exactly when a contact has it.
+pub(crate) fn contact_email_item(contact: &Contact) -> Item {
+    let mut item = contact_email_key(&contact.email);
+    item.insert(CONTACT_ID.to_owned(), string(&contact.id));
+    item
+}
+
+/// Finds the user a link's token is for; only the token's hash is in it, and TTL removes it
+/// once the invitation has expired. `None` for a user without an invitation.
+pub(crate) fn invitation_item(user: &PortalUser) -> Option<Item> {
+    let invitation = user.invitation.as_ref()?;
+    let mut item = invitation_key(&invitation.token_hash);
+    item.insert(PORTAL_USER_ID.to_owned(), string(&user.id));
+    item.insert(EXPIRES_AT.to_owned(), epoch_seconds(invitation.expires_at));
+    Some(item)
+}
+
 /// The guard that makes a username unique: it exists exactly when a user has that name.
 pub(crate) fn username_item(user: &PortalUser) -> Item {
     let mut item = username_key(&user.username);
@@ -106,15 +172,15 @@ pub(crate) fn username_item(user: &PortalUser) -> Item {
 
 /// The domain value under `data`, if the item exists.
 pub(crate) fn from_data<T: DeserializeOwned>(item: Option<Item>) -> Result<Option<T>, StoreError> {
-    let Some(mut item) = item else {
-        return Ok(None);
-    };
+    item.map(data_of).transpose()
+}
+
+/// The domain value under an item's `data`.
+pub(crate) fn data_of<T: DeserializeOwned>(mut item: Item) -> Result<T, StoreError> {
     let data = item
         .remove(DATA)
         .ok_or_else(|| malformed_item(format!("no `{DATA}` attribute")))?;
-    serde_dynamo::from_attribute_value(data)
-        .map(Some)
-        .map_err(malformed_item)
+    serde_dynamo::from_attribute_value(data).map_err(malformed_item)
 }
 
 pub(crate) fn string_attribute(item: &Item, name: &str) -> Result<String, StoreError> {
@@ -142,37 +208,19 @@ pub(crate) fn epoch_seconds(at: OffsetDateTime) -> AttributeValue {
     number(at.unix_timestamp())
 }
 
-/// A UTC RFC 3339 timestamp with a fixed number of digits, so string order is time order
-/// (the usual format drops trailing zeros of the fraction, which breaks that).
-pub(crate) fn sortable_timestamp(at: OffsetDateTime) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.nanosecond()
-    )
-}
-
-/// An index sort key: by creation time, the id breaking ties.
-fn by_creation(created_at: OffsetDateTime, id: &str) -> AttributeValue {
-    AttributeValue::S(format!("{}#{id}", sortable_timestamp(created_at)))
-}
-
 fn data(value: &impl Serialize) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(value).map_err(malformed_item)
 }
 
 #[cfg(test)]
 mod tests {
+    use portal_domain::audit::{Actor, AuditAction, AuditEvent};
+    use portal_domain::invitation::{Invitation, InvitationStatus};
     use portal_domain::random::OsRandomness;
-    use portal_domain::registration::{RegistrationForm, RegistrationStatus};
-    use portal_domain::types::{Locale, PersonName};
-    use portal_domain::verification_code::VerificationCode;
+    use portal_domain::registration::{RegistrationForm, Verification};
+    use portal_domain::types::{Company, Locale, PersonName, Phone, Role};
+    use portal_domain::user::Grant;
+    use portal_domain::verification_code::{CodeAttempt, VerificationCode};
     use time::macros::datetime;
 
     use super::*;
@@ -180,16 +228,67 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
 
     fn registration() -> Registration {
+        submitted().0
+    }
+
+    fn submitted() -> (Registration, VerificationCode) {
         let form = RegistrationForm {
             first_name: PersonName::parse("Ada").unwrap(),
-            last_name: PersonName::parse("Lovelace").unwrap(),
+            last_name: PersonName::parse("King  Lovelace").unwrap(),
             email: EmailAddress::parse("ada@example.com").unwrap(),
-            phone: None,
-            company: None,
+            phone: Some(Phone::parse("+44 20 7946 0000").unwrap()),
+            company: Some(Company::parse("Analytical Engines").unwrap()),
             locale: Locale::default(),
         };
         let code = VerificationCode::generate(&OsRandomness);
-        Registration::submit("r1".into(), form, &code, false, NOW)
+        let registration = Registration::submit("r1".into(), form, &code, false, NOW);
+        (registration, code)
+    }
+
+    fn actor() -> Actor {
+        Actor {
+            subject: "staff-1".into(),
+            name: Some("Sam Staff".into()),
+        }
+    }
+
+    fn contact() -> Contact {
+        let created = AuditEvent::new(&actor(), AuditAction::ContactCreated, None, NOW);
+        Contact::from_registration("c1".into(), &registration(), created)
+    }
+
+    /// A request through every step that adds to it: verified, linked, approved.
+    fn approved() -> Registration {
+        let (submitted, code) = submitted();
+        let attempt = CodeAttempt::parse(code.as_str()).unwrap();
+        let Verification::Verified(verified) = submitted.verify(&attempt, NOW).unwrap() else {
+            panic!("the right code did not verify");
+        };
+        let linked = verified.link_contact(&contact(), &actor(), NOW).unwrap();
+        linked.approve("u1", &actor(), NOW).unwrap()
+    }
+
+    fn user() -> PortalUser {
+        let invitation = Invitation {
+            token_hash: "ab".repeat(32),
+            status: InvitationStatus::Pending,
+            created_at: NOW,
+            expires_at: NOW + time::Duration::hours(72),
+        };
+        let grant = Grant {
+            roles: vec![Role::parse("billing.viewer").unwrap()],
+            organization_id: Some("o1".into()),
+        };
+        let invited = AuditEvent::new(&actor(), AuditAction::Invited, None, NOW);
+        let username = EmailAddress::parse("ada@example.com").unwrap();
+        PortalUser::invite(
+            "u1".into(),
+            "c1".into(),
+            username,
+            grant,
+            invitation,
+            invited,
+        )
     }
 
     #[test]
@@ -198,6 +297,76 @@ mod tests {
         let item = registration_item(&registration).unwrap();
         let read: Option<Registration> = from_data(Some(item)).unwrap();
         assert_eq!(read, Some(registration));
+    }
+
+    #[test]
+    fn an_approved_registration_item_reads_back_equal_with_its_link_and_audit() {
+        let approved = approved();
+        let item = registration_item(&approved).unwrap();
+        assert_eq!(item[GSI1_PK], string("REGSTATUS#processed"));
+        let read: Option<Registration> = from_data(Some(item)).unwrap();
+        assert_eq!(read, Some(approved));
+    }
+
+    #[test]
+    fn a_contact_item_reads_back_equal_and_is_listed_under_its_name() {
+        let contact = contact();
+        let item = contact_item(&contact).unwrap();
+        assert_eq!(item[PK], string("CONTACT#c1"));
+        assert_eq!(item[GSI1_PK], string("CONTACTNAME#ada king lovelace"));
+        assert_eq!(item[GSI1_SK], string("c1"));
+        assert!(!item.contains_key(PORTAL_USER_ID));
+        let read: Option<Contact> = from_data(Some(item)).unwrap();
+        assert_eq!(read, Some(contact));
+    }
+
+    #[test]
+    fn a_contact_with_a_portal_user_carries_the_id_where_conditions_see_it() {
+        let mut contact = contact();
+        contact.portal_user_id = Some("u1".into());
+        let item = contact_item(&contact).unwrap();
+        assert_eq!(item[PORTAL_USER_ID], string("u1"));
+        let read: Option<Contact> = from_data(Some(item)).unwrap();
+        assert_eq!(read, Some(contact));
+    }
+
+    #[test]
+    fn a_contact_email_guard_names_its_contact() {
+        let guard = contact_email_item(&contact());
+        assert_eq!(guard[PK], string("EMAIL#ada@example.com"));
+        assert_eq!(guard[CONTACT_ID], string("c1"));
+    }
+
+    #[test]
+    fn a_portal_user_item_reads_back_equal_with_its_invitation() {
+        let user = user();
+        let read: Option<PortalUser> = from_data(Some(portal_user_item(&user).unwrap())).unwrap();
+        assert_eq!(read, Some(user));
+    }
+
+    #[test]
+    fn the_invitation_pointer_holds_the_token_hash_and_expires_with_the_invitation() {
+        let user = user();
+        let pointer = invitation_item(&user).unwrap();
+        assert_eq!(pointer[PK], string(format!("INV#{}", "ab".repeat(32))));
+        assert_eq!(pointer[PORTAL_USER_ID], string("u1"));
+        assert_eq!(
+            pointer[EXPIRES_AT],
+            epoch_seconds(NOW + time::Duration::hours(72))
+        );
+    }
+
+    #[test]
+    fn a_queue_entry_key_names_the_request_and_its_place() {
+        let resume = Resume {
+            position: review_queue::position(&registration()),
+            id: "r1".into(),
+        };
+        let key = queue_entry_key(RegistrationStatus::PendingVerification, &resume);
+        let item = registration_item(&registration()).unwrap();
+        for name in [PK, SK, GSI1_PK, GSI1_SK] {
+            assert_eq!(key[name], item[name], "{name}");
+        }
     }
 
     #[test]
@@ -228,15 +397,5 @@ mod tests {
     fn an_item_without_data_is_malformed() {
         let result: Result<Option<Registration>, _> = from_data(Some(registration_key("r1")));
         assert!(matches!(result, Err(StoreError::Unavailable(_))));
-    }
-
-    #[test]
-    fn sortable_timestamps_sort_in_time_order() {
-        let whole = sortable_timestamp(datetime!(2026-03-01 09:00:00 UTC));
-        let later = sortable_timestamp(datetime!(2026-03-01 09:00:00.5 UTC));
-        let offset = sortable_timestamp(datetime!(2026-03-01 11:00:01 +2));
-        assert!(whole < later);
-        assert!(later < offset);
-        assert_eq!(offset, "2026-03-01T09:00:01.000000000Z");
     }
 }

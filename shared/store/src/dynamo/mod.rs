@@ -1,22 +1,27 @@
 //! The store port on one DynamoDB table (layout in `items`). Every port method is at most
-//! one call: a consistent GetItem, one conditional write, or one TransactWriteItems.
+//! one call: a consistent GetItem, one Query, one conditional write, or one
+//! TransactWriteItems (finding a contact by email alone takes two reads).
 
+mod approval;
+mod contacts;
 pub(crate) mod errors;
 mod items;
 mod outbox;
+mod queue;
 mod registrations;
 mod users;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem, Update};
 use portal_domain::StoreError;
 
 use self::errors::{invalid_request, single_write_failed, unavailable};
-use self::items::Item;
-use crate::table::PK;
+use self::items::{Item, string};
+use crate::table::{GSI1, GSI1_PK, PK};
 
 type TransactError = SdkError<TransactWriteItemsError, HttpResponse>;
 
@@ -31,6 +36,15 @@ impl DynamoStore {
             client,
             table_name: table_name.into(),
         }
+    }
+
+    /// The client and table this store uses, for tools that look at the items themselves.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table_name
     }
 
     async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
@@ -55,6 +69,41 @@ impl DynamoStore {
             .expression_attribute_names("#pk", PK)
             .build()
             .map_err(invalid_request)
+    }
+
+    /// A condition, in a transaction, that the item at `key` exists.
+    fn exists(&self, key: Item) -> Result<ConditionCheck, StoreError> {
+        ConditionCheck::builder()
+            .table_name(&self.table_name)
+            .set_key(Some(key))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .build()
+            .map_err(invalid_request)
+    }
+
+    /// Up to `limit` items of one list (an index partition), in sort key order or, when
+    /// `descending`, backwards; from just past `start`, the full key of an item listed.
+    async fn query_list(
+        &self,
+        list: String,
+        limit: u32,
+        descending: bool,
+        start: Option<Item>,
+    ) -> Result<QueryOutput, StoreError> {
+        self.client
+            .query()
+            .table_name(&self.table_name)
+            .index_name(GSI1)
+            .key_condition_expression("#list = :list")
+            .expression_attribute_names("#list", GSI1_PK)
+            .expression_attribute_values(":list", string(list))
+            .scan_index_forward(!descending)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable)
     }
 
     /// Sends a write prepared as a transaction item on its own, which costs half as much.
@@ -104,4 +153,8 @@ fn put(put: Put) -> TransactWriteItem {
 
 fn update(update: Update) -> TransactWriteItem {
     TransactWriteItem::builder().update(update).build()
+}
+
+fn check(check: ConditionCheck) -> TransactWriteItem {
+    TransactWriteItem::builder().condition_check(check).build()
 }

@@ -6,11 +6,9 @@ use time::{Duration, OffsetDateTime};
 
 use super::DynamoStore;
 use super::errors::invalid_request;
-use super::items::{
-    SENT_AT, STATUS, epoch_seconds, outbox_key, outbox_status, sortable_timestamp, string,
-};
-use crate::OutboxStatus;
+use super::items::{SENT_AT, STATUS, epoch_seconds, outbox_key, outbox_status, string};
 use crate::table::{EXPIRES_AT, GSI1_PK, GSI1_SK};
+use crate::{OutboxStatus, sortable};
 
 /// Delivered messages stay this long for support questions, then TTL removes them.
 const SENT_RETENTION: Duration = Duration::days(30);
@@ -34,7 +32,7 @@ impl OutboxStore for DynamoStore {
             .expression_attribute_names("#gsi1sk", GSI1_SK)
             .expression_attribute_values(":sent", string(OutboxStatus::Sent.as_str()))
             .expression_attribute_values(":pending", string(OutboxStatus::Pending.as_str()))
-            .expression_attribute_values(":at", string(sortable_timestamp(at)))
+            .expression_attribute_values(":at", string(sortable::timestamp(at)))
             .expression_attribute_values(":forget_at", epoch_seconds(at + SENT_RETENTION))
             .build()
             .map_err(invalid_request)?;

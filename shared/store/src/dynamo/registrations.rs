@@ -1,18 +1,42 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Put, Update};
-use portal_domain::StoreError;
+use portal_domain::contact::Contact;
 use portal_domain::outbox::OutboxMessage;
+use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::RegistrationStore;
-use portal_domain::registration::Registration;
+use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::throttle::ThrottleWindow;
+use portal_domain::user::PortalUser;
+use portal_domain::{Refusal, StoreError};
 
-use super::errors::{Cancellation, cancellation, invalid_request, transaction_failed};
+use super::errors::{
+    Cancellation, FailedConditions, cancellation, invalid_request, refused, transaction_failed,
+};
 use super::items::{
     COUNT, VERSION, epoch_seconds, from_data, number, pending_outbox_item, registration_item,
     registration_key, throttle_key,
 };
-use super::{DynamoStore, put, update};
+use super::{DynamoStore, TransactError, put, update};
 use crate::table::{EXPIRES_AT, PK};
+
+/// Where every transition's transaction has the request's own, version-checked write.
+pub(super) const REQUEST: usize = 0;
+
+/// Reads a cancelled transition. When the request's version moved, whatever else failed is
+/// not reported: the caller must read the request again and decide anew, and may not even
+/// try the same write. Otherwise `broken` names the rule the write broke, if any.
+pub(super) fn transition_refused(
+    error: TransactError,
+    broken: impl FnOnce(&FailedConditions) -> Option<Refusal>,
+) -> StoreError {
+    refused(error, |failed| {
+        if failed.at(REQUEST) {
+            None
+        } else {
+            broken(failed)
+        }
+    })
+}
 
 #[async_trait]
 impl RegistrationStore for DynamoStore {
@@ -33,7 +57,7 @@ impl RegistrationStore for DynamoStore {
             return Ok(());
         };
         Err(match cancellation(error) {
-            Cancellation::ConditionsFailed(positions) if positions.contains(&throttle_position) => {
+            Cancellation::ConditionsFailed(failed) if failed.at(throttle_position) => {
                 StoreError::Throttled
             }
             Cancellation::ConditionsFailed(_) | Cancellation::Conflict => {
@@ -47,23 +71,41 @@ impl RegistrationStore for DynamoStore {
         from_data(self.get(registration_key(id)).await?)
     }
 
+    async fn registrations_by_status(
+        &self,
+        status: RegistrationStatus,
+        page: &PageRequest,
+    ) -> Result<Page<Registration>, StoreError> {
+        self.review_queue(status, page).await
+    }
+
+    async fn link_existing_contact(&self, next: &Registration) -> Result<(), StoreError> {
+        self.link_to_existing(next).await
+    }
+
+    async fn link_new_contact(
+        &self,
+        next: &Registration,
+        contact: &Contact,
+    ) -> Result<(), StoreError> {
+        self.link_to_new(next, contact).await
+    }
+
+    async fn approve_registration(
+        &self,
+        next: &Registration,
+        user: &PortalUser,
+        email: &OutboxMessage,
+    ) -> Result<(), StoreError> {
+        self.approve(next, user, email).await
+    }
+
     async fn advance_registration(
         &self,
         next: &Registration,
         email: Option<&OutboxMessage>,
     ) -> Result<(), StoreError> {
-        let expected = next
-            .version
-            .checked_sub(1)
-            .ok_or(StoreError::ConditionFailed)?;
-        let replace = Put::builder()
-            .table_name(&self.table_name)
-            .set_item(Some(registration_item(next)?))
-            .condition_expression("#version = :expected")
-            .expression_attribute_names("#version", VERSION)
-            .expression_attribute_values(":expected", number(expected))
-            .build()
-            .map_err(invalid_request)?;
+        let replace = self.replace_registration(next)?;
         match email {
             None => self.put_alone(replace).await,
             Some(email) => {
@@ -78,6 +120,22 @@ impl RegistrationStore for DynamoStore {
 }
 
 impl DynamoStore {
+    /// Writes `next` over the stored request if that is still the version `next` came from.
+    pub(super) fn replace_registration(&self, next: &Registration) -> Result<Put, StoreError> {
+        let expected = next
+            .version
+            .checked_sub(1)
+            .ok_or(StoreError::ConditionFailed)?;
+        Put::builder()
+            .table_name(&self.table_name)
+            .set_item(Some(registration_item(next)?))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_values(":expected", number(expected))
+            .build()
+            .map_err(invalid_request)
+    }
+
     /// One more write in `throttle`'s window, refused once the window is full. The counter
     /// disappears (by TTL) after its window, when nobody reads it any more.
     fn count_against(&self, throttle: &ThrottleWindow) -> Result<Update, StoreError> {

@@ -6,12 +6,17 @@ use portal_domain::user::PortalUser;
 
 use super::errors::transaction_failed;
 use super::items::{
-    PORTAL_USER_ID, portal_user_item, string_attribute, username_item, username_key,
+    PORTAL_USER_ID, from_data, portal_user_item, portal_user_key, string_attribute, username_item,
+    username_key,
 };
 use super::{DynamoStore, put};
 
 #[async_trait]
 impl PortalUserStore for DynamoStore {
+    async fn portal_user(&self, id: &str) -> Result<Option<PortalUser>, StoreError> {
+        from_data(self.get(portal_user_key(id)).await?)
+    }
+
     async fn portal_user_id_by_username(
         &self,
         username: &EmailAddress,

@@ -1,8 +1,11 @@
 //! The store port in process, for laptops and tests: all state under one mutex, so every
 //! port method is atomic, optionally persisted in an append-only journal.
 
+mod approval;
+mod contacts;
 mod journal;
 mod ports;
+mod queue;
 mod state;
 
 use std::path::Path;

@@ -1,15 +1,17 @@
 use async_trait::async_trait;
 use portal_domain::StoreError;
+use portal_domain::contact::Contact;
 use portal_domain::outbox::OutboxMessage;
+use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::{OutboxStore, PortalUserStore, RegistrationStore};
-use portal_domain::registration::Registration;
+use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
 use time::OffsetDateTime;
 
-use super::EmbeddedStore;
 use super::state::{Change, OutboxEntry, ThrottleCount, UsernameGuard};
+use super::{EmbeddedStore, approval, contacts, queue};
 use crate::OutboxStatus;
 
 #[async_trait]
@@ -46,17 +48,42 @@ impl RegistrationStore for EmbeddedStore {
         Ok(self.read(|state| state.registrations.get(id).cloned()))
     }
 
+    async fn registrations_by_status(
+        &self,
+        status: RegistrationStatus,
+        page: &PageRequest,
+    ) -> Result<Page<Registration>, StoreError> {
+        self.read(|state| queue::page(state, status, page))
+    }
+
+    async fn link_existing_contact(&self, next: &Registration) -> Result<(), StoreError> {
+        self.commit(|state| contacts::link_existing(state, next))
+    }
+
+    async fn link_new_contact(
+        &self,
+        next: &Registration,
+        contact: &Contact,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| contacts::link_new(state, next, contact))
+    }
+
+    async fn approve_registration(
+        &self,
+        next: &Registration,
+        user: &PortalUser,
+        email: &OutboxMessage,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| approval::approve(state, next, user, email))
+    }
+
     async fn advance_registration(
         &self,
         next: &Registration,
         email: Option<&OutboxMessage>,
     ) -> Result<(), StoreError> {
         self.commit(|state| {
-            let stored = state.registrations.get(&next.id).map(|r| r.version);
-            let expected = next.version.checked_sub(1);
-            if !matches!((stored, expected), (Some(stored), Some(expected)) if stored == expected) {
-                return Err(StoreError::ConditionFailed);
-            }
+            state.expect_previous_version(next)?;
             let mut changes = vec![Change::Registration(next.clone())];
             if let Some(email) = email {
                 if state.outbox.contains_key(&email.id) {
@@ -71,6 +98,10 @@ impl RegistrationStore for EmbeddedStore {
 
 #[async_trait]
 impl PortalUserStore for EmbeddedStore {
+    async fn portal_user(&self, id: &str) -> Result<Option<PortalUser>, StoreError> {
+        Ok(self.read(|state| state.portal_users.get(id).cloned()))
+    }
+
     async fn portal_user_id_by_username(
         &self,
         username: &EmailAddress,

@@ -1,18 +1,21 @@
 //! Everything the embedded store holds, and the one way it changes: by applying the full
 //! new state of each entity a transition touched (the same records the journal keeps).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use portal_domain::contact::Contact;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::registration::Registration;
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
+use portal_domain::{Refusal, StoreError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::OutboxStatus;
+use crate::{OutboxStatus, review_queue};
 
-/// Sorted maps, so a snapshot of equal states is equal JSON.
+/// Sorted maps, so a snapshot of equal states is equal JSON. The indexes are derived from
+/// the entities on every change (and so on replay), which is why snapshots leave them out.
 #[derive(Debug, Default, Serialize)]
 pub(super) struct State {
     pub registrations: BTreeMap<String, Registration>,
@@ -21,6 +24,19 @@ pub(super) struct State {
     pub portal_users: BTreeMap<String, PortalUser>,
     /// Username → portal user id: what makes a username unique.
     pub usernames: BTreeMap<String, String>,
+    pub contacts: BTreeMap<String, Contact>,
+    /// Email → contact id: what makes a contact's email unique.
+    pub contact_emails: BTreeMap<String, String>,
+    /// Invitation token hash → whose invitation it is.
+    pub invitations: BTreeMap<String, InvitationPointer>,
+    /// Ids of existing organizations. None can be created yet, but approval checks already.
+    pub organizations: BTreeSet<String>,
+    /// The review queue: status → (queue position → request id), read from the end.
+    #[serde(skip)]
+    pub queue: BTreeMap<&'static str, BTreeMap<String, String>>,
+    /// (name key, contact id), for suggestions by name.
+    #[serde(skip)]
+    pub contact_names: BTreeSet<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,6 +72,33 @@ pub(super) struct UsernameGuard {
     pub portal_user_id: String,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct ContactEmailGuard {
+    pub email: EmailAddress,
+    pub contact_id: String,
+}
+
+/// Finds the user an invitation link is for, by the token's hash (the token is never kept).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct InvitationPointer {
+    pub token_hash: String,
+    pub portal_user_id: String,
+    /// Past this the pointer leads nowhere; readers check it (as they must on DynamoDB).
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+impl InvitationPointer {
+    /// `None` for a user without an invitation.
+    pub fn of(user: &PortalUser) -> Option<Self> {
+        user.invitation.as_ref().map(|invitation| Self {
+            token_hash: invitation.token_hash.clone(),
+            portal_user_id: user.id.clone(),
+            expires_at: invitation.expires_at,
+        })
+    }
+}
+
 /// The new state of one entity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,16 +108,16 @@ pub(super) enum Change {
     Throttle(ThrottleCount),
     PortalUser(PortalUser),
     Username(UsernameGuard),
+    Contact(Contact),
+    ContactEmail(ContactEmailGuard),
+    Invitation(InvitationPointer),
 }
 
 impl State {
     pub fn apply(&mut self, changes: Vec<Change>) {
         for change in changes {
             match change {
-                Change::Registration(registration) => {
-                    self.registrations
-                        .insert(registration.id.clone(), registration);
-                }
+                Change::Registration(registration) => self.put_registration(registration),
                 Change::Outbox(entry) => {
                     self.outbox.insert(entry.message.id.clone(), entry);
                 }
@@ -88,6 +131,14 @@ impl State {
                     self.usernames
                         .insert(guard.username.into(), guard.portal_user_id);
                 }
+                Change::Contact(contact) => self.put_contact(contact),
+                Change::ContactEmail(guard) => {
+                    self.contact_emails
+                        .insert(guard.email.into(), guard.contact_id);
+                }
+                Change::Invitation(pointer) => {
+                    self.invitations.insert(pointer.token_hash.clone(), pointer);
+                }
             }
         }
     }
@@ -95,5 +146,51 @@ impl State {
     /// Writes already counted in the window named `key`.
     pub fn throttle_count(&self, key: &str) -> u32 {
         self.throttles.get(key).map_or(0, |window| window.count)
+    }
+
+    /// `ConditionFailed` unless the stored request is the version `next` was made from.
+    pub fn expect_previous_version(&self, next: &Registration) -> Result<(), StoreError> {
+        let stored = self.registrations.get(&next.id).map(|r| r.version);
+        match (stored, next.version.checked_sub(1)) {
+            (Some(stored), Some(expected)) if stored == expected => Ok(()),
+            _ => Err(StoreError::ConditionFailed),
+        }
+    }
+
+    /// The contact, if it exists and has no portal user yet.
+    pub fn free_contact(&self, id: &str) -> Result<&Contact, StoreError> {
+        match self.contacts.get(id) {
+            None => Err(StoreError::Refused(Refusal::ContactMissing)),
+            Some(contact) if contact.portal_user_id.is_some() => {
+                Err(StoreError::Refused(Refusal::ContactHasPortalUser))
+            }
+            Some(contact) => Ok(contact),
+        }
+    }
+
+    fn put_registration(&mut self, registration: Registration) {
+        if let Some(old) = self.registrations.get(&registration.id)
+            && let Some(listed) = self.queue.get_mut(old.status.as_str())
+        {
+            listed.remove(&review_queue::position(old));
+        }
+        self.queue
+            .entry(registration.status.as_str())
+            .or_default()
+            .insert(
+                review_queue::position(&registration),
+                registration.id.clone(),
+            );
+        self.registrations
+            .insert(registration.id.clone(), registration);
+    }
+
+    fn put_contact(&mut self, contact: Contact) {
+        if let Some(old) = self.contacts.get(&contact.id) {
+            self.contact_names.remove(&(old.name_key(), old.id.clone()));
+        }
+        self.contact_names
+            .insert((contact.name_key(), contact.id.clone()));
+        self.contacts.insert(contact.id.clone(), contact);
     }
 }

@@ -3,14 +3,19 @@
 
 use std::path::PathBuf;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
+use portal_domain::audit::{Actor, AuditAction, AuditEvent};
+use portal_domain::contact::{Contact, ContactForm};
+use portal_domain::invitation::{Invitation, InvitationStatus, InvitationToken};
 use portal_domain::outbox::{EmailContent, OutboxMessage};
-use portal_domain::ports::Store;
+use portal_domain::ports::{Settings, Store};
 use portal_domain::random::{OsRandomness, new_id};
 use portal_domain::registration::{Registration, RegistrationForm, Verification};
+use portal_domain::sealed::SealKey;
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::{EmailAddress, Locale, PersonName};
-use portal_domain::user::{PortalUser, PortalUserStatus};
+use portal_domain::user::{Grant, PortalUser};
 use portal_domain::verification_code::{CODE_LIFETIME, CodeAttempt, VerificationCode};
 use portal_store::table::create_table_if_missing;
 use portal_store::{DynamoStore, EmbeddedStore, OutboxStatus, connect_dynamodb};
@@ -73,9 +78,16 @@ pub fn new_table_name() -> String {
     format!("portal-store-test-{}", new_id(&OsRandomness))
 }
 
-/// The port, plus a look at the outbox that the port itself does not offer.
+/// The port, plus looks at the stored data that the port itself does not offer.
 pub trait Subject: Store {
     async fn email_status(&self, id: &str) -> Option<OutboxStatus>;
+
+    /// Everything the adapter holds, as text in a stable order: unchanged exactly when
+    /// nothing was written, and searchable for what must never be stored.
+    async fn everything(&self) -> String;
+
+    /// Whose invitation the token with this hash is, by the invitation pointer.
+    async fn invited_user(&self, token_hash: &str) -> Option<String>;
 
     /// Submits `request` counted against its email's registration window.
     async fn submit(&self, request: &Request) -> Result<(), StoreError> {
@@ -89,11 +101,82 @@ impl Subject for EmbeddedStore {
     async fn email_status(&self, id: &str) -> Option<OutboxStatus> {
         self.outbox_status(id).await.expect("read the outbox")
     }
+
+    async fn everything(&self) -> String {
+        self.snapshot().to_string()
+    }
+
+    async fn invited_user(&self, token_hash: &str) -> Option<String> {
+        let pointer = &self.snapshot()["invitations"][token_hash];
+        pointer["portal_user_id"].as_str().map(str::to_owned)
+    }
 }
 
 impl Subject for DynamoStore {
     async fn email_status(&self, id: &str) -> Option<OutboxStatus> {
         self.outbox_status(id).await.expect("read the outbox")
+    }
+
+    /// A Scan: fine for a test's own small table, never in the store itself.
+    async fn everything(&self) -> String {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .scan()
+                .table_name(self.table_name())
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan the test table");
+            items.extend(
+                page.items()
+                    .iter()
+                    .map(|item| canonical(&AttributeValue::M(item.clone()))),
+            );
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        items.sort();
+        items.join("\n")
+    }
+
+    async fn invited_user(&self, token_hash: &str) -> Option<String> {
+        let pointer = self
+            .client()
+            .get_item()
+            .table_name(self.table_name())
+            .key("pk", AttributeValue::S(format!("INV#{token_hash}")))
+            .key("sk", AttributeValue::S("INV".into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("read the invitation pointer")
+            .item?;
+        pointer.get("portal_user_id")?.as_s().ok().cloned()
+    }
+}
+
+/// An attribute value as text, map keys sorted (DynamoDB returns them in any order).
+fn canonical(value: &AttributeValue) -> String {
+    match value {
+        AttributeValue::M(map) => {
+            let mut entries: Vec<String> = map
+                .iter()
+                .map(|(name, value)| format!("{name:?}: {}", canonical(value)))
+                .collect();
+            entries.sort();
+            format!("{{{}}}", entries.join(", "))
+        }
+        AttributeValue::L(list) => {
+            let values: Vec<String> = list.iter().map(canonical).collect();
+            format!("[{}]", values.join(", "))
+        }
+        other => format!("{other:?}"),
     }
 }
 
@@ -175,13 +258,133 @@ fn attempt(request: &Request, typed: &str, now: OffsetDateTime) -> Verification 
         .expect("a fresh request takes a code")
 }
 
-pub fn portal_user(username: &EmailAddress) -> PortalUser {
-    PortalUser {
-        id: new_id(&OsRandomness),
-        contact_id: new_id(&OsRandomness),
-        username: username.clone(),
-        status: PortalUserStatus::Invited,
-        created_at: now(),
-        version: 1,
+pub fn staff() -> Actor {
+    Actor {
+        subject: "staff-1".into(),
+        name: Some("Sam Staff".into()),
     }
+}
+
+/// A request submitted at `at` and verified in `store`: status `new`.
+pub async fn verified_in(store: &impl Subject, at: OffsetDateTime) -> Registration {
+    let request = request(&new_email(), at);
+    store.submit(&request).await.expect("submit");
+    let next = verified(&request, at);
+    store
+        .advance_registration(&next, None)
+        .await
+        .expect("verify");
+    next
+}
+
+/// A contact made from a request's own data, as staff would when no contact fits.
+pub fn contact_of(registration: &Registration) -> Contact {
+    let created = AuditEvent::new(&staff(), AuditAction::ContactCreated, None, now());
+    Contact::from_registration(new_id(&OsRandomness), registration, created)
+}
+
+/// A contact staff type in, named Grace Hopper.
+pub fn new_contact(email: &EmailAddress) -> Contact {
+    let form = ContactForm {
+        first_name: PersonName::parse("Grace").expect("a name"),
+        last_name: PersonName::parse("Hopper").expect("a name"),
+        email: email.clone(),
+        phone: None,
+        company: None,
+    };
+    let created = AuditEvent::new(&staff(), AuditAction::ContactCreated, None, now());
+    Contact::new(new_id(&OsRandomness), form, Locale::default(), created)
+}
+
+/// The request's next state, linked to `contact`.
+pub fn linked(registration: &Registration, contact: &Contact) -> Registration {
+    registration
+        .link_contact(contact, &staff(), now())
+        .expect("a verified request can be linked")
+}
+
+/// A verified request in `store`, linked to a new contact made from it.
+pub async fn linked_in(store: &impl Subject) -> (Registration, Contact) {
+    let registration = verified_in(store, now()).await;
+    let contact = contact_of(&registration);
+    let next = linked(&registration, &contact);
+    store
+        .link_new_contact(&next, &contact)
+        .await
+        .expect("link a new contact");
+    (next, contact)
+}
+
+/// What the approval of a linked request writes, built as the use case builds it.
+pub struct Approval {
+    pub next: Registration,
+    pub user: PortalUser,
+    pub email: OutboxMessage,
+    pub token: InvitationToken,
+}
+
+pub fn approval(linked: &Registration, grant: Grant) -> Approval {
+    let now = now();
+    let user_id = new_id(&OsRandomness);
+    let next = linked
+        .approve(&user_id, &staff(), now)
+        .expect("a linked request can be approved");
+    let contact = next.contact.clone().expect("a linked contact");
+    let (token, invitation) = invitation(now);
+    let email = OutboxMessage::new(
+        &OsRandomness,
+        contact.email.clone(),
+        next.locale.clone(),
+        EmailContent::Invitation {
+            first_name: next.first_name.to_string(),
+            sealed_token: SealKey::generate(&OsRandomness).seal(&OsRandomness, token.as_str()),
+            expires_at: invitation.expires_at,
+        },
+        now,
+    );
+    let invited = AuditEvent::new(
+        &staff(),
+        AuditAction::Invited,
+        Some(format!("from registration {}", linked.id)),
+        now,
+    );
+    let user = PortalUser::invite(
+        user_id,
+        contact.id,
+        contact.email,
+        grant,
+        invitation,
+        invited,
+    );
+    Approval {
+        next,
+        user,
+        email,
+        token,
+    }
+}
+
+pub fn invitation(now: OffsetDateTime) -> (InvitationToken, Invitation) {
+    let token = InvitationToken::generate(&OsRandomness);
+    let invitation = Invitation {
+        token_hash: token.hash(),
+        status: InvitationStatus::Pending,
+        created_at: now,
+        expires_at: now + Settings::DEFAULT_INVITATION_LIFETIME,
+    };
+    (token, invitation)
+}
+
+/// A user invited directly (not through a request), for a contact of its own.
+pub fn portal_user(username: &EmailAddress) -> PortalUser {
+    let now = now();
+    let invited = AuditEvent::new(&staff(), AuditAction::Invited, None, now);
+    PortalUser::invite(
+        new_id(&OsRandomness),
+        new_id(&OsRandomness),
+        username.clone(),
+        Grant::default(),
+        invitation(now).1,
+        invited,
+    )
 }

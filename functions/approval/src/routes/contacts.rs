@@ -1,0 +1,90 @@
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use portal_domain::contact::ContactForm;
+use portal_domain::types::{Company, EmailAddress, PersonName, Phone};
+use portal_domain::use_cases::{contact_by_email, contact_detail, create_contact};
+use portal_domain::{DomainError, FieldErrors, Ports};
+use portal_http::{ApiJson, Problem, Staff};
+use serde::Deserialize;
+
+use super::known_shape;
+use crate::views::{ContactDetail, ContactView, List};
+
+#[derive(Deserialize)]
+pub struct ContactBody {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    company: Option<String>,
+}
+
+impl TryFrom<ContactBody> for ContactForm {
+    type Error = FieldErrors;
+
+    fn try_from(body: ContactBody) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let first_name =
+            errors.require("first_name", body.first_name.as_deref(), PersonName::parse);
+        let last_name = errors.require("last_name", body.last_name.as_deref(), PersonName::parse);
+        let email = errors.require("email", body.email.as_deref(), EmailAddress::parse);
+        let phone = errors.optional("phone", body.phone.as_deref(), Phone::parse);
+        let company = errors.optional("company", body.company.as_deref(), Company::parse);
+        errors.finish(|| {
+            Some(ContactForm {
+                first_name: first_name?,
+                last_name: last_name?,
+                email: email?,
+                phone: phone?,
+                company: company?,
+            })
+        })
+    }
+}
+
+pub async fn create(
+    Staff(staff): Staff,
+    State(ports): State<Ports>,
+    ApiJson(body): ApiJson<ContactBody>,
+) -> Result<(StatusCode, Json<ContactView>), Problem> {
+    let form = ContactForm::try_from(body).map_err(DomainError::from)?;
+    let contact = create_contact(&ports, &staff, form).await?;
+    Ok((StatusCode::CREATED, Json((&contact).into())))
+}
+
+#[derive(Deserialize)]
+pub struct FindParams {
+    email: Option<String>,
+}
+
+/// Contacts are found by email (one at most: emails are unique); listing every contact
+/// would need a table scan, which no request path does.
+pub async fn find(
+    Staff(_): Staff,
+    State(ports): State<Ports>,
+    params: Result<Query<FindParams>, QueryRejection>,
+) -> Result<Json<List<ContactView>>, Problem> {
+    let Query(params) = params.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
+    let mut errors = FieldErrors::new();
+    let email = errors.require("email", params.email.as_deref(), EmailAddress::parse);
+    let email = errors.finish(|| email).map_err(DomainError::from)?;
+    let found = contact_by_email(&ports, &email).await?;
+    Ok(Json(List::complete(
+        found.iter().map(ContactView::from).collect(),
+    )))
+}
+
+pub async fn detail(
+    Staff(_): Staff,
+    State(ports): State<Ports>,
+    Path(id): Path<String>,
+) -> Result<Json<ContactDetail>, Problem> {
+    let (contact, user) = contact_detail(&ports, known_shape(&id)?).await?;
+    Ok(Json(ContactDetail::new(
+        &contact,
+        user.as_ref(),
+        ports.clock.now(),
+    )))
+}

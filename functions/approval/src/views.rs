@@ -1,0 +1,201 @@
+//! The JSON shapes of API.md, built from domain values.
+
+use portal_domain::audit::AuditEvent;
+use portal_domain::contact::Contact;
+use portal_domain::registration::{Registration, RegistrationStatus};
+use portal_domain::use_cases::{Suggestion, SuggestionMatch};
+use portal_domain::user::{PortalUser, PortalUserStatus};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// Every list of API.md: `{items, next_cursor}`.
+#[derive(Serialize)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> List<T> {
+    /// A list that has no further page.
+    pub fn complete(items: Vec<T>) -> Self {
+        Self {
+            items,
+            next_cursor: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RegistrationItem {
+    registration_id: String,
+    status: RegistrationStatus,
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: Option<String>,
+    company: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    contact_id: Option<String>,
+}
+
+impl From<&Registration> for RegistrationItem {
+    fn from(registration: &Registration) -> Self {
+        Self {
+            registration_id: registration.id.clone(),
+            status: registration.status,
+            first_name: registration.first_name.to_string(),
+            last_name: registration.last_name.to_string(),
+            email: registration.email.to_string(),
+            phone: registration.phone.as_ref().map(ToString::to_string),
+            company: registration.company.as_ref().map(ToString::to_string),
+            created_at: registration.created_at,
+            contact_id: registration
+                .contact
+                .as_ref()
+                .map(|contact| contact.id.clone()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RegistrationDetail {
+    #[serde(flatten)]
+    item: RegistrationItem,
+    portal_user_id: Option<String>,
+    rejection_reason: Option<String>,
+    suggested_contacts: Vec<SuggestedContact>,
+    history: Vec<AuditEvent>,
+}
+
+impl RegistrationDetail {
+    pub fn new(registration: &Registration, suggestions: &[Suggestion]) -> Self {
+        Self {
+            item: registration.into(),
+            portal_user_id: registration.portal_user_id.clone(),
+            rejection_reason: registration
+                .rejection_reason
+                .as_ref()
+                .map(ToString::to_string),
+            suggested_contacts: suggestions.iter().map(SuggestedContact::from).collect(),
+            history: registration.audit.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SuggestedContact {
+    contact_id: String,
+    full_name: String,
+    email: String,
+    company: Option<String>,
+    #[serde(rename = "match")]
+    matched: &'static str,
+}
+
+impl From<&Suggestion> for SuggestedContact {
+    fn from(suggestion: &Suggestion) -> Self {
+        let contact = &suggestion.contact;
+        Self {
+            contact_id: contact.id.clone(),
+            full_name: contact.full_name(),
+            email: contact.email.to_string(),
+            company: contact.company.as_ref().map(ToString::to_string),
+            matched: match suggestion.matched {
+                SuggestionMatch::Email => "email",
+                SuggestionMatch::Name => "name",
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ContactView {
+    contact_id: String,
+    first_name: String,
+    last_name: String,
+    full_name: String,
+    email: String,
+    phone: Option<String>,
+    company: Option<String>,
+    portal_user_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    history: Vec<AuditEvent>,
+}
+
+impl From<&Contact> for ContactView {
+    fn from(contact: &Contact) -> Self {
+        Self {
+            contact_id: contact.id.clone(),
+            first_name: contact.first_name.to_string(),
+            last_name: contact.last_name.to_string(),
+            full_name: contact.full_name(),
+            email: contact.email.to_string(),
+            phone: contact.phone.as_ref().map(ToString::to_string),
+            company: contact.company.as_ref().map(ToString::to_string),
+            portal_user_id: contact.portal_user_id.clone(),
+            created_at: contact.created_at,
+            history: contact.audit.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ContactDetail {
+    #[serde(flatten)]
+    contact: ContactView,
+    portal_user: Option<PortalUserSummary>,
+}
+
+impl ContactDetail {
+    pub fn new(contact: &Contact, user: Option<&PortalUser>, now: OffsetDateTime) -> Self {
+        Self {
+            contact: contact.into(),
+            portal_user: user.map(|user| PortalUserSummary::new(user, now)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PortalUserSummary {
+    portal_user_id: String,
+    username: String,
+    status: PortalUserStatus,
+    #[serde(with = "time::serde::rfc3339::option")]
+    last_login_at: Option<OffsetDateTime>,
+    /// Login history arrives with sessions; until then there is none to show.
+    logins: Vec<()>,
+    invitation: Option<InvitationSummary>,
+}
+
+impl PortalUserSummary {
+    fn new(user: &PortalUser, now: OffsetDateTime) -> Self {
+        Self {
+            portal_user_id: user.id.clone(),
+            username: user.username.to_string(),
+            status: user.status,
+            last_login_at: user.last_login_at,
+            logins: Vec::new(),
+            invitation: user
+                .invitation_state(now)
+                .map(|(status, expires_at)| InvitationSummary { status, expires_at }),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct InvitationSummary {
+    status: &'static str,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+}
+
+impl InvitationSummary {
+    pub fn pending(expires_at: OffsetDateTime) -> Self {
+        Self {
+            status: "pending",
+            expires_at,
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Staff tokens on a laptop: HS256 with the configured (or generated) secret, so the
+//! banner and `portal-local staff-token` can hand out tokens the routes accept.
+
+use std::time::Duration;
+
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
+use portal_http::{StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
+
+use crate::args::{Args, StaffTokenArgs};
+use crate::keys;
+
+/// The secret, issuer and audience every local staff token uses.
+pub struct LocalStaffAuth {
+    secret: Vec<u8>,
+    issuer: String,
+    audience: String,
+}
+
+impl LocalStaffAuth {
+    pub fn load(args: &Args) -> Result<Self, Box<dyn std::error::Error>> {
+        Ok(Self {
+            secret: keys::staff_secret(args)?,
+            issuer: args.staff_jwt_issuer.clone(),
+            audience: args.staff_jwt_audience.clone(),
+        })
+    }
+
+    /// Fails for a secret too weak to sign with, before any token is handed out.
+    pub fn verifier(&self) -> Result<StaffVerifier, String> {
+        StaffVerifier::new(StaffAuthConfig {
+            issuer: self.issuer.clone(),
+            audience: self.audience.clone(),
+            key: StaffKey::Hs256(self.secret.clone()),
+        })
+    }
+
+    /// The banner's token: both permissions, 12 hours.
+    pub fn banner_token(&self) -> String {
+        self.mint(
+            "local-staff",
+            "Local Staff",
+            &[MANAGE_USERS, ASSIGN_ROLES],
+            12,
+        )
+    }
+
+    /// The token `portal-local staff-token` prints.
+    pub fn requested_token(&self, request: &StaffTokenArgs) -> String {
+        let permissions: Vec<&str> = request.permissions.iter().map(String::as_str).collect();
+        self.mint(&request.subject, &request.name, &permissions, request.hours)
+    }
+
+    fn mint(&self, subject: &str, name: &str, permissions: &[&str], hours: u16) -> String {
+        mint_dev_staff_token(
+            &self.secret,
+            &self.issuer,
+            &self.audience,
+            subject,
+            name,
+            permissions,
+            Duration::from_secs(u64::from(hours) * 3600),
+        )
+    }
+}

@@ -1,0 +1,48 @@
+//! Who did what, when: every staff action leaves an event on the entity it changed.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The person behind a change, as their identity provider named them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// The `sub` claim of the staff token.
+    pub subject: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    ContactCreated,
+    ContactLinked,
+    Approved,
+    Rejected,
+    Invited,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: Actor,
+    pub action: AuditAction,
+    /// What the action was about, e.g. the linked contact's id or the rejection reason.
+    pub detail: Option<String>,
+}
+
+impl AuditEvent {
+    pub fn new(
+        actor: &Actor,
+        action: AuditAction,
+        detail: Option<String>,
+        at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            at,
+            actor: actor.clone(),
+            action,
+            detail,
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! CRM contacts: the people portal users are linked to. One contact per email address.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::audit::AuditEvent;
+use crate::registration::Registration;
+use crate::types::{Company, EmailAddress, Locale, PersonName, Phone};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: String,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: EmailAddress,
+    pub phone: Option<Phone>,
+    pub company: Option<Company>,
+    pub locale: Locale,
+    /// Set once a portal user is created for this contact; a contact has at most one.
+    pub portal_user_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(default)]
+    pub audit: Vec<AuditEvent>,
+}
+
+/// The validated fields staff give for a new contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactForm {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: EmailAddress,
+    pub phone: Option<Phone>,
+    pub company: Option<Company>,
+}
+
+impl Contact {
+    pub fn new(id: String, form: ContactForm, locale: Locale, created: AuditEvent) -> Self {
+        Self {
+            id,
+            first_name: form.first_name,
+            last_name: form.last_name,
+            email: form.email,
+            phone: form.phone,
+            company: form.company,
+            locale,
+            portal_user_id: None,
+            created_at: created.at,
+            audit: vec![created],
+        }
+    }
+
+    /// A contact with the data the person gave in their registration request.
+    pub fn from_registration(id: String, registration: &Registration, created: AuditEvent) -> Self {
+        let form = ContactForm {
+            first_name: registration.first_name.clone(),
+            last_name: registration.last_name.clone(),
+            email: registration.email.clone(),
+            phone: registration.phone.clone(),
+            company: registration.company.clone(),
+        };
+        Self::new(id, form, registration.locale.clone(), created)
+    }
+
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    pub fn name_key(&self) -> String {
+        name_key(&self.first_name, &self.last_name)
+    }
+}
+
+/// How names are compared when suggesting contacts: case and spacing do not matter.
+pub fn name_key(first_name: &PersonName, last_name: &PersonName) -> String {
+    format!("{first_name} {last_name}")
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_whatever_their_case_and_spacing() {
+        let a = name_key(
+            &PersonName::parse("Ada").unwrap(),
+            &PersonName::parse("King  Lovelace").unwrap(),
+        );
+        let b = name_key(
+            &PersonName::parse("ADA").unwrap(),
+            &PersonName::parse("king lovelace").unwrap(),
+        );
+        assert_eq!(a, b);
+        assert_eq!(a, "ada king lovelace");
+    }
+}

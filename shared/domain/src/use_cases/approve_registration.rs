@@ -1,0 +1,86 @@
+use crate::audit::{AuditAction, AuditEvent};
+use crate::invitation::{Invitation, InvitationStatus, InvitationToken};
+use crate::outbox::{EmailContent, OutboxMessage};
+use crate::random::new_id;
+use crate::registration::Registration;
+use crate::staff::{ASSIGN_ROLES, StaffMember};
+use crate::user::{Grant, PortalUser};
+use crate::{DomainError, Ports};
+
+use super::{deliver_after_commit, live_registration, with_retries};
+
+pub struct Approval {
+    pub registration: Registration,
+    pub user: PortalUser,
+}
+
+/// Approves a request linked to a contact: in one atomic write the request is processed,
+/// the portal user is created (username = the contact's email, status `invited`) with
+/// its invitation, and the invitation email is queued. Then the email is sent.
+pub async fn approve_registration(
+    ports: &Ports,
+    staff: &StaffMember,
+    id: &str,
+    grant: &Grant,
+) -> Result<Approval, DomainError> {
+    if !grant.roles.is_empty() {
+        staff.require(ASSIGN_ROLES)?;
+    }
+    let actor = &staff.actor();
+    let (approval, message) = with_retries(|| async move {
+        let now = ports.clock.now();
+        let registration = live_registration(ports, id, now).await?;
+        let user_id = new_id(ports.random.as_ref());
+        let next = registration.approve(&user_id, actor, now)?;
+        let contact = next.contact.clone().ok_or(DomainError::ContactRequired)?;
+        let token = InvitationToken::generate(ports.random.as_ref());
+        let invitation = Invitation {
+            token_hash: token.hash(),
+            status: InvitationStatus::Pending,
+            created_at: now,
+            expires_at: now + ports.settings.invitation_lifetime,
+        };
+        let message = OutboxMessage::new(
+            ports.random.as_ref(),
+            contact.email.clone(),
+            next.locale.clone(),
+            EmailContent::Invitation {
+                first_name: next.first_name.to_string(),
+                sealed_token: ports
+                    .settings
+                    .seal_key
+                    .seal(ports.random.as_ref(), token.as_str()),
+                expires_at: invitation.expires_at,
+            },
+            now,
+        );
+        let invited = AuditEvent::new(
+            actor,
+            AuditAction::Invited,
+            Some(format!("from registration {id}")),
+            now,
+        );
+        let user = PortalUser::invite(
+            user_id,
+            contact.id,
+            contact.email,
+            grant.clone(),
+            invitation,
+            invited,
+        );
+        ports
+            .store
+            .approve_registration(&next, &user, &message)
+            .await?;
+        Ok((
+            Approval {
+                registration: next,
+                user,
+            },
+            message,
+        ))
+    })
+    .await?;
+    deliver_after_commit(ports, &message).await;
+    Ok(approval)
+}

@@ -1,0 +1,53 @@
+//! Opaque page cursors, made alike by both adapters: base64url of the list's name and the
+//! position of the last item handed out. The name is inside so that a cursor brought to
+//! another list is refused instead of silently starting that list somewhere arbitrary.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portal_domain::StoreError;
+
+/// Appears in neither list names nor positions.
+const SEPARATOR: char = '\n';
+
+pub(crate) fn encode(list: &str, position: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{list}{SEPARATOR}{position}"))
+}
+
+/// The position a cursor of `list` carries; whether it is well formed is the list's to check.
+pub(crate) fn decode(list: &str, cursor: &str) -> Result<String, StoreError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| StoreError::InvalidCursor)?;
+    let text = String::from_utf8(bytes).map_err(|_| StoreError::InvalidCursor)?;
+    match text.split_once(SEPARATOR) {
+        Some((made_for, position)) if made_for == list => Ok(position.to_owned()),
+        _ => Err(StoreError::InvalidCursor),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_gives_back_its_position_to_its_own_list() {
+        let cursor = encode("LIST#a", "p#1");
+        assert_eq!(decode("LIST#a", &cursor).unwrap(), "p#1");
+        assert!(
+            cursor
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+    }
+
+    #[test]
+    fn a_cursor_of_another_list_or_no_cursor_at_all_is_invalid() {
+        let other = encode("LIST#b", "p#1");
+        for cursor in [other.as_str(), "", "not base64!", "bGlzdA", "_-8"] {
+            assert!(
+                matches!(decode("LIST#a", cursor), Err(StoreError::InvalidCursor)),
+                "{cursor:?}"
+            );
+        }
+    }
+}

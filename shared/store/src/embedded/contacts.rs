@@ -1,0 +1,81 @@
+//! Contacts in process, and linking requests to them, with the same rules (and the same
+//! order of rules) as on DynamoDB.
+
+use async_trait::async_trait;
+use portal_domain::contact::Contact;
+use portal_domain::ports::ContactStore;
+use portal_domain::registration::Registration;
+use portal_domain::types::EmailAddress;
+use portal_domain::{Refusal, StoreError};
+
+use super::EmbeddedStore;
+use super::state::{Change, ContactEmailGuard, State};
+
+#[async_trait]
+impl ContactStore for EmbeddedStore {
+    async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError> {
+        self.commit(|state| new_contact(state, contact))
+    }
+
+    async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
+        Ok(self.read(|state| state.contacts.get(id).cloned()))
+    }
+
+    async fn contact_by_email(&self, email: &EmailAddress) -> Result<Option<Contact>, StoreError> {
+        Ok(self.read(|state| {
+            let id = state.contact_emails.get(email.as_ref())?;
+            state.contacts.get(id).cloned()
+        }))
+    }
+
+    async fn contacts_named(&self, name_key: &str, limit: u32) -> Result<Vec<Contact>, StoreError> {
+        Ok(self.read(|state| {
+            state
+                .contact_names
+                .range((name_key.to_owned(), String::new())..)
+                .take_while(|(key, _)| key == name_key)
+                .take(limit as usize)
+                .filter_map(|(_, id)| state.contacts.get(id).cloned())
+                .collect()
+        }))
+    }
+}
+
+pub(super) fn link_existing(state: &State, next: &Registration) -> Result<Vec<Change>, StoreError> {
+    // Checked before the version, as DynamoDB cannot even build the write without it.
+    let contact = next
+        .contact
+        .as_ref()
+        .ok_or(StoreError::Refused(Refusal::ContactMissing))?;
+    state.expect_previous_version(next)?;
+    state.free_contact(&contact.id)?;
+    Ok(vec![Change::Registration(next.clone())])
+}
+
+pub(super) fn link_new(
+    state: &State,
+    next: &Registration,
+    contact: &Contact,
+) -> Result<Vec<Change>, StoreError> {
+    state.expect_previous_version(next)?;
+    let mut changes = new_contact(state, contact)?;
+    changes.push(Change::Registration(next.clone()));
+    Ok(changes)
+}
+
+/// The changes that create `contact`; its email must be new.
+fn new_contact(state: &State, contact: &Contact) -> Result<Vec<Change>, StoreError> {
+    if state.contact_emails.contains_key(contact.email.as_ref()) {
+        return Err(StoreError::Refused(Refusal::ContactEmailTaken));
+    }
+    if state.contacts.contains_key(&contact.id) {
+        return Err(StoreError::ConditionFailed);
+    }
+    Ok(vec![
+        Change::Contact(contact.clone()),
+        Change::ContactEmail(ContactEmailGuard {
+            email: contact.email.clone(),
+            contact_id: contact.id.clone(),
+        }),
+    ])
+}

@@ -1,0 +1,130 @@
+//! The staff review queue, kept alike by both adapters: requests listed by status, newest
+//! first, a page at a time. Both use these list names, positions and cursors, so they order
+//! and page identically and a cursor does not tell which adapter made it.
+
+use portal_domain::StoreError;
+use portal_domain::page::Page;
+use portal_domain::registration::{Registration, RegistrationStatus};
+
+use crate::{cursor, sortable};
+
+/// The list of requests in `status` (in DynamoDB, the index partition).
+pub(crate) fn list(status: RegistrationStatus) -> String {
+    format!("REGSTATUS#{}", status.as_str())
+}
+
+/// A request's place on its list; lists are read from the greatest place down.
+pub(crate) fn position(registration: &Registration) -> String {
+    sortable::by_creation(registration.created_at, &registration.id)
+}
+
+/// Where a page starts: right after (older than) the request at `position`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Resume {
+    pub position: String,
+    pub id: String,
+}
+
+/// Reads a cursor that a page of `status`'s list handed out.
+pub(crate) fn resume(status: RegistrationStatus, cursor: &str) -> Result<Resume, StoreError> {
+    let position = cursor::decode(&list(status), cursor)?;
+    let id = sortable::id_by_creation(&position)
+        .ok_or(StoreError::InvalidCursor)?
+        .to_owned();
+    Ok(Resume { position, id })
+}
+
+/// How many requests to read for a page of `limit`: one more, only to learn whether a
+/// next page exists, so the last page never hands out a cursor to an empty one.
+pub(crate) fn read_limit(limit: u32) -> u32 {
+    limit.saturating_add(1)
+}
+
+/// A page from the requests read (in list order, at most [`read_limit`]). `cut_short` says
+/// the read stopped early for a reason of its own (DynamoDB's 1 MB per call), so more may
+/// follow even without the extra request.
+pub(crate) fn page(
+    status: RegistrationStatus,
+    mut read: Vec<Registration>,
+    limit: u32,
+    cut_short: bool,
+) -> Page<Registration> {
+    let limit = limit as usize;
+    let more = read.len() > limit || cut_short;
+    read.truncate(limit);
+    let next_cursor = read
+        .last()
+        .filter(|_| more)
+        .map(|last| cursor::encode(&list(status), &position(last)));
+    Page {
+        items: read,
+        next_cursor,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portal_domain::random::OsRandomness;
+    use portal_domain::registration::RegistrationForm;
+    use portal_domain::types::{EmailAddress, Locale, PersonName};
+    use portal_domain::verification_code::VerificationCode;
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn registration(id: &str) -> Registration {
+        let form = RegistrationForm {
+            first_name: PersonName::parse("Ada").unwrap(),
+            last_name: PersonName::parse("Lovelace").unwrap(),
+            email: EmailAddress::parse("ada@example.com").unwrap(),
+            phone: None,
+            company: None,
+            locale: Locale::default(),
+        };
+        let code = VerificationCode::generate(&OsRandomness);
+        let now = datetime!(2026-03-01 09:00:00 UTC);
+        Registration::submit(id.into(), form, &code, false, now)
+    }
+
+    #[test]
+    fn the_cursor_of_a_full_page_resumes_after_its_last_request() {
+        let status = RegistrationStatus::PendingVerification;
+        let read = vec![registration("r3"), registration("r2"), registration("r1")];
+
+        let page = page(status, read, 2, false);
+
+        assert_eq!(page.items.len(), 2);
+        let resume = resume(status, page.next_cursor.as_deref().unwrap()).unwrap();
+        assert_eq!(resume.id, "r2");
+        assert_eq!(resume.position, position(&registration("r2")));
+    }
+
+    #[test]
+    fn the_last_page_has_no_cursor_unless_the_read_was_cut_short() {
+        let status = RegistrationStatus::New;
+        let read = || vec![registration("r2"), registration("r1")];
+
+        assert_eq!(page(status, read(), 2, false).next_cursor, None);
+        assert_eq!(page(status, Vec::new(), 2, true).next_cursor, None);
+        assert!(page(status, read(), 2, true).next_cursor.is_some());
+    }
+
+    #[test]
+    fn a_cursor_of_another_status_or_with_a_foreign_position_is_invalid() {
+        let cursor = cursor::encode(&list(RegistrationStatus::New), "r1");
+        let other_status = page(
+            RegistrationStatus::Resolved,
+            vec![registration("r2"), registration("r1")],
+            1,
+            false,
+        )
+        .next_cursor
+        .unwrap();
+        for cursor in [cursor, other_status] {
+            assert!(matches!(
+                resume(RegistrationStatus::New, &cursor),
+                Err(StoreError::InvalidCursor)
+            ));
+        }
+    }
+}
