@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::FieldErrors;
 use crate::audit::AuditEvent;
 use crate::registration::Registration;
 use crate::types::{Company, EmailAddress, Locale, PersonName, Phone};
@@ -32,6 +33,35 @@ pub struct ContactForm {
     pub email: EmailAddress,
     pub phone: Option<Phone>,
     pub company: Option<Company>,
+}
+
+/// A person's fields as a client sent them, before parsing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PersonFields<'a> {
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub company: Option<&'a str>,
+}
+
+impl ContactForm {
+    /// Parses the person fields every form shares (registration, new contact), recording
+    /// each invalid one in `errors`; `None` if any was invalid.
+    pub fn parse(errors: &mut FieldErrors, fields: PersonFields<'_>) -> Option<Self> {
+        let first_name = errors.require("first_name", fields.first_name, PersonName::parse);
+        let last_name = errors.require("last_name", fields.last_name, PersonName::parse);
+        let email = errors.require("email", fields.email, EmailAddress::parse);
+        let phone = errors.optional("phone", fields.phone, Phone::parse);
+        let company = errors.optional("company", fields.company, Company::parse);
+        Some(Self {
+            first_name: first_name?,
+            last_name: last_name?,
+            email: email?,
+            phone: phone?,
+            company: company?,
+        })
+    }
 }
 
 impl Contact {

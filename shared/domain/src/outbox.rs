@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::random::{Randomness, new_id};
+use crate::registration::Registration;
 use crate::types::{EmailAddress, Locale};
 
 /// What an email is about, with the facts its template needs.
@@ -57,6 +58,21 @@ pub struct OutboxMessage {
 }
 
 impl OutboxMessage {
+    /// An email to the person behind a request, in their language, dated by the transition.
+    pub fn to_registrant(
+        random: &dyn Randomness,
+        registration: &Registration,
+        content: EmailContent,
+    ) -> Self {
+        Self::new(
+            random,
+            registration.email.clone(),
+            registration.locale.clone(),
+            content,
+            registration.updated_at,
+        )
+    }
+
     pub fn new(
         random: &dyn Randomness,
         to: EmailAddress,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::audit::{Actor, AuditAction, AuditEvent};
-use crate::contact::Contact;
+use crate::contact::{Contact, ContactForm};
 use crate::error::DomainError;
 use crate::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason};
 use crate::verification_code::{
@@ -46,6 +46,19 @@ pub struct RegistrationForm {
     pub phone: Option<Phone>,
     pub company: Option<Company>,
     pub locale: Locale,
+}
+
+impl RegistrationForm {
+    pub fn new(person: ContactForm, locale: Locale) -> Self {
+        Self {
+            first_name: person.first_name,
+            last_name: person.last_name,
+            email: person.email,
+            phone: person.phone,
+            company: person.company,
+            locale,
+        }
+    }
 }
 
 /// The code currently sent for a request, stored as a hash.

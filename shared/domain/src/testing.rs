@@ -45,3 +45,22 @@ impl Mailer for RecordingMailer {
         Ok(())
     }
 }
+
+/// Ports for in-process tests: real randomness, default settings with a fresh seal key.
+pub fn ports(
+    store: std::sync::Arc<dyn crate::ports::Store>,
+    mailer: std::sync::Arc<dyn Mailer>,
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
+) -> crate::Ports {
+    let random = crate::random::OsRandomness;
+    crate::Ports {
+        store,
+        mailer,
+        clock,
+        settings: std::sync::Arc::new(crate::ports::Settings {
+            invitation_lifetime: crate::ports::Settings::DEFAULT_INVITATION_LIFETIME,
+            seal_key: crate::sealed::SealKey::generate(&random),
+        }),
+        random: std::sync::Arc::new(random),
+    }
+}

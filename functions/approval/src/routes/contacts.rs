@@ -2,8 +2,8 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use portal_domain::contact::ContactForm;
-use portal_domain::types::{Company, EmailAddress, PersonName, Phone};
+use portal_domain::contact::{ContactForm, PersonFields};
+use portal_domain::types::EmailAddress;
 use portal_domain::use_cases::{contact_by_email, contact_detail, create_contact};
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{ApiJson, Problem, Staff};
@@ -26,21 +26,17 @@ impl TryFrom<ContactBody> for ContactForm {
 
     fn try_from(body: ContactBody) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let first_name =
-            errors.require("first_name", body.first_name.as_deref(), PersonName::parse);
-        let last_name = errors.require("last_name", body.last_name.as_deref(), PersonName::parse);
-        let email = errors.require("email", body.email.as_deref(), EmailAddress::parse);
-        let phone = errors.optional("phone", body.phone.as_deref(), Phone::parse);
-        let company = errors.optional("company", body.company.as_deref(), Company::parse);
-        errors.finish(|| {
-            Some(ContactForm {
-                first_name: first_name?,
-                last_name: last_name?,
-                email: email?,
-                phone: phone?,
-                company: company?,
-            })
-        })
+        let form = ContactForm::parse(
+            &mut errors,
+            PersonFields {
+                first_name: body.first_name.as_deref(),
+                last_name: body.last_name.as_deref(),
+                email: body.email.as_deref(),
+                phone: body.phone.as_deref(),
+                company: body.company.as_deref(),
+            },
+        );
+        errors.finish(|| form)
     }
 }
 

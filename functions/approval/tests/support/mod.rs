@@ -12,14 +12,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use portal_domain::Ports;
 use portal_domain::clock::ManualClock;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
-use portal_domain::ports::Settings;
-use portal_domain::random::OsRandomness;
 use portal_domain::sealed::SealKey;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
-use portal_domain::testing::RecordingMailer;
+use portal_domain::testing::{self, RecordingMailer};
 use portal_http::{StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
 use portal_store::EmbeddedStore;
 use serde_json::{Value, json};
@@ -50,17 +47,8 @@ impl TestApp {
         let store = Arc::new(EmbeddedStore::in_memory());
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 09:00:00 UTC)));
-        let seal_key = SealKey::generate(&OsRandomness);
-        let ports = Ports {
-            store: store.clone(),
-            mailer: mailer.clone(),
-            clock: clock.clone(),
-            random: Arc::new(OsRandomness),
-            settings: Arc::new(Settings {
-                invitation_lifetime: Settings::DEFAULT_INVITATION_LIFETIME,
-                seal_key: seal_key.clone(),
-            }),
-        };
+        let ports = testing::ports(store.clone(), mailer.clone(), clock.clone());
+        let seal_key = ports.settings.seal_key.clone();
         let staff = StaffVerifier::new(StaffAuthConfig {
             issuer: ISSUER.into(),
             audience: AUDIENCE.into(),

@@ -1,8 +1,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use portal_domain::contact::{ContactForm, PersonFields};
 use portal_domain::registration::RegistrationForm;
-use portal_domain::types::{Company, EmailAddress, Locale, PersonName, Phone};
+use portal_domain::types::Locale;
 use portal_domain::use_cases::submit_registration;
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{ApiJson, Problem};
@@ -27,23 +28,18 @@ impl TryFrom<SubmitBody> for RegistrationForm {
 
     fn try_from(body: SubmitBody) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let first_name =
-            errors.require("first_name", body.first_name.as_deref(), PersonName::parse);
-        let last_name = errors.require("last_name", body.last_name.as_deref(), PersonName::parse);
-        let email = errors.require("email", body.email.as_deref(), EmailAddress::parse);
-        let phone = errors.optional("phone", body.phone.as_deref(), Phone::parse);
-        let company = errors.optional("company", body.company.as_deref(), Company::parse);
+        let person = ContactForm::parse(
+            &mut errors,
+            PersonFields {
+                first_name: body.first_name.as_deref(),
+                last_name: body.last_name.as_deref(),
+                email: body.email.as_deref(),
+                phone: body.phone.as_deref(),
+                company: body.company.as_deref(),
+            },
+        );
         let locale = errors.optional("locale", body.locale.as_deref(), Locale::parse);
-        errors.finish(|| {
-            Some(RegistrationForm {
-                first_name: first_name?,
-                last_name: last_name?,
-                email: email?,
-                phone: phone?,
-                company: company?,
-                locale: locale?.unwrap_or_default(),
-            })
-        })
+        errors.finish(|| Some(RegistrationForm::new(person?, locale?.unwrap_or_default())))
     }
 }
 

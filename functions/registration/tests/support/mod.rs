@@ -10,7 +10,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
-use portal_domain::Ports;
 use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::clock::Clock;
 use portal_domain::clock::ManualClock;
@@ -19,8 +18,7 @@ use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::PortalUserStore;
 use portal_domain::ports::Settings;
 use portal_domain::random::{OsRandomness, new_id};
-use portal_domain::sealed::SealKey;
-use portal_domain::testing::RecordingMailer;
+use portal_domain::testing::{self, RecordingMailer};
 use portal_domain::types::EmailAddress;
 use portal_domain::user::{Grant, PortalUser};
 use portal_store::EmbeddedStore;
@@ -46,17 +44,7 @@ impl TestApp {
         let store = Arc::new(EmbeddedStore::in_memory());
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 09:00:00 UTC)));
-        let settings = Settings {
-            invitation_lifetime: Settings::DEFAULT_INVITATION_LIFETIME,
-            seal_key: SealKey::generate(&OsRandomness),
-        };
-        let ports = Ports {
-            store: store.clone(),
-            mailer: mailer.clone(),
-            clock: clock.clone(),
-            random: Arc::new(OsRandomness),
-            settings: Arc::new(settings),
-        };
+        let ports = testing::ports(store.clone(), mailer.clone(), clock.clone());
         let app = portal_http::app(portal_registration::router(ports));
         Self {
             app,

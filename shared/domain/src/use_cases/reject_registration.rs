@@ -18,16 +18,11 @@ pub async fn reject_registration(
         let now = ports.clock.now();
         let registration = live_registration(ports, id, now).await?;
         let next = registration.reject(reason.clone(), actor, now)?;
-        let message = OutboxMessage::new(
-            ports.random.as_ref(),
-            next.email.clone(),
-            next.locale.clone(),
-            EmailContent::Rejection {
-                first_name: next.first_name.to_string(),
-                reason: reason.to_string(),
-            },
-            now,
-        );
+        let content = EmailContent::Rejection {
+            first_name: next.first_name.to_string(),
+            reason: reason.to_string(),
+        };
+        let message = OutboxMessage::to_registrant(ports.random.as_ref(), &next, content);
         ports
             .store
             .advance_registration(&next, Some(&message))

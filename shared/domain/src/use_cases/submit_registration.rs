@@ -64,11 +64,5 @@ pub(super) fn code_message(
             valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
         }
     };
-    OutboxMessage::new(
-        ports.random.as_ref(),
-        registration.email.clone(),
-        registration.locale.clone(),
-        content,
-        registration.updated_at,
-    )
+    OutboxMessage::to_registrant(ports.random.as_ref(), registration, content)
 }
