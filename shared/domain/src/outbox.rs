@@ -33,6 +33,16 @@ pub enum EmailContent {
         first_name: String,
         reason: String,
     },
+    /// The link to choose a new password, sealed like an invitation's.
+    PasswordReset {
+        first_name: String,
+        sealed_token: String,
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: OffsetDateTime,
+    },
+    PasswordChanged {
+        first_name: String,
+    },
 }
 
 impl EmailContent {
@@ -43,6 +53,8 @@ impl EmailContent {
             Self::AlreadyRegistered { .. } => "already_registered",
             Self::Invitation { .. } => "invitation",
             Self::Rejection { .. } => "rejection",
+            Self::PasswordReset { .. } => "password_reset",
+            Self::PasswordChanged { .. } => "password_changed",
         }
     }
 }

@@ -13,8 +13,9 @@ pub struct EmailConfig {
     pub support_address: String,
     /// The only base of links in emails, never taken from a request (`PORTAL_BASE_URL`).
     pub portal_base_url: String,
-    /// Opens the invitation tokens sealed in the outbox (`OUTBOX_SEAL_KEY`, the same key
-    /// the writers seal with). Its `Debug` form never shows the key.
+    /// Opens the invitation and password-reset tokens sealed in the outbox
+    /// (`OUTBOX_SEAL_KEY`, the same key the writers seal with). Its `Debug` form never
+    /// shows the key.
     pub seal_key: SealKey,
 }
 

@@ -4,7 +4,9 @@ use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::MailError;
 
 use crate::EmailConfig;
-use crate::templates::{already_registered, invitation, rejection, verification_code};
+use crate::templates::{
+    already_registered, invitation, password_changed, password_reset, rejection, verification_code,
+};
 
 /// An email ready to send: both bodies say the same thing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,8 +20,8 @@ pub struct RenderedEmail {
 /// with a broken link is worse than a late one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RenderError {
-    /// The invitation's token does not open with the configured seal key: it was sealed
-    /// with another `OUTBOX_SEAL_KEY`, or altered.
+    /// The token of an invitation or password reset does not open with the configured
+    /// seal key: it was sealed with another `OUTBOX_SEAL_KEY`, or altered.
     SealDoesNotOpen { outbox_id: String },
     /// The token opened but is not base64url, so it cannot go into a link as it is.
     MalformedToken { outbox_id: String },
@@ -31,12 +33,12 @@ impl fmt::Display for RenderError {
         match self {
             Self::SealDoesNotOpen { outbox_id } => write!(
                 f,
-                "outbox message {outbox_id} cannot be rendered: its invitation token does not \
-                 open with the configured seal key (sealed with another OUTBOX_SEAL_KEY, or altered)"
+                "outbox message {outbox_id} cannot be rendered: its link token does not open \
+                 with the configured seal key (sealed with another OUTBOX_SEAL_KEY, or altered)"
             ),
             Self::MalformedToken { outbox_id } => write!(
                 f,
-                "outbox message {outbox_id} cannot be rendered: its invitation token is not base64url"
+                "outbox message {outbox_id} cannot be rendered: its link token is not base64url"
             ),
         }
     }
@@ -72,6 +74,17 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
         }
         EmailContent::Rejection { first_name, reason } => {
             rejection::render(first_name, reason, locale, config)
+        }
+        EmailContent::PasswordReset {
+            first_name,
+            sealed_token,
+            expires_at,
+        } => {
+            let token = open_token(message, sealed_token, config)?;
+            password_reset::render(first_name, &token, *expires_at, locale, config)
+        }
+        EmailContent::PasswordChanged { first_name } => {
+            password_changed::render(first_name, locale, config)
         }
     };
     Ok(rendered)

@@ -55,6 +55,17 @@ fn invitation_sealed_with(key: &SealKey, id: &str, to: &str) -> OutboxMessage {
     }
 }
 
+fn password_reset_sealed_with(key: &SealKey, id: &str, to: &str) -> OutboxMessage {
+    OutboxMessage {
+        content: EmailContent::PasswordReset {
+            first_name: "Ada".to_owned(),
+            sealed_token: key.seal(&OsRandomness, TOKEN),
+            expires_at: datetime!(2026-03-01 13:00 UTC),
+        },
+        ..code_for(id, to)
+    }
+}
+
 #[tokio::test]
 async fn sent_emails_are_read_back_oldest_first_with_their_rendered_fields() {
     let dir = tempfile::tempdir().unwrap();
@@ -231,4 +242,70 @@ async fn a_refused_message_leaves_the_lines_already_written_alone() {
         .map(|e| e.id)
         .collect();
     assert_eq!(ids, ["m1"]);
+}
+
+#[tokio::test]
+async fn a_password_reset_lands_with_its_link_on_the_configured_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = FileOutbox::new(dir.path().join("outbox.jsonl"), config());
+    let message = password_reset_sealed_with(&seal_key(), "m1", "ada@example.com");
+
+    outbox.send(&message).await.unwrap();
+
+    let emails = outbox.read_all().unwrap();
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].kind, "password_reset");
+    assert!(
+        emails[0]
+            .text
+            .contains(&format!("http://127.0.0.1:3000/reset#token={TOKEN}")),
+        "{}",
+        emails[0].text
+    );
+}
+
+#[tokio::test]
+async fn a_password_reset_sealed_with_another_key_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.jsonl");
+    let outbox = FileOutbox::new(&path, config());
+    let other_key = SealKey::generate(&OsRandomness);
+
+    let error = outbox
+        .send(&password_reset_sealed_with(
+            &other_key,
+            "m1",
+            "ada@example.com",
+        ))
+        .await
+        .expect_err("a password reset whose seal does not open was sent");
+
+    assert!(error.to_string().contains("m1"), "{error}");
+    assert!(error.to_string().contains("seal key"), "{error}");
+    assert!(!path.exists(), "the outbox file was created");
+    assert!(outbox.read_all().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_password_changed_notice_lands_with_the_reset_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = FileOutbox::new(dir.path().join("outbox.jsonl"), config());
+    let message = OutboxMessage {
+        content: EmailContent::PasswordChanged {
+            first_name: "Ada".to_owned(),
+        },
+        ..code_for("m1", "ada@example.com")
+    };
+
+    outbox.send(&message).await.unwrap();
+
+    let emails = outbox.read_all().unwrap();
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].kind, "password_changed");
+    assert!(
+        emails[0].text.contains("http://127.0.0.1:3000/reset\n"),
+        "{}",
+        emails[0].text
+    );
+    assert!(emails[0].text.contains("support@localhost"));
 }

@@ -70,6 +70,28 @@ fn invitation(first_name: &str) -> (RenderedEmail, String) {
     (render(&message(content), &config()).unwrap(), sealed)
 }
 
+fn password_reset_content(first_name: &str, sealed_token: String) -> EmailContent {
+    EmailContent::PasswordReset {
+        first_name: first_name.to_owned(),
+        sealed_token,
+        expires_at: datetime!(2026-03-01 13:00:45 UTC),
+    }
+}
+
+/// The rendered password reset and the sealed form of its token.
+fn password_reset(first_name: &str) -> (RenderedEmail, String) {
+    let sealed = seal_key().seal(&OsRandomness, TOKEN);
+    let content = password_reset_content(first_name, sealed.clone());
+    (render(&message(content), &config()).unwrap(), sealed)
+}
+
+fn password_changed(first_name: &str) -> RenderedEmail {
+    let content = EmailContent::PasswordChanged {
+        first_name: first_name.to_owned(),
+    };
+    render(&message(content), &config()).unwrap()
+}
+
 fn rejection(first_name: &str, reason: &str) -> RenderedEmail {
     let content = EmailContent::Rejection {
         first_name: first_name.to_owned(),
@@ -440,4 +462,247 @@ fn a_reason_that_looks_like_a_placeholder_is_not_expanded() {
         "{}",
         email.text
     );
+}
+
+#[test]
+fn the_password_reset_email_greets_by_first_name_and_says_a_reset_was_asked_for() {
+    let (email, _) = password_reset("Ada");
+
+    assert_eq!(email.subject, "Reset your Acme portal password");
+    for body in [&email.text, &email.html] {
+        assert!(body.contains("Hello Ada,"), "{body}");
+        assert!(
+            body.contains("Someone (hopefully you) asked to reset your Acme portal password."),
+            "{body}"
+        );
+        assert!(body.contains("Choose a new password"), "{body}");
+    }
+}
+
+#[test]
+fn the_password_reset_links_to_the_reset_page_of_the_configured_portal_with_the_opened_token() {
+    let (email, sealed) = password_reset("Ada");
+    let link = format!("https://portal.acme.example/reset#token={TOKEN}");
+
+    for body in [&email.text, &email.html] {
+        assert!(body.contains(&link), "{body}");
+        assert!(!body.contains("example//"), "{body}");
+        assert!(!body.contains("/welcome"), "{body}");
+    }
+    assert!(
+        email
+            .text
+            .contains(&format!("Choose a new password:\n{link}\n")),
+        "{}",
+        email.text
+    );
+    assert!(
+        email.html.contains(&format!(r#"href="{link}""#)),
+        "{}",
+        email.html
+    );
+    for part in [&email.subject, &email.text, &email.html] {
+        assert!(!part.contains(&sealed), "the sealed token leaked: {part}");
+    }
+}
+
+#[test]
+fn the_password_reset_link_uses_the_configured_base_url_with_or_without_a_trailing_slash() {
+    for base in ["https://other.example", "https://other.example/"] {
+        let mut config = config();
+        config.portal_base_url = base.to_owned();
+        let sealed = seal_key().seal(&OsRandomness, TOKEN);
+
+        let email = render(&message(password_reset_content("Ada", sealed)), &config).unwrap();
+
+        let link = format!("https://other.example/reset#token={TOKEN}");
+        assert!(email.text.contains(&link), "{}", email.text);
+        assert!(
+            !email.text.contains("portal.acme.example"),
+            "{}",
+            email.text
+        );
+    }
+}
+
+#[test]
+fn the_password_reset_says_until_when_the_link_works_that_it_works_once_and_to_ignore_it_if_unasked()
+ {
+    let (email, _) = password_reset("Ada");
+
+    for body in [&email.text, &email.html] {
+        assert!(
+            body.contains("The link works until 1 March 2026, 13:00 UTC"),
+            "{body}"
+        );
+        assert!(body.contains("can be used only once"), "{body}");
+        assert!(
+            body.contains(
+                "If you did not ask for this, you can ignore this email; your password stays unchanged."
+            ),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn the_password_reset_expiry_is_shown_in_utc_whatever_offset_it_carries() {
+    let sealed = seal_key().seal(&OsRandomness, TOKEN);
+    let content = EmailContent::PasswordReset {
+        first_name: "Ada".to_owned(),
+        sealed_token: sealed,
+        expires_at: datetime!(2026-03-01 00:30 +01:00),
+    };
+
+    let email = render(&message(content), &config()).unwrap();
+
+    assert!(
+        email.text.contains("until 28 February 2026, 23:30 UTC"),
+        "{}",
+        email.text
+    );
+}
+
+#[test]
+fn the_password_reset_text_body_is_plain_text() {
+    let (email, _) = password_reset("Ada");
+
+    assert_plain_text(&email.text);
+    assert!(email.text.contains("help@acme.example"));
+}
+
+#[test]
+fn a_hostile_first_name_is_shown_as_text_in_the_password_reset_html() {
+    let (email, _) = password_reset(HOSTILE_NAME);
+
+    assert!(!email.html.contains("<script"), "{}", email.html);
+    assert!(
+        email
+            .html
+            .contains("Hello &lt;script&gt;alert(1)&lt;/script&gt;,")
+    );
+    assert!(email.text.contains(HOSTILE_NAME));
+}
+
+#[test]
+fn a_password_reset_sealed_with_another_key_is_a_render_error() {
+    let other_key = SealKey::generate(&OsRandomness);
+    let content = password_reset_content("Ada", other_key.seal(&OsRandomness, TOKEN));
+
+    let error = render(&message(content), &config()).unwrap_err();
+
+    assert_eq!(
+        error,
+        RenderError::SealDoesNotOpen {
+            outbox_id: "0123456789abcdef0123456789abcdef".to_owned()
+        }
+    );
+    let said = error.to_string();
+    assert!(said.contains("0123456789abcdef0123456789abcdef"), "{said}");
+    assert!(said.contains("seal key"), "{said}");
+    assert!(!said.contains(TOKEN), "{said}");
+}
+
+#[test]
+fn a_password_reset_with_a_token_that_is_not_a_seal_at_all_is_a_render_error() {
+    for sealed in ["", "not a seal!", TOKEN] {
+        let content = password_reset_content("Ada", sealed.to_owned());
+
+        let error = render(&message(content), &config()).unwrap_err();
+
+        assert!(
+            matches!(error, RenderError::SealDoesNotOpen { .. }),
+            "{sealed:?}"
+        );
+    }
+}
+
+#[test]
+fn a_password_reset_token_that_would_change_the_link_is_a_render_error() {
+    for token in [
+        "",
+        "abc&next=https://evil.example",
+        "a b",
+        "tok#en",
+        "x/../y",
+    ] {
+        let sealed = seal_key().seal(&OsRandomness, token);
+        let content = password_reset_content("Ada", sealed);
+
+        let error = render(&message(content), &config()).unwrap_err();
+
+        assert_eq!(
+            error,
+            RenderError::MalformedToken {
+                outbox_id: "0123456789abcdef0123456789abcdef".to_owned()
+            },
+            "{token:?}"
+        );
+    }
+}
+
+#[test]
+fn the_password_changed_email_says_the_password_changed_and_sessions_were_signed_out() {
+    let email = password_changed("Ada");
+
+    assert_eq!(email.subject, "Your Acme portal password was changed");
+    for body in [&email.text, &email.html] {
+        assert!(body.contains("Hello Ada,"), "{body}");
+        assert!(
+            body.contains("Your Acme portal password was just changed"),
+            "{body}"
+        );
+        assert!(
+            body.contains("every signed-in session was signed out"),
+            "{body}"
+        );
+        assert!(
+            body.contains("If this wasn't you, reset your password at once"),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn the_password_changed_email_links_to_reset_on_the_configured_portal_and_names_support() {
+    let email = password_changed("Ada");
+
+    for body in [&email.text, &email.html] {
+        assert!(body.contains("https://portal.acme.example/reset"), "{body}");
+        assert!(!body.contains("example//"), "{body}");
+        assert!(!body.contains("#token="), "{body}");
+        assert!(body.contains("write to help@acme.example"), "{body}");
+    }
+    assert!(
+        email
+            .text
+            .contains("Reset your password:\nhttps://portal.acme.example/reset\n"),
+        "{}",
+        email.text
+    );
+    assert!(
+        email
+            .html
+            .contains(r#"href="https://portal.acme.example/reset""#),
+        "{}",
+        email.html
+    );
+}
+
+#[test]
+fn the_password_changed_text_body_is_plain_text() {
+    assert_plain_text(&password_changed("Ada").text);
+}
+
+#[test]
+fn a_hostile_first_name_is_shown_as_text_in_the_password_changed_html() {
+    let email = password_changed(HOSTILE_NAME);
+
+    assert!(!email.html.contains("<script"), "{}", email.html);
+    assert!(
+        email
+            .html
+            .contains("Hello &lt;script&gt;alert(1)&lt;/script&gt;,")
+    );
+    assert!(email.text.contains(HOSTILE_NAME));
 }

@@ -6,6 +6,8 @@
 pub(crate) mod already_registered;
 pub(crate) mod invitation;
 pub(crate) mod layout;
+pub(crate) mod password_changed;
+pub(crate) mod password_reset;
 pub(crate) mod rejection;
 pub(crate) mod verification_code;
 
