@@ -8,6 +8,7 @@ pub mod error;
 pub mod invitation;
 pub mod outbox;
 pub mod page;
+pub mod password;
 pub mod ports;
 pub mod random;
 pub mod registration;

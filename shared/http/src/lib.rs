@@ -1,12 +1,18 @@
 //! Axum glue shared by every function: problem+json errors, the JSON body extractor,
 //! the middleware stack every router is served with, and tracing setup.
 
+mod access_tokens;
 mod app;
+mod bearer;
 mod json;
 mod problem;
 mod staff_auth;
 mod telemetry;
 
+pub use access_tokens::{
+    ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenConfig, AccessTokenSubject, AccessTokens,
+    PortalCaller, PortalSigningKey,
+};
 pub use app::{BODY_LIMIT, REQUEST_ID_HEADER, app};
 pub use json::ApiJson;
 pub use problem::Problem;

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::bearer::bearer_token;
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use portal_domain::DomainError;
 use portal_domain::staff::{MANAGE_USERS, StaffMember};
@@ -41,24 +41,4 @@ where
         }
         Ok(Self(staff))
     }
-}
-
-/// The token of the one `Authorization: Bearer <token>` header (scheme case-insensitive).
-fn bearer_token(parts: &Parts) -> Result<&str, String> {
-    let mut values = parts.headers.get_all(AUTHORIZATION).iter();
-    let value = values.next().ok_or("no Authorization header")?;
-    if values.next().is_some() {
-        return Err("several Authorization headers".to_owned());
-    }
-    let value = value
-        .to_str()
-        .map_err(|_| "Authorization header is not text")?;
-    let (scheme, token) = value
-        .split_once(' ')
-        .ok_or("Authorization header is not `Bearer <token>`")?;
-    let token = token.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err("Authorization header is not `Bearer <token>`".to_owned());
-    }
-    Ok(token)
 }

@@ -1,0 +1,38 @@
+//! The `PortalCaller` extractor: the portal user a valid access token names.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+
+use super::{AccessTokenClaims, AccessTokens};
+use crate::Problem;
+use crate::bearer::bearer_token;
+
+/// One answer for every refused token, so a caller learns nothing about why.
+const UNAUTHENTICATED: &str = "A valid access token is required";
+
+/// The caller of a portal user route: the claims of its verified access token. Whether
+/// the account still works (the token version) is the handler's check, against the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalCaller(pub AccessTokenClaims);
+
+impl<S> FromRequestParts<S> for PortalCaller
+where
+    Arc<AccessTokens>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let tokens = Arc::<AccessTokens>::from_ref(state);
+        let claims = bearer_token(parts)
+            .and_then(|token| tokens.verify(token))
+            .map_err(|reason| {
+                // The reason, never the token: it is a credential.
+                tracing::info!(%reason, "access token refused");
+                Problem::unauthenticated(UNAUTHENTICATED)
+            })?;
+        Ok(Self(claims))
+    }
+}
