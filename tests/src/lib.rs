@@ -173,6 +173,30 @@ impl LocalPortal {
         }
     }
 
+    /// A request registered, verified, linked to a new contact and approved by staff:
+    /// the invitation token from the emailed link.
+    pub async fn invitation_for(&self, email: &str) -> String {
+        let id = self.verified_request(email).await;
+        let linked = self
+            .staff_post(
+                &format!("/staff/registrations/{id}/link-contact"),
+                json!({ "create_contact": true }),
+            )
+            .await;
+        assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
+        let approved = self
+            .staff_post(&format!("/staff/registrations/{id}/approve"), json!({}))
+            .await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+        let outbox = self.outbox().await;
+        let invitation = outbox
+            .iter()
+            .rev()
+            .find(|m| m["to"] == email && m["kind"] == "invitation")
+            .expect("an invitation email");
+        invitation_token(invitation)
+    }
+
     pub fn printed(&self) -> String {
         self.output.lock().expect("output lock").join("\n")
     }

@@ -39,6 +39,16 @@ pub struct Args {
     /// `<data-dir>/outbox-seal-key` when unset, so pending emails keep working links.
     #[arg(long, env = "OUTBOX_SEAL_KEY", hide_env_values = true)]
     pub outbox_seal_key: Option<String>,
+    /// Ed25519 key that signs portal access tokens: the 32-byte seed, base64url. Generated
+    /// once into `<data-dir>/signing-key` when unset.
+    #[arg(long, env = "PORTAL_SIGNING_KEY", hide_env_values = true)]
+    pub signing_key: Option<String>,
+    /// `iss` of portal access tokens.
+    #[arg(long, env = "PORTAL_TOKEN_ISSUER", default_value = "portal-local")]
+    pub token_issuer: String,
+    /// `aud` of portal access tokens.
+    #[arg(long, env = "PORTAL_TOKEN_AUDIENCE", default_value = "portal")]
+    pub token_audience: String,
     /// HS256 secret of staff tokens (at least 32 bytes). Generated once into
     /// `<data-dir>/staff-jwt-secret` when unset.
     #[arg(long, env = "STAFF_JWT_SECRET", hide_env_values = true, global = true)]
@@ -101,6 +111,10 @@ impl Args {
 
     pub fn seal_key_path(&self) -> PathBuf {
         self.data_dir.join("outbox-seal-key")
+    }
+
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.data_dir.join("signing-key")
     }
 
     pub fn staff_secret_path(&self) -> PathBuf {

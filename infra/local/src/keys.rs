@@ -8,6 +8,7 @@ use std::path::Path;
 
 use portal_domain::random::{OsRandomness, Randomness};
 use portal_domain::sealed::SealKey;
+use portal_http::PortalSigningKey;
 
 use crate::args::Args;
 
@@ -28,6 +29,17 @@ pub fn seal_key(args: &Args) -> Result<SealKey, Error> {
         )
         .into()
     })
+}
+
+/// `--signing-key`, else the persisted one: access tokens survive a restart.
+pub fn signing_key(args: &Args) -> Result<PortalSigningKey, Error> {
+    let encoded = match &args.signing_key {
+        Some(configured) => configured.clone(),
+        None => persisted(&args.signing_key_path(), || {
+            PortalSigningKey::generate().to_base64url()
+        })?,
+    };
+    Ok(PortalSigningKey::from_base64url(&encoded)?)
 }
 
 /// `--staff-jwt-secret`, else the persisted one.

@@ -6,6 +6,7 @@ mod banner;
 mod keys;
 mod staff;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::routing::get;
@@ -13,10 +14,11 @@ use axum::{Json, Router};
 use clap::Parser;
 use portal_domain::Ports;
 use portal_domain::clock::SystemClock;
+use portal_domain::password::Argon2Hasher;
 use portal_domain::ports::{Settings, Store};
 use portal_domain::random::OsRandomness;
 use portal_email::{EmailConfig, FileOutbox};
-use portal_http::StaffVerifier;
+use portal_http::{AccessTokenConfig, AccessTokens, StaffVerifier};
 use portal_store::{DynamoStore, EmbeddedStore};
 use tokio::net::TcpListener;
 
@@ -56,21 +58,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mailer: outbox.clone(),
         clock: Arc::new(SystemClock),
         random: Arc::new(OsRandomness),
+        hasher: Arc::new(Argon2Hasher::new()),
         settings: Arc::new(settings),
     };
-    let app = portal_http::app(routes(ports, staff_verifier, outbox));
+    let tokens = Arc::new(AccessTokens::new(AccessTokenConfig {
+        issuer: args.token_issuer.clone(),
+        audience: args.token_audience.clone(),
+        signing_key: keys::signing_key(&args)?,
+    }));
+    let app = portal_http::app(routes(ports, staff_verifier, tokens, outbox));
 
     banner::print(&args, &address, &base_url, &staff_auth.banner_token());
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c().await.ok();
-        })
-        .await?;
+    // The peer address is the client's IP in login events (Lambda has API Gateway's).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        tokio::signal::ctrl_c().await.ok();
+    })
+    .await?;
     Ok(())
 }
 
 /// Every function's router, merged, plus the local-only outbox viewer.
-fn routes(ports: Ports, staff: Arc<StaffVerifier>, outbox: Arc<FileOutbox>) -> Router {
+fn routes(
+    ports: Ports,
+    staff: Arc<StaffVerifier>,
+    tokens: Arc<AccessTokens>,
+    outbox: Arc<FileOutbox>,
+) -> Router {
     let dev_outbox = get(move || async move {
         let emails = outbox.read_all().map_err(|error| {
             tracing::error!(%error, "cannot read the outbox file");
@@ -79,7 +96,8 @@ fn routes(ports: Ports, staff: Arc<StaffVerifier>, outbox: Arc<FileOutbox>) -> R
         Ok::<_, portal_http::Problem>(Json(emails))
     });
     portal_registration::router(ports.clone())
-        .merge(portal_approval::router(ports, staff))
+        .merge(portal_approval::router(ports.clone(), staff))
+        .merge(portal_password::router(ports, tokens))
         .route("/dev/outbox", dev_outbox)
 }
 

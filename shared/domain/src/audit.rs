@@ -19,6 +19,8 @@ pub enum AuditAction {
     Approved,
     Rejected,
     Invited,
+    InvitationAccepted,
+    PasswordReset,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

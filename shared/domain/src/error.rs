@@ -107,6 +107,20 @@ pub enum DomainError {
     ContactRequired,
     #[error("the permission {0} is needed")]
     Forbidden(&'static str),
+    /// Unknown, used, expired or revoked invitation: one answer for all.
+    #[error("this invitation link is not valid any more; ask for a new invitation")]
+    InvitationInvalid,
+    /// Unknown, used or expired reset link: one answer for all.
+    #[error("this link is not valid any more; ask for a new one")]
+    TokenInvalid,
+    /// Every failed login, whatever the reason.
+    #[error("the username or password is wrong")]
+    InvalidCredentials,
+    /// A missing, invalid or outdated access or refresh token.
+    #[error("a valid session is required")]
+    Unauthenticated,
+    #[error("the password {0}")]
+    PasswordRejected(String),
     #[error(transparent)]
     Store(StoreError),
 }

@@ -1,12 +1,7 @@
 //! The one-time link that lets an invited person set their password.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-
-use crate::random::Randomness;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,59 +22,4 @@ pub struct Invitation {
     pub expires_at: OffsetDateTime,
 }
 
-/// 32 bytes from the CSPRNG, base64url: what the link carries.
-pub struct InvitationToken(String);
-
-impl InvitationToken {
-    pub fn generate(random: &dyn Randomness) -> Self {
-        let mut bytes = [0u8; 32];
-        random.fill(&mut bytes);
-        Self(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn hash(&self) -> String {
-        token_hash(&self.0)
-    }
-}
-
-/// SHA-256 of a token, lowercase hex: the only form in which tokens are stored.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::random::OsRandomness;
-
-    #[test]
-    fn a_token_is_32_random_bytes_in_base64url() {
-        let token = InvitationToken::generate(&OsRandomness);
-        assert_eq!(token.as_str().len(), 43);
-        assert!(
-            token
-                .as_str()
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        );
-        assert_ne!(
-            token.as_str(),
-            InvitationToken::generate(&OsRandomness).as_str()
-        );
-    }
-
-    #[test]
-    fn only_the_hash_is_kept_and_it_does_not_contain_the_token() {
-        let token = InvitationToken::generate(&OsRandomness);
-        assert_eq!(token.hash().len(), 64);
-        assert!(!token.hash().contains(token.as_str()));
-        assert_eq!(token.hash(), token_hash(token.as_str()));
-    }
-}
+pub use crate::secret_token::{SecretToken, token_hash};

@@ -6,13 +6,17 @@ pub mod clock;
 pub mod contact;
 pub mod error;
 pub mod invitation;
+pub mod login;
 pub mod outbox;
 pub mod page;
 pub mod password;
+pub mod password_reset;
 pub mod ports;
 pub mod random;
 pub mod registration;
 pub mod sealed;
+pub mod secret_token;
+pub mod session;
 pub mod staff;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -9,11 +9,15 @@ use time::OffsetDateTime;
 use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
+use crate::login::LoginEvent;
 use crate::outbox::OutboxMessage;
 use crate::page::{Page, PageRequest};
+use crate::password::PasswordHasher;
+use crate::password_reset::PasswordReset;
 use crate::random::Randomness;
 use crate::registration::{Registration, RegistrationStatus};
 use crate::sealed::SealKey;
+use crate::session::{NewSession, RefreshToken, SessionFamily};
 use crate::throttle::ThrottleWindow;
 use crate::types::EmailAddress;
 use crate::user::PortalUser;
@@ -99,14 +103,95 @@ pub trait PortalUserStore: Send + Sync {
     async fn create_portal_user(&self, user: &PortalUser) -> Result<(), StoreError>;
 }
 
+/// Accounts: invitation landing, logins, sessions and password resets.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// The user behind an invitation token hash (via its pointer item), if any.
+    async fn portal_user_by_invitation(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PortalUser>, StoreError>;
+
+    async fn portal_user_by_username(
+        &self,
+        username: &EmailAddress,
+    ) -> Result<Option<PortalUser>, StoreError>;
+
+    /// One atomic write: `next` (version-checked: a second accept of the same invitation
+    /// fails) and the session it begins. `ConditionFailed` if the user moved.
+    async fn accept_invitation(
+        &self,
+        next: &PortalUser,
+        session: &NewSession,
+    ) -> Result<(), StoreError>;
+
+    /// One atomic write: `next` (version-checked), the login event (with its TTL), and
+    /// the session a successful login begins.
+    async fn record_login(
+        &self,
+        next: &PortalUser,
+        event: &LoginEvent,
+        session: Option<&NewSession>,
+    ) -> Result<(), StoreError>;
+
+    /// The user's newest login events first, at most `limit`.
+    async fn recent_logins(&self, user_id: &str, limit: u32)
+    -> Result<Vec<LoginEvent>, StoreError>;
+
+    async fn refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, StoreError>;
+
+    async fn session_family(&self, family_id: &str) -> Result<Option<SessionFamily>, StoreError>;
+
+    /// One atomic write: `old` becomes `rotated` only if it is still active and its family
+    /// is not revoked, and `new` is stored. `ConditionFailed` otherwise (a concurrent refresh won).
+    async fn rotate_refresh_token(
+        &self,
+        rotated: &RefreshToken,
+        new: &RefreshToken,
+    ) -> Result<(), StoreError>;
+
+    /// Ends a session family (idempotent).
+    async fn revoke_session_family(
+        &self,
+        family_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Stores a reset link and its email, counted against `throttle`, atomically.
+    /// `Throttled` when the window is full (nothing written).
+    async fn request_password_reset(
+        &self,
+        reset: &PasswordReset,
+        email: &OutboxMessage,
+        throttle: &ThrottleWindow,
+    ) -> Result<(), StoreError>;
+
+    async fn password_reset(&self, token_hash: &str) -> Result<Option<PasswordReset>, StoreError>;
+
+    /// One atomic write: the reset marked used (only if it was unused), `next` (version-
+    /// checked) and the "password changed" email. `ConditionFailed` otherwise.
+    async fn complete_password_reset(
+        &self,
+        used: &PasswordReset,
+        next: &PortalUser,
+        email: &OutboxMessage,
+    ) -> Result<(), StoreError>;
+}
+
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Marks a pending message as delivered, once; `ConditionFailed` if it already was.
     async fn mark_email_sent(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
 }
 
-pub trait Store: RegistrationStore + ContactStore + PortalUserStore + OutboxStore {}
-impl<T: RegistrationStore + ContactStore + PortalUserStore + OutboxStore> Store for T {}
+pub trait Store:
+    RegistrationStore + ContactStore + PortalUserStore + AccountStore + OutboxStore
+{
+}
+impl<T: RegistrationStore + ContactStore + PortalUserStore + AccountStore + OutboxStore> Store
+    for T
+{
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("email delivery failed: {0}")]
@@ -138,5 +223,6 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Randomness>,
+    pub hasher: Arc<dyn PasswordHasher>,
     pub settings: Arc<Settings>,
 }

@@ -62,5 +62,6 @@ pub fn ports(
             seal_key: crate::sealed::SealKey::generate(&random),
         }),
         random: std::sync::Arc::new(random),
+        hasher: std::sync::Arc::new(crate::password::Argon2Hasher::new()),
     }
 }

@@ -35,6 +35,12 @@ impl ThrottleWindow {
         Self::new("submit", email.as_ref(), 5, Duration::from_secs(3600), now)
     }
 
+    /// Password reset links per email address: 3 an hour (a refused request is answered
+    /// like any other, so the limit reveals nothing either).
+    pub fn password_resets(email: &EmailAddress, now: OffsetDateTime) -> Self {
+        Self::new("reset", email.as_ref(), 3, Duration::from_secs(3600), now)
+    }
+
     /// How long a refused caller should wait (at least one second).
     pub fn retry_after(&self, now: OffsetDateTime) -> Duration {
         let secs = (self.ends_at - now).whole_seconds().max(1);

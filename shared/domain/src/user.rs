@@ -3,9 +3,11 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::audit::AuditEvent;
+use crate::audit::{Actor, AuditAction, AuditEvent};
+use crate::error::{DomainError, FieldErrors};
 use crate::invitation::{Invitation, InvitationStatus};
-use crate::types::{EmailAddress, Role};
+use crate::login::{LOCKOUT, MAX_FAILED_LOGINS};
+use crate::types::{EmailAddress, PersonName, Phone, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,11 +34,37 @@ pub struct PortalUser {
     pub invitation: Option<Invitation>,
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub last_login_at: Option<OffsetDateTime>,
+    /// The name the person goes by; absent when invited by email alone (then the
+    /// invitation landing asks for it).
+    #[serde(default)]
+    pub first_name: Option<PersonName>,
+    #[serde(default)]
+    pub last_name: Option<PersonName>,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    /// Argon2id PHC string; absent until the invitation is accepted.
+    #[serde(default)]
+    pub password_hash: Option<String>,
+    #[serde(default)]
+    pub failed_logins: u32,
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub locked_until: Option<OffsetDateTime>,
+    /// Carried by access tokens and sessions; bumping it ends them all at once.
+    #[serde(default)]
+    pub token_version: u64,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(default)]
     pub audit: Vec<AuditEvent>,
     pub version: u64,
+}
+
+/// The name and phone a person gives for their account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub phone: Option<Phone>,
 }
 
 /// What staff decide about a new user.
@@ -66,9 +94,142 @@ impl PortalUser {
             org_admin: false,
             invitation: Some(invitation),
             last_login_at: None,
+            first_name: None,
+            last_name: None,
+            phone: None,
+            password_hash: None,
+            failed_logins: 0,
+            locked_until: None,
+            token_version: 1,
             created_at: invited.at,
             audit: vec![invited],
             version: 1,
+        }
+    }
+
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.first_name = Some(profile.first_name);
+        self.last_name = Some(profile.last_name);
+        self.phone = profile.phone;
+        self
+    }
+
+    /// Invited by email alone: the person tells us their name when accepting.
+    pub fn needs_profile(&self) -> bool {
+        self.first_name.is_none()
+    }
+
+    /// The invitation `token_hash` names, if it is this user's newest, pending and
+    /// unexpired one; every other case is the same `InvitationInvalid`.
+    pub fn live_invitation(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<&Invitation, DomainError> {
+        match &self.invitation {
+            Some(invitation)
+                if self.status == PortalUserStatus::Invited
+                    && invitation.token_hash == token_hash
+                    && invitation.status == InvitationStatus::Pending
+                    && now < invitation.expires_at =>
+            {
+                Ok(invitation)
+            }
+            _ => Err(DomainError::InvitationInvalid),
+        }
+    }
+
+    /// The password is set through the link: the invitation is used up and the user active.
+    pub fn accept_invitation(
+        &self,
+        token_hash: &str,
+        password_hash: String,
+        profile: Option<Profile>,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        self.live_invitation(token_hash, now)?;
+        let mut next = self.next_version();
+        if let Some(profile) = profile {
+            next = next.with_profile(profile);
+        } else if self.needs_profile() {
+            let mut errors = FieldErrors::new();
+            errors.add("profile", "is required: tell us your name");
+            return Err(DomainError::Validation(errors));
+        }
+        next.status = PortalUserStatus::Active;
+        next.password_hash = Some(password_hash);
+        if let Some(invitation) = next.invitation.as_mut() {
+            invitation.status = InvitationStatus::Accepted;
+        }
+        next.audit.push(AuditEvent::new(
+            &self.as_actor(),
+            AuditAction::InvitationAccepted,
+            None,
+            now,
+        ));
+        Ok(next)
+    }
+
+    /// Only active users with a password may log in.
+    pub fn can_log_in(&self) -> bool {
+        self.status == PortalUserStatus::Active && self.password_hash.is_some()
+    }
+
+    /// How long the account stays locked, if it is.
+    pub fn locked_for(&self, now: OffsetDateTime) -> Option<std::time::Duration> {
+        let until = self.locked_until.filter(|until| *until > now)?;
+        Some(std::time::Duration::from_secs(
+            (until - now).whole_seconds().max(1) as u64,
+        ))
+    }
+
+    pub fn login_succeeded(&self, now: OffsetDateTime) -> Self {
+        let mut next = self.next_version();
+        next.failed_logins = 0;
+        next.locked_until = None;
+        next.last_login_at = Some(now);
+        next
+    }
+
+    /// One more consecutive failure; the tenth locks the account for a while.
+    pub fn login_failed(&self, now: OffsetDateTime) -> Self {
+        let mut next = self.next_version();
+        next.failed_logins += 1;
+        if next.failed_logins >= MAX_FAILED_LOGINS {
+            next.failed_logins = 0;
+            next.locked_until = Some(now + LOCKOUT);
+        }
+        next
+    }
+
+    /// A new password through a reset link: every session and access token ends.
+    pub fn change_password(&self, password_hash: String, now: OffsetDateTime) -> Self {
+        let mut next = self.next_version();
+        next.password_hash = Some(password_hash);
+        next.token_version += 1;
+        next.failed_logins = 0;
+        next.locked_until = None;
+        next.audit.push(AuditEvent::new(
+            &self.as_actor(),
+            AuditAction::PasswordReset,
+            None,
+            now,
+        ));
+        next
+    }
+
+    /// The user acting on their own account, for the audit trail.
+    fn as_actor(&self) -> Actor {
+        Actor {
+            subject: self.id.clone(),
+            name: Some(self.username.to_string()),
+        }
+    }
+
+    fn next_version(&self) -> Self {
+        Self {
+            version: self.version + 1,
+            ..self.clone()
         }
     }
 
@@ -83,5 +244,134 @@ impl PortalUser {
             };
             (state, invitation.expires_at)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::OsRandomness;
+    use crate::secret_token::SecretToken;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
+
+    fn invited(profile: bool) -> (PortalUser, SecretToken) {
+        let token = SecretToken::generate(&OsRandomness);
+        let invitation = Invitation {
+            token_hash: token.hash(),
+            status: InvitationStatus::Pending,
+            created_at: NOW,
+            expires_at: NOW + time::Duration::hours(72),
+        };
+        let actor = Actor {
+            subject: "staff".into(),
+            name: None,
+        };
+        let user = PortalUser::invite(
+            "u1".into(),
+            "c1".into(),
+            EmailAddress::parse("ada@example.com").unwrap(),
+            Grant::default(),
+            invitation,
+            AuditEvent::new(&actor, AuditAction::Invited, None, NOW),
+        );
+        let user = if profile {
+            user.with_profile(ada())
+        } else {
+            user
+        };
+        (user, token)
+    }
+
+    fn ada() -> Profile {
+        Profile {
+            first_name: PersonName::parse("Ada").unwrap(),
+            last_name: PersonName::parse("Lovelace").unwrap(),
+            phone: None,
+        }
+    }
+
+    #[test]
+    fn accepting_the_invitation_activates_the_user_with_the_password() {
+        let (user, token) = invited(true);
+        let active = user
+            .accept_invitation(&token.hash(), "hash".into(), None, NOW)
+            .unwrap();
+        assert_eq!(active.status, PortalUserStatus::Active);
+        assert_eq!(active.password_hash.as_deref(), Some("hash"));
+        assert_eq!(
+            active.invitation.as_ref().unwrap().status,
+            InvitationStatus::Accepted
+        );
+        assert!(active.can_log_in());
+        assert_eq!(active.version, user.version + 1);
+    }
+
+    #[test]
+    fn a_used_expired_or_foreign_invitation_is_invalid_alike() {
+        let (user, token) = invited(true);
+        let active = user
+            .accept_invitation(&token.hash(), "hash".into(), None, NOW)
+            .unwrap();
+        let other = SecretToken::generate(&OsRandomness);
+        for (candidate, hash, at) in [
+            (&active, token.hash(), NOW),
+            (&user, token.hash(), NOW + time::Duration::hours(72)),
+            (&user, other.hash(), NOW),
+        ] {
+            assert!(matches!(
+                candidate.accept_invitation(&hash, "h".into(), None, at),
+                Err(DomainError::InvitationInvalid)
+            ));
+        }
+    }
+
+    #[test]
+    fn an_invitation_without_a_profile_needs_one_to_be_accepted() {
+        let (user, token) = invited(false);
+        assert!(user.needs_profile());
+        assert!(matches!(
+            user.accept_invitation(&token.hash(), "h".into(), None, NOW),
+            Err(DomainError::Validation(_))
+        ));
+        let active = user
+            .accept_invitation(&token.hash(), "h".into(), Some(ada()), NOW)
+            .unwrap();
+        assert_eq!(active.first_name.unwrap().as_ref(), "Ada");
+    }
+
+    #[test]
+    fn the_tenth_consecutive_failure_locks_the_account_for_a_while() {
+        let (mut user, _) = invited(true);
+        for _ in 0..MAX_FAILED_LOGINS - 1 {
+            user = user.login_failed(NOW);
+            assert!(user.locked_for(NOW).is_none());
+        }
+        user = user.login_failed(NOW);
+        assert_eq!(
+            user.locked_for(NOW).unwrap().as_secs(),
+            LOCKOUT.whole_seconds() as u64
+        );
+        assert!(user.locked_for(NOW + LOCKOUT).is_none());
+    }
+
+    #[test]
+    fn a_success_clears_the_failures_and_records_the_login() {
+        let (user, _) = invited(true);
+        let next = user.login_failed(NOW).login_succeeded(NOW);
+        assert_eq!(next.failed_logins, 0);
+        assert_eq!(next.last_login_at, Some(NOW));
+    }
+
+    #[test]
+    fn a_changed_password_ends_every_session() {
+        let (user, token) = invited(true);
+        let active = user
+            .accept_invitation(&token.hash(), "old".into(), None, NOW)
+            .unwrap();
+        let changed = active.change_password("new".into(), NOW);
+        assert_eq!(changed.token_version, active.token_version + 1);
+        assert_eq!(changed.password_hash.as_deref(), Some("new"));
     }
 }

@@ -243,6 +243,11 @@ impl From<DomainError> for Problem {
             DomainError::Conflict(_) => Self::conflict(detail),
             DomainError::ContactRequired => Self::contact_required(),
             DomainError::Forbidden(_) => Self::forbidden(detail),
+            DomainError::InvitationInvalid => Self::invitation_invalid(),
+            DomainError::TokenInvalid => Self::token_invalid(),
+            DomainError::InvalidCredentials => Self::invalid_credentials(),
+            DomainError::Unauthenticated => Self::unauthenticated(detail),
+            DomainError::PasswordRejected(_) => Self::password_rejected(detail),
             DomainError::Store(cause) => {
                 // The cause may name tables, keys or endpoints: it goes to the log only.
                 tracing::error!(error = %cause, "store failure");

@@ -52,6 +52,7 @@ fn subject() -> AccessTokenSubject {
         roles: vec!["portal.base".to_owned(), "billing.read".to_owned()],
         org_admin: true,
         token_version: 3,
+        session_id: "session-7".to_owned(),
     }
 }
 
@@ -78,6 +79,7 @@ fn claims() -> Value {
         "roles": ["portal.base"],
         "org_admin": false,
         "ver": 1,
+        "sid": "session-7",
     })
 }
 
@@ -343,6 +345,7 @@ fn a_token_missing_a_claim_is_refused() {
         "roles",
         "org_admin",
         "ver",
+        "sid",
     ] {
         let token = signed(&our_header(), &without(claim), SEED);
         assert!(tokens.verify(&token).is_err(), "{claim}");

@@ -315,6 +315,21 @@ async fn every_domain_error_maps_to_its_status_and_code() {
             "rate_limited",
         ),
         (DomainError::Conflict("the email is taken"), 409, "conflict"),
+        (DomainError::ContactRequired, 409, "contact_required"),
+        (
+            DomainError::Forbidden("portal.users.manage"),
+            403,
+            "forbidden",
+        ),
+        (DomainError::InvitationInvalid, 410, "invitation_invalid"),
+        (DomainError::TokenInvalid, 410, "token_invalid"),
+        (DomainError::InvalidCredentials, 401, "invalid_credentials"),
+        (DomainError::Unauthenticated, 401, "unauthenticated"),
+        (
+            DomainError::PasswordRejected("is too easy to guess".into()),
+            422,
+            "password_rejected",
+        ),
         (
             DomainError::Store(StoreError::ConditionFailed),
             500,

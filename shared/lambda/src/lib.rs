@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use portal_domain::Ports;
 use portal_domain::clock::SystemClock;
+use portal_domain::password::Argon2Hasher;
 use portal_domain::ports::Settings;
 use portal_domain::random::OsRandomness;
 use portal_domain::sealed::SealKey;
@@ -30,6 +31,7 @@ pub async fn ports_from_env() -> Result<Ports, String> {
         )),
         clock: Arc::new(SystemClock),
         random: Arc::new(OsRandomness),
+        hasher: Arc::new(Argon2Hasher::new()),
         settings: Arc::new(settings),
     })
 }

@@ -1,6 +1,7 @@
 //! Keys whose string order is time order. DynamoDB sorts sort keys as bytes, and the
 //! embedded store sorts the same strings the same way, so both list in one order.
 
+use portal_domain::random::{OsRandomness, new_id};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -23,6 +24,12 @@ pub(crate) fn timestamp(at: OffsetDateTime) -> String {
 /// A sort key by creation time, the id breaking ties: unique, and fixed for an entity's life.
 pub(crate) fn by_creation(created_at: OffsetDateTime, id: &str) -> String {
     format!("{}#{id}", timestamp(created_at))
+}
+
+/// A sort key by time for things with no id of their own (login events): a random
+/// suffix keeps two of one instant apart, so neither overwrites the other.
+pub(crate) fn by_time(at: OffsetDateTime) -> String {
+    by_creation(at, &new_id(&OsRandomness))
 }
 
 /// The id inside a [`by_creation`] key, or `None` when `key` is not one.

@@ -3,6 +3,8 @@
 
 mod support;
 
+#[path = "contract/accounts.rs"]
+mod accounts;
 #[path = "contract/approval.rs"]
 mod approval;
 #[path = "contract/contacts.rs"]
@@ -18,6 +20,7 @@ use support::{
     Subject, code_email, new_email, now, portal_user, request, verified, window, wrong_code,
 };
 
+use accounts::*;
 use approval::*;
 use contacts::*;
 use review_queue::*;
@@ -87,6 +90,23 @@ contract!(
     an_approval_into_a_missing_organization_is_refused_and_writes_nothing,
     an_approval_from_a_stale_version_is_refused_and_writes_nothing,
     an_approval_stores_the_invitation_tokens_hash_and_never_the_token,
+    // accounts
+    an_invitation_is_accepted_once_and_a_second_accept_writes_nothing,
+    a_user_is_found_by_invitation_and_by_username,
+    a_user_created_directly_is_found_by_username,
+    a_successful_login_updates_the_user_records_it_and_begins_a_session,
+    a_failed_login_updates_the_user_and_records_it_without_a_session,
+    a_login_from_a_stale_user_version_is_refused_and_writes_nothing,
+    recent_logins_are_the_users_own_newest_first_and_limited,
+    a_refresh_token_rotates_once,
+    of_ten_concurrent_rotations_of_one_token_exactly_one_wins,
+    rotating_in_a_revoked_family_is_refused_and_writes_nothing,
+    revoking_a_family_twice_is_fine_and_keeps_the_first_time,
+    revoking_an_unknown_family_is_fine_and_creates_nothing,
+    a_reset_request_stores_the_link_and_its_pending_email,
+    the_reset_request_over_the_window_limit_is_throttled_and_writes_nothing,
+    a_reset_is_completed_once,
+    a_reset_completed_from_a_stale_user_version_is_refused_and_stays_unused,
 );
 
 async fn a_submitted_request_reads_back_equal_with_its_email_pending(store: &impl Subject) {
@@ -304,15 +324,18 @@ async fn unknown_ids_read_as_nothing(store: &impl Subject) {
 /// What only the embedded store can show: its whole state, across a restart.
 mod embedded {
     use portal_domain::StoreError;
+    use portal_domain::login::LoginEvent;
     use portal_domain::page::PageRequest;
-    use portal_domain::ports::{ContactStore, OutboxStore, PortalUserStore, RegistrationStore};
+    use portal_domain::ports::{
+        AccountStore, ContactStore, OutboxStore, PortalUserStore, RegistrationStore,
+    };
     use portal_domain::registration::RegistrationStatus;
     use portal_domain::user::Grant;
     use portal_store::EmbeddedStore;
 
     use super::support::{
-        Subject, approval, linked_in, new_email, now, on_file, portal_user, request, verified,
-        window,
+        Subject, active_in, approval, client, linked_in, new_email, now, on_file, portal_user,
+        request, reset_email, reset_for, reset_window, verified, window,
     };
 
     #[tokio::test]
@@ -390,6 +413,51 @@ mod embedded {
             reopened.invited_user(&approved.token.hash()).await,
             Some(approved.user.id)
         );
+    }
+
+    #[tokio::test]
+    async fn a_reopened_store_has_the_sessions_logins_and_resets_it_had() {
+        let fixture = on_file();
+        let (user, begun) = active_in(&fixture.store).await;
+        let mut user = user;
+        for _ in 0..2 {
+            let next = user.login_failed(now());
+            let event = LoginEvent::new(&user.id, false, &client(), now());
+            fixture
+                .store
+                .record_login(&next, &event, None)
+                .await
+                .unwrap();
+            user = next;
+        }
+        let reset = reset_for(&user, now());
+        fixture
+            .store
+            .request_password_reset(
+                &reset,
+                &reset_email(&user, &reset),
+                &reset_window(&user, now()),
+            )
+            .await
+            .unwrap();
+        fixture
+            .store
+            .revoke_session_family(&begun.family.id, now())
+            .await
+            .unwrap();
+        let logins = fixture.store.recent_logins(&user.id, 10).await.unwrap();
+        let before = fixture.store.snapshot();
+        let journal = fixture.journal();
+        drop(fixture.store);
+
+        let reopened = EmbeddedStore::open(&journal).unwrap();
+
+        assert_eq!(reopened.snapshot(), before);
+        assert_eq!(reopened.recent_logins(&user.id, 10).await.unwrap(), logins);
+        let family = reopened.session_family(&begun.family.id).await.unwrap();
+        assert!(family.unwrap().revoked_at.is_some());
+        let stored = reopened.password_reset(&reset.token_hash).await.unwrap();
+        assert_eq!(stored, Some(reset));
     }
 
     #[tokio::test]

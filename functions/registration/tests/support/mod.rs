@@ -13,7 +13,7 @@ use http_body_util::BodyExt;
 use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::clock::Clock;
 use portal_domain::clock::ManualClock;
-use portal_domain::invitation::{Invitation, InvitationStatus, InvitationToken};
+use portal_domain::invitation::{Invitation, InvitationStatus, SecretToken};
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::PortalUserStore;
 use portal_domain::ports::Settings;
@@ -108,7 +108,7 @@ impl TestApp {
     pub async fn add_portal_user(&self, email: &str) {
         let now = self.clock.now();
         let invitation = Invitation {
-            token_hash: InvitationToken::generate(&OsRandomness).hash(),
+            token_hash: SecretToken::generate(&OsRandomness).hash(),
             status: InvitationStatus::Pending,
             created_at: now,
             expires_at: now + Settings::DEFAULT_INVITATION_LIFETIME,

@@ -1,10 +1,10 @@
 use crate::audit::{AuditAction, AuditEvent};
-use crate::invitation::{Invitation, InvitationStatus, InvitationToken};
+use crate::invitation::{Invitation, InvitationStatus, SecretToken};
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::random::new_id;
 use crate::registration::Registration;
 use crate::staff::{ASSIGN_ROLES, StaffMember};
-use crate::user::{Grant, PortalUser};
+use crate::user::{Grant, PortalUser, Profile};
 use crate::{DomainError, Ports};
 
 use super::{deliver_after_commit, live_registration, with_retries};
@@ -33,7 +33,7 @@ pub async fn approve_registration(
         let user_id = new_id(ports.random.as_ref());
         let next = registration.approve(&user_id, actor, now)?;
         let contact = next.contact.clone().ok_or(DomainError::ContactRequired)?;
-        let token = InvitationToken::generate(ports.random.as_ref());
+        let token = SecretToken::generate(ports.random.as_ref());
         let invitation = Invitation {
             token_hash: token.hash(),
             status: InvitationStatus::Pending,
@@ -60,6 +60,11 @@ pub async fn approve_registration(
             Some(format!("from registration {id}")),
             now,
         );
+        let profile = Profile {
+            first_name: next.first_name.clone(),
+            last_name: next.last_name.clone(),
+            phone: next.phone.clone(),
+        };
         let user = PortalUser::invite(
             user_id,
             contact.id,
@@ -67,7 +72,8 @@ pub async fn approve_registration(
             grant.clone(),
             invitation,
             invited,
-        );
+        )
+        .with_profile(profile);
         ports
             .store
             .approve_registration(&next, &user, &message)

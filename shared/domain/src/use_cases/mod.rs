@@ -1,3 +1,4 @@
+mod accounts;
 mod approve_registration;
 mod contacts;
 mod deliver;
@@ -8,6 +9,10 @@ mod review_queue;
 mod submit_registration;
 mod verify_registration;
 
+pub use accounts::{
+    SessionStart, accept_invitation, complete_password_reset, current_user, log_in, log_out,
+    lookup_invitation, refresh_session, request_password_reset,
+};
 pub use approve_registration::{Approval, approve_registration};
 pub use contacts::{contact_by_email, contact_detail, create_contact};
 pub use deliver::deliver_after_commit;

@@ -46,6 +46,9 @@ pub struct AccessTokenSubject {
     pub org_admin: bool,
     /// The user's token version when the token was issued, the token's `ver`.
     pub token_version: u64,
+    /// The session (refresh token family) the token belongs to, the token's `sid`:
+    /// logging out ends that session.
+    pub session_id: String,
 }
 
 /// The claims of an access token, named as in the token.
@@ -68,6 +71,8 @@ pub struct AccessTokenClaims {
     pub org_admin: bool,
     /// The user's token version at issue; a token with an older one is revoked.
     pub ver: u64,
+    /// The session the token belongs to.
+    pub sid: String,
 }
 
 /// Issues and checks portal access tokens and publishes the key that verifies them.
@@ -134,6 +139,7 @@ impl AccessTokens {
             roles: subject.roles.clone(),
             org_admin: subject.org_admin,
             ver: subject.token_version,
+            sid: subject.session_id.clone(),
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some(TYP.to_owned());

@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
 use portal_domain::contact::Contact;
+use portal_domain::login::LoginEvent;
 use portal_domain::outbox::OutboxMessage;
+use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::{Registration, RegistrationStatus};
+use portal_domain::session::{RefreshStatus, RefreshToken, SessionFamily};
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
 use serde::Serialize;
@@ -31,6 +34,12 @@ pub(crate) const SENT_AT: &str = "sent_at";
 /// On the username and invitation guards: whose they are.
 pub(crate) const PORTAL_USER_ID: &str = "portal_user_id";
 pub(crate) const CONTACT_ID: &str = "contact_id";
+/// On a session family once it is revoked, so a rotation's condition can test it.
+pub(crate) const REVOKED_AT: &str = "revoked_at";
+/// On a password reset: whether it was used, so completing it can be conditional.
+pub(crate) const USED: &str = "used";
+/// Where a user's login events start among the items of the user's partition.
+pub(crate) const LOGIN_PREFIX: &str = "LOGIN#";
 
 pub(crate) fn registration_key(id: &str) -> Item {
     key(format!("REG#{id}"), "REG")
@@ -62,6 +71,18 @@ pub(crate) fn contact_email_key(email: &EmailAddress) -> Item {
 
 pub(crate) fn invitation_key(token_hash: &str) -> Item {
     key(format!("INV#{token_hash}"), "INV")
+}
+
+pub(crate) fn session_family_key(id: &str) -> Item {
+    key(format!("FAMILY#{id}"), "FAMILY")
+}
+
+pub(crate) fn refresh_token_key(token_hash: &str) -> Item {
+    key(format!("REFRESH#{token_hash}"), "REFRESH")
+}
+
+pub(crate) fn password_reset_key(token_hash: &str) -> Item {
+    key(format!("RESET#{token_hash}"), "RESET")
 }
 
 pub(crate) fn organization_key(id: &str) -> Item {
@@ -128,6 +149,61 @@ pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {
     let mut item = portal_user_key(&user.id);
     item.insert(VERSION.to_owned(), number(user.version));
     item.insert(DATA.to_owned(), data(user)?);
+    Ok(item)
+}
+
+/// TTL removes it once the session could no longer be refreshed; `revoked_at` is on top
+/// of `data` too, so a rotation can check the family is live without reading it.
+pub(crate) fn session_family_item(family: &SessionFamily) -> Result<Item, StoreError> {
+    let mut item = session_family_key(&family.id);
+    item.insert(EXPIRES_AT.to_owned(), epoch_seconds(family.expires_at));
+    if let Some(revoked_at) = family.revoked_at {
+        item.insert(
+            REVOKED_AT.to_owned(),
+            string(sortable::timestamp(revoked_at)),
+        );
+    }
+    item.insert(DATA.to_owned(), data(family)?);
+    Ok(item)
+}
+
+/// The status is on top of `data` so that only an active token can be rotated.
+pub(crate) fn refresh_token_item(token: &RefreshToken) -> Result<Item, StoreError> {
+    let mut item = refresh_token_key(&token.token_hash);
+    item.insert(STATUS.to_owned(), string(refresh_status(token.status)));
+    item.insert(EXPIRES_AT.to_owned(), epoch_seconds(token.expires_at));
+    item.insert(DATA.to_owned(), data(token)?);
+    Ok(item)
+}
+
+pub(crate) fn refresh_status(status: RefreshStatus) -> &'static str {
+    match status {
+        RefreshStatus::Active => "active",
+        RefreshStatus::Rotated => "rotated",
+    }
+}
+
+/// In the user's own partition, after the user item (`LOGIN#` sorts after nothing the
+/// user item uses), newest last; `position` makes two events of one instant distinct.
+pub(crate) fn login_event_item(event: &LoginEvent, position: &str) -> Result<Item, StoreError> {
+    let mut item = key(
+        format!("USER#{}", event.user_id),
+        &format!("{LOGIN_PREFIX}{position}"),
+    );
+    item.insert(EXPIRES_AT.to_owned(), epoch_seconds(event.expires_at()));
+    item.insert(DATA.to_owned(), data(event)?);
+    Ok(item)
+}
+
+/// `used` is on top of `data` so that a link can be used only once.
+pub(crate) fn password_reset_item(reset: &PasswordReset) -> Result<Item, StoreError> {
+    let mut item = password_reset_key(&reset.token_hash);
+    item.insert(
+        USED.to_owned(),
+        AttributeValue::Bool(reset.used_at.is_some()),
+    );
+    item.insert(EXPIRES_AT.to_owned(), epoch_seconds(reset.expires_at));
+    item.insert(DATA.to_owned(), data(reset)?);
     Ok(item)
 }
 
@@ -216,10 +292,12 @@ fn data(value: &impl Serialize) -> Result<AttributeValue, StoreError> {
 mod tests {
     use portal_domain::audit::{Actor, AuditAction, AuditEvent};
     use portal_domain::invitation::{Invitation, InvitationStatus};
+    use portal_domain::login::{ClientInfo, LOGIN_EVENT_LIFETIME, MAX_FAILED_LOGINS};
     use portal_domain::random::OsRandomness;
     use portal_domain::registration::{RegistrationForm, Verification};
+    use portal_domain::session::NewSession;
     use portal_domain::types::{Company, Locale, PersonName, Phone, Role};
-    use portal_domain::user::Grant;
+    use portal_domain::user::{Grant, Profile};
     use portal_domain::verification_code::{CodeAttempt, VerificationCode};
     use time::macros::datetime;
 
@@ -342,6 +420,98 @@ mod tests {
         let user = user();
         let read: Option<PortalUser> = from_data(Some(portal_user_item(&user).unwrap())).unwrap();
         assert_eq!(read, Some(user));
+    }
+
+    #[test]
+    fn a_portal_user_item_reads_back_equal_with_password_lock_token_version_and_profile() {
+        let profile = Profile {
+            first_name: PersonName::parse("Ada").unwrap(),
+            last_name: PersonName::parse("Lovelace").unwrap(),
+            phone: Some(Phone::parse("+44 20 7946 0000").unwrap()),
+        };
+        let invited = user().with_profile(profile);
+        let token_hash = invited.invitation.as_ref().unwrap().token_hash.clone();
+        let accepted = invited
+            .accept_invitation(
+                &token_hash,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+                None,
+                NOW,
+            )
+            .unwrap();
+        let mut user = accepted.change_password("$argon2id$v=19$new".into(), NOW);
+        for _ in 0..MAX_FAILED_LOGINS {
+            user = user.login_failed(NOW);
+        }
+        assert!(user.locked_until.is_some() && user.token_version == 2);
+        assert!(user.password_hash.is_some() && user.phone.is_some());
+        let item = portal_user_item(&user).unwrap();
+        assert_eq!(item[VERSION], number(user.version));
+        let read: Option<PortalUser> = from_data(Some(item)).unwrap();
+        assert_eq!(read, Some(user));
+    }
+
+    #[test]
+    fn session_items_carry_what_rotation_conditions_test_and_read_back_equal() {
+        let session = NewSession::begin(&OsRandomness, "u1", 1, NOW);
+        let family = SessionFamily {
+            revoked_at: Some(NOW),
+            ..session.family.clone()
+        };
+        let item = session_family_item(&family).unwrap();
+        assert_eq!(item[PK], string(format!("FAMILY#{}", family.id)));
+        assert_eq!(item[REVOKED_AT], string(sortable::timestamp(NOW)));
+        assert_eq!(item[EXPIRES_AT], epoch_seconds(family.expires_at));
+        let read: Option<SessionFamily> = from_data(Some(item)).unwrap();
+        assert_eq!(read, Some(family));
+        assert!(
+            !session_family_item(&session.family)
+                .unwrap()
+                .contains_key(REVOKED_AT)
+        );
+
+        let rotated = session.refresh.rotated(NOW);
+        let item = refresh_token_item(&rotated).unwrap();
+        assert_eq!(item[PK], string(format!("REFRESH#{}", rotated.token_hash)));
+        assert_eq!(item[STATUS], string("rotated"));
+        assert_eq!(item[EXPIRES_AT], epoch_seconds(rotated.expires_at));
+        let read: Option<RefreshToken> = from_data(Some(item)).unwrap();
+        assert_eq!(read, Some(rotated));
+    }
+
+    #[test]
+    fn a_login_event_lies_in_its_users_partition_and_expires() {
+        let client = ClientInfo {
+            ip: Some("192.0.2.1".into()),
+            user_agent: Some("curl".into()),
+        };
+        let event = LoginEvent::new("u1", false, &client, NOW);
+        let item = login_event_item(&event, "pos").unwrap();
+        assert_eq!(item[PK], portal_user_key("u1")[PK]);
+        assert_eq!(item[SK], string("LOGIN#pos"));
+        assert_eq!(item[EXPIRES_AT], epoch_seconds(NOW + LOGIN_EVENT_LIFETIME));
+        let read: Option<LoginEvent> = from_data(Some(item)).unwrap();
+        assert_eq!(read, Some(event));
+    }
+
+    #[test]
+    fn a_password_reset_item_says_whether_it_was_used() {
+        let mut reset = PasswordReset {
+            token_hash: "cd".repeat(32),
+            user_id: "u1".into(),
+            created_at: NOW,
+            expires_at: NOW + time::Duration::hours(1),
+            used_at: None,
+        };
+        let item = password_reset_item(&reset).unwrap();
+        assert_eq!(item[PK], string(format!("RESET#{}", "cd".repeat(32))));
+        assert_eq!(item[USED], AttributeValue::Bool(false));
+        assert_eq!(item[EXPIRES_AT], epoch_seconds(reset.expires_at));
+        reset.used_at = Some(NOW);
+        let item = password_reset_item(&reset).unwrap();
+        assert_eq!(item[USED], AttributeValue::Bool(true));
+        let read: Option<PasswordReset> = from_data(Some(item)).unwrap();
+        assert_eq!(read, Some(reset));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The store port on one DynamoDB table (layout in `items`). Every port method is at most
 //! one call: a consistent GetItem, one Query, one conditional write, or one
-//! TransactWriteItems (finding a contact by email alone takes two reads).
+//! TransactWriteItems (finding a contact by email, or a user by invitation or username,
+//! takes two reads: a guard or pointer, then the entity).
 
+mod accounts;
 mod approval;
 mod contacts;
 pub(crate) mod errors;
@@ -9,6 +11,8 @@ mod items;
 mod outbox;
 mod queue;
 mod registrations;
+mod resets;
+mod sessions;
 mod users;
 
 use aws_sdk_dynamodb::Client;

@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Put, Update};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use portal_domain::contact::Contact;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
@@ -46,25 +46,11 @@ impl RegistrationStore for DynamoStore {
         email: &OutboxMessage,
         throttle: &ThrottleWindow,
     ) -> Result<(), StoreError> {
-        let mut items = vec![
+        let items = vec![
             put(self.put_new(registration_item(registration)?)?),
             put(self.put_new(pending_outbox_item(email)?)?),
         ];
-        // Where the counter sits tells which cancellation reason is the throttle's.
-        let throttle_position = items.len();
-        items.push(update(self.count_against(throttle)?));
-        let Err(error) = self.transact(items).await else {
-            return Ok(());
-        };
-        Err(match cancellation(error) {
-            Cancellation::ConditionsFailed(failed) if failed.at(throttle_position) => {
-                StoreError::Throttled
-            }
-            Cancellation::ConditionsFailed(_) | Cancellation::Conflict => {
-                StoreError::ConditionFailed
-            }
-            Cancellation::Failed(error) => error,
-        })
+        self.transact_counted(items, throttle).await
     }
 
     async fn registration(&self, id: &str) -> Result<Option<Registration>, StoreError> {
@@ -134,6 +120,30 @@ impl DynamoStore {
             .expression_attribute_values(":expected", number(expected))
             .build()
             .map_err(invalid_request)
+    }
+
+    /// Writes `items` and counts them against `throttle`, all or nothing: `Throttled` when
+    /// the window is full, `ConditionFailed` when another item's condition failed.
+    pub(super) async fn transact_counted(
+        &self,
+        mut items: Vec<TransactWriteItem>,
+        throttle: &ThrottleWindow,
+    ) -> Result<(), StoreError> {
+        // Where the counter sits tells which cancellation reason is the throttle's.
+        let throttle_position = items.len();
+        items.push(update(self.count_against(throttle)?));
+        let Err(error) = self.transact(items).await else {
+            return Ok(());
+        };
+        Err(match cancellation(error) {
+            Cancellation::ConditionsFailed(failed) if failed.at(throttle_position) => {
+                StoreError::Throttled
+            }
+            Cancellation::ConditionsFailed(_) | Cancellation::Conflict => {
+                StoreError::ConditionFailed
+            }
+            Cancellation::Failed(error) => error,
+        })
     }
 
     /// One more write in `throttle`'s window, refused once the window is full. The counter

@@ -4,10 +4,12 @@ use portal_domain::ports::PortalUserStore;
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
 
-use super::errors::transaction_failed;
+use aws_sdk_dynamodb::types::Put;
+
+use super::errors::{invalid_request, transaction_failed};
 use super::items::{
-    PORTAL_USER_ID, from_data, portal_user_item, portal_user_key, string_attribute, username_item,
-    username_key,
+    PORTAL_USER_ID, VERSION, from_data, number, portal_user_item, portal_user_key,
+    string_attribute, username_item, username_key,
 };
 use super::{DynamoStore, put};
 
@@ -33,5 +35,24 @@ impl PortalUserStore for DynamoStore {
             put(self.put_new(username_item(user))?),
         ];
         self.transact(items).await.map_err(transaction_failed)
+    }
+}
+
+impl DynamoStore {
+    /// Writes `next` over the stored user if that is still the version `next` came from
+    /// (the whole item: its keys and attributes are all derived from the user).
+    pub(super) fn replace_portal_user(&self, next: &PortalUser) -> Result<Put, StoreError> {
+        let expected = next
+            .version
+            .checked_sub(1)
+            .ok_or(StoreError::ConditionFailed)?;
+        Put::builder()
+            .table_name(&self.table_name)
+            .set_item(Some(portal_user_item(next)?))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_values(":expected", number(expected))
+            .build()
+            .map_err(invalid_request)
     }
 }

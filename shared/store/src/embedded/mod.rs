@@ -1,6 +1,7 @@
 //! The store port in process, for laptops and tests: all state under one mutex, so every
 //! port method is atomic, optionally persisted in an append-only journal.
 
+mod accounts;
 mod approval;
 mod contacts;
 mod journal;
@@ -73,6 +74,10 @@ impl EmbeddedStore {
         let mut inner = self.lock();
         let Inner { state, journal } = &mut *inner;
         let changes = decide(state)?;
+        // An idempotent write that found its work done (a second revocation) changes nothing.
+        if changes.is_empty() {
+            return Ok(());
+        }
         if let Some(journal) = journal {
             journal.append(&changes)?;
         }

@@ -10,7 +10,7 @@ use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
 use time::OffsetDateTime;
 
-use super::state::{Change, OutboxEntry, ThrottleCount, UsernameGuard};
+use super::state::{Change, OutboxEntry, UsernameGuard};
 use super::{EmbeddedStore, approval, contacts, queue};
 use crate::OutboxStatus;
 
@@ -23,10 +23,8 @@ impl RegistrationStore for EmbeddedStore {
         throttle: &ThrottleWindow,
     ) -> Result<(), StoreError> {
         self.commit(|state| {
-            let count = state.throttle_count(&throttle.key);
-            if count >= throttle.limit {
-                return Err(StoreError::Throttled);
-            }
+            // The throttle first, as on DynamoDB, where its refusal is the one reported.
+            let counted = state.count_against(throttle)?;
             if state.registrations.contains_key(&registration.id)
                 || state.outbox.contains_key(&email.id)
             {
@@ -35,11 +33,7 @@ impl RegistrationStore for EmbeddedStore {
             Ok(vec![
                 Change::Registration(registration.clone()),
                 Change::Outbox(OutboxEntry::pending(email)),
-                Change::Throttle(ThrottleCount {
-                    key: throttle.key.clone(),
-                    count: count + 1,
-                    ends_at: throttle.ends_at,
-                }),
+                counted,
             ])
         })
     }

@@ -4,8 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use portal_domain::contact::Contact;
+use portal_domain::login::LoginEvent;
 use portal_domain::outbox::OutboxMessage;
+use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::Registration;
+use portal_domain::session::{RefreshToken, SessionFamily};
+use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
 use portal_domain::{Refusal, StoreError};
@@ -29,6 +33,14 @@ pub(super) struct State {
     pub contact_emails: BTreeMap<String, String>,
     /// Invitation token hash → whose invitation it is.
     pub invitations: BTreeMap<String, InvitationPointer>,
+    /// Session families by id.
+    pub session_families: BTreeMap<String, SessionFamily>,
+    /// Refresh tokens by hash.
+    pub refresh_tokens: BTreeMap<String, RefreshToken>,
+    /// User id → (position in time, as on DynamoDB → login event), read from the end.
+    pub logins: BTreeMap<String, BTreeMap<String, LoginEvent>>,
+    /// Password reset links by token hash.
+    pub password_resets: BTreeMap<String, PasswordReset>,
     /// Ids of existing organizations. None can be created yet, but approval checks already.
     pub organizations: BTreeSet<String>,
     /// The review queue: status → (queue position → request id), read from the end.
@@ -99,6 +111,14 @@ impl InvitationPointer {
     }
 }
 
+/// A login event and its place among the user's (a random suffix keeps two of one instant
+/// apart), journaled so a replay lists them in the same order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct LoginRecord {
+    pub position: String,
+    pub event: LoginEvent,
+}
+
 /// The new state of one entity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -111,6 +131,10 @@ pub(super) enum Change {
     Contact(Contact),
     ContactEmail(ContactEmailGuard),
     Invitation(InvitationPointer),
+    SessionFamily(SessionFamily),
+    RefreshToken(RefreshToken),
+    Login(LoginRecord),
+    PasswordReset(PasswordReset),
 }
 
 impl State {
@@ -139,6 +163,21 @@ impl State {
                 Change::Invitation(pointer) => {
                     self.invitations.insert(pointer.token_hash.clone(), pointer);
                 }
+                Change::SessionFamily(family) => {
+                    self.session_families.insert(family.id.clone(), family);
+                }
+                Change::RefreshToken(token) => {
+                    self.refresh_tokens.insert(token.token_hash.clone(), token);
+                }
+                Change::Login(record) => {
+                    self.logins
+                        .entry(record.event.user_id.clone())
+                        .or_default()
+                        .insert(record.position, record.event);
+                }
+                Change::PasswordReset(reset) => {
+                    self.password_resets.insert(reset.token_hash.clone(), reset);
+                }
             }
         }
     }
@@ -155,6 +194,28 @@ impl State {
             (Some(stored), Some(expected)) if stored == expected => Ok(()),
             _ => Err(StoreError::ConditionFailed),
         }
+    }
+
+    /// `ConditionFailed` unless the stored user is the version `next` was made from.
+    pub fn expect_previous_user_version(&self, next: &PortalUser) -> Result<(), StoreError> {
+        let stored = self.portal_users.get(&next.id).map(|user| user.version);
+        match (stored, next.version.checked_sub(1)) {
+            (Some(stored), Some(expected)) if stored == expected => Ok(()),
+            _ => Err(StoreError::ConditionFailed),
+        }
+    }
+
+    /// One more write in `throttle`'s window, or `Throttled` when it is full.
+    pub fn count_against(&self, throttle: &ThrottleWindow) -> Result<Change, StoreError> {
+        let count = self.throttle_count(&throttle.key);
+        if count >= throttle.limit {
+            return Err(StoreError::Throttled);
+        }
+        Ok(Change::Throttle(ThrottleCount {
+            key: throttle.key.clone(),
+            count: count + 1,
+            ends_at: throttle.ends_at,
+        }))
     }
 
     /// The contact, if it exists and has no portal user yet.

@@ -1,21 +1,26 @@
 //! Adapters to test and the data the contract tests write, built with the domain's own
 //! constructors so the stored values are ones the use cases could produce.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::task::Poll;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
 use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::contact::{Contact, ContactForm};
-use portal_domain::invitation::{Invitation, InvitationStatus, InvitationToken};
+use portal_domain::invitation::{Invitation, InvitationStatus, SecretToken};
+use portal_domain::login::ClientInfo;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
+use portal_domain::password_reset::{PasswordReset, RESET_LIFETIME};
 use portal_domain::ports::{Settings, Store};
 use portal_domain::random::{OsRandomness, new_id};
 use portal_domain::registration::{Registration, RegistrationForm, Verification};
 use portal_domain::sealed::SealKey;
+use portal_domain::session::NewSession;
 use portal_domain::throttle::ThrottleWindow;
-use portal_domain::types::{EmailAddress, Locale, PersonName};
-use portal_domain::user::{Grant, PortalUser};
+use portal_domain::types::{EmailAddress, Locale, PersonName, Phone};
+use portal_domain::user::{Grant, PortalUser, Profile};
 use portal_domain::verification_code::{CODE_LIFETIME, CodeAttempt, VerificationCode};
 use portal_store::table::create_table_if_missing;
 use portal_store::{DynamoStore, EmbeddedStore, OutboxStatus, connect_dynamodb};
@@ -320,7 +325,7 @@ pub struct Approval {
     pub next: Registration,
     pub user: PortalUser,
     pub email: OutboxMessage,
-    pub token: InvitationToken,
+    pub token: SecretToken,
 }
 
 pub fn approval(linked: &Registration, grant: Grant) -> Approval {
@@ -364,8 +369,8 @@ pub fn approval(linked: &Registration, grant: Grant) -> Approval {
     }
 }
 
-pub fn invitation(now: OffsetDateTime) -> (InvitationToken, Invitation) {
-    let token = InvitationToken::generate(&OsRandomness);
+pub fn invitation(now: OffsetDateTime) -> (SecretToken, Invitation) {
+    let token = SecretToken::generate(&OsRandomness);
     let invitation = Invitation {
         token_hash: token.hash(),
         status: InvitationStatus::Pending,
@@ -387,4 +392,134 @@ pub fn portal_user(username: &EmailAddress) -> PortalUser {
         invitation(now).1,
         invited,
     )
+}
+
+/// Ada Lovelace with a phone, as a person fills in on the invitation landing.
+pub fn profile() -> Profile {
+    Profile {
+        first_name: PersonName::parse("Ada").expect("a name"),
+        last_name: PersonName::parse("Lovelace").expect("a name"),
+        phone: Some(Phone::parse("+44 20 7946 0000").expect("a phone")),
+    }
+}
+
+/// An invited user approved into `store`, so its invitation pointer is written too.
+pub async fn invited_in(store: &impl Subject) -> Approval {
+    let (linked, _) = linked_in(store).await;
+    let approved = approval(&linked, Grant::default());
+    store
+        .approve_registration(&approved.next, &approved.user, &approved.email)
+        .await
+        .expect("approve");
+    approved
+}
+
+/// What accepting `invited`'s invitation makes of the user: active, with a password.
+pub fn accepted(invited: &Approval) -> PortalUser {
+    invited
+        .user
+        .accept_invitation(
+            &invited.token.hash(),
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            Some(profile()),
+            now(),
+        )
+        .expect("a fresh invitation can be accepted")
+}
+
+/// A session for `user`, as a login or an accepted invitation begins it.
+pub fn session(user: &PortalUser) -> NewSession {
+    NewSession::begin(&OsRandomness, &user.id, user.token_version, now())
+}
+
+/// An active user in `store`, with the session its accepted invitation began.
+pub async fn active_in(store: &impl Subject) -> (PortalUser, NewSession) {
+    let user = accepted(&invited_in(store).await);
+    let session = session(&user);
+    store
+        .accept_invitation(&user, &session)
+        .await
+        .expect("accept the invitation");
+    (user, session)
+}
+
+pub fn client() -> ClientInfo {
+    ClientInfo {
+        ip: Some("192.0.2.10".into()),
+        user_agent: Some("contract-test".into()),
+    }
+}
+
+/// A fresh, unused reset link for `user`.
+pub fn reset_for(user: &PortalUser, now: OffsetDateTime) -> PasswordReset {
+    PasswordReset {
+        token_hash: SecretToken::generate(&OsRandomness).hash(),
+        user_id: user.id.clone(),
+        created_at: now,
+        expires_at: now + RESET_LIFETIME,
+        used_at: None,
+    }
+}
+
+pub fn reset_email(user: &PortalUser, reset: &PasswordReset) -> OutboxMessage {
+    OutboxMessage::new(
+        &OsRandomness,
+        user.username.clone(),
+        Locale::default(),
+        EmailContent::PasswordReset {
+            first_name: "Ada".into(),
+            sealed_token: "sealed".into(),
+            expires_at: reset.expires_at,
+        },
+        reset.created_at,
+    )
+}
+
+pub fn password_changed_email(user: &PortalUser) -> OutboxMessage {
+    OutboxMessage::new(
+        &OsRandomness,
+        user.username.clone(),
+        Locale::default(),
+        EmailContent::PasswordChanged {
+            first_name: "Ada".into(),
+        },
+        now(),
+    )
+}
+
+/// A window of three reset requests for `user` (the domain has no such window yet; the
+/// store only counts what it is given).
+pub fn reset_window(user: &PortalUser, now: OffsetDateTime) -> ThrottleWindow {
+    ThrottleWindow {
+        key: format!("reset#{}#{}", user.username, now.unix_timestamp() / 3600),
+        limit: 3,
+        ends_at: now + time::Duration::hours(1),
+    }
+}
+
+/// Every future's output, the futures run concurrently (in one task, as `join!` does).
+pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|output| output.expect("every future finished"))
+        .collect()
 }

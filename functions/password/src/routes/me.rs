@@ -1,0 +1,51 @@
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::CACHE_CONTROL;
+use axum::response::IntoResponse;
+use portal_domain::Ports;
+use portal_domain::use_cases::current_user;
+use portal_http::{AccessTokens, PortalCaller, Problem};
+use serde::Serialize;
+
+use super::effective_roles;
+
+#[derive(Serialize)]
+pub struct Me {
+    portal_user_id: String,
+    username: String,
+    email: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    organization_id: Option<String>,
+    roles: Vec<String>,
+    org_admin: bool,
+}
+
+/// The caller's account, read fresh: a token of a deactivated user or from before a
+/// password reset (older token version) is refused.
+pub async fn me(
+    State(ports): State<Ports>,
+    PortalCaller(claims): PortalCaller,
+) -> Result<Json<Me>, Problem> {
+    let user = current_user(&ports, &claims.sub, claims.ver).await?;
+    Ok(Json(Me {
+        portal_user_id: user.id.clone(),
+        username: user.username.to_string(),
+        email: user.username.to_string(),
+        first_name: user.first_name.as_ref().map(ToString::to_string),
+        last_name: user.last_name.as_ref().map(ToString::to_string),
+        organization_id: user.organization_id.clone(),
+        roles: effective_roles(&user),
+        org_admin: user.org_admin,
+    }))
+}
+
+/// The public key of access tokens; verifiers may cache it for a few minutes.
+pub async fn jwks(State(tokens): State<Arc<AccessTokens>>) -> impl IntoResponse {
+    (
+        [(CACHE_CONTROL, "public, max-age=300")],
+        Json(tokens.jwks()),
+    )
+}

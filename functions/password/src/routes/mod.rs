@@ -1,0 +1,58 @@
+pub mod invitations;
+pub mod me;
+pub mod resets;
+pub mod sessions;
+
+use axum::Json;
+use portal_domain::use_cases::SessionStart;
+use portal_domain::{DomainError, FieldErrors};
+use portal_http::{AccessTokenSubject, AccessTokens};
+use serde::Serialize;
+
+/// Every portal user holds this role, like the "All portal users" group of CRM portals.
+const BASE_ROLE: &str = "portal.user";
+
+/// `POST /sessions`, `/sessions/refresh` and `/invitations/accept` answer this.
+#[derive(Serialize)]
+pub struct TokenPair {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+    refresh_token: String,
+}
+
+pub fn token_pair(tokens: &AccessTokens, session: &SessionStart) -> Json<TokenPair> {
+    let user = &session.user;
+    let (access_token, expires_in) = tokens.issue(&AccessTokenSubject {
+        user_id: user.id.clone(),
+        organization_id: user.organization_id.clone(),
+        roles: effective_roles(user),
+        org_admin: user.org_admin,
+        token_version: user.token_version,
+        session_id: session.family_id.clone(),
+    });
+    Json(TokenPair {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        refresh_token: session.refresh_token.as_str().to_owned(),
+    })
+}
+
+/// The user's own roles and the base role (organization roles join them later).
+pub fn effective_roles(user: &portal_domain::user::PortalUser) -> Vec<String> {
+    let mut roles: Vec<String> = user.roles.iter().map(ToString::to_string).collect();
+    roles.push(BASE_ROLE.to_owned());
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// A field the body must carry, as text (a wrong JSON type is already a 400).
+fn required(field: &str, value: Option<String>) -> Result<String, DomainError> {
+    value.ok_or_else(|| {
+        let mut errors = FieldErrors::new();
+        errors.add(field, "is required");
+        DomainError::Validation(errors)
+    })
+}

@@ -1,0 +1,125 @@
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use support::{PASSWORD, TestApp};
+
+const NEW_PASSWORD: &str = "a brand new passphrase for 2026";
+
+#[tokio::test]
+async fn known_and_unknown_emails_get_byte_identical_answers() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+
+    let known = app
+        .post("/password-resets", json!({ "email": "ada@example.com" }))
+        .await;
+    let unknown = app
+        .post("/password-resets", json!({ "email": "nobody@example.com" }))
+        .await;
+
+    assert_eq!(known.status, StatusCode::ACCEPTED);
+    assert_eq!(known.status, unknown.status);
+    assert_eq!(known.bytes, unknown.bytes);
+    app.reset_token("ada@example.com");
+}
+
+#[tokio::test]
+async fn a_reset_sets_the_new_password_ends_sessions_and_says_so_by_email() {
+    let app = TestApp::start();
+    let pair = app.active_user("ada@example.com").await;
+    app.post("/password-resets", json!({ "email": "ada@example.com" }))
+        .await;
+    let token = app.reset_token("ada@example.com");
+
+    let done = app
+        .post(
+            "/password-resets/complete",
+            json!({ "token": token, "password": NEW_PASSWORD }),
+        )
+        .await;
+
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(
+        app.log_in("ada@example.com", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.log_in("ada@example.com", NEW_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let refresh = app
+        .post(
+            "/sessions/refresh",
+            json!({ "refresh_token": pair["refresh_token"] }),
+        )
+        .await;
+    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED, "old sessions end");
+    let me = app
+        .call("GET", "/me", pair["access_token"].as_str(), None)
+        .await;
+    assert_eq!(
+        me.status,
+        StatusCode::UNAUTHORIZED,
+        "old access tokens stop working"
+    );
+    app.last("ada@example.com", |content| {
+        matches!(
+            content,
+            portal_domain::outbox::EmailContent::PasswordChanged { .. }
+        )
+        .then_some(())
+    });
+    let again = app
+        .post(
+            "/password-resets/complete",
+            json!({ "token": token, "password": NEW_PASSWORD }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::GONE);
+    assert_eq!(again.body["code"], "token_invalid");
+}
+
+#[tokio::test]
+async fn an_expired_reset_link_is_a_410_and_a_weak_password_a_422() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+    app.post("/password-resets", json!({ "email": "ada@example.com" }))
+        .await;
+    let token = app.reset_token("ada@example.com");
+
+    let weak = app
+        .post(
+            "/password-resets/complete",
+            json!({ "token": token, "password": "password123456" }),
+        )
+        .await;
+    app.clock.advance(time::Duration::hours(1));
+    let expired = app
+        .post(
+            "/password-resets/complete",
+            json!({ "token": token, "password": NEW_PASSWORD }),
+        )
+        .await;
+
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(weak.body["code"], "password_rejected");
+    assert_eq!(expired.status, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn an_invited_user_gets_no_reset_email() {
+    let app = TestApp::start();
+    app.invite("invited@example.com").await;
+    let before = app.mailer.sent().len();
+
+    let reply = app
+        .post(
+            "/password-resets",
+            json!({ "email": "invited@example.com" }),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    assert_eq!(app.mailer.sent().len(), before);
+}

@@ -1,0 +1,153 @@
+mod support;
+
+use axum::http::StatusCode;
+use portal_domain::session::REUSE_GRACE;
+use serde_json::json;
+use support::{PASSWORD, TestApp};
+
+#[tokio::test]
+async fn a_login_gives_a_working_token_pair_and_is_recorded() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+
+    let reply = app.log_in("ADA@example.com", PASSWORD).await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let me = app
+        .call("GET", "/me", reply.body["access_token"].as_str(), None)
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    let staff_view = app.store.snapshot().to_string();
+    assert!(
+        staff_view.contains("router-tests"),
+        "the login event keeps the user agent"
+    );
+}
+
+#[tokio::test]
+async fn every_login_failure_is_the_same_401() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+    app.invite("invited@example.com").await;
+
+    let mut bodies = Vec::new();
+    for (username, password) in [
+        ("ada@example.com", "wrong password entirely"),
+        ("nobody@example.com", PASSWORD),
+        ("invited@example.com", PASSWORD),
+        ("not an email", PASSWORD),
+    ] {
+        let reply = app.log_in(username, password).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{username}");
+        assert_eq!(reply.body["code"], "invalid_credentials");
+        bodies.push(reply.bytes);
+    }
+    bodies.dedup();
+    assert_eq!(bodies.len(), 1, "the failures differ");
+}
+
+#[tokio::test]
+async fn ten_failures_lock_the_account_even_for_the_right_password() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+    for _ in 0..10 {
+        assert_eq!(
+            app.log_in("ada@example.com", "wrong password entirely")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    let locked = app.log_in("ada@example.com", PASSWORD).await;
+
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.body["code"], "too_many_attempts");
+    assert_eq!(locked.headers["retry-after"], "900");
+    app.clock.advance(time::Duration::minutes(15));
+    assert_eq!(
+        app.log_in("ada@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_rotates_and_reusing_the_old_token_ends_the_session() {
+    let app = TestApp::start();
+    let first = app.active_user("ada@example.com").await;
+    let old = first["refresh_token"].as_str().unwrap();
+
+    let rotated = app
+        .post("/sessions/refresh", json!({ "refresh_token": old }))
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+    let new = rotated.body["refresh_token"].as_str().unwrap();
+    assert_ne!(new, old);
+
+    let duplicate = app
+        .post("/sessions/refresh", json!({ "refresh_token": old }))
+        .await;
+    assert_eq!(
+        duplicate.status,
+        StatusCode::UNAUTHORIZED,
+        "a duplicate within the grace is refused"
+    );
+    app.clock
+        .advance(time::Duration::seconds(REUSE_GRACE.whole_seconds()));
+    let replay = app
+        .post("/sessions/refresh", json!({ "refresh_token": old }))
+        .await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    let after = app
+        .post("/sessions/refresh", json!({ "refresh_token": new }))
+        .await;
+    assert_eq!(
+        after.status,
+        StatusCode::UNAUTHORIZED,
+        "the family is revoked"
+    );
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session() {
+    let app = TestApp::start();
+    let pair = app.active_user("ada@example.com").await;
+
+    let out = app
+        .call("DELETE", "/sessions", pair["access_token"].as_str(), None)
+        .await;
+
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let refresh = app
+        .post(
+            "/sessions/refresh",
+            json!({ "refresh_token": pair["refresh_token"] }),
+        )
+        .await;
+    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn me_needs_a_valid_access_token() {
+    let app = TestApp::start();
+
+    assert_eq!(
+        app.call("GET", "/me", None, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.call("GET", "/me", Some("junk"), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn the_jwks_publishes_the_key_that_verifies_access_tokens() {
+    let app = TestApp::start();
+
+    let reply = app.call("GET", "/.well-known/jwks.json", None, None).await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, app.tokens.jwks());
+    assert_eq!(reply.body["keys"][0]["alg"], "EdDSA");
+}

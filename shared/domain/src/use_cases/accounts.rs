@@ -1,0 +1,338 @@
+//! The invited person's side: the invitation landing, logins, sessions, password resets.
+
+use crate::error::StoreError;
+use crate::login::{ClientInfo, LoginEvent};
+use crate::outbox::{EmailContent, OutboxMessage};
+use crate::password::{NewPassword, PasswordRejection};
+use crate::password_reset::{PasswordReset, RESET_LIFETIME};
+use crate::secret_token::{SecretToken, token_hash};
+use crate::session::{NewSession, RefreshDecision, RefreshToken};
+use crate::throttle::ThrottleWindow;
+use crate::types::{EmailAddress, Locale};
+use crate::user::{PortalUser, PortalUserStatus, Profile};
+use crate::{DomainError, Ports};
+
+use super::{OPTIMISTIC_RETRIES, deliver_after_commit};
+
+/// A session handed to a client: the user it is for, and the refresh token (shown once).
+pub struct SessionStart {
+    pub user: PortalUser,
+    pub family_id: String,
+    pub refresh_token: SecretToken,
+}
+
+impl SessionStart {
+    fn new(user: PortalUser, session: NewSession) -> Self {
+        Self {
+            user,
+            family_id: session.family.id,
+            refresh_token: session.token,
+        }
+    }
+}
+
+/// The user an invitation link is for, if the link still works.
+pub async fn lookup_invitation(ports: &Ports, token: &str) -> Result<PortalUser, DomainError> {
+    let hash = token_hash(token);
+    let user = ports
+        .store
+        .portal_user_by_invitation(&hash)
+        .await?
+        .ok_or(DomainError::InvitationInvalid)?;
+    user.live_invitation(&hash, ports.clock.now())?;
+    Ok(user)
+}
+
+/// Sets the password through the invitation link and logs the person in. The link is
+/// consumed by the same conditional write that activates the user: of two concurrent
+/// accepts, one wins and the other gets `InvitationInvalid`.
+pub async fn accept_invitation(
+    ports: &Ports,
+    token: &str,
+    password: &str,
+    profile: Option<Profile>,
+) -> Result<SessionStart, DomainError> {
+    let user = lookup_invitation(ports, token).await?;
+    let names = profile
+        .as_ref()
+        .map(|p| (p.first_name.to_string(), p.last_name.to_string()));
+    let password = checked_password(password, &user, names)?;
+    let password_hash = ports.hasher.hash(&password).await;
+    let now = ports.clock.now();
+    let next = user.accept_invitation(&token_hash(token), password_hash, profile, now)?;
+    let session = NewSession::begin(ports.random.as_ref(), &next.id, next.token_version, now);
+    match ports.store.accept_invitation(&next, &session).await {
+        Ok(()) => Ok(SessionStart::new(next, session)),
+        Err(StoreError::ConditionFailed) => Err(DomainError::InvitationInvalid),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Checks a username and password. Every failure is the same `InvalidCredentials`, and an
+/// unknown username costs the same Argon2 verification as a wrong password.
+pub async fn log_in(
+    ports: &Ports,
+    username: &str,
+    password: &str,
+    client: &ClientInfo,
+) -> Result<SessionStart, DomainError> {
+    let now = ports.clock.now();
+    let user = match EmailAddress::parse(username) {
+        Ok(username) => ports.store.portal_user_by_username(&username).await?,
+        Err(_) => None,
+    };
+    if let Some(retry_after) = user.as_ref().and_then(|user| user.locked_for(now)) {
+        return Err(DomainError::TooManyAttempts { retry_after });
+    }
+    let stored = user.as_ref().and_then(|user| user.password_hash.as_deref());
+    let verified = ports.hasher.verify(password, stored).await;
+    let Some(mut user) = user else {
+        return Err(DomainError::InvalidCredentials);
+    };
+    // The attempt is recorded on the account; a concurrent change to the user means
+    // re-reading it and recording again (the password is not verified twice).
+    for _ in 0..OPTIMISTIC_RETRIES {
+        let success = verified && user.can_log_in();
+        let next = if success {
+            user.login_succeeded(now)
+        } else {
+            user.login_failed(now)
+        };
+        let event = LoginEvent::new(&user.id, success, client, now);
+        let session = success
+            .then(|| NewSession::begin(ports.random.as_ref(), &next.id, next.token_version, now));
+        match ports
+            .store
+            .record_login(&next, &event, session.as_ref())
+            .await
+        {
+            Ok(()) => {
+                return match session {
+                    Some(session) => Ok(SessionStart::new(next, session)),
+                    None => Err(DomainError::InvalidCredentials),
+                };
+            }
+            Err(StoreError::ConditionFailed) => {
+                user = ports
+                    .store
+                    .portal_user(&user.id)
+                    .await?
+                    .ok_or(DomainError::InvalidCredentials)?;
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(DomainError::Conflict("the account is changing; try again"))
+}
+
+/// Trades a refresh token for a new one (rotation). A rotated token presented again
+/// after the grace period ends its whole session family.
+pub async fn refresh_session(ports: &Ports, token: &str) -> Result<SessionStart, DomainError> {
+    let now = ports.clock.now();
+    let old = ports
+        .store
+        .refresh_token(&token_hash(token))
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
+    let family = ports
+        .store
+        .session_family(&old.family_id)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
+    let user = active_user(ports, &old.user_id).await?;
+    match old.decide(&family, user.token_version, now) {
+        RefreshDecision::Refuse => Err(DomainError::Unauthenticated),
+        RefreshDecision::RevokeFamily => {
+            tracing::warn!(family_id = %family.id, user_id = %user.id, "a rotated refresh token was reused; session ended");
+            ports.store.revoke_session_family(&family.id, now).await?;
+            Err(DomainError::Unauthenticated)
+        }
+        RefreshDecision::Rotate => {
+            let (new, refresh_token) = RefreshToken::issue(ports.random.as_ref(), &family, now);
+            match ports
+                .store
+                .rotate_refresh_token(&old.rotated(now), &new)
+                .await
+            {
+                Ok(()) => Ok(SessionStart {
+                    user,
+                    family_id: family.id,
+                    refresh_token,
+                }),
+                Err(StoreError::ConditionFailed) => Err(DomainError::Unauthenticated),
+                Err(other) => Err(other.into()),
+            }
+        }
+    }
+}
+
+/// Ends the session an access token belongs to.
+pub async fn log_out(ports: &Ports, family_id: &str) -> Result<(), DomainError> {
+    Ok(ports
+        .store
+        .revoke_session_family(family_id, ports.clock.now())
+        .await?)
+}
+
+/// The user an access token names, if it still may act: active, and the token issued
+/// under the current token version (deactivation and password resets bump it).
+pub async fn current_user(
+    ports: &Ports,
+    user_id: &str,
+    token_version: u64,
+) -> Result<PortalUser, DomainError> {
+    let user = active_user(ports, user_id).await?;
+    if user.token_version != token_version {
+        return Err(DomainError::Unauthenticated);
+    }
+    Ok(user)
+}
+
+/// Emails a reset link to an active user with this address; does nothing otherwise.
+/// The caller answers the same either way, so nobody learns who has an account.
+pub async fn request_password_reset(
+    ports: &Ports,
+    email: &EmailAddress,
+) -> Result<(), DomainError> {
+    let now = ports.clock.now();
+    let Some(user) = ports.store.portal_user_by_username(email).await? else {
+        return Ok(());
+    };
+    if user.status != PortalUserStatus::Active {
+        return Ok(());
+    }
+    let token = SecretToken::generate(ports.random.as_ref());
+    let reset = PasswordReset {
+        token_hash: token.hash(),
+        user_id: user.id.clone(),
+        created_at: now,
+        expires_at: now + RESET_LIFETIME,
+        used_at: None,
+    };
+    let content = EmailContent::PasswordReset {
+        first_name: first_name(&user),
+        sealed_token: ports
+            .settings
+            .seal_key
+            .seal(ports.random.as_ref(), token.as_str()),
+        expires_at: reset.expires_at,
+    };
+    let message = OutboxMessage::new(
+        ports.random.as_ref(),
+        user.username.clone(),
+        Locale::default(),
+        content,
+        now,
+    );
+    let throttle = ThrottleWindow::password_resets(email, now);
+    match ports
+        .store
+        .request_password_reset(&reset, &message, &throttle)
+        .await
+    {
+        Ok(()) => deliver_after_commit(ports, &message).await,
+        // Over the limit: silently nothing more, like for an unknown address.
+        Err(StoreError::Throttled) => {
+            tracing::info!(user_id = %user.id, "password reset throttled")
+        }
+        Err(other) => return Err(other.into()),
+    }
+    Ok(())
+}
+
+/// Sets a new password through a reset link: the link is used up, every session and
+/// access token of the user ends, and a "password changed" email goes out.
+pub async fn complete_password_reset(
+    ports: &Ports,
+    token: &str,
+    password: &str,
+) -> Result<PortalUser, DomainError> {
+    let hash = token_hash(token);
+    let reset = usable_reset(ports, &hash).await?;
+    let user = active_user(ports, &reset.user_id)
+        .await
+        .map_err(|_| DomainError::TokenInvalid)?;
+    let password = checked_password(password, &user, None)?;
+    let password_hash = ports.hasher.hash(&password).await;
+    let mut user = user;
+    for _ in 0..OPTIMISTIC_RETRIES {
+        let now = ports.clock.now();
+        let next = user.change_password(password_hash.clone(), now);
+        let used = PasswordReset {
+            used_at: Some(now),
+            ..reset.clone()
+        };
+        let content = EmailContent::PasswordChanged {
+            first_name: first_name(&next),
+        };
+        let message = OutboxMessage::new(
+            ports.random.as_ref(),
+            next.username.clone(),
+            Locale::default(),
+            content,
+            now,
+        );
+        match ports
+            .store
+            .complete_password_reset(&used, &next, &message)
+            .await
+        {
+            Ok(()) => {
+                deliver_after_commit(ports, &message).await;
+                return Ok(next);
+            }
+            // The user changed (e.g. a login) or the link was used meanwhile: look again.
+            Err(StoreError::ConditionFailed) => {
+                usable_reset(ports, &hash).await?;
+                user = active_user(ports, &reset.user_id)
+                    .await
+                    .map_err(|_| DomainError::TokenInvalid)?;
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(DomainError::Conflict("the account is changing; try again"))
+}
+
+async fn usable_reset(ports: &Ports, hash: &str) -> Result<PasswordReset, DomainError> {
+    ports
+        .store
+        .password_reset(hash)
+        .await?
+        .filter(|reset| reset.is_usable(ports.clock.now()))
+        .ok_or(DomainError::TokenInvalid)
+}
+
+async fn active_user(ports: &Ports, user_id: &str) -> Result<PortalUser, DomainError> {
+    ports
+        .store
+        .portal_user(user_id)
+        .await?
+        .filter(|user| user.status == PortalUserStatus::Active)
+        .ok_or(DomainError::Unauthenticated)
+}
+
+/// The password policy, with the user's own email and names as forbidden content.
+fn checked_password(
+    password: &str,
+    user: &PortalUser,
+    names: Option<(String, String)>,
+) -> Result<NewPassword, DomainError> {
+    let (first, last) = names.unwrap_or_else(|| {
+        let name = |n: &Option<crate::types::PersonName>| {
+            n.as_ref().map(ToString::to_string).unwrap_or_default()
+        };
+        (name(&user.first_name), name(&user.last_name))
+    });
+    let personal = [user.username.as_ref(), first.as_str(), last.as_str()];
+    NewPassword::parse(password, &personal).map_err(|rejection: PasswordRejection| {
+        DomainError::PasswordRejected(rejection.reason().to_owned())
+    })
+}
+
+fn first_name(user: &PortalUser) -> String {
+    user.first_name
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| user.username.local_part().to_owned())
+}

@@ -1,0 +1,217 @@
+//! Accounts in process: the same conditions as the DynamoDB transactions, checked under
+//! the store's one lock, and every failed one is `ConditionFailed` there as here.
+
+use async_trait::async_trait;
+use portal_domain::StoreError;
+use portal_domain::login::LoginEvent;
+use portal_domain::outbox::OutboxMessage;
+use portal_domain::password_reset::PasswordReset;
+use portal_domain::ports::AccountStore;
+use portal_domain::session::{NewSession, RefreshStatus, RefreshToken, SessionFamily};
+use portal_domain::throttle::ThrottleWindow;
+use portal_domain::types::EmailAddress;
+use portal_domain::user::PortalUser;
+use time::OffsetDateTime;
+
+use super::EmbeddedStore;
+use super::state::{Change, LoginRecord, OutboxEntry, State};
+use crate::sortable;
+
+#[async_trait]
+impl AccountStore for EmbeddedStore {
+    async fn portal_user_by_invitation(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PortalUser>, StoreError> {
+        Ok(self.read(|state| {
+            let pointer = state.invitations.get(token_hash)?;
+            state.portal_users.get(&pointer.portal_user_id).cloned()
+        }))
+    }
+
+    async fn portal_user_by_username(
+        &self,
+        username: &EmailAddress,
+    ) -> Result<Option<PortalUser>, StoreError> {
+        Ok(self.read(|state| {
+            let id = state.usernames.get(username.as_ref())?;
+            state.portal_users.get(id).cloned()
+        }))
+    }
+
+    async fn accept_invitation(
+        &self,
+        next: &PortalUser,
+        session: &NewSession,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            state.expect_previous_user_version(next)?;
+            let mut changes = vec![Change::PortalUser(next.clone())];
+            changes.extend(begin_session(state, session)?);
+            Ok(changes)
+        })
+    }
+
+    async fn record_login(
+        &self,
+        next: &PortalUser,
+        event: &LoginEvent,
+        session: Option<&NewSession>,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            state.expect_previous_user_version(next)?;
+            let mut changes = vec![
+                Change::PortalUser(next.clone()),
+                Change::Login(LoginRecord {
+                    position: sortable::by_time(event.at),
+                    event: event.clone(),
+                }),
+            ];
+            if let Some(session) = session {
+                changes.extend(begin_session(state, session)?);
+            }
+            Ok(changes)
+        })
+    }
+
+    async fn recent_logins(
+        &self,
+        user_id: &str,
+        limit: u32,
+    ) -> Result<Vec<LoginEvent>, StoreError> {
+        Ok(self.read(|state| {
+            state.logins.get(user_id).map_or_else(Vec::new, |events| {
+                events
+                    .values()
+                    .rev()
+                    .take(limit as usize)
+                    .cloned()
+                    .collect()
+            })
+        }))
+    }
+
+    async fn refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, StoreError> {
+        Ok(self.read(|state| state.refresh_tokens.get(token_hash).cloned()))
+    }
+
+    async fn session_family(&self, family_id: &str) -> Result<Option<SessionFamily>, StoreError> {
+        Ok(self.read(|state| state.session_families.get(family_id).cloned()))
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        rotated: &RefreshToken,
+        new: &RefreshToken,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            let old_is_active = state
+                .refresh_tokens
+                .get(&rotated.token_hash)
+                .is_some_and(|old| old.status == RefreshStatus::Active);
+            let family_is_live = state
+                .session_families
+                .get(&rotated.family_id)
+                .is_some_and(|family| family.revoked_at.is_none());
+            if !old_is_active
+                || !family_is_live
+                || state.refresh_tokens.contains_key(&new.token_hash)
+            {
+                return Err(StoreError::ConditionFailed);
+            }
+            Ok(vec![
+                Change::RefreshToken(rotated.clone()),
+                Change::RefreshToken(new.clone()),
+            ])
+        })
+    }
+
+    async fn revoke_session_family(
+        &self,
+        family_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        // Missing or already revoked: nothing to do, and the first revocation's time stays.
+        self.commit(|state| {
+            Ok(state
+                .session_families
+                .get(family_id)
+                .filter(|family| family.revoked_at.is_none())
+                .map(|family| {
+                    Change::SessionFamily(SessionFamily {
+                        revoked_at: Some(at),
+                        ..family.clone()
+                    })
+                })
+                .into_iter()
+                .collect())
+        })
+    }
+
+    async fn request_password_reset(
+        &self,
+        reset: &PasswordReset,
+        email: &OutboxMessage,
+        throttle: &ThrottleWindow,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            // The throttle first, as on DynamoDB, where its refusal is the one reported.
+            let counted = state.count_against(throttle)?;
+            if state.password_resets.contains_key(&reset.token_hash)
+                || state.outbox.contains_key(&email.id)
+            {
+                return Err(StoreError::ConditionFailed);
+            }
+            Ok(vec![
+                Change::PasswordReset(reset.clone()),
+                Change::Outbox(OutboxEntry::pending(email)),
+                counted,
+            ])
+        })
+    }
+
+    async fn password_reset(&self, token_hash: &str) -> Result<Option<PasswordReset>, StoreError> {
+        Ok(self.read(|state| state.password_resets.get(token_hash).cloned()))
+    }
+
+    async fn complete_password_reset(
+        &self,
+        used: &PasswordReset,
+        next: &PortalUser,
+        email: &OutboxMessage,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            let unused = state
+                .password_resets
+                .get(&used.token_hash)
+                .is_some_and(|stored| stored.used_at.is_none());
+            if !unused {
+                return Err(StoreError::ConditionFailed);
+            }
+            state.expect_previous_user_version(next)?;
+            if state.outbox.contains_key(&email.id) {
+                return Err(StoreError::ConditionFailed);
+            }
+            Ok(vec![
+                Change::PasswordReset(used.clone()),
+                Change::PortalUser(next.clone()),
+                Change::Outbox(OutboxEntry::pending(email)),
+            ])
+        })
+    }
+}
+
+/// The changes that begin `session`; its family and token must be new.
+fn begin_session(state: &State, session: &NewSession) -> Result<[Change; 2], StoreError> {
+    if state.session_families.contains_key(&session.family.id)
+        || state
+            .refresh_tokens
+            .contains_key(&session.refresh.token_hash)
+    {
+        return Err(StoreError::ConditionFailed);
+    }
+    Ok([
+        Change::SessionFamily(session.family.clone()),
+        Change::RefreshToken(session.refresh.clone()),
+    ])
+}

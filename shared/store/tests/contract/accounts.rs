@@ -1,0 +1,450 @@
+//! Accounts: accepting an invitation, logins, refresh token rotation, session revocation
+//! and password resets, each one atomic write or nothing at all.
+
+use portal_domain::StoreError;
+use portal_domain::login::LoginEvent;
+use portal_domain::random::{OsRandomness, new_id};
+use portal_domain::session::{RefreshStatus, RefreshToken};
+use portal_store::OutboxStatus;
+use time::Duration;
+
+use crate::support::{
+    Subject, accepted, active_in, client, invited_in, join_all, new_email, now,
+    password_changed_email, portal_user, reset_email, reset_for, reset_window, session,
+};
+
+pub async fn an_invitation_is_accepted_once_and_a_second_accept_writes_nothing(
+    store: &impl Subject,
+) {
+    let invited = invited_in(store).await;
+    let next = accepted(&invited);
+    let first = session(&next);
+
+    store.accept_invitation(&next, &first).await.unwrap();
+
+    assert_eq!(
+        store.portal_user(&next.id).await.unwrap().as_ref(),
+        Some(&next)
+    );
+    let family = store.session_family(&first.family.id).await.unwrap();
+    assert_eq!(family, Some(first.family.clone()));
+    let token = store
+        .refresh_token(&first.refresh.token_hash)
+        .await
+        .unwrap();
+    assert_eq!(token, Some(first.refresh.clone()));
+    let before = store.everything().await;
+
+    // The same invitation, accepted again from the version that was current before.
+    let again = accepted(&invited);
+    let second = session(&again);
+    let result = store.accept_invitation(&again, &second).await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.everything().await, before);
+    assert_eq!(store.session_family(&second.family.id).await.unwrap(), None);
+}
+
+pub async fn a_user_is_found_by_invitation_and_by_username(store: &impl Subject) {
+    let invited = invited_in(store).await;
+    let user = Some(invited.user.clone());
+
+    let by_invitation = store.portal_user_by_invitation(&invited.token.hash()).await;
+    let by_username = store.portal_user_by_username(&invited.user.username).await;
+
+    assert_eq!(by_invitation.unwrap(), user);
+    assert_eq!(by_username.unwrap(), user);
+    let nobody = store.portal_user_by_invitation("no-such-hash").await;
+    assert_eq!(nobody.unwrap(), None);
+    assert_eq!(
+        store.portal_user_by_username(&new_email()).await.unwrap(),
+        None
+    );
+    // The token itself is no key: only its hash finds the user.
+    let by_token = store
+        .portal_user_by_invitation(invited.token.as_str())
+        .await;
+    assert_eq!(by_token.unwrap(), None);
+}
+
+pub async fn a_user_created_directly_is_found_by_username(store: &impl Subject) {
+    let user = portal_user(&new_email());
+    store.create_portal_user(&user).await.unwrap();
+
+    let found = store.portal_user_by_username(&user.username).await.unwrap();
+
+    assert_eq!(found, Some(user));
+}
+
+pub async fn a_successful_login_updates_the_user_records_it_and_begins_a_session(
+    store: &impl Subject,
+) {
+    let (user, _) = active_in(store).await;
+    let next = user.login_succeeded(now());
+    let event = LoginEvent::new(&user.id, true, &client(), now());
+    let begun = session(&next);
+
+    store
+        .record_login(&next, &event, Some(&begun))
+        .await
+        .unwrap();
+
+    assert_eq!(store.portal_user(&user.id).await.unwrap(), Some(next));
+    assert_eq!(
+        store.recent_logins(&user.id, 10).await.unwrap(),
+        vec![event]
+    );
+    let token = store
+        .refresh_token(&begun.refresh.token_hash)
+        .await
+        .unwrap();
+    assert_eq!(token, Some(begun.refresh));
+    let family = store.session_family(&begun.family.id).await.unwrap();
+    assert_eq!(family, Some(begun.family));
+}
+
+pub async fn a_failed_login_updates_the_user_and_records_it_without_a_session(
+    store: &impl Subject,
+) {
+    let (user, _) = active_in(store).await;
+    let next = user.login_failed(now());
+    let event = LoginEvent::new(&user.id, false, &client(), now());
+
+    store.record_login(&next, &event, None).await.unwrap();
+
+    let stored = store.portal_user(&user.id).await.unwrap().unwrap();
+    assert_eq!(stored.failed_logins, 1);
+    assert_eq!(stored, next);
+    assert_eq!(
+        store.recent_logins(&user.id, 10).await.unwrap(),
+        vec![event]
+    );
+}
+
+pub async fn a_login_from_a_stale_user_version_is_refused_and_writes_nothing(store: &impl Subject) {
+    let (user, _) = active_in(store).await;
+    store
+        .record_login(
+            &user.login_failed(now()),
+            &LoginEvent::new(&user.id, false, &client(), now()),
+            None,
+        )
+        .await
+        .unwrap();
+    let before = store.everything().await;
+    let stale = user.login_succeeded(now());
+    let begun = session(&stale);
+
+    let event = LoginEvent::new(&user.id, true, &client(), now());
+    let result = store.record_login(&stale, &event, Some(&begun)).await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.everything().await, before);
+}
+
+pub async fn recent_logins_are_the_users_own_newest_first_and_limited(store: &impl Subject) {
+    let (mut ada, _) = active_in(store).await;
+    let (mut other, _) = active_in(store).await;
+    let start = now() - Duration::minutes(10);
+    let mut events = Vec::new();
+    for minute in 0..3 {
+        let at = start + Duration::minutes(minute);
+        let event = LoginEvent::new(&ada.id, minute % 2 == 0, &client(), at);
+        let next = ada.login_failed(at);
+        store.record_login(&next, &event, None).await.unwrap();
+        (ada, events) = (next, [vec![event], events].concat());
+    }
+    // Two events of one instant are both kept.
+    for _ in 0..2 {
+        let next = other.login_failed(start);
+        let event = LoginEvent::new(&other.id, false, &client(), start);
+        store.record_login(&next, &event, None).await.unwrap();
+        other = next;
+    }
+
+    let newest_two = store.recent_logins(&ada.id, 2).await.unwrap();
+    let all = store.recent_logins(&ada.id, 10).await.unwrap();
+
+    assert_eq!(newest_two, events[..2].to_vec());
+    assert_eq!(all, events);
+    assert_eq!(store.recent_logins(&other.id, 10).await.unwrap().len(), 2);
+    assert_eq!(store.recent_logins(&ada.id, 0).await.unwrap(), Vec::new());
+    let nobody = store.recent_logins("no-such-user", 10).await.unwrap();
+    assert_eq!(nobody, Vec::new());
+}
+
+/// The next token of `old`'s family, as a refresh issues it.
+fn successor(old: &RefreshToken) -> RefreshToken {
+    let family = portal_domain::session::SessionFamily {
+        id: old.family_id.clone(),
+        user_id: old.user_id.clone(),
+        token_version: 1,
+        created_at: old.issued_at,
+        expires_at: old.expires_at,
+        revoked_at: None,
+    };
+    RefreshToken::issue(&OsRandomness, &family, now()).0
+}
+
+pub async fn a_refresh_token_rotates_once(store: &impl Subject) {
+    let (_, begun) = active_in(store).await;
+    let rotated = begun.refresh.rotated(now());
+    let new = successor(&begun.refresh);
+
+    store.rotate_refresh_token(&rotated, &new).await.unwrap();
+
+    let old = store
+        .refresh_token(&rotated.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(old.status, RefreshStatus::Rotated);
+    assert_eq!(old, rotated);
+    assert_eq!(
+        store.refresh_token(&new.token_hash).await.unwrap(),
+        Some(new)
+    );
+    let before = store.everything().await;
+
+    let late = successor(&begun.refresh);
+    let again = store
+        .rotate_refresh_token(&begun.refresh.rotated(now()), &late)
+        .await;
+
+    assert!(
+        matches!(again, Err(StoreError::ConditionFailed)),
+        "{again:?}"
+    );
+    assert_eq!(store.everything().await, before);
+}
+
+pub async fn of_ten_concurrent_rotations_of_one_token_exactly_one_wins(store: &impl Subject) {
+    let (_, begun) = active_in(store).await;
+    let attempts: Vec<_> = (0..10)
+        .map(|_| (begun.refresh.rotated(now()), successor(&begun.refresh)))
+        .collect();
+
+    let results = join_all(
+        attempts
+            .iter()
+            .map(|(rotated, new)| store.rotate_refresh_token(rotated, new))
+            .collect(),
+    )
+    .await;
+
+    let winners: Vec<_> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_ok())
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    for (index, result) in results.iter().enumerate() {
+        let stored = store
+            .refresh_token(&attempts[index].1.token_hash)
+            .await
+            .unwrap();
+        match result {
+            Ok(()) => assert_eq!(stored.as_ref(), Some(&attempts[index].1)),
+            Err(StoreError::ConditionFailed) => assert_eq!(stored, None),
+            Err(error) => panic!("a losing rotation failed otherwise: {error:?}"),
+        }
+    }
+}
+
+pub async fn rotating_in_a_revoked_family_is_refused_and_writes_nothing(store: &impl Subject) {
+    let (_, begun) = active_in(store).await;
+    store
+        .revoke_session_family(&begun.family.id, now())
+        .await
+        .unwrap();
+    let before = store.everything().await;
+    let new = successor(&begun.refresh);
+
+    let result = store
+        .rotate_refresh_token(&begun.refresh.rotated(now()), &new)
+        .await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.everything().await, before);
+    let old = store
+        .refresh_token(&begun.refresh.token_hash)
+        .await
+        .unwrap();
+    assert_eq!(old, Some(begun.refresh));
+}
+
+pub async fn revoking_a_family_twice_is_fine_and_keeps_the_first_time(store: &impl Subject) {
+    let (_, begun) = active_in(store).await;
+    let first = now();
+
+    store
+        .revoke_session_family(&begun.family.id, first)
+        .await
+        .unwrap();
+    let again = store
+        .revoke_session_family(&begun.family.id, first + Duration::minutes(1))
+        .await;
+
+    assert!(again.is_ok(), "{again:?}");
+    let family = store
+        .session_family(&begun.family.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(family.revoked_at, Some(first));
+    assert_eq!(family.id, begun.family.id);
+    assert_eq!(family.token_version, begun.family.token_version);
+}
+
+pub async fn revoking_an_unknown_family_is_fine_and_creates_nothing(store: &impl Subject) {
+    let before = store.everything().await;
+    let unknown = new_id(&OsRandomness);
+
+    let result = store.revoke_session_family(&unknown, now()).await;
+
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(store.everything().await, before);
+    assert_eq!(store.session_family(&unknown).await.unwrap(), None);
+}
+
+pub async fn a_reset_request_stores_the_link_and_its_pending_email(store: &impl Subject) {
+    let (user, _) = active_in(store).await;
+    let reset = reset_for(&user, now());
+    let email = reset_email(&user, &reset);
+
+    store
+        .request_password_reset(&reset, &email, &reset_window(&user, now()))
+        .await
+        .unwrap();
+
+    let stored = store.password_reset(&reset.token_hash).await.unwrap();
+    assert_eq!(stored, Some(reset));
+    assert_eq!(
+        store.email_status(&email.id).await,
+        Some(OutboxStatus::Pending)
+    );
+}
+
+pub async fn the_reset_request_over_the_window_limit_is_throttled_and_writes_nothing(
+    store: &impl Subject,
+) {
+    let (user, _) = active_in(store).await;
+    let window = reset_window(&user, now());
+    for _ in 0..window.limit {
+        let reset = reset_for(&user, now());
+        let email = reset_email(&user, &reset);
+        store
+            .request_password_reset(&reset, &email, &window)
+            .await
+            .unwrap();
+    }
+    let before = store.everything().await;
+    let over = reset_for(&user, now());
+    let email = reset_email(&user, &over);
+
+    let result = store.request_password_reset(&over, &email, &window).await;
+
+    assert!(matches!(result, Err(StoreError::Throttled)), "{result:?}");
+    assert_eq!(store.everything().await, before);
+    assert_eq!(store.password_reset(&over.token_hash).await.unwrap(), None);
+}
+
+pub async fn a_reset_is_completed_once(store: &impl Subject) {
+    let (user, _) = active_in(store).await;
+    let reset = reset_for(&user, now());
+    store
+        .request_password_reset(
+            &reset,
+            &reset_email(&user, &reset),
+            &reset_window(&user, now()),
+        )
+        .await
+        .unwrap();
+    let used = portal_domain::password_reset::PasswordReset {
+        used_at: Some(now()),
+        ..reset.clone()
+    };
+    let next = user.change_password("$argon2id$v=19$new".into(), now());
+    let email = password_changed_email(&user);
+
+    store
+        .complete_password_reset(&used, &next, &email)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.portal_user(&user.id).await.unwrap(),
+        Some(next.clone())
+    );
+    let stored = store
+        .password_reset(&reset.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.used_at.is_some());
+    assert_eq!(stored, used);
+    assert_eq!(
+        store.email_status(&email.id).await,
+        Some(OutboxStatus::Pending)
+    );
+    let before = store.everything().await;
+
+    // The same link again, even for the user as it is now.
+    let again = next.change_password("$argon2id$v=19$newer".into(), now());
+    let again_email = password_changed_email(&user);
+    let result = store
+        .complete_password_reset(&used, &again, &again_email)
+        .await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.everything().await, before);
+}
+
+pub async fn a_reset_completed_from_a_stale_user_version_is_refused_and_stays_unused(
+    store: &impl Subject,
+) {
+    let (user, _) = active_in(store).await;
+    let reset = reset_for(&user, now());
+    store
+        .request_password_reset(
+            &reset,
+            &reset_email(&user, &reset),
+            &reset_window(&user, now()),
+        )
+        .await
+        .unwrap();
+    // A login moved the user on after the reset page read it.
+    let moved = user.login_failed(now());
+    let event = LoginEvent::new(&user.id, false, &client(), now());
+    store.record_login(&moved, &event, None).await.unwrap();
+    let before = store.everything().await;
+    let used = portal_domain::password_reset::PasswordReset {
+        used_at: Some(now()),
+        ..reset.clone()
+    };
+    let stale = user.change_password("$argon2id$v=19$new".into(), now());
+    let email = password_changed_email(&user);
+
+    let result = store.complete_password_reset(&used, &stale, &email).await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.everything().await, before);
+    let stored = store.password_reset(&reset.token_hash).await.unwrap();
+    assert_eq!(stored, Some(reset));
+    assert_eq!(store.email_status(&email.id).await, None);
+}
