@@ -2,6 +2,7 @@
 
 use portal_domain::audit::AuditEvent;
 use portal_domain::contact::Contact;
+use portal_domain::login::LoginEvent;
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::use_cases::{Suggestion, SuggestionMatch};
 use portal_domain::user::{PortalUser, PortalUserStatus};
@@ -149,10 +150,14 @@ pub struct ContactDetail {
 }
 
 impl ContactDetail {
-    pub fn new(contact: &Contact, user: Option<&PortalUser>, now: OffsetDateTime) -> Self {
+    pub fn new(
+        contact: &Contact,
+        user: Option<&(PortalUser, Vec<LoginEvent>)>,
+        now: OffsetDateTime,
+    ) -> Self {
         Self {
             contact: contact.into(),
-            portal_user: user.map(|user| PortalUserSummary::new(user, now)),
+            portal_user: user.map(|(user, logins)| PortalUserSummary::new(user, logins, now)),
         }
     }
 }
@@ -164,22 +169,44 @@ struct PortalUserSummary {
     status: PortalUserStatus,
     #[serde(with = "time::serde::rfc3339::option")]
     last_login_at: Option<OffsetDateTime>,
-    /// Login history arrives with sessions; until then there is none to show.
-    logins: Vec<()>,
+    /// The newest logins first.
+    logins: Vec<LoginView>,
     invitation: Option<InvitationSummary>,
 }
 
 impl PortalUserSummary {
-    fn new(user: &PortalUser, now: OffsetDateTime) -> Self {
+    fn new(user: &PortalUser, logins: &[LoginEvent], now: OffsetDateTime) -> Self {
         Self {
             portal_user_id: user.id.clone(),
             username: user.username.to_string(),
             status: user.status,
             last_login_at: user.last_login_at,
-            logins: Vec::new(),
+            logins: logins.iter().map(LoginView::from).collect(),
             invitation: user
                 .invitation_state(now)
                 .map(|(status, expires_at)| InvitationSummary { status, expires_at }),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct LoginView {
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_agent: Option<String>,
+}
+
+impl From<&LoginEvent> for LoginView {
+    fn from(event: &LoginEvent) -> Self {
+        Self {
+            at: event.at,
+            success: event.success,
+            ip: event.ip.clone(),
+            user_agent: event.user_agent.clone(),
         }
     }
 }

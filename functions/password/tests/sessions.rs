@@ -25,6 +25,28 @@ async fn a_login_gives_a_working_token_pair_and_is_recorded() {
 }
 
 #[tokio::test]
+async fn logins_and_the_last_login_are_visible_to_staff_in_the_contact_detail() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+    app.log_in("ada@example.com", "wrong password entirely").await;
+    app.clock.advance(time::Duration::seconds(1));
+    app.log_in("ada@example.com", PASSWORD).await;
+    let found = app.staff_get("/staff/contacts?email=ada@example.com").await;
+    let contact_id = found.body["items"][0]["contact_id"].as_str().unwrap().to_owned();
+
+    let detail = app.staff_get(&format!("/staff/contacts/{contact_id}")).await;
+
+    let user = &detail.body["portal_user"];
+    assert_eq!(user["status"], "active", "{}", detail.body);
+    assert!(user["last_login_at"].is_string());
+    let logins = user["logins"].as_array().unwrap();
+    assert_eq!(logins.len(), 2);
+    assert_eq!(logins[0]["success"], true, "newest first");
+    assert_eq!(logins[1]["success"], false);
+    assert_eq!(logins[0]["user_agent"], "router-tests");
+}
+
+#[tokio::test]
 async fn every_login_failure_is_the_same_401() {
     let app = TestApp::start();
     app.active_user("ada@example.com").await;

@@ -125,6 +125,10 @@ impl TestApp {
         }
     }
 
+    pub async fn staff_get(&self, path: &str) -> Reply {
+        self.call("GET", path, Some(&self.staff_token), None).await
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         self.call("POST", path, None, Some(body)).await
     }

@@ -1,5 +1,6 @@
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::{Contact, ContactForm};
+use crate::login::LoginEvent;
 use crate::random::new_id;
 use crate::staff::StaffMember;
 use crate::types::{EmailAddress, Locale};
@@ -35,19 +36,25 @@ pub async fn contact_by_email(
     Ok(ports.store.contact_by_email(email).await?)
 }
 
-/// A contact with its portal user, if it has one.
+/// How many login events a detail shows.
+const RECENT_LOGINS: u32 = 10;
+
+/// A contact with its portal user, if it has one, and that user's recent logins.
 pub async fn contact_detail(
     ports: &Ports,
     id: &str,
-) -> Result<(Contact, Option<PortalUser>), DomainError> {
+) -> Result<(Contact, Option<(PortalUser, Vec<LoginEvent>)>), DomainError> {
     let contact = ports
         .store
         .contact(id)
         .await?
         .ok_or(DomainError::NotFound)?;
-    let user = match &contact.portal_user_id {
-        Some(user_id) => ports.store.portal_user(user_id).await?,
-        None => None,
+    let Some(user_id) = &contact.portal_user_id else {
+        return Ok((contact, None));
     };
-    Ok((contact, user))
+    let Some(user) = ports.store.portal_user(user_id).await? else {
+        return Ok((contact, None));
+    };
+    let logins = ports.store.recent_logins(user_id, RECENT_LOGINS).await?;
+    Ok((contact, Some((user, logins))))
 }
