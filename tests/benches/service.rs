@@ -19,10 +19,14 @@ use http_body_util::BodyExt;
 use portal_domain::clock::{ManualClock, SystemClock};
 use portal_domain::outbox::EmailContent;
 use portal_domain::ports::{Mailer, Store};
+use portal_domain::sealed::SealKey;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_domain::testing::{self, RecordingMailer};
 use portal_email::{EmailConfig, FileOutbox};
-use portal_http::{StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
+use portal_http::{
+    AccessTokenConfig, AccessTokens, PortalSigningKey, StaffAuthConfig, StaffKey, StaffVerifier,
+    mint_dev_staff_token,
+};
 use portal_store::{DynamoStore, EmbeddedStore};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -31,6 +35,8 @@ const SUBMITS: usize = 20_000;
 const ROUNDS: usize = 3;
 const DYNAMODB_SAMPLES: usize = 20;
 const STAFF_SECRET: &[u8] = b"benchmark-staff-secret-benchmark-staff";
+const PASSWORD: &str = "correct horse battery staple";
+const LOGINS: usize = 100;
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -39,6 +45,7 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         submits_per_second_on_the_embedded_store().await;
+        logins_per_second_against_the_argon2_bound().await;
         dynamodb_calls_per_operation().await;
     });
 }
@@ -105,17 +112,10 @@ async fn dynamodb_calls_per_operation() {
     // A clock the benchmark moves, to get past the one-minute wait before a resend.
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let mailer = Arc::new(RecordingMailer::default());
-    let app = service(testing::ports(store, mailer.clone(), clock.clone()));
-    let token = mint_dev_staff_token(
-        STAFF_SECRET,
-        "bench",
-        "portal-staff",
-        "bench",
-        "Bench",
-        &[MANAGE_USERS, ASSIGN_ROLES],
-        Duration::from_secs(3600),
-    );
-    let staff = Some(token);
+    let ports = testing::ports(store, mailer.clone(), clock.clone());
+    let seal_key = ports.settings.seal_key.clone();
+    let app = service(ports);
+    let staff = Some(staff_token());
 
     let ids = measure(&calls, "POST /registrations", |i| {
         let app = app.clone();
@@ -173,6 +173,120 @@ async fn dynamodb_calls_per_operation() {
         )
     })
     .await;
+    let pairs = measure(&calls, "POST /invitations/accept", |i| {
+        let token = invitation_token(&mailer, &seal_key, &format!("d{i}@example.com"));
+        let body = json!({ "token": token, "password": PASSWORD });
+        call(app.clone(), "/invitations/accept".to_owned(), None, body)
+    })
+    .await;
+    measure(&calls, "POST /sessions (login)", |i| {
+        let body = json!({ "username": format!("d{i}@example.com"), "password": PASSWORD });
+        call(app.clone(), "/sessions".to_owned(), None, body)
+    })
+    .await;
+    measure(&calls, "POST /sessions/refresh", |i| {
+        let body = json!({ "refresh_token": pairs[i].1["refresh_token"] });
+        call(app.clone(), "/sessions/refresh".to_owned(), None, body)
+    })
+    .await;
+}
+
+/// Logins per second through the router (one Argon2 verification each), set against
+/// Argon2 verifications per second alone: the login's own overhead is the difference.
+async fn logins_per_second_against_the_argon2_bound() {
+    let store = Arc::new(EmbeddedStore::in_memory());
+    let mailer = Arc::new(RecordingMailer::default());
+    let ports = testing::ports(store, mailer.clone(), Arc::new(SystemClock));
+    let seal_key = ports.settings.seal_key.clone();
+    let hasher = ports.hasher.clone();
+    let app = service(ports);
+    let token = staff_token();
+    let staff = Some(token);
+    let (_, body) = call(
+        app.clone(),
+        "/registrations".to_owned(),
+        None,
+        form("login@example.com"),
+    )
+    .await;
+    let id = body["registration_id"].as_str().expect("an id").to_owned();
+    let code = newest_code(&mailer, "login@example.com");
+    call(
+        app.clone(),
+        format!("/registrations/{id}/verify"),
+        None,
+        json!({ "code": code }),
+    )
+    .await;
+    call(
+        app.clone(),
+        format!("/staff/registrations/{id}/link-contact"),
+        staff.clone(),
+        json!({ "create_contact": true }),
+    )
+    .await;
+    call(
+        app.clone(),
+        format!("/staff/registrations/{id}/approve"),
+        staff,
+        json!({}),
+    )
+    .await;
+    let invitation = invitation_token(&mailer, &seal_key, "login@example.com");
+    let (status, _) = call(
+        app.clone(),
+        "/invitations/accept".to_owned(),
+        None,
+        json!({ "token": invitation, "password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let stored = hasher
+        .hash(&portal_domain::password::NewPassword::parse(PASSWORD, &[]).expect("a good password"))
+        .await;
+
+    let started = Instant::now();
+    for _ in 0..LOGINS {
+        assert!(hasher.verify(PASSWORD, Some(&stored)).await);
+    }
+    let bound = LOGINS as f64 / started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    for _ in 0..LOGINS {
+        let body = json!({ "username": "login@example.com", "password": PASSWORD });
+        let (status, _) = call(app.clone(), "/sessions".to_owned(), None, body).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let logins = LOGINS as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "logins: {logins:.1}/s on one core through the router on the embedded store; Argon2id verifications alone {bound:.1}/s: {:.0} % of the bound ({LOGINS} each)",
+        100.0 * logins / bound
+    );
+}
+
+fn invitation_token(mailer: &RecordingMailer, seal_key: &SealKey, email: &str) -> String {
+    mailer
+        .sent()
+        .iter()
+        .rev()
+        .find_map(|message| match &message.content {
+            EmailContent::Invitation { sealed_token, .. } if message.to.as_ref() == email => {
+                seal_key.open(sealed_token)
+            }
+            _ => None,
+        })
+        .expect("an invitation was sent")
+}
+
+fn staff_token() -> String {
+    mint_dev_staff_token(
+        STAFF_SECRET,
+        "bench",
+        "portal-staff",
+        "bench",
+        "Bench",
+        &[MANAGE_USERS, ASSIGN_ROLES],
+        Duration::from_secs(3600),
+    )
 }
 
 /// Runs `operation` for every sample and prints the DynamoDB calls it made per sample.
@@ -197,9 +311,15 @@ fn service(ports: portal_domain::Ports) -> Router {
         key: StaffKey::Hs256(STAFF_SECRET.to_vec()),
     })
     .expect("staff verifier");
+    let tokens = AccessTokens::new(AccessTokenConfig {
+        issuer: "bench".into(),
+        audience: "portal".into(),
+        signing_key: PortalSigningKey::generate(),
+    });
     portal_http::app(
         portal_registration::router(ports.clone())
-            .merge(portal_approval::router(ports, Arc::new(staff))),
+            .merge(portal_approval::router(ports.clone(), Arc::new(staff)))
+            .merge(portal_password::router(ports, Arc::new(tokens))),
     )
 }
 

@@ -28,13 +28,19 @@ async fn a_login_gives_a_working_token_pair_and_is_recorded() {
 async fn logins_and_the_last_login_are_visible_to_staff_in_the_contact_detail() {
     let app = TestApp::start();
     app.active_user("ada@example.com").await;
-    app.log_in("ada@example.com", "wrong password entirely").await;
+    app.log_in("ada@example.com", "wrong password entirely")
+        .await;
     app.clock.advance(time::Duration::seconds(1));
     app.log_in("ada@example.com", PASSWORD).await;
     let found = app.staff_get("/staff/contacts?email=ada@example.com").await;
-    let contact_id = found.body["items"][0]["contact_id"].as_str().unwrap().to_owned();
+    let contact_id = found.body["items"][0]["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
-    let detail = app.staff_get(&format!("/staff/contacts/{contact_id}")).await;
+    let detail = app
+        .staff_get(&format!("/staff/contacts/{contact_id}"))
+        .await;
 
     let user = &detail.body["portal_user"];
     assert_eq!(user["status"], "active", "{}", detail.body);
