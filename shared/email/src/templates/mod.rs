@@ -57,6 +57,25 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 
 /// How a language writes a moment: a pattern over `{day}`, `{month}` (a name from
 /// `months`, January first), `{year}`, `{hour}` and `{minute}` (both two digits, 24-hour).
+/// English dates, shared by every kind that shows one.
+const EN_DATE_TIME: DateTimeFormat = DateTimeFormat {
+    pattern: "{day} {month} {year}, {hour}:{minute} UTC",
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+};
+
 struct DateTimeFormat {
     pattern: &'static str,
     months: [&'static str; 12],
@@ -100,23 +119,7 @@ mod tests {
         assert_eq!(fill("{x} { {", &[("y", "1")]), "{x} { {");
     }
 
-    const FORMAT: DateTimeFormat = DateTimeFormat {
-        pattern: "{day} {month} {year}, {hour}:{minute} UTC",
-        months: [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-    };
+    const FORMAT: DateTimeFormat = EN_DATE_TIME;
 
     #[test]
     fn a_moment_is_written_in_utc_with_the_month_name_and_two_digit_time() {

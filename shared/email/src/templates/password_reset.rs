@@ -6,7 +6,7 @@ use portal_domain::types::Locale;
 use time::OffsetDateTime;
 
 use super::layout::{self, Block};
-use super::{DateTimeFormat, Languages, fill, strings_for, utc_date_time};
+use super::{DateTimeFormat, EN_DATE_TIME, Languages, fill, strings_for, utc_date_time};
 use crate::{EmailConfig, RenderedEmail};
 
 struct Strings {
@@ -26,23 +26,7 @@ const EN: Strings = Strings {
     reset: "Choose a new password",
     validity: "The link works until {expires_at} and can be used only once.",
     not_you: "If you did not ask for this, you can ignore this email; your password stays unchanged.",
-    expires_at: DateTimeFormat {
-        pattern: "{day} {month} {year}, {hour}:{minute} UTC",
-        months: [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-    },
+    expires_at: EN_DATE_TIME,
 };
 
 static LANGUAGES: &Languages<Strings> = &[("en", &EN)];
