@@ -110,6 +110,22 @@ impl DynamoStore {
             .map_err(unavailable)
     }
 
+    /// A write of `item`, at `next_version`, over the stored version just before it: the
+    /// optimistic lock of every versioned entity.
+    fn put_next_version(&self, item: Item, next_version: u64) -> Result<Put, StoreError> {
+        let expected = next_version
+            .checked_sub(1)
+            .ok_or(StoreError::ConditionFailed)?;
+        Put::builder()
+            .table_name(&self.table_name)
+            .set_item(Some(item))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", items::VERSION)
+            .expression_attribute_values(":expected", items::number(expected))
+            .build()
+            .map_err(invalid_request)
+    }
+
     /// Sends a write prepared as a transaction item on its own, which costs half as much.
     async fn put_alone(&self, put: Put) -> Result<(), StoreError> {
         self.client

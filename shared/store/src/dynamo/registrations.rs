@@ -13,7 +13,7 @@ use super::errors::{
     Cancellation, FailedConditions, cancellation, invalid_request, refused, transaction_failed,
 };
 use super::items::{
-    COUNT, VERSION, epoch_seconds, from_data, number, pending_outbox_item, registration_item,
+    COUNT, epoch_seconds, from_data, number, pending_outbox_item, registration_item,
     registration_key, throttle_key,
 };
 use super::{DynamoStore, TransactError, put, update};
@@ -108,18 +108,7 @@ impl RegistrationStore for DynamoStore {
 impl DynamoStore {
     /// Writes `next` over the stored request if that is still the version `next` came from.
     pub(super) fn replace_registration(&self, next: &Registration) -> Result<Put, StoreError> {
-        let expected = next
-            .version
-            .checked_sub(1)
-            .ok_or(StoreError::ConditionFailed)?;
-        Put::builder()
-            .table_name(&self.table_name)
-            .set_item(Some(registration_item(next)?))
-            .condition_expression("#version = :expected")
-            .expression_attribute_names("#version", VERSION)
-            .expression_attribute_values(":expected", number(expected))
-            .build()
-            .map_err(invalid_request)
+        self.put_next_version(registration_item(next)?, next.version)
     }
 
     /// Writes `items` and counts them against `throttle`, all or nothing: `Throttled` when

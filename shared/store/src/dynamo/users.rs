@@ -6,10 +6,10 @@ use portal_domain::user::PortalUser;
 
 use aws_sdk_dynamodb::types::Put;
 
-use super::errors::{invalid_request, transaction_failed};
+use super::errors::transaction_failed;
 use super::items::{
-    PORTAL_USER_ID, VERSION, from_data, number, portal_user_item, portal_user_key,
-    string_attribute, username_item, username_key,
+    PORTAL_USER_ID, from_data, portal_user_item, portal_user_key, string_attribute, username_item,
+    username_key,
 };
 use super::{DynamoStore, put};
 
@@ -42,17 +42,6 @@ impl DynamoStore {
     /// Writes `next` over the stored user if that is still the version `next` came from
     /// (the whole item: its keys and attributes are all derived from the user).
     pub(super) fn replace_portal_user(&self, next: &PortalUser) -> Result<Put, StoreError> {
-        let expected = next
-            .version
-            .checked_sub(1)
-            .ok_or(StoreError::ConditionFailed)?;
-        Put::builder()
-            .table_name(&self.table_name)
-            .set_item(Some(portal_user_item(next)?))
-            .condition_expression("#version = :expected")
-            .expression_attribute_names("#version", VERSION)
-            .expression_attribute_values(":expected", number(expected))
-            .build()
-            .map_err(invalid_request)
+        self.put_next_version(portal_user_item(next)?, next.version)
     }
 }
