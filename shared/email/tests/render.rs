@@ -225,7 +225,7 @@ fn an_unwritten_language_falls_back_to_english() {
     let mut message = message(EmailContent::AlreadyRegistered {
         first_name: "Ada".to_owned(),
     });
-    message.locale = Locale::parse("de-AT").unwrap();
+    message.locale = Locale::parse("fr-CA").unwrap();
 
     let email = render(&message, &config()).unwrap();
 

@@ -4,31 +4,21 @@
 use portal_domain::types::Locale;
 
 use super::layout::{self, Block};
-use super::{Languages, fill, strings_for};
+use super::{fill, language_for};
 use crate::{EmailConfig, RenderedEmail};
 
-struct Strings {
-    subject: &'static str,
-    greeting: &'static str,
-    exists: &'static str,
-    login: &'static str,
-    reset: &'static str,
-    not_you: &'static str,
+pub(super) struct Strings {
+    pub(super) subject: &'static str,
+    pub(super) greeting: &'static str,
+    pub(super) exists: &'static str,
+    pub(super) login: &'static str,
+    pub(super) reset: &'static str,
+    pub(super) not_you: &'static str,
 }
 
-const EN: Strings = Strings {
-    subject: "Your {product} account already exists",
-    greeting: "Hello {first_name},",
-    exists: "Someone asked to register this email address for {product}, but an account already exists for it.",
-    login: "Log in",
-    reset: "Forgot your password? Reset it",
-    not_you: "If you did not try to register, you can ignore this email; your account is unchanged.",
-};
-
-static LANGUAGES: &Languages<Strings> = &[("en", &EN)];
-
 pub(crate) fn render(first_name: &str, locale: &Locale, config: &EmailConfig) -> RenderedEmail {
-    let (_, strings) = strings_for(LANGUAGES, locale);
+    let (_, language) = language_for(locale);
+    let strings = &language.already_registered;
     let product = config.product_name.as_str();
     let blocks = [
         Block::Paragraph(fill(strings.greeting, &[("first_name", first_name)])),

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use html_escape::{encode_double_quoted_attribute, encode_text};
 use portal_domain::types::Locale;
 
-use super::{Languages, fill, strings_for};
+use super::{fill, language_for};
 use crate::{EmailConfig, RenderedEmail};
 
 /// A piece of an email body, in reading order.
@@ -23,17 +23,10 @@ pub(crate) enum Block {
     },
 }
 
-struct Strings {
-    sign_off: &'static str,
-    help: &'static str,
+pub(super) struct Strings {
+    pub(super) sign_off: &'static str,
+    pub(super) help: &'static str,
 }
-
-const EN: Strings = Strings {
-    sign_off: "The {product} team",
-    help: "Questions? Write to {support}.",
-};
-
-static LANGUAGES: &Languages<Strings> = &[("en", &EN)];
 
 pub(crate) fn render(
     subject: String,
@@ -41,11 +34,12 @@ pub(crate) fn render(
     locale: &Locale,
     config: &EmailConfig,
 ) -> RenderedEmail {
-    let (language, strings) = strings_for(LANGUAGES, locale);
+    let (tag, language) = language_for(locale);
+    let strings = &language.layout;
     let sign_off = fill(strings.sign_off, &[("product", &config.product_name)]);
     RenderedEmail {
         text: text(blocks, &sign_off, strings, config),
-        html: html(&subject, blocks, language, &sign_off, strings, config),
+        html: html(&subject, blocks, tag, &sign_off, strings, config),
         subject,
     }
 }

@@ -4,31 +4,21 @@
 use portal_domain::types::Locale;
 
 use super::layout::{self, Block};
-use super::{Languages, fill, strings_for};
+use super::{fill, language_for};
 use crate::{EmailConfig, RenderedEmail};
 
-struct Strings {
-    subject: &'static str,
-    greeting: &'static str,
-    changed: &'static str,
-    not_you: &'static str,
-    reset: &'static str,
-    tell_us: &'static str,
+pub(super) struct Strings {
+    pub(super) subject: &'static str,
+    pub(super) greeting: &'static str,
+    pub(super) changed: &'static str,
+    pub(super) not_you: &'static str,
+    pub(super) reset: &'static str,
+    pub(super) tell_us: &'static str,
 }
 
-const EN: Strings = Strings {
-    subject: "Your {product} password was changed",
-    greeting: "Hello {first_name},",
-    changed: "Your {product} password was just changed, and every signed-in session was signed out.",
-    not_you: "If this wasn't you, reset your password at once:",
-    reset: "Reset your password",
-    tell_us: "Then write to {support} so we can look into it.",
-};
-
-static LANGUAGES: &Languages<Strings> = &[("en", &EN)];
-
 pub(crate) fn render(first_name: &str, locale: &Locale, config: &EmailConfig) -> RenderedEmail {
-    let (_, strings) = strings_for(LANGUAGES, locale);
+    let (_, language) = language_for(locale);
+    let strings = &language.password_changed;
     let product = config.product_name.as_str();
     let blocks = [
         Block::Paragraph(fill(strings.greeting, &[("first_name", first_name)])),

@@ -6,30 +6,17 @@ use portal_domain::types::Locale;
 use time::OffsetDateTime;
 
 use super::layout::{self, Block};
-use super::{DateTimeFormat, EN_DATE_TIME, Languages, fill, strings_for, utc_date_time};
+use super::{fill, language_for, utc_date_time};
 use crate::{EmailConfig, RenderedEmail};
 
-struct Strings {
-    subject: &'static str,
-    greeting: &'static str,
-    asked: &'static str,
-    reset: &'static str,
-    validity: &'static str,
-    not_you: &'static str,
-    expires_at: DateTimeFormat,
+pub(super) struct Strings {
+    pub(super) subject: &'static str,
+    pub(super) greeting: &'static str,
+    pub(super) asked: &'static str,
+    pub(super) reset: &'static str,
+    pub(super) validity: &'static str,
+    pub(super) not_you: &'static str,
 }
-
-const EN: Strings = Strings {
-    subject: "Reset your {product} password",
-    greeting: "Hello {first_name},",
-    asked: "Someone (hopefully you) asked to reset your {product} password. Choose a new one here:",
-    reset: "Choose a new password",
-    validity: "The link works until {expires_at} and can be used only once.",
-    not_you: "If you did not ask for this, you can ignore this email; your password stays unchanged.",
-    expires_at: EN_DATE_TIME,
-};
-
-static LANGUAGES: &Languages<Strings> = &[("en", &EN)];
 
 /// `token` is the opened token, already checked to be base64url.
 pub(crate) fn render(
@@ -39,9 +26,10 @@ pub(crate) fn render(
     locale: &Locale,
     config: &EmailConfig,
 ) -> RenderedEmail {
-    let (_, strings) = strings_for(LANGUAGES, locale);
+    let (_, language) = language_for(locale);
+    let strings = &language.password_reset;
     let product = config.product_name.as_str();
-    let expires_at = utc_date_time(expires_at, &strings.expires_at);
+    let expires_at = utc_date_time(expires_at, &language.date_time);
     let blocks = [
         Block::Paragraph(fill(strings.greeting, &[("first_name", first_name)])),
         Block::Paragraph(fill(strings.asked, &[("product", product)])),

@@ -3,26 +3,16 @@
 use portal_domain::types::Locale;
 
 use super::layout::{self, Block};
-use super::{Languages, fill, strings_for};
+use super::{fill, language_for};
 use crate::{EmailConfig, RenderedEmail};
 
-struct Strings {
-    subject: &'static str,
-    greeting: &'static str,
-    outcome: &'static str,
-    reason: &'static str,
-    questions: &'static str,
+pub(super) struct Strings {
+    pub(super) subject: &'static str,
+    pub(super) greeting: &'static str,
+    pub(super) outcome: &'static str,
+    pub(super) reason: &'static str,
+    pub(super) questions: &'static str,
 }
-
-const EN: Strings = Strings {
-    subject: "Your {product} access request",
-    greeting: "Hello {first_name},",
-    outcome: "Your request for access to {product} was not approved.",
-    reason: "The reason given:",
-    questions: "If you have questions about this decision, write to {support}.",
-};
-
-static LANGUAGES: &Languages<Strings> = &[("en", &EN)];
 
 pub(crate) fn render(
     first_name: &str,
@@ -30,7 +20,8 @@ pub(crate) fn render(
     locale: &Locale,
     config: &EmailConfig,
 ) -> RenderedEmail {
-    let (_, strings) = strings_for(LANGUAGES, locale);
+    let (_, language) = language_for(locale);
+    let strings = &language.rejection;
     let product = config.product_name.as_str();
     let mut blocks = vec![
         Block::Paragraph(fill(strings.greeting, &[("first_name", first_name)])),

@@ -3,26 +3,16 @@
 use portal_domain::types::Locale;
 
 use super::layout::{self, Block};
-use super::{Languages, fill, strings_for};
+use super::{fill, language_for};
 use crate::{EmailConfig, RenderedEmail};
 
-struct Strings {
-    subject: &'static str,
-    greeting: &'static str,
-    intro: &'static str,
-    validity: &'static str,
-    not_you: &'static str,
+pub(super) struct Strings {
+    pub(super) subject: &'static str,
+    pub(super) greeting: &'static str,
+    pub(super) intro: &'static str,
+    pub(super) validity: &'static str,
+    pub(super) not_you: &'static str,
 }
-
-const EN: Strings = Strings {
-    subject: "Your {product} verification code",
-    greeting: "Hello {first_name},",
-    intro: "Enter this code to confirm your email address and continue your registration for {product}:",
-    validity: "The code works for {minutes} minutes.",
-    not_you: "If you did not ask for this code, you can ignore this email; nothing happens without it.",
-};
-
-static LANGUAGES: &Languages<Strings> = &[("en", &EN)];
 
 pub(crate) fn render(
     first_name: &str,
@@ -31,7 +21,8 @@ pub(crate) fn render(
     locale: &Locale,
     config: &EmailConfig,
 ) -> RenderedEmail {
-    let (_, strings) = strings_for(LANGUAGES, locale);
+    let (_, language) = language_for(locale);
+    let strings = &language.verification_code;
     let product = config.product_name.as_str();
     let minutes = valid_minutes.to_string();
     let blocks = [
