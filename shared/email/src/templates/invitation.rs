@@ -1,21 +1,12 @@
 //! The link that lets an approved person choose a password and start using the portal.
-//! The token rides in the fragment (`/welcome#token=...`), so it never reaches a server log.
 
 use portal_domain::types::Locale;
 use time::OffsetDateTime;
 
-use super::layout::{self, Block};
-use super::{fill, language_for, utc_date_time};
+use super::{language_for, link_email};
 use crate::{EmailConfig, RenderedEmail};
 
-pub(super) struct Strings {
-    pub(super) subject: &'static str,
-    pub(super) greeting: &'static str,
-    pub(super) access: &'static str,
-    pub(super) accept: &'static str,
-    pub(super) validity: &'static str,
-    pub(super) not_you: &'static str,
-}
+pub(super) type Strings = link_email::Strings;
 
 /// `token` is the opened token, already checked to be base64url.
 pub(crate) fn render(
@@ -26,19 +17,13 @@ pub(crate) fn render(
     config: &EmailConfig,
 ) -> RenderedEmail {
     let (_, language) = language_for(locale);
-    let strings = &language.invitation;
-    let product = config.product_name.as_str();
-    let expires_at = utc_date_time(expires_at, &language.date_time);
-    let blocks = [
-        Block::Paragraph(fill(strings.greeting, &[("first_name", first_name)])),
-        Block::Paragraph(fill(strings.access, &[("product", product)])),
-        Block::Link {
-            label: strings.accept.to_owned(),
-            url: config.link(&format!("/welcome#token={token}")),
-        },
-        Block::Paragraph(fill(strings.validity, &[("expires_at", &expires_at)])),
-        Block::Paragraph(strings.not_you.to_owned()),
-    ];
-    let subject = fill(strings.subject, &[("product", product)]);
-    layout::render(subject, &blocks, locale, config)
+    link_email::render(
+        &language.invitation,
+        "/welcome",
+        first_name,
+        token,
+        expires_at,
+        locale,
+        config,
+    )
 }

@@ -8,6 +8,7 @@ pub(crate) mod already_registered;
 pub(crate) mod invitation;
 mod lang;
 pub(crate) mod layout;
+mod link_email;
 pub(crate) mod password_changed;
 pub(crate) mod password_reset;
 pub(crate) mod rejection;

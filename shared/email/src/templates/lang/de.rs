@@ -29,8 +29,8 @@ pub(super) static DE: Language = Language {
     invitation: invitation::Strings {
         subject: "Sie wurden zu {product} eingeladen",
         greeting: "Hallo {first_name},",
-        access: "Sie haben Zugang zu {product} erhalten. Nehmen Sie die Einladung an, um ein Passwort zu wählen und sich anzumelden:",
-        accept: "Einladung annehmen",
+        intro: "Sie haben Zugang zu {product} erhalten. Nehmen Sie die Einladung an, um ein Passwort zu wählen und sich anzumelden:",
+        button: "Einladung annehmen",
         validity: "Der Link ist bis {expires_at} gültig und kann nur einmal verwendet werden.",
         not_you: "Falls Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren; ohne den Link geschieht nichts.",
     },
@@ -44,8 +44,8 @@ pub(super) static DE: Language = Language {
     password_reset: password_reset::Strings {
         subject: "Ihr Passwort für {product} zurücksetzen",
         greeting: "Hallo {first_name},",
-        asked: "Jemand (hoffentlich Sie) hat darum gebeten, Ihr Passwort für {product} zurückzusetzen. Wählen Sie hier ein neues:",
-        reset: "Neues Passwort wählen",
+        intro: "Jemand (hoffentlich Sie) hat darum gebeten, Ihr Passwort für {product} zurückzusetzen. Wählen Sie hier ein neues:",
+        button: "Neues Passwort wählen",
         validity: "Der Link ist bis {expires_at} gültig und kann nur einmal verwendet werden.",
         not_you: "Falls Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren; Ihr Passwort bleibt unverändert.",
     },

@@ -29,8 +29,8 @@ pub(super) static EN: Language = Language {
     invitation: invitation::Strings {
         subject: "You are invited to {product}",
         greeting: "Hello {first_name},",
-        access: "You have been given access to {product}. Accept your invitation to choose a password and sign in:",
-        accept: "Accept the invitation",
+        intro: "You have been given access to {product}. Accept your invitation to choose a password and sign in:",
+        button: "Accept the invitation",
         validity: "The link works until {expires_at} and can be used only once.",
         not_you: "If you did not expect this invitation, you can ignore this email; nothing happens without the link.",
     },
@@ -44,8 +44,8 @@ pub(super) static EN: Language = Language {
     password_reset: password_reset::Strings {
         subject: "Reset your {product} password",
         greeting: "Hello {first_name},",
-        asked: "Someone (hopefully you) asked to reset your {product} password. Choose a new one here:",
-        reset: "Choose a new password",
+        intro: "Someone (hopefully you) asked to reset your {product} password. Choose a new one here:",
+        button: "Choose a new password",
         validity: "The link works until {expires_at} and can be used only once.",
         not_you: "If you did not ask for this, you can ignore this email; your password stays unchanged.",
     },
