@@ -10,7 +10,9 @@ use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
 use crate::login::LoginEvent;
-use crate::outbox::OutboxMessage;
+use crate::outbox::{
+    ClaimedEmail, DeadEmail, DeliveryClaim, DeliveryFailure, OutboxMessage, RetryPolicy,
+};
 use crate::page::{Page, PageRequest};
 use crate::password::PasswordHasher;
 use crate::password_reset::PasswordReset;
@@ -178,10 +180,47 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// The delivery side of the outbox. A message is `pending` (possibly held by one
+/// deliverer's claim), then `sent` or `dead`; every step is a conditional write, so two
+/// deliverers never both hold, and never both send, the same message.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
-    /// Marks a pending message as delivered, once; `ConditionFailed` if it already was.
-    async fn mark_email_sent(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+    /// Ids of pending messages that nobody holds and whose next try is due at `now`,
+    /// oldest first, at most `limit`.
+    async fn due_emails(
+        &self,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Takes a pending, due, unheld message for `claim` and counts the try; `None` if it
+    /// is unknown, sent, dead, not due, or held by a claim that has not lapsed at `now`.
+    async fn claim_email(
+        &self,
+        id: &str,
+        claim: &DeliveryClaim,
+        now: OffsetDateTime,
+    ) -> Result<Option<ClaimedEmail>, StoreError>;
+
+    /// Marks a message delivered, once; `ConditionFailed` unless `owner` holds it.
+    async fn mark_email_sent(
+        &self,
+        id: &str,
+        owner: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Records a failed try: pending again for later, or dead. `ConditionFailed` unless
+    /// `owner` holds the message.
+    async fn release_email(
+        &self,
+        id: &str,
+        owner: &str,
+        failure: &DeliveryFailure,
+    ) -> Result<(), StoreError>;
+
+    /// Messages the mailer gave up on, most recent first.
+    async fn dead_emails(&self, page: &PageRequest) -> Result<Page<DeadEmail>, StoreError>;
 }
 
 pub trait Store:
@@ -210,6 +249,8 @@ pub struct Settings {
     pub invitation_lifetime: time::Duration,
     /// Seals secrets that pass through the outbox (invitation tokens).
     pub seal_key: SealKey,
+    /// How often, and how far apart, a failing email is tried again.
+    pub email_retries: RetryPolicy,
 }
 
 impl Settings {

@@ -29,6 +29,10 @@ impl RecordingMailer {
     pub fn fail_from_now_on(&self) {
         self.failing.store(true, Ordering::SeqCst);
     }
+
+    pub fn succeed_from_now_on(&self) {
+        self.failing.store(false, Ordering::SeqCst);
+    }
 }
 
 #[async_trait]
@@ -60,6 +64,7 @@ pub fn ports(
         settings: std::sync::Arc::new(crate::ports::Settings {
             invitation_lifetime: crate::ports::Settings::DEFAULT_INVITATION_LIFETIME,
             seal_key: crate::sealed::SealKey::generate(&random),
+            email_retries: Default::default(),
         }),
         random: std::sync::Arc::new(random),
         hasher: std::sync::Arc::new(crate::password::Argon2Hasher::new()),

@@ -32,6 +32,7 @@ fn code_for(id: &str, to: &str) -> OutboxMessage {
             code: "123456".to_owned(),
             valid_minutes: 10,
         },
+        first_try_until: None,
     }
 }
 

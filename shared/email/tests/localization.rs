@@ -95,6 +95,7 @@ fn render_in(locale: &str, content: EmailContent) -> RenderedEmail {
         locale: Locale::parse(locale).unwrap(),
         created_at: datetime!(2026-03-01 12:00 UTC),
         content,
+        first_try_until: None,
     };
     render(&message, &config()).unwrap()
 }

@@ -36,6 +36,7 @@ fn message(content: EmailContent) -> OutboxMessage {
         locale: Locale::default(),
         created_at: datetime!(2026-03-01 12:00 UTC),
         content,
+        first_try_until: None,
     }
 }
 

@@ -76,6 +76,7 @@ fn code_email(to: &str) -> OutboxMessage {
             code: "314159".to_owned(),
             valid_minutes: 10,
         },
+        first_try_until: None,
     }
 }
 

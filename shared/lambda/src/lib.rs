@@ -51,6 +51,7 @@ pub fn settings_from_env() -> Result<Settings, String> {
     Ok(Settings {
         invitation_lifetime,
         seal_key,
+        email_retries: Default::default(),
     })
 }
 

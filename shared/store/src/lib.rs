@@ -5,6 +5,7 @@
 
 mod connect;
 mod cursor;
+mod dead_letters;
 mod dynamo;
 mod embedded;
 mod outbox_status;

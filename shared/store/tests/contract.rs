@@ -9,6 +9,8 @@ mod accounts;
 mod approval;
 #[path = "contract/contacts.rs"]
 mod contacts;
+#[path = "contract/outbox.rs"]
+mod outbox;
 #[path = "contract/review_queue.rs"]
 mod review_queue;
 
@@ -23,6 +25,7 @@ use support::{
 use accounts::*;
 use approval::*;
 use contacts::*;
+use outbox::*;
 use review_queue::*;
 
 /// Instantiates every contract test for every adapter.
@@ -64,11 +67,19 @@ contract!(
     advancing_an_unknown_request_is_refused_and_creates_nothing,
     of_two_concurrent_advances_from_one_version_exactly_one_wins,
     advancing_with_an_email_writes_it_as_pending,
-    an_email_is_marked_sent_only_once,
-    marking_an_unknown_email_sent_is_refused_and_creates_nothing,
     a_created_portal_user_is_found_by_username,
     a_second_user_with_a_taken_username_is_refused,
     unknown_ids_read_as_nothing,
+    // outbox
+    a_new_email_is_held_for_its_first_try_until_the_claim_lapses,
+    emails_left_to_the_mailer_are_due_at_once_oldest_first,
+    an_email_is_marked_sent_once_by_its_holder,
+    only_the_holder_marks_or_releases_an_email,
+    marking_an_unknown_email_sent_is_refused_and_creates_nothing,
+    of_concurrent_claims_on_one_email_exactly_one_wins,
+    a_released_email_waits_for_its_next_try,
+    a_dead_email_is_listed_for_staff_and_never_claimed_again,
+    dead_emails_page_newest_first_without_losing_or_repeating_one,
     // review_queue
     the_queue_pages_newest_first_without_losing_or_repeating_a_request,
     a_list_without_requests_is_one_empty_page,
@@ -254,36 +265,6 @@ async fn advancing_with_an_email_writes_it_as_pending(store: &impl Subject) {
     );
 }
 
-async fn an_email_is_marked_sent_only_once(store: &impl Subject) {
-    let request = request(&new_email(), now());
-    store.submit(&request).await.unwrap();
-
-    store
-        .mark_email_sent(&request.email.id, now())
-        .await
-        .unwrap();
-    let again = store.mark_email_sent(&request.email.id, now()).await;
-
-    assert!(
-        matches!(again, Err(StoreError::ConditionFailed)),
-        "{again:?}"
-    );
-    assert_eq!(
-        store.email_status(&request.email.id).await,
-        Some(OutboxStatus::Sent)
-    );
-}
-
-async fn marking_an_unknown_email_sent_is_refused_and_creates_nothing(store: &impl Subject) {
-    let result = store.mark_email_sent("no-such-message", now()).await;
-
-    assert!(
-        matches!(result, Err(StoreError::ConditionFailed)),
-        "{result:?}"
-    );
-    assert_eq!(store.email_status("no-such-message").await, None);
-}
-
 async fn a_created_portal_user_is_found_by_username(store: &impl Subject) {
     let user = portal_user(&new_email());
 
@@ -325,6 +306,7 @@ async fn unknown_ids_read_as_nothing(store: &impl Subject) {
 mod embedded {
     use portal_domain::StoreError;
     use portal_domain::login::LoginEvent;
+    use portal_domain::outbox::FIRST_TRY_OWNER;
     use portal_domain::page::PageRequest;
     use portal_domain::ports::{
         AccountStore, ContactStore, OutboxStore, PortalUserStore, RegistrationStore,
@@ -352,7 +334,7 @@ mod embedded {
             .unwrap();
         fixture
             .store
-            .mark_email_sent(&first.email.id, now)
+            .mark_email_sent(&first.email.id, FIRST_TRY_OWNER, now)
             .await
             .unwrap();
         fixture
@@ -483,7 +465,12 @@ mod embedded {
                 .await
                 .is_err()
         );
-        assert!(store.mark_email_sent("no-such-message", now).await.is_err());
+        assert!(
+            store
+                .mark_email_sent("no-such-message", FIRST_TRY_OWNER, now)
+                .await
+                .is_err()
+        );
 
         assert_eq!(store.snapshot(), before);
         let journal = fixture.journal();

@@ -15,7 +15,9 @@ pub use accounts::{
 };
 pub use approve_registration::{Approval, approve_registration};
 pub use contacts::{contact_by_email, contact_detail, create_contact};
-pub use deliver::deliver_after_commit;
+pub use deliver::{
+    DeliveryReport, Pace, dead_emails, deliver_after_commit, deliver_emails, sweep_outbox,
+};
 pub use link_contact::{ContactChoice, link_contact};
 pub use reject_registration::reject_registration;
 pub use resend_code::resend_code;

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
 use portal_domain::contact::Contact;
 use portal_domain::login::LoginEvent;
-use portal_domain::outbox::OutboxMessage;
+use portal_domain::outbox::{FIRST_TRY_OWNER, OutboxMessage};
 use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::session::{RefreshStatus, RefreshToken, SessionFamily};
@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use super::errors::malformed_item;
 use crate::review_queue::{self, Resume};
 use crate::table::{EXPIRES_AT, GSI1_PK, GSI1_SK, PK, SK};
-use crate::{OutboxStatus, sortable};
+use crate::{OutboxStatus, dead_letters, sortable};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -30,6 +30,16 @@ pub(crate) const VERSION: &str = "version";
 pub(crate) const STATUS: &str = "status";
 pub(crate) const COUNT: &str = "count";
 pub(crate) const SENT_AT: &str = "sent_at";
+/// On an outbox message: tries so far, who holds it until when, when it is due next,
+/// and why the last try failed.
+pub(crate) const ATTEMPTS: &str = "attempts";
+pub(crate) const CLAIM_OWNER: &str = "claim_owner";
+pub(crate) const CLAIM_UNTIL: &str = "claim_until";
+pub(crate) const NEXT_TRY_AT: &str = "next_try_at";
+pub(crate) const LAST_ERROR: &str = "last_error";
+pub(crate) const DIED_AT: &str = "died_at";
+/// The index partition of the messages waiting for delivery.
+pub(crate) const PENDING_LIST: &str = "OUTBOX#pending";
 /// On a contact: its portal user's id, also on top of `data` so conditions can test it.
 /// On the username and invitation guards: whose they are.
 pub(crate) const PORTAL_USER_ID: &str = "portal_user_id";
@@ -129,18 +139,27 @@ pub(crate) fn registration_item(registration: &Registration) -> Result<Item, Sto
     Ok(item)
 }
 
-/// A new message, pending and listed under `OUTBOX#pending` for the mailer's sweep.
+/// A new message, pending and listed under `OUTBOX#pending` for the mailer's sweep; held
+/// for its committer's first try when it has one. Delivery state lives on top of `data`,
+/// where the mailer's conditions test it.
 pub(crate) fn pending_outbox_item(message: &OutboxMessage) -> Result<Item, StoreError> {
     let mut item = outbox_key(&message.id);
     item.insert(STATUS.to_owned(), string(OutboxStatus::Pending.as_str()));
+    item.insert(GSI1_PK.to_owned(), string(PENDING_LIST));
+    item.insert(GSI1_SK.to_owned(), string(dead_letters::position(message)));
     item.insert(
-        GSI1_PK.to_owned(),
-        AttributeValue::S(format!("OUTBOX#{}", OutboxStatus::Pending.as_str())),
+        NEXT_TRY_AT.to_owned(),
+        string(sortable::timestamp(message.created_at)),
     );
-    item.insert(
-        GSI1_SK.to_owned(),
-        string(sortable::by_creation(message.created_at, &message.id)),
-    );
+    let attempts = match message.first_try_until {
+        Some(until) => {
+            item.insert(CLAIM_OWNER.to_owned(), string(FIRST_TRY_OWNER));
+            item.insert(CLAIM_UNTIL.to_owned(), string(sortable::timestamp(until)));
+            1
+        }
+        None => 0,
+    };
+    item.insert(ATTEMPTS.to_owned(), number(attempts));
     item.insert(DATA.to_owned(), data(message)?);
     Ok(item)
 }

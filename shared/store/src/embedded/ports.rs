@@ -3,16 +3,14 @@ use portal_domain::StoreError;
 use portal_domain::contact::Contact;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
-use portal_domain::ports::{OutboxStore, PortalUserStore, RegistrationStore};
+use portal_domain::ports::{PortalUserStore, RegistrationStore};
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
-use time::OffsetDateTime;
 
 use super::state::{Change, OutboxEntry, UsernameGuard};
 use super::{EmbeddedStore, approval, contacts, queue};
-use crate::OutboxStatus;
 
 #[async_trait]
 impl RegistrationStore for EmbeddedStore {
@@ -117,22 +115,6 @@ impl PortalUserStore for EmbeddedStore {
                     portal_user_id: user.id.clone(),
                 }),
             ])
-        })
-    }
-}
-
-#[async_trait]
-impl OutboxStore for EmbeddedStore {
-    async fn mark_email_sent(&self, id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
-        self.commit(|state| match state.outbox.get(id) {
-            Some(entry) if entry.status == OutboxStatus::Pending => {
-                Ok(vec![Change::Outbox(OutboxEntry {
-                    status: OutboxStatus::Sent,
-                    sent_at: Some(at),
-                    ..entry.clone()
-                })])
-            }
-            _ => Err(StoreError::ConditionFailed),
         })
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use portal_domain::contact::Contact;
 use portal_domain::login::LoginEvent;
-use portal_domain::outbox::OutboxMessage;
+use portal_domain::outbox::{FIRST_TRY_OWNER, OutboxMessage};
 use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::Registration;
 use portal_domain::session::{RefreshToken, SessionFamily};
@@ -51,21 +51,66 @@ pub(super) struct State {
     pub contact_names: BTreeSet<(String, String)>,
 }
 
+/// A message and its delivery state. Fields added after the first release default, so
+/// older journals replay.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct OutboxEntry {
     pub message: OutboxMessage,
     pub status: OutboxStatus,
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default)]
+    pub claim: Option<Claim>,
+    /// Not tried before this; `None` when due from the start.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub next_try_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub last_error: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub sent_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub died_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Claim {
+    pub owner: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
 }
 
 impl OutboxEntry {
+    /// A new message, held for its committer's first try when it has one.
     pub fn pending(message: &OutboxMessage) -> Self {
+        let claim = message.first_try_until.map(|until| Claim {
+            owner: FIRST_TRY_OWNER.to_owned(),
+            until,
+        });
         Self {
             message: message.clone(),
             status: OutboxStatus::Pending,
+            attempts: u32::from(claim.is_some()),
+            claim,
+            next_try_at: None,
+            last_error: None,
             sent_at: None,
+            died_at: None,
         }
+    }
+
+    /// Pending, due, and held by nobody (or by a claim that has lapsed) at `now`.
+    pub fn is_claimable(&self, now: OffsetDateTime) -> bool {
+        self.status == OutboxStatus::Pending
+            && self.next_try_at.is_none_or(|at| at <= now)
+            && self.claim.as_ref().is_none_or(|claim| claim.until <= now)
+    }
+
+    pub fn is_held_by(&self, owner: &str) -> bool {
+        self.status == OutboxStatus::Pending
+            && self
+                .claim
+                .as_ref()
+                .is_some_and(|claim| claim.owner == owner)
     }
 }
 

@@ -1,0 +1,41 @@
+//! The list of dead emails, kept alike by both adapters: newest message first, a page at
+//! a time, with the same positions and cursors (see `review_queue` for the pattern).
+
+use portal_domain::StoreError;
+use portal_domain::outbox::{DeadEmail, OutboxMessage};
+use portal_domain::page::Page;
+
+use crate::{cursor, sortable};
+
+/// The list's name (in DynamoDB, the index partition).
+pub(crate) const LIST: &str = "OUTBOX#dead";
+
+/// A message's place on the outbox lists: its creation, fixed for its whole life.
+pub(crate) fn position(message: &OutboxMessage) -> String {
+    sortable::by_creation(message.created_at, &message.id)
+}
+
+/// The position and message id a cursor of this list carries.
+pub(crate) fn resume(cursor: &str) -> Result<(String, String), StoreError> {
+    let position = cursor::decode(LIST, cursor)?;
+    let id = sortable::id_by_creation(&position)
+        .ok_or(StoreError::InvalidCursor)?
+        .to_owned();
+    Ok((position, id))
+}
+
+/// A page from the dead emails read in list order: at most `limit + 1`, the extra one
+/// only telling that a next page exists; `cut_short` when the read stopped early.
+pub(crate) fn page(mut read: Vec<DeadEmail>, limit: u32, cut_short: bool) -> Page<DeadEmail> {
+    let limit = limit as usize;
+    let more = read.len() > limit || cut_short;
+    read.truncate(limit);
+    let next_cursor = read
+        .last()
+        .filter(|_| more)
+        .map(|last| cursor::encode(LIST, &position(&last.message)));
+    Page {
+        items: read,
+        next_cursor,
+    }
+}
