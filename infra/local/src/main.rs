@@ -4,6 +4,7 @@
 mod args;
 mod banner;
 mod keys;
+mod mailer;
 mod staff;
 
 use std::net::SocketAddr;
@@ -52,6 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings {
         invitation_lifetime: time::Duration::hours(i64::from(args.invitation_ttl_hours)),
         seal_key,
+        email_retries: Default::default(),
     };
     let ports = Ports {
         store: open_store(&args).await?,
@@ -66,6 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         audience: args.token_audience.clone(),
         signing_key: keys::signing_key(&args)?,
     }));
+    mailer::spawn(ports.clone(), mailer::SWEEP_EVERY);
     let app = portal_http::app(routes(ports, staff_verifier, tokens, outbox));
 
     banner::print(&args, &address, &base_url, &staff_auth.banner_token());
