@@ -1,4 +1,5 @@
-//! Staff: the review queue, contacts, linking a request to a contact, approval and rejection.
+//! Staff: the review queue, contacts, linking a request to a contact, approval and rejection,
+//! and the emails that could not be delivered.
 //! Every route needs a staff token with `portal.users.manage` (the `Staff` extractor).
 
 mod routes;
@@ -32,7 +33,7 @@ impl FromRef<ApprovalState> for Arc<StaffVerifier> {
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
 pub fn router(ports: Ports, staff: Arc<StaffVerifier>) -> Router {
-    use routes::{contacts, decisions, queue};
+    use routes::{contacts, decisions, outbox, queue};
     Router::new()
         .route("/staff/registrations", get(queue::list))
         .route("/staff/registrations/{id}", get(queue::detail))
@@ -50,5 +51,6 @@ pub fn router(ports: Ports, staff: Arc<StaffVerifier>) -> Router {
             post(contacts::create).get(contacts::find),
         )
         .route("/staff/contacts/{id}", get(contacts::detail))
+        .route("/staff/outbox/dead", get(outbox::dead))
         .with_state(ApprovalState { ports, staff })
 }

@@ -3,6 +3,7 @@
 use portal_domain::audit::AuditEvent;
 use portal_domain::contact::Contact;
 use portal_domain::login::LoginEvent;
+use portal_domain::outbox::DeadEmail;
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::use_cases::{Suggestion, SuggestionMatch};
 use portal_domain::user::{PortalUser, PortalUserStatus};
@@ -223,6 +224,34 @@ impl InvitationSummary {
         Self {
             status: "pending",
             expires_at,
+        }
+    }
+}
+
+/// An email the mailer gave up on. The body is not shown: it may hold a one-time link.
+#[derive(Serialize)]
+pub struct DeadEmailItem {
+    pub id: String,
+    pub kind: &'static str,
+    pub to: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub attempts: u32,
+    pub last_error: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub died_at: OffsetDateTime,
+}
+
+impl From<&DeadEmail> for DeadEmailItem {
+    fn from(dead: &DeadEmail) -> Self {
+        Self {
+            id: dead.message.id.clone(),
+            kind: dead.message.content.kind(),
+            to: dead.message.to.to_string(),
+            created_at: dead.message.created_at,
+            attempts: dead.attempts,
+            last_error: dead.last_error.clone(),
+            died_at: dead.died_at,
         }
     }
 }

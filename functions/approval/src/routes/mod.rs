@@ -1,5 +1,6 @@
 pub mod contacts;
 pub mod decisions;
+pub mod outbox;
 pub mod queue;
 
 use portal_domain::DomainError;

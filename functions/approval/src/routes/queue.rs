@@ -51,7 +51,7 @@ fn parse_status(raw: Option<&str>) -> Result<RegistrationStatus, &'static str> {
     })
 }
 
-fn parse_limit(raw: Option<&str>) -> Result<Option<u32>, &'static str> {
+pub(super) fn parse_limit(raw: Option<&str>) -> Result<Option<u32>, &'static str> {
     raw.map(|raw| raw.parse().map_err(|_| "must be between 1 and 100"))
         .transpose()
 }
