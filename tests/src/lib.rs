@@ -295,7 +295,7 @@ fn six_digits(text: &str) -> Option<String> {
 }
 
 /// Moto's address, as exported by `./scripts/test`.
-fn dynamodb_endpoint() -> String {
+pub fn dynamodb_endpoint() -> String {
     std::env::var("PORTAL_TEST_DYNAMODB_ENDPOINT")
         .expect("PORTAL_TEST_DYNAMODB_ENDPOINT is not set: run ./scripts/test (it starts moto)")
 }
@@ -350,4 +350,29 @@ async fn spawn(args: &[String], output: Arc<Mutex<Vec<String>>>) -> (Child, Stri
         }
     });
     (child, base_url)
+}
+
+/// The SES endpoint of the emulator `./scripts/test` started.
+pub fn ses_endpoint() -> String {
+    std::env::var("PORTAL_TEST_SES_ENDPOINT")
+        .expect("PORTAL_TEST_SES_ENDPOINT is not set: run ./scripts/test (it starts moto)")
+}
+
+/// The first recipient of every email moto's SES accepted, from its state dump (one
+/// dump per call: it grows with the whole run, so read it once per test).
+pub async fn ses_recipients() -> Vec<String> {
+    let state: Value = reqwest::get(format!("{}/moto-api/data.json", ses_endpoint()))
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("moto's state")
+        .json()
+        .await
+        .expect("moto's state is JSON");
+    state["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["destinations"]["ToAddresses"][0].as_str())
+        .map(str::to_owned)
+        .collect()
 }
