@@ -164,7 +164,7 @@ pub async fn of_concurrent_claims_on_one_email_exactly_one_wins(store: &impl Sub
     )
     .await;
 
-    let winners: Vec<_> = claims.into_iter().map(Result::unwrap).flatten().collect();
+    let winners: Vec<_> = claims.into_iter().filter_map(Result::unwrap).collect();
     assert_eq!(winners.len(), 1, "{winners:?}");
     assert_eq!(winners[0].attempts, 1);
 }
