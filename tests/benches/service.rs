@@ -3,7 +3,7 @@
 //! 1. Registration submits per second through the full router (shared layers included) on
 //!    the embedded store with its file journal and the file outbox, on one core.
 //! 2. DynamoDB calls per operation of every route that writes, counted by an SDK
-//!    interceptor against moto.
+//!    interceptor against moto, and what each kind of outbox message adds to its write.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::types::AttributeValue;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -108,7 +109,7 @@ async fn dynamodb_calls_per_operation() {
     portal_store::table::create_table_if_missing(&client, &table)
         .await
         .expect("create table");
-    let store: Arc<dyn Store> = Arc::new(DynamoStore::new(client, table));
+    let store: Arc<dyn Store> = Arc::new(DynamoStore::new(client.clone(), table.clone()));
     // A clock the benchmark moves, to get past the one-minute wait before a resend.
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let mailer = Arc::new(RecordingMailer::default());
@@ -189,6 +190,74 @@ async fn dynamodb_calls_per_operation() {
         call(app.clone(), "/sessions/refresh".to_owned(), None, body)
     })
     .await;
+    outbox_write_cost(&client, &table).await;
+}
+
+/// What the outbox adds to a transition's write: its item's size by DynamoDB's sizing
+/// rules, and the write units that costs inside a transaction (2 per started KB).
+async fn outbox_write_cost(client: &aws_sdk_dynamodb::Client, table: &str) {
+    let mut sizes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan");
+        for item in page.items() {
+            let Some(AttributeValue::M(data)) = item.get("data") else {
+                continue;
+            };
+            let is_outbox =
+                matches!(item.get("pk"), Some(AttributeValue::S(pk)) if pk.starts_with("OUTBOX#"));
+            let Some(AttributeValue::M(content)) = data.get("content") else {
+                continue;
+            };
+            if let (true, Some(AttributeValue::S(kind))) = (is_outbox, content.get("kind")) {
+                let size = item
+                    .iter()
+                    .map(|(name, value)| name.len() + value_size(value))
+                    .sum();
+                sizes.entry(kind.clone()).or_default().push(size);
+            }
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            break;
+        }
+    }
+    for (kind, sizes) in sizes {
+        let largest = sizes.iter().copied().max().unwrap_or_default();
+        println!(
+            "outbox: a {kind} message is {largest} bytes at most ({} seen): {} write units in its transaction, +1 for the sent mark",
+            sizes.len(),
+            2 * largest.div_ceil(1024)
+        );
+    }
+}
+
+/// An attribute value's size as DynamoDB bills it (numbers: about one byte per two digits).
+fn value_size(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::S(text) => text.len(),
+        AttributeValue::N(number) => number.len().div_ceil(2) + 1,
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::M(map) => {
+            3 + map
+                .iter()
+                .map(|(name, value)| name.len() + value_size(value) + 1)
+                .sum::<usize>()
+        }
+        AttributeValue::L(list) => {
+            3 + list
+                .iter()
+                .map(|value| value_size(value) + 1)
+                .sum::<usize>()
+        }
+        other => panic!("unexpected attribute type in an outbox item: {other:?}"),
+    }
 }
 
 /// Logins per second through the router (one Argon2 verification each), set against

@@ -1,0 +1,121 @@
+//! Rerunnable benchmark (not a test): `./scripts/bench`, or `cargo bench -p portal-tests
+//! --bench mailer` with moto's endpoints in PORTAL_TEST_DYNAMODB_ENDPOINT and
+//! PORTAL_TEST_SES_ENDPOINT. Messages per second that one unpaced mailer run (a sweep)
+//! delivers against moto: through SES v2, and with a mailer that sends nothing (the
+//! store's share: one claim and one sent mark per message, plus the listing queries).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
+use portal_domain::Ports;
+use portal_domain::clock::ManualClock;
+use portal_domain::outbox::RetryPolicy;
+use portal_domain::ports::Mailer;
+use portal_domain::registration::RegistrationForm;
+use portal_domain::testing::{self, RecordingMailer};
+use portal_domain::types::{EmailAddress, Locale, PersonName};
+use portal_domain::use_cases::{Pace, submit_registration, sweep_outbox};
+use portal_email::{EmailConfig, SesMailer};
+use portal_store::DynamoStore;
+
+const MESSAGES: usize = 300;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (Ok(dynamodb), Ok(ses)) = (
+            std::env::var("PORTAL_TEST_DYNAMODB_ENDPOINT"),
+            std::env::var("PORTAL_TEST_SES_ENDPOINT"),
+        ) else {
+            println!("mailer: moto's endpoints are not set; run ./scripts/bench (it starts moto)");
+            std::process::exit(1);
+        };
+        let ses = ses_client(&ses);
+        let sender = format!("bench-{}@acme.example", std::process::id());
+        ses.create_email_identity()
+            .email_identity(&sender)
+            .send()
+            .await
+            .expect("verify the sender");
+
+        let rate = delivered_per_second(&dynamodb, "ses", |ports| {
+            let config = EmailConfig {
+                sender: sender.clone(),
+                ..EmailConfig::local("https://portal.example", ports.settings.seal_key.clone())
+            };
+            Arc::new(SesMailer::new(ses.clone(), config, None))
+        })
+        .await;
+        println!("mailer: {rate:.0} messages/s delivered by one sweep through SES v2 and DynamoDB on moto ({MESSAGES} messages)");
+        let rate = delivered_per_second(&dynamodb, "null", |_| {
+            Arc::new(RecordingMailer::default())
+        })
+        .await;
+        println!("mailer: {rate:.0} messages/s with a mailer that sends nothing: the store's share ({MESSAGES} messages)");
+    });
+}
+
+fn ses_client(endpoint: &str) -> aws_sdk_sesv2::Client {
+    let config = aws_sdk_sesv2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "bench"))
+        .build();
+    aws_sdk_sesv2::Client::from_conf(config)
+}
+
+/// Fills a fresh table with `MESSAGES` due emails (their first tries failed), then times
+/// one sweep that delivers them all through the mailer `deliver_with` makes.
+async fn delivered_per_second(
+    endpoint: &str,
+    name: &str,
+    deliver_with: impl FnOnce(&Ports) -> Arc<dyn Mailer>,
+) -> f64 {
+    let client = portal_store::connect_dynamodb(Some(endpoint)).await;
+    let table = format!("portal-bench-mailer-{name}-{}", std::process::id());
+    portal_store::table::create_table_if_missing(&client, &table)
+        .await
+        .expect("create table");
+    let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
+    let failing = Arc::new(RecordingMailer::default());
+    failing.fail_from_now_on();
+    let ports = testing::ports(
+        Arc::new(DynamoStore::new(client, table)),
+        failing,
+        clock.clone(),
+    );
+    for i in 0..MESSAGES {
+        submit_registration(&ports, form(&format!("m{i}@example.com")))
+            .await
+            .expect("submit");
+    }
+    clock.advance(RetryPolicy::default().first_delay);
+    let ports = Ports {
+        mailer: deliver_with(&ports),
+        ..ports
+    };
+
+    let started = Instant::now();
+    let report = sweep_outbox(&ports, MESSAGES, &Pace::default())
+        .await
+        .expect("sweep");
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(report.sent as usize, MESSAGES, "{report:?}");
+    MESSAGES as f64 / elapsed
+}
+
+fn form(email: &str) -> RegistrationForm {
+    RegistrationForm {
+        first_name: PersonName::parse("Ada").unwrap(),
+        last_name: PersonName::parse("Lovelace").unwrap(),
+        email: EmailAddress::parse(email).unwrap(),
+        phone: None,
+        company: None,
+        locale: Locale::default(),
+    }
+}
