@@ -81,6 +81,41 @@ async fn a_reset_sets_the_new_password_ends_sessions_and_says_so_by_email() {
 }
 
 #[tokio::test]
+async fn reset_emails_speak_the_language_the_user_registered_in() {
+    let app = TestApp::start();
+    app.active_user_in("hans@example.com", "de-AT").await;
+    app.post("/password-resets", json!({ "email": "hans@example.com" }))
+        .await;
+    let token = app.reset_token("hans@example.com");
+    app.post(
+        "/password-resets/complete",
+        json!({ "token": token, "password": NEW_PASSWORD }),
+    )
+    .await;
+
+    let locales: Vec<(String, String)> = app
+        .mailer
+        .sent()
+        .iter()
+        .filter(|message| message.to.as_ref() == "hans@example.com")
+        .map(|message| {
+            (
+                message.content.kind().to_owned(),
+                message.locale.to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        "verification_code",
+        "invitation",
+        "password_reset",
+        "password_changed",
+    ]
+    .map(|kind| (kind.to_owned(), "de-AT".to_owned()));
+    assert_eq!(locales, expected);
+}
+
+#[tokio::test]
 async fn an_expired_reset_link_is_a_410_and_a_weak_password_a_422() {
     let app = TestApp::start();
     app.active_user("ada@example.com").await;

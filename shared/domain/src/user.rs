@@ -7,7 +7,7 @@ use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::error::{DomainError, FieldErrors};
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::login::{LOCKOUT, MAX_FAILED_LOGINS};
-use crate::types::{EmailAddress, PersonName, Phone, Role};
+use crate::types::{EmailAddress, Locale, PersonName, Phone, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -42,6 +42,9 @@ pub struct PortalUser {
     pub last_name: Option<PersonName>,
     #[serde(default)]
     pub phone: Option<Phone>,
+    /// The language of this user's emails (resets, notices): the one they registered in.
+    #[serde(default)]
+    pub locale: Locale,
     /// Argon2id PHC string; absent until the invitation is accepted.
     #[serde(default)]
     pub password_hash: Option<String>,
@@ -97,6 +100,7 @@ impl PortalUser {
             first_name: None,
             last_name: None,
             phone: None,
+            locale: Locale::default(),
             password_hash: None,
             failed_logins: 0,
             locked_until: None,
@@ -111,6 +115,11 @@ impl PortalUser {
         self.first_name = Some(profile.first_name);
         self.last_name = Some(profile.last_name);
         self.phone = profile.phone;
+        self
+    }
+
+    pub fn with_locale(mut self, locale: Locale) -> Self {
+        self.locale = locale;
         self
     }
 

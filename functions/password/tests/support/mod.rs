@@ -135,7 +135,12 @@ impl TestApp {
 
     /// Register, verify, link a new contact, approve: the invitation token of `email`.
     pub async fn invite(&self, email: &str) -> String {
-        let form = json!({ "first_name": "Ada", "last_name": "Lovelace", "email": email });
+        self.invite_in(email, "en").await
+    }
+
+    /// Invited after registering with `locale`.
+    pub async fn invite_in(&self, email: &str, locale: &str) -> String {
+        let form = json!({ "first_name": "Ada", "last_name": "Lovelace", "email": email, "locale": locale });
         let id = self.post("/registrations", form).await.body["registration_id"]
             .as_str()
             .unwrap()
@@ -180,7 +185,11 @@ impl TestApp {
 
     /// An invited user who accepted with `PASSWORD`: the token pair.
     pub async fn active_user(&self, email: &str) -> Value {
-        let token = self.invite(email).await;
+        self.active_user_in(email, "en").await
+    }
+
+    pub async fn active_user_in(&self, email: &str, locale: &str) -> Value {
+        let token = self.invite_in(email, locale).await;
         let accepted = self
             .post(
                 "/invitations/accept",

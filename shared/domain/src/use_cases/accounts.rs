@@ -8,7 +8,7 @@ use crate::password_reset::{PasswordReset, RESET_LIFETIME};
 use crate::secret_token::{SecretToken, token_hash};
 use crate::session::{NewSession, RefreshDecision, RefreshToken};
 use crate::throttle::ThrottleWindow;
-use crate::types::{EmailAddress, Locale};
+use crate::types::EmailAddress;
 use crate::user::{PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, Ports};
 
@@ -220,7 +220,7 @@ pub async fn request_password_reset(
     let message = OutboxMessage::new(
         ports.random.as_ref(),
         user.username.clone(),
-        Locale::default(),
+        user.locale.clone(),
         content,
         now,
     );
@@ -268,7 +268,7 @@ pub async fn complete_password_reset(
         let message = OutboxMessage::new(
             ports.random.as_ref(),
             next.username.clone(),
-            Locale::default(),
+            next.locale.clone(),
             content,
             now,
         );

@@ -73,7 +73,8 @@ pub async fn approve_registration(
             invitation,
             invited,
         )
-        .with_profile(profile);
+        .with_profile(profile)
+        .with_locale(next.locale.clone());
         ports
             .store
             .approve_registration(&next, &user, &message)
