@@ -12,9 +12,7 @@ use portal_domain::Ports;
 use portal_domain::clock::ManualClock;
 use portal_domain::outbox::RetryPolicy;
 use portal_domain::ports::Mailer;
-use portal_domain::registration::RegistrationForm;
-use portal_domain::testing::{self, RecordingMailer};
-use portal_domain::types::{EmailAddress, Locale, PersonName};
+use portal_domain::testing::{self, RecordingMailer, registration_form};
 use portal_domain::use_cases::{Pace, submit_registration, sweep_outbox};
 use portal_email::{EmailConfig, SesMailer};
 use portal_store::DynamoStore;
@@ -90,7 +88,7 @@ async fn delivered_per_second(
         clock.clone(),
     );
     for i in 0..MESSAGES {
-        submit_registration(&ports, form(&format!("m{i}@example.com")))
+        submit_registration(&ports, registration_form(&format!("m{i}@example.com")))
             .await
             .expect("submit");
     }
@@ -107,15 +105,4 @@ async fn delivered_per_second(
     let elapsed = started.elapsed().as_secs_f64();
     assert_eq!(report.sent as usize, MESSAGES, "{report:?}");
     MESSAGES as f64 / elapsed
-}
-
-fn form(email: &str) -> RegistrationForm {
-    RegistrationForm {
-        first_name: PersonName::parse("Ada").unwrap(),
-        last_name: PersonName::parse("Lovelace").unwrap(),
-        email: EmailAddress::parse(email).unwrap(),
-        phone: None,
-        company: None,
-        locale: Locale::default(),
-    }
 }

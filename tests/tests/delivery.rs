@@ -8,11 +8,9 @@ use std::time::Duration as StdDuration;
 use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
 use portal_domain::Ports;
 use portal_domain::clock::{Clock, ManualClock};
-use portal_domain::outbox::{FIRST_TRY_LEASE, OutboxMessage, RetryPolicy};
-use portal_domain::ports::{MailError, Mailer, OutboxStore};
-use portal_domain::registration::RegistrationForm;
-use portal_domain::testing::{self, RecordingMailer};
-use portal_domain::types::{EmailAddress, Locale, PersonName};
+use portal_domain::outbox::{FIRST_TRY_LEASE, RetryPolicy};
+use portal_domain::ports::{Mailer, OutboxStore};
+use portal_domain::testing::{self, DyingMailer, RecordingMailer, registration_form};
 use portal_domain::use_cases::{Pace, submit_registration, sweep_outbox};
 use portal_email::{EmailConfig, SesMailer};
 use portal_store::{DynamoStore, OutboxStatus};
@@ -63,17 +61,6 @@ fn ses_mailer(ports: &Ports, sender: &str) -> Arc<SesMailer> {
     Arc::new(SesMailer::new(ses(), config, None))
 }
 
-fn form(email: &str) -> RegistrationForm {
-    RegistrationForm {
-        first_name: PersonName::parse("Ada").unwrap(),
-        last_name: PersonName::parse("Lovelace").unwrap(),
-        email: EmailAddress::parse(email).unwrap(),
-        phone: None,
-        company: None,
-        locale: Locale::default(),
-    }
-}
-
 fn recipient() -> String {
     format!("ada-{}@example.com", random_suffix())
 }
@@ -107,7 +94,9 @@ async fn ses_refusing_the_sender_leaves_the_email_pending_until_a_later_sweep_de
     let ports = with_mailer(&base, ses_mailer(&base, &sender));
     let to = recipient();
 
-    submit_registration(&ports, form(&to)).await.unwrap();
+    submit_registration(&ports, registration_form(&to))
+        .await
+        .unwrap();
 
     let due = store
         .due_emails(clock.now() + RetryPolicy::default().first_delay, 10)
@@ -136,28 +125,18 @@ async fn ses_refusing_the_sender_leaves_the_email_pending_until_a_later_sweep_de
     );
 }
 
-/// A process that dies mid-send: the send never finishes.
-struct Dying;
-
-#[async_trait::async_trait]
-impl Mailer for Dying {
-    async fn send(&self, _: &OutboxMessage) -> Result<(), MailError> {
-        std::future::pending().await
-    }
-}
-
 #[tokio::test]
 async fn a_crash_between_commit_and_send_loses_no_email() {
     let store = fresh_store().await;
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-    let base = testing::ports(store.clone(), Arc::new(Dying), clock.clone());
+    let base = testing::ports(store.clone(), Arc::new(DyingMailer), clock.clone());
     let sender = new_sender();
     verify(&sender).await;
     let to = recipient();
 
     let crashed = tokio::time::timeout(
         StdDuration::from_secs(2),
-        submit_registration(&base, form(&to)),
+        submit_registration(&base, registration_form(&to)),
     )
     .await;
     assert!(crashed.is_err(), "the request died while sending");
@@ -184,7 +163,9 @@ async fn two_mailers_sweeping_one_outbox_send_every_email_exactly_once() {
     let base = testing::ports(store.clone(), failing, clock.clone());
     let recipients: Vec<String> = (0..12).map(|_| recipient()).collect();
     for to in &recipients {
-        submit_registration(&base, form(to)).await.unwrap();
+        submit_registration(&base, registration_form(to))
+            .await
+            .unwrap();
     }
     let sender = new_sender();
     verify(&sender).await;

@@ -37,25 +37,15 @@ mod tests {
 
     use portal_domain::clock::ManualClock;
     use portal_domain::outbox::FIRST_TRY_LEASE;
-    use portal_domain::outbox::OutboxMessage;
-    use portal_domain::ports::{MailError, Mailer};
     use portal_domain::registration::RegistrationForm;
-    use portal_domain::testing::{RecordingMailer, ports};
-    use portal_domain::types::{EmailAddress, Locale, PersonName};
+    use portal_domain::testing::{DyingMailer, RecordingMailer, ports, registration_form};
     use portal_domain::use_cases::submit_registration;
     use portal_store::{EmbeddedStore, OutboxStatus};
 
     use super::*;
 
     fn form() -> RegistrationForm {
-        RegistrationForm {
-            first_name: PersonName::parse("Ada").unwrap(),
-            last_name: PersonName::parse("Lovelace").unwrap(),
-            email: EmailAddress::parse("ada@example.com").unwrap(),
-            phone: None,
-            company: None,
-            locale: Locale::default(),
-        }
+        registration_form("ada@example.com")
     }
 
     /// Waits until the mailer has sent `count` messages, for at most five seconds.
@@ -95,21 +85,11 @@ mod tests {
         assert_eq!(status, Some(OutboxStatus::Sent));
     }
 
-    /// A process that dies mid-send: the send never finishes.
-    struct Dying;
-
-    #[async_trait::async_trait]
-    impl Mailer for Dying {
-        async fn send(&self, _: &OutboxMessage) -> Result<(), MailError> {
-            std::future::pending().await
-        }
-    }
-
     #[tokio::test]
     async fn an_email_committed_but_never_sent_is_delivered_once_its_first_try_lapses() {
         let store = Arc::new(EmbeddedStore::in_memory());
         let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
-        let dying = ports(store.clone(), Arc::new(Dying), clock.clone());
+        let dying = ports(store.clone(), Arc::new(DyingMailer), clock.clone());
         // The request is dropped after its commit, while its email is being sent.
         let crashed = tokio::time::timeout(
             Duration::from_millis(200),

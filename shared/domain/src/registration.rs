@@ -351,14 +351,7 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
 
     fn form() -> RegistrationForm {
-        RegistrationForm {
-            first_name: PersonName::parse("Ada").unwrap(),
-            last_name: PersonName::parse("Lovelace").unwrap(),
-            email: EmailAddress::parse("ada@example.com").unwrap(),
-            phone: None,
-            company: None,
-            locale: Locale::default(),
-        }
+        crate::testing::registration_form("ada@example.com")
     }
 
     fn submitted() -> (Registration, VerificationCode) {

@@ -50,6 +50,30 @@ impl Mailer for RecordingMailer {
     }
 }
 
+/// A process that dies while sending: the send never finishes, so a caller bounded by a
+/// timeout is dropped between its commit and the end of the send.
+pub struct DyingMailer;
+
+#[async_trait]
+impl Mailer for DyingMailer {
+    async fn send(&self, _: &OutboxMessage) -> Result<(), MailError> {
+        std::future::pending().await
+    }
+}
+
+/// A valid registration form for `email`, from Ada Lovelace, in the default language.
+pub fn registration_form(email: &str) -> crate::registration::RegistrationForm {
+    use crate::types::{EmailAddress, Locale, PersonName};
+    crate::registration::RegistrationForm {
+        first_name: PersonName::parse("Ada").expect("a name"),
+        last_name: PersonName::parse("Lovelace").expect("a name"),
+        email: EmailAddress::parse(email).expect("an email address"),
+        phone: None,
+        company: None,
+        locale: Locale::default(),
+    }
+}
+
 /// Ports for in-process tests: real randomness, default settings with a fresh seal key.
 pub fn ports(
     store: std::sync::Arc<dyn crate::ports::Store>,

@@ -5,6 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::StoreError;
+use portal_domain::page::Page;
 
 /// Appears in neither list names nor positions.
 const SEPARATOR: char = '\n';
@@ -22,6 +23,30 @@ pub(crate) fn decode(list: &str, cursor: &str) -> Result<String, StoreError> {
     match text.split_once(SEPARATOR) {
         Some((made_for, position)) if made_for == list => Ok(position.to_owned()),
         _ => Err(StoreError::InvalidCursor),
+    }
+}
+
+/// A page of `list` from the items read in list order: at most `limit + 1`, the extra one
+/// only telling that a next page exists, so the last page never hands out a cursor to an
+/// empty one. `cut_short` says the read stopped early for a reason of its own (DynamoDB's
+/// 1 MB per call), so more may follow even without the extra item.
+pub(crate) fn page<T>(
+    list: &str,
+    mut read: Vec<T>,
+    limit: u32,
+    cut_short: bool,
+    position: impl Fn(&T) -> String,
+) -> Page<T> {
+    let limit = limit as usize;
+    let more = read.len() > limit || cut_short;
+    read.truncate(limit);
+    let next_cursor = read
+        .last()
+        .filter(|_| more)
+        .map(|last| encode(list, &position(last)));
+    Page {
+        items: read,
+        next_cursor,
     }
 }
 

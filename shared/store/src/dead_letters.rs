@@ -24,18 +24,7 @@ pub(crate) fn resume(cursor: &str) -> Result<(String, String), StoreError> {
     Ok((position, id))
 }
 
-/// A page from the dead emails read in list order: at most `limit + 1`, the extra one
-/// only telling that a next page exists; `cut_short` when the read stopped early.
-pub(crate) fn page(mut read: Vec<DeadEmail>, limit: u32, cut_short: bool) -> Page<DeadEmail> {
-    let limit = limit as usize;
-    let more = read.len() > limit || cut_short;
-    read.truncate(limit);
-    let next_cursor = read
-        .last()
-        .filter(|_| more)
-        .map(|last| cursor::encode(LIST, &position(&last.message)));
-    Page {
-        items: read,
-        next_cursor,
-    }
+/// A page from the dead emails read in list order; see [`cursor::page`].
+pub(crate) fn page(read: Vec<DeadEmail>, limit: u32, cut_short: bool) -> Page<DeadEmail> {
+    cursor::page(LIST, read, limit, cut_short, |dead| position(&dead.message))
 }

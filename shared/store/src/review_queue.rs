@@ -40,26 +40,15 @@ pub(crate) fn read_limit(limit: u32) -> u32 {
     limit.saturating_add(1)
 }
 
-/// A page from the requests read (in list order, at most [`read_limit`]). `cut_short` says
-/// the read stopped early for a reason of its own (DynamoDB's 1 MB per call), so more may
-/// follow even without the extra request.
+/// A page from the requests read (in list order, at most [`read_limit`]); see
+/// [`cursor::page`].
 pub(crate) fn page(
     status: RegistrationStatus,
-    mut read: Vec<Registration>,
+    read: Vec<Registration>,
     limit: u32,
     cut_short: bool,
 ) -> Page<Registration> {
-    let limit = limit as usize;
-    let more = read.len() > limit || cut_short;
-    read.truncate(limit);
-    let next_cursor = read
-        .last()
-        .filter(|_| more)
-        .map(|last| cursor::encode(&list(status), &position(last)));
-    Page {
-        items: read,
-        next_cursor,
-    }
+    cursor::page(&list(status), read, limit, cut_short, position)
 }
 
 #[cfg(test)]
