@@ -231,7 +231,7 @@ async fn outbox_write_cost(client: &aws_sdk_dynamodb::Client, table: &str) {
     for (kind, sizes) in sizes {
         let largest = sizes.iter().copied().max().unwrap_or_default();
         println!(
-            "outbox: a {kind} message is {largest} bytes at most ({} seen): {} write units in its transaction, +1 for the sent mark",
+            "outbox: {kind} message: {largest} bytes at most ({} seen), {} write units in its transaction, +1 for the sent mark",
             sizes.len(),
             2 * largest.div_ceil(1024)
         );
