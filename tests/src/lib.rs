@@ -224,6 +224,44 @@ impl LocalPortal {
         reply.body.as_array().expect("the outbox is a list").clone()
     }
 
+    /// The newest email of `kind` to `to`, waiting up to five seconds for the background
+    /// mailer (bulk invitations are left to it).
+    pub async fn email_to(&self, to: &str, kind: &str) -> Value {
+        for _ in 0..50 {
+            let found = self
+                .outbox()
+                .await
+                .into_iter()
+                .rev()
+                .find(|email| email["to"] == to && email["kind"] == kind);
+            if let Some(email) = found {
+                return email;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no {kind} email to {to} in the outbox")
+    }
+
+    /// How many emails of `kind` went to `to`.
+    pub async fn emails_to(&self, to: &str, kind: &str) -> usize {
+        self.outbox()
+            .await
+            .iter()
+            .filter(|email| email["to"] == to && email["kind"] == kind)
+            .count()
+    }
+
+    /// A request as a portal user with this access token.
+    pub async fn as_user(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        access_token: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        self.call(method, path, Some(access_token), body).await
+    }
+
     /// The code in the newest verification email to `email`, read from `/dev/outbox`.
     pub async fn code_from_outbox(&self, email: &str) -> String {
         let outbox = self.outbox().await;

@@ -115,7 +115,7 @@ impl From<&Suggestion> for SuggestedContact {
 pub struct ContactView {
     contact_id: String,
     first_name: String,
-    last_name: String,
+    last_name: Option<String>,
     full_name: String,
     email: String,
     phone: Option<String>,
@@ -131,7 +131,7 @@ impl From<&Contact> for ContactView {
         Self {
             contact_id: contact.id.clone(),
             first_name: contact.first_name.to_string(),
-            last_name: contact.last_name.to_string(),
+            last_name: contact.last_name.as_ref().map(ToString::to_string),
             full_name: contact.full_name(),
             email: contact.email.to_string(),
             phone: contact.phone.as_ref().map(ToString::to_string),

@@ -99,7 +99,17 @@ fn routes(
         Ok::<_, portal_http::Problem>(Json(emails))
     });
     portal_registration::router(ports.clone())
-        .merge(portal_approval::router(ports.clone(), staff))
+        .merge(portal_approval::router(ports.clone(), staff.clone()))
+        .merge(portal_invitation::router(
+            ports.clone(),
+            staff.clone(),
+            tokens.clone(),
+        ))
+        .merge(portal_deactivation::router(
+            ports.clone(),
+            staff,
+            tokens.clone(),
+        ))
         .merge(portal_password::router(ports, tokens))
         .route("/dev/outbox", dev_outbox)
 }

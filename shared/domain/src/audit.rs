@@ -21,6 +21,11 @@ pub enum AuditAction {
     Invited,
     InvitationAccepted,
     PasswordReset,
+    /// Roles, organization or the admin flag changed (the detail says what).
+    AccessChanged,
+    Deactivated,
+    Reactivated,
+    OrganizationCreated,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

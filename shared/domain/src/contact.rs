@@ -12,7 +12,9 @@ use crate::types::{Company, EmailAddress, Locale, PersonName, Phone};
 pub struct Contact {
     pub id: String,
     pub first_name: PersonName,
-    pub last_name: PersonName,
+    /// Unknown for a contact made from an email address alone (a bulk invitation).
+    #[serde(default)]
+    pub last_name: Option<PersonName>,
     pub email: EmailAddress,
     pub phone: Option<Phone>,
     pub company: Option<Company>,
@@ -69,7 +71,7 @@ impl Contact {
         Self {
             id,
             first_name: form.first_name,
-            last_name: form.last_name,
+            last_name: Some(form.last_name),
             email: form.email,
             phone: form.phone,
             company: form.company,
@@ -92,22 +94,73 @@ impl Contact {
         Self::new(id, form, registration.locale.clone(), created)
     }
 
+    /// A contact known only by an email address: its full name is the part before `@`
+    /// (as the CRMs we learn from do), in the first name, with no last name.
+    pub fn from_email(id: String, email: &EmailAddress, created: AuditEvent) -> Self {
+        let truncated: String = email.local_part().chars().take(100).collect();
+        Self {
+            id,
+            first_name: PersonName::parse(&truncated)
+                .unwrap_or_else(|_| PersonName::parse("unknown").expect("a valid name")),
+            last_name: None,
+            email: email.clone(),
+            phone: None,
+            company: None,
+            locale: Locale::default(),
+            portal_user_id: None,
+            created_at: created.at,
+            audit: vec![created],
+        }
+    }
+
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
+        match &self.last_name {
+            Some(last_name) => format!("{} {last_name}", self.first_name),
+            None => self.first_name.to_string(),
+        }
     }
 
     pub fn name_key(&self) -> String {
-        name_key(&self.first_name, &self.last_name)
+        name_key(&self.first_name, self.last_name.as_ref())
     }
 }
 
 /// How names are compared when suggesting contacts: case and spacing do not matter.
-pub fn name_key(first_name: &PersonName, last_name: &PersonName) -> String {
+pub fn name_key(first_name: &PersonName, last_name: Option<&PersonName>) -> String {
+    let last_name = last_name.map(ToString::to_string).unwrap_or_default();
     format!("{first_name} {last_name}")
         .split_whitespace()
         .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod from_email_tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::audit::{Actor, AuditAction};
+
+    #[test]
+    fn a_contact_from_an_email_alone_is_named_by_the_part_before_the_at() {
+        let created = AuditEvent::new(
+            &Actor {
+                subject: "s".into(),
+                name: None,
+            },
+            AuditAction::ContactCreated,
+            None,
+            datetime!(2026-11-23 10:00 UTC),
+        );
+        let email = EmailAddress::parse("Grace.Hopper@Example.com").unwrap();
+
+        let contact = Contact::from_email("c".into(), &email, created);
+
+        assert_eq!(contact.full_name(), "grace.hopper");
+        assert_eq!(contact.last_name, None);
+        assert_eq!(contact.name_key(), "grace.hopper");
+    }
 }
 
 #[cfg(test)]
@@ -118,11 +171,11 @@ mod tests {
     fn names_match_whatever_their_case_and_spacing() {
         let a = name_key(
             &PersonName::parse("Ada").unwrap(),
-            &PersonName::parse("King  Lovelace").unwrap(),
+            Some(&PersonName::parse("King  Lovelace").unwrap()),
         );
         let b = name_key(
             &PersonName::parse("ADA").unwrap(),
-            &PersonName::parse("king lovelace").unwrap(),
+            Some(&PersonName::parse("king lovelace").unwrap()),
         );
         assert_eq!(a, b);
         assert_eq!(a, "ada king lovelace");

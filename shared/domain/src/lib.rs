@@ -7,6 +7,7 @@ pub mod contact;
 pub mod error;
 pub mod invitation;
 pub mod login;
+pub mod organization;
 pub mod outbox;
 pub mod page;
 pub mod password;

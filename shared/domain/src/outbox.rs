@@ -43,6 +43,10 @@ pub enum EmailContent {
     PasswordChanged {
         first_name: String,
     },
+    /// The account was deactivated: sessions ended, pending invitation revoked.
+    Deactivated {
+        first_name: String,
+    },
 }
 
 impl EmailContent {
@@ -55,6 +59,7 @@ impl EmailContent {
             Self::Rejection { .. } => "rejection",
             Self::PasswordReset { .. } => "password_reset",
             Self::PasswordChanged { .. } => "password_changed",
+            Self::Deactivated { .. } => "deactivated",
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
 use crate::login::LoginEvent;
+use crate::organization::Organization;
 use crate::outbox::{
     ClaimedEmail, DeadEmail, DeliveryClaim, DeliveryFailure, OutboxMessage, RetryPolicy,
 };
@@ -103,6 +104,67 @@ pub trait PortalUserStore: Send + Sync {
 
     /// Creates a user whose username is not taken yet (`ConditionFailed` otherwise).
     async fn create_portal_user(&self, user: &PortalUser) -> Result<(), StoreError>;
+}
+
+/// Organizations and what staff and organization administrators do to portal users:
+/// create them from contacts, bulk membership, new invitations, access changes,
+/// deactivation. Each write is one atomic write.
+#[async_trait]
+pub trait MembershipStore: Send + Sync {
+    /// Creates an organization with a new id.
+    async fn create_organization(&self, organization: &Organization) -> Result<(), StoreError>;
+
+    async fn organization(&self, id: &str) -> Result<Option<Organization>, StoreError>;
+
+    /// One page of the portal users of `organization_id` (or of those in no organization),
+    /// oldest first: a Query of the organization's members list, never a Scan.
+    async fn portal_users_in(
+        &self,
+        organization_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<PortalUser>, StoreError>;
+
+    /// The contacts with these emails, in any order; unknown emails are left out.
+    async fn contacts_by_emails(&self, emails: &[EmailAddress])
+    -> Result<Vec<Contact>, StoreError>;
+
+    /// The portal users with these ids, in any order; unknown ids are left out.
+    async fn portal_users_by_ids(&self, ids: &[String]) -> Result<Vec<PortalUser>, StoreError>;
+
+    /// Writes each of `members` atomically on its own and says how each went, in order:
+    /// a refused member (a taken email or username, a moved version) changes nothing and
+    /// does not stop the others. Adapters may group members into fewer round trips.
+    async fn add_members(
+        &self,
+        members: &[NewMember],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError>;
+
+    /// Stores `next` (version-checked) with the invitation pointer of its invitation when
+    /// that is new, and `email`, atomically. `ConditionFailed` if the user moved.
+    async fn update_portal_user(
+        &self,
+        next: &PortalUser,
+        email: Option<&OutboxMessage>,
+    ) -> Result<(), StoreError>;
+}
+
+/// One member a bulk invite or a staff creation writes.
+// Both variants hold a whole user; boxing the larger one would save nothing that matters
+// for a list built once per request.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewMember {
+    /// A new portal user for a contact, with the contact itself when it is new (unique by
+    /// email), the username guard, the contact's link to the user (refused if it has one),
+    /// the invitation pointer and the invitation email when there is one. The user's
+    /// organization, when set, must exist.
+    User {
+        new_contact: Option<Contact>,
+        user: PortalUser,
+        email: Option<OutboxMessage>,
+    },
+    /// An existing user's next version (joined an organization), version-checked.
+    Update(PortalUser),
 }
 
 /// Accounts: invitation landing, logins, sessions and password resets.
@@ -224,11 +286,17 @@ pub trait OutboxStore: Send + Sync {
 }
 
 pub trait Store:
-    RegistrationStore + ContactStore + PortalUserStore + AccountStore + OutboxStore
+    RegistrationStore + ContactStore + PortalUserStore + AccountStore + MembershipStore + OutboxStore
 {
 }
-impl<T: RegistrationStore + ContactStore + PortalUserStore + AccountStore + OutboxStore> Store
-    for T
+impl<
+    T: RegistrationStore
+        + ContactStore
+        + PortalUserStore
+        + AccountStore
+        + MembershipStore
+        + OutboxStore,
+> Store for T
 {
 }
 

@@ -77,6 +77,21 @@ pub struct Grant {
     pub organization_id: Option<String>,
 }
 
+/// A change of a user's access; `None` leaves that part as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessChange {
+    pub roles: Option<Vec<Role>>,
+    /// `Some(None)` takes the user out of their organization.
+    pub organization_id: Option<Option<String>>,
+    pub org_admin: Option<bool>,
+}
+
+impl AccessChange {
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_none() && self.organization_id.is_none() && self.org_admin.is_none()
+    }
+}
+
 impl PortalUser {
     /// A user who must open the invitation link to set a password.
     pub fn invite(
@@ -225,6 +240,125 @@ impl PortalUser {
             now,
         ));
         next
+    }
+
+    /// A new link for an invited user; the one before stops working (only the newest
+    /// invitation does). Active users reset their password instead.
+    pub fn reinvite(
+        &self,
+        actor: &Actor,
+        invitation: Invitation,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        if self.status != PortalUserStatus::Invited {
+            return Err(DomainError::InvalidState(
+                "only an invited user gets a new invitation; an active user resets their password",
+            ));
+        }
+        let mut next = self.next_version();
+        next.invitation = Some(invitation);
+        next.audit.push(AuditEvent::new(
+            actor,
+            AuditAction::Invited,
+            Some("a new invitation replaces the previous one".into()),
+            now,
+        ));
+        Ok(next)
+    }
+
+    /// Cut off: a pending invitation is revoked and the token version bumped, which ends
+    /// every session and access token at once.
+    pub fn deactivate(&self, actor: &Actor, now: OffsetDateTime) -> Result<Self, DomainError> {
+        if self.status == PortalUserStatus::Deactivated {
+            return Err(DomainError::InvalidState("the user is deactivated already"));
+        }
+        let mut next = self.next_version();
+        next.status = PortalUserStatus::Deactivated;
+        if let Some(invitation) = next.invitation.as_mut()
+            && invitation.status == InvitationStatus::Pending
+        {
+            invitation.status = InvitationStatus::Revoked;
+        }
+        next.token_version += 1;
+        next.audit
+            .push(AuditEvent::new(actor, AuditAction::Deactivated, None, now));
+        Ok(next)
+    }
+
+    /// Whether reactivating this user takes a new invitation: they never set a password.
+    pub fn reactivates_as_invited(&self) -> bool {
+        self.password_hash.is_none()
+    }
+
+    /// Back to `active`, or to `invited` with `invitation` when they never set a password
+    /// (then `invitation` must be `Some`).
+    pub fn reactivate(
+        &self,
+        actor: &Actor,
+        invitation: Option<Invitation>,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        if self.status != PortalUserStatus::Deactivated {
+            return Err(DomainError::InvalidState("the user is not deactivated"));
+        }
+        let mut next = self.next_version();
+        if self.reactivates_as_invited() {
+            next.status = PortalUserStatus::Invited;
+            next.invitation = Some(invitation.ok_or(DomainError::InvalidState(
+                "a user without a password is reactivated with a new invitation",
+            ))?);
+        } else {
+            next.status = PortalUserStatus::Active;
+        }
+        next.failed_logins = 0;
+        next.locked_until = None;
+        next.audit
+            .push(AuditEvent::new(actor, AuditAction::Reactivated, None, now));
+        Ok(next)
+    }
+
+    /// Roles, organization and admin flag as `change` says. Leaving the organization also
+    /// ends being its administrator. Access tokens already issued keep the roles they
+    /// carry until they expire (15 minutes); the next refresh carries the new ones.
+    pub fn change_access(&self, actor: &Actor, change: &AccessChange, now: OffsetDateTime) -> Self {
+        let mut next = self.next_version();
+        let mut what = Vec::new();
+        if let Some(roles) = &change.roles {
+            next.roles = roles.clone();
+            what.push("roles");
+        }
+        if let Some(organization_id) = &change.organization_id {
+            if next.organization_id != *organization_id {
+                next.org_admin = false;
+            }
+            next.organization_id = organization_id.clone();
+            what.push("organization");
+        }
+        if let Some(org_admin) = change.org_admin {
+            next.org_admin = org_admin && next.organization_id.is_some();
+            what.push("org_admin");
+        }
+        next.audit.push(AuditEvent::new(
+            actor,
+            AuditAction::AccessChanged,
+            Some(what.join(", ")),
+            now,
+        ));
+        next
+    }
+
+    /// The roles the user holds: their own, their organization's and the base role.
+    pub fn effective_roles(&self, organization_roles: &[Role]) -> Vec<Role> {
+        let mut roles: Vec<Role> = self
+            .roles
+            .iter()
+            .chain(organization_roles)
+            .cloned()
+            .chain(std::iter::once(Role::base()))
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
     }
 
     /// The user acting on their own account, for the audit trail.
@@ -382,5 +516,185 @@ mod tests {
         let changed = active.change_password("new".into(), NOW);
         assert_eq!(changed.token_version, active.token_version + 1);
         assert_eq!(changed.password_hash.as_deref(), Some("new"));
+    }
+
+    fn staff() -> Actor {
+        Actor {
+            subject: "staff".into(),
+            name: None,
+        }
+    }
+
+    fn active() -> PortalUser {
+        let (user, token) = invited(true);
+        user.accept_invitation(&token.hash(), "hash".into(), None, NOW)
+            .unwrap()
+    }
+
+    fn fresh_invitation() -> (SecretToken, Invitation) {
+        let token = SecretToken::generate(&OsRandomness);
+        let invitation = Invitation {
+            token_hash: token.hash(),
+            status: InvitationStatus::Pending,
+            created_at: NOW,
+            expires_at: NOW + time::Duration::hours(72),
+        };
+        (token, invitation)
+    }
+
+    fn role(name: &str) -> Role {
+        Role::parse(name).unwrap()
+    }
+
+    #[test]
+    fn deactivating_revokes_the_pending_invitation_and_ends_every_token() {
+        let (user, token) = invited(true);
+
+        let off = user.deactivate(&staff(), NOW).unwrap();
+
+        assert_eq!(off.status, PortalUserStatus::Deactivated);
+        assert_eq!(
+            off.invitation.as_ref().unwrap().status,
+            InvitationStatus::Revoked
+        );
+        assert_eq!(off.token_version, user.token_version + 1);
+        assert_eq!(off.version, user.version + 1);
+        assert_eq!(off.audit.last().unwrap().action, AuditAction::Deactivated);
+        assert!(matches!(
+            off.live_invitation(&token.hash(), NOW),
+            Err(DomainError::InvitationInvalid)
+        ));
+        assert!(!off.can_log_in());
+        assert!(matches!(
+            off.deactivate(&staff(), NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn reactivating_a_user_with_a_password_makes_them_active_again() {
+        let user = active().deactivate(&staff(), NOW).unwrap();
+        assert!(!user.reactivates_as_invited());
+
+        let back = user.reactivate(&staff(), None, NOW).unwrap();
+
+        assert_eq!(back.status, PortalUserStatus::Active);
+        assert!(back.can_log_in());
+        assert_eq!(
+            back.token_version, user.token_version,
+            "old tokens stay dead"
+        );
+        assert!(matches!(
+            back.reactivate(&staff(), None, NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn reactivating_a_user_who_never_set_a_password_invites_them_again() {
+        let (user, old) = invited(true);
+        let off = user.deactivate(&staff(), NOW).unwrap();
+        assert!(off.reactivates_as_invited());
+        let (token, invitation) = fresh_invitation();
+
+        let back = off.reactivate(&staff(), Some(invitation), NOW).unwrap();
+
+        assert_eq!(back.status, PortalUserStatus::Invited);
+        assert!(back.live_invitation(&token.hash(), NOW).is_ok());
+        assert!(back.live_invitation(&old.hash(), NOW).is_err());
+        assert!(matches!(
+            off.reactivate(&staff(), None, NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn a_new_invitation_replaces_the_old_one_for_invited_users_only() {
+        let (user, old) = invited(true);
+        let (token, invitation) = fresh_invitation();
+
+        let next = user.reinvite(&staff(), invitation.clone(), NOW).unwrap();
+
+        assert!(next.live_invitation(&token.hash(), NOW).is_ok());
+        assert!(next.live_invitation(&old.hash(), NOW).is_err());
+        assert!(matches!(
+            active().reinvite(&staff(), invitation.clone(), NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+        let off = user.deactivate(&staff(), NOW).unwrap();
+        assert!(matches!(
+            off.reinvite(&staff(), invitation, NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn leaving_the_organization_ends_being_its_administrator() {
+        let member = active().change_access(
+            &staff(),
+            &AccessChange {
+                organization_id: Some(Some("o1".into())),
+                org_admin: Some(true),
+                ..AccessChange::default()
+            },
+            NOW,
+        );
+        assert!(member.org_admin);
+
+        let moved = member.change_access(
+            &staff(),
+            &AccessChange {
+                organization_id: Some(Some("o2".into())),
+                ..AccessChange::default()
+            },
+            NOW,
+        );
+        let left = member.change_access(
+            &staff(),
+            &AccessChange {
+                organization_id: Some(None),
+                ..AccessChange::default()
+            },
+            NOW,
+        );
+
+        assert_eq!(moved.organization_id.as_deref(), Some("o2"));
+        assert!(!moved.org_admin);
+        assert_eq!(left.organization_id, None);
+        assert!(!left.org_admin);
+        assert_eq!(
+            left.audit.last().unwrap().action,
+            AuditAction::AccessChanged
+        );
+    }
+
+    #[test]
+    fn nobody_outside_an_organization_is_its_administrator() {
+        let user = active().change_access(
+            &staff(),
+            &AccessChange {
+                org_admin: Some(true),
+                ..AccessChange::default()
+            },
+            NOW,
+        );
+        assert!(!user.org_admin);
+    }
+
+    #[test]
+    fn effective_roles_are_own_organizations_and_the_base_role_once_each() {
+        let mut user = active();
+        user.roles = vec![role("billing.viewer"), role("portal.user")];
+
+        let roles = user.effective_roles(&[role("orders.viewer"), role("billing.viewer")]);
+
+        assert_eq!(
+            roles,
+            [
+                role("billing.viewer"),
+                role("orders.viewer"),
+                role("portal.user")
+            ]
+        );
     }
 }

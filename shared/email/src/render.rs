@@ -5,7 +5,8 @@ use portal_domain::ports::MailError;
 
 use crate::EmailConfig;
 use crate::templates::{
-    already_registered, invitation, password_changed, password_reset, rejection, verification_code,
+    already_registered, deactivated, invitation, password_changed, password_reset, rejection,
+    verification_code,
 };
 
 /// An email ready to send: both bodies say the same thing.
@@ -86,6 +87,7 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
         EmailContent::PasswordChanged { first_name } => {
             password_changed::render(first_name, locale, config)
         }
+        EmailContent::Deactivated { first_name } => deactivated::render(first_name, locale, config),
     };
     Ok(rendered)
 }

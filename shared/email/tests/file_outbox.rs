@@ -310,3 +310,27 @@ async fn a_password_changed_notice_lands_with_the_reset_link() {
     );
     assert!(emails[0].text.contains("support@localhost"));
 }
+
+#[tokio::test]
+async fn a_deactivation_notice_lands_without_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = FileOutbox::new(dir.path().join("outbox.jsonl"), config());
+    let message = OutboxMessage {
+        content: EmailContent::Deactivated {
+            first_name: "Ada".to_owned(),
+        },
+        ..code_for("m1", "ada@example.com")
+    };
+
+    outbox.send(&message).await.unwrap();
+
+    let emails = outbox.read_all().unwrap();
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails[0].kind, "deactivated");
+    assert!(
+        !emails[0].text.contains("http://127.0.0.1:3000"),
+        "{}",
+        emails[0].text
+    );
+    assert!(emails[0].text.contains("support@localhost"));
+}

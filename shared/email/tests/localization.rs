@@ -85,6 +85,12 @@ fn kinds() -> Vec<(&'static str, EmailContent)> {
                 first_name: first_name(),
             },
         ),
+        (
+            "deactivated",
+            EmailContent::Deactivated {
+                first_name: first_name(),
+            },
+        ),
     ]
 }
 

@@ -93,6 +93,13 @@ fn password_changed(first_name: &str) -> RenderedEmail {
     render(&message(content), &config()).unwrap()
 }
 
+fn deactivated(first_name: &str) -> RenderedEmail {
+    let content = EmailContent::Deactivated {
+        first_name: first_name.to_owned(),
+    };
+    render(&message(content), &config()).unwrap()
+}
+
 fn rejection(first_name: &str, reason: &str) -> RenderedEmail {
     let content = EmailContent::Rejection {
         first_name: first_name.to_owned(),
@@ -698,6 +705,64 @@ fn the_password_changed_text_body_is_plain_text() {
 #[test]
 fn a_hostile_first_name_is_shown_as_text_in_the_password_changed_html() {
     let email = password_changed(HOSTILE_NAME);
+
+    assert!(!email.html.contains("<script"), "{}", email.html);
+    assert!(
+        email
+            .html
+            .contains("Hello &lt;script&gt;alert(1)&lt;/script&gt;,")
+    );
+    assert!(email.text.contains(HOSTILE_NAME));
+}
+
+#[test]
+fn the_deactivated_email_says_the_account_was_deactivated_and_what_that_ended() {
+    let email = deactivated("Ada");
+
+    assert_eq!(email.subject, "Your Acme portal account was deactivated");
+    for body in [&email.text, &email.html] {
+        assert!(body.contains("Hello Ada,"), "{body}");
+        assert!(
+            body.contains("Your Acme portal account was deactivated."),
+            "{body}"
+        );
+        assert!(
+            body.contains("Every signed-in session was signed out"),
+            "{body}"
+        );
+        assert!(
+            body.contains("any invitation link you were sent no longer works"),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn the_deactivated_email_names_the_administrator_and_support_and_links_nowhere() {
+    let email = deactivated("Ada");
+
+    for body in [&email.text, &email.html] {
+        assert!(
+            body.contains(
+                "If you think this is a mistake, contact your organization's administrator or write to help@acme.example."
+            ),
+            "{body}"
+        );
+        for path in ["/login", "/reset", "/welcome", "#token="] {
+            assert!(!body.contains(path), "{path}: {body}");
+        }
+    }
+    assert!(!email.html.contains("href=\"https://"), "{}", email.html);
+}
+
+#[test]
+fn the_deactivated_text_body_is_plain_text() {
+    assert_plain_text(&deactivated("Ada").text);
+}
+
+#[test]
+fn a_hostile_first_name_is_shown_as_text_in_the_deactivated_html() {
+    let email = deactivated(HOSTILE_NAME);
 
     assert!(!email.html.contains("<script"), "{}", email.html);
     assert!(

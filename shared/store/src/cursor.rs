@@ -7,6 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::StoreError;
 use portal_domain::page::Page;
 
+use crate::sortable;
+
 /// Appears in neither list names nor positions.
 const SEPARATOR: char = '\n';
 
@@ -24,6 +26,23 @@ pub(crate) fn decode(list: &str, cursor: &str) -> Result<String, StoreError> {
         Some((made_for, position)) if made_for == list => Ok(position.to_owned()),
         _ => Err(StoreError::InvalidCursor),
     }
+}
+
+/// Where a page of a list ordered by [`sortable::by_creation`] starts: just past the item
+/// at `position`, whose id is `id` (DynamoDB resumes a Query from that item's full key).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Resume {
+    pub position: String,
+    pub id: String,
+}
+
+/// Reads a cursor that a page of `list` handed out, for a list ordered by creation.
+pub(crate) fn resume(list: &str, cursor: &str) -> Result<Resume, StoreError> {
+    let position = decode(list, cursor)?;
+    let id = sortable::id_by_creation(&position)
+        .ok_or(StoreError::InvalidCursor)?
+        .to_owned();
+    Ok(Resume { position, id })
 }
 
 /// A page of `list` from the items read in list order: at most `limit + 1`, the extra one

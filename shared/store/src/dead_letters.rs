@@ -17,10 +17,7 @@ pub(crate) fn position(message: &OutboxMessage) -> String {
 
 /// The position and message id a cursor of this list carries.
 pub(crate) fn resume(cursor: &str) -> Result<(String, String), StoreError> {
-    let position = cursor::decode(LIST, cursor)?;
-    let id = sortable::id_by_creation(&position)
-        .ok_or(StoreError::InvalidCursor)?
-        .to_owned();
+    let cursor::Resume { position, id } = cursor::resume(LIST, cursor)?;
     Ok((position, id))
 }
 

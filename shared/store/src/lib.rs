@@ -8,6 +8,7 @@ mod cursor;
 mod dead_letters;
 mod dynamo;
 mod embedded;
+mod members;
 mod outbox_status;
 mod review_queue;
 mod sortable;

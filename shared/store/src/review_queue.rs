@@ -18,20 +18,12 @@ pub(crate) fn position(registration: &Registration) -> String {
     sortable::by_creation(registration.created_at, &registration.id)
 }
 
-/// Where a page starts: right after (older than) the request at `position`.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Resume {
-    pub position: String,
-    pub id: String,
-}
+pub(crate) use crate::cursor::Resume;
 
-/// Reads a cursor that a page of `status`'s list handed out.
+/// Reads a cursor that a page of `status`'s list handed out: the page starts right after
+/// (older than) the request it names.
 pub(crate) fn resume(status: RegistrationStatus, cursor: &str) -> Result<Resume, StoreError> {
-    let position = cursor::decode(&list(status), cursor)?;
-    let id = sortable::id_by_creation(&position)
-        .ok_or(StoreError::InvalidCursor)?
-        .to_owned();
-    Ok(Resume { position, id })
+    cursor::resume(&list(status), cursor)
 }
 
 /// How many requests to read for a page of `limit`: one more, only to learn whether a

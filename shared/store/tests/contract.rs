@@ -9,6 +9,8 @@ mod accounts;
 mod approval;
 #[path = "contract/contacts.rs"]
 mod contacts;
+#[path = "contract/membership.rs"]
+mod membership;
 #[path = "contract/outbox.rs"]
 mod outbox;
 #[path = "contract/review_queue.rs"]
@@ -25,6 +27,7 @@ use support::{
 use accounts::*;
 use approval::*;
 use contacts::*;
+use membership::*;
 use outbox::*;
 use review_queue::*;
 
@@ -118,6 +121,20 @@ contract!(
     the_reset_request_over_the_window_limit_is_throttled_and_writes_nothing,
     a_reset_is_completed_once,
     a_reset_completed_from_a_stale_user_version_is_refused_and_stays_unused,
+    // membership
+    an_organization_reads_back_equal_and_its_id_is_never_taken_twice,
+    members_page_oldest_first_without_losing_or_repeating_one,
+    a_members_cursor_of_another_list_is_refused,
+    contacts_and_users_are_found_in_bulk_and_unknown_ones_left_out,
+    each_member_is_written_or_refused_on_its_own,
+    refused_members_write_nothing,
+    members_of_a_missing_organization_are_refused_and_the_others_written,
+    a_hundred_and_fifty_members_in_one_call_all_land_and_are_found_in_bulk,
+    no_members_is_no_outcomes,
+    updating_a_user_from_a_stale_version_is_refused_and_writes_nothing,
+    a_new_invitation_is_found_by_its_hash_and_its_email_is_pending,
+    a_moved_user_is_listed_in_its_new_organization_only,
+    moving_a_user_into_a_missing_organization_is_refused_and_writes_nothing,
 );
 
 async fn a_submitted_request_reads_back_equal_with_its_email_pending(store: &impl Subject) {
@@ -309,15 +326,17 @@ mod embedded {
     use portal_domain::outbox::FIRST_TRY_OWNER;
     use portal_domain::page::PageRequest;
     use portal_domain::ports::{
-        AccountStore, ContactStore, OutboxStore, PortalUserStore, RegistrationStore,
+        AccountStore, ContactStore, MembershipStore, OutboxStore, PortalUserStore,
+        RegistrationStore,
     };
     use portal_domain::registration::RegistrationStatus;
-    use portal_domain::user::Grant;
+    use portal_domain::user::{AccessChange, Grant};
     use portal_store::EmbeddedStore;
 
     use super::support::{
-        Subject, active_in, approval, client, linked_in, new_email, now, on_file, portal_user,
-        request, reset_email, reset_for, reset_window, verified, window,
+        Subject, active_in, approval, client, invitee, linked_in, new_contact, new_email, now,
+        on_file, organization_in, portal_user, request, reset_email, reset_for, reset_window,
+        staff, verified, window,
     };
 
     #[tokio::test]
@@ -440,6 +459,49 @@ mod embedded {
         assert!(family.unwrap().revoked_at.is_some());
         let stored = reopened.password_reset(&reset.token_hash).await.unwrap();
         assert_eq!(stored, Some(reset));
+    }
+
+    #[tokio::test]
+    async fn a_reopened_store_has_its_organizations_and_lists_their_members() {
+        let fixture = on_file();
+        let (acme, other) = (
+            organization_in(&fixture.store).await,
+            organization_in(&fixture.store).await,
+        );
+        let stays = invitee(&new_contact(&new_email()), Some(&acme.id), now());
+        let leaves = invitee(&new_contact(&new_email()), Some(&acme.id), now());
+        let members = [stays.with_new_contact(), leaves.with_new_contact()];
+        let results = fixture.store.add_members(&members).await.unwrap();
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        let change = AccessChange {
+            organization_id: Some(Some(other.id.clone())),
+            ..AccessChange::default()
+        };
+        let moved = leaves.user.change_access(&staff(), &change, now());
+        fixture
+            .store
+            .update_portal_user(&moved, None)
+            .await
+            .unwrap();
+        let before = fixture.store.snapshot();
+        let journal = fixture.journal();
+        drop(fixture.store);
+
+        let reopened = EmbeddedStore::open(&journal).unwrap();
+
+        assert_eq!(reopened.snapshot(), before);
+        assert_eq!(
+            reopened.organization(&acme.id).await.unwrap(),
+            Some(acme.clone())
+        );
+        // The members lists are not journaled: replay rebuilt them, moves included.
+        for (organization, user) in [(&acme, &stays.user), (&other, &moved)] {
+            let page = reopened
+                .portal_users_in(Some(&organization.id), &PageRequest::first(10))
+                .await
+                .unwrap();
+            assert_eq!(page.items, vec![user.clone()]);
+        }
     }
 
     #[tokio::test]

@@ -5,11 +5,9 @@ use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
 use axum::response::IntoResponse;
 use portal_domain::Ports;
-use portal_domain::use_cases::current_user;
+use portal_domain::use_cases::{current_user, organization_roles};
 use portal_http::{AccessTokens, PortalCaller, Problem};
 use serde::Serialize;
-
-use super::effective_roles;
 
 #[derive(Serialize)]
 pub struct Me {
@@ -30,6 +28,7 @@ pub async fn me(
     PortalCaller(claims): PortalCaller,
 ) -> Result<Json<Me>, Problem> {
     let user = current_user(&ports, &claims.sub, claims.ver).await?;
+    let organization_roles = organization_roles(&ports, &user).await?;
     Ok(Json(Me {
         portal_user_id: user.id.clone(),
         username: user.username.to_string(),
@@ -37,7 +36,11 @@ pub async fn me(
         first_name: user.first_name.as_ref().map(ToString::to_string),
         last_name: user.last_name.as_ref().map(ToString::to_string),
         organization_id: user.organization_id.clone(),
-        roles: effective_roles(&user),
+        roles: user
+            .effective_roles(&organization_roles)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         org_admin: user.org_admin,
     }))
 }

@@ -9,9 +9,6 @@ use portal_domain::{DomainError, FieldErrors};
 use portal_http::{AccessTokenSubject, AccessTokens};
 use serde::Serialize;
 
-/// Every portal user holds this role, like the "All portal users" group of CRM portals.
-const BASE_ROLE: &str = "portal.user";
-
 /// `POST /sessions`, `/sessions/refresh` and `/invitations/accept` answer this.
 #[derive(Serialize)]
 pub struct TokenPair {
@@ -26,7 +23,7 @@ pub fn token_pair(tokens: &AccessTokens, session: &SessionStart) -> Json<TokenPa
     let (access_token, expires_in) = tokens.issue(&AccessTokenSubject {
         user_id: user.id.clone(),
         organization_id: user.organization_id.clone(),
-        roles: effective_roles(user),
+        roles: session.roles.iter().map(ToString::to_string).collect(),
         org_admin: user.org_admin,
         token_version: user.token_version,
         session_id: session.family_id.clone(),
@@ -37,15 +34,6 @@ pub fn token_pair(tokens: &AccessTokens, session: &SessionStart) -> Json<TokenPa
         expires_in,
         refresh_token: session.refresh_token.as_str().to_owned(),
     })
-}
-
-/// The user's own roles and the base role (organization roles join them later).
-pub fn effective_roles(user: &portal_domain::user::PortalUser) -> Vec<String> {
-    let mut roles: Vec<String> = user.roles.iter().map(ToString::to_string).collect();
-    roles.push(BASE_ROLE.to_owned());
-    roles.sort();
-    roles.dedup();
-    roles
 }
 
 /// A field the body must carry, as text (a wrong JSON type is already a 400).

@@ -6,7 +6,14 @@ use serde::{Deserialize, Serialize};
 #[serde(try_from = "String", into = "String")]
 pub struct Role(String);
 
+/// Every portal user holds this role, like the "All portal users" group of CRM portals.
+pub const BASE_ROLE: &str = "portal.user";
+
 impl Role {
+    pub fn base() -> Self {
+        Self(BASE_ROLE.to_owned())
+    }
+
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let valid = raw.len() <= 64
             && raw.starts_with(|c: char| c.is_ascii_lowercase())

@@ -8,26 +8,39 @@ use crate::password_reset::{PasswordReset, RESET_LIFETIME};
 use crate::secret_token::{SecretToken, token_hash};
 use crate::session::{NewSession, RefreshDecision, RefreshToken};
 use crate::throttle::ThrottleWindow;
-use crate::types::EmailAddress;
+use crate::types::{EmailAddress, Role};
 use crate::user::{PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, Ports};
 
+use super::invitations::greeting_name;
+use super::members::organization_roles;
 use super::{OPTIMISTIC_RETRIES, deliver_after_commit};
 
-/// A session handed to a client: the user it is for, and the refresh token (shown once).
+/// A session handed to a client: the user it is for, the roles its access tokens carry,
+/// and the refresh token (shown once).
 pub struct SessionStart {
     pub user: PortalUser,
+    /// Own ∪ organization's ∪ the base role.
+    pub roles: Vec<Role>,
     pub family_id: String,
     pub refresh_token: SecretToken,
 }
 
 impl SessionStart {
-    fn new(user: PortalUser, session: NewSession) -> Self {
-        Self {
+    /// Reads the organization's roles (one more read, for members of one only).
+    async fn new(
+        ports: &Ports,
+        user: PortalUser,
+        family_id: String,
+        refresh_token: SecretToken,
+    ) -> Result<Self, DomainError> {
+        let organization_roles = organization_roles(ports, &user).await?;
+        Ok(Self {
+            roles: user.effective_roles(&organization_roles),
             user,
-            family_id: session.family.id,
-            refresh_token: session.token,
-        }
+            family_id,
+            refresh_token,
+        })
     }
 }
 
@@ -62,7 +75,7 @@ pub async fn accept_invitation(
     let next = user.accept_invitation(&token_hash(token), password_hash, profile, now)?;
     let session = NewSession::begin(ports.random.as_ref(), &next.id, next.token_version, now);
     match ports.store.accept_invitation(&next, &session).await {
-        Ok(()) => Ok(SessionStart::new(next, session)),
+        Ok(()) => SessionStart::new(ports, next, session.family.id, session.token).await,
         Err(StoreError::ConditionFailed) => Err(DomainError::InvitationInvalid),
         Err(other) => Err(other.into()),
     }
@@ -108,7 +121,9 @@ pub async fn log_in(
         {
             Ok(()) => {
                 return match session {
-                    Some(session) => Ok(SessionStart::new(next, session)),
+                    Some(session) => {
+                        SessionStart::new(ports, next, session.family.id, session.token).await
+                    }
                     None => Err(DomainError::InvalidCredentials),
                 };
             }
@@ -154,11 +169,7 @@ pub async fn refresh_session(ports: &Ports, token: &str) -> Result<SessionStart,
                 .rotate_refresh_token(&old.rotated(now), &new)
                 .await
             {
-                Ok(()) => Ok(SessionStart {
-                    user,
-                    family_id: family.id,
-                    refresh_token,
-                }),
+                Ok(()) => SessionStart::new(ports, user, family.id, refresh_token).await,
                 Err(StoreError::ConditionFailed) => Err(DomainError::Unauthenticated),
                 Err(other) => Err(other.into()),
             }
@@ -210,7 +221,7 @@ pub async fn request_password_reset(
         used_at: None,
     };
     let content = EmailContent::PasswordReset {
-        first_name: first_name(&user),
+        first_name: greeting_name(&user),
         sealed_token: ports
             .settings
             .seal_key
@@ -263,7 +274,7 @@ pub async fn complete_password_reset(
             ..reset.clone()
         };
         let content = EmailContent::PasswordChanged {
-            first_name: first_name(&next),
+            first_name: greeting_name(&next),
         };
         let message = OutboxMessage::new(
             ports.random.as_ref(),
@@ -328,11 +339,4 @@ fn checked_password(
     NewPassword::parse(password, &personal).map_err(|rejection: PasswordRejection| {
         DomainError::PasswordRejected(rejection.reason().to_owned())
     })
-}
-
-fn first_name(user: &PortalUser) -> String {
-    user.first_name
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_else(|| user.username.local_part().to_owned())
 }

@@ -1,12 +1,11 @@
 use crate::audit::{AuditAction, AuditEvent};
-use crate::invitation::{Invitation, InvitationStatus, SecretToken};
-use crate::outbox::{EmailContent, OutboxMessage};
 use crate::random::new_id;
 use crate::registration::Registration;
 use crate::staff::{ASSIGN_ROLES, StaffMember};
 use crate::user::{Grant, PortalUser, Profile};
 use crate::{DomainError, Ports};
 
+use super::invitations::{invitation_email, new_invitation};
 use super::{deliver_after_commit, live_registration, with_retries};
 
 pub struct Approval {
@@ -33,25 +32,14 @@ pub async fn approve_registration(
         let user_id = new_id(ports.random.as_ref());
         let next = registration.approve(&user_id, actor, now)?;
         let contact = next.contact.clone().ok_or(DomainError::ContactRequired)?;
-        let token = SecretToken::generate(ports.random.as_ref());
-        let invitation = Invitation {
-            token_hash: token.hash(),
-            status: InvitationStatus::Pending,
-            created_at: now,
-            expires_at: now + ports.settings.invitation_lifetime,
-        };
-        let message = OutboxMessage::new(
-            ports.random.as_ref(),
-            contact.email.clone(),
-            next.locale.clone(),
-            EmailContent::Invitation {
-                first_name: next.first_name.to_string(),
-                sealed_token: ports
-                    .settings
-                    .seal_key
-                    .seal(ports.random.as_ref(), token.as_str()),
-                expires_at: invitation.expires_at,
-            },
+        let (token, invitation) = new_invitation(ports, now);
+        let message = invitation_email(
+            ports,
+            &contact.email,
+            &next.locale,
+            next.first_name.to_string(),
+            &token,
+            &invitation,
             now,
         );
         let invited = AuditEvent::new(

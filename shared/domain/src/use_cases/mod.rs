@@ -2,7 +2,11 @@ mod accounts;
 mod approve_registration;
 mod contacts;
 mod deliver;
+mod invitations;
 mod link_contact;
+mod manager;
+mod members;
+mod organizations;
 mod reject_registration;
 mod resend_code;
 mod review_queue;
@@ -19,6 +23,14 @@ pub use deliver::{
     DeliveryReport, Pace, dead_emails, deliver_after_commit, deliver_emails, sweep_outbox,
 };
 pub use link_contact::{ContactChoice, link_contact};
+pub use manager::{Manager, org_admin};
+pub use members::{
+    MemberDetail, change_access, create_portal_user, deactivate, member_detail, organization_roles,
+    portal_users, reactivate, reinvite,
+};
+pub use organizations::{
+    BulkInvite, MemberOutcome, MemberResult, add_members, create_organization, organization,
+};
 pub use reject_registration::reject_registration;
 pub use resend_code::resend_code;
 pub use review_queue::{

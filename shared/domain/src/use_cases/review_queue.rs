@@ -56,7 +56,7 @@ pub async fn registration_detail(
             matched: SuggestionMatch::Email,
         })
         .collect();
-    let key = name_key(&registration.first_name, &registration.last_name);
+    let key = name_key(&registration.first_name, Some(&registration.last_name));
     for contact in ports.store.contacts_named(&key, SUGGESTIONS).await? {
         if suggestions
             .iter()

@@ -5,6 +5,7 @@
 //! and one line to its registry.
 
 pub(crate) mod already_registered;
+pub(crate) mod deactivated;
 pub(crate) mod invitation;
 mod lang;
 pub(crate) mod layout;

@@ -9,7 +9,7 @@ use portal_domain::{Refusal, StoreError};
 
 use super::contacts::contact_not_free;
 use super::items::{
-    invitation_item, organization_key, pending_outbox_item, portal_user_item, username_item,
+    organization_key, pending_invitation_item, pending_outbox_item, portal_user_item, username_item,
 };
 use super::registrations::transition_refused;
 use super::{DynamoStore, check, put, update};
@@ -29,7 +29,7 @@ impl DynamoStore {
         items.push(update(
             self.link_contact_to_user(&user.contact_id, &user.id)?,
         ));
-        if let Some(pointer) = invitation_item(user) {
+        if let Some(pointer) = pending_invitation_item(user) {
             items.push(put(self.put_new(pointer)?));
         }
         items.push(put(self.put_new(pending_outbox_item(email)?)?));

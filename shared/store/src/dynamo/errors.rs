@@ -110,3 +110,42 @@ pub(crate) fn refused<R: std::fmt::Debug>(
         Cancellation::Failed(error) => error,
     }
 }
+
+/// What one item did to cancel a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Blame {
+    /// Its condition failed; `found` as in [`FailedConditions::found`].
+    Condition { found: bool },
+    /// Another transaction was writing it at that moment.
+    Conflict,
+}
+
+/// The items to blame for a cancelled transaction, by position, for a caller that writes
+/// independent things together and tries the blameless ones again. Empty when no reasons
+/// came back (some emulators); an error when it was cancelled for a reason of its own
+/// (throughput, validation) or was no cancellation at all.
+pub(crate) fn blame<R: std::fmt::Debug>(
+    error: SdkError<TransactWriteItemsError, R>,
+) -> Result<Vec<(usize, Blame)>, StoreError> {
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        error.as_service_error()
+    else {
+        return Err(unavailable(error));
+    };
+    let mut blamed = Vec::new();
+    for (position, reason) in cancelled.cancellation_reasons().iter().enumerate() {
+        match reason.code() {
+            // DynamoDB says "None" for the items that were fine; moto leaves the code out.
+            None | Some("None") => {}
+            Some("ConditionalCheckFailed") => blamed.push((
+                position,
+                Blame::Condition {
+                    found: reason.item().is_some(),
+                },
+            )),
+            Some("TransactionConflict") => blamed.push((position, Blame::Conflict)),
+            Some(_) => return Err(unavailable(error)),
+        }
+    }
+    Ok(blamed)
+}

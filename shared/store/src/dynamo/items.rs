@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
 use portal_domain::contact::Contact;
+use portal_domain::invitation::InvitationStatus;
 use portal_domain::login::LoginEvent;
+use portal_domain::organization::Organization;
 use portal_domain::outbox::{FIRST_TRY_OWNER, OutboxMessage};
 use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::{Registration, RegistrationStatus};
@@ -21,7 +23,7 @@ use time::OffsetDateTime;
 use super::errors::malformed_item;
 use crate::review_queue::{self, Resume};
 use crate::table::{EXPIRES_AT, GSI1_PK, GSI1_SK, PK, SK};
-use crate::{OutboxStatus, dead_letters, sortable};
+use crate::{OutboxStatus, dead_letters, members, sortable};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -106,10 +108,26 @@ pub(crate) fn contact_name_list(name_key: &str) -> String {
 
 /// The full key of a request's entry in the review queue index, as a Query resumes from it.
 pub(crate) fn queue_entry_key(status: RegistrationStatus, resume: &Resume) -> Item {
-    let mut item = registration_key(&resume.id);
-    item.insert(GSI1_PK.to_owned(), string(review_queue::list(status)));
-    item.insert(GSI1_SK.to_owned(), string(&resume.position));
-    item
+    list_entry_key(
+        registration_key(&resume.id),
+        review_queue::list(status),
+        resume,
+    )
+}
+
+/// The full key of a user's entry in a members list, as a Query resumes from it.
+pub(crate) fn members_entry_key(organization_id: Option<&str>, resume: &Resume) -> Item {
+    list_entry_key(
+        portal_user_key(&resume.id),
+        members::list(organization_id),
+        resume,
+    )
+}
+
+fn list_entry_key(mut key: Item, list: String, resume: &Resume) -> Item {
+    key.insert(GSI1_PK.to_owned(), string(list));
+    key.insert(GSI1_SK.to_owned(), string(&resume.position));
+    key
 }
 
 fn key(pk: String, sk: &str) -> Item {
@@ -164,10 +182,23 @@ pub(crate) fn pending_outbox_item(message: &OutboxMessage) -> Result<Item, Store
     Ok(item)
 }
 
+/// Listed among the members of its organization (or of none), so every write of a user
+/// keeps its membership listed where it belongs.
 pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {
     let mut item = portal_user_key(&user.id);
+    item.insert(
+        GSI1_PK.to_owned(),
+        string(members::list(user.organization_id.as_deref())),
+    );
+    item.insert(GSI1_SK.to_owned(), string(members::position(user)));
     item.insert(VERSION.to_owned(), number(user.version));
     item.insert(DATA.to_owned(), data(user)?);
+    Ok(item)
+}
+
+pub(crate) fn organization_item(organization: &Organization) -> Result<Item, StoreError> {
+    let mut item = organization_key(&organization.id);
+    item.insert(DATA.to_owned(), data(organization)?);
     Ok(item)
 }
 
@@ -256,6 +287,15 @@ pub(crate) fn invitation_item(user: &PortalUser) -> Option<Item> {
     item.insert(PORTAL_USER_ID.to_owned(), string(&user.id));
     item.insert(EXPIRES_AT.to_owned(), epoch_seconds(invitation.expires_at));
     Some(item)
+}
+
+/// The invitation pointer of a user whose newest invitation still waits to be accepted;
+/// an accepted or revoked one needs no way in.
+pub(crate) fn pending_invitation_item(user: &PortalUser) -> Option<Item> {
+    let invitation = user.invitation.as_ref()?;
+    (invitation.status == InvitationStatus::Pending)
+        .then(|| invitation_item(user))
+        .flatten()
 }
 
 /// The guard that makes a username unique: it exists exactly when a user has that name.
@@ -439,6 +479,28 @@ mod tests {
         let user = user();
         let read: Option<PortalUser> = from_data(Some(portal_user_item(&user).unwrap())).unwrap();
         assert_eq!(read, Some(user));
+    }
+
+    #[test]
+    fn a_portal_user_item_is_listed_among_its_organizations_members_or_of_none() {
+        let mut user = user();
+        let item = portal_user_item(&user).unwrap();
+        assert_eq!(item[GSI1_PK], string("ORGMEMBERS#o1"));
+        assert_eq!(
+            item[GSI1_SK],
+            string(format!("{}#u1", sortable::timestamp(NOW)))
+        );
+        let resume = Resume {
+            position: members::position(&user),
+            id: user.id.clone(),
+        };
+        let key = members_entry_key(Some("o1"), &resume);
+        for name in [PK, SK, GSI1_PK, GSI1_SK] {
+            assert_eq!(key[name], item[name], "{name}");
+        }
+        user.organization_id = None;
+        let item = portal_user_item(&user).unwrap();
+        assert_eq!(item[GSI1_PK], string("ORGMEMBERS#-"));
     }
 
     #[test]

@@ -1,13 +1,18 @@
 //! The store port on one DynamoDB table (layout in `items`). Every port method is at most
 //! one call: a consistent GetItem, one Query, one conditional write, or one
 //! TransactWriteItems (finding a contact by email, or a user by invitation or username,
-//! takes two reads: a guard or pointer, then the entity).
+//! takes two reads: a guard or pointer, then the entity). Bulk methods take as few calls
+//! as DynamoDB's limits allow: BatchGetItems of 100 keys (`batch`), and members written
+//! many to a TransactWriteItems of 100 items (`bulk`).
 
 mod accounts;
 mod approval;
+mod batch;
+mod bulk;
 mod contacts;
 pub(crate) mod errors;
 mod items;
+mod membership;
 mod outbox;
 mod queue;
 mod registrations;
@@ -71,6 +76,16 @@ impl DynamoStore {
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(#pk)")
             .expression_attribute_names("#pk", PK)
+            .build()
+            .map_err(invalid_request)
+    }
+
+    /// A write of `item` whatever is there: for items that only ever point at the same
+    /// thing again (an invitation pointer names its user and its token's hash).
+    fn put_over(&self, item: Item) -> Result<Put, StoreError> {
+        Put::builder()
+            .table_name(&self.table_name)
+            .set_item(Some(item))
             .build()
             .map_err(invalid_request)
     }

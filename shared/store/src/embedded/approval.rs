@@ -16,18 +16,34 @@ pub(super) fn approve(
 ) -> Result<Vec<Change>, StoreError> {
     state.expect_previous_version(next)?;
     let contact = state.free_contact(&user.contact_id)?;
+    let mut changes = vec![Change::Registration(next.clone()), linked(contact, user)];
+    changes.extend(new_user(state, user, Some(email))?);
+    Ok(changes)
+}
+
+/// `contact` (free) once it has `user`.
+pub(super) fn linked(contact: &Contact, user: &PortalUser) -> Change {
+    Change::Contact(Contact {
+        portal_user_id: Some(user.id.clone()),
+        ..contact.clone()
+    })
+}
+
+/// The changes that create `user` with its username guard, its invitation pointer and
+/// `email`, once its contact is settled: the rules after the contact's, in DynamoDB's order.
+pub(super) fn new_user(
+    state: &State,
+    user: &PortalUser,
+    email: Option<&OutboxMessage>,
+) -> Result<Vec<Change>, StoreError> {
     if state.usernames.contains_key(user.username.as_ref()) {
         return Err(StoreError::Refused(Refusal::UsernameTaken));
     }
-    if let Some(organization) = &user.organization_id
-        && !state.organizations.contains(organization)
-    {
-        return Err(StoreError::Refused(Refusal::OrganizationMissing));
-    }
-    let pointer = InvitationPointer::of(user);
+    state.expect_organization(user)?;
+    let pointer = InvitationPointer::pending(user);
     // Ids that should be new but are not: a lost race, like a moved version.
     if state.portal_users.contains_key(&user.id)
-        || state.outbox.contains_key(&email.id)
+        || email.is_some_and(|email| state.outbox.contains_key(&email.id))
         || pointer
             .as_ref()
             .is_some_and(|pointer| state.invitations.contains_key(&pointer.token_hash))
@@ -35,18 +51,13 @@ pub(super) fn approve(
         return Err(StoreError::ConditionFailed);
     }
     let mut changes = vec![
-        Change::Registration(next.clone()),
         Change::PortalUser(user.clone()),
         Change::Username(UsernameGuard {
             username: user.username.clone(),
             portal_user_id: user.id.clone(),
         }),
-        Change::Contact(Contact {
-            portal_user_id: Some(user.id.clone()),
-            ..contact.clone()
-        }),
-        Change::Outbox(OutboxEntry::pending(email)),
     ];
+    changes.extend(email.map(|email| Change::Outbox(OutboxEntry::pending(email))));
     changes.extend(pointer.map(Change::Invitation));
     Ok(changes)
 }

@@ -64,7 +64,7 @@ pub(super) fn link_new(
 }
 
 /// The changes that create `contact`; its email must be new.
-fn new_contact(state: &State, contact: &Contact) -> Result<Vec<Change>, StoreError> {
+pub(super) fn new_contact(state: &State, contact: &Contact) -> Result<Vec<Change>, StoreError> {
     if state.contact_emails.contains_key(contact.email.as_ref()) {
         return Err(StoreError::Refused(Refusal::ContactEmailTaken));
     }

@@ -5,6 +5,7 @@ mod accounts;
 mod approval;
 mod contacts;
 mod journal;
+mod membership;
 mod outbox;
 mod ports;
 mod queue;

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use portal_domain::contact::Contact;
+use portal_domain::invitation::InvitationStatus;
 use portal_domain::login::LoginEvent;
+use portal_domain::organization::Organization;
 use portal_domain::outbox::{FIRST_TRY_OWNER, OutboxMessage};
 use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::Registration;
@@ -16,7 +18,7 @@ use portal_domain::{Refusal, StoreError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{OutboxStatus, review_queue};
+use crate::{OutboxStatus, members, review_queue};
 
 /// Sorted maps, so a snapshot of equal states is equal JSON. The indexes are derived from
 /// the entities on every change (and so on replay), which is why snapshots leave them out.
@@ -41,14 +43,17 @@ pub(super) struct State {
     pub logins: BTreeMap<String, BTreeMap<String, LoginEvent>>,
     /// Password reset links by token hash.
     pub password_resets: BTreeMap<String, PasswordReset>,
-    /// Ids of existing organizations. None can be created yet, but approval checks already.
-    pub organizations: BTreeSet<String>,
+    /// Organizations by id.
+    pub organizations: BTreeMap<String, Organization>,
     /// The review queue: status → (queue position → request id), read from the end.
     #[serde(skip)]
     pub queue: BTreeMap<&'static str, BTreeMap<String, String>>,
     /// (name key, contact id), for suggestions by name.
     #[serde(skip)]
     pub contact_names: BTreeSet<(String, String)>,
+    /// The members lists: list name → (position → user id), read in order.
+    #[serde(skip)]
+    pub members: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// A message and its delivery state. Fields added after the first release default, so
@@ -146,13 +151,17 @@ pub(super) struct InvitationPointer {
 }
 
 impl InvitationPointer {
-    /// `None` for a user without an invitation.
-    pub fn of(user: &PortalUser) -> Option<Self> {
-        user.invitation.as_ref().map(|invitation| Self {
-            token_hash: invitation.token_hash.clone(),
-            portal_user_id: user.id.clone(),
-            expires_at: invitation.expires_at,
-        })
+    /// `None` for a user without a pending invitation: an accepted or revoked one needs no
+    /// way in.
+    pub fn pending(user: &PortalUser) -> Option<Self> {
+        user.invitation
+            .as_ref()
+            .filter(|invitation| invitation.status == InvitationStatus::Pending)
+            .map(|invitation| Self {
+                token_hash: invitation.token_hash.clone(),
+                portal_user_id: user.id.clone(),
+                expires_at: invitation.expires_at,
+            })
     }
 }
 
@@ -180,6 +189,7 @@ pub(super) enum Change {
     RefreshToken(RefreshToken),
     Login(LoginRecord),
     PasswordReset(PasswordReset),
+    Organization(Organization),
 }
 
 impl State {
@@ -193,9 +203,7 @@ impl State {
                 Change::Throttle(count) => {
                     self.throttles.insert(count.key.clone(), count);
                 }
-                Change::PortalUser(user) => {
-                    self.portal_users.insert(user.id.clone(), user);
-                }
+                Change::PortalUser(user) => self.put_portal_user(user),
                 Change::Username(guard) => {
                     self.usernames
                         .insert(guard.username.into(), guard.portal_user_id);
@@ -222,6 +230,10 @@ impl State {
                 }
                 Change::PasswordReset(reset) => {
                     self.password_resets.insert(reset.token_hash.clone(), reset);
+                }
+                Change::Organization(organization) => {
+                    self.organizations
+                        .insert(organization.id.clone(), organization);
                 }
             }
         }
@@ -289,6 +301,32 @@ impl State {
             );
         self.registrations
             .insert(registration.id.clone(), registration);
+    }
+
+    /// `Refused(OrganizationMissing)` unless `user`'s organization, if any, exists.
+    pub fn expect_organization(&self, user: &PortalUser) -> Result<(), StoreError> {
+        match &user.organization_id {
+            Some(id) if !self.organizations.contains_key(id) => {
+                Err(StoreError::Refused(Refusal::OrganizationMissing))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A user changes lists when it changes organization, but never its place on them.
+    fn put_portal_user(&mut self, user: PortalUser) {
+        if let Some(old) = self.portal_users.get(&user.id)
+            && let Some(listed) = self
+                .members
+                .get_mut(&members::list(old.organization_id.as_deref()))
+        {
+            listed.remove(&members::position(old));
+        }
+        self.members
+            .entry(members::list(user.organization_id.as_deref()))
+            .or_default()
+            .insert(members::position(&user), user.id.clone());
+        self.portal_users.insert(user.id.clone(), user);
     }
 
     fn put_contact(&mut self, contact: Contact) {

@@ -11,15 +11,16 @@ use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::contact::{Contact, ContactForm};
 use portal_domain::invitation::{Invitation, InvitationStatus, SecretToken};
 use portal_domain::login::ClientInfo;
+use portal_domain::organization::Organization;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::password_reset::{PasswordReset, RESET_LIFETIME};
-use portal_domain::ports::{Settings, Store};
+use portal_domain::ports::{NewMember, Settings, Store};
 use portal_domain::random::{OsRandomness, new_id};
 use portal_domain::registration::{Registration, RegistrationForm, Verification};
 use portal_domain::sealed::SealKey;
 use portal_domain::session::NewSession;
 use portal_domain::throttle::ThrottleWindow;
-use portal_domain::types::{EmailAddress, Locale, PersonName, Phone};
+use portal_domain::types::{Company, EmailAddress, Locale, PersonName, Phone, Role};
 use portal_domain::user::{Grant, PortalUser, Profile};
 use portal_domain::verification_code::{CODE_LIFETIME, CodeAttempt, VerificationCode};
 use portal_store::table::create_table_if_missing;
@@ -336,16 +337,11 @@ pub fn approval(linked: &Registration, grant: Grant) -> Approval {
         .expect("a linked request can be approved");
     let contact = next.contact.clone().expect("a linked contact");
     let (token, invitation) = invitation(now);
-    let email = OutboxMessage::new(
-        &OsRandomness,
-        contact.email.clone(),
-        next.locale.clone(),
-        EmailContent::Invitation {
-            first_name: next.first_name.to_string(),
-            sealed_token: SealKey::generate(&OsRandomness).seal(&OsRandomness, token.as_str()),
-            expires_at: invitation.expires_at,
-        },
-        now,
+    let email = invitation_email(
+        &contact.email,
+        next.first_name.as_ref(),
+        &token,
+        &invitation,
     );
     let invited = AuditEvent::new(
         &staff(),
@@ -367,6 +363,26 @@ pub fn approval(linked: &Registration, grant: Grant) -> Approval {
         email,
         token,
     }
+}
+
+/// The email that carries `invitation`'s link.
+pub fn invitation_email(
+    to: &EmailAddress,
+    first_name: &str,
+    token: &SecretToken,
+    invitation: &Invitation,
+) -> OutboxMessage {
+    OutboxMessage::new(
+        &OsRandomness,
+        to.clone(),
+        Locale::default(),
+        EmailContent::Invitation {
+            first_name: first_name.to_owned(),
+            sealed_token: SealKey::generate(&OsRandomness).seal(&OsRandomness, token.as_str()),
+            expires_at: invitation.expires_at,
+        },
+        invitation.created_at,
+    )
 }
 
 pub fn invitation(now: OffsetDateTime) -> (SecretToken, Invitation) {
@@ -392,6 +408,94 @@ pub fn portal_user(username: &EmailAddress) -> PortalUser {
         invitation(now).1,
         invited,
     )
+}
+
+/// A new organization of its own id, with one role.
+pub fn organization() -> Organization {
+    let now = now();
+    Organization {
+        id: new_id(&OsRandomness),
+        name: Company::parse("Analytical Engines").expect("a company"),
+        account_ref: Some("ACC-1".into()),
+        roles: vec![Role::parse("billing.viewer").expect("a role")],
+        created_at: now,
+        audit: vec![AuditEvent::new(
+            &staff(),
+            AuditAction::OrganizationCreated,
+            None,
+            now,
+        )],
+    }
+}
+
+pub async fn organization_in(store: &impl Subject) -> Organization {
+    let organization = organization();
+    store
+        .create_organization(&organization)
+        .await
+        .expect("create the organization");
+    organization
+}
+
+/// A user invited in bulk for `contact` into `organization_id`, created at `at`: what a
+/// bulk invite writes for one address.
+pub struct Invitee {
+    pub contact: Contact,
+    pub user: PortalUser,
+    pub email: OutboxMessage,
+    pub token: SecretToken,
+}
+
+pub fn invitee(contact: &Contact, organization_id: Option<&str>, at: OffsetDateTime) -> Invitee {
+    let (token, invitation) = invitation(at);
+    let email = invitation_email(&contact.email, "Grace", &token, &invitation);
+    let grant = Grant {
+        roles: Vec::new(),
+        organization_id: organization_id.map(str::to_owned),
+    };
+    let invited = AuditEvent::new(&staff(), AuditAction::Invited, None, at);
+    let user = PortalUser::invite(
+        new_id(&OsRandomness),
+        contact.id.clone(),
+        contact.email.clone(),
+        grant,
+        invitation,
+        invited,
+    );
+    Invitee {
+        contact: contact.clone(),
+        user,
+        email,
+        token,
+    }
+}
+
+impl Invitee {
+    /// The member for a contact that is new too.
+    pub fn with_new_contact(&self) -> NewMember {
+        NewMember::User {
+            new_contact: Some(self.contact.clone()),
+            user: self.user.clone(),
+            email: Some(self.email.clone()),
+        }
+    }
+
+    /// The member for a contact that is stored already.
+    pub fn for_existing_contact(&self) -> NewMember {
+        NewMember::User {
+            new_contact: None,
+            user: self.user.clone(),
+            email: Some(self.email.clone()),
+        }
+    }
+
+    /// The contact as it is stored once linked to the user.
+    pub fn linked_contact(&self) -> Contact {
+        Contact {
+            portal_user_id: Some(self.user.id.clone()),
+            ..self.contact.clone()
+        }
+    }
 }
 
 /// Ada Lovelace with a phone, as a person fills in on the invitation landing.

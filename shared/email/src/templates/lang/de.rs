@@ -2,8 +2,8 @@
 
 use super::Language;
 use crate::templates::{
-    DateTimeFormat, already_registered, invitation, layout, password_changed, password_reset,
-    rejection, verification_code,
+    DateTimeFormat, already_registered, deactivated, invitation, layout, password_changed,
+    password_reset, rejection, verification_code,
 };
 
 pub(super) static DE: Language = Language {
@@ -56,6 +56,13 @@ pub(super) static DE: Language = Language {
         not_you: "Falls Sie das nicht waren, setzen Sie Ihr Passwort sofort zurück:",
         reset: "Passwort zurücksetzen",
         tell_us: "Schreiben Sie anschließend an {support}, damit wir der Sache nachgehen können.",
+    },
+    deactivated: deactivated::Strings {
+        subject: "Ihr Konto für {product} wurde deaktiviert",
+        greeting: "Hallo {first_name},",
+        deactivated: "Ihr Konto für {product} wurde deaktiviert.",
+        consequences: "Alle bestehenden Anmeldungen wurden beendet, und Einladungslinks, die Sie möglicherweise erhalten haben, sind nicht mehr gültig.",
+        mistake: "Falls Sie das für einen Irrtum halten, wenden Sie sich an die Administration Ihrer Organisation oder schreiben Sie an {support}.",
     },
     date_time: DateTimeFormat {
         pattern: "{day}. {month} {year}, {hour}:{minute} UTC",

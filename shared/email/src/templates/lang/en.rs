@@ -2,8 +2,8 @@
 
 use super::Language;
 use crate::templates::{
-    DateTimeFormat, already_registered, invitation, layout, password_changed, password_reset,
-    rejection, verification_code,
+    DateTimeFormat, already_registered, deactivated, invitation, layout, password_changed,
+    password_reset, rejection, verification_code,
 };
 
 pub(super) static EN: Language = Language {
@@ -56,6 +56,13 @@ pub(super) static EN: Language = Language {
         not_you: "If this wasn't you, reset your password at once:",
         reset: "Reset your password",
         tell_us: "Then write to {support} so we can look into it.",
+    },
+    deactivated: deactivated::Strings {
+        subject: "Your {product} account was deactivated",
+        greeting: "Hello {first_name},",
+        deactivated: "Your {product} account was deactivated.",
+        consequences: "Every signed-in session was signed out, and any invitation link you were sent no longer works.",
+        mistake: "If you think this is a mistake, contact your organization's administrator or write to {support}.",
     },
     date_time: DateTimeFormat {
         pattern: "{day} {month} {year}, {hour}:{minute} UTC",

@@ -1,0 +1,152 @@
+pub mod org_members;
+pub mod organizations;
+pub mod portal_users;
+
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
+use portal_domain::page::PageRequest;
+use portal_domain::random::is_well_formed_id;
+use portal_domain::types::Role;
+use portal_domain::use_cases::{Manager, org_admin};
+use portal_domain::user::PortalUserStatus;
+use portal_domain::{DomainError, FieldErrors, Ports};
+use portal_http::{AccessTokenClaims, Problem};
+use serde::Deserialize;
+
+/// Ids of another shape cannot exist: answered 404 without a store call.
+fn known_shape(id: &str) -> Result<&str, Problem> {
+    if is_well_formed_id(id) {
+        Ok(id)
+    } else {
+        Err(DomainError::NotFound.into())
+    }
+}
+
+/// An id in a body or a query names something that must exist: one of another shape
+/// cannot, and is reported like an unknown one.
+fn id_of(message: &'static str) -> impl Fn(&str) -> Result<String, &'static str> {
+    move |raw| {
+        if is_well_formed_id(raw) {
+            Ok(raw.to_owned())
+        } else {
+            Err(message)
+        }
+    }
+}
+
+const NOT_AN_ORGANIZATION: &str = "is not an existing organization";
+
+/// Query parameters of the lists arrive as text, so every one is parsed here and
+/// reported by name. `organization_id` only means something to staff: an organization
+/// administrator's list is always their own organization's.
+#[derive(Deserialize)]
+pub struct ListParams {
+    organization_id: Option<String>,
+    status: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+impl ListParams {
+    fn from_query(params: Result<Query<Self>, QueryRejection>) -> Result<Self, Problem> {
+        params
+            .map(|Query(params)| params)
+            .map_err(|rejection| Problem::malformed(rejection.body_text()))
+    }
+
+    /// The status filter (none: every status) and the page.
+    fn parse(&self, errors: &mut FieldErrors) -> Option<(Option<PortalUserStatus>, PageRequest)> {
+        let status = errors.optional("status", self.status.as_deref(), parse_status);
+        let limit = errors.check("limit", parse_limit(self.limit.as_deref()));
+        let page = errors.check(
+            "limit",
+            PageRequest::parse(limit.flatten(), self.cursor.clone()),
+        );
+        Some((status?, page?))
+    }
+}
+
+fn parse_status(raw: &str) -> Result<PortalUserStatus, &'static str> {
+    Ok(match raw {
+        "invited" => PortalUserStatus::Invited,
+        "active" => PortalUserStatus::Active,
+        "deactivated" => PortalUserStatus::Deactivated,
+        _ => return Err("must be one of invited, active, deactivated"),
+    })
+}
+
+fn parse_limit(raw: Option<&str>) -> Result<Option<u32>, &'static str> {
+    raw.map(|raw| raw.parse().map_err(|_| "must be between 1 and 100"))
+        .transpose()
+}
+
+/// Roles given or not; `None` when given but invalid.
+fn parse_roles(errors: &mut FieldErrors, raw: Option<Vec<String>>) -> Option<Vec<Role>> {
+    errors.check("roles", Role::parse_all(&raw.unwrap_or_default()))
+}
+
+/// The addresses of a bulk invitation: a list, or one text of addresses separated by
+/// whitespace (newlines included), commas or semicolons, as pasted from a spreadsheet
+/// or a mail client.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum Emails {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl Emails {
+    fn into_entries(self) -> Vec<String> {
+        match self {
+            Self::List(entries) => entries,
+            Self::Text(text) => text
+                .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                .filter(|entry| !entry.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+/// The organization administrator a portal access token speaks for, checked against the
+/// store (still active, still an administrator, of the token's organization), and that
+/// organization: never one a request names.
+async fn org_manager(
+    ports: &Ports,
+    claims: &AccessTokenClaims,
+) -> Result<(Manager, String), Problem> {
+    let manager = org_admin(ports, &claims.sub, claims.ver, claims.org.as_deref()).await?;
+    match &manager {
+        Manager::OrgAdmin {
+            organization_id, ..
+        } => {
+            let organization_id = organization_id.clone();
+            Ok((manager, organization_id))
+        }
+        Manager::Staff(_) => Err(Problem::forbidden(
+            "only an organization administrator manages its members",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_of_addresses_is_split_on_whitespace_commas_and_semicolons() {
+        let emails = Emails::Text("a@x.com, b@x.com\nc@x.com;d@x.com\t e@x.com,,".into());
+
+        assert_eq!(
+            emails.into_entries(),
+            ["a@x.com", "b@x.com", "c@x.com", "d@x.com", "e@x.com"]
+        );
+    }
+
+    #[test]
+    fn a_list_of_addresses_is_taken_as_given() {
+        let emails = Emails::List(vec!["a@x.com, b@x.com".into()]);
+
+        assert_eq!(emails.into_entries(), ["a@x.com, b@x.com"]);
+    }
+}

@@ -1,0 +1,328 @@
+//! Organization administrators manage their own organization's members, the organization
+//! always taken from their token and the store, never from the request.
+
+mod support;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use support::{Member, TestApp, UNKNOWN_ID};
+
+struct TwoOrganizations {
+    app: TestApp,
+    acme: String,
+    admin: Member,
+    /// An invited member of Acme.
+    colleague: String,
+    /// An invited member of another organization.
+    stranger: String,
+}
+
+async fn two_organizations() -> TwoOrganizations {
+    let app = TestApp::start();
+    let acme = app
+        .create_organization("Acme", &["orders.viewer", "billing.viewer"])
+        .await;
+    let globex = app.create_organization("Globex", &["orders.viewer"]).await;
+    let admin = app.org_admin(&acme, "admin@acme.example").await;
+    let colleague = app
+        .invited_user("colleague@acme.example", json!({ "organization_id": acme }))
+        .await;
+    let stranger = app
+        .invited_user(
+            "stranger@globex.example",
+            json!({ "organization_id": globex }),
+        )
+        .await;
+    TwoOrganizations {
+        app,
+        acme,
+        admin,
+        colleague,
+        stranger,
+    }
+}
+
+impl TwoOrganizations {
+    async fn as_admin(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> support::Reply {
+        self.app
+            .call(method, path, Some(&self.admin.access_token), body)
+            .await
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_lists_the_members_of_their_organization_only() {
+    let world = two_organizations().await;
+
+    let reply = world
+        .as_admin(
+            "GET",
+            &format!("/org/members?organization_id={UNKNOWN_ID}"),
+            None,
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let ids: Vec<_> = reply.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["portal_user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [world.admin.id.as_str(), world.colleague.as_str()]);
+    assert_eq!(
+        reply.body["items"][1]["effective_roles"],
+        json!(["billing.viewer", "orders.viewer", "portal.user"])
+    );
+    assert!(reply.body["items"][0].get("logins").is_none());
+}
+
+#[tokio::test]
+async fn the_members_list_pages_and_filters_like_the_staff_list() {
+    let world = two_organizations().await;
+
+    let invited = world
+        .as_admin("GET", "/org/members?status=invited", None)
+        .await;
+    assert_eq!(invited.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        invited.body["items"][0]["portal_user_id"],
+        world.colleague.as_str()
+    );
+    let page = world.as_admin("GET", "/org/members?limit=1", None).await;
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
+    assert!(page.body["next_cursor"].is_string());
+
+    for (query, field) in [
+        ("status=x", "status"),
+        ("limit=101", "limit"),
+        ("cursor=x", "cursor"),
+    ] {
+        let reply = world
+            .as_admin("GET", &format!("/org/members?{query}"), None)
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(reply.fields(), [field]);
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_invites_into_their_own_organization_whatever_the_body_says() {
+    let world = two_organizations().await;
+
+    let reply = world
+        .as_admin(
+            "POST",
+            "/org/members",
+            Some(json!({
+                "emails": "new@example.com, colleague@acme.example",
+                "roles": ["billing.viewer"],
+                "organization_id": UNKNOWN_ID,
+                "org_admin": true,
+            })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let rows = reply.body["results"].as_array().unwrap();
+    assert_eq!(rows[0]["outcome"], "invited");
+    assert_eq!(rows[0]["contact_created"], true);
+    assert_eq!(rows[1]["outcome"], "already_member");
+    let new = world
+        .app
+        .staff(
+            "GET",
+            &format!(
+                "/staff/portal-users/{}",
+                rows[0]["portal_user_id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(new.body["organization_id"], world.acme.as_str());
+    assert_eq!(new.body["roles"], json!(["billing.viewer"]));
+    assert_eq!(new.body["org_admin"], false, "the body's flag is ignored");
+    assert_eq!(world.app.emails_to("new@example.com").await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_administrator_grants_only_roles_the_organization_has() {
+    let world = two_organizations().await;
+    let before = world.app.store.snapshot();
+
+    let reply = world
+        .as_admin(
+            "POST",
+            "/org/members",
+            Some(json!({ "emails": ["new@example.com"], "roles": ["staff.superuser"] })),
+        )
+        .await;
+
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.fields(), ["roles"]);
+    assert_eq!(world.app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn a_bulk_of_an_administrator_has_the_same_limits() {
+    let world = two_organizations().await;
+    let too_many: Vec<String> = (0..501).map(|n| format!("p{n}@example.com")).collect();
+
+    for body in [
+        json!({ "emails": too_many }),
+        json!({ "emails": [] }),
+        json!({}),
+    ] {
+        let reply = world.as_admin("POST", "/org/members", Some(body)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(reply.fields(), ["emails"]);
+    }
+}
+
+#[tokio::test]
+async fn a_member_of_another_organization_is_not_found_on_every_member_route() {
+    let world = two_organizations().await;
+    let before = world.app.store.snapshot();
+
+    for id in [world.stranger.as_str(), UNKNOWN_ID, "not-an-id"] {
+        let resend = world
+            .as_admin("POST", &format!("/org/members/{id}/invitation"), None)
+            .await;
+        assert_eq!(
+            resend.status,
+            StatusCode::NOT_FOUND,
+            "{id}: {}",
+            resend.body
+        );
+        let promote = world
+            .as_admin(
+                "PUT",
+                &format!("/org/members/{id}/admin"),
+                Some(json!({ "org_admin": true })),
+            )
+            .await;
+        assert_eq!(
+            promote.status,
+            StatusCode::NOT_FOUND,
+            "{id}: {}",
+            promote.body
+        );
+        assert_eq!(promote.body["code"], "not_found");
+    }
+    assert_eq!(world.app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn an_administrator_sends_a_member_a_new_link_and_the_old_one_stops_working() {
+    let world = two_organizations().await;
+    let old = world.app.invitation_token("colleague@acme.example").await;
+
+    let reply = world
+        .as_admin(
+            "POST",
+            &format!("/org/members/{}/invitation", world.colleague),
+            None,
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    assert!(reply.body["expires_at"].is_string());
+    assert_eq!(world.app.lookup(&old).await, StatusCode::GONE);
+    let new = world.app.invitation_token("colleague@acme.example").await;
+    assert_ne!(new, old);
+    world.app.accept(&new).await;
+
+    let again = world
+        .as_admin(
+            "POST",
+            &format!("/org/members/{}/invitation", world.colleague),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "active now");
+    assert_eq!(again.body["code"], "invalid_state");
+}
+
+#[tokio::test]
+async fn an_administrator_promotes_and_demotes_members() {
+    let world = two_organizations().await;
+    let path = format!("/org/members/{}/admin", world.colleague);
+
+    let promoted = world
+        .as_admin("PUT", &path, Some(json!({ "org_admin": true })))
+        .await;
+    assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.body);
+    assert_eq!(promoted.body["portal_user_id"], world.colleague.as_str());
+    assert_eq!(promoted.body["org_admin"], true);
+    assert_eq!(
+        promoted.body["effective_roles"],
+        json!(["billing.viewer", "orders.viewer", "portal.user"])
+    );
+
+    let demoted = world
+        .as_admin("PUT", &path, Some(json!({ "org_admin": false })))
+        .await;
+    assert_eq!(demoted.body["org_admin"], false);
+
+    let missing = world.as_admin("PUT", &path, Some(json!({}))).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(missing.fields(), ["org_admin"]);
+}
+
+#[tokio::test]
+async fn the_last_active_administrator_cannot_demote_themselves() {
+    let world = two_organizations().await;
+    let own = format!("/org/members/{}/admin", world.admin.id);
+    let before = world.app.store.snapshot();
+
+    let refused = world
+        .as_admin("PUT", &own, Some(json!({ "org_admin": false })))
+        .await;
+
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert_eq!(refused.body["code"], "invalid_state");
+    assert_eq!(world.app.store.snapshot(), before);
+
+    // An invited administrator does not count: they cannot act yet.
+    world
+        .as_admin(
+            "PUT",
+            &format!("/org/members/{}/admin", world.colleague),
+            Some(json!({ "org_admin": true })),
+        )
+        .await;
+    let still_refused = world
+        .as_admin("PUT", &own, Some(json!({ "org_admin": false })))
+        .await;
+    assert_eq!(still_refused.status, StatusCode::CONFLICT);
+
+    let second = world
+        .app
+        .org_admin(&world.acme, "second@acme.example")
+        .await;
+    let stepped_down = world
+        .as_admin("PUT", &own, Some(json!({ "org_admin": false })))
+        .await;
+    assert_eq!(stepped_down.status, StatusCode::OK, "{}", stepped_down.body);
+    let gone = world.as_admin("GET", "/org/members", None).await;
+    assert_eq!(
+        gone.status,
+        StatusCode::FORBIDDEN,
+        "no longer an administrator"
+    );
+    let list = world
+        .app
+        .call("GET", "/org/members", Some(&second.access_token), None)
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+}

@@ -1,0 +1,498 @@
+mod support;
+
+use axum::http::StatusCode;
+use portal_domain::staff::MANAGE_USERS;
+use serde_json::json;
+use support::{TestApp, UNKNOWN_ID, staff_token};
+
+#[tokio::test]
+async fn staff_create_an_invited_user_for_a_contact_and_the_link_works() {
+    let app = TestApp::start();
+    let contact_id = app.create_contact("ada@example.com").await;
+
+    let reply = app
+        .staff(
+            "POST",
+            "/staff/portal-users",
+            Some(json!({ "contact_id": contact_id, "roles": ["billing.viewer"] })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["username"], "ada@example.com");
+    assert_eq!(reply.body["status"], "invited");
+    assert_eq!(reply.body["invitation"]["status"], "pending");
+    let tokens = app.invitation_tokens("ada@example.com").await;
+    assert_eq!(tokens.len(), 1, "one invitation email");
+    assert_eq!(app.lookup(&tokens[0]).await, StatusCode::OK);
+    let contact = app
+        .staff("GET", &format!("/staff/contacts/{contact_id}"), None)
+        .await;
+    assert_eq!(contact.body["portal_user_id"], reply.body["portal_user_id"]);
+}
+
+#[tokio::test]
+async fn a_user_created_without_an_invitation_gets_no_email_and_no_link() {
+    let app = TestApp::start();
+
+    let reply = app
+        .create_user("ada@example.com", json!({ "send_invitation": false }))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["status"], "invited");
+    assert!(reply.body["invitation"].is_null(), "{}", reply.body);
+    assert!(app.emails_to("ada@example.com").await.is_empty());
+    let detail = app
+        .staff(
+            "GET",
+            &format!("/staff/portal-users/{}", reply.id("portal_user_id")),
+            None,
+        )
+        .await;
+    assert!(detail.body["invitation"].is_null());
+}
+
+#[tokio::test]
+async fn a_contact_has_at_most_one_portal_user() {
+    let app = TestApp::start();
+    let contact_id = app.create_contact("ada@example.com").await;
+    let body = json!({ "contact_id": contact_id });
+    let first = app
+        .staff("POST", "/staff/portal-users", Some(body.clone()))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let before = app.store.snapshot();
+
+    let second = app.staff("POST", "/staff/portal-users", Some(body)).await;
+
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    assert_eq!(second.body["code"], "conflict");
+    assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn creation_with_invalid_fields_names_each_and_changes_nothing() {
+    let app = TestApp::start();
+    let contact_id = app.create_contact("ada@example.com").await;
+    let before = app.store.snapshot();
+
+    for (body, fields) in [
+        (json!({}), vec!["contact_id"]),
+        (json!({ "contact_id": UNKNOWN_ID }), vec!["contact_id"]),
+        (json!({ "contact_id": "not-an-id" }), vec!["contact_id"]),
+        (
+            json!({ "contact_id": contact_id, "roles": ["Not A Role"] }),
+            vec!["roles"],
+        ),
+        (
+            json!({ "contact_id": contact_id, "organization_id": UNKNOWN_ID }),
+            vec!["organization_id"],
+        ),
+        (
+            json!({ "contact_id": contact_id, "organization_id": "acme" }),
+            vec!["organization_id"],
+        ),
+        (
+            json!({ "contact_id": contact_id, "org_admin": true }),
+            vec!["org_admin"],
+        ),
+        (
+            json!({ "roles": ["Bad"], "organization_id": "x" }),
+            vec!["contact_id", "roles", "organization_id"],
+        ),
+    ] {
+        let reply = app
+            .staff("POST", "/staff/portal-users", Some(body.clone()))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            reply.body
+        );
+        assert_eq!(reply.fields(), fields, "{body}");
+    }
+    assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn setting_roles_or_the_admin_flag_on_creation_needs_the_assign_permission() {
+    let app = TestApp::start();
+    let organization = app.create_organization("Acme", &[]).await;
+    let contact_id = app.create_contact("ada@example.com").await;
+    let manage_only = staff_token(&[MANAGE_USERS]);
+    let before = app.store.snapshot();
+
+    for body in [
+        json!({ "contact_id": contact_id, "roles": ["billing.viewer"] }),
+        json!({ "contact_id": contact_id, "organization_id": organization, "org_admin": true }),
+    ] {
+        let reply = app
+            .call(
+                "POST",
+                "/staff/portal-users",
+                Some(&manage_only),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(reply.body["code"], "forbidden");
+    }
+    assert_eq!(app.store.snapshot(), before);
+
+    let plain = app
+        .call(
+            "POST",
+            "/staff/portal-users",
+            Some(&manage_only),
+            Some(json!({ "contact_id": contact_id, "organization_id": organization })),
+        )
+        .await;
+    assert_eq!(plain.status, StatusCode::CREATED, "{}", plain.body);
+}
+
+#[tokio::test]
+async fn the_detail_shows_roles_the_organization_logins_and_the_invitation() {
+    let app = TestApp::start();
+    let organization = app.create_organization("Acme", &["orders.viewer"]).await;
+    let member = app
+        .active_user(
+            "ada@example.com",
+            json!({ "roles": ["billing.viewer"], "organization_id": organization }),
+        )
+        .await;
+    assert_eq!(app.log_in("ada@example.com").await.status, StatusCode::OK);
+
+    let reply = app
+        .staff("GET", &format!("/staff/portal-users/{}", member.id), None)
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let user = &reply.body;
+    assert_eq!(user["portal_user_id"], member.id.as_str());
+    assert!(user["contact_id"].is_string());
+    assert_eq!(user["username"], "ada@example.com");
+    assert_eq!(user["status"], "active");
+    assert_eq!(user["roles"], json!(["billing.viewer"]));
+    assert_eq!(
+        user["effective_roles"],
+        json!(["billing.viewer", "orders.viewer", "portal.user"])
+    );
+    assert_eq!(user["organization_id"], organization.as_str());
+    assert_eq!(user["org_admin"], false);
+    assert!(user["created_at"].is_string());
+    assert!(user["last_login_at"].is_string());
+    assert_eq!(user["logins"].as_array().unwrap().len(), 1, "{user}");
+    assert_eq!(user["logins"][0]["success"], true);
+    assert_eq!(user["invitation"]["status"], "accepted");
+    assert!(user["invitation"]["expires_at"].is_string());
+}
+
+#[tokio::test]
+async fn unknown_users_and_ids_of_another_shape_are_404() {
+    let app = TestApp::start();
+
+    for path in [
+        format!("/staff/portal-users/{UNKNOWN_ID}"),
+        "/staff/portal-users/not-an-id".to_owned(),
+    ] {
+        let detail = app.staff("GET", &path, None).await;
+        assert_eq!(detail.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(detail.body["code"], "not_found");
+        let patch = app
+            .staff("PATCH", &path, Some(json!({ "org_admin": false })))
+            .await;
+        assert_eq!(patch.status, StatusCode::NOT_FOUND, "PATCH {path}");
+        let resend = app.staff("POST", &format!("{path}/invitation"), None).await;
+        assert_eq!(resend.status, StatusCode::NOT_FOUND, "{path}/invitation");
+    }
+}
+
+#[tokio::test]
+async fn the_list_without_an_organization_shows_the_users_in_none() {
+    let app = TestApp::start();
+    let organization = app.create_organization("Acme", &["orders.viewer"]).await;
+    let loner = app.invited_user("loner@example.com", json!({})).await;
+    let member = app
+        .invited_user(
+            "member@acme.example",
+            json!({ "organization_id": organization }),
+        )
+        .await;
+
+    let none = app.staff("GET", "/staff/portal-users", None).await;
+    let acme = app
+        .staff(
+            "GET",
+            &format!("/staff/portal-users?organization_id={organization}"),
+            None,
+        )
+        .await;
+
+    assert_eq!(none.status, StatusCode::OK, "{}", none.body);
+    let ids = |reply: &support::Reply| -> Vec<String> {
+        reply.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["portal_user_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&none), [loner]);
+    assert_eq!(ids(&acme), [member]);
+    assert_eq!(
+        acme.body["items"][0]["effective_roles"],
+        json!(["orders.viewer", "portal.user"])
+    );
+    assert!(acme.body["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn the_list_filters_by_status_and_pages_with_a_cursor() {
+    let app = TestApp::start();
+    let organization = app.create_organization("Acme", &[]).await;
+    let in_acme = json!({ "organization_id": organization });
+    let active = app.active_user("one@acme.example", in_acme.clone()).await;
+    let second = app.invited_user("two@acme.example", in_acme.clone()).await;
+    let third = app.invited_user("three@acme.example", in_acme).await;
+    let base = format!("/staff/portal-users?organization_id={organization}");
+
+    let actives = app
+        .staff("GET", &format!("{base}&status=active"), None)
+        .await;
+    assert_eq!(actives.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        actives.body["items"][0]["portal_user_id"],
+        active.id.as_str()
+    );
+
+    let first_page = app.staff("GET", &format!("{base}&limit=2"), None).await;
+    assert_eq!(first_page.body["items"].as_array().unwrap().len(), 2);
+    let cursor = first_page.id("next_cursor");
+    let second_page = app
+        .staff("GET", &format!("{base}&limit=2&cursor={cursor}"), None)
+        .await;
+    assert_eq!(second_page.status, StatusCode::OK, "{}", second_page.body);
+    let rest: Vec<_> = second_page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["portal_user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rest, [third.as_str()]);
+    assert_eq!(
+        first_page.body["items"][1]["portal_user_id"],
+        second.as_str()
+    );
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_422s_naming_them() {
+    let app = TestApp::start();
+
+    for (query, field) in [
+        ("status=asleep", "status"),
+        ("limit=0", "limit"),
+        ("limit=many", "limit"),
+        ("cursor=garbage", "cursor"),
+        ("organization_id=acme", "organization_id"),
+        (
+            "organization_id=0123456789abcdef0123456789abcdef",
+            "organization_id",
+        ),
+    ] {
+        let reply = app
+            .staff("GET", &format!("/staff/portal-users?{query}"), None)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            reply.body
+        );
+        assert_eq!(reply.fields(), [field], "{query}");
+    }
+}
+
+#[tokio::test]
+async fn patch_changes_roles_and_answers_the_user() {
+    let app = TestApp::start();
+    let id = app.invited_user("ada@example.com", json!({})).await;
+
+    let reply = app
+        .staff(
+            "PATCH",
+            &format!("/staff/portal-users/{id}"),
+            Some(json!({ "roles": ["orders.viewer", "billing.viewer"] })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.body["roles"],
+        json!(["billing.viewer", "orders.viewer"])
+    );
+    assert_eq!(reply.body["status"], "invited");
+    assert!(reply.body["logins"].is_array(), "the same shape as GET");
+}
+
+#[tokio::test]
+async fn moving_a_user_between_organizations_needs_no_assign_permission_but_roles_and_the_flag_do()
+{
+    let app = TestApp::start();
+    let acme = app.create_organization("Acme", &["orders.viewer"]).await;
+    let id = app.invited_user("ada@example.com", json!({})).await;
+    let manage_only = staff_token(&[MANAGE_USERS]);
+    let path = format!("/staff/portal-users/{id}");
+    let before = app.store.snapshot();
+
+    for body in [
+        json!({ "roles": ["billing.viewer"] }),
+        json!({ "organization_id": acme, "org_admin": true }),
+        json!({ "org_admin": false }),
+    ] {
+        let reply = app
+            .call("PATCH", &path, Some(&manage_only), Some(body.clone()))
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}");
+    }
+    assert_eq!(app.store.snapshot(), before);
+
+    let moved = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&manage_only),
+            Some(json!({ "organization_id": acme })),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(moved.body["organization_id"], acme.as_str());
+    assert_eq!(
+        moved.body["effective_roles"],
+        json!(["orders.viewer", "portal.user"])
+    );
+}
+
+#[tokio::test]
+async fn organization_id_null_leaves_the_organization_and_absent_keeps_it() {
+    let app = TestApp::start();
+    let acme = app.create_organization("Acme", &[]).await;
+    let id = app
+        .invited_user(
+            "ada@example.com",
+            json!({ "organization_id": acme, "org_admin": true }),
+        )
+        .await;
+    let path = format!("/staff/portal-users/{id}");
+
+    let kept = app
+        .staff("PATCH", &path, Some(json!({ "roles": ["a.b"] })))
+        .await;
+    assert_eq!(kept.body["organization_id"], acme.as_str());
+    assert_eq!(kept.body["org_admin"], true);
+
+    let left = app
+        .staff("PATCH", &path, Some(json!({ "organization_id": null })))
+        .await;
+    assert_eq!(left.status, StatusCode::OK, "{}", left.body);
+    assert!(left.body["organization_id"].is_null(), "{}", left.body);
+    assert_eq!(left.body["org_admin"], false, "no organization, no admin");
+    let none = app.staff("GET", "/staff/portal-users", None).await;
+    assert_eq!(none.body["items"][0]["portal_user_id"], id.as_str());
+}
+
+#[tokio::test]
+async fn bad_patches_are_422s_naming_the_fields_and_change_nothing() {
+    let app = TestApp::start();
+    let id = app.invited_user("ada@example.com", json!({})).await;
+    let path = format!("/staff/portal-users/{id}");
+    let before = app.store.snapshot();
+
+    for (body, fields) in [
+        (json!({}), vec!["roles", "organization_id", "org_admin"]),
+        (json!({ "roles": ["Bad Role"] }), vec!["roles"]),
+        (
+            json!({ "organization_id": UNKNOWN_ID }),
+            vec!["organization_id"],
+        ),
+        (
+            json!({ "organization_id": "acme" }),
+            vec!["organization_id"],
+        ),
+        (json!({ "org_admin": true }), vec!["org_admin"]),
+    ] {
+        let reply = app.staff("PATCH", &path, Some(body.clone())).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            reply.body
+        );
+        assert_eq!(reply.fields(), fields, "{body}");
+    }
+    assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn a_new_invitation_link_replaces_the_old_one() {
+    let app = TestApp::start();
+    let id = app.invited_user("ada@example.com", json!({})).await;
+    let old = app.invitation_token("ada@example.com").await;
+
+    let reply = app
+        .staff(
+            "POST",
+            &format!("/staff/portal-users/{id}/invitation"),
+            None,
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    assert!(reply.body["expires_at"].is_string());
+    let tokens = app.invitation_tokens("ada@example.com").await;
+    assert_eq!(tokens.len(), 2);
+    assert_eq!(app.lookup(&old).await, StatusCode::GONE);
+    assert_eq!(app.try_accept(&old).await.status, StatusCode::GONE);
+    app.accept(&tokens[1]).await;
+}
+
+#[tokio::test]
+async fn a_user_created_without_a_link_gets_one_on_request() {
+    let app = TestApp::start();
+    let id = app
+        .invited_user("ada@example.com", json!({ "send_invitation": false }))
+        .await;
+
+    let reply = app
+        .staff(
+            "POST",
+            &format!("/staff/portal-users/{id}/invitation"),
+            None,
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    app.accept(&app.invitation_token("ada@example.com").await)
+        .await;
+}
+
+#[tokio::test]
+async fn an_active_user_gets_no_new_invitation() {
+    let app = TestApp::start();
+    let member = app.active_user("ada@example.com", json!({})).await;
+    let before = app.store.snapshot();
+
+    let reply = app
+        .staff(
+            "POST",
+            &format!("/staff/portal-users/{}/invitation", member.id),
+            None,
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
+    assert_eq!(reply.body["code"], "invalid_state");
+    assert_eq!(app.store.snapshot(), before);
+}

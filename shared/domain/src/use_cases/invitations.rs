@@ -1,0 +1,74 @@
+//! A new invitation and its email: one shape for approval, staff creation, bulk
+//! membership, a resend and a reactivation.
+
+use time::OffsetDateTime;
+
+use crate::Ports;
+use crate::invitation::{Invitation, InvitationStatus, SecretToken};
+use crate::outbox::{EmailContent, OutboxMessage};
+use crate::types::{EmailAddress, Locale};
+use crate::user::PortalUser;
+
+/// A fresh invitation valid for the configured lifetime, and the token behind its hash
+/// (only the email ever carries the token, sealed).
+pub fn new_invitation(ports: &Ports, now: OffsetDateTime) -> (SecretToken, Invitation) {
+    let token = SecretToken::generate(ports.random.as_ref());
+    let invitation = Invitation {
+        token_hash: token.hash(),
+        status: InvitationStatus::Pending,
+        created_at: now,
+        expires_at: now + ports.settings.invitation_lifetime,
+    };
+    (token, invitation)
+}
+
+/// The email with the link to set a password, the token sealed for the mailer.
+pub fn invitation_email(
+    ports: &Ports,
+    to: &EmailAddress,
+    locale: &Locale,
+    first_name: String,
+    token: &SecretToken,
+    invitation: &Invitation,
+    now: OffsetDateTime,
+) -> OutboxMessage {
+    OutboxMessage::new(
+        ports.random.as_ref(),
+        to.clone(),
+        locale.clone(),
+        EmailContent::Invitation {
+            first_name,
+            sealed_token: ports
+                .settings
+                .seal_key
+                .seal(ports.random.as_ref(), token.as_str()),
+            expires_at: invitation.expires_at,
+        },
+        now,
+    )
+}
+
+/// The email to `user` about `content`, in their language.
+pub fn email_to(
+    ports: &Ports,
+    user: &PortalUser,
+    content: EmailContent,
+    now: OffsetDateTime,
+) -> OutboxMessage {
+    OutboxMessage::new(
+        ports.random.as_ref(),
+        user.username.clone(),
+        user.locale.clone(),
+        content,
+        now,
+    )
+}
+
+/// How emails greet a user: their first name, or the part of their address before `@`
+/// when they were invited by email alone.
+pub fn greeting_name(user: &PortalUser) -> String {
+    user.first_name
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| user.username.local_part().to_owned())
+}

@@ -1,0 +1,300 @@
+//! One portal user at a time, as staff or an organization administrator manage them:
+//! creation from a contact, the detail, access changes, a new invitation, deactivation
+//! and reactivation. Each change is one version-checked write with its email.
+
+use crate::audit::{AuditAction, AuditEvent};
+use crate::contact::Contact;
+use crate::invitation::Invitation;
+use crate::login::LoginEvent;
+use crate::outbox::{EmailContent, OutboxMessage};
+use crate::page::{Page, PageRequest};
+use crate::ports::NewMember;
+use crate::random::new_id;
+use crate::types::Role;
+use crate::user::{AccessChange, Grant, PortalUser, PortalUserStatus, Profile};
+use crate::{DomainError, FieldErrors, Ports};
+
+use super::invitations::{email_to, greeting_name, invitation_email, new_invitation};
+use super::manager::{Manager, managed_user, refuse_leaving_no_admin};
+use super::{deliver_after_commit, with_retries};
+
+/// How many login events a user's detail shows.
+const RECENT_LOGINS: u32 = 10;
+
+/// A user as their detail shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberDetail {
+    pub user: PortalUser,
+    /// Own ∪ organization's ∪ the base role.
+    pub effective_roles: Vec<Role>,
+    pub logins: Vec<LoginEvent>,
+}
+
+/// A new portal user for `contact`, built the same for one user and for a bulk: invited
+/// with a fresh link (and its email) when `send_invitation`, else without any link yet.
+pub(super) fn new_member(
+    ports: &Ports,
+    manager: &Manager,
+    contact: &Contact,
+    grant: Grant,
+    org_admin: bool,
+    send_invitation: bool,
+) -> (PortalUser, Option<OutboxMessage>) {
+    let now = ports.clock.now();
+    let (token, invitation) = new_invitation(ports, now);
+    let invited = AuditEvent::new(&manager.actor(), AuditAction::Invited, None, now);
+    let mut user = PortalUser::invite(
+        new_id(ports.random.as_ref()),
+        contact.id.clone(),
+        contact.email.clone(),
+        grant,
+        invitation.clone(),
+        invited,
+    )
+    .with_locale(contact.locale.clone());
+    // A contact known by name gives the account its name; one known only by an email
+    // address leaves it to the person, who is asked when accepting.
+    if let Some(last_name) = &contact.last_name {
+        user = user.with_profile(Profile {
+            first_name: contact.first_name.clone(),
+            last_name: last_name.clone(),
+            phone: contact.phone.clone(),
+        });
+    }
+    user.org_admin = org_admin && user.organization_id.is_some();
+    if !send_invitation {
+        user.invitation = None;
+        return (user, None);
+    }
+    let email = invitation_email(
+        ports,
+        &user.username,
+        &user.locale,
+        greeting_name(&user),
+        &token,
+        &invitation,
+        now,
+    );
+    (user, Some(email))
+}
+
+/// Staff create a portal user for an existing contact, invited at once unless told not to.
+pub async fn create_portal_user(
+    ports: &Ports,
+    manager: &Manager,
+    contact_id: &str,
+    grant: Grant,
+    org_admin: bool,
+    send_invitation: bool,
+) -> Result<PortalUser, DomainError> {
+    if !grant.roles.is_empty() || org_admin {
+        manager.require_role_assignment()?;
+    }
+    if org_admin && grant.organization_id.is_none() {
+        return Err(field_error("org_admin", "needs an organization_id"));
+    }
+    let contact = ports
+        .store
+        .contact(contact_id)
+        .await?
+        .ok_or_else(|| field_error("contact_id", "is not an existing contact"))?;
+    if contact.portal_user_id.is_some() {
+        return Err(DomainError::Conflict(
+            "the contact already has a portal user",
+        ));
+    }
+    let (user, email) = new_member(ports, manager, &contact, grant, org_admin, send_invitation);
+    let member = NewMember::User {
+        new_contact: None,
+        user: user.clone(),
+        email: email.clone(),
+    };
+    let mut outcomes = ports.store.add_members(&[member]).await?;
+    outcomes.pop().unwrap_or(Ok(()))?;
+    if let Some(email) = &email {
+        deliver_after_commit(ports, email).await;
+    }
+    Ok(user)
+}
+
+/// The users of an organization (or of none), oldest first, optionally of one status
+/// only (filtered from the organization's list, so a page may come out short).
+pub async fn portal_users(
+    ports: &Ports,
+    organization_id: Option<&str>,
+    status: Option<PortalUserStatus>,
+    page: &PageRequest,
+) -> Result<Page<PortalUser>, DomainError> {
+    let mut page = ports.store.portal_users_in(organization_id, page).await?;
+    if let Some(status) = status {
+        page.items.retain(|user| user.status == status);
+    }
+    Ok(page)
+}
+
+pub async fn member_detail(
+    ports: &Ports,
+    manager: &Manager,
+    id: &str,
+) -> Result<MemberDetail, DomainError> {
+    let user = managed_user(ports, manager, id).await?;
+    detail_of(ports, user).await
+}
+
+async fn detail_of(ports: &Ports, user: PortalUser) -> Result<MemberDetail, DomainError> {
+    let organization_roles = organization_roles(ports, &user).await?;
+    let logins = ports.store.recent_logins(&user.id, RECENT_LOGINS).await?;
+    Ok(MemberDetail {
+        effective_roles: user.effective_roles(&organization_roles),
+        user,
+        logins,
+    })
+}
+
+/// The roles `user` inherits from their organization.
+pub async fn organization_roles(
+    ports: &Ports,
+    user: &PortalUser,
+) -> Result<Vec<Role>, DomainError> {
+    let Some(organization_id) = &user.organization_id else {
+        return Ok(Vec::new());
+    };
+    Ok(ports
+        .store
+        .organization(organization_id)
+        .await?
+        .map(|organization| organization.roles)
+        .unwrap_or_default())
+}
+
+/// Roles, organization and the administrator flag. Staff need `portal.roles.assign` for
+/// roles and the flag (moving a user between organizations does not: the user then holds
+/// the new organization's roles). An organization administrator may only set the flag,
+/// within their organization.
+pub async fn change_access(
+    ports: &Ports,
+    manager: &Manager,
+    id: &str,
+    change: &AccessChange,
+) -> Result<MemberDetail, DomainError> {
+    if change.roles.is_some() || change.org_admin.is_some() {
+        manager.require_role_assignment()?;
+    }
+    if let Manager::OrgAdmin { .. } = manager
+        && (change.roles.is_some() || change.organization_id.is_some())
+    {
+        return Err(DomainError::Forbidden(
+            "an organization administrator only promotes and demotes members",
+        ));
+    }
+    let next = with_retries(|| async {
+        let user = managed_user(ports, manager, id).await?;
+        if change.org_admin == Some(false) {
+            refuse_leaving_no_admin(ports, manager, &user).await?;
+        }
+        let next = user.change_access(&manager.actor(), change, ports.clock.now());
+        if change.org_admin == Some(true) && next.organization_id.is_none() {
+            return Err(field_error(
+                "org_admin",
+                "needs the user to be in an organization",
+            ));
+        }
+        ports.store.update_portal_user(&next, None).await?;
+        Ok(next)
+    })
+    .await?;
+    detail_of(ports, next).await
+}
+
+/// A new link for an invited user; every older link answers 410 from now on.
+pub async fn reinvite(
+    ports: &Ports,
+    manager: &Manager,
+    id: &str,
+) -> Result<Invitation, DomainError> {
+    let (invitation, email) = with_retries(|| async {
+        let now = ports.clock.now();
+        let user = managed_user(ports, manager, id).await?;
+        let (token, invitation) = new_invitation(ports, now);
+        let next = user.reinvite(&manager.actor(), invitation.clone(), now)?;
+        let email = invitation_email(
+            ports,
+            &next.username,
+            &next.locale,
+            greeting_name(&next),
+            &token,
+            &invitation,
+            now,
+        );
+        ports.store.update_portal_user(&next, Some(&email)).await?;
+        Ok((invitation, email))
+    })
+    .await?;
+    deliver_after_commit(ports, &email).await;
+    Ok(invitation)
+}
+
+/// Cuts a user off in one write: deactivated, pending invitation revoked, token version
+/// bumped (every session and access token ends), audited; then the email.
+pub async fn deactivate(
+    ports: &Ports,
+    manager: &Manager,
+    id: &str,
+) -> Result<PortalUser, DomainError> {
+    let (next, email) = with_retries(|| async {
+        let now = ports.clock.now();
+        let user = managed_user(ports, manager, id).await?;
+        refuse_leaving_no_admin(ports, manager, &user).await?;
+        let next = user.deactivate(&manager.actor(), now)?;
+        let content = EmailContent::Deactivated {
+            first_name: greeting_name(&next),
+        };
+        let email = email_to(ports, &next, content, now);
+        ports.store.update_portal_user(&next, Some(&email)).await?;
+        Ok((next, email))
+    })
+    .await?;
+    deliver_after_commit(ports, &email).await;
+    Ok(next)
+}
+
+/// Back to `active`; a user who never set a password is `invited` again, with a new link.
+pub async fn reactivate(
+    ports: &Ports,
+    manager: &Manager,
+    id: &str,
+) -> Result<PortalUser, DomainError> {
+    let (next, email) = with_retries(|| async {
+        let now = ports.clock.now();
+        let user = managed_user(ports, manager, id).await?;
+        if !user.reactivates_as_invited() {
+            let next = user.reactivate(&manager.actor(), None, now)?;
+            ports.store.update_portal_user(&next, None).await?;
+            return Ok((next, None));
+        }
+        let (token, invitation) = new_invitation(ports, now);
+        let next = user.reactivate(&manager.actor(), Some(invitation.clone()), now)?;
+        let email = invitation_email(
+            ports,
+            &next.username,
+            &next.locale,
+            greeting_name(&next),
+            &token,
+            &invitation,
+            now,
+        );
+        ports.store.update_portal_user(&next, Some(&email)).await?;
+        Ok((next, Some(email)))
+    })
+    .await?;
+    if let Some(email) = &email {
+        deliver_after_commit(ports, email).await;
+    }
+    Ok(next)
+}
+
+pub(super) fn field_error(field: &'static str, message: &'static str) -> DomainError {
+    let mut errors = FieldErrors::new();
+    errors.add(field, message);
+    DomainError::Validation(errors)
+}

@@ -1,0 +1,388 @@
+//! Organizations and bulk membership: many people invited at once by email, each matched
+//! to a contact by address or given a new one, one result row per address given.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::audit::{AuditAction, AuditEvent};
+use crate::contact::Contact;
+use crate::organization::{Organization, OrganizationForm};
+use crate::page::PageRequest;
+use crate::ports::NewMember;
+use crate::random::new_id;
+use crate::staff::{ASSIGN_ROLES, StaffMember};
+use crate::types::{EmailAddress, Role};
+use crate::user::{AccessChange, Grant, PortalUser};
+use crate::{DomainError, Ports, StoreError};
+
+use super::manager::Manager;
+use super::members::{field_error, new_member};
+
+/// At most this many addresses in one bulk invitation (API Gateway answers within 29 s;
+/// the emails go through the outbox, never sent while the request waits).
+pub const MAX_BULK: usize = 500;
+
+pub async fn create_organization(
+    ports: &Ports,
+    staff: &StaffMember,
+    form: OrganizationForm,
+) -> Result<Organization, DomainError> {
+    // Every member inherits these roles: giving them is assigning roles.
+    if !form.roles.is_empty() {
+        staff.require(ASSIGN_ROLES)?;
+    }
+    let now = ports.clock.now();
+    let organization = Organization {
+        id: new_id(ports.random.as_ref()),
+        name: form.name,
+        account_ref: form.account_ref,
+        roles: form.roles,
+        created_at: now,
+        audit: vec![AuditEvent::new(
+            &staff.actor(),
+            AuditAction::OrganizationCreated,
+            None,
+            now,
+        )],
+    };
+    ports.store.create_organization(&organization).await?;
+    Ok(organization)
+}
+
+pub async fn organization(ports: &Ports, id: &str) -> Result<Organization, DomainError> {
+    ports
+        .store
+        .organization(id)
+        .await?
+        .ok_or(DomainError::NotFound)
+}
+
+/// Every member of an organization, all pages read.
+pub(super) async fn all_members(
+    ports: &Ports,
+    organization_id: &str,
+) -> Result<Vec<PortalUser>, DomainError> {
+    let mut members = Vec::new();
+    let mut page = PageRequest::first(crate::page::MAX_LIMIT);
+    loop {
+        let read = ports
+            .store
+            .portal_users_in(Some(organization_id), &page)
+            .await?;
+        members.extend(read.items);
+        match read.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor),
+            None => return Ok(members),
+        }
+    }
+}
+
+/// What a bulk invitation asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkInvite {
+    /// The addresses as given, one per entry (split already).
+    pub emails: Vec<String>,
+    /// Given to new members, and added to the roles of existing users who join.
+    pub roles: Vec<Role>,
+    pub org_admin: bool,
+    pub send_invitations: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberOutcome {
+    /// A new portal user, emailed an invitation.
+    Invited,
+    /// In the organization now without an invitation: an existing user who joined, or a
+    /// new user created without one (`send_invitations: false`).
+    Added,
+    AlreadyMember,
+    Invalid,
+}
+
+/// One row per distinct address given, in the order given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberResult {
+    pub email: String,
+    pub outcome: MemberOutcome,
+    pub portal_user_id: Option<String>,
+    pub contact_created: bool,
+    /// Why an address is `invalid`.
+    pub reason: Option<&'static str>,
+}
+
+/// Adds everyone in `bulk` to the organization: each address is matched to its contact
+/// (or a new one named by the part before `@`), then to its portal user (or a new one,
+/// invited through the outbox). Each member is written atomically on its own; one that
+/// fails does not stop the others.
+pub async fn add_members(
+    ports: &Ports,
+    manager: &Manager,
+    organization_id: &str,
+    bulk: &BulkInvite,
+) -> Result<Vec<MemberResult>, DomainError> {
+    if bulk.emails.len() > MAX_BULK {
+        return Err(field_error("emails", "must hold at most 500 addresses"));
+    }
+    if !bulk.roles.is_empty() || bulk.org_admin {
+        manager.require_role_assignment()?;
+    }
+    let organization = organization(ports, organization_id).await?;
+    if let Manager::OrgAdmin { .. } = manager
+        && !organization.grants(&bulk.roles)
+    {
+        return Err(field_error("roles", "must be roles of the organization"));
+    }
+    let entries = distinct_entries(&bulk.emails);
+    if entries.is_empty() {
+        return Err(field_error("emails", "must name at least one address"));
+    }
+    let addresses: Vec<EmailAddress> = entries
+        .iter()
+        .filter_map(|(_, parsed)| parsed.clone())
+        .collect();
+    let contacts: HashMap<EmailAddress, Contact> = ports
+        .store
+        .contacts_by_emails(&addresses)
+        .await?
+        .into_iter()
+        .map(|contact| (contact.email.clone(), contact))
+        .collect();
+    let user_ids: Vec<String> = contacts
+        .values()
+        .filter_map(|contact| contact.portal_user_id.clone())
+        .collect();
+    let users: HashMap<String, PortalUser> = ports
+        .store
+        .portal_users_by_ids(&user_ids)
+        .await?
+        .into_iter()
+        .map(|user| (user.id.clone(), user))
+        .collect();
+
+    let planner = Planner {
+        ports,
+        manager,
+        organization: &organization,
+        bulk,
+    };
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut members = Vec::new();
+    for (given, parsed) in entries {
+        let Some(email) = parsed else {
+            rows.push(MemberResult::invalid(given, "is not a valid email address"));
+            continue;
+        };
+        let contact = contacts.get(&email);
+        let user = contact
+            .and_then(|contact| contact.portal_user_id.as_ref())
+            .and_then(|id| users.get(id));
+        let (row, member) = planner.plan(email, contact, user);
+        if let Some(member) = member {
+            members.push((rows.len(), member));
+        }
+        rows.push(row);
+    }
+
+    let written = ports
+        .store
+        .add_members(
+            &members
+                .iter()
+                .map(|(_, member)| member.clone())
+                .collect::<Vec<_>>(),
+        )
+        .await?;
+    for ((row, _), outcome) in members.iter().zip(written) {
+        if let Err(error) = outcome {
+            tracing::info!(%error, "bulk member not written");
+            let row = &mut rows[*row];
+            *row = MemberResult::invalid(row.email.clone(), refusal_reason(&error));
+        }
+    }
+    Ok(rows)
+}
+
+/// Each distinct entry once, in the order given: an address by its normalized form
+/// (`Ada@X.com` and `ada@x.com` are one), anything else by its text.
+fn distinct_entries(raw: &[String]) -> Vec<(String, Option<EmailAddress>)> {
+    let mut seen = HashSet::new();
+    raw.iter()
+        .map(|entry| entry.trim())
+        .filter(|entry| !entry.is_empty())
+        .filter_map(|entry| {
+            let parsed = EmailAddress::parse(entry).ok();
+            let key = parsed
+                .as_ref()
+                .map_or_else(|| entry.to_owned(), ToString::to_string);
+            seen.insert(key.clone()).then_some((key, parsed))
+        })
+        .collect()
+}
+
+fn refusal_reason(error: &StoreError) -> &'static str {
+    match error {
+        StoreError::Refused(crate::Refusal::OrganizationMissing) => "the organization is gone",
+        _ => "changed while being added; try again",
+    }
+}
+
+impl MemberResult {
+    fn invalid(email: String, reason: &'static str) -> Self {
+        Self {
+            email,
+            outcome: MemberOutcome::Invalid,
+            portal_user_id: None,
+            contact_created: false,
+            reason: Some(reason),
+        }
+    }
+}
+
+/// Decides, address by address, what a bulk invitation writes.
+struct Planner<'a> {
+    ports: &'a Ports,
+    manager: &'a Manager,
+    organization: &'a Organization,
+    bulk: &'a BulkInvite,
+}
+
+impl Planner<'_> {
+    fn plan(
+        &self,
+        email: EmailAddress,
+        contact: Option<&Contact>,
+        user: Option<&PortalUser>,
+    ) -> (MemberResult, Option<NewMember>) {
+        let row = |outcome, portal_user_id: &str, contact_created| MemberResult {
+            email: email.to_string(),
+            outcome,
+            portal_user_id: Some(portal_user_id.to_owned()),
+            contact_created,
+            reason: None,
+        };
+        match (contact, user) {
+            (_, Some(user)) => match &user.organization_id {
+                Some(id) if *id == self.organization.id => {
+                    (row(MemberOutcome::AlreadyMember, &user.id, false), None)
+                }
+                Some(_) => (
+                    MemberResult::invalid(email.to_string(), "is a member of another organization"),
+                    None,
+                ),
+                None => {
+                    let next = self.joined(user);
+                    (
+                        row(MemberOutcome::Added, &user.id, false),
+                        Some(NewMember::Update(next)),
+                    )
+                }
+            },
+            (Some(contact), None) => {
+                let (user, email_message) = self.new_user(contact);
+                let outcome = self.outcome(&email_message);
+                let member = NewMember::User {
+                    new_contact: None,
+                    user: user.clone(),
+                    email: email_message,
+                };
+                (row(outcome, &user.id, false), Some(member))
+            }
+            (None, _) => {
+                let now = self.ports.clock.now();
+                let created = AuditEvent::new(
+                    &self.manager.actor(),
+                    AuditAction::ContactCreated,
+                    Some(format!("invited to organization {}", self.organization.id)),
+                    now,
+                );
+                let mut contact =
+                    Contact::from_email(new_id(self.ports.random.as_ref()), &email, created);
+                let (user, email_message) = self.new_user(&contact);
+                contact.portal_user_id = Some(user.id.clone());
+                let outcome = self.outcome(&email_message);
+                let member = NewMember::User {
+                    new_contact: Some(contact),
+                    user: user.clone(),
+                    email: email_message,
+                };
+                (row(outcome, &user.id, true), Some(member))
+            }
+        }
+    }
+
+    /// A new member, whose invitation email (if any) the mailer delivers: a bulk never
+    /// waits on sending.
+    fn new_user(&self, contact: &Contact) -> (PortalUser, Option<crate::outbox::OutboxMessage>) {
+        let grant = Grant {
+            roles: self.bulk.roles.clone(),
+            organization_id: Some(self.organization.id.clone()),
+        };
+        let (user, email) = new_member(
+            self.ports,
+            self.manager,
+            contact,
+            grant,
+            self.bulk.org_admin,
+            self.bulk.send_invitations,
+        );
+        (user, email.map(|email| email.for_mailer()))
+    }
+
+    /// An existing user without an organization joins this one, with the roles asked for
+    /// added to their own.
+    fn joined(&self, user: &PortalUser) -> PortalUser {
+        let mut roles = user.roles.clone();
+        roles.extend(self.bulk.roles.iter().cloned());
+        roles.sort();
+        roles.dedup();
+        let change = AccessChange {
+            roles: Some(roles),
+            organization_id: Some(Some(self.organization.id.clone())),
+            org_admin: self.bulk.org_admin.then_some(true),
+        };
+        user.change_access(&self.manager.actor(), &change, self.ports.clock.now())
+    }
+
+    fn outcome(&self, email: &Option<crate::outbox::OutboxMessage>) -> MemberOutcome {
+        if email.is_some() {
+            MemberOutcome::Invited
+        } else {
+            MemberOutcome::Added
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_trimmed_normalized_and_each_reported_once_in_order() {
+        let raw = [
+            "b@x.com",
+            " Ada@X.com",
+            "not-an-email",
+            "ada@x.com",
+            "",
+            "not-an-email",
+        ]
+        .map(str::to_owned);
+
+        let entries = distinct_entries(&raw);
+
+        let keys: Vec<_> = entries
+            .iter()
+            .map(|(key, parsed)| (key.as_str(), parsed.is_some()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("b@x.com", true),
+                ("ada@x.com", true),
+                ("not-an-email", false)
+            ]
+        );
+    }
+}

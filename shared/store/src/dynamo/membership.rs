@@ -1,0 +1,137 @@
+//! Organizations and their members on DynamoDB: an organization is one item; its members
+//! are a list on the index (every user item carries its place there, see `items`); bulk
+//! reads are BatchGetItems, and a user's update is one TransactWriteItems.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use portal_domain::contact::Contact;
+use portal_domain::organization::Organization;
+use portal_domain::outbox::OutboxMessage;
+use portal_domain::page::{Page, PageRequest};
+use portal_domain::ports::{MembershipStore, NewMember};
+use portal_domain::types::EmailAddress;
+use portal_domain::user::PortalUser;
+use portal_domain::{Refusal, StoreError};
+
+use super::errors::refused;
+use super::items::{
+    CONTACT_ID, contact_email_key, contact_key, data_of, from_data, members_entry_key,
+    organization_item, organization_key, pending_invitation_item, pending_outbox_item,
+    portal_user_key, string_attribute,
+};
+use super::{DynamoStore, check, put};
+use crate::members;
+
+/// Where [`MembershipStore::update_portal_user`] has the user's version-checked write.
+const USER: usize = 0;
+
+#[async_trait]
+impl MembershipStore for DynamoStore {
+    async fn create_organization(&self, organization: &Organization) -> Result<(), StoreError> {
+        self.put_alone(self.put_new(organization_item(organization)?)?)
+            .await
+    }
+
+    async fn organization(&self, id: &str) -> Result<Option<Organization>, StoreError> {
+        from_data(self.get(organization_key(id)).await?)
+    }
+
+    async fn portal_users_in(
+        &self,
+        organization_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<PortalUser>, StoreError> {
+        // A bad cursor is refused before any call is made.
+        let start = page
+            .cursor
+            .as_deref()
+            .map(|cursor| members::resume(organization_id, cursor))
+            .transpose()?
+            .map(|resume| members_entry_key(organization_id, &resume));
+        let output = self
+            .query_list(
+                members::list(organization_id),
+                page.limit.saturating_add(1),
+                false,
+                start,
+            )
+            .await?;
+        let cut_short = output.last_evaluated_key.is_some();
+        let read = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(data_of)
+            .collect::<Result<Vec<PortalUser>, _>>()?;
+        Ok(members::page(organization_id, read, page.limit, cut_short))
+    }
+
+    async fn contacts_by_emails(
+        &self,
+        emails: &[EmailAddress],
+    ) -> Result<Vec<Contact>, StoreError> {
+        // Two rounds, as for one email: the guards name the contacts, then the contacts.
+        let emails: BTreeSet<&EmailAddress> = emails.iter().collect();
+        let guards = self
+            .batch_get(emails.into_iter().map(contact_email_key).collect())
+            .await?;
+        let ids = guards
+            .iter()
+            .map(|guard| string_attribute(guard, CONTACT_ID))
+            .collect::<Result<BTreeSet<String>, _>>()?;
+        self.batch_get(ids.iter().map(|id| contact_key(id)).collect())
+            .await?
+            .into_iter()
+            .map(data_of)
+            .collect()
+    }
+
+    async fn portal_users_by_ids(&self, ids: &[String]) -> Result<Vec<PortalUser>, StoreError> {
+        let ids: BTreeSet<&String> = ids.iter().collect();
+        self.batch_get(ids.into_iter().map(|id| portal_user_key(id)).collect())
+            .await?
+            .into_iter()
+            .map(data_of)
+            .collect()
+    }
+
+    async fn add_members(
+        &self,
+        members: &[NewMember],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        Ok(self.write_members(members).await)
+    }
+
+    async fn update_portal_user(
+        &self,
+        next: &PortalUser,
+        email: Option<&OutboxMessage>,
+    ) -> Result<(), StoreError> {
+        let replace = self.replace_portal_user(next)?;
+        let mut items = vec![put(replace.clone())];
+        if let Some(pointer) = pending_invitation_item(next) {
+            items.push(put(self.put_over(pointer)?));
+        }
+        if let Some(email) = email {
+            items.push(put(self.put_new(pending_outbox_item(email)?)?));
+        }
+        let organization = match &next.organization_id {
+            Some(id) => {
+                items.push(check(self.exists(organization_key(id))?));
+                Some(items.len() - 1)
+            }
+            None => None,
+        };
+        if items.len() == 1 {
+            return self.put_alone(replace).await;
+        }
+        // A moved version is reported whatever else failed, as in every transition.
+        self.transact(items).await.map_err(|error| {
+            refused(error, |failed| {
+                let missing = organization.is_some_and(|position| failed.at(position));
+                (!failed.at(USER) && missing).then_some(Refusal::OrganizationMissing)
+            })
+        })
+    }
+}
