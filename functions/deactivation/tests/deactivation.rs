@@ -1,3 +1,4 @@
+#[path = "../../invitation/tests/support/mod.rs"]
 mod support;
 
 use axum::http::StatusCode;

@@ -1,6 +1,7 @@
 //! Organization administrators deactivate and reactivate their own organization's
 //! members, and only those.
 
+#[path = "../../invitation/tests/support/mod.rs"]
 mod support;
 
 use axum::http::StatusCode;

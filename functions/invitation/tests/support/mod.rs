@@ -1,6 +1,7 @@
-//! One in-process app per test: the approval (contacts), invitation and password (to
-//! accept invitations and log in) routers with the shared layers, on the embedded store,
-//! a recording mailer, staff tokens signed with a test secret and real access tokens.
+//! One in-process app per test, shared by the invitation and deactivation tests: those
+//! routers with the ones a user meets before and after (approval for contacts, password to
+//! accept, log in and call `/me`), with the shared layers, on the embedded store, a
+//! recording mailer, staff tokens signed with a test secret and real access tokens.
 
 // Each test binary uses a part of this module.
 #![allow(dead_code)]
@@ -26,7 +27,7 @@ use portal_store::EmbeddedStore;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const SECRET: &[u8] = b"invitation-router-tests-staff-secret-00";
+const SECRET: &[u8] = b"membership-router-tests-staff-secret-00";
 const ISSUER: &str = "portal-tests";
 const AUDIENCE: &str = "portal-staff";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -99,6 +100,11 @@ impl TestApp {
         }));
         let routes = portal_approval::router(ports.clone(), staff.clone())
             .merge(portal_invitation::router(
+                ports.clone(),
+                staff.clone(),
+                tokens.clone(),
+            ))
+            .merge(portal_deactivation::router(
                 ports.clone(),
                 staff,
                 tokens.clone(),

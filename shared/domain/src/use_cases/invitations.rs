@@ -48,6 +48,25 @@ pub fn invitation_email(
     )
 }
 
+/// The invitation email to `user`, in their language.
+pub fn invitation_email_to(
+    ports: &Ports,
+    user: &PortalUser,
+    token: &SecretToken,
+    invitation: &Invitation,
+    now: OffsetDateTime,
+) -> OutboxMessage {
+    invitation_email(
+        ports,
+        &user.username,
+        &user.locale,
+        greeting_name(user),
+        token,
+        invitation,
+        now,
+    )
+}
+
 /// The email to `user` about `content`, in their language.
 pub fn email_to(
     ports: &Ports,

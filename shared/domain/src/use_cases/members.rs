@@ -14,7 +14,7 @@ use crate::types::Role;
 use crate::user::{AccessChange, Grant, PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, FieldErrors, Ports};
 
-use super::invitations::{email_to, greeting_name, invitation_email, new_invitation};
+use super::invitations::{email_to, greeting_name, invitation_email_to, new_invitation};
 use super::manager::{Manager, managed_user, refuse_leaving_no_admin};
 use super::{deliver_after_commit, with_retries};
 
@@ -66,15 +66,7 @@ pub(super) fn new_member(
         user.invitation = None;
         return (user, None);
     }
-    let email = invitation_email(
-        ports,
-        &user.username,
-        &user.locale,
-        greeting_name(&user),
-        &token,
-        &invitation,
-        now,
-    );
+    let email = invitation_email_to(ports, &user, &token, &invitation, now);
     (user, Some(email))
 }
 
@@ -217,15 +209,7 @@ pub async fn reinvite(
         let user = managed_user(ports, manager, id).await?;
         let (token, invitation) = new_invitation(ports, now);
         let next = user.reinvite(&manager.actor(), invitation.clone(), now)?;
-        let email = invitation_email(
-            ports,
-            &next.username,
-            &next.locale,
-            greeting_name(&next),
-            &token,
-            &invitation,
-            now,
-        );
+        let email = invitation_email_to(ports, &next, &token, &invitation, now);
         ports.store.update_portal_user(&next, Some(&email)).await?;
         Ok((invitation, email))
     })
@@ -274,15 +258,7 @@ pub async fn reactivate(
         }
         let (token, invitation) = new_invitation(ports, now);
         let next = user.reactivate(&manager.actor(), Some(invitation.clone()), now)?;
-        let email = invitation_email(
-            ports,
-            &next.username,
-            &next.locale,
-            greeting_name(&next),
-            &token,
-            &invitation,
-            now,
-        );
+        let email = invitation_email_to(ports, &next, &token, &invitation, now);
         ports.store.update_portal_user(&next, Some(&email)).await?;
         Ok((next, Some(email)))
     })
