@@ -1,7 +1,8 @@
 use crate::args::{Args, StoreKind};
 
 /// Printed once at startup, before any log line: where to point a browser or curl, where
-/// the data goes, and a staff token. Tests read the first line to learn the port.
+/// the data goes, a staff token and the staff page signed in with it. Tests read the first
+/// line to learn the port.
 pub fn print(args: &Args, address: &str, base_url: &str, staff_token: &str) {
     let store = match args.store {
         StoreKind::Embedded => format!("embedded, {}", args.store_path().display()),
@@ -21,5 +22,7 @@ pub fn print(args: &Args, address: &str, base_url: &str, staff_token: &str) {
     );
     println!("  links in emails start with {base_url}");
     println!("  staff token (12 h, portal.users.manage + portal.roles.assign): {staff_token}");
+    // In the fragment, which the browser never sends: the page reads it and drops it.
+    println!("  staff page: {address}/staff#token={staff_token}");
     println!("  mint another: portal-local staff-token --help");
 }

@@ -111,6 +111,7 @@ fn routes(
             tokens.clone(),
         ))
         .merge(portal_password::router(ports, tokens))
+        .merge(portal_pages::router())
         .route("/dev/outbox", dev_outbox)
 }
 

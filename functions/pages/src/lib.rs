@@ -1,0 +1,120 @@
+//! The pages people use, served from the API's own origin: plain HTML, one stylesheet and a
+//! little vanilla JavaScript, embedded in the binary. No framework, no build step, nothing
+//! loaded from another origin; the browser calls the API with `fetch`.
+//!
+//! Every answer of this router carries a strict Content-Security-Policy and its companions
+//! (a layer on this router only, so the API's own responses stay as they are).
+
+use axum::Router;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::map_response;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+/// Scripts, styles, images and requests from this origin only; no inline code at all, no
+/// plugins, no `<base>`, forms post here only, and no one may frame the pages.
+pub const CSP: &str = "default-src 'self'; base-uri 'none'; form-action 'self'; \
+                       frame-ancestors 'none'; object-src 'none'";
+
+/// HTML is revalidated on every visit, so a deployment shows at once.
+pub const HTML_CACHE: &str = "no-cache";
+/// Assets keep their names across deployments, so they are cached only briefly.
+pub const ASSET_CACHE: &str = "public, max-age=300";
+
+const HTML: &str = "text/html; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const SVG: &str = "image/svg+xml";
+
+/// One file embedded in the binary and the path it is served at.
+#[derive(Debug)]
+pub struct Embedded {
+    pub path: &'static str,
+    pub content_type: &'static str,
+    pub body: &'static str,
+}
+
+macro_rules! embed {
+    ($path:literal, $file:literal, $content_type:expr) => {
+        Embedded {
+            path: $path,
+            content_type: $content_type,
+            body: include_str!(concat!("../web/", $file)),
+        }
+    };
+}
+
+/// The pages; each loads `/assets/app.css` and its own module, which imports `app.js`.
+pub static PAGES: &[Embedded] = &[
+    embed!("/register", "register.html", HTML),
+    embed!("/welcome", "welcome.html", HTML),
+    embed!("/login", "login.html", HTML),
+    embed!("/reset", "reset.html", HTML),
+    embed!("/account", "account.html", HTML),
+    embed!("/staff", "staff.html", HTML),
+    embed!("/org", "org.html", HTML),
+];
+
+pub static ASSETS: &[Embedded] = &[
+    embed!("/assets/app.css", "app.css", CSS),
+    embed!("/assets/app.js", "app.js", JS),
+    embed!("/assets/password.js", "password.js", JS),
+    embed!("/assets/register.js", "register.js", JS),
+    embed!("/assets/welcome.js", "welcome.js", JS),
+    embed!("/assets/login.js", "login.js", JS),
+    embed!("/assets/reset.js", "reset.js", JS),
+    embed!("/assets/account.js", "account.js", JS),
+    embed!("/assets/staff.js", "staff.js", JS),
+    embed!("/assets/org.js", "org.js", JS),
+    embed!("/assets/favicon.svg", "favicon.svg", SVG),
+];
+
+/// Every page and asset, `/` sending visitors to the registration form, and the security
+/// headers on all of them. Without state: the pages only ever talk to the API from the
+/// browser.
+pub fn router() -> Router {
+    let mut router = Router::new().route("/", get(|| async { Redirect::to("/register") }));
+    for page in PAGES {
+        router = router.route(
+            page.path,
+            get(move || async move { serve(page, HTML_CACHE) }),
+        );
+    }
+    for asset in ASSETS {
+        router = router.route(
+            asset.path,
+            get(move || async move { serve(asset, ASSET_CACHE) }),
+        );
+    }
+    router.layer(map_response(security_headers))
+}
+
+fn serve(file: &'static Embedded, cache: &'static str) -> Response {
+    (
+        [(CONTENT_TYPE, file.content_type), (CACHE_CONTROL, cache)],
+        file.body,
+    )
+        .into_response()
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let mut set = |name: HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(CONTENT_SECURITY_POLICY, CSP);
+    // Fragments never leave the browser, but a Referer would carry the path and query.
+    set(REFERRER_POLICY, "no-referrer");
+    set(X_CONTENT_TYPE_OPTIONS, "nosniff");
+    // For browsers older than `frame-ancestors`.
+    set(X_FRAME_OPTIONS, "DENY");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    response
+}

@@ -1,0 +1,311 @@
+// Shared by every page: calls to the API, the alert and status regions, the session's
+// tokens. Untrusted text only ever reaches the page through textContent.
+
+/** `document.getElementById`, failing loudly when a page lacks an element it needs. */
+export function $(id) {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`missing #${id}`);
+  return found;
+}
+
+/** Builds an element: `el('td', { className: 'x', dataset: {...} }, 'text', child)`. */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'onclick') node.addEventListener('click', value);
+    else if (key in node && !key.includes('-')) node[key] = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+/**
+ * One API call with JSON in and out. Resolves to `{ ok, status, data }` or
+ * `{ ok: false, status, problem }`; it never throws, so every page shows a sentence
+ * instead of a stack trace.
+ */
+export async function api(method, path, { body, token } = {}) {
+  const headers = { accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    return {
+      ok: false,
+      status: 0,
+      problem: {
+        title: 'No connection',
+        detail: 'We could not reach the service. Check your connection and try again.',
+      },
+    };
+  }
+  let data = null;
+  const text = await response.text().catch(() => '');
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (response.ok) return { ok: true, status: response.status, data };
+  return { ok: false, status: response.status, problem: asProblem(response, data) };
+}
+
+function asProblem(response, data) {
+  if (response.status >= 500 || !data || typeof data !== 'object' || !data.code) {
+    return {
+      status: response.status,
+      title: 'Something went wrong on our side',
+      detail: 'Please try again in a minute.',
+    };
+  }
+  const problem = { ...data, status: response.status };
+  const retry = Number(response.headers.get('retry-after'));
+  if (retry > 0) problem.retry_after = retry;
+  return problem;
+}
+
+// ---- Messages -------------------------------------------------------------------------
+
+/** The page's alert region (role=alert, aria-live=assertive). */
+function alertRegion() {
+  return $('problem');
+}
+
+/** Good news, read out politely (role=status). */
+export function say(...parts) {
+  clearProblem();
+  $('status').replaceChildren(...parts);
+}
+
+export function clearStatus() {
+  $('status').replaceChildren();
+}
+
+/** Empties the alert region and every field's error. */
+export function clearProblem(root = document) {
+  alertRegion().replaceChildren();
+  for (const message of root.querySelectorAll('.field-error')) message.remove();
+  for (const field of root.querySelectorAll('[aria-invalid="true"]')) {
+    field.removeAttribute('aria-invalid');
+    describedBy(field, null);
+  }
+}
+
+/**
+ * Announces a problem in the alert region: a sentence, then every invalid field by its
+ * label. Field errors are also written under their fields (`aria-describedby`), and focus
+ * moves to the first invalid field so keyboard users land where the fix is.
+ */
+export function showProblem(problem, { form, messages = {}, fieldNames = {}, field } = {}) {
+  clearProblem();
+  clearStatus();
+  const errors = Array.isArray(problem.errors) ? problem.errors : [];
+  const known = messages[problem.code] ?? (errors.length ? pleaseCorrect : undefined);
+  const lead = typeof known === 'function' ? known(problem) : known ?? problem.detail ?? problem.title;
+  const parts = [el('p', {}, lead ?? 'That did not work.')];
+  if (problem.retry_after) parts.push(el('p', {}, `You can try again ${inAWhile(problem.retry_after)}.`));
+  let first = null;
+  if (errors.length) {
+    const list = el('ul');
+    for (const { field, message } of errors) {
+      const input = form ? fieldFor(form, field) : null;
+      const name = labelOf(input) ?? fieldNames[field] ?? field;
+      list.append(el('li', {}, `${name}: ${message}`));
+      if (input) {
+        markInvalid(input, message);
+        first ??= input;
+      }
+    }
+    parts.push(list);
+  }
+  alertRegion().replaceChildren(...parts);
+  // A problem about one field without field errors (a refused password): mark that field.
+  if (field && !first) {
+    markInvalid(field, problem.detail ?? lead);
+    first = field;
+  }
+  if (first) first.focus();
+}
+
+/** A problem of our own making (checked before any request). */
+export function showMessage(text, { field } = {}) {
+  clearProblem();
+  clearStatus();
+  alertRegion().replaceChildren(el('p', {}, text));
+  if (field) {
+    markInvalid(field, text);
+    field.focus();
+  }
+}
+
+function pleaseCorrect(problem) {
+  const n = problem.errors.length;
+  return n === 1 ? 'Please correct this field:' : `Please correct these ${n} fields:`;
+}
+
+function fieldFor(form, name) {
+  const field = form.elements.namedItem(name);
+  return field instanceof HTMLElement ? field : null;
+}
+
+function labelOf(input) {
+  const label = input?.labels?.[0];
+  if (!label) return null;
+  // The label's own words, without the "(optional)" note.
+  const copy = label.cloneNode(true);
+  for (const note of copy.querySelectorAll('.optional')) note.remove();
+  return copy.textContent.trim();
+}
+
+function markInvalid(input, message) {
+  input.setAttribute('aria-invalid', 'true');
+  const id = `${input.id}-error`;
+  const text = String(message);
+  const note = el('p', { className: 'field-error', id }, text.charAt(0).toUpperCase() + text.slice(1));
+  const hint = input.parentElement.querySelector('.hint, .rules');
+  (hint ?? input).after(note);
+  describedBy(input, id);
+}
+
+function describedBy(input, errorId) {
+  const ids = (input.getAttribute('aria-describedby') ?? '')
+    .split(/\s+/)
+    .filter((id) => id && !id.endsWith('-error'));
+  if (errorId) ids.push(errorId);
+  if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+  else input.removeAttribute('aria-describedby');
+}
+
+function inAWhile(seconds) {
+  if (seconds < 90) return `in ${seconds} seconds`;
+  return `in ${Math.ceil(seconds / 60)} minutes`;
+}
+
+// ---- Forms and views ------------------------------------------------------------------
+
+/** The form's fields as an object; empty optional fields are left out. */
+export function values(form) {
+  const out = {};
+  for (const field of form.elements) {
+    if (!field.name || field.type === 'submit' || field.type === 'button') continue;
+    if (field.type === 'checkbox') continue;
+    const value = field.value;
+    if (value === '' && !field.required) continue;
+    out[field.name] = value;
+  }
+  return out;
+}
+
+/** Runs `work` with the form's buttons disabled, so a double click sends once. */
+export async function busy(form, work) {
+  const buttons = [...form.querySelectorAll('button')];
+  form.setAttribute('aria-busy', 'true');
+  for (const button of buttons) button.disabled = true;
+  try {
+    return await work();
+  } finally {
+    for (const button of buttons) button.disabled = false;
+    form.removeAttribute('aria-busy');
+  }
+}
+
+/** Shows one of `sections` and hides the others; focus goes to its heading. */
+export function showOnly(sections, visible, { focus = true } = {}) {
+  for (const section of sections) section.hidden = section !== visible;
+  if (focus) {
+    const heading = visible.querySelector('h1, h2');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+  }
+}
+
+/** A date the reader's way, in a `<time>` element. */
+export function when(iso) {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return el('time', { dateTime: iso }, date.toLocaleString());
+}
+
+// ---- Tokens ---------------------------------------------------------------------------
+
+/**
+ * Reads `#token=…` from the address and removes the fragment at once, so the token is
+ * neither bookmarked nor left in the history. Tokens never go in a query string.
+ */
+export function takeFragmentToken() {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  return token || null;
+}
+
+const ACCESS = 'portal.access_token';
+const REFRESH = 'portal.refresh_token';
+
+/** The portal user's token pair, kept for this tab only (sessionStorage). */
+export const session = {
+  save(pair) {
+    sessionStorage.setItem(ACCESS, pair.access_token);
+    sessionStorage.setItem(REFRESH, pair.refresh_token);
+  },
+  access: () => sessionStorage.getItem(ACCESS),
+  refresh: () => sessionStorage.getItem(REFRESH),
+  clear() {
+    sessionStorage.removeItem(ACCESS);
+    sessionStorage.removeItem(REFRESH);
+  },
+};
+
+let refreshing = null;
+
+/** Rotates the refresh token once, however many calls found their access token expired. */
+function refreshSession() {
+  refreshing ??= (async () => {
+    const refresh_token = session.refresh();
+    if (!refresh_token) return false;
+    const renewed = await api('POST', '/sessions/refresh', { body: { refresh_token } });
+    if (renewed.ok) session.save(renewed.data);
+    else session.clear();
+    return renewed.ok;
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+/** An API call as the logged-in portal user; an expired access token is renewed once. */
+export async function userApi(method, path, body) {
+  const token = session.access();
+  if (!token) return { ok: false, status: 401, problem: notLoggedIn() };
+  const reply = await api(method, path, { body, token });
+  if (reply.status !== 401 || !(await refreshSession())) return reply;
+  return api(method, path, { body, token: session.access() });
+}
+
+function notLoggedIn() {
+  return { code: 'unauthenticated', title: 'Not logged in', detail: 'Please log in first.' };
+}
+
+/** A BCP 47 tag the API accepts, from the browser's preferred language. */
+export function browserLocale() {
+  const tag = navigator.language ?? '';
+  return /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(tag) ? tag : undefined;
+}

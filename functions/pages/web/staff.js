@@ -1,0 +1,461 @@
+// /staff: the review queue. A request's detail with suggested contacts, link or create the
+// contact, approve with roles or reject with a reason; the contact and its portal user
+// (logins, a new invitation, deactivate, reactivate).
+//
+// The staff token comes from the identity provider, pasted here or handed over in the
+// fragment (/staff#token=…, as portal-local's banner links it); this tab keeps it in
+// sessionStorage.
+import {
+  $, api, busy, clearProblem, clearStatus, el, say, showMessage, showOnly, showProblem, takeFragmentToken,
+  values, when,
+} from '/assets/app.js';
+
+const TOKEN = 'portal.staff_token';
+const views = {
+  token: $('token-view'),
+  queue: $('queue-view'),
+  request: $('request-view'),
+  contact: $('contact-view'),
+  user: $('user-view'),
+};
+const enc = encodeURIComponent;
+
+const messages = {
+  contact_required: 'Link a contact to this request before approving it.',
+  invalid_state: (problem) => `Not possible in the current state: ${problem.detail}`,
+  forbidden: (problem) => `Your token lacks a permission: ${problem.detail}`,
+};
+
+// ---- The token ------------------------------------------------------------------------
+
+function token() {
+  return sessionStorage.getItem(TOKEN);
+}
+
+/** What the token says about its holder (display only: the server verifies it). */
+function claims(jwt) {
+  try {
+    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return {};
+  }
+}
+
+function showTokenView(message) {
+  $('signed-in').hidden = true;
+  trail.length = 0;
+  current = null;
+  showOnly(Object.values(views), views.token);
+  if (message) showMessage(message, { field: $('staff-token') });
+}
+
+function enter() {
+  const who = claims(token());
+  const until = who.exp ? new Date(who.exp * 1000).toLocaleString() : null;
+  $('who').textContent = `Signed in as ${who.name ?? who.sub ?? 'staff'}${until ? `, until ${until}` : ''}.`;
+  $('signed-in').hidden = false;
+  go('queue', loadQueue, { root: true });
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const pasted = $('staff-token').value.trim().replace(/^Bearer\s+/i, '');
+  if (!pasted) return showMessage('Paste a token first.', { field: $('staff-token') });
+  sessionStorage.setItem(TOKEN, pasted);
+  $('token-form').reset();
+  clearProblem();
+  enter();
+});
+
+$('forget-token').addEventListener('click', () => {
+  sessionStorage.removeItem(TOKEN);
+  showTokenView();
+  say('The token is forgotten.');
+});
+
+/** A staff call; a refused token sends the person back to the token form. */
+async function staffApi(method, path, body) {
+  const reply = await api(method, path, { body, token: token() });
+  if (reply.status === 401) {
+    sessionStorage.removeItem(TOKEN);
+    showTokenView('The token was refused: it has expired or is not for this portal. Paste a new one.');
+  }
+  return reply;
+}
+
+// ---- Navigation between views ---------------------------------------------------------
+
+let current = null;
+const trail = [];
+
+/** Loads a view's data, then shows it; Back returns to the view before it, reloaded. */
+async function go(name, load, { root = false } = {}) {
+  clearStatus();
+  if (!(await load())) return;
+  if (root) trail.length = 0;
+  else if (current) trail.push(current);
+  current = { name, load };
+  showOnly(Object.values(views), views[name]);
+}
+
+for (const button of document.querySelectorAll('[data-back]')) {
+  button.addEventListener('click', async () => {
+    const previous = trail.pop();
+    if (!previous) return go('queue', loadQueue, { root: true });
+    clearProblem();
+    clearStatus();
+    if (await previous.load()) {
+      current = previous;
+      showOnly(Object.values(views), views[previous.name]);
+    }
+  });
+}
+
+/** Reloads the view on show after an action changed it, keeping the trail. */
+async function refresh() {
+  if (current) await current.load();
+}
+
+// ---- Rendering helpers ----------------------------------------------------------------
+
+function facts(dl, rows) {
+  dl.replaceChildren(
+    ...rows.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value ?? '—')]),
+  );
+}
+
+function badge(text) {
+  return el('span', { className: 'badge' }, text.replace(/_/g, ' '));
+}
+
+function historyList(ul, events) {
+  ul.replaceChildren(
+    ...(events.length ? events : [null]).map((event) =>
+      event
+        ? el(
+            'li',
+            {},
+            when(event.at),
+            ` — ${event.action.replace(/_/g, ' ')} by ${event.actor.name ?? event.actor.subject}`,
+            event.detail ? `: ${event.detail}` : '',
+          )
+        : el('li', {}, 'Nothing yet.'),
+    ),
+  );
+}
+
+function cell(label, ...content) {
+  return el('td', { dataset: { label } }, ...content);
+}
+
+// ---- The queue ------------------------------------------------------------------------
+
+let queueCursor = null;
+
+async function loadQueue({ more = false } = {}) {
+  const status = $('queue-status').value;
+  const params = new URLSearchParams({ status, limit: '50' });
+  if (more && queueCursor) params.set('cursor', queueCursor);
+  const reply = await staffApi('GET', `/staff/registrations?${params}`);
+  if (!reply.ok) {
+    if (reply.status !== 401) showProblem(reply.problem, { messages });
+    return false;
+  }
+  const rows = reply.data.items.map((item) => {
+    const name = `${item.first_name} ${item.last_name}`;
+    return el(
+      'tr',
+      {},
+      cell('Name', name),
+      cell('Email', item.email),
+      cell('Company', item.company ?? '—'),
+      cell('Received', when(item.created_at)),
+      cell(
+        'Action',
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'small',
+            'aria-label': `Review the request of ${name}`,
+            onclick: () => go('request', () => loadRequest(item.registration_id)),
+          },
+          'Review',
+        ),
+      ),
+    );
+  });
+  if (more) $('queue-rows').append(...rows);
+  else $('queue-rows').replaceChildren(...rows);
+  const shown = $('queue-rows').children.length;
+  $('queue-caption').textContent = `${shown} ${status.replace(/_/g, ' ')} request${shown === 1 ? '' : 's'}`;
+  $('queue-table').hidden = shown === 0;
+  $('queue-empty').hidden = shown !== 0;
+  queueCursor = reply.data.next_cursor;
+  $('queue-more').hidden = !queueCursor;
+  return true;
+}
+
+$('queue-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  clearProblem();
+  busy($('queue-form'), () => go('queue', loadQueue, { root: true }));
+});
+
+$('queue-more').addEventListener('click', () => loadQueue({ more: true }));
+
+// ---- A request ------------------------------------------------------------------------
+
+let request = null;
+
+async function loadRequest(id) {
+  const reply = await staffApi('GET', `/staff/registrations/${enc(id)}`);
+  if (!reply.ok) {
+    if (reply.status !== 401) showProblem(reply.problem, { messages });
+    return false;
+  }
+  request = reply.data;
+  const name = `${request.first_name} ${request.last_name}`;
+  $('request-title').textContent = `Request of ${name}`;
+  facts($('request-facts'), [
+    ['Status', badge(request.status)],
+    ['Name', name],
+    ['Email', request.email],
+    ['Phone', request.phone],
+    ['Company', request.company],
+    ['Received', when(request.created_at)],
+    ['Contact', request.contact_id],
+    ['Portal user', request.portal_user_id],
+    ...(request.rejection_reason ? [['Rejection reason', request.rejection_reason]] : []),
+  ]);
+
+  const canLink = request.status === 'new';
+  $('request-link').hidden = !canLink;
+  const suggestions = request.suggested_contacts ?? [];
+  $('suggestions-none').hidden = suggestions.length > 0;
+  $('suggestions').replaceChildren(
+    ...suggestions.map((contact) =>
+      el(
+        'li',
+        {},
+        el('strong', {}, contact.full_name),
+        ` · ${contact.email}${contact.company ? ` · ${contact.company}` : ''} `,
+        badge(`matches by ${contact.match}`),
+        ' ',
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'small',
+            'aria-label': `Link the contact ${contact.full_name} (${contact.email})`,
+            onclick: () => link({ contact_id: contact.contact_id }),
+          },
+          'Link this contact',
+        ),
+      ),
+    ),
+  );
+
+  const open = request.status === 'new' || request.status === 'resolved';
+  $('request-decide').hidden = !open;
+  $('approve-form').hidden = request.status !== 'resolved';
+  $('request-links').replaceChildren(
+    ...[
+      request.contact_id &&
+        el(
+          'button',
+          { type: 'button', onclick: () => go('contact', () => loadContact(request.contact_id)) },
+          'Open the contact',
+        ),
+      request.portal_user_id &&
+        el(
+          'button',
+          { type: 'button', onclick: () => go('user', () => loadUser(request.portal_user_id)) },
+          'Open the portal user',
+        ),
+    ].filter(Boolean),
+  );
+  historyList($('request-history'), request.history ?? []);
+  return true;
+}
+
+async function link(body) {
+  const reply = await staffApi('POST', `/staff/registrations/${enc(request.registration_id)}/link-contact`, body);
+  if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { messages });
+  await refresh();
+  say('The contact is linked. The request can be approved now.');
+  $('approve-roles').focus();
+}
+
+$('create-contact').addEventListener('click', () => link({ create_contact: true }));
+
+$('approve-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const fields = values(form);
+  const body = {};
+  const roles = (fields.roles ?? '').split(/[\s,]+/).filter(Boolean);
+  if (roles.length) body.roles = roles;
+  if (fields.organization_id) body.organization_id = fields.organization_id.trim();
+  busy(form, async () => {
+    const id = request.registration_id;
+    const reply = await staffApi('POST', `/staff/registrations/${enc(id)}/approve`, body);
+    if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
+    form.reset();
+    await refresh();
+    const expires = reply.data.invitation?.expires_at;
+    say(
+      `Approved. ${request.email} was sent an invitation`,
+      expires ? ` that works until ${new Date(expires).toLocaleString()}.` : '.',
+    );
+    $('request-title').focus();
+  });
+});
+
+$('reject-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const { reason } = values(form);
+  if (!reason?.trim()) return showMessage('Please give a reason.', { field: $('reject-reason') });
+  busy(form, async () => {
+    const id = request.registration_id;
+    const reply = await staffApi('POST', `/staff/registrations/${enc(id)}/reject`, { reason });
+    if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
+    form.reset();
+    await refresh();
+    say(`Rejected. The reason was emailed to ${request.email}.`);
+    $('request-title').focus();
+  });
+});
+
+// ---- A contact ------------------------------------------------------------------------
+
+async function loadContact(id) {
+  const reply = await staffApi('GET', `/staff/contacts/${enc(id)}`);
+  if (!reply.ok) {
+    if (reply.status !== 401) showProblem(reply.problem, { messages });
+    return false;
+  }
+  const contact = reply.data;
+  $('contact-title').textContent = `Contact ${contact.full_name}`;
+  facts($('contact-facts'), [
+    ['Name', contact.full_name],
+    ['Email', contact.email],
+    ['Phone', contact.phone],
+    ['Company', contact.company],
+    ['Created', when(contact.created_at)],
+  ]);
+  const user = contact.portal_user;
+  $('contact-no-user').hidden = Boolean(user);
+  $('contact-user').hidden = !user;
+  $('contact-links').replaceChildren();
+  if (user) {
+    facts($('contact-user'), [
+      ['Username', user.username],
+      ['Status', badge(user.status)],
+      ['Last login', when(user.last_login_at)],
+      ['Invitation', invitationText(user.invitation)],
+    ]);
+    $('contact-links').append(
+      el(
+        'button',
+        { type: 'button', onclick: () => go('user', () => loadUser(user.portal_user_id)) },
+        'Open the portal user',
+      ),
+    );
+  }
+  return true;
+}
+
+function invitationText(invitation) {
+  if (!invitation) return 'none';
+  const expires = new Date(invitation.expires_at).toLocaleString();
+  if (invitation.status === 'pending') return `pending, works until ${expires}`;
+  if (invitation.status === 'expired') return `expired on ${expires}`;
+  return invitation.status;
+}
+
+// ---- A portal user --------------------------------------------------------------------
+
+let user = null;
+
+async function loadUser(id) {
+  const reply = await staffApi('GET', `/staff/portal-users/${enc(id)}`);
+  if (!reply.ok) {
+    if (reply.status !== 401) showProblem(reply.problem, { messages });
+    return false;
+  }
+  user = reply.data;
+  $('user-title').textContent = `Portal user ${user.username}`;
+  facts($('user-facts'), [
+    ['Username', user.username],
+    ['Status', badge(user.status)],
+    ['Roles', user.roles.join(', ') || 'none'],
+    ['Effective roles', user.effective_roles.join(', ') || 'none'],
+    ['Organization', user.organization_id],
+    ['Organization admin', user.org_admin ? 'yes' : 'no'],
+    ['Created', when(user.created_at)],
+    ['Last login', when(user.last_login_at)],
+    ['Invitation', invitationText(user.invitation)],
+  ]);
+  $('user-resend').hidden = user.status !== 'invited';
+  $('user-deactivate').hidden = user.status === 'deactivated';
+  $('user-reactivate').hidden = user.status !== 'deactivated';
+  const logins = user.logins ?? [];
+  $('user-no-logins').hidden = logins.length > 0;
+  $('user-logins').hidden = logins.length === 0;
+  $('user-login-rows').replaceChildren(
+    ...logins.map((login) =>
+      el(
+        'tr',
+        {},
+        cell('When', when(login.at)),
+        cell('Result', login.success ? 'success' : 'failed'),
+        cell('IP address', login.ip ?? '—'),
+        cell('Browser', login.user_agent ?? '—'),
+      ),
+    ),
+  );
+  historyList($('user-history'), user.history ?? []);
+  return true;
+}
+
+function userAction(button, path, done) {
+  button.addEventListener('click', () =>
+    busy(button.parentElement, async () => {
+      const reply = await staffApi('POST', `/staff/portal-users/${enc(user.portal_user_id)}/${path}`, {});
+      if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { messages });
+      await refresh();
+      say(done(reply.data));
+      $('user-title').focus();
+    }),
+  );
+}
+
+userAction($('user-resend'), 'invitation', (data) =>
+  `A new invitation was sent to ${user.username}; it works until ${new Date(data.expires_at).toLocaleString()}. Older links no longer work.`,
+);
+userAction($('user-deactivate'), 'deactivate', () =>
+  `${user.username} is deactivated: every session has ended and any pending invitation is revoked.`,
+);
+userAction($('user-reactivate'), 'reactivate', (data) =>
+  `${user.username} is reactivated (${data.status.replace(/_/g, ' ')}).`,
+);
+
+// ---- Start ----------------------------------------------------------------------------
+
+const handed = takeFragmentToken();
+if (handed) sessionStorage.setItem(TOKEN, handed);
+if (token()) enter();
+else showTokenView();
+
+// A link opened in a tab already on /staff changes only the fragment.
+window.addEventListener('hashchange', () => {
+  const fresh = takeFragmentToken();
+  if (!fresh) return;
+  sessionStorage.setItem(TOKEN, fresh);
+  clearProblem();
+  enter();
+});

@@ -1,0 +1,84 @@
+// /welcome#token=…: the invitation landing. Looks the token up, asks for the profile when
+// the invitation lacks it, sets the password and logs the person in.
+import { $, api, busy, session, showMessage, showOnly, showProblem, takeFragmentToken, values } from '/assets/app.js';
+import { lengthProblem, watchPassword } from '/assets/password.js';
+
+// The token leaves the address bar at once; this tab keeps it until it is used, so a
+// reload still works.
+const KEY = 'portal.invitation';
+const sections = [$('loading'), $('setup'), $('invalid')];
+const form = $('setup-form');
+const password = $('password');
+
+const messages = {
+  password_rejected: (problem) => `Please choose another password: ${problem.detail}`,
+};
+
+watchPassword(password, $('password-rules'), $('show-password'));
+
+function invalid() {
+  sessionStorage.removeItem(KEY);
+  showOnly(sections, $('invalid'));
+}
+
+async function start() {
+  const fresh = takeFragmentToken();
+  if (fresh) sessionStorage.setItem(KEY, fresh);
+  const token = sessionStorage.getItem(KEY);
+  if (!token) return invalid();
+
+  const reply = await api('POST', '/invitations/lookup', { body: { token } });
+  if (reply.status === 410 || reply.status === 404 || reply.status === 422) return invalid();
+  if (!reply.ok) return showProblem(reply.problem);
+
+  const invitation = reply.data;
+  $('username').textContent = invitation.username;
+  $('greeting-name').textContent = invitation.first_name ? `, ${invitation.first_name}` : '';
+  const profile = $('profile');
+  profile.hidden = !invitation.needs_profile;
+  for (const name of ['profile-first_name', 'profile-last_name']) {
+    $(name).required = invitation.needs_profile;
+  }
+  showOnly(sections, $('setup'));
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = sessionStorage.getItem(KEY);
+  if (!token) return invalid();
+  const tooLong = lengthProblem(password.value);
+  if (tooLong) return showMessage(tooLong, { field: password });
+
+  const body = { token, password: password.value };
+  if (!$('profile').hidden) {
+    const fields = values(form);
+    body.profile = {
+      first_name: fields['profile.first_name'] ?? '',
+      last_name: fields['profile.last_name'] ?? '',
+      phone: fields['profile.phone'],
+    };
+  }
+  busy(form, async () => {
+    const reply = await api('POST', '/invitations/accept', { body });
+    if (reply.status === 410) return invalid();
+    if (!reply.ok) {
+      const field = reply.problem.code === 'password_rejected' ? password : undefined;
+      return showProblem(reply.problem, { form, messages, field });
+    }
+    sessionStorage.removeItem(KEY);
+    session.save(reply.data);
+    location.replace('/account');
+  });
+});
+
+// A link opened in a tab already on /welcome changes only the fragment.
+window.addEventListener('hashchange', () => {
+  if (new URLSearchParams(location.hash.slice(1)).has('token')) {
+    form.reset();
+    password.dispatchEvent(new Event('input'));
+    showOnly(sections, $('loading'), { focus: false });
+    start();
+  }
+});
+
+start();

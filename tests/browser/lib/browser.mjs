@@ -1,0 +1,93 @@
+// Debian's chromium driven by playwright-core (no browser download), and a context that
+// watches every request and every page: anything sent to another origin, a token in a
+// query string, a page without its security headers, a script error or a CSP violation
+// fails the test that caused it.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { REPO } from './portal.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(process.env.CARGO_TARGET_DIR ?? join(REPO, 'target'), 'browser-artifacts');
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 900 };
+
+export async function launch() {
+  await mkdir(ARTIFACTS, { recursive: true });
+  // Playwright gives every launch a fresh, temporary user-data-dir of its own.
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy': /default-src 'self'.*frame-ancestors 'none'/,
+  'referrer-policy': /^no-referrer$/,
+  'x-content-type-options': /^nosniff$/,
+};
+
+/**
+ * A fresh context (its own sessionStorage) that records what the pages did wrong in
+ * `problems`; `check()` fails the test with them.
+ */
+export async function guardedContext(browser, origin, { viewport = DESKTOP } = {}) {
+  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  // Every wait is for an element or an answer; none should take long.
+  context.setDefaultTimeout(10_000);
+  const problems = [];
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+    if (url.origin !== origin) problems.push(`a request to another origin: ${request.url()}`);
+    if (/token/i.test(url.search)) problems.push(`a token in a query string: ${request.url()}`);
+  });
+  context.on('response', (response) => {
+    if (response.request().resourceType() !== 'document') return;
+    const headers = response.headers();
+    for (const [name, pattern] of Object.entries(SECURITY_HEADERS)) {
+      if (!pattern.test(headers[name] ?? '')) {
+        problems.push(`${response.url()} answered without ${name}: ${headers[name]}`);
+      }
+    }
+  });
+  context.on('page', (page) => watchPage(page, problems));
+  return {
+    context,
+    problems,
+    async newPage() {
+      return context.newPage();
+    },
+    check() {
+      if (problems.length) throw new Error(`the pages misbehaved:\n  ${problems.join('\n  ')}`);
+    },
+  };
+}
+
+function watchPage(page, problems) {
+  page.on('pageerror', (error) => problems.push(`a script error on ${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    // Failed API answers (401, 410, 422…) are logged by the browser itself; they are part
+    // of the tests. Anything else, CSP violations first, is a problem.
+    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
+    problems.push(`a console error on ${page.url()}: ${text}`);
+  });
+}
+
+/** A full-page screenshot in the artifacts folder. */
+export async function screenshot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}

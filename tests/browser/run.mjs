@@ -1,0 +1,430 @@
+// Browser tests of the pages: Playwright (playwright-core) driving Debian's chromium
+// against a spawned portal-local. `./scripts/test` runs this after `cargo test`, which
+// builds target/debug/portal-local; alone: `node tests/browser/run.mjs`.
+//
+// Every test runs in fresh browser contexts that fail it on any request to another
+// origin, a token in a query string, a page without its security headers, a script error
+// or a CSP violation. Screenshots go to target/browser-artifacts/ (UPDATE_DOCS=1 also
+// copies the two the README shows to docs/).
+import assert from 'node:assert/strict';
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { ARTIFACTS, DESKTOP, PHONE, guardedContext, launch, screenshot } from './lib/browser.mjs';
+import { Portal, REPO, uniqueEmail } from './lib/portal.mjs';
+
+// Long enough, and not guessable from the person's name or address.
+const PASSWORD = 'violet tractor harbour 42 mosaic';
+
+let portal;
+let browser;
+
+/** A guarded context, closed (and checked) when the test ends. */
+async function person(t, options) {
+  const guarded = await guardedContext(browser, portal.origin, options);
+  t.after(async () => {
+    await guarded.context.close();
+    guarded.check();
+  });
+  return guarded;
+}
+
+async function focusedId(page) {
+  return page.evaluate(() => document.activeElement?.id ?? '');
+}
+
+function isApi(method, path) {
+  return (response) =>
+    response.request().method() === method && new URL(response.url()).pathname === path;
+}
+
+describe('the pages', { concurrency: false }, () => {
+  before(async () => {
+    portal = await Portal.start();
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await portal?.stop();
+    // The README shows two of the screenshots; refresh them with UPDATE_DOCS=1.
+    if (process.env.UPDATE_DOCS === '1') {
+      for (const name of ['register.png', 'staff.png']) {
+        await copyFile(join(ARTIFACTS, name), join(REPO, 'docs', name));
+      }
+    }
+  });
+
+  it('take a person from the registration form to their account, with staff approving in /staff', async (t) => {
+    const { newPage } = await person(t, { viewport: PHONE });
+    const page = await newPage();
+    const email = uniqueEmail('ada.lovelace');
+
+    // The public form, then the code from the email.
+    await page.goto(portal.url('/register'));
+    await page.getByLabel('First name').fill('Ada');
+    await page.getByLabel('Last name').fill('Lovelace');
+    await page.getByLabel('Work email').fill(email);
+    await page.getByLabel('Phone').fill('+44 20 7946 0958');
+    await page.getByLabel('Company').fill('Analytical Engines');
+    await screenshot(page, 'register');
+    const submitted = page.waitForResponse(isApi('POST', '/registrations'));
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    assert.equal((await submitted).status(), 202);
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await page.getByLabel('Code from the email').fill(await portal.code(email));
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
+    await page.getByRole('heading', { name: 'Thank you — we will let you know' }).waitFor();
+    await screenshot(page, 'register-done');
+
+    // Staff open the page portal-local's banner links to, with the token in the fragment.
+    const staff = await person(t, { viewport: DESKTOP });
+    const desk = await staff.newPage();
+    await desk.goto(portal.staffPage);
+    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    assert.equal(new URL(desk.url()).hash, '', 'the token left the address bar');
+    assert.equal(await desk.evaluate(() => sessionStorage.getItem('portal.staff_token')), portal.staffToken);
+    await desk.getByRole('button', { name: 'Review the request of Ada Lovelace' }).click();
+    await desk.getByRole('heading', { name: 'Request of Ada Lovelace' }).waitFor();
+    await desk.getByRole('button', { name: 'Create a new contact from this request' }).click();
+    await desk.getByText('The contact is linked.').waitFor();
+    await desk.getByLabel('Roles').fill('billing.viewer');
+    const approved = desk.waitForResponse((r) => r.url().endsWith('/approve'));
+    await desk.getByRole('button', { name: 'Approve and send the invitation' }).click();
+    assert.equal((await approved).status(), 200);
+    await desk.getByText(`Approved. ${email} was sent an invitation`).waitFor();
+
+    // The portal user, reached from the contact's detail.
+    await desk.getByRole('button', { name: 'Open the contact' }).click();
+    await desk.getByRole('heading', { name: 'Contact Ada Lovelace' }).waitFor();
+    await desk.getByRole('button', { name: 'Open the portal user' }).click();
+    await desk.getByRole('heading', { name: `Portal user ${email}` }).waitFor();
+    await desk.locator('#user-facts').getByText('invited', { exact: true }).waitFor();
+    await desk.locator('#user-facts').getByText('billing.viewer').first().waitFor();
+    // A new link replaces the first one (the person uses the newest email).
+    await desk.getByRole('button', { name: 'Send a new invitation' }).click();
+    await desk.getByText(`A new invitation was sent to ${email}`).waitFor();
+    assert.equal((await portal.emails(email, 'invitation')).length, 2);
+
+    // The welcome link from the invitation email.
+    const link = await portal.invitationLink(email);
+    const token = new URL(link).hash.slice('#token='.length);
+    const lookedUp = page.waitForResponse(isApi('POST', '/invitations/lookup'));
+    await page.goto(link);
+    assert.equal((await lookedUp).status(), 200);
+    await page.getByRole('heading', { name: 'Welcome, Ada' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '', 'the token left the address bar');
+    await page.locator('#username').getByText(email).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.locator('#password-rules').getByText('Length is fine').waitFor();
+    await screenshot(page, 'welcome');
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.waitForURL(portal.url('/account'));
+    await page.getByRole('heading', { name: 'Hello, Ada Lovelace' }).waitFor();
+    await screenshot(page, 'account');
+    const stored = await page.evaluate(() => ({ ...sessionStorage }));
+    assert.ok(stored['portal.access_token'], 'the access token is in sessionStorage');
+    assert.ok(stored['portal.refresh_token'], 'the refresh token is in sessionStorage');
+    assert.equal(stored['portal.invitation'], undefined, 'the used invitation token is gone');
+
+    // Log out, and back in through /login.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'You are logged out' }).waitFor();
+    assert.deepEqual(await page.evaluate(() => ({ ...sessionStorage })), {});
+    await page.goto(portal.url('/login'));
+    await page.getByLabel('Username').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await screenshot(page, 'login');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Ada Lovelace' }).waitFor();
+
+    // Staff see the account active, and the login.
+    await desk.getByRole('button', { name: 'Back' }).click();
+    await desk.getByRole('heading', { name: 'Contact Ada Lovelace' }).waitFor();
+    await desk.getByRole('button', { name: 'Open the portal user' }).click();
+    await desk.locator('#user-facts').getByText('active', { exact: true }).waitFor();
+    await desk.locator('#user-login-rows').getByText('success').first().waitFor();
+    await screenshot(desk, 'staff-user');
+
+    // Deactivation ends the person's session at once; reactivation lets them log in again.
+    await desk.getByRole('button', { name: 'Deactivate' }).click();
+    await desk.getByText(`${email} is deactivated`).waitFor();
+    await desk.locator('#user-facts').getByText('deactivated', { exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'You are not logged in' }).waitFor();
+    await desk.getByRole('button', { name: 'Reactivate' }).click();
+    await desk.getByText(`${email} is reactivated (active).`).waitFor();
+    await page.goto(portal.url('/login'));
+    await page.getByLabel('Username').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Ada Lovelace' }).waitFor();
+
+    // The link works once.
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'This link no longer works' }).waitFor();
+
+    // No token ever reached a log line.
+    const logs = portal.logLines().join('\n');
+    assert.ok(logs.length > 0, 'portal-local logged the requests');
+    for (const secret of [token, stored['portal.access_token'], stored['portal.refresh_token'], portal.staffToken]) {
+      assert.ok(!logs.includes(secret), 'a token is in the logs');
+    }
+  });
+
+  it('refuse a weak password with the reason the server gives', async (t) => {
+    const { newPage } = await person(t, { viewport: PHONE });
+    const page = await newPage();
+    const email = uniqueEmail('grace.hopper');
+    const link = await portal.invited(email);
+    const accepts = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/invitations/accept')) accepts.push(request);
+    });
+
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Welcome, Grace' }).waitFor();
+    const password = page.getByLabel('New password', { exact: true });
+
+    // Too short: said live while typing, and refused before any request.
+    await password.fill('short');
+    await page.locator('#password-rules').getByText('At least 12 characters: 5 so far.').waitFor();
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.getByRole('alert').getByText('The password needs at least 12 characters (it has 5).').waitFor();
+    assert.equal(accepts.length, 0);
+
+    // Long enough but common: the server's reason is shown, on the field too.
+    await password.fill('password123456');
+    await page.locator('#password-rules').getByText('Length is fine (14 characters).').waitFor();
+    const refused = page.waitForResponse(isApi('POST', '/invitations/accept'));
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    const answer = await refused;
+    assert.equal(answer.status(), 422);
+    const problem = await answer.json();
+    assert.equal(problem.code, 'password_rejected');
+    await page.getByRole('alert').getByText(`Please choose another password: ${problem.detail}`).waitFor();
+    assert.equal(await password.getAttribute('aria-invalid'), 'true');
+    assert.equal(await focusedId(page), 'password');
+    await screenshot(page, 'welcome-weak-password');
+
+    // A good one still works with the same link.
+    await password.fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Grace Hopper' }).waitFor();
+  });
+
+  it('show a friendly page for an invalid or used link, never an error dump', async (t) => {
+    const { newPage } = await person(t, { viewport: PHONE });
+    const page = await newPage();
+
+    const lookedUp = page.waitForResponse(isApi('POST', '/invitations/lookup'));
+    await page.goto(portal.url('/welcome#token=this-is-not-a-real-invitation-token'));
+    assert.equal((await lookedUp).status(), 410);
+    await page.getByRole('heading', { name: 'This link no longer works' }).waitFor();
+    await page.getByText('ask the person who invited you').waitFor();
+    assert.equal(new URL(page.url()).hash, '');
+    const text = await page.locator('main').innerText();
+    for (const leak of ['invitation_invalid', '410', 'Error', 'undefined', 'stack']) {
+      assert.ok(!text.includes(leak), `the page shows ${leak}: ${text}`);
+    }
+    await screenshot(page, 'welcome-invalid');
+
+    // No token at all.
+    await page.goto(portal.url('/welcome'));
+    await page.getByRole('heading', { name: 'This link no longer works' }).waitFor();
+
+    // A reset link that does not work says so once the new password is sent.
+    await page.goto(portal.url('/reset#token=this-is-not-a-real-reset-token'));
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    const completed = page.waitForResponse(isApi('POST', '/password-resets/complete'));
+    await page.getByRole('button', { name: 'Change my password' }).click();
+    assert.equal((await completed).status(), 410);
+    await page.getByRole('heading', { name: 'This link no longer works' }).waitFor();
+  });
+
+  it('let a person reset a forgotten password through the emailed link', async (t) => {
+    const { newPage } = await person(t, { viewport: PHONE });
+    const page = await newPage();
+    const email = uniqueEmail('rear.admiral');
+    const link = await portal.invited(email);
+    await page.goto(link);
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Grace Hopper' }).waitFor();
+
+    await page.goto(portal.url('/reset'));
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    const reset = (await portal.email(email, 'password_reset')).text.match(/https?:\/\/\S+\/reset#token=[A-Za-z0-9_-]+/)[0];
+    // Opened in the tab that asked for it: only the fragment changes.
+    await page.goto(reset);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    assert.equal(new URL(page.url()).hash, '');
+    const fresh = 'saffron ladder quietly 77 orbit';
+    await page.getByLabel('New password', { exact: true }).fill(fresh);
+    await page.getByRole('button', { name: 'Change my password' }).click();
+    await page.getByRole('heading', { name: 'Your password was changed' }).waitFor();
+    await page.getByRole('link', { name: 'Log in' }).last().click();
+    await page.getByLabel('Username').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(fresh);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Grace Hopper' }).waitFor();
+  });
+
+  it('let a keyboard alone fill in and send the registration form', async (t) => {
+    const { newPage } = await person(t, { viewport: PHONE });
+    const page = await newPage();
+    const email = uniqueEmail('alan.turing');
+    await page.goto(portal.url('/register'));
+
+    // Tab from the top of the page to the first field: skip link, then the navigation.
+    const seen = [];
+    for (let presses = 0; presses < 10 && seen.at(-1) !== 'first_name'; presses += 1) {
+      await page.keyboard.press('Tab');
+      seen.push(await focusedId(page));
+    }
+    assert.equal(seen.at(-1), 'first_name', `focus went ${seen.join(' → ')}`);
+
+    // Enter on the empty form: the problems are announced, focus lands on the first one.
+    const refused = page.waitForResponse(isApi('POST', '/registrations'));
+    await page.keyboard.press('Enter');
+    assert.equal((await refused).status(), 422);
+    const alert = page.getByRole('alert');
+    for (const label of ['First name', 'Last name', 'Work email']) {
+      await alert.getByText(new RegExp(`^${label}: `)).waitFor();
+    }
+    assert.equal(await focusedId(page), 'first_name');
+    assert.equal(await page.locator('#first_name').getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'register-errors');
+
+    // Type into every field in Tab order, then Enter.
+    const entries = [
+      ['first_name', 'Alan'],
+      ['last_name', 'Turing'],
+      ['email', email],
+      ['phone', '+44 1908 640404'],
+      ['company', 'Bletchley Park'],
+    ];
+    for (const [index, [id, text]] of entries.entries()) {
+      if (index > 0) await page.keyboard.press('Tab');
+      assert.equal(await focusedId(page), id);
+      await page.keyboard.type(text);
+    }
+    const submitted = page.waitForResponse(isApi('POST', '/registrations'));
+    await page.keyboard.press('Enter');
+    assert.equal((await submitted).status(), 202);
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    assert.equal(await focusedId(page), 'code', 'focus moved to the code field');
+    await page.keyboard.type(await portal.code(email));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Thank you — we will let you know' }).waitFor();
+  });
+
+  it('let staff link a suggested contact, or reject a request with a reason', async (t) => {
+    const email = uniqueEmail('mary.somerville');
+    const contact = await portal.staff('POST', '/staff/contacts', {
+      first_name: 'Mary',
+      last_name: 'Somerville',
+      email,
+      company: 'Royal Society',
+    });
+    const submitted = await portal.call('POST', '/registrations', {
+      body: { first_name: 'Mary', last_name: 'Somerville', email, company: 'Royal Society' },
+    });
+    const id = submitted.body.registration_id;
+    await portal.call('POST', `/registrations/${id}/verify`, { body: { code: await portal.code(email) } });
+
+    const { newPage } = await person(t, { viewport: DESKTOP });
+    const desk = await newPage();
+    await desk.goto(portal.url('/staff'));
+    await desk.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
+    await desk.getByLabel('Bearer token').fill(portal.staffToken);
+    await desk.getByRole('button', { name: 'Use this token' }).click();
+    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    await screenshot(desk, 'staff-queue');
+    await desk.getByRole('button', { name: 'Review the request of Mary Somerville' }).click();
+    await desk.getByRole('heading', { name: 'Request of Mary Somerville' }).waitFor();
+    await desk.locator('#suggestions').getByText('matches by email').waitFor();
+    await screenshot(desk, 'staff');
+    await desk.getByRole('button', { name: `Link the contact Mary Somerville (${email})` }).click();
+    await desk.getByText('The contact is linked.').waitFor();
+    await desk.locator('#request-facts').getByText(contact.contact_id).waitFor();
+
+    await desk.getByLabel('Reason for rejecting').fill('We could not confirm your company.');
+    await desk.getByRole('button', { name: 'Reject' }).click();
+    await desk.getByText(`Rejected. The reason was emailed to ${email}.`).waitFor();
+    await desk.locator('#request-facts').getByText('rejected', { exact: true }).waitFor();
+    const rejection = await portal.email(email, 'rejection');
+    assert.match(rejection.text, /We could not confirm your company\./);
+
+    // A refused token sends staff back to the form.
+    await desk.evaluate(() => sessionStorage.setItem('portal.staff_token', 'not-a-token'));
+    await desk.getByRole('button', { name: 'Back' }).click();
+    await desk.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
+    await desk.getByRole('alert').getByText(/The token was refused/).waitFor();
+  });
+
+  it('let an organization administrator invite a pasted list and manage members in /org', async (t) => {
+    const organization = await portal.staff('POST', '/staff/organizations', {
+      name: 'Analytical Engines',
+      roles: ['billing.viewer'],
+    });
+    const admin = uniqueEmail('augusta.king');
+    await portal.staff('POST', `/staff/organizations/${organization.organization_id}/members`, {
+      emails: [admin],
+      org_admin: true,
+    });
+    const link = await portal.invitationLink(admin);
+
+    const { newPage } = await person(t, { viewport: DESKTOP });
+    const page = await newPage();
+    await page.goto(link);
+    await page.getByRole('group', { name: 'About you' }).waitFor();
+    await page.getByLabel('First name').fill('Augusta');
+    await page.getByLabel('Last name').fill('King');
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Augusta King' }).waitFor();
+    await page.getByRole('link', { name: 'manage members' }).click();
+    await page.getByRole('heading', { name: 'Members of my organization' }).waitFor();
+
+    const one = uniqueEmail('charles.babbage');
+    const two = uniqueEmail('michael.faraday');
+    await page.getByLabel('Email addresses').fill(`${one}, ${two}\nnot-an-address`);
+    const invited = page.waitForResponse(isApi('POST', '/org/members'));
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    assert.equal((await invited).status(), 200);
+    const rows = page.locator('#result-rows tr');
+    await page.getByText('2 of 3 addresses invited or added.').waitFor();
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome)), [
+      'invited',
+      'invited',
+      'invalid',
+    ]);
+    await page.locator('#member-rows').getByText(two).waitFor();
+    await screenshot(page, 'org');
+
+    await page.getByRole('button', { name: `Make administrator: ${one}` }).click();
+    await page.getByText(`${one} is now an administrator.`).waitFor();
+    await page.getByRole('button', { name: `Deactivate ${two}` }).click();
+    await page.getByText(`${two} is deactivated`).waitFor();
+    await page.getByRole('button', { name: `Reactivate ${two}` }).waitFor();
+    await page.getByRole('button', { name: `Send a new invitation to ${one}` }).click();
+    await page.getByText(`A new invitation was sent to ${one}`).waitFor();
+  });
+
+  it('fit every page on a phone-sized screen', async (t) => {
+    const { newPage } = await person(t, { viewport: { width: 360, height: 740 } });
+    const page = await newPage();
+    for (const path of ['/register', '/welcome', '/login', '/reset', '/account', '/staff', '/org']) {
+      await page.goto(portal.url(path));
+      await page.locator('main h1:visible').first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the screen`);
+      await screenshot(page, `phone${path.replace('/', '-')}`);
+    }
+  });
+});
