@@ -172,3 +172,30 @@ fn the_template_enables_ttl_on_the_same_attribute() {
         "TTL must be enabled in {TEMPLATE}"
     );
 }
+
+/// The table holds every user, contact and request: nothing deletes it, by accident or by
+/// a stack update that replaces it, and it can be restored to any second of the last 35 days.
+#[test]
+fn the_template_table_is_protected_from_deletion_and_recoverable() {
+    let text = std::fs::read_to_string(TEMPLATE)
+        .unwrap_or_else(|error| panic!("cannot read {TEMPLATE}: {error}"));
+    let template: Value = serde_yaml::from_str(&text)
+        .unwrap_or_else(|error| panic!("{TEMPLATE} is not YAML: {error}"));
+    let table = &untagged(template)["Resources"]["Table"];
+    assert_eq!(table["DeletionPolicy"].as_str(), Some("Retain"));
+    assert_eq!(table["UpdateReplacePolicy"].as_str(), Some("Retain"));
+    let properties = &table["Properties"];
+    assert_eq!(
+        properties["DeletionProtectionEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
+    // The mailer reads new outbox messages from the stream (functions/mailer/src/event.rs).
+    assert_eq!(
+        properties["StreamSpecification"]["StreamViewType"].as_str(),
+        Some("NEW_IMAGE")
+    );
+}
