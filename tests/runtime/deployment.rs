@@ -1,0 +1,316 @@
+//! One deployment of the stack on moto: a fresh table, a verified SES sender and its
+//! configuration set, and each function's environment exactly as `template.yaml`
+//! declares it (Globals plus the function's own), with test values for the parameters.
+//! A variable the template gives a function but this file does not know fails the test,
+//! and so does one the binary needs but the template does not give it.
+
+use std::time::Duration;
+
+use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
+use portal_domain::random::OsRandomness;
+use portal_domain::sealed::SealKey;
+use portal_http::{AccessTokenConfig, AccessTokens, PortalSigningKey};
+use portal_tests::{dynamodb_endpoint, random_suffix, ses_endpoint};
+use serde_json::{Value, json};
+use serde_yaml::Value as Yaml;
+
+use super::emulator::WORKSPACE;
+
+pub const PORTAL_BASE_URL: &str = "https://portal.example.test";
+const STAFF_ISSUER: &str = "https://idp.example.test/";
+const STAFF_AUDIENCE: &str = "portal-staff";
+const TOKEN_ISSUER: &str = "https://api.example.test";
+const TOKEN_AUDIENCE: &str = "portal";
+/// The identity provider's Ed25519 key (its seed): staff tokens are EdDSA, verified
+/// against its JWKS in `STAFF_JWKS`, as in AWS.
+const STAFF_SEED: [u8; 32] = [7; 32];
+/// PKCS#8 v1 wrapping of an Ed25519 seed (RFC 8410), for jsonwebtoken.
+const PKCS8_ED25519_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+pub struct Deployment {
+    pub table: String,
+    pub sender: String,
+    configuration_set: String,
+    seal_key: String,
+    signing_key: String,
+    staff_jwks: String,
+    staff_kid: String,
+}
+
+impl Deployment {
+    /// Creates the table and the SES identity on the emulator `./scripts/test` started.
+    pub async fn create() -> Self {
+        let suffix = random_suffix();
+        let table = format!("portal-runtime-{suffix}");
+        let dynamodb = portal_store::connect_dynamodb(Some(&dynamodb_endpoint())).await;
+        portal_store::table::create_table_if_missing(&dynamodb, &table)
+            .await
+            .expect("create the table on moto");
+        let sender = format!("portal-{suffix}@acme.example");
+        let configuration_set = format!("portal-{suffix}");
+        // The SES sandbox sends only from a verified identity.
+        ses()
+            .create_email_identity()
+            .email_identity(&sender)
+            .send()
+            .await
+            .expect("verify the sender on moto");
+        ses()
+            .create_configuration_set()
+            .configuration_set_name(&configuration_set)
+            .send()
+            .await
+            .expect("create the configuration set on moto");
+        let staff = AccessTokens::new(AccessTokenConfig {
+            issuer: STAFF_ISSUER.to_owned(),
+            audience: STAFF_AUDIENCE.to_owned(),
+            signing_key: PortalSigningKey::from_seed(STAFF_SEED),
+        });
+        Self {
+            table,
+            sender,
+            configuration_set,
+            seal_key: SealKey::generate(&OsRandomness).to_base64(),
+            signing_key: PortalSigningKey::generate().to_base64url(),
+            staff_jwks: staff.jwks().to_string(),
+            staff_kid: staff.kid().to_owned(),
+        }
+    }
+
+    /// The environment of the binary `function`: every variable `template.yaml` sets
+    /// for it, the memory size Lambda announces, and the AWS variables a Lambda role
+    /// gives, pointed at moto (`AWS_ENDPOINT_URL`, the one addition).
+    pub fn environment(&self, function: &str) -> Vec<(String, String)> {
+        let template = Template::read();
+        let resource = template.function(function);
+        let mut variables = Vec::new();
+        for (name, value) in template
+            .global_variables()
+            .into_iter()
+            .chain(variables_of(resource))
+        {
+            variables.retain(|(known, _): &(String, String)| *known != name);
+            let value = match value {
+                Some(literal) => literal,
+                None => self.parameter(function, &name),
+            };
+            variables.push((name, value));
+        }
+        let memory = resource["Properties"]["MemorySize"]
+            .as_u64()
+            .or_else(|| template.globals()["MemorySize"].as_u64())
+            .unwrap_or(128);
+        let endpoint = dynamodb_endpoint();
+        assert_eq!(
+            endpoint,
+            ses_endpoint(),
+            "AWS_ENDPOINT_URL points every client at one emulator"
+        );
+        variables.extend(
+            [
+                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", memory.to_string()),
+                ("AWS_REGION", "us-east-1".to_owned()),
+                ("AWS_DEFAULT_REGION", "us-east-1".to_owned()),
+                ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+                ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+                ("AWS_SESSION_TOKEN", "test".to_owned()),
+                ("AWS_ENDPOINT_URL", endpoint),
+            ]
+            .map(|(name, value)| (name.to_owned(), value)),
+        );
+        variables
+    }
+
+    /// The value this deployment gives a variable whose value the template takes from a
+    /// parameter or a resource.
+    fn parameter(&self, function: &str, name: &str) -> String {
+        match name {
+            "TABLE_NAME" => self.table.clone(),
+            "PORTAL_BASE_URL" => PORTAL_BASE_URL.to_owned(),
+            "EMAIL_SENDER" | "SUPPORT_ADDRESS" => self.sender.clone(),
+            "PRODUCT_NAME" => "Customer portal".to_owned(),
+            "OUTBOX_SEAL_KEY" => self.seal_key.clone(),
+            "INVITATION_TTL_HOURS" => "72".to_owned(),
+            "SES_CONFIGURATION_SET" => self.configuration_set.clone(),
+            "STAFF_JWT_ISSUER" => STAFF_ISSUER.to_owned(),
+            "STAFF_JWT_AUDIENCE" => STAFF_AUDIENCE.to_owned(),
+            "STAFF_JWKS" => self.staff_jwks.clone(),
+            "PORTAL_SIGNING_KEY" => self.signing_key.clone(),
+            "PORTAL_TOKEN_ISSUER" => TOKEN_ISSUER.to_owned(),
+            "PORTAL_TOKEN_AUDIENCE" => TOKEN_AUDIENCE.to_owned(),
+            // SES's rate from the template's parameter; moto takes any.
+            "MAILER_RATE_PER_SECOND" => "50".to_owned(),
+            other => panic!(
+                "template.yaml gives {function} the variable {other}, which the runtime tests \
+                 have no value for: add one in tests/runtime/deployment.rs"
+            ),
+        }
+    }
+
+    /// The function's `Timeout` in template.yaml (the mailer's deadline).
+    pub fn timeout(&self, function: &str) -> Duration {
+        let template = Template::read();
+        let seconds = template.function(function)["Properties"]["Timeout"]
+            .as_u64()
+            .or_else(|| template.globals()["Timeout"].as_u64())
+            .unwrap_or(3);
+        Duration::from_secs(seconds)
+    }
+
+    /// A staff token from the identity provider, with these permissions, for an hour.
+    pub fn staff_token(&self, permissions: &[&str]) -> String {
+        let now = get_current_timestamp();
+        let claims = json!({
+            "iss": STAFF_ISSUER,
+            "aud": STAFF_AUDIENCE,
+            "sub": "staff-runtime",
+            "name": "Rita Runtime",
+            "permissions": permissions,
+            "iat": now,
+            "exp": now + 3600,
+        });
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.staff_kid.clone());
+        let pkcs8 = [PKCS8_ED25519_PREFIX.as_slice(), &STAFF_SEED].concat();
+        encode(&header, &claims, &EncodingKey::from_ed_der(&pkcs8)).expect("sign a staff token")
+    }
+
+    /// The `kid` of the portal's access-token key, as its JWKS must name it.
+    pub fn access_token_kid(&self) -> String {
+        AccessTokens::new(AccessTokenConfig {
+            issuer: TOKEN_ISSUER.to_owned(),
+            audience: TOKEN_AUDIENCE.to_owned(),
+            signing_key: PortalSigningKey::from_base64url(&self.signing_key).expect("our key"),
+        })
+        .kid()
+        .to_owned()
+    }
+
+    /// The partition keys of the table's items that start with `prefix` (a Scan: tests only).
+    pub async fn keys_starting_with(&self, prefix: &str) -> Vec<String> {
+        let client = portal_store::connect_dynamodb(Some(&dynamodb_endpoint())).await;
+        let mut keys = Vec::new();
+        let mut start = None;
+        loop {
+            let page = client
+                .scan()
+                .table_name(&self.table)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan the table");
+            keys.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|item| item.get("pk")?.as_s().ok())
+                    .filter(|pk| pk.starts_with(prefix))
+                    .cloned(),
+            );
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return keys;
+            }
+        }
+    }
+}
+
+/// The bodies of the emails moto's SES accepted for `to`, oldest first, waiting up to
+/// five seconds for at least `count` of them.
+pub async fn emails_to(to: &str, count: usize) -> Vec<String> {
+    for _ in 0..50 {
+        let state: Value = reqwest::get(format!("{}/moto-api/data.json", ses_endpoint()))
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("moto's state")
+            .json()
+            .await
+            .expect("moto's state is JSON");
+        let bodies: Vec<String> = state["ses"]["Message"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|message| message["destinations"]["ToAddresses"][0] == to)
+            .filter_map(|message| message["body"].as_str().map(str::to_owned))
+            .collect();
+        if bodies.len() >= count {
+            return bodies;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("moto's SES did not get {count} emails to {to}")
+}
+
+fn ses() -> aws_sdk_sesv2::Client {
+    let config = aws_sdk_sesv2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(ses_endpoint())
+        .credentials_provider(Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "runtime-tests",
+        ))
+        .build();
+    aws_sdk_sesv2::Client::from_conf(config)
+}
+
+struct Template(Yaml);
+
+impl Template {
+    fn read() -> Self {
+        let path = format!("{WORKSPACE}/template.yaml");
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
+        Self(serde_yaml::from_str(&text).unwrap_or_else(|error| panic!("{path}: {error}")))
+    }
+
+    fn globals(&self) -> &Yaml {
+        &self.0["Globals"]["Function"]
+    }
+
+    fn global_variables(&self) -> Vec<(String, Option<String>)> {
+        environment_variables(&self.globals()["Environment"]["Variables"])
+    }
+
+    /// The `AWS::Serverless::Function` whose binary is `binary`.
+    fn function(&self, binary: &str) -> &Yaml {
+        self.0["Resources"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .map(|(_, resource)| resource)
+            .find(|resource| {
+                resource["Type"] == "AWS::Serverless::Function"
+                    && resource["Metadata"]["BuildProperties"]["Binary"] == binary
+            })
+            .unwrap_or_else(|| panic!("template.yaml has no function whose binary is {binary}"))
+    }
+}
+
+fn variables_of(function: &Yaml) -> Vec<(String, Option<String>)> {
+    environment_variables(&function["Properties"]["Environment"]["Variables"])
+}
+
+/// Each variable's name, and its value when the template writes it out (`RUST_LOG: info`);
+/// `None` when it comes from a parameter or a resource (`!Ref`, `!If`, ...).
+fn environment_variables(variables: &Yaml) -> Vec<(String, Option<String>)> {
+    variables
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, value)| {
+            let literal = match value {
+                Yaml::String(text) => Some(text.clone()),
+                Yaml::Number(number) => Some(number.to_string()),
+                Yaml::Bool(flag) => Some(flag.to_string()),
+                _ => None,
+            };
+            Some((name.as_str()?.to_owned(), literal))
+        })
+        .collect()
+}
