@@ -5,6 +5,8 @@ builds the release binaries first). For every function, N times:
     answered by a small fake Runtime API here (what Lambda bills as Init Duration);
   * peak RSS (VmHWM) at that moment, and again after it answered one representative
     API Gateway / schedule event against moto (password: a failed login, so Argon2 runs);
+  * first request: from handing it that event to its answer (the cold request's own work:
+    SDK calls to moto, JSON, templates; what a slower, smaller build would show in);
 
 then the median, and the size of each binary zipped as `bootstrap` (what SAM uploads).
 Each binary gets the environment template.yaml gives it, with AWS_ENDPOINT_URL at moto.
@@ -99,6 +101,9 @@ class Deployment:
         self.staff_jwks = json.dumps({"keys": [
             {"kty": "OKP", "crv": "Ed25519", "x": b64url(public), "kid": "bench", "alg": "EdDSA", "use": "sig"}
         ]})
+        signing_seed = os.urandom(32)
+        signing_public = Ed25519PrivateKey.from_private_bytes(signing_seed).public_key().public_bytes(
+            Encoding.Raw, PublicFormat.Raw)
         self.values = {
             "TABLE_NAME": self.table,
             "PORTAL_BASE_URL": "https://portal.example.test",
@@ -111,7 +116,8 @@ class Deployment:
             "STAFF_JWT_ISSUER": STAFF_ISSUER,
             "STAFF_JWT_AUDIENCE": STAFF_AUDIENCE,
             "STAFF_JWKS": self.staff_jwks,
-            "PORTAL_SIGNING_KEY": b64url(os.urandom(32)),
+            "PORTAL_SIGNING_KEY": b64url(signing_seed),
+            "PORTAL_TOKEN_PUBLIC_KEY": b64url(signing_public),
             "PORTAL_TOKEN_ISSUER": "https://api.example.test",
             "PORTAL_TOKEN_AUDIENCE": "portal",
             "MAILER_RATE_PER_SECOND": "50",
@@ -217,7 +223,7 @@ class FakeRuntime:
         self.pid = None
         self.first_next_ns = None
         self.init_rss = None
-        self.answer, self.answer_rss, self.error = None, None, None
+        self.answer, self.answer_rss, self.answer_ns, self.error = None, None, None, None
         self.done = threading.Event()
         runtime = self
 
@@ -245,6 +251,7 @@ class FakeRuntime:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                runtime.answer_ns = time.perf_counter_ns()
                 rss = peak_rss_kib(runtime.pid)
                 if self.path.endswith("/response"):
                     runtime.answer, runtime.answer_rss = json.loads(body or b"null"), rss
@@ -300,6 +307,7 @@ def run_once(binary, path, deployment, log):
             raise RuntimeError(f"{binary} answered {status}, not {expected}: {runtime.answer}")
         return {
             "init_ms": (runtime.first_next_ns - started) / 1e6,
+            "request_ms": (runtime.answer_ns - runtime.first_next_ns) / 1e6,
             "init_rss_mib": runtime.init_rss / 1024,
             "peak_rss_mib": runtime.answer_rss / 1024,
         }
@@ -339,6 +347,7 @@ def main():
             "init_ms_median": statistics.median(r["init_ms"] for r in runs),
             "init_ms_min": min(r["init_ms"] for r in runs),
             "init_ms_max": max(r["init_ms"] for r in runs),
+            "request_ms_median": statistics.median(r["request_ms"] for r in runs),
             "init_rss_mib_median": statistics.median(r["init_rss_mib"] for r in runs),
             "peak_rss_mib_median": statistics.median(r["peak_rss_mib"] for r in runs),
             "binary_bytes": os.path.getsize(path),
@@ -356,11 +365,12 @@ def main():
     mib = 1024 * 1024
     arm_header = " | zipped arm64 |" if args.arm64 else " |"
     print(f"\n{args.runs} runs each, release x86_64 binaries; init = spawn → first `next`.\n")
-    print(f"| function | init median (min – max) | peak RSS after init | peak RSS after one request | zipped x86_64{arm_header}")
-    print("|---|---|---|---|---|" + ("---|" if args.arm64 else ""))
+    print(f"| function | init median (min – max) | first request | peak RSS after init | peak RSS after one request | zipped x86_64{arm_header}")
+    print("|---|---|---|---|---|---|" + ("---|" if args.arm64 else ""))
     for binary, r in results.items():
         arm = f" {r['arm64_zip_bytes'] / mib:.2f} MiB |" if args.arm64 else ""
         print(f"| {binary} | {r['init_ms_median']:.1f} ms ({r['init_ms_min']:.1f} – {r['init_ms_max']:.1f}) "
+              f"| {r['request_ms_median']:.1f} ms "
               f"| {r['init_rss_mib_median']:.1f} MiB | {r['peak_rss_mib_median']:.1f} MiB "
               f"| {r['zip_bytes'] / mib:.2f} MiB |{arm}")
 

@@ -14,8 +14,8 @@ use portal_domain::ports::OutboxStore;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_domain::testing::{self, RecordingMailer};
 use portal_http::{
-    AccessTokenConfig, AccessTokens, PortalSigningKey, StaffAuthConfig, StaffKey, StaffVerifier,
-    mint_dev_staff_token,
+    AccessTokenVerifier, AccessTokenVerifierConfig, PortalSigningKey, StaffAuthConfig, StaffKey,
+    StaffVerifier, mint_dev_staff_token,
 };
 use portal_store::DynamoStore;
 use serde_json::{Value, json};
@@ -59,10 +59,10 @@ async fn bulk_invite_of_500(endpoint: &str, round: usize) {
         key: StaffKey::Hs256(STAFF_SECRET.to_vec()),
     })
     .expect("staff verifier");
-    let tokens = AccessTokens::new(AccessTokenConfig {
+    let tokens = AccessTokenVerifier::new(AccessTokenVerifierConfig {
         issuer: "bench".into(),
         audience: "portal".into(),
-        signing_key: PortalSigningKey::generate(),
+        public_key: PortalSigningKey::generate().public_key(),
     });
     let app = portal_http::app(portal_invitation::router(
         ports.clone(),

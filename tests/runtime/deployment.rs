@@ -10,7 +10,10 @@ use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
 use portal_domain::random::OsRandomness;
 use portal_domain::sealed::SealKey;
-use portal_http::{AccessTokenConfig, AccessTokens, PortalSigningKey};
+use portal_http::{
+    AccessTokenConfig, AccessTokenVerifier, AccessTokenVerifierConfig, AccessTokens,
+    PortalSigningKey,
+};
 use portal_tests::{dynamodb_endpoint, random_suffix, ses_endpoint};
 use serde_json::{Value, json};
 use serde_yaml::Value as Yaml;
@@ -64,10 +67,10 @@ impl Deployment {
             .send()
             .await
             .expect("create the configuration set on moto");
-        let staff = AccessTokens::new(AccessTokenConfig {
+        let staff = AccessTokenVerifier::new(AccessTokenVerifierConfig {
             issuer: STAFF_ISSUER.to_owned(),
             audience: STAFF_AUDIENCE.to_owned(),
-            signing_key: PortalSigningKey::from_seed(STAFF_SEED),
+            public_key: PortalSigningKey::from_seed(STAFF_SEED).public_key(),
         });
         Self {
             table,
@@ -139,6 +142,7 @@ impl Deployment {
             "STAFF_JWT_AUDIENCE" => STAFF_AUDIENCE.to_owned(),
             "STAFF_JWKS" => self.staff_jwks.clone(),
             "PORTAL_SIGNING_KEY" => self.signing_key.clone(),
+            "PORTAL_TOKEN_PUBLIC_KEY" => self.signing_key().public_key().to_base64url(),
             "PORTAL_TOKEN_ISSUER" => TOKEN_ISSUER.to_owned(),
             "PORTAL_TOKEN_AUDIENCE" => TOKEN_AUDIENCE.to_owned(),
             // SES's rate from the template's parameter; moto takes any.
@@ -178,15 +182,17 @@ impl Deployment {
         encode(&header, &claims, &EncodingKey::from_ed_der(&pkcs8)).expect("sign a staff token")
     }
 
-    /// The `kid` of the portal's access-token key, as its JWKS must name it.
-    pub fn access_token_kid(&self) -> String {
+    /// The portal's access tokens, as the password function issues them.
+    pub fn access_tokens(&self) -> AccessTokens {
         AccessTokens::new(AccessTokenConfig {
             issuer: TOKEN_ISSUER.to_owned(),
             audience: TOKEN_AUDIENCE.to_owned(),
-            signing_key: PortalSigningKey::from_base64url(&self.signing_key).expect("our key"),
+            signing_key: self.signing_key(),
         })
-        .kid()
-        .to_owned()
+    }
+
+    fn signing_key(&self) -> PortalSigningKey {
+        PortalSigningKey::from_base64url(&self.signing_key).expect("our key")
     }
 
     /// The partition keys of the table's items that start with `prefix` (a Scan: tests only).

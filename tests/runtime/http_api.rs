@@ -37,6 +37,10 @@ impl Request {
         Self::new("POST", route, target)
     }
 
+    pub fn patch(route: &'static str, target: impl Into<String>) -> Self {
+        Self::new("PATCH", route, target)
+    }
+
     fn new(method: &'static str, route: &'static str, target: impl Into<String>) -> Self {
         Self {
             method,

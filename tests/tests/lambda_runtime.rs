@@ -8,7 +8,8 @@
 #[path = "../runtime/mod.rs"]
 mod runtime;
 
-use portal_domain::staff::MANAGE_USERS;
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
+use portal_http::{AccessTokenConfig, AccessTokenSubject, AccessTokens, PortalSigningKey};
 use portal_tests::{person, random_suffix};
 use reqwest::StatusCode;
 use runtime::deployment::{Deployment, PORTAL_BASE_URL, emails_to};
@@ -219,7 +220,7 @@ async fn password_publishes_its_key_refuses_bad_credentials_and_answers_bad_json
     assert_eq!(jwks.status, StatusCode::OK, "{}", jwks.body);
     assert_eq!(
         jwks.json()["keys"][0]["kid"],
-        stack.deployment.access_token_kid()
+        stack.deployment.access_tokens().verifier().kid()
     );
     let login = stack
         .send(
@@ -267,6 +268,111 @@ async fn invitation_invites_an_organization_and_answers_bad_json_with_400() {
         )
         .await;
     malformed.assert_problem(StatusCode::BAD_REQUEST, "malformed_request");
+}
+
+/// Invitation and deactivation get the public key alone (template.yaml): an organization
+/// administrator's token from the password binary works on their `/org` routes, and a
+/// token with the same claims signed by another key does not.
+#[tokio::test]
+async fn org_routes_take_the_password_binarys_tokens_with_only_the_public_key() {
+    let stack = stack(&["invitation", "password", "deactivation"]).await;
+    let admin_email = address("ada");
+    let members = stack
+        .organization_with(&[&admin_email, &address("grace")])
+        .await;
+    let (admin, colleague) = (&members[0], &members[1]);
+    let promoted = stack
+        .send(
+            "invitation",
+            Request::patch(
+                "/staff/portal-users/{id}",
+                format!("/staff/portal-users/{admin}"),
+            )
+            .bearer(&stack.deployment.staff_token(&[MANAGE_USERS, ASSIGN_ROLES]))
+            .json(&json!({ "org_admin": true })),
+        )
+        .await;
+    assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.body);
+    let invited = stack
+        .send(
+            "invitation",
+            Request::post(
+                "/staff/portal-users/{id}/invitation",
+                format!("/staff/portal-users/{admin}/invitation"),
+            )
+            .bearer(&stack.staff()),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::ACCEPTED, "{}", invited.body);
+    let accepted = stack
+        .send(
+            "password",
+            Request::post("/invitations/accept", "/invitations/accept").json(&json!({
+                "token": link_token(&emails_to(&admin_email, 1).await[0]),
+                "password": "correct horse battery staple",
+                // Bulk invitations name a new contact after their address: the
+                // invited person gives their name.
+                "profile": { "first_name": "Ada", "last_name": "Byron", "phone": "+44 20 7946 0958" },
+            })),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let token = text(&accepted.json(), "access_token");
+
+    let listed = stack
+        .send(
+            "invitation",
+            Request::get("/org/members", "/org/members").bearer(&token),
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let deactivated = stack
+        .send(
+            "deactivation",
+            Request::post(
+                "/org/members/{id}/deactivate",
+                format!("/org/members/{colleague}/deactivate"),
+            )
+            .bearer(&token),
+        )
+        .await;
+    assert_eq!(deactivated.status, StatusCode::OK, "{}", deactivated.body);
+
+    let claims = stack
+        .deployment
+        .access_tokens()
+        .verifier()
+        .verify(&token)
+        .expect("the password binary's token");
+    let forged = AccessTokens::new(AccessTokenConfig {
+        issuer: claims.iss,
+        audience: claims.aud,
+        signing_key: PortalSigningKey::generate(),
+    })
+    .issue(&AccessTokenSubject {
+        user_id: claims.sub,
+        organization_id: claims.org,
+        roles: claims.roles,
+        org_admin: claims.org_admin,
+        token_version: claims.ver,
+        session_id: claims.sid,
+    })
+    .0;
+    for (function, request) in [
+        ("invitation", Request::get("/org/members", "/org/members")),
+        (
+            "deactivation",
+            Request::post(
+                "/org/members/{id}/reactivate",
+                format!("/org/members/{colleague}/reactivate"),
+            ),
+        ),
+    ] {
+        stack
+            .send(function, request.bearer(&forged))
+            .await
+            .assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+    }
 }
 
 #[tokio::test]

@@ -12,13 +12,13 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::post;
 use portal_domain::Ports;
-use portal_http::{AccessTokens, StaffVerifier};
+use portal_http::{AccessTokenVerifier, StaffVerifier};
 
 #[derive(Clone)]
 pub struct DeactivationState {
     ports: Ports,
     staff: Arc<StaffVerifier>,
-    tokens: Arc<AccessTokens>,
+    tokens: Arc<AccessTokenVerifier>,
 }
 
 impl FromRef<DeactivationState> for Ports {
@@ -33,14 +33,14 @@ impl FromRef<DeactivationState> for Arc<StaffVerifier> {
     }
 }
 
-impl FromRef<DeactivationState> for Arc<AccessTokens> {
+impl FromRef<DeactivationState> for Arc<AccessTokenVerifier> {
     fn from_ref(state: &DeactivationState) -> Self {
         state.tokens.clone()
     }
 }
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
-pub fn router(ports: Ports, staff: Arc<StaffVerifier>, tokens: Arc<AccessTokens>) -> Router {
+pub fn router(ports: Ports, staff: Arc<StaffVerifier>, tokens: Arc<AccessTokenVerifier>) -> Router {
     use routes::{org_deactivate, org_reactivate, staff_deactivate, staff_reactivate};
     Router::new()
         .route(

@@ -13,13 +13,13 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post, put};
 use portal_domain::Ports;
-use portal_http::{AccessTokens, StaffVerifier};
+use portal_http::{AccessTokenVerifier, StaffVerifier};
 
 #[derive(Clone)]
 pub struct InvitationState {
     ports: Ports,
     staff: Arc<StaffVerifier>,
-    tokens: Arc<AccessTokens>,
+    tokens: Arc<AccessTokenVerifier>,
 }
 
 impl FromRef<InvitationState> for Ports {
@@ -34,14 +34,14 @@ impl FromRef<InvitationState> for Arc<StaffVerifier> {
     }
 }
 
-impl FromRef<InvitationState> for Arc<AccessTokens> {
+impl FromRef<InvitationState> for Arc<AccessTokenVerifier> {
     fn from_ref(state: &InvitationState) -> Self {
         state.tokens.clone()
     }
 }
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
-pub fn router(ports: Ports, staff: Arc<StaffVerifier>, tokens: Arc<AccessTokens>) -> Router {
+pub fn router(ports: Ports, staff: Arc<StaffVerifier>, tokens: Arc<AccessTokenVerifier>) -> Router {
     use routes::{org_members, organizations, portal_users};
     Router::new()
         .route(

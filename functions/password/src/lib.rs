@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use portal_domain::Ports;
-use portal_http::AccessTokens;
+use portal_http::{AccessTokenVerifier, AccessTokens};
 
 #[derive(Clone)]
 pub struct PasswordState {
@@ -27,6 +27,12 @@ impl FromRef<PasswordState> for Ports {
 impl FromRef<PasswordState> for Arc<AccessTokens> {
     fn from_ref(state: &PasswordState) -> Self {
         state.tokens.clone()
+    }
+}
+
+impl FromRef<PasswordState> for Arc<AccessTokenVerifier> {
+    fn from_ref(state: &PasswordState) -> Self {
+        state.tokens.verifier().clone()
     }
 }
 

@@ -176,6 +176,6 @@ async fn the_jwks_publishes_the_key_that_verifies_access_tokens() {
     let reply = app.call("GET", "/.well-known/jwks.json", None, None).await;
 
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.body, app.tokens.jwks());
+    assert_eq!(reply.body, app.tokens.verifier().jwks());
     assert_eq!(reply.body["keys"][0]["alg"], "EdDSA");
 }

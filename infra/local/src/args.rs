@@ -41,7 +41,12 @@ pub struct Args {
     pub outbox_seal_key: Option<String>,
     /// Ed25519 key that signs portal access tokens: the 32-byte seed, base64url. Generated
     /// once into `<data-dir>/signing-key` when unset.
-    #[arg(long, env = "PORTAL_SIGNING_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "PORTAL_SIGNING_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub signing_key: Option<String>,
     /// `iss` of portal access tokens.
     #[arg(long, env = "PORTAL_TOKEN_ISSUER", default_value = "portal-local")]
@@ -75,6 +80,9 @@ pub struct Args {
 pub enum Command {
     /// Prints a staff token signed with the configured secret, issuer and audience, then exits.
     StaffToken(StaffTokenArgs),
+    /// Prints the public key (base64url) of the access-token signing key, then exits: the
+    /// `PortalTokenPublicKey` parameter for `PORTAL_SIGNING_KEY`'s secret in AWS.
+    TokenPublicKey,
 }
 
 #[derive(clap::Args)]

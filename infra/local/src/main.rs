@@ -29,6 +29,10 @@ use staff::LocalStaffAuth;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    if let Some(Command::TokenPublicKey) = &args.command {
+        println!("{}", keys::signing_key(&args)?.public_key().to_base64url());
+        return Ok(());
+    }
     let staff_auth = LocalStaffAuth::load(&args)?;
     // Built before anything is served or printed: a weak secret stops here.
     let staff_verifier = Arc::new(staff_auth.verifier()?);
@@ -103,12 +107,12 @@ fn routes(
         .merge(portal_invitation::router(
             ports.clone(),
             staff.clone(),
-            tokens.clone(),
+            tokens.verifier().clone(),
         ))
         .merge(portal_deactivation::router(
             ports.clone(),
             staff,
-            tokens.clone(),
+            tokens.verifier().clone(),
         ))
         .merge(portal_password::router(ports, tokens))
         .merge(portal_pages::router())

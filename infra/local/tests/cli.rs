@@ -1,5 +1,5 @@
 //! The command line of API.md: every flag, each with its environment variable, and the
-//! `staff-token` subcommand.
+//! `staff-token` and `token-public-key` subcommands.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS, StaffMember};
-use portal_http::{StaffAuthConfig, StaffKey, StaffVerifier};
+use portal_http::{PortalSigningKey, StaffAuthConfig, StaffKey, StaffVerifier};
 
 const SECRET: &str = "cli-test-staff-secret-cli-test-staff-secret";
 
@@ -23,6 +23,7 @@ fn portal_local(data_dir: &Path) -> Command {
         "PORTAL_BASE_URL",
         "INVITATION_TTL_HOURS",
         "OUTBOX_SEAL_KEY",
+        "PORTAL_SIGNING_KEY",
         "STAFF_JWT_SECRET",
         "STAFF_JWT_ISSUER",
         "STAFF_JWT_AUDIENCE",
@@ -189,4 +190,42 @@ fn a_short_staff_secret_is_refused() {
     let error = String::from_utf8(output.stderr).unwrap();
     assert!(error.contains("32 bytes"), "{error}");
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn token_public_key_prints_the_public_half_of_the_signing_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = PortalSigningKey::generate();
+    let output = portal_local(dir.path())
+        .arg("token-public-key")
+        .env("PORTAL_SIGNING_KEY", key.to_base64url())
+        .output()
+        .expect("run portal-local token-public-key");
+    assert_eq!(stdout(&output).trim(), key.public_key().to_base64url());
+    assert!(!stdout(&output).contains(&key.to_base64url()));
+
+    // Unconfigured: the key the local server signs with, kept in the data dir.
+    let printed = stdout(
+        &portal_local(dir.path())
+            .arg("token-public-key")
+            .output()
+            .expect("run portal-local token-public-key"),
+    );
+    let stored = std::fs::read_to_string(dir.path().join("signing-key")).unwrap();
+    let stored = PortalSigningKey::from_base64url(&stored).unwrap();
+    assert_eq!(printed.trim(), stored.public_key().to_base64url());
+}
+
+#[test]
+fn token_public_key_refuses_a_key_that_is_not_a_seed_and_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal_local(dir.path())
+        .arg("token-public-key")
+        .env("PORTAL_SIGNING_KEY", "AQEBAQ")
+        .output()
+        .expect("run portal-local token-public-key");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("32-byte Ed25519 seed"), "{stderr}");
 }

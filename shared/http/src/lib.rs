@@ -10,8 +10,9 @@ mod staff_auth;
 mod telemetry;
 
 pub use access_tokens::{
-    ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenConfig, AccessTokenSubject, AccessTokens,
-    PortalCaller, PortalSigningKey,
+    ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenConfig, AccessTokenSubject,
+    AccessTokenVerifier, AccessTokenVerifierConfig, AccessTokens, PortalCaller, PortalPublicKey,
+    PortalSigningKey,
 };
 pub use app::{BODY_LIMIT, REQUEST_ID_HEADER, app};
 pub use json::ApiJson;

@@ -18,8 +18,9 @@ use jsonwebtoken::{
     get_current_timestamp,
 };
 use portal_http::{
-    ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenConfig, AccessTokenSubject, AccessTokens,
-    PortalCaller, PortalSigningKey, app, mint_dev_staff_token,
+    ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenConfig, AccessTokenSubject,
+    AccessTokenVerifier, AccessTokenVerifierConfig, AccessTokens, PortalCaller, PortalSigningKey,
+    app, mint_dev_staff_token,
 };
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -99,7 +100,7 @@ fn with(claim: &str, value: Value) -> Value {
 fn our_header() -> Header {
     let mut header = Header::new(Algorithm::EdDSA);
     header.typ = Some("at+jwt".to_owned());
-    header.kid = Some(tokens().kid().to_owned());
+    header.kid = Some(tokens().verifier().kid().to_owned());
     header
 }
 
@@ -117,7 +118,7 @@ fn an_issued_token_verifies_with_all_its_claims() {
 
     assert_eq!(expires_in, 900);
     assert_eq!(expires_in, ACCESS_TOKEN_LIFETIME.as_secs());
-    let claims = tokens.verify(&token).unwrap();
+    let claims = tokens.verifier().verify(&token).unwrap();
     assert_eq!(claims.iss, ISSUER);
     assert_eq!(claims.aud, AUDIENCE);
     assert_eq!(claims.sub, "user-1");
@@ -137,7 +138,7 @@ fn the_header_names_the_algorithm_the_key_and_the_token_type() {
 
     assert_eq!(
         part(&token, 0),
-        json!({"alg": "EdDSA", "typ": "at+jwt", "kid": tokens.kid()})
+        json!({"alg": "EdDSA", "typ": "at+jwt", "kid": tokens.verifier().kid()})
     );
 }
 
@@ -155,7 +156,7 @@ fn a_user_without_organization_gets_no_org_claim() {
     let payload = part(&token, 1);
     assert!(payload.get("org").is_none(), "{payload}");
     assert_eq!(payload["roles"], json!([]));
-    let claims = tokens.verify(&token).unwrap();
+    let claims = tokens.verifier().verify(&token).unwrap();
     assert_eq!(claims.org, None);
     assert!(!claims.org_admin);
 }
@@ -163,8 +164,14 @@ fn a_user_without_organization_gets_no_org_claim() {
 #[test]
 fn every_token_gets_its_own_jti() {
     let tokens = tokens();
-    let first = tokens.verify(&tokens.issue(&subject()).0).unwrap();
-    let second = tokens.verify(&tokens.issue(&subject()).0).unwrap();
+    let first = tokens
+        .verifier()
+        .verify(&tokens.issue(&subject()).0)
+        .unwrap();
+    let second = tokens
+        .verifier()
+        .verify(&tokens.issue(&subject()).0)
+        .unwrap();
     assert_ne!(first.jti, second.jti);
 }
 
@@ -174,7 +181,7 @@ fn an_expired_token_is_refused() {
     let an_hour_ago = get_current_timestamp() - 3600;
     let (token, _) = tokens.issue_at(&subject(), an_hour_ago);
 
-    let error = tokens.verify(&token).unwrap_err();
+    let error = tokens.verifier().verify(&token).unwrap_err();
     assert!(error.contains("ExpiredSignature"), "{error}");
 }
 
@@ -183,31 +190,37 @@ fn a_token_just_past_its_expiry_passes_within_the_leeway() {
     let tokens = tokens();
     let issued_at = get_current_timestamp() - ACCESS_TOKEN_LIFETIME.as_secs() - 10;
     let (token, _) = tokens.issue_at(&subject(), issued_at);
-    assert!(tokens.verify(&token).is_ok());
+    assert!(tokens.verifier().verify(&token).is_ok());
 }
 
 #[test]
 fn a_token_issued_in_the_future_is_refused() {
     let tokens = tokens();
     let (token, _) = tokens.issue_at(&subject(), get_current_timestamp() + 3600);
-    assert!(tokens.verify(&token).unwrap_err().contains("future"));
+    assert!(
+        tokens
+            .verifier()
+            .verify(&token)
+            .unwrap_err()
+            .contains("future")
+    );
     let token = signed(
         &our_header(),
         &with("nbf", json!(get_current_timestamp() + 3600)),
         SEED,
     );
-    assert!(tokens.verify(&token).is_err());
+    assert!(tokens.verifier().verify(&token).is_err());
 }
 
 #[test]
 fn a_token_from_another_key_is_refused() {
     let stranger = tokens_for(OTHER_SEED, ISSUER, AUDIENCE);
     let (token, _) = stranger.issue(&subject());
-    assert!(tokens().verify(&token).is_err(), "its own kid");
+    assert!(tokens().verifier().verify(&token).is_err(), "its own kid");
 
     // Even when it claims our kid.
     let token = signed(&our_header(), &claims(), OTHER_SEED);
-    let error = tokens().verify(&token).unwrap_err();
+    let error = tokens().verifier().verify(&token).unwrap_err();
     assert!(error.contains("InvalidSignature"), "{error}");
 }
 
@@ -221,36 +234,39 @@ fn a_tampered_token_is_refused() {
     let mut claims = part(&token, 1);
     claims["sub"] = json!("user-2");
     let forged = format!("{header}.{}.{signature}", encode_part(&claims));
-    assert!(tokens.verify(&forged).is_err(), "changed sub");
+    assert!(tokens.verifier().verify(&forged).is_err(), "changed sub");
 
     let mut claims = part(&token, 1);
     claims["ver"] = json!(99);
     let forged = format!("{header}.{}.{signature}", encode_part(&claims));
-    assert!(tokens.verify(&forged).is_err(), "changed ver");
+    assert!(tokens.verifier().verify(&forged).is_err(), "changed ver");
 
     let mut signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
     signature[0] ^= 1;
     let forged = format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(signature));
-    assert!(tokens.verify(&forged).is_err(), "changed signature");
+    assert!(
+        tokens.verifier().verify(&forged).is_err(),
+        "changed signature"
+    );
 
     let forged = format!("{header}.{payload}.");
-    assert!(tokens.verify(&forged).is_err(), "no signature");
+    assert!(tokens.verifier().verify(&forged).is_err(), "no signature");
 }
 
 #[test]
 fn an_unsigned_token_is_refused() {
     let tokens = tokens();
     for alg in ["none", "None", "NONE"] {
-        let header = json!({"alg": alg, "typ": "at+jwt", "kid": tokens.kid()});
+        let header = json!({"alg": alg, "typ": "at+jwt", "kid": tokens.verifier().kid()});
         let token = format!("{}.{}.", encode_part(&header), encode_part(&claims()));
-        assert!(tokens.verify(&token).is_err(), "{alg}");
+        assert!(tokens.verifier().verify(&token).is_err(), "{alg}");
     }
 }
 
 #[test]
 fn an_hs256_token_signed_with_the_public_key_is_refused() {
     let tokens = tokens();
-    let jwks = tokens.jwks();
+    let jwks = tokens.verifier().jwks();
     let x = jwks["keys"][0]["x"].as_str().unwrap();
     let raw_public_key = URL_SAFE_NO_PAD.decode(x).unwrap();
     let mut header = our_header();
@@ -262,7 +278,7 @@ fn an_hs256_token_signed_with_the_public_key_is_refused() {
         jwks.to_string().as_bytes(),
     ] {
         let token = encode(&header, &claims(), &EncodingKey::from_secret(secret)).unwrap();
-        let error = tokens.verify(&token).unwrap_err();
+        let error = tokens.verifier().verify(&token).unwrap_err();
         assert!(error.contains("not EdDSA"), "{error}");
     }
 }
@@ -279,7 +295,7 @@ fn a_staff_token_is_refused() {
         &["portal.users.manage"],
         Duration::from_secs(600),
     );
-    assert!(tokens().verify(&token).is_err());
+    assert!(tokens().verifier().verify(&token).is_err());
 }
 
 #[test]
@@ -293,11 +309,11 @@ fn a_wrong_issuer_or_audience_is_refused() {
     ] {
         // Same key and kid: only the claim differs.
         let (token, _) = other.issue(&subject());
-        let error = tokens().verify(&token).unwrap_err();
+        let error = tokens().verifier().verify(&token).unwrap_err();
         assert!(error.contains("Invalid"), "{case}: {error}");
     }
     let token = signed(&our_header(), &with("aud", json!(["another-api"])), SEED);
-    assert!(tokens().verify(&token).is_err(), "audience list");
+    assert!(tokens().verifier().verify(&token).is_err(), "audience list");
 }
 
 #[test]
@@ -316,14 +332,14 @@ fn the_header_must_say_at_jwt_and_name_our_key() {
     }
     for (case, header) in cases {
         let token = signed(&header, &claims(), SEED);
-        assert!(tokens.verify(&token).is_err(), "{case}");
+        assert!(tokens.verifier().verify(&token).is_err(), "{case}");
     }
     // RFC 9068 also allows the full media type, compared case-insensitively.
     for typ in ["application/at+jwt", "AT+JWT"] {
         let mut header = our_header();
         header.typ = Some(typ.to_owned());
         let token = signed(&header, &claims(), SEED);
-        assert!(tokens.verify(&token).is_ok(), "{typ}");
+        assert!(tokens.verifier().verify(&token).is_ok(), "{typ}");
     }
 }
 
@@ -332,6 +348,7 @@ fn a_token_missing_a_claim_is_refused() {
     let tokens = tokens();
     assert!(
         tokens
+            .verifier()
             .verify(&signed(&our_header(), &claims(), SEED))
             .is_ok()
     );
@@ -348,7 +365,7 @@ fn a_token_missing_a_claim_is_refused() {
         "sid",
     ] {
         let token = signed(&our_header(), &without(claim), SEED);
-        assert!(tokens.verify(&token).is_err(), "{claim}");
+        assert!(tokens.verifier().verify(&token).is_err(), "{claim}");
     }
 }
 
@@ -368,7 +385,10 @@ fn malformed_claims_are_refused() {
         ("org", json!(9)),
     ] {
         let token = signed(&our_header(), &with(claim, value.clone()), SEED);
-        assert!(tokens.verify(&token).is_err(), "{claim} = {value}");
+        assert!(
+            tokens.verifier().verify(&token).is_err(),
+            "{claim} = {value}"
+        );
     }
 }
 
@@ -386,7 +406,7 @@ fn a_refusal_never_contains_the_token() {
         "not-a-jwt".to_owned(),
         "a.b.c".to_owned(),
     ] {
-        let error = tokens.verify(&token).unwrap_err();
+        let error = tokens.verifier().verify(&token).unwrap_err();
         for piece in token.split('.').filter(|piece| piece.len() > 3) {
             assert!(!error.contains(piece), "{error}");
         }
@@ -396,7 +416,7 @@ fn a_refusal_never_contains_the_token() {
 #[test]
 fn the_jwks_publishes_exactly_the_key_that_verifies_our_tokens() {
     let tokens = tokens();
-    let jwks = tokens.jwks();
+    let jwks = tokens.verifier().jwks();
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
     let key = keys[0].as_object().unwrap();
@@ -407,7 +427,7 @@ fn the_jwks_publishes_exactly_the_key_that_verifies_our_tokens() {
     assert_eq!(key["crv"], "Ed25519");
     assert_eq!(key["alg"], "EdDSA");
     assert_eq!(key["use"], "sig");
-    assert_eq!(key["kid"], tokens.kid());
+    assert_eq!(key["kid"], tokens.verifier().kid());
     assert_eq!(
         URL_SAFE_NO_PAD
             .decode(key["x"].as_str().unwrap())
@@ -444,16 +464,47 @@ fn the_public_key_is_derived_as_rfc_8032_says() {
         .unwrap();
     let public_key = hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
 
-    let jwks = tokens_for(seed, ISSUER, AUDIENCE).jwks();
+    let jwks = tokens_for(seed, ISSUER, AUDIENCE).verifier().jwks();
     assert_eq!(jwks["keys"][0]["x"], URL_SAFE_NO_PAD.encode(public_key));
+}
+
+/// What invitation and deactivation build: the public half of `seed`'s key, no seed.
+fn verifier_for(seed: [u8; 32]) -> AccessTokenVerifier {
+    AccessTokenVerifier::new(AccessTokenVerifierConfig {
+        issuer: ISSUER.to_owned(),
+        audience: AUDIENCE.to_owned(),
+        public_key: PortalSigningKey::from_seed(seed).public_key(),
+    })
+}
+
+#[test]
+fn the_public_key_alone_verifies_our_tokens_and_no_others() {
+    let (token, _) = tokens().issue(&subject());
+    let verifier = verifier_for(SEED);
+    assert_eq!(
+        verifier.verify(&token).unwrap(),
+        tokens().verifier().verify(&token).unwrap()
+    );
+    assert_eq!(verifier.kid(), tokens().verifier().kid());
+    assert_eq!(verifier.jwks(), tokens().verifier().jwks());
+    let error = verifier_for(OTHER_SEED).verify(&token).unwrap_err();
+    assert!(error.contains("kid"), "{error}");
 }
 
 #[test]
 fn the_kid_depends_on_the_key_only() {
-    let kid = tokens().kid().to_owned();
+    let kid = tokens().verifier().kid().to_owned();
     assert_eq!(kid.len(), 22, "{kid}");
-    assert_eq!(tokens_for(SEED, "another issuer", "another-api").kid(), kid);
-    assert_ne!(tokens_for(OTHER_SEED, ISSUER, AUDIENCE).kid(), kid);
+    assert_eq!(
+        tokens_for(SEED, "another issuer", "another-api")
+            .verifier()
+            .kid(),
+        kid
+    );
+    assert_ne!(
+        tokens_for(OTHER_SEED, ISSUER, AUDIENCE).verifier().kid(),
+        kid
+    );
     let generated = PortalSigningKey::generate();
     let from_text = PortalSigningKey::from_base64url(&generated.to_base64url()).unwrap();
     let config = |signing_key| AccessTokenConfig {
@@ -462,8 +513,8 @@ fn the_kid_depends_on_the_key_only() {
         signing_key,
     };
     assert_eq!(
-        AccessTokens::new(config(generated)).kid(),
-        AccessTokens::new(config(from_text)).kid()
+        AccessTokens::new(config(generated)).verifier().kid(),
+        AccessTokens::new(config(from_text)).verifier().kid()
     );
 }
 
@@ -471,8 +522,11 @@ fn the_kid_depends_on_the_key_only() {
 fn debug_output_shows_no_key_material() {
     let tokens = tokens();
     let debug = format!("{tokens:?}");
-    assert!(debug.contains(tokens.kid()), "{debug}");
-    let x = tokens.jwks()["keys"][0]["x"].as_str().unwrap().to_owned();
+    assert!(debug.contains(tokens.verifier().kid()), "{debug}");
+    let x = tokens.verifier().jwks()["keys"][0]["x"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(!debug.contains(&x), "{debug}");
     assert!(!debug.contains("[7, 7"), "{debug}");
 }
@@ -492,7 +546,7 @@ fn test_app() -> Router {
             "/me",
             get(|PortalCaller(claims): PortalCaller| async move { axum::Json(claims) }),
         )
-        .with_state(Arc::new(tokens()));
+        .with_state(Arc::new(verifier_for(SEED)));
     app(routes)
 }
 
@@ -534,7 +588,7 @@ async fn the_extractor_gives_the_claims_of_a_valid_token() {
     let body = json_body(response).await;
     assert_eq!(
         body,
-        serde_json::to_value(tokens().verify(&token).unwrap()).unwrap()
+        serde_json::to_value(tokens().verifier().verify(&token).unwrap()).unwrap()
     );
     assert_eq!(body["sub"], "user-1");
     assert_eq!(body["org"], "org-9");

@@ -672,6 +672,14 @@ fn required_variables(main: &str) -> BTreeSet<&'static str> {
             "PORTAL_TOKEN_AUDIENCE",
         ]);
     }
+    // Functions that only verify access tokens: the public key, never the signing key.
+    if main.contains("AccessTokenVerifierConfig::from_env") {
+        required.extend([
+            "PORTAL_TOKEN_PUBLIC_KEY",
+            "PORTAL_TOKEN_ISSUER",
+            "PORTAL_TOKEN_AUDIENCE",
+        ]);
+    }
     required
 }
 

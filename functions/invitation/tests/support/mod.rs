@@ -102,12 +102,12 @@ impl TestApp {
             .merge(portal_invitation::router(
                 ports.clone(),
                 staff.clone(),
-                tokens.clone(),
+                tokens.verifier().clone(),
             ))
             .merge(portal_deactivation::router(
                 ports.clone(),
                 staff,
-                tokens.clone(),
+                tokens.verifier().clone(),
             ))
             .merge(portal_password::router(ports.clone(), tokens));
         Self {

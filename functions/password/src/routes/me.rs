@@ -6,7 +6,7 @@ use axum::http::header::CACHE_CONTROL;
 use axum::response::IntoResponse;
 use portal_domain::Ports;
 use portal_domain::use_cases::{current_user, organization_roles};
-use portal_http::{AccessTokens, PortalCaller, Problem};
+use portal_http::{AccessTokenVerifier, PortalCaller, Problem};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -46,7 +46,7 @@ pub async fn me(
 }
 
 /// The public key of access tokens; verifiers may cache it for a few minutes.
-pub async fn jwks(State(tokens): State<Arc<AccessTokens>>) -> impl IntoResponse {
+pub async fn jwks(State(tokens): State<Arc<AccessTokenVerifier>>) -> impl IntoResponse {
     (
         [(CACHE_CONTROL, "public, max-age=300")],
         Json(tokens.jwks()),

@@ -4,6 +4,7 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use portal_domain::random::{OsRandomness, Randomness};
 
 /// How to make a value for `PORTAL_SIGNING_KEY`, quoted in every error about it.
@@ -55,6 +56,47 @@ impl PortalSigningKey {
     pub(super) fn seed(&self) -> &[u8; 32] {
         &self.0
     }
+
+    /// The public half, which verifies the tokens this key signs.
+    pub fn public_key(&self) -> PortalPublicKey {
+        PortalPublicKey(SigningKey::from_bytes(&self.0).verifying_key().to_bytes())
+    }
+}
+
+/// The Ed25519 public key that verifies access tokens (RFC 8032, 32 bytes): all that the
+/// functions which only check tokens get, so they cannot mint any. Not a secret; in
+/// configuration it is base64url, as `portal-local token-public-key` prints it and the
+/// JWKS's `x` holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortalPublicKey([u8; 32]);
+
+impl PortalPublicKey {
+    /// From base64url (padding and surrounding whitespace ignored): 32 bytes that are a
+    /// valid Ed25519 point, so a mistyped key stops the cold start, not every request.
+    pub fn from_base64url(text: &str) -> Result<Self, String> {
+        const HOW: &str = "print it with `portal-local token-public-key`";
+        let text = text.trim().trim_end_matches('=');
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| format!("the public key is not base64url; {HOW}"))?;
+        let bytes = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+            format!(
+                "the public key must be 32 bytes (Ed25519), not {}; {HOW}",
+                bytes.len()
+            )
+        })?;
+        VerifyingKey::from_bytes(&bytes)
+            .map_err(|_| format!("the public key is not an Ed25519 key; {HOW}"))?;
+        Ok(Self(bytes))
+    }
+
+    pub fn to_base64url(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    pub(super) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
 }
 
 /// Never prints the key (configs end up in startup logs and panics).
@@ -64,7 +106,8 @@ impl fmt::Debug for PortalSigningKey {
     }
 }
 
-/// What access tokens are signed with and say about their origin and recipient.
+/// What access tokens are signed with and say about their origin and recipient: the
+/// configuration of the function that issues them (password).
 #[derive(Clone, Debug)]
 pub struct AccessTokenConfig {
     /// The `iss` of every token, e.g. the portal API's base URL.
@@ -82,18 +125,62 @@ impl AccessTokenConfig {
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let required =
-            |name: &str| read(name).ok_or_else(|| format!("{name} must be set (access tokens)"));
-        let issuer = required("PORTAL_TOKEN_ISSUER")?;
-        let audience = required("PORTAL_TOKEN_AUDIENCE")?;
+        let required = required_from(lookup);
         let signing_key = PortalSigningKey::from_base64url(&required("PORTAL_SIGNING_KEY")?)
             .map_err(|error| format!("PORTAL_SIGNING_KEY: {error}"))?;
         Ok(Self {
-            issuer,
-            audience,
+            issuer: required("PORTAL_TOKEN_ISSUER")?,
+            audience: required("PORTAL_TOKEN_AUDIENCE")?,
             signing_key,
         })
+    }
+
+    /// What verifies the tokens this configuration issues.
+    pub fn verifier_config(&self) -> AccessTokenVerifierConfig {
+        AccessTokenVerifierConfig {
+            issuer: self.issuer.clone(),
+            audience: self.audience.clone(),
+            public_key: self.signing_key.public_key(),
+        }
+    }
+}
+
+/// What a function that only checks access tokens (invitation and deactivation, on their
+/// `/org` routes) needs: the public key, and the issuer and audience tokens must name.
+#[derive(Clone, Debug)]
+pub struct AccessTokenVerifierConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub public_key: PortalPublicKey,
+}
+
+impl AccessTokenVerifierConfig {
+    /// From `PORTAL_TOKEN_PUBLIC_KEY` (base64url), `PORTAL_TOKEN_ISSUER` and
+    /// `PORTAL_TOKEN_AUDIENCE`, all required. An empty variable counts as unset.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let required = required_from(lookup);
+        let public_key = PortalPublicKey::from_base64url(&required("PORTAL_TOKEN_PUBLIC_KEY")?)
+            .map_err(|error| format!("PORTAL_TOKEN_PUBLIC_KEY: {error}"))?;
+        Ok(Self {
+            issuer: required("PORTAL_TOKEN_ISSUER")?,
+            audience: required("PORTAL_TOKEN_AUDIENCE")?,
+            public_key,
+        })
+    }
+}
+
+/// A reader of required variables from `lookup`, where empty counts as unset.
+fn required_from(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> impl Fn(&str) -> Result<String, String> {
+    move |name| {
+        lookup(name)
+            .filter(|value| !value.trim().is_empty())
+            .ok_or_else(|| format!("{name} must be set (access tokens)"))
     }
 }
 
@@ -180,6 +267,84 @@ mod tests {
         let debug = format!("{config:?}");
         assert!(!debug.contains(SEED), "{debug}");
         assert!(!debug.contains("[1, 1"), "{debug}");
+    }
+
+    fn verifier_config(vars: &[(&str, &str)]) -> Result<AccessTokenVerifierConfig, String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        AccessTokenVerifierConfig::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    fn verifier_with_key(key: &str) -> Result<AccessTokenVerifierConfig, String> {
+        verifier_config(&[
+            ("PORTAL_TOKEN_ISSUER", "https://portal.example.test"),
+            ("PORTAL_TOKEN_AUDIENCE", "portal-api"),
+            ("PORTAL_TOKEN_PUBLIC_KEY", key),
+        ])
+    }
+
+    #[test]
+    fn a_verifier_gets_the_public_half_of_the_signing_key_and_nothing_secret() {
+        let signing = with_key(SEED).unwrap();
+        let public = signing.signing_key.public_key().to_base64url();
+        let verifier = verifier_with_key(&public).unwrap();
+        assert_eq!(verifier.public_key, signing.verifier_config().public_key);
+        assert_eq!(verifier.issuer, "https://portal.example.test");
+        assert_eq!(verifier.audience, "portal-api");
+        assert_ne!(public, SEED);
+        // The signing key is not among what a verifier reads.
+        assert!(
+            verifier_config(&[
+                ("PORTAL_TOKEN_ISSUER", "iss"),
+                ("PORTAL_TOKEN_AUDIENCE", "aud"),
+                ("PORTAL_SIGNING_KEY", SEED),
+            ])
+            .unwrap_err()
+            .contains("PORTAL_TOKEN_PUBLIC_KEY must be set")
+        );
+    }
+
+    #[test]
+    fn a_public_key_that_is_not_an_ed25519_key_is_refused() {
+        // 32 bytes, but y = 2 has no x on the curve.
+        let mut off_curve = [0u8; 32];
+        off_curve[0] = 2;
+        let off_curve = URL_SAFE_NO_PAD.encode(off_curve);
+        for (key, expected) in [
+            ("AQEBAQ", "not 4"),
+            ("not base64!", "not base64url"),
+            (off_curve.as_str(), "not an Ed25519 key"),
+        ] {
+            let error = verifier_with_key(key).unwrap_err();
+            assert!(error.contains("PORTAL_TOKEN_PUBLIC_KEY"), "{error}");
+            assert!(error.contains(expected), "{key}: {error}");
+            assert!(error.contains("token-public-key"), "{error}");
+        }
+    }
+
+    #[test]
+    fn every_verifier_variable_is_required() {
+        let public = PortalSigningKey::generate().public_key().to_base64url();
+        for missing in [
+            "PORTAL_TOKEN_ISSUER",
+            "PORTAL_TOKEN_AUDIENCE",
+            "PORTAL_TOKEN_PUBLIC_KEY",
+        ] {
+            let vars: Vec<_> = [
+                ("PORTAL_TOKEN_ISSUER", "iss"),
+                ("PORTAL_TOKEN_AUDIENCE", "aud"),
+                ("PORTAL_TOKEN_PUBLIC_KEY", public.as_str()),
+            ]
+            .into_iter()
+            .map(|(name, value)| (name, if name == missing { "" } else { value }))
+            .collect();
+            assert!(
+                verifier_config(&vars).unwrap_err().contains(missing),
+                "{missing}"
+            );
+        }
     }
 
     #[test]

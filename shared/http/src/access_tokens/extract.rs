@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
-use super::{AccessTokenClaims, AccessTokens};
+use super::{AccessTokenClaims, AccessTokenVerifier};
 use crate::Problem;
 use crate::bearer::bearer_token;
 
@@ -19,13 +19,13 @@ pub struct PortalCaller(pub AccessTokenClaims);
 
 impl<S> FromRequestParts<S> for PortalCaller
 where
-    Arc<AccessTokens>: FromRef<S>,
+    Arc<AccessTokenVerifier>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        let tokens = Arc::<AccessTokens>::from_ref(state);
+        let tokens = Arc::<AccessTokenVerifier>::from_ref(state);
         let claims = bearer_token(parts)
             .and_then(|token| tokens.verify(token))
             .map_err(|reason| {

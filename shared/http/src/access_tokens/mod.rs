@@ -11,6 +11,8 @@ mod config;
 mod extract;
 mod tokens;
 
-pub use config::{AccessTokenConfig, PortalSigningKey};
+pub use config::{AccessTokenConfig, AccessTokenVerifierConfig, PortalPublicKey, PortalSigningKey};
 pub use extract::PortalCaller;
-pub use tokens::{ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenSubject, AccessTokens};
+pub use tokens::{
+    ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenSubject, AccessTokenVerifier, AccessTokens,
+};

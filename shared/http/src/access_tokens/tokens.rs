@@ -1,11 +1,12 @@
-//! Issues and verifies access tokens with one Ed25519 key prepared at cold start.
+//! Issues access tokens with one Ed25519 key, and verifies them with its public half,
+//! both prepared at cold start.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::SigningKey;
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
     get_current_timestamp,
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::config::AccessTokenConfig;
+use super::config::{AccessTokenConfig, AccessTokenVerifierConfig};
 
 /// How long an access token lasts (DESIGN.md: 15 minutes); refresh tokens outlive it.
 pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -75,47 +76,29 @@ pub struct AccessTokenClaims {
     pub sid: String,
 }
 
-/// Issues and checks portal access tokens and publishes the key that verifies them.
-/// Build it once per cold start and share it (`Arc<AccessTokens>`).
+/// Issues portal access tokens (the password function). Build it once per cold start
+/// and share it (`Arc<AccessTokens>`); its [`verifier`](Self::verifier) checks them.
 pub struct AccessTokens {
     issuer: String,
     audience: String,
-    kid: String,
-    /// The raw 32-byte Ed25519 public key.
-    public_key: [u8; 32],
     encoding_key: EncodingKey,
-    decoding_key: DecodingKey,
-    validation: Validation,
+    verifier: Arc<AccessTokenVerifier>,
 }
 
 impl AccessTokens {
     pub fn new(config: AccessTokenConfig) -> Self {
-        let seed = config.signing_key.seed();
-        let public_key = SigningKey::from_bytes(seed).verifying_key().to_bytes();
-        let pkcs8 = [PKCS8_ED25519_PREFIX.as_slice(), seed].concat();
-
-        let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.set_issuer(&[&config.issuer]);
-        validation.set_audience(&[&config.audience]);
-        validation.validate_nbf = true;
-        validation.leeway = LEEWAY_SECONDS;
-
+        let pkcs8 = [PKCS8_ED25519_PREFIX.as_slice(), config.signing_key.seed()].concat();
         Self {
-            kid: key_id(&public_key),
+            verifier: Arc::new(AccessTokenVerifier::new(config.verifier_config())),
             issuer: config.issuer,
             audience: config.audience,
-            public_key,
             encoding_key: EncodingKey::from_ed_der(&pkcs8),
-            decoding_key: DecodingKey::from_ed_der(&public_key),
-            validation,
         }
     }
 
-    /// The `kid` of our key: base64url of the first 16 bytes of the SHA-256 of the raw
-    /// public key. The same key always gets the same `kid`.
-    pub fn kid(&self) -> &str {
-        &self.kid
+    /// What checks the tokens this issues, and publishes their key.
+    pub fn verifier(&self) -> &Arc<AccessTokenVerifier> {
+        &self.verifier
     }
 
     /// A new token for `subject`, valid from now, and its lifetime in seconds (the
@@ -143,10 +126,46 @@ impl AccessTokens {
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some(TYP.to_owned());
-        header.kid = Some(self.kid.clone());
+        header.kid = Some(self.verifier.kid.clone());
         let token = encode(&header, &claims, &self.encoding_key)
             .expect("an Ed25519 key built from a 32-byte seed signs any claims");
         (token, lifetime)
+    }
+}
+
+/// Checks portal access tokens with the public key alone, and publishes it. Build it once
+/// per cold start and share it (`Arc<AccessTokenVerifier>`, what [`PortalCaller`] takes).
+///
+/// [`PortalCaller`]: super::PortalCaller
+pub struct AccessTokenVerifier {
+    kid: String,
+    /// The raw 32-byte Ed25519 public key.
+    public_key: [u8; 32],
+    decoding_key: DecodingKey,
+    validation: Validation,
+}
+
+impl AccessTokenVerifier {
+    pub fn new(config: AccessTokenVerifierConfig) -> Self {
+        let public_key = *config.public_key.bytes();
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_issuer(&[&config.issuer]);
+        validation.set_audience(&[&config.audience]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECONDS;
+        Self {
+            kid: key_id(&public_key),
+            public_key,
+            decoding_key: DecodingKey::from_ed_der(&public_key),
+            validation,
+        }
+    }
+
+    /// The `kid` of our key: base64url of the first 16 bytes of the SHA-256 of the raw
+    /// public key. The same key always gets the same `kid`.
+    pub fn kid(&self) -> &str {
+        &self.kid
     }
 
     /// The claims of a token we issued, unexpired, for our issuer and audience. The error
@@ -206,6 +225,14 @@ impl fmt::Debug for AccessTokens {
         f.debug_struct("AccessTokens")
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
+            .field("kid", &self.verifier.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for AccessTokenVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessTokenVerifier")
             .field("kid", &self.kid)
             .finish_non_exhaustive()
     }
