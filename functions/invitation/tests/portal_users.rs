@@ -288,6 +288,71 @@ async fn the_list_filters_by_status_and_pages_with_a_cursor() {
 }
 
 #[tokio::test]
+async fn a_status_filtered_page_is_full_when_enough_users_match() {
+    let app = TestApp::start();
+    let organization = app.create_organization("Acme", &[]).await;
+    let in_acme = json!({ "organization_id": organization });
+    let mut actives = Vec::new();
+    for (n, active) in [false, true, false, false, true, false, true]
+        .into_iter()
+        .enumerate()
+    {
+        let email = format!("user{n}@acme.example");
+        if active {
+            actives.push(app.active_user(&email, in_acme.clone()).await.id);
+        } else {
+            app.invited_user(&email, in_acme.clone()).await;
+        }
+    }
+    let base = format!("/staff/portal-users?organization_id={organization}&status=active&limit=2");
+    let ids = |reply: &support::Reply| -> Vec<String> {
+        reply.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["portal_user_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // The first two of the organization are an invited user and an active one: the
+    // page reads on until it holds two active users.
+    let first = app.staff("GET", &base, None).await;
+    assert_eq!(ids(&first), actives[..2]);
+    let cursor = first.id("next_cursor");
+    let second = app
+        .staff("GET", &format!("{base}&cursor={cursor}"), None)
+        .await;
+    assert_eq!(ids(&second), actives[2..]);
+    assert!(second.body["next_cursor"].is_null(), "{}", second.body);
+}
+
+#[tokio::test]
+async fn a_rare_status_ends_a_page_after_ten_reads_with_a_cursor_that_leads_on() {
+    let app = TestApp::start();
+    let organization = app.create_organization("Acme", &[]).await;
+    let in_acme = json!({ "organization_id": organization });
+    for n in 0..12 {
+        app.invited_user(&format!("user{n}@acme.example"), in_acme.clone())
+            .await;
+    }
+    let active = app.active_user("last@acme.example", in_acme).await;
+    let base = format!("/staff/portal-users?organization_id={organization}&status=active&limit=1");
+
+    // Ten reads of one user each find no active one: the page stops, short, and its
+    // cursor starts the next where the reading stopped.
+    let first = app.staff("GET", &base, None).await;
+    assert_eq!(first.body["items"], json!([]), "{}", first.body);
+    let cursor = first.id("next_cursor");
+    let second = app
+        .staff("GET", &format!("{base}&cursor={cursor}"), None)
+        .await;
+    assert_eq!(
+        second.body["items"][0]["portal_user_id"],
+        active.id.as_str()
+    );
+}
+
+#[tokio::test]
 async fn bad_list_parameters_are_422s_naming_them() {
     let app = TestApp::start();
 

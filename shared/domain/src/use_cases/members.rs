@@ -109,19 +109,46 @@ pub async fn create_portal_user(
     Ok(user)
 }
 
+/// Store pages one filtered page reads at most: a status few users have still answers in
+/// bounded time, with a cursor that carries on where the reading stopped.
+const FILTERED_READS: usize = 10;
+
 /// The users of an organization (or of none), oldest first, optionally of one status
-/// only (filtered from the organization's list, so a page may come out short).
+/// only. The status is filtered from the organization's list, read on until the page is
+/// full: each read asks for no more users than the page still has room for, so the
+/// store's cursor never skips a match.
 pub async fn portal_users(
     ports: &Ports,
     organization_id: Option<&str>,
     status: Option<PortalUserStatus>,
     page: &PageRequest,
 ) -> Result<Page<PortalUser>, DomainError> {
-    let mut page = ports.store.portal_users_in(organization_id, page).await?;
-    if let Some(status) = status {
-        page.items.retain(|user| user.status == status);
+    let Some(status) = status else {
+        return Ok(ports.store.portal_users_in(organization_id, page).await?);
+    };
+    let mut items = Vec::new();
+    let mut request = page.clone();
+    for _ in 0..FILTERED_READS {
+        let read = ports
+            .store
+            .portal_users_in(organization_id, &request)
+            .await?;
+        items.extend(read.items.into_iter().filter(|user| user.status == status));
+        let room = page.limit.saturating_sub(items.len() as u32);
+        match read.next_cursor {
+            Some(cursor) if room > 0 => {
+                request = PageRequest {
+                    limit: room,
+                    cursor: Some(cursor),
+                }
+            }
+            next_cursor => return Ok(Page { items, next_cursor }),
+        }
     }
-    Ok(page)
+    Ok(Page {
+        items,
+        next_cursor: request.cursor,
+    })
 }
 
 pub async fn member_detail(
