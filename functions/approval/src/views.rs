@@ -7,25 +7,9 @@ use portal_domain::outbox::DeadEmail;
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::use_cases::{Suggestion, SuggestionMatch};
 use portal_domain::user::{PortalUser, PortalUserStatus};
+use portal_http::{InvitationSummary, LoginView};
 use serde::Serialize;
 use time::OffsetDateTime;
-
-/// Every list of API.md: `{items, next_cursor}`.
-#[derive(Serialize)]
-pub struct List<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-impl<T> List<T> {
-    /// A list that has no further page.
-    pub fn complete(items: Vec<T>) -> Self {
-        Self {
-            items,
-            next_cursor: None,
-        }
-    }
-}
 
 #[derive(Serialize)]
 pub struct RegistrationItem {
@@ -183,47 +167,7 @@ impl PortalUserSummary {
             status: user.status,
             last_login_at: user.last_login_at,
             logins: logins.iter().map(LoginView::from).collect(),
-            invitation: user
-                .invitation_state(now)
-                .map(|(status, expires_at)| InvitationSummary { status, expires_at }),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct LoginView {
-    #[serde(with = "time::serde::rfc3339")]
-    at: OffsetDateTime,
-    success: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_agent: Option<String>,
-}
-
-impl From<&LoginEvent> for LoginView {
-    fn from(event: &LoginEvent) -> Self {
-        Self {
-            at: event.at,
-            success: event.success,
-            ip: event.ip.clone(),
-            user_agent: event.user_agent.clone(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct InvitationSummary {
-    status: &'static str,
-    #[serde(with = "time::serde::rfc3339")]
-    expires_at: OffsetDateTime,
-}
-
-impl InvitationSummary {
-    pub fn pending(expires_at: OffsetDateTime) -> Self {
-        Self {
-            status: "pending",
-            expires_at,
+            invitation: InvitationSummary::of(user, now),
         }
     }
 }

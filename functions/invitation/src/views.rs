@@ -3,21 +3,14 @@
 
 use portal_domain::audit::AuditEvent;
 use portal_domain::invitation::Invitation;
-use portal_domain::login::LoginEvent;
 use portal_domain::organization::Organization;
 use portal_domain::page::Page;
 use portal_domain::types::Role;
 use portal_domain::use_cases::{MemberDetail, MemberOutcome, MemberResult};
 use portal_domain::user::{PortalUser, PortalUserStatus};
+use portal_http::{InvitationSummary, List, LoginView};
 use serde::Serialize;
 use time::OffsetDateTime;
-
-/// Every list of API.md: `{items, next_cursor}`.
-#[derive(Serialize)]
-pub struct List<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
 
 /// A portal user as lists show them: everything of the detail but the logins and history.
 #[derive(Serialize)]
@@ -97,43 +90,6 @@ impl PortalUserDetail {
             logins: detail.logins.iter().map(LoginView::from).collect(),
             history: detail.user.audit.clone(),
         }
-    }
-}
-
-#[derive(Serialize)]
-struct LoginView {
-    #[serde(with = "time::serde::rfc3339")]
-    at: OffsetDateTime,
-    success: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_agent: Option<String>,
-}
-
-impl From<&LoginEvent> for LoginView {
-    fn from(event: &LoginEvent) -> Self {
-        Self {
-            at: event.at,
-            success: event.success,
-            ip: event.ip.clone(),
-            user_agent: event.user_agent.clone(),
-        }
-    }
-}
-
-/// The user's newest invitation: `pending`, `expired`, `accepted` or `revoked`.
-#[derive(Serialize)]
-pub struct InvitationSummary {
-    status: &'static str,
-    #[serde(with = "time::serde::rfc3339")]
-    expires_at: OffsetDateTime,
-}
-
-impl InvitationSummary {
-    pub fn of(user: &PortalUser, now: OffsetDateTime) -> Option<Self> {
-        user.invitation_state(now)
-            .map(|(status, expires_at)| Self { status, expires_at })
     }
 }
 

@@ -8,6 +8,7 @@ mod json;
 mod problem;
 mod staff_auth;
 mod telemetry;
+mod views;
 
 pub use access_tokens::{
     ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenConfig, AccessTokenSubject,
@@ -19,3 +20,4 @@ pub use json::ApiJson;
 pub use problem::Problem;
 pub use staff_auth::{Staff, StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
 pub use telemetry::init_tracing;
+pub use views::{InvitationSummary, List, LoginView};

@@ -6,11 +6,11 @@ use portal_domain::contact::{ContactForm, PersonFields};
 use portal_domain::types::EmailAddress;
 use portal_domain::use_cases::{contact_by_email, contact_detail, create_contact};
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, Problem, Staff};
+use portal_http::{ApiJson, List, Problem, Staff};
 use serde::Deserialize;
 
 use super::known_shape;
-use crate::views::{ContactDetail, ContactView, List};
+use crate::views::{ContactDetail, ContactView};
 
 #[derive(Deserialize)]
 pub struct ContactBody {

@@ -5,12 +5,11 @@ use portal_domain::types::{Reason, Role};
 use portal_domain::use_cases::{self, ContactChoice};
 use portal_domain::user::Grant;
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, Problem, Staff};
+use portal_http::{ApiJson, InvitationSummary, Problem, Staff};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::known_shape;
-use crate::views::InvitationSummary;
 
 #[derive(Serialize)]
 pub struct Decision {

@@ -4,11 +4,11 @@ use axum::extract::{Query, State};
 use portal_domain::page::PageRequest;
 use portal_domain::use_cases::dead_emails;
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{Problem, Staff};
+use portal_http::{List, Problem, Staff};
 use serde::Deserialize;
 
 use super::queue::parse_limit;
-use crate::views::{DeadEmailItem, List};
+use crate::views::DeadEmailItem;
 
 #[derive(Deserialize)]
 pub struct PageParams {

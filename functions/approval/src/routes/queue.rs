@@ -5,11 +5,11 @@ use portal_domain::page::PageRequest;
 use portal_domain::registration::RegistrationStatus;
 use portal_domain::use_cases::{list_registrations, registration_detail};
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{Problem, Staff};
+use portal_http::{List, Problem, Staff};
 use serde::Deserialize;
 
 use super::known_shape;
-use crate::views::{List, RegistrationDetail, RegistrationItem};
+use crate::views::{RegistrationDetail, RegistrationItem};
 
 /// Query parameters arrive as text, so every one is parsed here and reported by name.
 #[derive(Deserialize)]

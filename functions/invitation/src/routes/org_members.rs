@@ -11,11 +11,11 @@ use portal_domain::use_cases::{
 };
 use portal_domain::user::AccessChange;
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, PortalCaller, Problem};
+use portal_http::{ApiJson, List, PortalCaller, Problem};
 use serde::Deserialize;
 
 use super::{Emails, ListParams, known_shape, org_manager, parse_roles};
-use crate::views::{BulkResults, List, PortalUserView, Reinvited};
+use crate::views::{BulkResults, PortalUserView, Reinvited};
 
 /// The members, oldest first. An `organization_id` in the query is ignored.
 pub async fn list(

@@ -11,11 +11,11 @@ use portal_domain::use_cases::{
 };
 use portal_domain::user::{AccessChange, Grant};
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, Problem, Staff};
+use portal_http::{ApiJson, List, Problem, Staff};
 use serde::{Deserialize, Deserializer};
 
 use super::{ListParams, NOT_AN_ORGANIZATION, id_of, known_shape, parse_roles};
-use crate::views::{CreatedUser, List, PortalUserDetail, PortalUserView, Reinvited};
+use crate::views::{CreatedUser, PortalUserDetail, PortalUserView, Reinvited};
 
 #[derive(Deserialize)]
 pub struct CreateBody {
