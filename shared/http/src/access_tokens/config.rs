@@ -34,15 +34,12 @@ impl PortalSigningKey {
     /// From the seed in base64url, as `PORTAL_SIGNING_KEY` holds it. Padding and
     /// surrounding whitespace are ignored. The error never repeats the input.
     pub fn from_base64url(text: &str) -> Result<Self, String> {
-        let text = text.trim().trim_end_matches('=');
-        let bytes = URL_SAFE_NO_PAD
-            .decode(text)
-            .map_err(|_| format!("the signing key is not base64url; {HOW_TO_MAKE_ONE}"))?;
-        let seed = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
-            format!(
-                "the signing key must be a 32-byte Ed25519 seed, not {} bytes; {HOW_TO_MAKE_ONE}",
-                bytes.len()
-            )
+        let seed = decode_32_bytes(text).map_err(|error| match error {
+            None => format!("the signing key is not base64url; {HOW_TO_MAKE_ONE}"),
+            Some(length) => format!(
+                "the signing key must be a 32-byte Ed25519 seed, not {length} bytes; \
+                 {HOW_TO_MAKE_ONE}"
+            ),
         })?;
         Ok(Self(seed))
     }
@@ -75,15 +72,11 @@ impl PortalPublicKey {
     /// valid Ed25519 point, so a mistyped key stops the cold start, not every request.
     pub fn from_base64url(text: &str) -> Result<Self, String> {
         const HOW: &str = "print it with `portal-local token-public-key`";
-        let text = text.trim().trim_end_matches('=');
-        let bytes = URL_SAFE_NO_PAD
-            .decode(text)
-            .map_err(|_| format!("the public key is not base64url; {HOW}"))?;
-        let bytes = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
-            format!(
-                "the public key must be 32 bytes (Ed25519), not {}; {HOW}",
-                bytes.len()
-            )
+        let bytes = decode_32_bytes(text).map_err(|error| match error {
+            None => format!("the public key is not base64url; {HOW}"),
+            Some(length) => {
+                format!("the public key must be 32 bytes (Ed25519), not {length}; {HOW}")
+            }
         })?;
         VerifyingKey::from_bytes(&bytes)
             .map_err(|_| format!("the public key is not an Ed25519 key; {HOW}"))?;
@@ -171,6 +164,15 @@ impl AccessTokenVerifierConfig {
             public_key,
         })
     }
+}
+
+/// 32 bytes from base64url, padding and surrounding whitespace ignored. The error is the
+/// decoded length (`None`: not base64url); it never holds the input, which may be a secret.
+fn decode_32_bytes(text: &str) -> Result<[u8; 32], Option<usize>> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(text.trim().trim_end_matches('='))
+        .map_err(|_| None)?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| Some(bytes.len()))
 }
 
 /// A reader of required variables from `lookup`, where empty counts as unset.
