@@ -1,11 +1,14 @@
 mod support;
 
 use axum::http::StatusCode;
+use portal_domain::organization::Organization;
 use portal_domain::outbox::EmailContent;
-use portal_domain::ports::{PortalUserStore, RegistrationStore};
+use portal_domain::ports::{MembershipStore, PortalUserStore, RegistrationStore};
 use portal_domain::staff::MANAGE_USERS;
+use portal_domain::types::{Company, Role};
 use serde_json::json;
 use support::{TestApp, staff_token};
+use time::macros::datetime;
 
 #[tokio::test]
 async fn linking_a_new_contact_from_the_request_resolves_it() {
@@ -340,4 +343,33 @@ async fn two_concurrent_approvals_make_one_user_and_one_invitation() {
         .await
         .unwrap();
     assert_eq!(user_id.as_deref(), winner.body["portal_user_id"].as_str());
+}
+
+#[tokio::test]
+async fn approving_into_an_organization_with_roles_needs_the_role_assignment_permission() {
+    let app = TestApp::start();
+    let id = app.resolved_request("ada@example.com").await;
+    let organization = Organization {
+        id: "0123456789abcdef0123456789abcdef".into(),
+        name: Company::parse("Acme").unwrap(),
+        account_ref: None,
+        roles: vec![Role::parse("orders.viewer").unwrap()],
+        created_at: datetime!(2026-03-01 09:00:00 UTC),
+        audit: Vec::new(),
+    };
+    app.store.create_organization(&organization).await.unwrap();
+    let manager_only = staff_token(&[MANAGE_USERS]);
+    let before = app.store.snapshot();
+
+    let reply = app
+        .call(
+            "POST",
+            &format!("/staff/registrations/{id}/approve"),
+            Some(&manager_only),
+            Some(json!({ "organization_id": organization.id })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(app.store.snapshot(), before);
 }

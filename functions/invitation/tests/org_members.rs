@@ -131,7 +131,8 @@ async fn an_administrator_invites_into_their_own_organization_whatever_the_body_
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let rows = reply.body["results"].as_array().unwrap();
     assert_eq!(rows[0]["outcome"], "invited");
-    assert_eq!(rows[0]["contact_created"], true);
+    // An administrator does not learn whether the address was a known contact.
+    assert_eq!(rows[0]["contact_created"], false);
     assert_eq!(rows[1]["outcome"], "already_member");
     let new = world
         .app
@@ -325,4 +326,74 @@ async fn the_last_active_administrator_cannot_demote_themselves() {
         .call("GET", "/org/members", Some(&second.access_token), None)
         .await;
     assert_eq!(list.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_administrator_never_takes_over_a_user_outside_their_organization() {
+    let world = two_organizations().await;
+    let loner = world.app.active_user("loner@example.com", json!({})).await;
+    world.app.create_contact("known@example.com").await;
+    let before = world.app.store.snapshot();
+
+    let reply = world
+        .as_admin(
+            "POST",
+            "/org/members",
+            Some(json!({ "emails": ["loner@example.com", "stranger@globex.example"] })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let rows = reply.body["results"].as_array().unwrap();
+    for (row, email) in rows
+        .iter()
+        .zip(["loner@example.com", "stranger@globex.example"])
+    {
+        assert_eq!(
+            row,
+            &json!({
+                "email": email,
+                "outcome": "invalid",
+                "reason": "cannot be added",
+                "contact_created": false,
+            }),
+            "the same opaque row for a user in no organization and one in another"
+        );
+    }
+    assert_eq!(world.app.store.snapshot(), before, "nobody moved");
+    let takeover = world
+        .as_admin(
+            "POST",
+            &format!("/org/members/{}/deactivate", loner.id),
+            None,
+        )
+        .await;
+    assert_eq!(takeover.status, StatusCode::NOT_FOUND);
+    let me = world
+        .app
+        .call("GET", "/me", Some(&loner.access_token), None)
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "the loner is untouched");
+    assert_eq!(me.body["organization_id"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn an_administrators_rows_do_not_tell_a_known_contact_from_a_new_one() {
+    let world = two_organizations().await;
+    world.app.create_contact("known@example.com").await;
+
+    let reply = world
+        .as_admin(
+            "POST",
+            "/org/members",
+            Some(json!({ "emails": ["known@example.com", "fresh@example.com"] })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let rows = reply.body["results"].as_array().unwrap();
+    for row in rows {
+        assert_eq!(row["outcome"], "invited", "{row}");
+        assert_eq!(row["contact_created"], false, "{row}");
+    }
 }

@@ -374,3 +374,23 @@ async fn bulk_roles_or_admins_need_the_assign_permission() {
         .await;
     assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
 }
+
+#[tokio::test]
+async fn a_bulk_into_an_organization_with_roles_needs_the_assign_permission() {
+    let app = TestApp::start();
+    let acme = app.create_organization("Acme", &["orders.viewer"]).await;
+    let manage_only = staff_token(&[MANAGE_USERS]);
+    let before = app.store.snapshot();
+
+    let reply = app
+        .call(
+            "POST",
+            &format!("/staff/organizations/{acme}/members"),
+            Some(&manage_only),
+            Some(json!({ "emails": ["a@example.com"] })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(app.store.snapshot(), before);
+}

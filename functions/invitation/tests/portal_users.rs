@@ -403,10 +403,9 @@ async fn patch_changes_roles_and_answers_the_user() {
 }
 
 #[tokio::test]
-async fn moving_a_user_between_organizations_needs_no_assign_permission_but_roles_and_the_flag_do()
-{
+async fn changing_roles_or_the_flag_needs_the_assign_permission() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &["orders.viewer"]).await;
+    let acme = app.create_organization("Acme", &[]).await;
     let id = app.invited_user("ada@example.com", json!({})).await;
     let manage_only = staff_token(&[MANAGE_USERS]);
     let path = format!("/staff/portal-users/{id}");
@@ -423,21 +422,6 @@ async fn moving_a_user_between_organizations_needs_no_assign_permission_but_role
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}");
     }
     assert_eq!(app.store.snapshot(), before);
-
-    let moved = app
-        .call(
-            "PATCH",
-            &path,
-            Some(&manage_only),
-            Some(json!({ "organization_id": acme })),
-        )
-        .await;
-    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
-    assert_eq!(moved.body["organization_id"], acme.as_str());
-    assert_eq!(
-        moved.body["effective_roles"],
-        json!(["orders.viewer", "portal.user"])
-    );
 }
 
 #[tokio::test]
@@ -560,4 +544,47 @@ async fn an_active_user_gets_no_new_invitation() {
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
     assert_eq!(reply.body["code"], "invalid_state");
     assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn putting_a_user_into_an_organization_with_roles_needs_the_assign_permission() {
+    let app = TestApp::start();
+    let with_roles = app.create_organization("Acme", &["orders.viewer"]).await;
+    let without_roles = app.create_organization("Plain", &[]).await;
+    let contact_id = app.create_contact("ada@example.com").await;
+    let loner = app.invited_user("loner@example.com", json!({})).await;
+    let manage_only = staff_token(&[MANAGE_USERS]);
+    let before = app.store.snapshot();
+
+    let created = app
+        .call(
+            "POST",
+            "/staff/portal-users",
+            Some(&manage_only),
+            Some(json!({ "contact_id": contact_id, "organization_id": with_roles })),
+        )
+        .await;
+    let moved = app
+        .call(
+            "PATCH",
+            &format!("/staff/portal-users/{loner}"),
+            Some(&manage_only),
+            Some(json!({ "organization_id": with_roles })),
+        )
+        .await;
+
+    for reply in [&created, &moved] {
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+        assert_eq!(reply.body["code"], "forbidden");
+    }
+    assert_eq!(app.store.snapshot(), before);
+    let into_plain = app
+        .call(
+            "PATCH",
+            &format!("/staff/portal-users/{loner}"),
+            Some(&manage_only),
+            Some(json!({ "organization_id": without_roles })),
+        )
+        .await;
+    assert_eq!(into_plain.status, StatusCode::OK, "{}", into_plain.body);
 }

@@ -100,6 +100,126 @@ async fn ten_failures_lock_the_account_even_for_the_right_password() {
 }
 
 #[tokio::test]
+async fn an_unknown_username_locks_exactly_like_a_known_one() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+    let mut answers = Vec::new();
+
+    for username in ["ada@example.com", "nobody@example.com"] {
+        let mut statuses = Vec::new();
+        for _ in 0..11 {
+            statuses.push(app.log_in(username, "wrong password entirely").await);
+        }
+        answers.push(statuses);
+    }
+
+    let (known, unknown) = (&answers[0], &answers[1]);
+    for (attempt, (known, unknown)) in known.iter().zip(unknown).enumerate() {
+        assert_eq!(known.status, unknown.status, "attempt {attempt}");
+        assert_eq!(known.bytes, unknown.bytes, "attempt {attempt}");
+        assert_eq!(
+            known.headers.get("retry-after"),
+            unknown.headers.get("retry-after"),
+            "attempt {attempt}"
+        );
+    }
+    assert_eq!(known[9].status, StatusCode::UNAUTHORIZED);
+    assert_eq!(known[10].status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_lock_is_counted_on_the_username_however_it_is_typed() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+    for username in ["ada@example.com", "ADA@example.com", " Ada@Example.COM "] {
+        for _ in 0..3 {
+            app.log_in(username, "wrong password entirely").await;
+        }
+    }
+    app.log_in("ada@example.com", "wrong password entirely")
+        .await;
+
+    let locked = app.log_in("ada@example.com", PASSWORD).await;
+
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_each_counted_and_none_answers_409() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+
+    let guesses = (0..30).map(|n| {
+        let password = if n == 17 {
+            PASSWORD
+        } else {
+            "wrong password entirely"
+        };
+        app.log_in("ada@example.com", password)
+    });
+    let replies = futures::future::join_all(guesses).await;
+
+    for reply in &replies {
+        assert!(
+            [
+                StatusCode::OK,
+                StatusCode::UNAUTHORIZED,
+                StatusCode::TOO_MANY_REQUESTS
+            ]
+            .contains(&reply.status),
+            "{} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    let checked = replies
+        .iter()
+        .filter(|reply| reply.status != StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(checked <= 10, "{checked} passwords were checked");
+}
+
+#[tokio::test]
+async fn the_hundredth_consecutive_failure_locks_until_a_password_reset() {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+    let mut failures = 0;
+    while failures < 100 {
+        match app
+            .log_in("ada@example.com", "wrong password entirely")
+            .await
+            .status
+        {
+            StatusCode::UNAUTHORIZED => failures += 1,
+            StatusCode::TOO_MANY_REQUESTS => app.clock.advance(time::Duration::days(1)),
+            other => panic!("{other}"),
+        }
+    }
+    app.clock.advance(time::Duration::days(30));
+
+    let locked = app.log_in("ada@example.com", PASSWORD).await;
+
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.headers["retry-after"], "86400");
+    app.post("/password-resets", json!({ "email": "ada@example.com" }))
+        .await;
+    let token = app.reset_token("ada@example.com");
+    let reset = app
+        .post(
+            "/password-resets/complete",
+            json!({ "token": token, "password": "a brand new passphrase" }),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert_eq!(
+        app.log_in("ada@example.com", "a brand new passphrase")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn a_refresh_rotates_and_reusing_the_old_token_ends_the_session() {
     let app = TestApp::start();
     let first = app.active_user("ada@example.com").await;

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
-use crate::login::LoginEvent;
+use crate::login::{AttemptReservation, LoginEvent, LoginGuard};
 use crate::organization::Organization;
 use crate::outbox::{
     ClaimedEmail, DeadEmail, DeliveryClaim, DeliveryFailure, OutboxMessage, RetryPolicy,
@@ -189,14 +189,29 @@ pub trait AccountStore: Send + Sync {
         session: &NewSession,
     ) -> Result<(), StoreError>;
 
-    /// One atomic write: `next` (version-checked), the login event (with its TTL), and
-    /// the session a successful login begins.
-    async fn record_login(
+    /// The failure count of a username (by `LoginGuard::key_for`), if it has one.
+    async fn login_guard(&self, key: &str) -> Result<Option<LoginGuard>, StoreError>;
+
+    /// Counts one login attempt against its guard (creating it), if the stored guard
+    /// still `admits` it: one conditional write, so that parallel attempts are each
+    /// counted and none passes a lock. `ConditionFailed` otherwise (read it again).
+    async fn reserve_login_attempt(
+        &self,
+        reservation: &AttemptReservation,
+    ) -> Result<(), StoreError>;
+
+    /// A successful login in one atomic write: `next` (version-checked), the login event
+    /// (with its TTL), the session it begins, and the username's login guard removed.
+    async fn record_login_success(
         &self,
         next: &PortalUser,
         event: &LoginEvent,
-        session: Option<&NewSession>,
+        session: &NewSession,
     ) -> Result<(), StoreError>;
+
+    /// A failed login of a known user, for their history (the attempt was counted when
+    /// it was reserved).
+    async fn record_login_failure(&self, event: &LoginEvent) -> Result<(), StoreError>;
 
     /// The user's newest login events first, at most `limit`.
     async fn recent_logins(&self, user_id: &str, limit: u32)
@@ -233,7 +248,8 @@ pub trait AccountStore: Send + Sync {
     async fn password_reset(&self, token_hash: &str) -> Result<Option<PasswordReset>, StoreError>;
 
     /// One atomic write: the reset marked used (only if it was unused), `next` (version-
-    /// checked) and the "password changed" email. `ConditionFailed` otherwise.
+    /// checked), the "password changed" email, and the username's login guard removed (a
+    /// reset unlocks). `ConditionFailed` otherwise.
     async fn complete_password_reset(
         &self,
         used: &PasswordReset,

@@ -6,7 +6,6 @@ use time::OffsetDateTime;
 use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::error::{DomainError, FieldErrors};
 use crate::invitation::{Invitation, InvitationStatus};
-use crate::login::{LOCKOUT, MAX_FAILED_LOGINS};
 use crate::types::{EmailAddress, Locale, PersonName, Phone, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,10 +47,6 @@ pub struct PortalUser {
     /// Argon2id PHC string; absent until the invitation is accepted.
     #[serde(default)]
     pub password_hash: Option<String>,
-    #[serde(default)]
-    pub failed_logins: u32,
-    #[serde(with = "time::serde::rfc3339::option", default)]
-    pub locked_until: Option<OffsetDateTime>,
     /// Carried by access tokens and sessions; bumping it ends them all at once.
     #[serde(default)]
     pub token_version: u64,
@@ -117,8 +112,6 @@ impl PortalUser {
             phone: None,
             locale: Locale::default(),
             password_hash: None,
-            failed_logins: 0,
-            locked_until: None,
             token_version: 1,
             created_at: invited.at,
             audit: vec![invited],
@@ -199,30 +192,10 @@ impl PortalUser {
         self.status == PortalUserStatus::Active && self.password_hash.is_some()
     }
 
-    /// How long the account stays locked, if it is.
-    pub fn locked_for(&self, now: OffsetDateTime) -> Option<std::time::Duration> {
-        let until = self.locked_until.filter(|until| *until > now)?;
-        Some(std::time::Duration::from_secs(
-            (until - now).whole_seconds().max(1) as u64,
-        ))
-    }
-
+    /// A login with the right password (the username's failure count is cleared apart).
     pub fn login_succeeded(&self, now: OffsetDateTime) -> Self {
         let mut next = self.next_version();
-        next.failed_logins = 0;
-        next.locked_until = None;
         next.last_login_at = Some(now);
-        next
-    }
-
-    /// One more consecutive failure; the tenth locks the account for a while.
-    pub fn login_failed(&self, now: OffsetDateTime) -> Self {
-        let mut next = self.next_version();
-        next.failed_logins += 1;
-        if next.failed_logins >= MAX_FAILED_LOGINS {
-            next.failed_logins = 0;
-            next.locked_until = Some(now + LOCKOUT);
-        }
         next
     }
 
@@ -231,8 +204,6 @@ impl PortalUser {
         let mut next = self.next_version();
         next.password_hash = Some(password_hash);
         next.token_version += 1;
-        next.failed_logins = 0;
-        next.locked_until = None;
         next.audit.push(AuditEvent::new(
             &self.as_actor(),
             AuditAction::PasswordReset,
@@ -310,8 +281,6 @@ impl PortalUser {
         } else {
             next.status = PortalUserStatus::Active;
         }
-        next.failed_logins = 0;
-        next.locked_until = None;
         next.audit
             .push(AuditEvent::new(actor, AuditAction::Reactivated, None, now));
         Ok(next)
@@ -485,26 +454,11 @@ mod tests {
     }
 
     #[test]
-    fn the_tenth_consecutive_failure_locks_the_account_for_a_while() {
-        let (mut user, _) = invited(true);
-        for _ in 0..MAX_FAILED_LOGINS - 1 {
-            user = user.login_failed(NOW);
-            assert!(user.locked_for(NOW).is_none());
-        }
-        user = user.login_failed(NOW);
-        assert_eq!(
-            user.locked_for(NOW).unwrap().as_secs(),
-            LOCKOUT.whole_seconds() as u64
-        );
-        assert!(user.locked_for(NOW + LOCKOUT).is_none());
-    }
-
-    #[test]
-    fn a_success_clears_the_failures_and_records_the_login() {
+    fn a_success_records_the_login() {
         let (user, _) = invited(true);
-        let next = user.login_failed(NOW).login_succeeded(NOW);
-        assert_eq!(next.failed_logins, 0);
+        let next = user.login_succeeded(NOW);
         assert_eq!(next.last_login_at, Some(NOW));
+        assert_eq!(next.version, user.version + 1);
     }
 
     #[test]

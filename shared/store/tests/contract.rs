@@ -109,8 +109,12 @@ contract!(
     a_user_is_found_by_invitation_and_by_username,
     a_user_created_directly_is_found_by_username,
     a_successful_login_updates_the_user_records_it_and_begins_a_session,
-    a_failed_login_updates_the_user_and_records_it_without_a_session,
+    a_failed_login_is_recorded_without_touching_the_user,
     a_login_from_a_stale_user_version_is_refused_and_writes_nothing,
+    attempts_are_counted_per_username_known_or_not,
+    parallel_attempts_are_each_counted_and_none_passes_the_lock,
+    after_a_lock_ends_one_attempt_begins_the_next_step,
+    a_successful_login_forgets_the_usernames_failures,
     recent_logins_are_the_users_own_newest_first_and_limited,
     a_refresh_token_rotates_once,
     of_ten_concurrent_rotations_of_one_token_exactly_one_wins,
@@ -119,7 +123,7 @@ contract!(
     revoking_an_unknown_family_is_fine_and_creates_nothing,
     a_reset_request_stores_the_link_and_its_pending_email,
     the_reset_request_over_the_window_limit_is_throttled_and_writes_nothing,
-    a_reset_is_completed_once,
+    a_reset_is_completed_once_and_unlocks_the_username,
     a_reset_completed_from_a_stale_user_version_is_refused_and_stays_unused,
     // membership
     an_organization_reads_back_equal_and_its_id_is_never_taken_twice,
@@ -322,7 +326,7 @@ async fn unknown_ids_read_as_nothing(store: &impl Subject) {
 /// What only the embedded store can show: its whole state, across a restart.
 mod embedded {
     use portal_domain::StoreError;
-    use portal_domain::login::LoginEvent;
+    use portal_domain::login::{LoginEvent, LoginGuard};
     use portal_domain::outbox::FIRST_TRY_OWNER;
     use portal_domain::page::PageRequest;
     use portal_domain::ports::{
@@ -420,17 +424,18 @@ mod embedded {
     async fn a_reopened_store_has_the_sessions_logins_and_resets_it_had() {
         let fixture = on_file();
         let (user, begun) = active_in(&fixture.store).await;
-        let mut user = user;
+        let user = user;
         for _ in 0..2 {
-            let next = user.login_failed(now());
             let event = LoginEvent::new(&user.id, false, &client(), now());
-            fixture
-                .store
-                .record_login(&next, &event, None)
-                .await
-                .unwrap();
-            user = next;
+            fixture.store.record_login_failure(&event).await.unwrap();
         }
+        let key = LoginGuard::key_of(&user.username);
+        let reservation = LoginGuard::fresh(key.clone()).reserve(now()).unwrap();
+        fixture
+            .store
+            .reserve_login_attempt(&reservation)
+            .await
+            .unwrap();
         let reset = reset_for(&user, now());
         fixture
             .store

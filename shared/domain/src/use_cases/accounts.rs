@@ -1,7 +1,7 @@
 //! The invited person's side: the invitation landing, logins, sessions, password resets.
 
 use crate::error::StoreError;
-use crate::login::{ClientInfo, LoginEvent};
+use crate::login::{ClientInfo, LoginEvent, LoginGuard};
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::password::{NewPassword, PasswordRejection};
 use crate::password_reset::{PasswordReset, RESET_LIFETIME};
@@ -81,63 +81,93 @@ pub async fn accept_invitation(
     }
 }
 
-/// Checks a username and password. Every failure is the same `InvalidCredentials`, and an
-/// unknown username costs the same Argon2 verification as a wrong password.
+/// Checks a username and password. The attempt is counted against the username's guard
+/// before the password is checked, whether or not the username exists; a locked username
+/// is `TooManyAttempts` alike for both. Every other failure is the same
+/// `InvalidCredentials`, and an unknown username costs the same Argon2 verification as a
+/// wrong password.
 pub async fn log_in(
     ports: &Ports,
     username: &str,
     password: &str,
     client: &ClientInfo,
 ) -> Result<SessionStart, DomainError> {
-    let now = ports.clock.now();
     let user = match EmailAddress::parse(username) {
         Ok(username) => ports.store.portal_user_by_username(&username).await?,
         Err(_) => None,
     };
-    if let Some(retry_after) = user.as_ref().and_then(|user| user.locked_for(now)) {
-        return Err(DomainError::TooManyAttempts { retry_after });
-    }
+    reserve_attempt(ports, &LoginGuard::key_for(username)).await?;
     let stored = user.as_ref().and_then(|user| user.password_hash.as_deref());
     let verified = ports.hasher.verify(password, stored).await;
     let Some(mut user) = user else {
         return Err(DomainError::InvalidCredentials);
     };
-    // The attempt is recorded on the account; a concurrent change to the user means
-    // re-reading it and recording again (the password is not verified twice).
+    let now = ports.clock.now();
+    if !(verified && user.can_log_in()) {
+        let event = LoginEvent::new(&user.id, false, client, now);
+        ports.store.record_login_failure(&event).await?;
+        return Err(DomainError::InvalidCredentials);
+    }
+    // A concurrent change to the user means re-reading it and recording again (the
+    // password is not verified twice).
     for _ in 0..OPTIMISTIC_RETRIES {
-        let success = verified && user.can_log_in();
-        let next = if success {
-            user.login_succeeded(now)
-        } else {
-            user.login_failed(now)
-        };
-        let event = LoginEvent::new(&user.id, success, client, now);
-        let session = success
-            .then(|| NewSession::begin(ports.random.as_ref(), &next.id, next.token_version, now));
+        let next = user.login_succeeded(now);
+        let event = LoginEvent::new(&user.id, true, client, now);
+        let session = NewSession::begin(ports.random.as_ref(), &next.id, next.token_version, now);
         match ports
             .store
-            .record_login(&next, &event, session.as_ref())
+            .record_login_success(&next, &event, &session)
             .await
         {
             Ok(()) => {
-                return match session {
-                    Some(session) => {
-                        SessionStart::new(ports, next, session.family.id, session.token).await
-                    }
-                    None => Err(DomainError::InvalidCredentials),
-                };
+                return SessionStart::new(ports, next, session.family.id, session.token).await;
             }
             Err(StoreError::ConditionFailed) => {
                 user = ports
                     .store
                     .portal_user(&user.id)
                     .await?
+                    .filter(PortalUser::can_log_in)
                     .ok_or(DomainError::InvalidCredentials)?;
             }
             Err(other) => return Err(other.into()),
         }
     }
-    Err(DomainError::Conflict("the account is changing; try again"))
+    Err(BUSY)
+}
+
+/// A login that could not be counted or recorded because others kept changing the same
+/// account: never a 409 (that would tell an attacker their guesses raced), but a short wait.
+const BUSY: DomainError = DomainError::TooManyAttempts {
+    retry_after: std::time::Duration::from_secs(1),
+};
+
+/// How often counting an attempt is tried again when the guard moved under it (a lock
+/// began or ended meanwhile); plain parallel attempts never conflict.
+const RESERVE_RETRIES: usize = 5;
+
+/// Counts one attempt against the username's guard, reading it again (and so checking
+/// the lock again) whenever it moved; `TooManyAttempts` while it is locked.
+async fn reserve_attempt(ports: &Ports, key: &str) -> Result<(), DomainError> {
+    for _ in 0..RESERVE_RETRIES {
+        let guard = ports
+            .store
+            .login_guard(key)
+            .await?
+            .unwrap_or_else(|| LoginGuard::fresh(key.to_owned()));
+        let reservation =
+            guard
+                .reserve(ports.clock.now())
+                .map_err(|lock| DomainError::TooManyAttempts {
+                    retry_after: lock.retry_after(),
+                })?;
+        match ports.store.reserve_login_attempt(&reservation).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::ConditionFailed) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(BUSY)
 }
 
 /// Trades a refresh token for a new one (rotation). A rotated token presented again

@@ -6,6 +6,7 @@ use crate::user::{Grant, PortalUser, Profile};
 use crate::{DomainError, Ports};
 
 use super::invitations::{invitation_email, new_invitation};
+use super::members::gives_roles;
 use super::{deliver_after_commit, live_registration, with_retries};
 
 pub struct Approval {
@@ -22,7 +23,7 @@ pub async fn approve_registration(
     id: &str,
     grant: &Grant,
 ) -> Result<Approval, DomainError> {
-    if !grant.roles.is_empty() {
+    if !grant.roles.is_empty() || gives_roles(ports, grant.organization_id.as_deref()).await? {
         staff.require(ASSIGN_ROLES)?;
     }
     let actor = &staff.actor();

@@ -79,7 +79,10 @@ pub async fn create_portal_user(
     org_admin: bool,
     send_invitation: bool,
 ) -> Result<PortalUser, DomainError> {
-    if !grant.roles.is_empty() || org_admin {
+    if !grant.roles.is_empty()
+        || org_admin
+        || gives_roles(ports, grant.organization_id.as_deref()).await?
+    {
         manager.require_role_assignment()?;
     }
     if org_admin && grant.organization_id.is_none() {
@@ -186,17 +189,37 @@ pub async fn organization_roles(
         .unwrap_or_default())
 }
 
+/// Whether putting a user into `organization_id` gives them roles: its members inherit
+/// the organization's, so staff need `portal.roles.assign` for that as for roles of their
+/// own. An unknown organization gives none (the store then refuses the write).
+pub(super) async fn gives_roles(
+    ports: &Ports,
+    organization_id: Option<&str>,
+) -> Result<bool, DomainError> {
+    let Some(id) = organization_id else {
+        return Ok(false);
+    };
+    Ok(ports
+        .store
+        .organization(id)
+        .await?
+        .is_some_and(|organization| !organization.roles.is_empty()))
+}
+
 /// Roles, organization and the administrator flag. Staff need `portal.roles.assign` for
-/// roles and the flag (moving a user between organizations does not: the user then holds
-/// the new organization's roles). An organization administrator may only set the flag,
-/// within their organization.
+/// roles, the flag, and a move into an organization that has roles (the user then holds
+/// them). An organization administrator may only set the flag, within their organization.
 pub async fn change_access(
     ports: &Ports,
     manager: &Manager,
     id: &str,
     change: &AccessChange,
 ) -> Result<MemberDetail, DomainError> {
-    if change.roles.is_some() || change.org_admin.is_some() {
+    let new_organization = change.organization_id.as_ref().and_then(Option::as_deref);
+    if change.roles.is_some()
+        || change.org_admin.is_some()
+        || gives_roles(ports, new_organization).await?
+    {
         manager.require_role_assignment()?;
     }
     if let Manager::OrgAdmin { .. } = manager

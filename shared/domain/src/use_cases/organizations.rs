@@ -78,6 +78,10 @@ pub(super) async fn all_members(
     }
 }
 
+/// The one reason an organization administrator gets for an address they may not use,
+/// whatever the reason is.
+pub const CANNOT_BE_ADDED: &str = "cannot be added";
+
 /// What a bulk invitation asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BulkInvite {
@@ -125,10 +129,11 @@ pub async fn add_members(
     if bulk.emails.len() > MAX_BULK {
         return Err(field_error("emails", "must hold at most 500 addresses"));
     }
-    if !bulk.roles.is_empty() || bulk.org_admin {
+    let organization = organization(ports, organization_id).await?;
+    // Members inherit the organization's roles: adding them is assigning roles.
+    if !bulk.roles.is_empty() || bulk.org_admin || !organization.roles.is_empty() {
         manager.require_role_assignment()?;
     }
-    let organization = organization(ports, organization_id).await?;
     if let Manager::OrgAdmin { .. } = manager
         && !organization.grants(&bulk.roles)
     {
@@ -262,6 +267,19 @@ impl Planner<'_> {
             contact_created,
             reason: None,
         };
+        let org_admin = matches!(self.manager, Manager::OrgAdmin { .. });
+        // An organization administrator never moves an existing user, and learns nothing
+        // about users outside their organization: one opaque row for all of them.
+        if org_admin && user.is_some_and(|user| !self.is_member(user)) {
+            return (
+                MemberResult::invalid(email.to_string(), CANNOT_BE_ADDED),
+                None,
+            );
+        }
+        // Nor whether the address had a contact (staff see it, to know what was created).
+        let row = |outcome, portal_user_id: &str, contact_created| {
+            row(outcome, portal_user_id, contact_created && !org_admin)
+        };
         match (contact, user) {
             (_, Some(user)) => match &user.organization_id {
                 Some(id) if *id == self.organization.id => {
@@ -310,6 +328,10 @@ impl Planner<'_> {
                 (row(outcome, &user.id, true), Some(member))
             }
         }
+    }
+
+    fn is_member(&self, user: &PortalUser) -> bool {
+        user.organization_id.as_deref() == Some(self.organization.id.as_str())
     }
 
     /// A new member, whose invitation email (if any) the mailer delivers: a bulk never

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use portal_domain::StoreError;
-use portal_domain::login::LoginEvent;
+use portal_domain::login::{AttemptReservation, LoginEvent, LoginGuard};
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::password_reset::PasswordReset;
 use portal_domain::ports::{AccountStore, PortalUserStore};
@@ -59,21 +59,36 @@ impl AccountStore for DynamoStore {
         self.transact(items).await.map_err(transaction_failed)
     }
 
-    async fn record_login(
+    async fn login_guard(&self, key: &str) -> Result<Option<LoginGuard>, StoreError> {
+        self.read_login_guard(key).await
+    }
+
+    async fn reserve_login_attempt(
+        &self,
+        reservation: &AttemptReservation,
+    ) -> Result<(), StoreError> {
+        self.reserve_attempt(reservation).await
+    }
+
+    async fn record_login_success(
         &self,
         next: &PortalUser,
         event: &LoginEvent,
-        session: Option<&NewSession>,
+        session: &NewSession,
     ) -> Result<(), StoreError> {
         let event = login_event_item(event, &sortable::by_time(event.at))?;
         let mut items = vec![
             put(self.replace_portal_user(next)?),
             put(self.put_new(event)?),
+            self.clear_login_guard(&next.username)?,
         ];
-        if let Some(session) = session {
-            items.extend(self.begin_session(session)?);
-        }
+        items.extend(self.begin_session(session)?);
         self.transact(items).await.map_err(transaction_failed)
+    }
+
+    async fn record_login_failure(&self, event: &LoginEvent) -> Result<(), StoreError> {
+        let event = login_event_item(event, &sortable::by_time(event.at))?;
+        self.put_alone(self.put_new(event)?).await
     }
 
     async fn recent_logins(

@@ -20,13 +20,17 @@ pub(crate) fn malformed_item(error: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("malformed item in the table: {error}"))
 }
 
-/// For PutItem and UpdateItem with a condition.
+/// For PutItem and UpdateItem with a condition. A write refused because a transaction
+/// was writing the same item at that moment lost a race too: read again and decide anew.
 pub(crate) fn single_write_failed<E, R>(error: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + Error + 'static,
     R: std::fmt::Debug,
 {
-    if error.code() == Some("ConditionalCheckFailedException") {
+    if matches!(
+        error.code(),
+        Some("ConditionalCheckFailedException" | "TransactionConflictException")
+    ) {
         StoreError::ConditionFailed
     } else {
         unavailable(error)

@@ -65,6 +65,11 @@ pub(crate) fn throttle_key(window_key: &str) -> Item {
     key(format!("THROTTLE#{window_key}"), "THROTTLE")
 }
 
+/// A username's login failures, by `LoginGuard::key_for` (a hash, never the address).
+pub(crate) fn login_guard_key(guard_key: &str) -> Item {
+    key(format!("GUARD#{guard_key}"), "GUARD")
+}
+
 pub(crate) fn portal_user_key(id: &str) -> Item {
     key(format!("USER#{id}"), "USER")
 }
@@ -351,7 +356,7 @@ fn data(value: &impl Serialize) -> Result<AttributeValue, StoreError> {
 mod tests {
     use portal_domain::audit::{Actor, AuditAction, AuditEvent};
     use portal_domain::invitation::{Invitation, InvitationStatus};
-    use portal_domain::login::{ClientInfo, LOGIN_EVENT_LIFETIME, MAX_FAILED_LOGINS};
+    use portal_domain::login::{ClientInfo, LOGIN_EVENT_LIFETIME};
     use portal_domain::random::OsRandomness;
     use portal_domain::registration::{RegistrationForm, Verification};
     use portal_domain::session::NewSession;
@@ -504,7 +509,7 @@ mod tests {
     }
 
     #[test]
-    fn a_portal_user_item_reads_back_equal_with_password_lock_token_version_and_profile() {
+    fn a_portal_user_item_reads_back_equal_with_password_last_login_token_version_and_profile() {
         let profile = Profile {
             first_name: PersonName::parse("Ada").unwrap(),
             last_name: PersonName::parse("Lovelace").unwrap(),
@@ -520,11 +525,10 @@ mod tests {
                 NOW,
             )
             .unwrap();
-        let mut user = accepted.change_password("$argon2id$v=19$new".into(), NOW);
-        for _ in 0..MAX_FAILED_LOGINS {
-            user = user.login_failed(NOW);
-        }
-        assert!(user.locked_until.is_some() && user.token_version == 2);
+        let user = accepted
+            .change_password("$argon2id$v=19$new".into(), NOW)
+            .login_succeeded(NOW);
+        assert!(user.last_login_at.is_some() && user.token_version == 2);
         assert!(user.password_hash.is_some() && user.phone.is_some());
         let item = portal_user_item(&user).unwrap();
         assert_eq!(item[VERSION], number(user.version));

@@ -12,6 +12,7 @@ mod bulk;
 mod contacts;
 pub(crate) mod errors;
 mod items;
+mod login_guards;
 mod membership;
 mod outbox;
 mod queue;

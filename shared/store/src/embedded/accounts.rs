@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use portal_domain::StoreError;
-use portal_domain::login::LoginEvent;
+use portal_domain::login::{AttemptReservation, LoginEvent, LoginGuard};
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::password_reset::PasswordReset;
 use portal_domain::ports::AccountStore;
@@ -52,26 +52,47 @@ impl AccountStore for EmbeddedStore {
         })
     }
 
-    async fn record_login(
+    async fn login_guard(&self, key: &str) -> Result<Option<LoginGuard>, StoreError> {
+        Ok(self.read(|state| state.login_guards.get(key).cloned()))
+    }
+
+    async fn reserve_login_attempt(
+        &self,
+        reservation: &AttemptReservation,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            let stored = state
+                .login_guards
+                .get(&reservation.key)
+                .cloned()
+                .unwrap_or_else(|| LoginGuard::fresh(reservation.key.clone()));
+            if !stored.admits(reservation) {
+                return Err(StoreError::ConditionFailed);
+            }
+            Ok(vec![Change::LoginGuard(stored.counted(reservation))])
+        })
+    }
+
+    async fn record_login_success(
         &self,
         next: &PortalUser,
         event: &LoginEvent,
-        session: Option<&NewSession>,
+        session: &NewSession,
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
             let mut changes = vec![
                 Change::PortalUser(next.clone()),
-                Change::Login(LoginRecord {
-                    position: sortable::by_time(event.at),
-                    event: event.clone(),
-                }),
+                login_record(event),
+                Change::LoginGuardCleared(LoginGuard::key_of(&next.username)),
             ];
-            if let Some(session) = session {
-                changes.extend(begin_session(state, session)?);
-            }
+            changes.extend(begin_session(state, session)?);
             Ok(changes)
         })
+    }
+
+    async fn record_login_failure(&self, event: &LoginEvent) -> Result<(), StoreError> {
+        self.commit(|_| Ok(vec![login_record(event)]))
     }
 
     async fn recent_logins(
@@ -196,9 +217,17 @@ impl AccountStore for EmbeddedStore {
                 Change::PasswordReset(used.clone()),
                 Change::PortalUser(next.clone()),
                 Change::Outbox(OutboxEntry::pending(email)),
+                Change::LoginGuardCleared(LoginGuard::key_of(&next.username)),
             ])
         })
     }
+}
+
+fn login_record(event: &LoginEvent) -> Change {
+    Change::Login(LoginRecord {
+        position: sortable::by_time(event.at),
+        event: event.clone(),
+    })
 }
 
 /// The changes that begin `session`; its family and token must be new.

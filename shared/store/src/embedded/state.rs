@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use portal_domain::contact::Contact;
 use portal_domain::invitation::InvitationStatus;
-use portal_domain::login::LoginEvent;
+use portal_domain::login::{LoginEvent, LoginGuard};
 use portal_domain::organization::Organization;
 use portal_domain::outbox::{FIRST_TRY_OWNER, OutboxMessage};
 use portal_domain::password_reset::PasswordReset;
@@ -41,6 +41,8 @@ pub(super) struct State {
     pub refresh_tokens: BTreeMap<String, RefreshToken>,
     /// User id → (position in time, as on DynamoDB → login event), read from the end.
     pub logins: BTreeMap<String, BTreeMap<String, LoginEvent>>,
+    /// Login guards (failure counts) by key.
+    pub login_guards: BTreeMap<String, LoginGuard>,
     /// Password reset links by token hash.
     pub password_resets: BTreeMap<String, PasswordReset>,
     /// Organizations by id.
@@ -190,6 +192,9 @@ pub(super) enum Change {
     Login(LoginRecord),
     PasswordReset(PasswordReset),
     Organization(Organization),
+    LoginGuard(LoginGuard),
+    /// A username's failures forgotten (a success, a reset, an unlock), by guard key.
+    LoginGuardCleared(String),
 }
 
 impl State {
@@ -234,6 +239,12 @@ impl State {
                 Change::Organization(organization) => {
                     self.organizations
                         .insert(organization.id.clone(), organization);
+                }
+                Change::LoginGuard(guard) => {
+                    self.login_guards.insert(guard.key.clone(), guard);
+                }
+                Change::LoginGuardCleared(key) => {
+                    self.login_guards.remove(&key);
                 }
             }
         }

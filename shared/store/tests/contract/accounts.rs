@@ -2,11 +2,11 @@
 //! and password resets, each one atomic write or nothing at all.
 
 use portal_domain::StoreError;
-use portal_domain::login::LoginEvent;
+use portal_domain::login::{FAILURES_PER_LOCK, LoginEvent, LoginGuard};
 use portal_domain::random::{OsRandomness, new_id};
 use portal_domain::session::{RefreshStatus, RefreshToken};
 use portal_store::OutboxStatus;
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 
 use crate::support::{
     Subject, accepted, active_in, client, invited_in, join_all, new_email, now,
@@ -88,7 +88,7 @@ pub async fn a_successful_login_updates_the_user_records_it_and_begins_a_session
     let begun = session(&next);
 
     store
-        .record_login(&next, &event, Some(&begun))
+        .record_login_success(&next, &event, &begun)
         .await
         .unwrap();
 
@@ -106,18 +106,16 @@ pub async fn a_successful_login_updates_the_user_records_it_and_begins_a_session
     assert_eq!(family, Some(begun.family));
 }
 
-pub async fn a_failed_login_updates_the_user_and_records_it_without_a_session(
-    store: &impl Subject,
-) {
+pub async fn a_failed_login_is_recorded_without_touching_the_user(store: &impl Subject) {
     let (user, _) = active_in(store).await;
-    let next = user.login_failed(now());
     let event = LoginEvent::new(&user.id, false, &client(), now());
 
-    store.record_login(&next, &event, None).await.unwrap();
+    store.record_login_failure(&event).await.unwrap();
 
-    let stored = store.portal_user(&user.id).await.unwrap().unwrap();
-    assert_eq!(stored.failed_logins, 1);
-    assert_eq!(stored, next);
+    assert_eq!(
+        store.portal_user(&user.id).await.unwrap(),
+        Some(user.clone())
+    );
     assert_eq!(
         store.recent_logins(&user.id, 10).await.unwrap(),
         vec![event]
@@ -126,11 +124,12 @@ pub async fn a_failed_login_updates_the_user_and_records_it_without_a_session(
 
 pub async fn a_login_from_a_stale_user_version_is_refused_and_writes_nothing(store: &impl Subject) {
     let (user, _) = active_in(store).await;
+    let first = user.login_succeeded(now());
     store
-        .record_login(
-            &user.login_failed(now()),
-            &LoginEvent::new(&user.id, false, &client(), now()),
-            None,
+        .record_login_success(
+            &first,
+            &LoginEvent::new(&user.id, true, &client(), now()),
+            &session(&first),
         )
         .await
         .unwrap();
@@ -139,7 +138,7 @@ pub async fn a_login_from_a_stale_user_version_is_refused_and_writes_nothing(sto
     let begun = session(&stale);
 
     let event = LoginEvent::new(&user.id, true, &client(), now());
-    let result = store.record_login(&stale, &event, Some(&begun)).await;
+    let result = store.record_login_success(&stale, &event, &begun).await;
 
     assert!(
         matches!(result, Err(StoreError::ConditionFailed)),
@@ -148,24 +147,123 @@ pub async fn a_login_from_a_stale_user_version_is_refused_and_writes_nothing(sto
     assert_eq!(store.everything().await, before);
 }
 
+/// Counts `n` attempts against `key`'s guard at `at`, one after the other.
+async fn count_attempts(store: &impl Subject, key: &str, n: u32, at: OffsetDateTime) {
+    for _ in 0..n {
+        let guard = guard_of(store, key).await;
+        let reservation = guard.reserve(at).expect("not locked");
+        store.reserve_login_attempt(&reservation).await.unwrap();
+    }
+}
+
+async fn guard_of(store: &impl Subject, key: &str) -> LoginGuard {
+    store
+        .login_guard(key)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| LoginGuard::fresh(key.to_owned()))
+}
+
+pub async fn attempts_are_counted_per_username_known_or_not(store: &impl Subject) {
+    let key = LoginGuard::key_of(&new_email());
+    assert_eq!(store.login_guard(&key).await.unwrap(), None);
+
+    count_attempts(store, &key, 3, now()).await;
+
+    let guard = store.login_guard(&key).await.unwrap().unwrap();
+    assert_eq!((guard.failures, guard.lock_at), (3, FAILURES_PER_LOCK));
+    let other = LoginGuard::key_of(&new_email());
+    assert_eq!(store.login_guard(&other).await.unwrap(), None);
+}
+
+pub async fn parallel_attempts_are_each_counted_and_none_passes_the_lock(store: &impl Subject) {
+    let key = LoginGuard::key_of(&new_email());
+    let fresh = LoginGuard::fresh(key.clone());
+    let reservation = fresh.reserve(now()).unwrap();
+
+    // Thirty attempts, all read before any was counted.
+    let results = join_all(
+        (0..30)
+            .map(|_| store.reserve_login_attempt(&reservation))
+            .collect(),
+    )
+    .await;
+
+    let counted = results.iter().filter(|result| result.is_ok()).count();
+    assert_eq!(counted as u32, FAILURES_PER_LOCK, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|result| matches!(result, Ok(()) | Err(StoreError::ConditionFailed)))
+    );
+    let guard = store.login_guard(&key).await.unwrap().unwrap();
+    assert_eq!(guard.failures, FAILURES_PER_LOCK);
+    assert!(guard.locked_for(now()).is_some());
+}
+
+pub async fn after_a_lock_ends_one_attempt_begins_the_next_step(store: &impl Subject) {
+    let key = LoginGuard::key_of(&new_email());
+    let start = now() - Duration::hours(1);
+    count_attempts(store, &key, FAILURES_PER_LOCK, start).await;
+    let locked = guard_of(store, &key).await;
+    let stale_before_lock = LoginGuard {
+        failures: 0,
+        ..locked.clone()
+    }
+    .reserve(start)
+    .unwrap();
+    assert!(matches!(
+        store.reserve_login_attempt(&stale_before_lock).await,
+        Err(StoreError::ConditionFailed)
+    ));
+    let step = locked.reserve(now()).expect("the first lock has ended");
+    assert!(step.next_step);
+
+    store.reserve_login_attempt(&step).await.unwrap();
+    let second = store.reserve_login_attempt(&step).await;
+
+    assert!(
+        matches!(second, Err(StoreError::ConditionFailed)),
+        "{second:?}"
+    );
+    let guard = guard_of(store, &key).await;
+    assert_eq!(guard.failures, FAILURES_PER_LOCK + 1);
+    assert_eq!(guard.lock_at, 2 * FAILURES_PER_LOCK);
+}
+
+pub async fn a_successful_login_forgets_the_usernames_failures(store: &impl Subject) {
+    let (user, _) = active_in(store).await;
+    let key = LoginGuard::key_of(&user.username);
+    count_attempts(store, &key, 4, now()).await;
+    let next = user.login_succeeded(now());
+
+    store
+        .record_login_success(
+            &next,
+            &LoginEvent::new(&user.id, true, &client(), now()),
+            &session(&next),
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(store.login_guard(&key).await.unwrap(), None);
+}
+
 pub async fn recent_logins_are_the_users_own_newest_first_and_limited(store: &impl Subject) {
-    let (mut ada, _) = active_in(store).await;
-    let (mut other, _) = active_in(store).await;
+    let (ada, _) = active_in(store).await;
+    let (other, _) = active_in(store).await;
     let start = now() - Duration::minutes(10);
     let mut events = Vec::new();
     for minute in 0..3 {
         let at = start + Duration::minutes(minute);
-        let event = LoginEvent::new(&ada.id, minute % 2 == 0, &client(), at);
-        let next = ada.login_failed(at);
-        store.record_login(&next, &event, None).await.unwrap();
-        (ada, events) = (next, [vec![event], events].concat());
+        let event = LoginEvent::new(&ada.id, false, &client(), at);
+        store.record_login_failure(&event).await.unwrap();
+        events = [vec![event], events].concat();
     }
     // Two events of one instant are both kept.
     for _ in 0..2 {
-        let next = other.login_failed(start);
         let event = LoginEvent::new(&other.id, false, &client(), start);
-        store.record_login(&next, &event, None).await.unwrap();
-        other = next;
+        store.record_login_failure(&event).await.unwrap();
     }
 
     let newest_two = store.recent_logins(&ada.id, 2).await.unwrap();
@@ -358,8 +456,10 @@ pub async fn the_reset_request_over_the_window_limit_is_throttled_and_writes_not
     assert_eq!(store.password_reset(&over.token_hash).await.unwrap(), None);
 }
 
-pub async fn a_reset_is_completed_once(store: &impl Subject) {
+pub async fn a_reset_is_completed_once_and_unlocks_the_username(store: &impl Subject) {
     let (user, _) = active_in(store).await;
+    let key = LoginGuard::key_of(&user.username);
+    count_attempts(store, &key, FAILURES_PER_LOCK, now()).await;
     let reset = reset_for(&user, now());
     store
         .request_password_reset(
@@ -392,6 +492,7 @@ pub async fn a_reset_is_completed_once(store: &impl Subject) {
         .unwrap();
     assert!(stored.used_at.is_some());
     assert_eq!(stored, used);
+    assert_eq!(store.login_guard(&key).await.unwrap(), None);
     assert_eq!(
         store.email_status(&email.id).await,
         Some(OutboxStatus::Pending)
@@ -426,9 +527,12 @@ pub async fn a_reset_completed_from_a_stale_user_version_is_refused_and_stays_un
         .await
         .unwrap();
     // A login moved the user on after the reset page read it.
-    let moved = user.login_failed(now());
-    let event = LoginEvent::new(&user.id, false, &client(), now());
-    store.record_login(&moved, &event, None).await.unwrap();
+    let moved = user.login_succeeded(now());
+    let event = LoginEvent::new(&user.id, true, &client(), now());
+    store
+        .record_login_success(&moved, &event, &session(&moved))
+        .await
+        .unwrap();
     let before = store.everything().await;
     let used = portal_domain::password_reset::PasswordReset {
         used_at: Some(now()),
