@@ -48,7 +48,14 @@ pub async fn org_deactivate(
     PortalCaller(claims): PortalCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let manager = org_admin(&ports, &claims.sub, claims.ver, claims.org.as_deref()).await?;
+    let manager = org_admin(
+        &ports,
+        &claims.sub,
+        claims.ver,
+        &claims.sid,
+        claims.org.as_deref(),
+    )
+    .await?;
     let user = deactivate(&ports, &manager, known_shape(&id)?).await?;
     Ok(Json((&user).into()))
 }
@@ -58,7 +65,14 @@ pub async fn org_reactivate(
     PortalCaller(claims): PortalCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let manager = org_admin(&ports, &claims.sub, claims.ver, claims.org.as_deref()).await?;
+    let manager = org_admin(
+        &ports,
+        &claims.sub,
+        claims.ver,
+        &claims.sid,
+        claims.org.as_deref(),
+    )
+    .await?;
     let user = reactivate(&ports, &manager, known_shape(&id)?).await?;
     Ok(Json((&user).into()))
 }

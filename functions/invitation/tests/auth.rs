@@ -89,6 +89,26 @@ async fn a_staff_token_does_not_open_org_routes_nor_an_access_token_staff_routes
 }
 
 #[tokio::test]
+async fn an_administrators_access_token_stops_on_every_org_route_once_they_log_out() {
+    let app = TestApp::start();
+    let organization = app.create_organization("Acme", &[]).await;
+    let admin = app.org_admin(&organization, "admin@acme.example").await;
+    let out = app
+        .call("DELETE", "/sessions", Some(&admin.access_token), None)
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let before = app.store.snapshot();
+
+    for (method, path, body) in org_routes() {
+        let reply = app
+            .call(method, &path, Some(&admin.access_token), body)
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+    assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
 async fn every_staff_route_without_the_manage_permission_is_a_403_and_changes_nothing() {
     let app = TestApp::start();
     let token = staff_token(&[ASSIGN_ROLES]);

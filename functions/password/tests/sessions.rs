@@ -254,6 +254,14 @@ async fn a_refresh_rotates_and_reusing_the_old_token_ends_the_session() {
         StatusCode::UNAUTHORIZED,
         "the family is revoked"
     );
+    let me = app
+        .call("GET", "/me", rotated.body["access_token"].as_str(), None)
+        .await;
+    assert_eq!(
+        me.status,
+        StatusCode::UNAUTHORIZED,
+        "its access tokens end with it"
+    );
 }
 
 #[tokio::test]
@@ -273,6 +281,19 @@ async fn logging_out_ends_the_session() {
         )
         .await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
+    let me = app
+        .call("GET", "/me", pair["access_token"].as_str(), None)
+        .await;
+    assert_eq!(
+        me.status,
+        StatusCode::UNAUTHORIZED,
+        "the access token ends too"
+    );
+    let other = app.log_in("ada@example.com", PASSWORD).await;
+    let still = app
+        .call("GET", "/me", other.body["access_token"].as_str(), None)
+        .await;
+    assert_eq!(still.status, StatusCode::OK, "other sessions go on");
 }
 
 #[tokio::test]

@@ -80,6 +80,13 @@ impl NewSession {
     }
 }
 
+impl SessionFamily {
+    /// Not revoked (by a logout or a replayed refresh token) and not past its lifetime.
+    pub fn is_live(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}
+
 /// What presenting a refresh token leads to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum RefreshDecision {
@@ -146,6 +153,18 @@ mod tests {
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
+
+    #[test]
+    fn a_session_ends_when_revoked_or_past_its_lifetime() {
+        let session = NewSession::begin(&OsRandomness, "u1", 1, NOW);
+        assert!(session.family.is_live(NOW));
+        assert!(!session.family.is_live(NOW + SESSION_LIFETIME));
+        let revoked = SessionFamily {
+            revoked_at: Some(NOW),
+            ..session.family
+        };
+        assert!(!revoked.is_live(NOW));
+    }
 
     #[test]
     fn a_fresh_token_rotates() {

@@ -422,13 +422,20 @@ fn expected_dynamodb_grants() -> BTreeMap<&'static str, BTreeSet<(String, String
             ]),
         ),
         // Everything by key: logins, acceptance, resets and rotations are transactions
-        // (a rotation checks its session family); logout, the reset throttle and the sent
-        // mark are Updates. Never a query.
+        // (a rotation checks its session family); logout, counting a login attempt, the
+        // reset throttle and the sent mark are Updates; a successful login or a reset
+        // deletes the username's login guard. Never a query.
         (
             "password",
             grants(vec![on(
                 table_arn(),
-                &["GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"],
+                &[
+                    "GetItem",
+                    "PutItem",
+                    "UpdateItem",
+                    "DeleteItem",
+                    "ConditionCheckItem",
+                ],
             )]),
         ),
         // Bulk reads of contacts and users (BatchGetItem), logins (a Query of the table),
@@ -569,7 +576,7 @@ fn the_dynamodb_adapter_calls_only_what_the_policies_grant() {
          template.yaml and expected_dynamodb_grants, where it is needed",
         operations.difference(&known).collect::<Vec<_>>()
     );
-    let items: BTreeSet<String> = ["put", "update", "condition_check"]
+    let items: BTreeSet<String> = ["put", "update", "delete", "condition_check"]
         .map(str::to_owned)
         .into();
     assert!(

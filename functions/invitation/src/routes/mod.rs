@@ -115,7 +115,14 @@ async fn org_manager(
     ports: &Ports,
     claims: &AccessTokenClaims,
 ) -> Result<(Manager, String), Problem> {
-    let manager = org_admin(ports, &claims.sub, claims.ver, claims.org.as_deref()).await?;
+    let manager = org_admin(
+        ports,
+        &claims.sub,
+        claims.ver,
+        &claims.sid,
+        claims.org.as_deref(),
+    )
+    .await?;
     match &manager {
         Manager::OrgAdmin {
             organization_id, ..

@@ -27,7 +27,7 @@ pub async fn me(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
 ) -> Result<Json<Me>, Problem> {
-    let user = current_user(&ports, &claims.sub, claims.ver).await?;
+    let user = current_user(&ports, &claims.sub, claims.ver, &claims.sid).await?;
     let organization_roles = organization_roles(&ports, &user).await?;
     Ok(Json(Me {
         portal_user_id: user.id.clone(),

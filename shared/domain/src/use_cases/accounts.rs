@@ -215,17 +215,27 @@ pub async fn log_out(ports: &Ports, family_id: &str) -> Result<(), DomainError> 
         .await?)
 }
 
-/// The user an access token names, if it still may act: active, and the token issued
-/// under the current token version (deactivation and password resets bump it).
+/// The user an access token names, if it still may act: active, the token issued under
+/// the current token version (deactivation and password resets bump it), and its session
+/// still live (a logout or a replayed refresh token ends it): one more read per request,
+/// so that an ended session's access tokens stop at once, not when they expire.
 pub async fn current_user(
     ports: &Ports,
     user_id: &str,
     token_version: u64,
+    session_id: &str,
 ) -> Result<PortalUser, DomainError> {
     let user = active_user(ports, user_id).await?;
     if user.token_version != token_version {
         return Err(DomainError::Unauthenticated);
     }
+    let now = ports.clock.now();
+    ports
+        .store
+        .session_family(session_id)
+        .await?
+        .filter(|family| family.user_id == user.id && family.is_live(now))
+        .ok_or(DomainError::Unauthenticated)?;
     Ok(user)
 }
 
@@ -249,6 +259,7 @@ pub async fn request_password_reset(
         created_at: now,
         expires_at: now + RESET_LIFETIME,
         used_at: None,
+        token_version: user.token_version,
     };
     let content = EmailContent::PasswordReset {
         first_name: greeting_name(&user),
@@ -290,9 +301,7 @@ pub async fn complete_password_reset(
 ) -> Result<PortalUser, DomainError> {
     let hash = token_hash(token);
     let reset = usable_reset(ports, &hash).await?;
-    let user = active_user(ports, &reset.user_id)
-        .await
-        .map_err(|_| DomainError::TokenInvalid)?;
+    let user = reset_user(ports, &reset).await?;
     let password = checked_password(password, &user, None)?;
     let password_hash = ports.hasher.hash(&password).await;
     let mut user = user;
@@ -325,9 +334,7 @@ pub async fn complete_password_reset(
             // The user changed (e.g. a login) or the link was used meanwhile: look again.
             Err(StoreError::ConditionFailed) => {
                 usable_reset(ports, &hash).await?;
-                user = active_user(ports, &reset.user_id)
-                    .await
-                    .map_err(|_| DomainError::TokenInvalid)?;
+                user = reset_user(ports, &reset).await?;
             }
             Err(other) => return Err(other.into()),
         }
@@ -341,6 +348,16 @@ async fn usable_reset(ports: &Ports, hash: &str) -> Result<PasswordReset, Domain
         .password_reset(hash)
         .await?
         .filter(|reset| reset.is_usable(ports.clock.now()))
+        .ok_or(DomainError::TokenInvalid)
+}
+
+/// The user a reset link is for, if it still works for them: active, and no other reset
+/// (nor a deactivation) happened since the link was made.
+async fn reset_user(ports: &Ports, reset: &PasswordReset) -> Result<PortalUser, DomainError> {
+    active_user(ports, &reset.user_id)
+        .await
+        .ok()
+        .filter(|user| reset.still_works_for(user))
         .ok_or(DomainError::TokenInvalid)
 }
 

@@ -44,9 +44,10 @@ pub async fn org_admin(
     ports: &Ports,
     user_id: &str,
     token_version: u64,
+    session_id: &str,
     token_organization: Option<&str>,
 ) -> Result<Manager, DomainError> {
-    let user = current_user(ports, user_id, token_version).await?;
+    let user = current_user(ports, user_id, token_version, session_id).await?;
     match (token_organization, &user.organization_id) {
         (Some(token_org), Some(user_org)) if user.org_admin && token_org == user_org => {
             Ok(Manager::OrgAdmin {

@@ -587,6 +587,7 @@ mod tests {
             created_at: NOW,
             expires_at: NOW + time::Duration::hours(1),
             used_at: None,
+            token_version: 3,
         };
         let item = password_reset_item(&reset).unwrap();
         assert_eq!(item[PK], string(format!("RESET#{}", "cd".repeat(32))));

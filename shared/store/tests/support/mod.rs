@@ -562,6 +562,7 @@ pub fn reset_for(user: &PortalUser, now: OffsetDateTime) -> PasswordReset {
         created_at: now,
         expires_at: now + RESET_LIFETIME,
         used_at: None,
+        token_version: user.token_version,
     }
 }
 
