@@ -19,7 +19,8 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         let hasher = Argon2Hasher::new();
-        let password = NewPassword::parse(PASSWORD, &[]).expect("a strong password");
+        let password =
+            NewPassword::parse(PASSWORD, &[], Default::default()).expect("a strong password");
         let stored = hasher.hash(&password).await;
 
         let verifies = rate(|| async {

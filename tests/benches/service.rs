@@ -311,7 +311,10 @@ async fn logins_per_second_against_the_argon2_bound() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let stored = hasher
-        .hash(&portal_domain::password::NewPassword::parse(PASSWORD, &[]).expect("a good password"))
+        .hash(
+            &portal_domain::password::NewPassword::parse(PASSWORD, &[], Default::default())
+                .expect("a good password"),
+        )
         .await;
 
     let started = Instant::now();

@@ -189,14 +189,14 @@ describe('the pages', { concurrency: false }, () => {
 
     // Too short: said live while typing, and refused before any request.
     await password.fill('short');
-    await page.locator('#password-rules').getByText('At least 12 characters: 5 so far.').waitFor();
+    await page.locator('#password-rules').getByText('At least 15 characters: 5 so far.').waitFor();
     await page.getByRole('button', { name: 'Set password and log in' }).click();
-    await page.getByRole('alert').getByText('The password needs at least 12 characters (it has 5).').waitFor();
+    await page.getByRole('alert').getByText('The password needs at least 15 characters (it has 5).').waitFor();
     assert.equal(accepts.length, 0);
 
     // Long enough but common: the server's reason is shown, on the field too.
-    await password.fill('password123456');
-    await page.locator('#password-rules').getByText('Length is fine (14 characters).').waitFor();
+    await password.fill('password1234567');
+    await page.locator('#password-rules').getByText('Length is fine (15 characters).').waitFor();
     const refused = page.waitForResponse(isApi('POST', '/invitations/accept'));
     await page.getByRole('button', { name: 'Set password and log in' }).click();
     const answer = await refused;

@@ -1,8 +1,10 @@
-// Live feedback on the password policy (12 to 128 characters, no composition rules),
+// Live feedback on the password policy (15 to 128 characters, no composition rules),
 // shared by the welcome page and the reset page. Whether a password is too easy to guess
-// only the server knows: its reason is shown when it refuses one.
+// only the server knows: its reason is shown when it refuses one. 15 is the server's
+// default minimum (PASSWORD_MIN_LENGTH); a deployment that sets another one refuses with
+// its own number, which the page then shows.
 
-export const MIN = 12;
+export const MIN = 15;
 export const MAX = 128;
 
 /** Characters as the server counts them: Unicode code points, nothing trimmed. */

@@ -77,6 +77,30 @@ async fn a_used_unknown_or_expired_link_answers_the_same_410() {
 }
 
 #[tokio::test]
+async fn a_random_looking_password_of_fourteen_characters_is_too_short_by_default() {
+    let app = TestApp::start();
+    let token = app.invite("ada@example.com").await;
+
+    let reply = app
+        .post(
+            "/invitations/accept",
+            json!({ "token": token, "password": "tqzv-mw8r-kx7p" }),
+        )
+        .await;
+
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert_eq!(
+        reply.body["detail"],
+        "the password must be at least 15 characters"
+    );
+}
+
+#[tokio::test]
 async fn weak_passwords_are_refused_with_a_reason_and_the_link_still_works() {
     let app = TestApp::start();
     let token = app.invite("ada@example.com").await;
@@ -85,7 +109,7 @@ async fn weak_passwords_are_refused_with_a_reason_and_the_link_still_works() {
     for password in [
         "short",
         &"x".repeat(129),
-        "password123456",
+        "password1234567",
         "ada@example.com",
         "Ada Lovelace rocks",
     ] {

@@ -161,7 +161,7 @@ async fn an_expired_reset_link_is_a_410_and_a_weak_password_a_422() {
     let weak = app
         .post(
             "/password-resets/complete",
-            json!({ "token": token, "password": "password123456" }),
+            json!({ "token": token, "password": "password1234567" }),
         )
         .await;
     app.clock.advance(time::Duration::hours(1));

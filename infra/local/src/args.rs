@@ -35,6 +35,11 @@ pub struct Args {
     #[arg(long, env = "INVITATION_TTL_HOURS", default_value_t = 72,
           value_parser = clap::value_parser!(u16).range(1..))]
     pub invitation_ttl_hours: u16,
+    /// The fewest characters a new password may have: 15 (NIST SP 800-63B rev. 4 for a
+    /// password that is the only factor), at least 8.
+    #[arg(long, env = "PASSWORD_MIN_LENGTH", default_value_t = 15,
+          value_parser = clap::value_parser!(u16).range(8..=128))]
+    pub password_min_length: u16,
     /// Seals invitation links in the outbox: 32 bytes, base64url. Generated once into
     /// `<data-dir>/outbox-seal-key` when unset, so pending emails keep working links.
     #[arg(long, env = "OUTBOX_SEAL_KEY", hide_env_values = true)]

@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use clap::Parser;
 use portal_domain::Ports;
 use portal_domain::clock::SystemClock;
-use portal_domain::password::Argon2Hasher;
+use portal_domain::password::{Argon2Hasher, MinLength};
 use portal_domain::ports::{Settings, Store};
 use portal_domain::random::OsRandomness;
 use portal_email::{EmailConfig, FileOutbox};
@@ -58,6 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         invitation_lifetime: time::Duration::hours(i64::from(args.invitation_ttl_hours)),
         seal_key,
         email_retries: Default::default(),
+        password_min_length: MinLength::new(args.password_min_length.into())?,
     };
     let ports = Ports {
         store: open_store(&args).await?,

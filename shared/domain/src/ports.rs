@@ -15,7 +15,7 @@ use crate::outbox::{
     ClaimedEmail, DeadEmail, DeliveryClaim, DeliveryFailure, OutboxMessage, RetryPolicy,
 };
 use crate::page::{Page, PageRequest};
-use crate::password::PasswordHasher;
+use crate::password::{MinLength, PasswordHasher};
 use crate::password_reset::PasswordReset;
 use crate::random::Randomness;
 use crate::registration::{Registration, RegistrationStatus};
@@ -335,6 +335,8 @@ pub struct Settings {
     pub seal_key: SealKey,
     /// How often, and how far apart, a failing email is tried again.
     pub email_retries: RetryPolicy,
+    /// The fewest characters a new password may have (15 unless configured).
+    pub password_min_length: MinLength,
 }
 
 impl Settings {

@@ -89,6 +89,7 @@ pub fn ports(
             invitation_lifetime: crate::ports::Settings::DEFAULT_INVITATION_LIFETIME,
             seal_key: crate::sealed::SealKey::generate(&random),
             email_retries: Default::default(),
+            password_min_length: Default::default(),
         }),
         random: std::sync::Arc::new(random),
         hasher: std::sync::Arc::new(crate::password::Argon2Hasher::new()),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use portal_domain::Ports;
 use portal_domain::clock::SystemClock;
-use portal_domain::password::Argon2Hasher;
+use portal_domain::password::{Argon2Hasher, MinLength};
 use portal_domain::ports::Settings;
 use portal_domain::random::OsRandomness;
 use portal_domain::sealed::SealKey;
@@ -13,8 +13,8 @@ use portal_email::{EmailConfig, SesMailer};
 use portal_store::DynamoStore;
 
 /// The ports of a deployed function. Environment (set by `template.yaml`): `TABLE_NAME`,
-/// `OUTBOX_SEAL_KEY`, `INVITATION_TTL_HOURS` (default 72), `SES_CONFIGURATION_SET`
-/// (optional) and the email variables of `EmailConfig::from_env`.
+/// `OUTBOX_SEAL_KEY`, `INVITATION_TTL_HOURS` (default 72), `PASSWORD_MIN_LENGTH` (default
+/// 15), `SES_CONFIGURATION_SET` (optional) and the email variables of `EmailConfig::from_env`.
 pub async fn ports_from_env() -> Result<Ports, String> {
     let settings = settings_from_env()?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -48,10 +48,18 @@ pub fn settings_from_env() -> Result<Settings, String> {
             .ok_or("INVITATION_TTL_HOURS must be a whole number of hours above 0")?,
         Err(_) => Settings::DEFAULT_INVITATION_LIFETIME,
     };
+    let password_min_length = match std::env::var("PASSWORD_MIN_LENGTH") {
+        Ok(chars) => chars
+            .parse::<usize>()
+            .map_err(|_| "PASSWORD_MIN_LENGTH must be a whole number".to_owned())
+            .and_then(MinLength::new)?,
+        Err(_) => MinLength::default(),
+    };
     Ok(Settings {
         invitation_lifetime,
         seal_key,
         email_retries: Default::default(),
+        password_min_length,
     })
 }
 

@@ -119,7 +119,7 @@ mod tests {
     use super::*;
 
     fn new_password(raw: &str) -> NewPassword {
-        NewPassword::parse(raw, &[]).expect("a strong password")
+        NewPassword::parse(raw, &[], Default::default()).expect("a strong password")
     }
 
     #[tokio::test]

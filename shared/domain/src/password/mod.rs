@@ -5,4 +5,4 @@ mod hasher;
 mod policy;
 
 pub use hasher::{Argon2Hasher, PasswordHasher};
-pub use policy::{MAX_CHARS, MIN_CHARS, NewPassword, PasswordRejection};
+pub use policy::{MAX_CHARS, MinLength, NewPassword, PasswordRejection};

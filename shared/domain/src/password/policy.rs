@@ -1,10 +1,42 @@
-//! What a new password must be: 12..=128 characters, no composition rules, nothing of the
-//! user's own name or email, and not common or guessable by zxcvbn's estimate.
+//! What a new password must be: 15..=128 characters (the minimum configurable), no
+//! composition rules, nothing of the user's own name or email, and not common or
+//! guessable by zxcvbn's estimate.
 
 use std::fmt;
 
-/// Fewest characters (Unicode code points) a password may have.
-pub const MIN_CHARS: usize = 12;
+/// Fewest characters (Unicode code points) a password may have, as deployed. NIST SP
+/// 800-63B rev. 4 asks for at least 15 when the password is the only factor, and allows 8
+/// when it is used with a second factor; 15 is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinLength(usize);
+
+impl MinLength {
+    pub const SINGLE_FACTOR: Self = Self(15);
+    /// NIST's floor for a password used with a second factor.
+    pub const FLOOR: usize = 8;
+
+    pub fn new(chars: usize) -> Result<Self, String> {
+        if (Self::FLOOR..=MAX_CHARS).contains(&chars) {
+            Ok(Self(chars))
+        } else {
+            Err(format!(
+                "the minimum password length must be {} to {MAX_CHARS} characters",
+                Self::FLOOR
+            ))
+        }
+    }
+
+    pub fn chars(self) -> usize {
+        self.0
+    }
+}
+
+impl Default for MinLength {
+    fn default() -> Self {
+        Self::SINGLE_FACTOR
+    }
+}
+
 /// Most characters a password may have: long enough for any passphrase, short enough
 /// that nobody sends a megabyte to the hasher.
 pub const MAX_CHARS: usize = 128;
@@ -21,10 +53,10 @@ pub struct NewPassword(String);
 impl NewPassword {
     /// `personal`: what the user's password must not contain (username or email, first
     /// and last name). An email's local part is checked on its own too.
-    pub fn parse(raw: &str, personal: &[&str]) -> Result<Self, PasswordRejection> {
+    pub fn parse(raw: &str, personal: &[&str], min: MinLength) -> Result<Self, PasswordRejection> {
         let chars = raw.chars().count();
-        if chars < MIN_CHARS {
-            return Err(PasswordRejection::TooShort);
+        if chars < min.chars() {
+            return Err(PasswordRejection::TooShort(min));
         }
         if chars > MAX_CHARS {
             return Err(PasswordRejection::TooLong);
@@ -63,7 +95,7 @@ impl fmt::Debug for NewPassword {
 /// and safe to show the user (it never repeats the password).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordRejection {
-    TooShort,
+    TooShort(MinLength),
     TooLong,
     /// Contains the user's email address (or its local part) or name.
     Personal,
@@ -72,19 +104,19 @@ pub enum PasswordRejection {
 }
 
 impl PasswordRejection {
-    pub fn reason(&self) -> &str {
+    pub fn reason(&self) -> String {
         match self {
-            Self::TooShort => "must be at least 12 characters",
-            Self::TooLong => "must be at most 128 characters",
-            Self::Personal => "must not contain your email address or name",
-            Self::Guessable(reason) => reason,
+            Self::TooShort(min) => format!("must be at least {} characters", min.chars()),
+            Self::TooLong => "must be at most 128 characters".into(),
+            Self::Personal => "must not contain your email address or name".into(),
+            Self::Guessable(reason) => reason.clone(),
         }
     }
 }
 
 impl fmt::Display for PasswordRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason())
+        f.write_str(&self.reason())
     }
 }
 
@@ -129,15 +161,37 @@ mod tests {
     const NOBODY: &[&str] = &[];
     const ADA: &[&str] = &["ada.lovelace@example.com", "Ada", "Lovelace"];
 
+    const DEFAULT: MinLength = MinLength::SINGLE_FACTOR;
+    const TWELVE: MinLength = MinLength(12);
+
+    fn parse(raw: &str, personal: &[&str]) -> Result<NewPassword, PasswordRejection> {
+        NewPassword::parse(raw, personal, DEFAULT)
+    }
+
     fn refusal(raw: &str, personal: &[&str]) -> PasswordRejection {
-        NewPassword::parse(raw, personal).expect_err("the password should be refused")
+        parse(raw, personal).expect_err("the password should be refused")
     }
 
     #[test]
-    fn eleven_characters_are_too_short() {
-        let rejection = refusal("tqzv-mw8r-k", NOBODY);
-        assert_eq!(rejection, PasswordRejection::TooShort);
-        assert!(rejection.reason().contains("12"), "{rejection}");
+    fn fourteen_characters_are_too_short_by_default() {
+        let rejection = refusal("tqzv-mw8r-kx7p", NOBODY);
+        assert_eq!(rejection, PasswordRejection::TooShort(DEFAULT));
+        assert_eq!(rejection.reason(), "must be at least 15 characters");
+        assert!(parse("tqzv-mw8r-kx7p2", NOBODY).is_ok());
+    }
+
+    #[test]
+    fn the_minimum_is_configurable_down_to_nists_floor_for_a_second_factor() {
+        let eight = MinLength::new(8).unwrap();
+        let eight_chars = NewPassword::parse("tq#v8rKx", NOBODY, eight);
+        assert!(!matches!(eight_chars, Err(PasswordRejection::TooShort(_))));
+        assert!(MinLength::new(7).is_err());
+        assert!(MinLength::new(129).is_err());
+        let twenty = MinLength::new(20).unwrap();
+        assert_eq!(
+            NewPassword::parse("tqzv-mw8r-kx7p2", NOBODY, twenty).err(),
+            Some(PasswordRejection::TooShort(twenty))
+        );
     }
 
     #[test]
@@ -153,34 +207,36 @@ mod tests {
                    lighthouse, humming off-key while orbiting Saturn at dusk, maybe";
         let raw = &raw[..128];
         assert_eq!(raw.chars().count(), 128);
-        assert_eq!(NewPassword::parse(raw, ADA).unwrap().expose(), raw);
+        assert_eq!(parse(raw, ADA).unwrap().expose(), raw);
     }
 
     #[test]
     fn length_is_counted_in_code_points_not_bytes() {
         let raw = "Grüße aus Köln, sagt Jürgen 2026";
-        assert_eq!(NewPassword::parse(raw, ADA).unwrap().expose(), raw);
+        assert_eq!(parse(raw, ADA).unwrap().expose(), raw);
 
         // 11 code points in 17 bytes is too short; 12 code points is long enough.
-        assert_eq!(refusal("ÄÖÜßéèñøåçœ", NOBODY), PasswordRejection::TooShort);
+        let eleven = NewPassword::parse("ÄÖÜßéèñøåçœ", NOBODY, TWELVE);
+        assert_eq!(eleven.err(), Some(PasswordRejection::TooShort(TWELVE)));
         let twelve = "ßüöäÖÜæøåñçé";
         assert_eq!(twelve.chars().count(), 12);
         assert!(twelve.len() > 12);
-        assert_eq!(NewPassword::parse(twelve, NOBODY).unwrap().expose(), twelve);
-        assert!(NewPassword::parse("Zwölf Äpfel!", NOBODY).is_ok());
+        let parsed = NewPassword::parse(twelve, NOBODY, TWELVE).unwrap();
+        assert_eq!(parsed.expose(), twelve);
+        assert!(NewPassword::parse("Zwölf Äpfel!", NOBODY, TWELVE).is_ok());
     }
 
     #[test]
     fn spaces_count_and_are_kept() {
-        let raw = " wombat fjord  ";
-        assert_eq!(NewPassword::parse(raw, NOBODY).unwrap().expose(), raw);
-        // Trimmed it would be 11 characters; the spaces make it long enough.
-        assert!(NewPassword::parse(" xq7#vLm2pQz", NOBODY).is_ok());
+        let raw = " wombat fjord   ";
+        assert_eq!(parse(raw, NOBODY).unwrap().expose(), raw);
+        // Trimmed it would be 14 characters; the spaces make it long enough.
+        assert!(parse(" xq7#vLm2pQz9wR", NOBODY).is_ok());
     }
 
     #[test]
     fn a_common_password_is_refused_with_zxcvbn_advice() {
-        let rejection = refusal("password123456", NOBODY);
+        let rejection = refusal("password1234567", NOBODY);
         assert!(matches!(rejection, PasswordRejection::Guessable(_)));
         assert!(
             rejection.reason().starts_with("is too easy to guess: "),
@@ -208,18 +264,18 @@ mod tests {
     #[test]
     fn personal_entries_shorter_than_four_characters_are_ignored() {
         // "Ada" is in "Adamant", but three letters are too short to be a name check.
-        assert!(NewPassword::parse("Adamant quokkas vote sideways", ADA).is_ok());
+        assert!(parse("Adamant quokkas vote sideways", ADA).is_ok());
     }
 
     #[test]
     fn a_long_random_looking_passphrase_is_accepted() {
         let raw = "correct-Horse-battery-Staple-9f#kQ";
-        assert_eq!(NewPassword::parse(raw, ADA).unwrap().expose(), raw);
+        assert_eq!(parse(raw, ADA).unwrap().expose(), raw);
     }
 
     #[test]
     fn debug_never_prints_the_password() {
-        let password = NewPassword::parse("correct-Horse-battery-Staple-9f#kQ", ADA).unwrap();
+        let password = parse("correct-Horse-battery-Staple-9f#kQ", ADA).unwrap();
         assert_eq!(format!("{password:?}"), "NewPassword(..)");
     }
 }

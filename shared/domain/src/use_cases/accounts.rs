@@ -69,7 +69,7 @@ pub async fn accept_invitation(
     let names = profile
         .as_ref()
         .map(|p| (p.first_name.to_string(), p.last_name.to_string()));
-    let password = checked_password(password, &user, names)?;
+    let password = checked_password(ports, password, &user, names)?;
     let password_hash = ports.hasher.hash(&password).await;
     let now = ports.clock.now();
     let next = user.accept_invitation(&token_hash(token), password_hash, profile, now)?;
@@ -302,7 +302,7 @@ pub async fn complete_password_reset(
     let hash = token_hash(token);
     let reset = usable_reset(ports, &hash).await?;
     let user = reset_user(ports, &reset).await?;
-    let password = checked_password(password, &user, None)?;
+    let password = checked_password(ports, password, &user, None)?;
     let password_hash = ports.hasher.hash(&password).await;
     let mut user = user;
     for _ in 0..OPTIMISTIC_RETRIES {
@@ -372,6 +372,7 @@ async fn active_user(ports: &Ports, user_id: &str) -> Result<PortalUser, DomainE
 
 /// The password policy, with the user's own email and names as forbidden content.
 fn checked_password(
+    ports: &Ports,
     password: &str,
     user: &PortalUser,
     names: Option<(String, String)>,
@@ -383,7 +384,6 @@ fn checked_password(
         (name(&user.first_name), name(&user.last_name))
     });
     let personal = [user.username.as_ref(), first.as_str(), last.as_str()];
-    NewPassword::parse(password, &personal).map_err(|rejection: PasswordRejection| {
-        DomainError::PasswordRejected(rejection.reason().to_owned())
-    })
+    NewPassword::parse(password, &personal, ports.settings.password_min_length)
+        .map_err(|rejection: PasswordRejection| DomainError::PasswordRejected(rejection.reason()))
 }
