@@ -45,10 +45,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     portal_http::init_tracing();
     let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
     let address = format!("http://{}", listener.local_addr()?);
-    let base_url = args
-        .portal_base_url
-        .clone()
-        .unwrap_or_else(|| address.clone());
+    let base_url =
+        portal_email::checked_base_url(args.portal_base_url.as_deref().unwrap_or(&address))?;
 
     let outbox = Arc::new(FileOutbox::new(
         args.outbox_path(),

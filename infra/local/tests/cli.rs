@@ -22,6 +22,7 @@ fn portal_local(data_dir: &Path) -> Command {
         "TABLE_NAME",
         "PORTAL_BASE_URL",
         "INVITATION_TTL_HOURS",
+        "PASSWORD_MIN_LENGTH",
         "OUTBOX_SEAL_KEY",
         "PORTAL_SIGNING_KEY",
         "STAFF_JWT_SECRET",
@@ -228,4 +229,18 @@ fn token_public_key_refuses_a_key_that_is_not_a_seed_and_prints_nothing() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("32-byte Ed25519 seed"), "{stderr}");
+}
+
+#[test]
+fn a_plain_http_base_url_off_loopback_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = portal_local(dir.path())
+        .args(["--port", "0"])
+        .env("PORTAL_BASE_URL", "http://portal.example.com")
+        .output()
+        .expect("run portal-local");
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("must use https://"), "{stderr}");
 }

@@ -44,13 +44,8 @@ impl EmailConfig {
                 .filter(|value| !value.trim().is_empty())
                 .ok_or_else(|| format!("environment variable {name} is not set"))
         };
-        let portal_base_url = required("PORTAL_BASE_URL")?;
         // Every link people click comes from here, so a typo must stop the cold start.
-        if !(portal_base_url.starts_with("https://") || portal_base_url.starts_with("http://")) {
-            return Err(format!(
-                "PORTAL_BASE_URL must start with https:// or http://, not {portal_base_url:?}"
-            ));
-        }
+        let portal_base_url = checked_base_url(&required("PORTAL_BASE_URL")?)?;
         let sender = required("EMAIL_SENDER")?;
         Ok(Self {
             product_name: var("PRODUCT_NAME").unwrap_or_else(|| DEFAULT_PRODUCT_NAME.to_owned()),
@@ -65,6 +60,32 @@ impl EmailConfig {
     pub(crate) fn link(&self, path: &str) -> String {
         format!("{}{path}", self.portal_base_url.trim_end_matches('/'))
     }
+}
+
+/// The portal's base URL, if links built on it are safe to send: `https://`, or plain
+/// `http://` on a loopback address only (portal-local), since a token in a link sent
+/// over plain HTTP can be read on the way. No query or fragment: paths are appended.
+pub fn checked_base_url(raw: &str) -> Result<String, String> {
+    let refuse = |why: &str| Err(format!("PORTAL_BASE_URL {raw:?} {why}"));
+    let Ok(url) = url::Url::parse(raw.trim()) else {
+        return refuse("is not an absolute URL such as https://portal.example.com");
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => return refuse("has no host"),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return refuse("must use https:// (plain http:// only on a loopback address)"),
+        _ => return refuse("must start with https://"),
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return refuse("must not carry credentials, a query or a fragment");
+    }
+    Ok(raw.trim().trim_end_matches('/').to_owned())
 }
 
 #[cfg(test)]
@@ -119,6 +140,38 @@ mod tests {
             key(),
         );
         assert!(schemeless.unwrap_err().contains("https://"));
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_on_loopback() {
+        for good in [
+            "https://portal.example.com",
+            "https://portal.example.com/customers/",
+            "http://127.0.0.1:3000",
+            "http://localhost:8080",
+            "http://[::1]:3000",
+        ] {
+            assert!(super::checked_base_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://portal.example.com",
+            "http://10.0.0.5:3000",
+            "ftp://portal.example.com",
+            "portal.example.com",
+            "https://portal.example.com/?next=x",
+            "https://portal.example.com/#x",
+            "https://user:pass@portal.example.com",
+        ] {
+            assert!(super::checked_base_url(bad).is_err(), "{bad}");
+        }
+        let refused = EmailConfig::from_vars(
+            vars(&[
+                ("PORTAL_BASE_URL", "http://portal.example.com"),
+                ("EMAIL_SENDER", "portal@example.com"),
+            ]),
+            key(),
+        );
+        assert!(refused.unwrap_err().contains("https://"));
     }
 
     #[test]

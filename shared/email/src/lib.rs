@@ -7,7 +7,7 @@ mod render;
 mod ses;
 mod templates;
 
-pub use config::EmailConfig;
+pub use config::{EmailConfig, checked_base_url};
 pub use file_outbox::{DeliveredEmail, FileOutbox};
 pub use render::{RenderError, RenderedEmail, render};
 pub use ses::SesMailer;

@@ -2,8 +2,10 @@
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::HeaderName;
+use axum::http::header::{CACHE_CONTROL, STRICT_TRANSPORT_SECURITY};
+use axum::http::{HeaderName, HeaderValue};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -15,6 +17,10 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Carries the request id in and out; a caller's own id is kept so logs correlate.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// Browsers reach the portal over HTTPS only, for two years, subdomains included (they
+/// ignore the header on plain-HTTP loopback, where portal-local runs).
+const HSTS: &str = "max-age=63072000; includeSubDomains";
+
 /// Wraps the (merged) routes of one process. Call it once, after every route is added:
 /// fallbacks and layers only apply to routes that exist when it runs.
 pub fn app(routes: Router) -> Router {
@@ -24,6 +30,16 @@ pub fn app(routes: Router) -> Router {
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::overriding(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ))
+        // Answers carry tokens, codes and personal data: no cache keeps them, unless a
+        // route says otherwise (the pages' assets, the public keys).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http()

@@ -29,6 +29,12 @@ fn test_app() -> Router {
             }),
         )
         .route(
+            "/cached",
+            axum::routing::get(|| async {
+                ([(header::CACHE_CONTROL, "public, max-age=300")], "keys")
+            }),
+        )
+        .route(
             "/store-failure",
             post(|| async {
                 let cause = StoreError::Unavailable("table portal-secret-table is on fire".into());
@@ -77,6 +83,30 @@ async fn domain_problem(error: DomainError) -> (Response, Value) {
         Response::from_parts(parts, Body::empty()),
         serde_json::from_slice(&bytes).unwrap(),
     )
+}
+
+#[tokio::test]
+async fn every_answer_asks_for_https_and_none_is_cached_unless_its_route_says_so() {
+    let answers = [
+        send(post_json("/greetings", r#"{"first_name":"Ada"}"#)).await,
+        send(post_json("/greetings", "{")).await,
+        send(Request::get("/nowhere").body(Body::empty()).unwrap()).await,
+    ];
+    for answer in &answers {
+        assert_eq!(
+            answer.headers()[header::STRICT_TRANSPORT_SECURITY],
+            "max-age=63072000; includeSubDomains"
+        );
+        assert_eq!(answer.headers()[header::CACHE_CONTROL], "no-store");
+    }
+
+    let keys = send(Request::get("/cached").body(Body::empty()).unwrap()).await;
+
+    assert_eq!(keys.headers()[header::CACHE_CONTROL], "public, max-age=300");
+    assert!(
+        keys.headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY)
+    );
 }
 
 #[tokio::test]
