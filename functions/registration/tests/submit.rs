@@ -25,6 +25,33 @@ async fn a_registration_is_accepted_pending_verification_and_emails_a_code() {
 }
 
 #[tokio::test]
+async fn the_code_is_stored_only_sealed_and_the_seal_opens_to_the_code_that_verifies() {
+    let app = TestApp::start();
+    let id = app.register_ada("ada@example.com").await;
+    app.clock.advance(time::Duration::minutes(1));
+    let resent = app
+        .post(&format!("/registrations/{id}/resend-code"), json!({}))
+        .await;
+    assert_eq!(resent.status, StatusCode::ACCEPTED, "{}", resent.body);
+
+    let code = app.last_code_for("ada@example.com");
+
+    let stored = app.store.snapshot().to_string();
+    assert!(
+        !stored.contains(&code),
+        "the code {code} is in the store in clear"
+    );
+    assert!(stored.contains("sealed_code"));
+    let verified = app
+        .post(
+            &format!("/registrations/{id}/verify"),
+            json!({ "code": code }),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+}
+
+#[tokio::test]
 async fn the_email_is_normalized_before_it_is_stored_and_mailed() {
     let app = TestApp::start();
 

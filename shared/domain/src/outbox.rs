@@ -13,9 +13,14 @@ use crate::types::{EmailAddress, Locale};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EmailContent {
+    /// The 6-digit code, sealed like the link tokens, so that neither the outbox item nor
+    /// the table's stream holds it in clear. (Messages written before it was sealed carry
+    /// the plain code under `code`; the seal does not open on those, and the mailer
+    /// gives up on them as on any message it cannot render.)
     VerificationCode {
         first_name: String,
-        code: String,
+        #[serde(alias = "code")]
+        sealed_code: String,
         valid_minutes: u32,
     },
     AlreadyRegistered {

@@ -24,7 +24,8 @@ pub enum RenderError {
     /// The token of an invitation or password reset does not open with the configured
     /// seal key: it was sealed with another `OUTBOX_SEAL_KEY`, or altered.
     SealDoesNotOpen { outbox_id: String },
-    /// The token opened but is not base64url, so it cannot go into a link as it is.
+    /// The token opened but is not base64url, so it cannot go into a link as it is (or a
+    /// code opened but is not 6 digits).
     MalformedToken { outbox_id: String },
 }
 
@@ -34,12 +35,14 @@ impl fmt::Display for RenderError {
         match self {
             Self::SealDoesNotOpen { outbox_id } => write!(
                 f,
-                "outbox message {outbox_id} cannot be rendered: its link token does not open \
-                 with the configured seal key (sealed with another OUTBOX_SEAL_KEY, or altered)"
+                "outbox message {outbox_id} cannot be rendered: its sealed token or code does \
+                 not open with the configured seal key (sealed with another OUTBOX_SEAL_KEY, or \
+                 altered)"
             ),
             Self::MalformedToken { outbox_id } => write!(
                 f,
-                "outbox message {outbox_id} cannot be rendered: its link token is not base64url"
+                "outbox message {outbox_id} cannot be rendered: its token is not base64url, or \
+                 its code not 6 digits"
             ),
         }
     }
@@ -59,9 +62,12 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
     let rendered = match &message.content {
         EmailContent::VerificationCode {
             first_name,
-            code,
+            sealed_code,
             valid_minutes,
-        } => verification_code::render(first_name, code, *valid_minutes, locale, config),
+        } => {
+            let code = open_code(message, sealed_code, config)?;
+            verification_code::render(first_name, &code, *valid_minutes, locale, config)
+        }
         EmailContent::AlreadyRegistered { first_name } => {
             already_registered::render(first_name, locale, config)
         }
@@ -90,6 +96,26 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
         EmailContent::Deactivated { first_name } => deactivated::render(first_name, locale, config),
     };
     Ok(rendered)
+}
+
+/// The code, checked to be the 6 digits it was sealed as.
+fn open_code(
+    message: &OutboxMessage,
+    sealed_code: &str,
+    config: &EmailConfig,
+) -> Result<String, RenderError> {
+    let code = config
+        .seal_key
+        .open(sealed_code)
+        .ok_or_else(|| RenderError::SealDoesNotOpen {
+            outbox_id: message.id.clone(),
+        })?;
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(RenderError::MalformedToken {
+            outbox_id: message.id.clone(),
+        });
+    }
+    Ok(code)
 }
 
 /// The token for the link, checked to be base64url so it goes into the URL unchanged.

@@ -29,7 +29,7 @@ fn code_for(id: &str, to: &str) -> OutboxMessage {
         created_at: datetime!(2026-03-01 12:00:05 UTC),
         content: EmailContent::VerificationCode {
             first_name: "Ada".to_owned(),
-            code: "123456".to_owned(),
+            sealed_code: seal_key().seal(&OsRandomness, "123456"),
             valid_minutes: 10,
         },
         first_try_until: None,

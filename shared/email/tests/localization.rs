@@ -46,7 +46,7 @@ fn kinds() -> Vec<(&'static str, EmailContent)> {
             "verification_code",
             EmailContent::VerificationCode {
                 first_name: first_name(),
-                code: "042917".to_owned(),
+                sealed_code: seal_key().seal(&OsRandomness, "042917"),
                 valid_minutes: 10,
             },
         ),

@@ -43,7 +43,7 @@ fn message(content: EmailContent) -> OutboxMessage {
 fn verification_code(first_name: &str) -> RenderedEmail {
     let content = EmailContent::VerificationCode {
         first_name: first_name.to_owned(),
-        code: "042917".to_owned(),
+        sealed_code: seal_key().seal(&OsRandomness, "042917"),
         valid_minutes: 10,
     };
     render(&message(content), &config()).unwrap()

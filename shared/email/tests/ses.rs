@@ -73,7 +73,9 @@ fn code_email(to: &str) -> OutboxMessage {
         created_at: OffsetDateTime::now_utc(),
         content: EmailContent::VerificationCode {
             first_name: "Ada".to_owned(),
-            code: "314159".to_owned(),
+            sealed_code: SealKey::from_base64(SEAL_KEY)
+                .unwrap()
+                .seal(&OsRandomness, "314159"),
             valid_minutes: 10,
         },
         first_try_until: None,

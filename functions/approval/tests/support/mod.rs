@@ -117,8 +117,10 @@ impl TestApp {
             .iter()
             .rev()
             .find_map(|message| match &message.content {
-                EmailContent::VerificationCode { code, .. } if message.to.as_ref() == email => {
-                    Some(code.clone())
+                EmailContent::VerificationCode { sealed_code, .. }
+                    if message.to.as_ref() == email =>
+                {
+                    self.seal_key.open(sealed_code)
                 }
                 _ => None,
             })

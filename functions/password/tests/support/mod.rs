@@ -146,7 +146,7 @@ impl TestApp {
             .unwrap()
             .to_owned();
         let code = self.last(email, |content| match content {
-            EmailContent::VerificationCode { code, .. } => Some(code.clone()),
+            EmailContent::VerificationCode { sealed_code, .. } => self.seal_key.open(sealed_code),
             _ => None,
         });
         assert_eq!(

@@ -18,6 +18,7 @@ use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::PortalUserStore;
 use portal_domain::ports::Settings;
 use portal_domain::random::{OsRandomness, new_id};
+use portal_domain::sealed::SealKey;
 use portal_domain::testing::{self, RecordingMailer};
 use portal_domain::types::EmailAddress;
 use portal_domain::user::{Grant, PortalUser};
@@ -31,6 +32,7 @@ pub struct TestApp {
     pub store: Arc<EmbeddedStore>,
     pub mailer: Arc<RecordingMailer>,
     pub clock: Arc<ManualClock>,
+    pub seal_key: SealKey,
 }
 
 pub struct Reply {
@@ -45,12 +47,14 @@ impl TestApp {
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 09:00:00 UTC)));
         let ports = testing::ports(store.clone(), mailer.clone(), clock.clone());
+        let seal_key = ports.settings.seal_key.clone();
         let app = portal_http::app(portal_registration::router(ports));
         Self {
             app,
             store,
             mailer,
             clock,
+            seal_key,
         }
     }
 
@@ -139,7 +143,9 @@ impl TestApp {
             .rev()
             .filter(|message| message.to.as_ref() == email)
             .find_map(|message| match &message.content {
-                EmailContent::VerificationCode { code, .. } => Some(code.clone()),
+                EmailContent::VerificationCode { sealed_code, .. } => {
+                    self.seal_key.open(sealed_code)
+                }
                 _ => None,
             })
             .expect("no verification email was sent")

@@ -60,7 +60,10 @@ pub(super) fn code_message(
     } else {
         EmailContent::VerificationCode {
             first_name,
-            code: code.as_str().to_owned(),
+            sealed_code: ports
+                .settings
+                .seal_key
+                .seal(ports.random.as_ref(), code.as_str()),
             valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
         }
     };

@@ -232,7 +232,7 @@ pub fn code_email(registration: &Registration, code: &VerificationCode) -> Outbo
         registration.locale.clone(),
         EmailContent::VerificationCode {
             first_name: registration.first_name.to_string(),
-            code: code.as_str().to_owned(),
+            sealed_code: SealKey::generate(&OsRandomness).seal(&OsRandomness, code.as_str()),
             valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
         },
         registration.updated_at,
