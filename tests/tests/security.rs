@@ -1,0 +1,230 @@
+//! The security review's findings, tried over real HTTP as an attacker would, on both
+//! stores: an organization administrator taking over a user outside their organization,
+//! parallel password guesses, a lock that tells known from unknown accounts, and reset
+//! requests that tell active addresses from unknown ones.
+
+use futures::future::join_all;
+use portal_tests::{Backend, LocalPortal, Reply};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple 1912";
+const WRONG: &str = "a wrong but long enough guess";
+
+/// The invited person sets their password: the token pair.
+async fn accept(portal: &LocalPortal, token: &str) -> Value {
+    let accepted = portal
+        .post(
+            "/invitations/accept",
+            json!({ "token": token, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    accepted.body
+}
+
+async fn log_in(portal: &LocalPortal, username: &str, password: &str) -> Reply {
+    portal
+        .post(
+            "/sessions",
+            json!({ "username": username, "password": password }),
+        )
+        .await
+}
+
+/// An active administrator of a new organization: their access token.
+async fn org_admin(portal: &LocalPortal) -> String {
+    let organization = portal
+        .staff_post(
+            "/staff/organizations",
+            json!({ "name": "Acme", "roles": ["orders.viewer"] }),
+        )
+        .await;
+    let organization = organization.body["organization_id"].as_str().unwrap();
+    let invited = portal
+        .staff_post(
+            &format!("/staff/organizations/{organization}/members"),
+            json!({ "emails": ["admin@acme.example"], "org_admin": true }),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    let email = portal.email_to("admin@acme.example", "invitation").await;
+    let token = portal_tests::invitation_token(&email);
+    let lookup = portal
+        .post("/invitations/lookup", json!({ "token": token }))
+        .await;
+    assert_eq!(lookup.body["needs_profile"], true);
+    let accepted = portal
+        .post(
+            "/invitations/accept",
+            json!({
+                "token": token,
+                "password": PASSWORD,
+                "profile": { "first_name": "Ad", "last_name": "Min" },
+            }),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    accepted.body["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn an_org_admin_cannot_take_over_a_self_registered_user(backend: Backend) {
+    let portal = LocalPortal::start(backend).await;
+    let loner = accept(&portal, &portal.invitation_for("loner@example.com").await).await;
+    let admin = org_admin(&portal).await;
+
+    let added = portal
+        .as_user(
+            Method::POST,
+            "/org/members",
+            &admin,
+            Some(json!({ "emails": ["loner@example.com"] })),
+        )
+        .await;
+
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    assert_eq!(
+        added.body["results"],
+        json!([{
+            "email": "loner@example.com",
+            "outcome": "invalid",
+            "reason": "cannot be added",
+            "contact_created": false,
+        }])
+    );
+    let me = portal
+        .as_user(
+            Method::GET,
+            "/me",
+            loner["access_token"].as_str().unwrap(),
+            None,
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.body["organization_id"], Value::Null, "not moved");
+    let id = me.body["portal_user_id"].as_str().unwrap();
+    let deactivated = portal
+        .as_user(
+            Method::POST,
+            &format!("/org/members/{id}/deactivate"),
+            &admin,
+            None,
+        )
+        .await;
+    assert_eq!(deactivated.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        log_in(&portal, "loner@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_org_admin_cannot_take_over_a_self_registered_user_on_the_embedded_store() {
+    an_org_admin_cannot_take_over_a_self_registered_user(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn an_org_admin_cannot_take_over_a_self_registered_user_on_dynamodb() {
+    an_org_admin_cannot_take_over_a_self_registered_user(Backend::DynamoDb).await;
+}
+
+async fn thirty_parallel_guesses_are_each_counted_and_the_lock_holds(backend: Backend) {
+    let portal = LocalPortal::start(backend).await;
+    accept(&portal, &portal.invitation_for("ada@example.com").await).await;
+
+    let guesses = (0..30).map(|_| log_in(&portal, "ada@example.com", WRONG));
+    let replies = join_all(guesses).await;
+
+    let statuses: Vec<StatusCode> = replies.iter().map(|reply| reply.status).collect();
+    let checked = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (10, 20), "{statuses:?}");
+    let right = log_in(&portal, "ada@example.com", PASSWORD).await;
+    assert_eq!(
+        right.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        right.body
+    );
+    assert_eq!(right.body["code"], "too_many_attempts");
+}
+
+#[tokio::test]
+async fn thirty_parallel_guesses_are_each_counted_and_the_lock_holds_on_the_embedded_store() {
+    thirty_parallel_guesses_are_each_counted_and_the_lock_holds(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn thirty_parallel_guesses_are_each_counted_and_the_lock_holds_on_dynamodb() {
+    thirty_parallel_guesses_are_each_counted_and_the_lock_holds(Backend::DynamoDb).await;
+}
+
+async fn a_right_password_among_parallel_guesses_never_gets_a_409(backend: Backend) {
+    let portal = LocalPortal::start(backend).await;
+    accept(&portal, &portal.invitation_for("ada@example.com").await).await;
+
+    let guesses = (0..30).map(|n| {
+        let password = if n == 15 { PASSWORD } else { WRONG };
+        log_in(&portal, "ada@example.com", password)
+    });
+    let replies = join_all(guesses).await;
+
+    for reply in replies {
+        assert!(
+            [
+                StatusCode::OK,
+                StatusCode::UNAUTHORIZED,
+                StatusCode::TOO_MANY_REQUESTS
+            ]
+            .contains(&reply.status),
+            "{} {}",
+            reply.status,
+            reply.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_right_password_among_parallel_guesses_never_gets_a_409_on_the_embedded_store() {
+    a_right_password_among_parallel_guesses_never_gets_a_409(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn a_right_password_among_parallel_guesses_never_gets_a_409_on_dynamodb() {
+    a_right_password_among_parallel_guesses_never_gets_a_409(Backend::DynamoDb).await;
+}
+
+async fn a_lock_does_not_tell_a_known_account_from_an_unknown_one(backend: Backend) {
+    let portal = LocalPortal::start(backend).await;
+    accept(&portal, &portal.invitation_for("ada@example.com").await).await;
+
+    let mut answers = Vec::new();
+    for username in ["ada@example.com", "nobody@example.com"] {
+        let mut replies = Vec::new();
+        for _ in 0..11 {
+            let reply = log_in(&portal, username, WRONG).await;
+            replies.push((reply.status, reply.body));
+        }
+        answers.push(replies);
+    }
+
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0][9].0, StatusCode::UNAUTHORIZED);
+    assert_eq!(answers[0][10].0, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_lock_does_not_tell_a_known_account_from_an_unknown_one_on_the_embedded_store() {
+    a_lock_does_not_tell_a_known_account_from_an_unknown_one(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn a_lock_does_not_tell_a_known_account_from_an_unknown_one_on_dynamodb() {
+    a_lock_does_not_tell_a_known_account_from_an_unknown_one(Backend::DynamoDb).await;
+}
