@@ -21,7 +21,33 @@ async fn known_and_unknown_emails_get_byte_identical_answers() {
     assert_eq!(known.status, StatusCode::ACCEPTED);
     assert_eq!(known.status, unknown.status);
     assert_eq!(known.bytes, unknown.bytes);
-    app.reset_token("ada@example.com");
+    app.reset_token("ada@example.com").await;
+}
+
+#[tokio::test]
+async fn an_unknown_address_is_counted_in_its_window_and_its_email_left_to_the_mailer_like_a_known_one()
+ {
+    let app = TestApp::start();
+    app.active_user("ada@example.com").await;
+    let sent_before = app.mailer.sent().len();
+
+    for email in ["ada@example.com", "nobody@example.com"] {
+        app.post("/password-resets", json!({ "email": email }))
+            .await;
+    }
+
+    assert_eq!(
+        app.mailer.sent().len(),
+        sent_before,
+        "nothing is sent while the request waits"
+    );
+    let throttles = app.store.snapshot()["throttles"].to_string();
+    assert!(throttles.contains("reset#ada@example.com#"), "{throttles}");
+    assert!(
+        throttles.contains("reset#nobody@example.com#"),
+        "{throttles}"
+    );
+    app.reset_token("ada@example.com").await;
 }
 
 #[tokio::test]
@@ -30,7 +56,7 @@ async fn a_reset_sets_the_new_password_ends_sessions_and_says_so_by_email() {
     let pair = app.active_user("ada@example.com").await;
     app.post("/password-resets", json!({ "email": "ada@example.com" }))
         .await;
-    let token = app.reset_token("ada@example.com");
+    let token = app.reset_token("ada@example.com").await;
 
     let done = app
         .post(
@@ -88,7 +114,7 @@ async fn completing_one_reset_ends_every_other_reset_link_of_the_user() {
     for _ in 0..2 {
         app.post("/password-resets", json!({ "email": "ada@example.com" }))
             .await;
-        tokens.push(app.reset_token("ada@example.com"));
+        tokens.push(app.reset_token("ada@example.com").await);
     }
     let done = app
         .post(
@@ -121,7 +147,7 @@ async fn reset_emails_speak_the_language_the_user_registered_in() {
     app.active_user_in("hans@example.com", "de-AT").await;
     app.post("/password-resets", json!({ "email": "hans@example.com" }))
         .await;
-    let token = app.reset_token("hans@example.com");
+    let token = app.reset_token("hans@example.com").await;
     app.post(
         "/password-resets/complete",
         json!({ "token": token, "password": NEW_PASSWORD }),
@@ -156,7 +182,7 @@ async fn an_expired_reset_link_is_a_410_and_a_weak_password_a_422() {
     app.active_user("ada@example.com").await;
     app.post("/password-resets", json!({ "email": "ada@example.com" }))
         .await;
-    let token = app.reset_token("ada@example.com");
+    let token = app.reset_token("ada@example.com").await;
 
     let weak = app
         .post(

@@ -203,7 +203,7 @@ async fn the_hundredth_consecutive_failure_locks_until_a_password_reset() {
     assert_eq!(locked.headers["retry-after"], "86400");
     app.post("/password-resets", json!({ "email": "ada@example.com" }))
         .await;
-    let token = app.reset_token("ada@example.com");
+    let token = app.reset_token("ada@example.com").await;
     let reset = app
         .post(
             "/password-resets/complete",

@@ -236,12 +236,13 @@ pub trait AccountStore: Send + Sync {
         at: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
-    /// Stores a reset link and its email, counted against `throttle`, atomically.
-    /// `Throttled` when the window is full (nothing written).
+    /// Counts a reset request against `throttle` and stores the reset link, with its
+    /// email when it has one (an active user's address), atomically. `Throttled` when the
+    /// window is full (nothing written).
     async fn request_password_reset(
         &self,
         reset: &PasswordReset,
-        email: &OutboxMessage,
+        email: Option<&OutboxMessage>,
         throttle: &ThrottleWindow,
     ) -> Result<(), StoreError>;
 

@@ -11,11 +11,13 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
+use portal_domain::Ports;
 use portal_domain::clock::ManualClock;
 use portal_domain::outbox::EmailContent;
 use portal_domain::sealed::SealKey;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_domain::testing::{self, RecordingMailer};
+use portal_domain::use_cases::{Pace, sweep_outbox};
 use portal_http::{
     AccessTokenConfig, AccessTokens, PortalSigningKey, StaffAuthConfig, StaffKey, StaffVerifier,
     mint_dev_staff_token,
@@ -29,6 +31,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub app: Router,
+    pub ports: Ports,
     pub store: Arc<EmbeddedStore>,
     pub mailer: Arc<RecordingMailer>,
     pub clock: Arc<ManualClock>,
@@ -65,7 +68,7 @@ impl TestApp {
         }));
         let routes = portal_registration::router(ports.clone())
             .merge(portal_approval::router(ports.clone(), Arc::new(staff)))
-            .merge(portal_password::router(ports, tokens.clone()));
+            .merge(portal_password::router(ports.clone(), tokens.clone()));
         let staff_token = mint_dev_staff_token(
             STAFF_SECRET,
             "tests",
@@ -77,6 +80,7 @@ impl TestApp {
         );
         Self {
             app: portal_http::app(routes),
+            ports,
             store,
             mailer,
             clock,
@@ -219,7 +223,17 @@ impl TestApp {
             .expect("no such email")
     }
 
-    pub fn reset_token(&self, to: &str) -> String {
+    /// Delivers what the outbox holds for the mailer (reset emails are left to it), as
+    /// the mailer Lambda would.
+    pub async fn deliver_outbox(&self) {
+        sweep_outbox(&self.ports, 1_000, &Pace::default())
+            .await
+            .expect("sweep");
+    }
+
+    /// The token of the newest reset email to `to` (after delivering the outbox).
+    pub async fn reset_token(&self, to: &str) -> String {
+        self.deliver_outbox().await;
         self.last(to, |content| match content {
             EmailContent::PasswordReset { sealed_token, .. } => self.seal_key.open(sealed_token),
             _ => None,

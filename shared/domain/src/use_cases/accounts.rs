@@ -5,6 +5,7 @@ use crate::login::{ClientInfo, LoginEvent, LoginGuard};
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::password::{NewPassword, PasswordRejection};
 use crate::password_reset::{PasswordReset, RESET_LIFETIME};
+use crate::random::new_id;
 use crate::secret_token::{SecretToken, token_hash};
 use crate::session::{NewSession, RefreshDecision, RefreshToken};
 use crate::throttle::ThrottleWindow;
@@ -239,19 +240,67 @@ pub async fn current_user(
     Ok(user)
 }
 
-/// Emails a reset link to an active user with this address; does nothing otherwise.
-/// The caller answers the same either way, so nobody learns who has an account.
+/// Emails a reset link to an active user with this address; does nothing else otherwise.
+/// The caller answers the same either way, and the store does the same work either way
+/// (two reads, one write counted against the address's window; the email is left to the
+/// mailer), so neither the answer nor its timing tells who has an account.
 pub async fn request_password_reset(
     ports: &Ports,
     email: &EmailAddress,
 ) -> Result<(), DomainError> {
     let now = ports.clock.now();
-    let Some(user) = ports.store.portal_user_by_username(email).await? else {
-        return Ok(());
+    let user = match ports.store.portal_user_by_username(email).await? {
+        Some(user) => Some(user),
+        None => {
+            // A known address costs a second read (the user behind the username);
+            // an unknown one reads a user who does not exist instead.
+            ports
+                .store
+                .portal_user(&new_id(ports.random.as_ref()))
+                .await?;
+            None
+        }
     };
-    if user.status != PortalUserStatus::Active {
-        return Ok(());
+    let active = user.filter(|user| user.status == PortalUserStatus::Active);
+    // Every request writes a link; only an active user's is emailed (and so ever used).
+    // The others are for nobody: their token is dropped here, and they expire in an hour.
+    let (reset, email_message) = match &active {
+        Some(user) => {
+            let (reset, message) = reset_link(ports, user, now);
+            (reset, Some(message))
+        }
+        None => (unused_link(ports, now), None),
+    };
+    let throttle = ThrottleWindow::password_resets(email, now);
+    match ports
+        .store
+        .request_password_reset(&reset, email_message.as_ref(), &throttle)
+        .await
+    {
+        // Over the limit: silently nothing more, like for an unknown address.
+        Ok(()) | Err(StoreError::Throttled) => Ok(()),
+        Err(other) => Err(other.into()),
     }
+}
+
+/// A reset link nobody will ever hold: what an unknown address writes.
+fn unused_link(ports: &Ports, now: time::OffsetDateTime) -> PasswordReset {
+    PasswordReset {
+        token_hash: SecretToken::generate(ports.random.as_ref()).hash(),
+        user_id: String::new(),
+        created_at: now,
+        expires_at: now + RESET_LIFETIME,
+        used_at: None,
+        token_version: 0,
+    }
+}
+
+/// A new reset link for `user` and its email, which the mailer delivers.
+fn reset_link(
+    ports: &Ports,
+    user: &PortalUser,
+    now: time::OffsetDateTime,
+) -> (PasswordReset, OutboxMessage) {
     let token = SecretToken::generate(ports.random.as_ref());
     let reset = PasswordReset {
         token_hash: token.hash(),
@@ -262,7 +311,7 @@ pub async fn request_password_reset(
         token_version: user.token_version,
     };
     let content = EmailContent::PasswordReset {
-        first_name: greeting_name(&user),
+        first_name: greeting_name(user),
         sealed_token: ports
             .settings
             .seal_key
@@ -275,21 +324,9 @@ pub async fn request_password_reset(
         user.locale.clone(),
         content,
         now,
-    );
-    let throttle = ThrottleWindow::password_resets(email, now);
-    match ports
-        .store
-        .request_password_reset(&reset, &message, &throttle)
-        .await
-    {
-        Ok(()) => deliver_after_commit(ports, &message).await,
-        // Over the limit: silently nothing more, like for an unknown address.
-        Err(StoreError::Throttled) => {
-            tracing::info!(user_id = %user.id, "password reset throttled")
-        }
-        Err(other) => return Err(other.into()),
-    }
-    Ok(())
+    )
+    .for_mailer();
+    (reset, message)
 }
 
 /// Sets a new password through a reset link: the link is used up, every session and

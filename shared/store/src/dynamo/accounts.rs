@@ -152,13 +152,13 @@ impl AccountStore for DynamoStore {
     async fn request_password_reset(
         &self,
         reset: &PasswordReset,
-        email: &OutboxMessage,
+        email: Option<&OutboxMessage>,
         throttle: &ThrottleWindow,
     ) -> Result<(), StoreError> {
-        let items = vec![
-            put(self.put_new(password_reset_item(reset)?)?),
-            put(self.put_new(pending_outbox_item(email)?)?),
-        ];
+        let mut items = vec![put(self.put_new(password_reset_item(reset)?)?)];
+        if let Some(email) = email {
+            items.push(put(self.put_new(pending_outbox_item(email)?)?));
+        }
         self.transact_counted(items, throttle).await
     }
 

@@ -172,22 +172,23 @@ impl AccountStore for EmbeddedStore {
     async fn request_password_reset(
         &self,
         reset: &PasswordReset,
-        email: &OutboxMessage,
+        email: Option<&OutboxMessage>,
         throttle: &ThrottleWindow,
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             // The throttle first, as on DynamoDB, where its refusal is the one reported.
-            let counted = state.count_against(throttle)?;
-            if state.password_resets.contains_key(&reset.token_hash)
-                || state.outbox.contains_key(&email.id)
-            {
+            let mut changes = vec![state.count_against(throttle)?];
+            if state.password_resets.contains_key(&reset.token_hash) {
                 return Err(StoreError::ConditionFailed);
             }
-            Ok(vec![
-                Change::PasswordReset(reset.clone()),
-                Change::Outbox(OutboxEntry::pending(email)),
-                counted,
-            ])
+            changes.push(Change::PasswordReset(reset.clone()));
+            if let Some(email) = email {
+                if state.outbox.contains_key(&email.id) {
+                    return Err(StoreError::ConditionFailed);
+                }
+                changes.push(Change::Outbox(OutboxEntry::pending(email)));
+            }
+            Ok(changes)
         })
     }
 

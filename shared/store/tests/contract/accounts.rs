@@ -420,7 +420,7 @@ pub async fn a_reset_request_stores_the_link_and_its_pending_email(store: &impl 
     let email = reset_email(&user, &reset);
 
     store
-        .request_password_reset(&reset, &email, &reset_window(&user, now()))
+        .request_password_reset(&reset, Some(&email), &reset_window(&user, now()))
         .await
         .unwrap();
 
@@ -432,6 +432,30 @@ pub async fn a_reset_request_stores_the_link_and_its_pending_email(store: &impl 
     );
 }
 
+pub async fn a_reset_request_without_an_email_is_counted_all_the_same(store: &impl Subject) {
+    let (user, _) = active_in(store).await;
+    let window = reset_window(&user, now());
+    for _ in 0..window.limit - 1 {
+        let unused = reset_for(&user, now());
+        store
+            .request_password_reset(&unused, None, &window)
+            .await
+            .unwrap();
+    }
+    let reset = reset_for(&user, now());
+    let email = reset_email(&user, &reset);
+    store
+        .request_password_reset(&reset, Some(&email), &window)
+        .await
+        .unwrap();
+
+    let over = store
+        .request_password_reset(&reset_for(&user, now()), None, &window)
+        .await;
+
+    assert!(matches!(over, Err(StoreError::Throttled)), "{over:?}");
+}
+
 pub async fn the_reset_request_over_the_window_limit_is_throttled_and_writes_nothing(
     store: &impl Subject,
 ) {
@@ -441,7 +465,7 @@ pub async fn the_reset_request_over_the_window_limit_is_throttled_and_writes_not
         let reset = reset_for(&user, now());
         let email = reset_email(&user, &reset);
         store
-            .request_password_reset(&reset, &email, &window)
+            .request_password_reset(&reset, Some(&email), &window)
             .await
             .unwrap();
     }
@@ -449,7 +473,9 @@ pub async fn the_reset_request_over_the_window_limit_is_throttled_and_writes_not
     let over = reset_for(&user, now());
     let email = reset_email(&user, &over);
 
-    let result = store.request_password_reset(&over, &email, &window).await;
+    let result = store
+        .request_password_reset(&over, Some(&email), &window)
+        .await;
 
     assert!(matches!(result, Err(StoreError::Throttled)), "{result:?}");
     assert_eq!(store.everything().await, before);
@@ -464,7 +490,7 @@ pub async fn a_reset_is_completed_once_and_unlocks_the_username(store: &impl Sub
     store
         .request_password_reset(
             &reset,
-            &reset_email(&user, &reset),
+            Some(&reset_email(&user, &reset)),
             &reset_window(&user, now()),
         )
         .await
@@ -521,7 +547,7 @@ pub async fn a_reset_completed_from_a_stale_user_version_is_refused_and_stays_un
     store
         .request_password_reset(
             &reset,
-            &reset_email(&user, &reset),
+            Some(&reset_email(&user, &reset)),
             &reset_window(&user, now()),
         )
         .await
