@@ -45,11 +45,17 @@ pub struct Reply {
 
 impl LocalPortal {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// Started with `extra` command-line flags (e.g. `["--client-rate-limit", "5"]`).
+    pub async fn start_with(backend: Backend, extra: &[&str]) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut args = vec![
             "--data-dir".to_owned(),
             data_dir.path().display().to_string(),
         ];
+        args.extend(extra.iter().map(|flag| (*flag).to_owned()));
         if let Backend::DynamoDb = backend {
             args.extend([
                 "--store".to_owned(),

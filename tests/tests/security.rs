@@ -228,3 +228,37 @@ async fn a_lock_does_not_tell_a_known_account_from_an_unknown_one_on_the_embedde
 async fn a_lock_does_not_tell_a_known_account_from_an_unknown_one_on_dynamodb() {
     a_lock_does_not_tell_a_known_account_from_an_unknown_one(Backend::DynamoDb).await;
 }
+
+async fn a_burst_of_registrations_from_one_client_is_cut_at_its_limit(backend: Backend) {
+    let portal = LocalPortal::start_with(backend, &["--client-rate-limit", "5"]).await;
+
+    let mut statuses = Vec::new();
+    for n in 0..12 {
+        let reply = portal
+            .register(portal_tests::person(&format!("spam{n}@example.com")))
+            .await;
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(reply.body["code"], "rate_limited");
+        }
+        statuses.push(reply.status);
+    }
+
+    // Two one-minute windows at most: 5 + 5 admitted, never more.
+    let admitted = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::ACCEPTED)
+        .count();
+    assert!((5..=10).contains(&admitted), "{statuses:?}");
+    let emails = portal.outbox().await.len();
+    assert_eq!(emails, admitted, "an email for each admitted request only");
+}
+
+#[tokio::test]
+async fn a_burst_of_registrations_from_one_client_is_cut_at_its_limit_on_the_embedded_store() {
+    a_burst_of_registrations_from_one_client_is_cut_at_its_limit(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn a_burst_of_registrations_from_one_client_is_cut_at_its_limit_on_dynamodb() {
+    a_burst_of_registrations_from_one_client_is_cut_at_its_limit(Backend::DynamoDb).await;
+}

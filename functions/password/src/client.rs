@@ -1,14 +1,13 @@
-//! Where a request came from, for login events: on Lambda the API Gateway's view of the
-//! source address, locally the TCP peer. Never a client-supplied forwarding header.
+//! Where a login came from, for login events: the client's address as the runtime gives
+//! it (`portal_http::client_address`, never a forwarding header) and its user agent.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
-use lambda_http::request::RequestContext;
 use portal_domain::login::ClientInfo;
+use portal_http::client_address;
 
 pub struct Client(pub ClientInfo);
 
@@ -16,23 +15,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        let gateway_ip = match parts.extensions.get::<RequestContext>() {
-            Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
-            _ => None,
-        };
-        let peer_ip = || {
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(address)| address.ip().to_string())
-        };
         let user_agent = parts
             .headers
             .get(USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         Ok(Self(ClientInfo {
-            ip: gateway_ip.or_else(peer_ip),
+            ip: client_address(&parts.extensions),
             user_agent,
         }))
     }

@@ -1,6 +1,10 @@
 mod support;
 
-use axum::http::StatusCode;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
 use portal_domain::outbox::EmailContent;
 use portal_store::OutboxStatus;
 use serde_json::json;
@@ -265,4 +269,65 @@ async fn an_email_sent_after_commit_is_marked_sent_in_the_outbox() {
     let id = app.emails()[0].id.clone();
     let status = app.store.outbox_status(&id).await.unwrap();
     assert_eq!(status, Some(OutboxStatus::Sent));
+}
+
+fn from_client(address: &str, email: &str, forwarded_for: &str) -> Request<Body> {
+    let mut request = Request::post("/registrations")
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", forwarded_for)
+        .body(Body::from(ada(email).to_string()))
+        .unwrap();
+    let peer: SocketAddr = format!("{address}:50000").parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(peer));
+    request
+}
+
+#[tokio::test]
+async fn a_client_over_its_limit_gets_a_429_with_retry_after_and_nothing_is_written() {
+    let app = TestApp::with_client_limit(3);
+    for n in 0..3 {
+        let email = format!("p{n}@example.com");
+        let reply = app.send(from_client("192.0.2.7", &email, "10.0.0.1")).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    }
+    let before = app.store.snapshot();
+
+    // A forged forwarding header changes nothing: the peer address is the client.
+    let over = app
+        .send(from_client("192.0.2.7", "p3@example.com", "10.9.9.9"))
+        .await;
+
+    assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS, "{}", over.body);
+    assert_eq!(over.body["code"], "rate_limited");
+    assert_eq!(over.headers["retry-after"], "60");
+    assert_eq!(app.store.snapshot(), before);
+    assert_eq!(app.emails().len(), 3);
+    let other_client = app
+        .send(from_client("192.0.2.8", "p3@example.com", "10.0.0.1"))
+        .await;
+    assert_eq!(other_client.status, StatusCode::ACCEPTED);
+    app.clock.advance(time::Duration::minutes(1));
+    let next_minute = app
+        .send(from_client("192.0.2.7", "p4@example.com", "10.0.0.1"))
+        .await;
+    assert_eq!(next_minute.status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn each_route_has_its_own_window_and_ids_share_one() {
+    let app = TestApp::with_client_limit(2);
+    let id = app.register_ada("ada@example.com").await;
+    app.register_ada("grace@example.com").await;
+
+    let third = app.register(ada("alan@example.com")).await;
+    let verify = app.verify(&id, "000000").await;
+    let verify_other = app
+        .verify("0123456789abcdef0123456789abcdef", "000000")
+        .await;
+    let verify_third = app.verify(&id, "000000").await;
+
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_ne!(verify.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_ne!(verify_other.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(verify_third.body["code"], "rate_limited");
 }

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use portal_domain::ports::Settings;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 
 /// Serves every portal function on one local port. Every flag is also an environment variable.
@@ -40,6 +41,10 @@ pub struct Args {
     #[arg(long, env = "PASSWORD_MIN_LENGTH", default_value_t = 15,
           value_parser = clap::value_parser!(u16).range(8..=128))]
     pub password_min_length: u16,
+    /// Requests a minute one client (the TCP peer) may send to one public route; 0 turns
+    /// the limit off (for load tests and local scripts).
+    #[arg(long, env = "CLIENT_RATE_LIMIT", default_value_t = Settings::DEFAULT_CLIENT_RATE_LIMIT)]
+    pub client_rate_limit: u32,
     /// Seals invitation links in the outbox: 32 bytes, base64url. Generated once into
     /// `<data-dir>/outbox-seal-key` when unset, so pending emails keep working links.
     #[arg(long, env = "OUTBOX_SEAL_KEY", hide_env_values = true)]

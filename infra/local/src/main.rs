@@ -57,6 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seal_key,
         email_retries: Default::default(),
         password_min_length: MinLength::new(args.password_min_length.into())?,
+        client_rate_limit: args.client_rate_limit,
     };
     let ports = Ports {
         store: open_store(&args).await?,

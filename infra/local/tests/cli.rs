@@ -23,6 +23,7 @@ fn portal_local(data_dir: &Path) -> Command {
         "PORTAL_BASE_URL",
         "INVITATION_TTL_HOURS",
         "PASSWORD_MIN_LENGTH",
+        "CLIENT_RATE_LIMIT",
         "OUTBOX_SEAL_KEY",
         "PORTAL_SIGNING_KEY",
         "STAFF_JWT_SECRET",

@@ -302,8 +302,21 @@ pub trait OutboxStore: Send + Sync {
     async fn dead_emails(&self, page: &PageRequest) -> Result<Page<DeadEmail>, StoreError>;
 }
 
+/// Rate limits that guard no other write: one counted write, shared by every instance.
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// Counts one request in `window`; `Throttled` once it is full (nothing counted).
+    async fn count_request(&self, window: &ThrottleWindow) -> Result<(), StoreError>;
+}
+
 pub trait Store:
-    RegistrationStore + ContactStore + PortalUserStore + AccountStore + MembershipStore + OutboxStore
+    RegistrationStore
+    + ContactStore
+    + PortalUserStore
+    + AccountStore
+    + MembershipStore
+    + OutboxStore
+    + ThrottleStore
 {
 }
 impl<
@@ -312,7 +325,8 @@ impl<
         + PortalUserStore
         + AccountStore
         + MembershipStore
-        + OutboxStore,
+        + OutboxStore
+        + ThrottleStore,
 > Store for T
 {
 }
@@ -338,10 +352,14 @@ pub struct Settings {
     pub email_retries: RetryPolicy,
     /// The fewest characters a new password may have (15 unless configured).
     pub password_min_length: MinLength,
+    /// Requests a minute one client may send to one public route; 0 turns the limit off.
+    pub client_rate_limit: u32,
 }
 
 impl Settings {
     pub const DEFAULT_INVITATION_LIFETIME: time::Duration = time::Duration::hours(72);
+    /// Enough for a person and a page's retries, far too few to relay spam or guess.
+    pub const DEFAULT_CLIENT_RATE_LIMIT: u32 = 60;
 }
 
 /// Everything a use case talks to, built once per process and shared by handlers.

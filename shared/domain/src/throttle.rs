@@ -41,6 +41,19 @@ impl ThrottleWindow {
         Self::new("reset", email.as_ref(), 3, Duration::from_secs(3600), now)
     }
 
+    /// Requests of one client (its network address) to one route (its template, so every
+    /// id shares one window): `limit` a minute. Shared by every Lambda instance through
+    /// the store, on top of the per-address and per-account limits.
+    pub fn client_requests(route: &str, client: &str, limit: u32, now: OffsetDateTime) -> Self {
+        Self::new(
+            "client",
+            &format!("{route}#{client}"),
+            limit,
+            Duration::from_secs(60),
+            now,
+        )
+    }
+
     /// How long a refused caller should wait (at least one second).
     pub fn retry_after(&self, now: OffsetDateTime) -> Duration {
         let secs = (self.ends_at - now).whole_seconds().max(1);
@@ -61,6 +74,18 @@ mod tests {
         assert_eq!(window.ends_at, datetime!(2026-01-01 11:00:00 UTC));
         assert_eq!(window.retry_after(now), Duration::from_secs(30));
         assert!(window.key.starts_with("submit#a@example.com#"));
+    }
+
+    #[test]
+    fn a_client_window_is_one_minute_per_route_and_address() {
+        let now = datetime!(2026-01-01 10:59:30 UTC);
+        let window = ThrottleWindow::client_requests("/sessions", "192.0.2.1", 60, now);
+        assert_eq!(window.ends_at, datetime!(2026-01-01 11:00:00 UTC));
+        assert_eq!(window.limit, 60);
+        let other = ThrottleWindow::client_requests("/sessions", "192.0.2.2", 60, now);
+        let route = ThrottleWindow::client_requests("/password-resets", "192.0.2.1", 60, now);
+        assert_ne!(window.key, other.key);
+        assert_ne!(window.key, route.key);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod access_tokens;
 mod app;
 mod bearer;
+mod client;
 mod json;
 mod problem;
 mod staff_auth;
@@ -16,6 +17,7 @@ pub use access_tokens::{
     PortalSigningKey,
 };
 pub use app::{BODY_LIMIT, REQUEST_ID_HEADER, app};
+pub use client::{client_address, limit_per_client};
 pub use json::ApiJson;
 pub use problem::Problem;
 pub use staff_auth::{Staff, StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};

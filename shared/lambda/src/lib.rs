@@ -14,7 +14,8 @@ use portal_store::DynamoStore;
 
 /// The ports of a deployed function. Environment (set by `template.yaml`): `TABLE_NAME`,
 /// `OUTBOX_SEAL_KEY`, `INVITATION_TTL_HOURS` (default 72), `PASSWORD_MIN_LENGTH` (default
-/// 15), `SES_CONFIGURATION_SET` (optional) and the email variables of `EmailConfig::from_env`.
+/// 15), `CLIENT_RATE_LIMIT` (requests a minute per client and public route, default 60, 0
+/// off), `SES_CONFIGURATION_SET` (optional) and the email variables of `EmailConfig::from_env`.
 pub async fn ports_from_env() -> Result<Ports, String> {
     let settings = settings_from_env()?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -55,11 +56,18 @@ pub fn settings_from_env() -> Result<Settings, String> {
             .and_then(MinLength::new)?,
         Err(_) => MinLength::default(),
     };
+    let client_rate_limit = match std::env::var("CLIENT_RATE_LIMIT") {
+        Ok(limit) => limit
+            .parse::<u32>()
+            .map_err(|_| "CLIENT_RATE_LIMIT must be a whole number (0 turns it off)")?,
+        Err(_) => Settings::DEFAULT_CLIENT_RATE_LIMIT,
+    };
     Ok(Settings {
         invitation_lifetime,
         seal_key,
         email_retries: Default::default(),
         password_min_length,
+        client_rate_limit,
     })
 }
 

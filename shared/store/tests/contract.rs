@@ -123,6 +123,7 @@ contract!(
     revoking_an_unknown_family_is_fine_and_creates_nothing,
     a_reset_request_stores_the_link_and_its_pending_email,
     a_reset_request_without_an_email_is_counted_all_the_same,
+    a_clients_requests_are_counted_and_refused_once_its_window_is_full,
     the_reset_request_over_the_window_limit_is_throttled_and_writes_nothing,
     a_reset_is_completed_once_and_unlocks_the_username,
     a_reset_completed_from_a_stale_user_version_is_refused_and_stays_unused,

@@ -43,10 +43,19 @@ pub struct Reply {
 
 impl TestApp {
     pub fn start() -> Self {
+        Self::with_client_limit(0)
+    }
+
+    /// With a per-client limit of `limit` requests a minute per route (0: off).
+    pub fn with_client_limit(limit: u32) -> Self {
         let store = Arc::new(EmbeddedStore::in_memory());
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 09:00:00 UTC)));
-        let ports = testing::ports(store.clone(), mailer.clone(), clock.clone());
+        let mut ports = testing::ports(store.clone(), mailer.clone(), clock.clone());
+        ports.settings = Arc::new(Settings {
+            client_rate_limit: limit,
+            ..(*ports.settings).clone()
+        });
         let seal_key = ports.settings.seal_key.clone();
         let app = portal_http::app(portal_registration::router(ports));
         Self {
@@ -63,6 +72,12 @@ impl TestApp {
             .header("content-type", content_type)
             .body(body.into())
             .unwrap();
+        self.send(request).await
+    }
+
+    /// Sends `request` as the runtime hands it over (with whatever client address the
+    /// caller put into its extensions).
+    pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();

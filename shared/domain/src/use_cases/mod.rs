@@ -1,5 +1,6 @@
 mod accounts;
 mod approve_registration;
+mod client_limit;
 mod contacts;
 mod deliver;
 mod invitations;
@@ -18,6 +19,7 @@ pub use accounts::{
     lookup_invitation, refresh_session, request_password_reset,
 };
 pub use approve_registration::{Approval, approve_registration};
+pub use client_limit::admit_client;
 pub use contacts::{contact_by_email, contact_detail, create_contact};
 pub use deliver::{
     DeliveryReport, Pace, dead_emails, deliver_after_commit, deliver_emails, sweep_outbox,

@@ -3,7 +3,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use portal_domain::contact::Contact;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
-use portal_domain::ports::RegistrationStore;
+use portal_domain::ports::{RegistrationStore, ThrottleStore};
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::user::PortalUser;
@@ -151,5 +151,16 @@ impl DynamoStore {
             .expression_attribute_values(":limit", number(throttle.limit))
             .build()
             .map_err(invalid_request)
+    }
+}
+
+#[async_trait]
+impl ThrottleStore for DynamoStore {
+    /// One UpdateItem of the window's counter (the same write the transactions count with).
+    async fn count_request(&self, window: &ThrottleWindow) -> Result<(), StoreError> {
+        match self.update_alone(self.count_against(window)?).await {
+            Err(StoreError::ConditionFailed) => Err(StoreError::Throttled),
+            other => other,
+        }
     }
 }

@@ -3,7 +3,7 @@ use portal_domain::StoreError;
 use portal_domain::contact::Contact;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
-use portal_domain::ports::{PortalUserStore, RegistrationStore};
+use portal_domain::ports::{PortalUserStore, RegistrationStore, ThrottleStore};
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::EmailAddress;
@@ -116,5 +116,12 @@ impl PortalUserStore for EmbeddedStore {
                 }),
             ])
         })
+    }
+}
+
+#[async_trait]
+impl ThrottleStore for EmbeddedStore {
+    async fn count_request(&self, window: &ThrottleWindow) -> Result<(), StoreError> {
+        self.commit(|state| Ok(vec![state.count_against(window)?]))
     }
 }

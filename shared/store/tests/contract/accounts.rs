@@ -5,6 +5,7 @@ use portal_domain::StoreError;
 use portal_domain::login::{FAILURES_PER_LOCK, LoginEvent, LoginGuard};
 use portal_domain::random::{OsRandomness, new_id};
 use portal_domain::session::{RefreshStatus, RefreshToken};
+use portal_domain::throttle::ThrottleWindow;
 use portal_store::OutboxStatus;
 use time::{Duration, OffsetDateTime};
 
@@ -577,4 +578,23 @@ pub async fn a_reset_completed_from_a_stale_user_version_is_refused_and_stays_un
     let stored = store.password_reset(&reset.token_hash).await.unwrap();
     assert_eq!(stored, Some(reset));
     assert_eq!(store.email_status(&email.id).await, None);
+}
+
+pub async fn a_clients_requests_are_counted_and_refused_once_its_window_is_full(
+    store: &impl Subject,
+) {
+    let client = "192.0.2.1";
+    let route = format!("/sessions-{}", new_id(&OsRandomness));
+    let window = ThrottleWindow::client_requests(&route, client, 3, now());
+    for _ in 0..3 {
+        store.count_request(&window).await.unwrap();
+    }
+    let before = store.everything().await;
+
+    let over = store.count_request(&window).await;
+
+    assert!(matches!(over, Err(StoreError::Throttled)), "{over:?}");
+    assert_eq!(store.everything().await, before);
+    let elsewhere = ThrottleWindow::client_requests("/other", client, 3, now());
+    store.count_request(&elsewhere).await.unwrap();
 }
