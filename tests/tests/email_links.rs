@@ -43,16 +43,6 @@ fn assert_links_only_to_base(email: &Value, base_url: &str) {
     }
 }
 
-async fn the_last_email(portal: &LocalPortal, to: &str, kind: &str) -> Value {
-    portal
-        .outbox()
-        .await
-        .into_iter()
-        .rev()
-        .find(|email| email["to"] == to && email["kind"] == kind)
-        .unwrap_or_else(|| panic!("no {kind} email to {to}"))
-}
-
 #[tokio::test]
 async fn invitation_and_reset_links_use_the_configured_base_url_whatever_the_host_header() {
     let portal = LocalPortal::start(Backend::Embedded).await;
@@ -76,7 +66,7 @@ async fn invitation_and_reset_links_use_the_configured_base_url_whatever_the_hos
     .await;
 
     assert_eq!(approved, StatusCode::OK);
-    let invitation = the_last_email(&portal, email, "invitation").await;
+    let invitation = portal.email_to(email, "invitation").await;
     assert_links_only_to_base(&invitation, &portal.base_url);
 
     let token = portal_tests::invitation_token(&invitation);
@@ -95,7 +85,7 @@ async fn invitation_and_reset_links_use_the_configured_base_url_whatever_the_hos
     )
     .await;
     assert_eq!(reset, StatusCode::ACCEPTED);
-    let reset = the_last_email(&portal, email, "password_reset").await;
+    let reset = portal.email_to(email, "password_reset").await;
     assert_links_only_to_base(&reset, &portal.base_url);
 }
 
@@ -107,7 +97,7 @@ async fn a_code_email_asked_for_from_a_forged_host_names_no_host_at_all() {
     let submitted = post_from_forged_host(&portal, "/registrations", person(email), false).await;
 
     assert_eq!(submitted, StatusCode::ACCEPTED);
-    let code = the_last_email(&portal, email, "verification_code").await;
+    let code = portal.email_to(email, "verification_code").await;
     for part in ["text", "html"] {
         assert!(!code[part].as_str().unwrap().contains(FORGED_HOST));
     }
