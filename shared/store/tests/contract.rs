@@ -426,7 +426,6 @@ mod embedded {
     async fn a_reopened_store_has_the_sessions_logins_and_resets_it_had() {
         let fixture = on_file();
         let (user, begun) = active_in(&fixture.store).await;
-        let user = user;
         for _ in 0..2 {
             let event = LoginEvent::new(&user.id, false, &client(), now());
             fixture.store.record_login_failure(&event).await.unwrap();
