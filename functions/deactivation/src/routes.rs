@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use portal_domain::random::is_well_formed_id;
-use portal_domain::use_cases::{Manager, deactivate, org_admin, reactivate};
+use portal_domain::use_cases::{Manager, deactivate, reactivate};
 use portal_domain::user::{PortalUser, PortalUserStatus};
 use portal_domain::{DomainError, Ports};
 use portal_http::{PortalCaller, Problem, Staff};
@@ -48,14 +48,7 @@ pub async fn org_deactivate(
     PortalCaller(claims): PortalCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let manager = org_admin(
-        &ports,
-        &claims.sub,
-        claims.ver,
-        &claims.sid,
-        claims.org.as_deref(),
-    )
-    .await?;
+    let manager = claims.org_admin(&ports).await?;
     let user = deactivate(&ports, &manager, known_shape(&id)?).await?;
     Ok(Json((&user).into()))
 }
@@ -65,14 +58,7 @@ pub async fn org_reactivate(
     PortalCaller(claims): PortalCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let manager = org_admin(
-        &ports,
-        &claims.sub,
-        claims.ver,
-        &claims.sid,
-        claims.org.as_deref(),
-    )
-    .await?;
+    let manager = claims.org_admin(&ports).await?;
     let user = reactivate(&ports, &manager, known_shape(&id)?).await?;
     Ok(Json((&user).into()))
 }

@@ -110,27 +110,13 @@ async fn a_reset_sets_the_new_password_ends_sessions_and_says_so_by_email() {
 async fn completing_one_reset_ends_every_other_reset_link_of_the_user() {
     let app = TestApp::start();
     app.active_user("ada@example.com").await;
-    let mut tokens = Vec::new();
-    for _ in 0..2 {
-        app.post("/password-resets", json!({ "email": "ada@example.com" }))
-            .await;
-        tokens.push(app.reset_token("ada@example.com").await);
-    }
-    let done = app
-        .post(
-            "/password-resets/complete",
-            json!({ "token": tokens[1], "password": NEW_PASSWORD }),
-        )
-        .await;
+    let older = app.request_reset("ada@example.com").await;
+    let newer = app.request_reset("ada@example.com").await;
+    let done = app.complete_reset(&newer, NEW_PASSWORD).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let before = app.store.snapshot();
 
-    let older = app
-        .post(
-            "/password-resets/complete",
-            json!({ "token": tokens[0], "password": "yet another passphrase" }),
-        )
-        .await;
+    let older = app.complete_reset(&older, "yet another passphrase").await;
 
     assert_eq!(older.status, StatusCode::GONE, "{}", older.body);
     assert_eq!(older.body["code"], "token_invalid");

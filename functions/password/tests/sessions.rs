@@ -201,15 +201,8 @@ async fn the_hundredth_consecutive_failure_locks_until_a_password_reset() {
 
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(locked.headers["retry-after"], "86400");
-    app.post("/password-resets", json!({ "email": "ada@example.com" }))
-        .await;
-    let token = app.reset_token("ada@example.com").await;
-    let reset = app
-        .post(
-            "/password-resets/complete",
-            json!({ "token": token, "password": "a brand new passphrase" }),
-        )
-        .await;
+    let token = app.request_reset("ada@example.com").await;
+    let reset = app.complete_reset(&token, "a brand new passphrase").await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
     assert_eq!(
         app.log_in("ada@example.com", "a brand new passphrase")

@@ -7,7 +7,7 @@ use axum::extract::rejection::QueryRejection;
 use portal_domain::page::PageRequest;
 use portal_domain::random::is_well_formed_id;
 use portal_domain::types::Role;
-use portal_domain::use_cases::{Manager, org_admin};
+use portal_domain::use_cases::Manager;
 use portal_domain::user::PortalUserStatus;
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{AccessTokenClaims, Problem};
@@ -115,14 +115,7 @@ async fn org_manager(
     ports: &Ports,
     claims: &AccessTokenClaims,
 ) -> Result<(Manager, String), Problem> {
-    let manager = org_admin(
-        ports,
-        &claims.sub,
-        claims.ver,
-        &claims.sid,
-        claims.org.as_deref(),
-    )
-    .await?;
+    let manager = claims.org_admin(ports).await?;
     match &manager {
         Manager::OrgAdmin {
             organization_id, ..

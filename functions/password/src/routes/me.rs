@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
 use axum::response::IntoResponse;
 use portal_domain::Ports;
-use portal_domain::use_cases::{current_user, organization_roles};
+use portal_domain::use_cases::organization_roles;
 use portal_http::{AccessTokenVerifier, PortalCaller, Problem};
 use serde::Serialize;
 
@@ -27,7 +27,7 @@ pub async fn me(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
 ) -> Result<Json<Me>, Problem> {
-    let user = current_user(&ports, &claims.sub, claims.ver, &claims.sid).await?;
+    let user = claims.current_user(&ports).await?;
     let organization_roles = organization_roles(&ports, &user).await?;
     Ok(Json(Me {
         portal_user_id: user.id.clone(),

@@ -49,7 +49,7 @@ pub async fn log_out(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
 ) -> Result<StatusCode, Problem> {
-    use_cases::current_user(&ports, &claims.sub, claims.ver, &claims.sid).await?;
+    claims.current_user(&ports).await?;
     use_cases::log_out(&ports, &claims.sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -231,6 +231,23 @@ impl TestApp {
             .expect("sweep");
     }
 
+    /// Asks for a reset link for `email`: its token, from the delivered email.
+    pub async fn request_reset(&self, email: &str) -> String {
+        let asked = self
+            .post("/password-resets", json!({ "email": email }))
+            .await;
+        assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
+        self.reset_token(email).await
+    }
+
+    pub async fn complete_reset(&self, token: &str, password: &str) -> Reply {
+        self.post(
+            "/password-resets/complete",
+            json!({ "token": token, "password": password }),
+        )
+        .await
+    }
+
     /// The token of the newest reset email to `to` (after delivering the outbox).
     pub async fn reset_token(&self, to: &str) -> String {
         self.deliver_outbox().await;

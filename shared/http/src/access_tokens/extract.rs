@@ -5,6 +5,10 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
+use portal_domain::use_cases::{self, Manager};
+use portal_domain::user::PortalUser;
+use portal_domain::{DomainError, Ports};
+
 use super::{AccessTokenClaims, AccessTokenVerifier};
 use crate::Problem;
 use crate::bearer::bearer_token;
@@ -34,5 +38,18 @@ where
                 Problem::unauthenticated(UNAUTHENTICATED)
             })?;
         Ok(Self(claims))
+    }
+}
+
+impl AccessTokenClaims {
+    /// The user this token speaks for, if they may still act: active, under the token's
+    /// version, in a session that has not ended.
+    pub async fn current_user(&self, ports: &Ports) -> Result<PortalUser, DomainError> {
+        use_cases::current_user(ports, &self.sub, self.ver, &self.sid).await
+    }
+
+    /// The organization administrator this token speaks for, checked against the store.
+    pub async fn org_admin(&self, ports: &Ports) -> Result<Manager, DomainError> {
+        use_cases::org_admin(ports, &self.sub, self.ver, &self.sid, self.org.as_deref()).await
     }
 }
