@@ -41,7 +41,9 @@ impl FromRef<DeactivationState> for Arc<AccessTokenVerifier> {
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
 pub fn router(ports: Ports, staff: Arc<StaffVerifier>, tokens: Arc<AccessTokenVerifier>) -> Router {
-    use routes::{org_deactivate, org_reactivate, staff_deactivate, staff_reactivate};
+    use routes::{
+        org_deactivate, org_reactivate, staff_deactivate, staff_reactivate, staff_unlock,
+    };
     Router::new()
         .route(
             "/staff/portal-users/{id}/deactivate",
@@ -51,6 +53,7 @@ pub fn router(ports: Ports, staff: Arc<StaffVerifier>, tokens: Arc<AccessTokenVe
             "/staff/portal-users/{id}/reactivate",
             post(staff_reactivate),
         )
+        .route("/staff/portal-users/{id}/unlock", post(staff_unlock))
         .route("/org/members/{id}/deactivate", post(org_deactivate))
         .route("/org/members/{id}/reactivate", post(org_reactivate))
         .with_state(DeactivationState {

@@ -1,9 +1,10 @@
-//! The four routes: the same two transitions, for staff and for organization administrators.
+//! The routes: the same two transitions, for staff and for organization administrators,
+//! and the staff unlock of a login lock.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use portal_domain::random::is_well_formed_id;
-use portal_domain::use_cases::{Manager, deactivate, reactivate};
+use portal_domain::use_cases::{Manager, deactivate, reactivate, unlock};
 use portal_domain::user::{PortalUser, PortalUserStatus};
 use portal_domain::{DomainError, Ports};
 use portal_http::{PortalCaller, Problem, Staff};
@@ -31,6 +32,16 @@ pub async fn staff_deactivate(
     Path(id): Path<String>,
 ) -> Result<Json<Transitioned>, Problem> {
     let user = deactivate(&ports, &Manager::Staff(staff), known_shape(&id)?).await?;
+    Ok(Json((&user).into()))
+}
+
+/// Ends a user's login lock early; answers the user as they are (unchanged status).
+pub async fn staff_unlock(
+    Staff(staff): Staff,
+    State(ports): State<Ports>,
+    Path(id): Path<String>,
+) -> Result<Json<Transitioned>, Problem> {
+    let user = unlock(&ports, &Manager::Staff(staff), known_shape(&id)?).await?;
     Ok(Json((&user).into()))
 }
 

@@ -15,6 +15,10 @@ fn reactivate(id: &str) -> String {
     format!("/staff/portal-users/{id}/reactivate")
 }
 
+fn unlock(id: &str) -> String {
+    format!("/staff/portal-users/{id}/unlock")
+}
+
 #[tokio::test]
 async fn every_route_needs_its_token() {
     let app = TestApp::start();
@@ -22,7 +26,11 @@ async fn every_route_needs_its_token() {
     let outsider = app.active_user("nobody@example.com", json!({})).await;
     let before = app.store.snapshot();
 
-    for path in [deactivate(UNKNOWN_ID), reactivate(UNKNOWN_ID)] {
+    for path in [
+        deactivate(UNKNOWN_ID),
+        reactivate(UNKNOWN_ID),
+        unlock(UNKNOWN_ID),
+    ] {
         let none = app.call("POST", &path, None, None).await;
         assert_eq!(none.status, StatusCode::UNAUTHORIZED, "{path}");
         let portal = app
@@ -52,7 +60,7 @@ async fn unknown_users_and_ids_of_another_shape_are_404() {
     let app = TestApp::start();
 
     for id in [UNKNOWN_ID, "not-an-id"] {
-        for path in [deactivate(id), reactivate(id)] {
+        for path in [deactivate(id), reactivate(id), unlock(id)] {
             let reply = app.staff("POST", &path, None).await;
             assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
             assert_eq!(reply.body["code"], "not_found");
@@ -208,4 +216,37 @@ async fn reactivating_a_user_who_is_not_deactivated_is_an_invalid_state() {
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
     assert_eq!(reply.body["code"], "invalid_state");
     assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn staff_end_a_login_lock_early_and_the_unlock_is_recorded() {
+    let app = TestApp::start();
+    let ada = app.active_user("ada@example.com", json!({})).await;
+    for _ in 0..10 {
+        app.call(
+            "POST",
+            "/sessions",
+            None,
+            Some(json!({ "username": "ada@example.com", "password": "a wrong but long guess" })),
+        )
+        .await;
+    }
+    assert_eq!(
+        app.log_in("ada@example.com").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let unlocked = app.staff("POST", &unlock(&ada.id), None).await;
+
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+    assert_eq!(unlocked.body["status"], "active");
+    assert_eq!(app.log_in("ada@example.com").await.status, StatusCode::OK);
+    let detail = app
+        .staff("GET", &format!("/staff/portal-users/{}", ada.id), None)
+        .await;
+    assert!(
+        detail.body.to_string().contains("unlocked"),
+        "{}",
+        detail.body
+    );
 }

@@ -25,6 +25,8 @@ pub enum AuditAction {
     AccessChanged,
     Deactivated,
     Reactivated,
+    /// The username's failed logins cleared by staff (a lock ended early).
+    Unlocked,
     OrganizationCreated,
 }
 

@@ -213,6 +213,10 @@ pub trait AccountStore: Send + Sync {
     /// it was reserved).
     async fn record_login_failure(&self, event: &LoginEvent) -> Result<(), StoreError>;
 
+    /// One atomic write: `next` (version-checked, with its audit event) and the login
+    /// guard of its username removed. `ConditionFailed` if the user moved.
+    async fn unlock_login(&self, next: &PortalUser) -> Result<(), StoreError>;
+
     /// The user's newest login events first, at most `limit`.
     async fn recent_logins(&self, user_id: &str, limit: u32)
     -> Result<Vec<LoginEvent>, StoreError>;

@@ -286,6 +286,15 @@ impl PortalUser {
         Ok(next)
     }
 
+    /// Staff end a login lock early (the failure count lives apart, in the login guard,
+    /// which the same write removes): recorded on the user.
+    pub fn unlock(&self, actor: &Actor, now: OffsetDateTime) -> Self {
+        let mut next = self.next_version();
+        next.audit
+            .push(AuditEvent::new(actor, AuditAction::Unlocked, None, now));
+        next
+    }
+
     /// Roles, organization and admin flag as `change` says. Leaving the organization also
     /// ends being its administrator. Access tokens already issued keep the roles they
     /// carry until they expire (15 minutes); the next refresh carries the new ones.

@@ -115,6 +115,7 @@ contract!(
     parallel_attempts_are_each_counted_and_none_passes_the_lock,
     after_a_lock_ends_one_attempt_begins_the_next_step,
     a_successful_login_forgets_the_usernames_failures,
+    an_unlock_forgets_the_usernames_failures_from_the_current_user_only,
     recent_logins_are_the_users_own_newest_first_and_limited,
     a_refresh_token_rotates_once,
     of_ten_concurrent_rotations_of_one_token_exactly_one_wins,

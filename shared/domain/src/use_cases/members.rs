@@ -268,6 +268,18 @@ pub async fn reinvite(
     Ok(invitation)
 }
 
+/// Ends a login lock early (a lock for good included): the username's failures are
+/// forgotten and the unlock recorded on the user, in one write.
+pub async fn unlock(ports: &Ports, manager: &Manager, id: &str) -> Result<PortalUser, DomainError> {
+    with_retries(|| async {
+        let user = managed_user(ports, manager, id).await?;
+        let next = user.unlock(&manager.actor(), ports.clock.now());
+        ports.store.unlock_login(&next).await?;
+        Ok(next)
+    })
+    .await
+}
+
 /// Cuts a user off in one write: deactivated, pending invitation revoked, token version
 /// bumped (every session and access token ends), audited; then the email.
 pub async fn deactivate(

@@ -28,7 +28,7 @@ pub use link_contact::{ContactChoice, link_contact};
 pub use manager::{Manager, org_admin};
 pub use members::{
     MemberDetail, change_access, create_portal_user, deactivate, member_detail, organization_roles,
-    portal_users, reactivate, reinvite,
+    portal_users, reactivate, reinvite, unlock,
 };
 pub use organizations::{
     BulkInvite, MemberOutcome, MemberResult, add_members, create_organization, organization,

@@ -91,6 +91,14 @@ impl AccountStore for DynamoStore {
         self.put_alone(self.put_new(event)?).await
     }
 
+    async fn unlock_login(&self, next: &PortalUser) -> Result<(), StoreError> {
+        let items = vec![
+            put(self.replace_portal_user(next)?),
+            self.clear_login_guard(&next.username)?,
+        ];
+        self.transact(items).await.map_err(transaction_failed)
+    }
+
     async fn recent_logins(
         &self,
         user_id: &str,

@@ -95,6 +95,16 @@ impl AccountStore for EmbeddedStore {
         self.commit(|_| Ok(vec![login_record(event)]))
     }
 
+    async fn unlock_login(&self, next: &PortalUser) -> Result<(), StoreError> {
+        self.commit(|state| {
+            state.expect_previous_user_version(next)?;
+            Ok(vec![
+                Change::PortalUser(next.clone()),
+                Change::LoginGuardCleared(LoginGuard::key_of(&next.username)),
+            ])
+        })
+    }
+
     async fn recent_logins(
         &self,
         user_id: &str,

@@ -598,3 +598,27 @@ pub async fn a_clients_requests_are_counted_and_refused_once_its_window_is_full(
     let elsewhere = ThrottleWindow::client_requests("/other", client, 3, now());
     store.count_request(&elsewhere).await.unwrap();
 }
+
+pub async fn an_unlock_forgets_the_usernames_failures_from_the_current_user_only(
+    store: &impl Subject,
+) {
+    let (user, _) = active_in(store).await;
+    let key = LoginGuard::key_of(&user.username);
+    count_attempts(store, &key, FAILURES_PER_LOCK, now()).await;
+    let staff = portal_domain::audit::Actor {
+        subject: "staff-1".into(),
+        name: None,
+    };
+    let next = user.unlock(&staff, now());
+    let stale = user.unlock(&staff, now());
+
+    store.unlock_login(&next).await.unwrap();
+    let again = store.unlock_login(&stale).await;
+
+    assert_eq!(store.login_guard(&key).await.unwrap(), None);
+    assert_eq!(store.portal_user(&user.id).await.unwrap(), Some(next));
+    assert!(
+        matches!(again, Err(StoreError::ConditionFailed)),
+        "{again:?}"
+    );
+}
