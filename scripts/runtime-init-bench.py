@@ -2,14 +2,17 @@
 builds the release binaries first). For every function, N times:
 
   * init: from spawning the binary to its first `GET /2018-06-01/runtime/invocation/next`,
-    answered by a small fake Runtime API here (what Lambda bills as Init Duration);
+    answered by a small fake Runtime API here (what Lambda bills as Init Duration): the
+    configuration, the SDK clients and the function's secrets, fetched from Secrets
+    Manager (moto) with one GetSecretValue each;
   * peak RSS (VmHWM) at that moment, and again after it answered one representative
     API Gateway / schedule event against moto (password: a failed login, so Argon2 runs);
   * first request: from handing it that event to its answer (the cold request's own work:
     SDK calls to moto, JSON, templates; what a slower, smaller build would show in);
 
 then the median, and the size of each binary zipped as `bootstrap` (what SAM uploads).
-Each binary gets the environment template.yaml gives it, with AWS_ENDPOINT_URL at moto.
+Each binary gets the environment template.yaml gives it (the secrets' ARNs, not the keys),
+with AWS_ENDPOINT_URL at moto.
 """
 
 import argparse
@@ -74,7 +77,8 @@ class Template:
 
 
 class Deployment:
-    """A table, a verified sender and the keys, on moto; each function's environment."""
+    """A table, a verified sender and the keys (as Secrets Manager secrets), on moto; each
+    function's environment."""
 
     def __init__(self, endpoint):
         self.endpoint = endpoint
@@ -104,19 +108,24 @@ class Deployment:
         signing_seed = os.urandom(32)
         signing_public = Ed25519PrivateKey.from_private_bytes(signing_seed).public_key().public_bytes(
             Encoding.Raw, PublicFormat.Raw)
+        secrets = boto3.client("secretsmanager", **aws)
+        seal_key_secret = secrets.create_secret(
+            Name=f"portal-init-bench-{suffix}/seal-key", SecretString=b64url(os.urandom(32)))["ARN"]
+        signing_key_secret = secrets.create_secret(
+            Name=f"portal-init-bench-{suffix}/signing-key", SecretString=b64url(signing_seed))["ARN"]
         self.values = {
             "TABLE_NAME": self.table,
             "PORTAL_BASE_URL": "https://portal.example.test",
             "EMAIL_SENDER": self.sender,
             "SUPPORT_ADDRESS": self.sender,
             "PRODUCT_NAME": "Customer portal",
-            "OUTBOX_SEAL_KEY": b64url(os.urandom(32)),
+            "OUTBOX_SEAL_KEY_SECRET_ARN": seal_key_secret,
             "INVITATION_TTL_HOURS": "72",
             "SES_CONFIGURATION_SET": self.configuration_set,
             "STAFF_JWT_ISSUER": STAFF_ISSUER,
             "STAFF_JWT_AUDIENCE": STAFF_AUDIENCE,
             "STAFF_JWKS": self.staff_jwks,
-            "PORTAL_SIGNING_KEY": b64url(signing_seed),
+            "PORTAL_SIGNING_KEY_SECRET_ARN": signing_key_secret,
             "PORTAL_TOKEN_PUBLIC_KEY": b64url(signing_public),
             "PORTAL_TOKEN_ISSUER": "https://api.example.test",
             "PORTAL_TOKEN_AUDIENCE": "portal",
@@ -192,7 +201,9 @@ def representative_event(binary, deployment):
     if binary == "approval":
         return http_event("GET", "/staff/registrations", "/staff/registrations", token=staff, query="status=new"), 200
     if binary == "password":
-        login = {"username": "nobody@example.com", "password": "correct horse battery staple"}
+        # A new name each run: failed logins of one name lock it (429) after a few.
+        login = {"username": f"nobody-{uuid.uuid4().hex[:8]}@example.com",
+                 "password": "correct horse battery staple"}
         return http_event("POST", "/sessions", "/sessions", login), 401
     if binary == "invitation":
         return http_event("GET", "/staff/portal-users", "/staff/portal-users", token=staff), 200

@@ -1,8 +1,10 @@
 //! One deployment of the stack on moto: a fresh table, a verified SES sender and its
-//! configuration set, and each function's environment exactly as `template.yaml`
-//! declares it (Globals plus the function's own), with test values for the parameters.
-//! A variable the template gives a function but this file does not know fails the test,
-//! and so does one the binary needs but the template does not give it.
+//! configuration set, the two secrets in Secrets Manager, and each function's environment
+//! exactly as `template.yaml` declares it (Globals plus the function's own), with test
+//! values for the parameters (the secrets' ARNs among them: the binaries fetch the keys
+//! from moto at cold start, as from Secrets Manager in AWS). A variable the template gives
+//! a function but this file does not know fails the test, and so does one the binary
+//! needs but the template does not give it.
 
 use std::time::Duration;
 
@@ -37,14 +39,17 @@ pub struct Deployment {
     pub table: String,
     pub sender: String,
     configuration_set: String,
-    seal_key: String,
+    /// The ARNs of the secrets holding the seal key and the signing key.
+    seal_key_secret: String,
+    signing_key_secret: String,
     signing_key: String,
     staff_jwks: String,
     staff_kid: String,
 }
 
 impl Deployment {
-    /// Creates the table and the SES identity on the emulator `./scripts/test` started.
+    /// Creates the table, the SES identity and the secrets on the emulator
+    /// `./scripts/test` started.
     pub async fn create() -> Self {
         let suffix = random_suffix();
         let table = format!("portal-runtime-{suffix}");
@@ -72,12 +77,18 @@ impl Deployment {
             audience: STAFF_AUDIENCE.to_owned(),
             public_key: PortalSigningKey::from_seed(STAFF_SEED).public_key(),
         });
+        let seal_key = SealKey::generate(&OsRandomness).to_base64();
+        let seal_key_secret = create_secret(&format!("portal-{suffix}/seal-key"), &seal_key).await;
+        let signing_key = PortalSigningKey::generate().to_base64url();
+        let signing_key_secret =
+            create_secret(&format!("portal-{suffix}/signing-key"), &signing_key).await;
         Self {
             table,
             sender,
             configuration_set,
-            seal_key: SealKey::generate(&OsRandomness).to_base64(),
-            signing_key: PortalSigningKey::generate().to_base64url(),
+            seal_key_secret,
+            signing_key_secret,
+            signing_key,
             staff_jwks: staff.jwks().to_string(),
             staff_kid: staff.kid().to_owned(),
         }
@@ -135,13 +146,13 @@ impl Deployment {
             "PORTAL_BASE_URL" => PORTAL_BASE_URL.to_owned(),
             "EMAIL_SENDER" | "SUPPORT_ADDRESS" => self.sender.clone(),
             "PRODUCT_NAME" => "Customer portal".to_owned(),
-            "OUTBOX_SEAL_KEY" => self.seal_key.clone(),
+            "OUTBOX_SEAL_KEY_SECRET_ARN" => self.seal_key_secret.clone(),
             "INVITATION_TTL_HOURS" => "72".to_owned(),
             "SES_CONFIGURATION_SET" => self.configuration_set.clone(),
             "STAFF_JWT_ISSUER" => STAFF_ISSUER.to_owned(),
             "STAFF_JWT_AUDIENCE" => STAFF_AUDIENCE.to_owned(),
             "STAFF_JWKS" => self.staff_jwks.clone(),
-            "PORTAL_SIGNING_KEY" => self.signing_key.clone(),
+            "PORTAL_SIGNING_KEY_SECRET_ARN" => self.signing_key_secret.clone(),
             "PORTAL_TOKEN_PUBLIC_KEY" => self.signing_key().public_key().to_base64url(),
             "PORTAL_TOKEN_ISSUER" => TOKEN_ISSUER.to_owned(),
             "PORTAL_TOKEN_AUDIENCE" => TOKEN_AUDIENCE.to_owned(),
@@ -247,6 +258,33 @@ pub async fn emails_to(to: &str, count: usize) -> Vec<String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("moto's SES did not get {count} emails to {to}")
+}
+
+/// Creates a Secrets Manager secret on moto whose string is `value`: its ARN. One JSON
+/// call (the tests have no Secrets Manager client); moto picks the service from the
+/// credential scope of the `Authorization` header and checks no signature.
+async fn create_secret(name: &str, value: &str) -> String {
+    let created: Value = reqwest::Client::new()
+        .post(dynamodb_endpoint())
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "secretsmanager.CreateSecret")
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/secretsmanager/aws4_request, \
+             SignedHeaders=host, Signature=0",
+        )
+        .json(&json!({ "Name": name, "SecretString": value }))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("create a secret on moto")
+        .json()
+        .await
+        .expect("CreateSecret answers JSON");
+    created["ARN"]
+        .as_str()
+        .unwrap_or_else(|| panic!("CreateSecret answered no ARN: {created}"))
+        .to_owned()
 }
 
 fn ses() -> aws_sdk_sesv2::Client {

@@ -170,6 +170,23 @@ impl Emulator {
         Invocation { status, payload }
     }
 
+    /// How the binary `function` exited, waiting for it as long as an invocation may
+    /// take: for a cold start that must fail.
+    pub async fn exit_status(&self, function: &str) -> std::process::ExitStatus {
+        let started = tokio::time::Instant::now();
+        loop {
+            if let Some(status) = self.exited(function) {
+                return status;
+            }
+            assert!(
+                started.elapsed() < INVOKE_TIMEOUT,
+                "{function} still runs after {INVOKE_TIMEOUT:?}:\n{}",
+                self.printed()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Every line the emulator and the functions printed so far.
     pub fn printed(&self) -> String {
         lines(&self.log)

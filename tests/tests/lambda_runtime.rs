@@ -154,6 +154,36 @@ async fn registration_takes_a_request_and_its_emailed_code_and_answers_bad_json_
 }
 
 #[tokio::test]
+async fn a_function_whose_secret_cannot_be_read_stops_its_cold_start_and_says_which() {
+    let deployment = Deployment::create().await;
+    let mut emulator = Emulator::start().await;
+    let missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:portal-missing-AbCdEf";
+    let mut environment = deployment.environment("registration");
+    let arn = environment
+        .iter_mut()
+        .find(|(name, _)| name == "OUTBOX_SEAL_KEY_SECRET_ARN")
+        .expect("the template gives registration its seal key's secret");
+    arn.1 = missing.to_owned();
+    emulator.attach("registration", &environment, None);
+
+    let status = emulator.exit_status("registration").await;
+    assert!(!status.success(), "registration started without its secret");
+    // Its last words may still be on their way through the pipe.
+    for _ in 0..50 {
+        if emulator.printed().contains(missing) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let printed = emulator.printed();
+    assert!(
+        printed.contains("cannot read the secret OUTBOX_SEAL_KEY_SECRET_ARN names")
+            && printed.contains(missing),
+        "the error names the variable and the secret:\n{printed}"
+    );
+}
+
+#[tokio::test]
 async fn approval_serves_staff_with_an_idp_token_and_answers_bad_json_with_400() {
     let stack = stack(&["approval"]).await;
     let email = address("ada");

@@ -1,13 +1,14 @@
-//! The password Lambda: ports and the access-token key are built once per cold start.
+//! The password Lambda: ports and the access-token key (both keys from Secrets Manager)
+//! are built once per cold start.
 
 use std::sync::Arc;
 
-use portal_http::{AccessTokenConfig, AccessTokens};
+use portal_http::AccessTokens;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     portal_http::init_tracing();
-    let ports = portal_lambda::ports_from_env().await?;
-    let tokens = Arc::new(AccessTokens::new(AccessTokenConfig::from_env()?));
+    let (ports, tokens) = portal_lambda::ports_and_access_tokens_from_env().await?;
+    let tokens = Arc::new(AccessTokens::new(tokens));
     lambda_http::run(portal_http::app(portal_password::router(ports, tokens))).await
 }

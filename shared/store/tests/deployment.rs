@@ -459,13 +459,20 @@ fn expected_dynamodb_grants() -> BTreeMap<&'static str, BTreeSet<(String, String
             ]),
         ),
         // The user, the transition (user, invitation pointer, email, organization check),
-        // the sent mark; the members list: is another administrator left?
+        // the sent mark; the members list: is another administrator left? A staff unlock
+        // deletes the username's login guard in the user's transaction.
         (
             "deactivation",
             grants(vec![
                 on(
                     table_arn(),
-                    &["GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"],
+                    &[
+                        "GetItem",
+                        "PutItem",
+                        "UpdateItem",
+                        "DeleteItem",
+                        "ConditionCheckItem",
+                    ],
                 ),
                 on(index_arn(), &["Query"]),
             ]),
@@ -507,6 +514,302 @@ fn each_function_may_make_exactly_the_dynamodb_calls_its_code_makes() {
             &granted, wanted,
             "{id} ({binary}) is allowed (left) other DynamoDB calls than its code paths make \
              (right)"
+        );
+    }
+}
+
+/// The partitions each function's DynamoDB calls touch, as `dynamodb:LeadingKeys`
+/// patterns by resource: on the table, prefixes of `pk` (the key formats of
+/// shared/store/src/dynamo/items.rs); on the index, the lists' `gsi1pk`, which is what
+/// LeadingKeys names for a Query of an index. Traced from each function's routes through
+/// portal_domain's use cases to the store calls they make. Moto does not check IAM, so a
+/// prefix missing here and in template.yaml breaks that function in AWS only.
+fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&'static str>>> {
+    let on = |grants: Vec<(String, Vec<&'static str>)>| {
+        grants
+            .into_iter()
+            .map(|(resource, patterns)| (resource, patterns.into_iter().collect()))
+            .collect()
+    };
+    BTreeMap::from([
+        // submit: is the email a user's (USERNAME#), the request, its code email and the
+        // throttle counter; verify and resend: the request (and a new code email); every
+        // route: the client's counter (THROTTLE#); the email's sent mark (OUTBOX#).
+        (
+            "registration",
+            on(vec![(
+                table_arn(),
+                vec!["REG#*", "OUTBOX#*", "THROTTLE#*", "USERNAME#*"],
+            )]),
+        ),
+        // The queue (REGSTATUS# lists) and a request with its suggestions: the contact
+        // with its email (EMAIL# guard, CONTACT#) and those with its name (CONTACTNAME#
+        // lists); contacts created, found by email, shown with their user and logins
+        // (USER#); link (REG#, CONTACT#, EMAIL#); approve (REG#, USER#, USERNAME#,
+        // CONTACT#, INV#, OUTBOX#, the organization ORG# checked and its roles read);
+        // reject (REG#, OUTBOX#); the dead emails (the OUTBOX#dead list).
+        (
+            "approval",
+            on(vec![
+                (
+                    table_arn(),
+                    vec![
+                        "REG#*",
+                        "CONTACT#*",
+                        "EMAIL#*",
+                        "USER#*",
+                        "USERNAME#*",
+                        "INV#*",
+                        "ORG#*",
+                        "OUTBOX#*",
+                    ],
+                ),
+                (
+                    index_arn(),
+                    vec!["REGSTATUS#*", "CONTACTNAME#*", "OUTBOX#dead"],
+                ),
+            ]),
+        ),
+        // lookup and accept: the invitation pointer (INV#), the user, a new session
+        // (FAMILY#, REFRESH#), the organization's roles (ORG#); login: the username guard,
+        // the user, the login guard (GUARD#: read, counted, deleted), a login event (in
+        // USER#), a session; refresh and logout: REFRESH#, FAMILY#, USER#; /me: USER#,
+        // FAMILY#, ORG#; resets: USERNAME#, USER#, RESET#, their emails (OUTBOX#), the
+        // reset throttle, GUARD#; every public route: the client's counter (THROTTLE#).
+        (
+            "password",
+            on(vec![(
+                table_arn(),
+                vec![
+                    "USER#*",
+                    "USERNAME#*",
+                    "INV#*",
+                    "GUARD#*",
+                    "FAMILY#*",
+                    "REFRESH#*",
+                    "RESET#*",
+                    "ORG#*",
+                    "OUTBOX#*",
+                    "THROTTLE#*",
+                ],
+            )]),
+        ),
+        // Users: created for a contact (CONTACT# linked, USER#, USERNAME#, INV#, OUTBOX#,
+        // ORG# checked), listed (ORGMEMBERS# lists), shown with their logins (USER#) and
+        // organization's roles (ORG#), changed, invited again; organizations (ORG#); bulk
+        // members: contacts by email (EMAIL#, CONTACT#, both read and created), their
+        // users; /org routes: the caller's user and session family (FAMILY#).
+        (
+            "invitation",
+            on(vec![
+                (
+                    table_arn(),
+                    vec![
+                        "USER#*",
+                        "USERNAME#*",
+                        "INV#*",
+                        "CONTACT#*",
+                        "EMAIL#*",
+                        "ORG#*",
+                        "OUTBOX#*",
+                        "FAMILY#*",
+                    ],
+                ),
+                (index_arn(), vec!["ORGMEMBERS#*"]),
+            ]),
+        ),
+        // The user, its transition (USER#, a reactivation's new INV# pointer, OUTBOX#,
+        // ORG# checked); a staff unlock (USER#, the login guard GUARD# deleted); /org
+        // routes: the caller's session family (FAMILY#) and the organization's members (is
+        // another administrator left? ORGMEMBERS# lists).
+        (
+            "deactivation",
+            on(vec![
+                (
+                    table_arn(),
+                    vec![
+                        "USER#*", "INV#*", "OUTBOX#*", "ORG#*", "FAMILY#*", "GUARD#*",
+                    ],
+                ),
+                (index_arn(), vec!["ORGMEMBERS#*"]),
+            ]),
+        ),
+        // The pending list, and the messages it claims, marks sent or releases.
+        (
+            "mailer",
+            on(vec![
+                (table_arn(), vec!["OUTBOX#*"]),
+                (index_arn(), vec!["OUTBOX#pending"]),
+            ]),
+        ),
+        ("pages", BTreeMap::new()),
+    ])
+}
+
+/// A function's `dynamodb:LeadingKeys` patterns by resource (the table, the index): those
+/// of all its statements on them, each of which must carry the condition and nothing else.
+fn leading_keys(
+    template: &Value,
+    id: &str,
+    function: &Value,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let items = [table_arn(), index_arn()];
+    let mut keys = BTreeMap::new();
+    for statement in statements(template, id, function) {
+        let resources: Vec<String> = one_or_many(&statement["Resource"])
+            .into_iter()
+            .map(show)
+            .collect();
+        if !resources.iter().any(|resource| items.contains(resource)) {
+            continue;
+        }
+        assert!(
+            resources.iter().all(|resource| items.contains(resource)),
+            "{id}: one statement grants the table's items and {resources:?}: split it, the \
+             LeadingKeys condition applies to items only"
+        );
+        // ForAllValues: every partition key of a request must match a pattern. It also
+        // holds for a request without keys (a Scan): expected_dynamodb_grants keeps those out.
+        let condition = &statement["Condition"];
+        let operators: Vec<String> = condition
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .map(|(operator, _)| show(operator))
+            .collect();
+        let keyed: Vec<String> = condition["ForAllValues:StringLike"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .map(|(key, _)| show(key))
+            .collect();
+        assert!(
+            operators == ["ForAllValues:StringLike"] && keyed == ["dynamodb:LeadingKeys"],
+            "{id}: its grant on {resources:?} must be held to partitions by exactly \
+             `ForAllValues:StringLike: {{dynamodb:LeadingKeys: [...]}}`, not {condition:?}"
+        );
+        let patterns: BTreeSet<String> =
+            one_or_many(&condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+                .into_iter()
+                .map(show)
+                .collect();
+        for resource in resources {
+            keys.entry(resource)
+                .or_insert_with(BTreeSet::new)
+                .extend(patterns.iter().cloned());
+        }
+    }
+    keys
+}
+
+#[test]
+fn each_function_reaches_only_the_partitions_its_code_paths_touch() {
+    let template = template();
+    let expected = expected_leading_keys();
+    for (binary, (id, function)) in functions(&template) {
+        let granted = leading_keys(&template, &id, function);
+        let wanted: BTreeMap<String, BTreeSet<String>> = expected
+            .get(binary.as_str())
+            .unwrap_or_else(|| {
+                panic!(
+                    "a new function, {binary}: add the partitions its store calls touch to \
+                     expected_leading_keys in this file"
+                )
+            })
+            .iter()
+            .map(|(resource, patterns)| {
+                let patterns = patterns.iter().map(|pattern| (*pattern).to_owned());
+                (resource.clone(), patterns.collect())
+            })
+            .collect();
+        assert_eq!(
+            granted, wanted,
+            "{id} ({binary}) may reach (left) other partitions than its code paths touch \
+             (right), by resource"
+        );
+    }
+}
+
+/// Deleting is for login guards only (a success, a reset or an unlock forgets the count):
+/// every DeleteItem grant stands alone, held to `GUARD#`, so no function may delete users,
+/// sessions or anything else.
+#[test]
+fn only_login_guards_are_deleted() {
+    let template = template();
+    for (_, (id, function)) in functions(&template) {
+        for statement in statements(&template, &id, function) {
+            let actions: Vec<String> = one_or_many(&statement["Action"])
+                .into_iter()
+                .map(show)
+                .collect();
+            if !actions.iter().any(|action| action == "dynamodb:DeleteItem") {
+                continue;
+            }
+            let keys: Vec<String> = one_or_many(
+                &statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+            )
+            .into_iter()
+            .map(show)
+            .collect();
+            assert!(
+                actions == ["dynamodb:DeleteItem"] && keys == ["GUARD#*"],
+                "{id}: DeleteItem in its own statement, held to GUARD#* (login guards), not \
+                 {actions:?} on {keys:?}"
+            );
+        }
+    }
+}
+
+/// The partition key prefixes the store formats keys and lists with: `format!("REG#{id}")`
+/// gives `REG#`.
+fn formatted_key_prefixes(source: &str) -> BTreeSet<String> {
+    source
+        .split("format!(\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                .collect();
+            let prefix = format!("{name}#");
+            (!name.is_empty() && rest[name.len()..].starts_with("#{")).then_some(prefix)
+        })
+        .collect()
+}
+
+#[test]
+fn the_leading_keys_are_the_stores_partitions_and_each_partition_has_a_function() {
+    let source: String = rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+        .iter()
+        .map(|file| std::fs::read_to_string(file).expect("a source file"))
+        .collect();
+    let prefixes = formatted_key_prefixes(&source);
+    assert!(
+        prefixes.contains("REG#") && prefixes.contains("ORGMEMBERS#"),
+        "found no key formats in shared/store/src: this test no longer reads them ({prefixes:?})"
+    );
+    let granted: BTreeSet<&str> = expected_leading_keys()
+        .into_values()
+        .flat_map(BTreeMap::into_values)
+        .flatten()
+        .collect();
+    for pattern in &granted {
+        let known = match pattern.strip_suffix('*') {
+            Some(prefix) => prefixes.contains(prefix),
+            // A whole key: one of the store's named lists (`OUTBOX#pending`).
+            None => source.contains(&format!("\"{pattern}\"")),
+        };
+        assert!(
+            known,
+            "{pattern} is no partition of shared/store/src (a typo, or a key format that moved)"
+        );
+    }
+    for prefix in prefixes {
+        assert!(
+            granted.contains(format!("{prefix}*").as_str()),
+            "the store keys items and lists with {prefix}, but no function may reach them: \
+             grant the functions whose code paths write or read them (template.yaml and \
+             expected_leading_keys)"
         );
     }
 }
@@ -559,8 +862,8 @@ fn the_dynamodb_adapter_calls_only_what_the_policies_grant() {
         adapter.display()
     );
     // The policies above grant these; a Scan (never in a request path) or a BatchWriteItem
-    // would need a grant, and a reason. DeleteItem is granted to the password function
-    // alone (the login guard), so the adapter calls it only inside transactions.
+    // would need a grant, and a reason. DeleteItem is granted for login guards only
+    // (only_login_guards_are_deleted), and the adapter deletes only inside transactions.
     let known: BTreeSet<String> = [
         "get_item",
         "batch_get_item",
@@ -602,11 +905,18 @@ fn main_source(binary: &str) -> String {
     })
 }
 
+/// Whether a `main` builds its ports with portal_lambda (either way: alone, or with the
+/// access-token configuration of the function that issues tokens).
+fn builds_ports(main: &str) -> bool {
+    main.contains("portal_lambda::ports_from_env")
+        || main.contains("portal_lambda::ports_and_access_tokens_from_env")
+}
+
 /// The functions that build their ports: they hold a mailer on SES, so they send.
 fn functions_with_ports() -> BTreeSet<String> {
     function_crates()
         .into_iter()
-        .filter(|krate| main_source(&krate.binary).contains("ports_from_env"))
+        .filter(|krate| builds_ports(&main_source(&krate.binary)))
         .map(|krate| krate.binary)
         .collect()
 }
@@ -660,22 +970,24 @@ fn environment(template: &Value, function: &Value) -> BTreeMap<String, String> {
 /// What a `main` reads from the environment, by the configuration it builds there.
 fn required_variables(main: &str) -> BTreeSet<&'static str> {
     let mut required = BTreeSet::new();
-    // portal_lambda::ports_from_env and portal_email::EmailConfig::from_env.
-    if main.contains("ports_from_env") {
+    // portal_lambda's ports and portal_email::EmailConfig::from_env; the seal key is read
+    // from the Secrets Manager secret the variable names.
+    if builds_ports(main) {
         required.extend([
             "TABLE_NAME",
             "PORTAL_BASE_URL",
             "EMAIL_SENDER",
-            "OUTBOX_SEAL_KEY",
+            "OUTBOX_SEAL_KEY_SECRET_ARN",
         ]);
     }
     // A JWKS in AWS; STAFF_JWT_SECRET (HS256) is for portal-local only.
     if main.contains("StaffAuthConfig::from_env") {
         required.extend(["STAFF_JWT_ISSUER", "STAFF_JWT_AUDIENCE", "STAFF_JWKS"]);
     }
-    if main.contains("AccessTokenConfig::from_env") {
+    // The function that issues access tokens: the signing key's secret and the claims.
+    if main.contains("portal_lambda::ports_and_access_tokens_from_env") {
         required.extend([
-            "PORTAL_SIGNING_KEY",
+            "PORTAL_SIGNING_KEY_SECRET_ARN",
             "PORTAL_TOKEN_ISSUER",
             "PORTAL_TOKEN_AUDIENCE",
         ]);
@@ -691,10 +1003,26 @@ fn required_variables(main: &str) -> BTreeSet<&'static str> {
     required
 }
 
-/// The secrets, and the parameter naming the Secrets Manager secret each comes from.
-const SECRETS: [(&str, &str); 2] = [
-    ("OUTBOX_SEAL_KEY", "OutboxSealKeySecretName"),
-    ("PORTAL_SIGNING_KEY", "PortalSigningKeySecretName"),
+/// A secret: the variable that gives a function the ARN of its Secrets Manager secret,
+/// the parameter the ARN comes from, and the variable that would hold the value itself
+/// (portal-local's name for it; never set in AWS).
+struct Secret {
+    arn_variable: &'static str,
+    parameter: &'static str,
+    value_variable: &'static str,
+}
+
+const SECRETS: [Secret; 2] = [
+    Secret {
+        arn_variable: "OUTBOX_SEAL_KEY_SECRET_ARN",
+        parameter: "OutboxSealKeySecretArn",
+        value_variable: "OUTBOX_SEAL_KEY",
+    },
+    Secret {
+        arn_variable: "PORTAL_SIGNING_KEY_SECRET_ARN",
+        parameter: "PortalSigningKeySecretArn",
+        value_variable: "PORTAL_SIGNING_KEY",
+    },
 ];
 
 #[test]
@@ -720,48 +1048,112 @@ fn each_function_gets_the_configuration_its_main_reads() {
 }
 
 #[test]
-fn the_secrets_come_from_secrets_manager_and_only_where_they_are_read() {
+fn no_main_reads_a_secret_from_its_environment() {
+    for krate in function_crates() {
+        let main = compact(&main_source(&krate.binary));
+        let plain = SECRETS
+            .iter()
+            .map(|secret| format!("\"{}\"", secret.value_variable))
+            .find(|literal| main.contains(literal.as_str()));
+        assert!(
+            !main.contains("AccessTokenConfig::from_env") && plain.is_none(),
+            "{}'s main reads a secret from a plain environment variable (readable with \
+             lambda:GetFunctionConfiguration): read the signing key with \
+             portal_lambda::ports_and_access_tokens_from_env, which fetches it from Secrets \
+             Manager at cold start",
+            krate.binary
+        );
+    }
+}
+
+#[test]
+fn no_function_has_a_secret_in_its_environment() {
     let template = template();
     for (name, parameter) in template["Parameters"].as_mapping().into_iter().flatten() {
         assert!(
             parameter["NoEcho"].is_null(),
-            "parameter {}: secrets come from Secrets Manager, not from NoEcho parameters",
+            "parameter {}: secrets stay in Secrets Manager, they are not NoEcho parameters",
             show(name)
         );
     }
+    for (binary, (id, function)) in functions(&template) {
+        for (name, value) in environment(&template, function) {
+            assert!(
+                SECRETS.iter().all(|secret| name != secret.value_variable),
+                "{id} ({binary}) has {name} in its environment: give it {name}_SECRET_ARN and \
+                 let it read the secret at cold start"
+            );
+            assert!(
+                !value.contains("{{resolve:"),
+                "{id} ({binary}): {name} is a dynamic reference, which CloudFormation resolves \
+                 into the environment in plain text: {value}"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_function_may_read_exactly_the_secrets_its_main_reads() {
+    let template = template();
     let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
-    for (secret, parameter) in SECRETS {
-        assert!(
-            globals[secret].is_null(),
-            "{secret} is set in Globals, so every function (the pages too) would hold it"
-        );
+    for secret in &SECRETS {
+        let parameter = &template["Parameters"][secret.parameter];
         assert_eq!(
-            template["Parameters"][parameter]["Type"].as_str(),
+            parameter["Type"].as_str(),
             Some("String"),
-            "template.yaml needs the parameter {parameter}, the name of {secret}'s secret"
+            "template.yaml needs the parameter {}, the ARN of {}'s secret",
+            secret.parameter,
+            secret.value_variable
+        );
+        // A whole ARN (with Secrets Manager's suffix), so that a grant on it names one
+        // secret, not every secret whose name starts alike.
+        let pattern = parameter["AllowedPattern"].as_str().unwrap_or_default();
+        assert!(
+            pattern.starts_with("^arn:") && pattern.contains(":secretsmanager:"),
+            "{}: AllowedPattern must take the secret's ARN only, not {pattern:?}",
+            secret.parameter
+        );
+        assert!(
+            globals[secret.arn_variable].is_null(),
+            "{} is set in Globals, so every function (the pages too) could read the secret",
+            secret.arn_variable
         );
     }
     for (binary, (id, function)) in functions(&template) {
         let variables = environment(&template, function);
         let required = required_variables(&main_source(&binary));
-        for (secret, parameter) in SECRETS {
-            match variables.get(secret) {
+        let mut wanted = BTreeSet::new();
+        for secret in &SECRETS {
+            let reads = required.contains(secret.arn_variable);
+            let reference = format!("!Ref {}", secret.parameter);
+            match variables.get(secret.arn_variable) {
                 Some(value) => {
-                    assert_eq!(
-                        value,
-                        &format!("!Sub {{{{resolve:secretsmanager:${{{parameter}}}}}}}"),
-                        "{id}: {secret} must be a Secrets Manager dynamic reference to the \
-                         secret {parameter} names (ssm-secure is not allowed in Lambda \
-                         environment variables)"
-                    );
                     assert!(
-                        required.contains(secret),
-                        "{id} ({binary}) gets {secret} but never reads it"
+                        reads,
+                        "{id} ({binary}) gets {} but its main never reads that secret",
+                        secret.arn_variable
+                    );
+                    assert_eq!(
+                        value, &reference,
+                        "{id}: {} must be the ARN the parameter {} gives",
+                        secret.arn_variable, secret.parameter
                     );
                 }
-                None => assert!(!required.contains(secret), "{id} lacks {secret}"),
+                None => assert!(!reads, "{id} lacks {}", secret.arn_variable),
+            }
+            if reads {
+                wanted.insert(("secretsmanager:GetSecretValue".to_owned(), reference));
             }
         }
+        let granted: BTreeSet<(String, String)> = grants(&template, &id, function)
+            .into_iter()
+            .filter(|(action, _)| action.starts_with("secretsmanager:"))
+            .collect();
+        assert_eq!(
+            granted, wanted,
+            "{id} ({binary}) may call Secrets Manager on (left) other than exactly the secrets \
+             its main reads (right)"
+        );
     }
 }
 
