@@ -1,6 +1,6 @@
 //! `template.yaml` must deploy what the code is: one function for every crate under
 //! `functions/`, every route of the API (`infra/routes.txt`, which mirrors
-//! `../shared/API.md`) on the function that serves it, and each function with exactly the
+//! the HTTP contract) on the function that serves it, and each function with exactly the
 //! permissions, secrets and configuration its code needs, and an alarm on its errors.
 //! (`template.rs` beside this file checks the table.)
 //!
@@ -283,7 +283,7 @@ fn every_route_of_the_api_is_served_once_by_its_function() {
         .collect();
     assert!(
         missing.is_empty() && unlisted.is_empty(),
-        "template.yaml must route exactly infra/routes.txt (the API.md routes, the README's \
+        "template.yaml must route exactly infra/routes.txt (the contract's routes, the README's \
          extra ones and the pages), each to its binary.\n  listed but not so routed (route, \
          binary): {missing:?}\n  routed but not listed (route, binary): {unlisted:?}"
     );
@@ -299,7 +299,7 @@ fn no_lambda_serves_a_dev_route() {
         .collect();
     assert!(
         dev.is_empty(),
-        "/dev routes exist in portal-local only (API.md), never in AWS: {dev:?}"
+        "/dev routes exist in portal-local only, never in AWS: {dev:?}"
     );
 }
 
