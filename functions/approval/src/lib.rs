@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::{get, post};
 use portal_domain::Ports;
 use portal_http::StaffVerifier;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Clone)]
 pub struct ApprovalState {
@@ -33,24 +34,25 @@ impl FromRef<ApprovalState> for Arc<StaffVerifier> {
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
 pub fn router(ports: Ports, staff: Arc<StaffVerifier>) -> Router {
+    let (router, _) = operations().split_for_parts();
+    router.with_state(ApprovalState { ports, staff })
+}
+
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    operations().into_openapi()
+}
+
+/// Every route with its OpenAPI description: the router and the document from one list.
+fn operations() -> OpenApiRouter<ApprovalState> {
     use routes::{contacts, decisions, outbox, queue};
-    Router::new()
-        .route("/staff/registrations", get(queue::list))
-        .route("/staff/registrations/{id}", get(queue::detail))
-        .route(
-            "/staff/registrations/{id}/link-contact",
-            post(decisions::link_contact),
-        )
-        .route(
-            "/staff/registrations/{id}/approve",
-            post(decisions::approve),
-        )
-        .route("/staff/registrations/{id}/reject", post(decisions::reject))
-        .route(
-            "/staff/contacts",
-            post(contacts::create).get(contacts::find),
-        )
-        .route("/staff/contacts/{id}", get(contacts::detail))
-        .route("/staff/outbox/dead", get(outbox::dead))
-        .with_state(ApprovalState { ports, staff })
+    OpenApiRouter::default()
+        .routes(routes!(queue::list))
+        .routes(routes!(queue::detail))
+        .routes(routes!(decisions::link_contact))
+        .routes(routes!(decisions::approve))
+        .routes(routes!(decisions::reject))
+        .routes(routes!(contacts::create, contacts::find))
+        .routes(routes!(contacts::detail))
+        .routes(routes!(outbox::dead))
 }

@@ -1,4 +1,4 @@
-//! The JSON shapes of API.md, built from domain values.
+//! The JSON answers of the staff review routes, built from domain values.
 
 use portal_domain::audit::AuditEvent;
 use portal_domain::contact::Contact;
@@ -11,7 +11,7 @@ use portal_http::{InvitationSummary, LoginView};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RegistrationItem {
     registration_id: String,
     status: RegistrationStatus,
@@ -44,7 +44,7 @@ impl From<&Registration> for RegistrationItem {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RegistrationDetail {
     #[serde(flatten)]
     item: RegistrationItem,
@@ -69,7 +69,7 @@ impl RegistrationDetail {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SuggestedContact {
     contact_id: String,
     full_name: String,
@@ -95,7 +95,7 @@ impl From<&Suggestion> for SuggestedContact {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ContactView {
     contact_id: String,
     first_name: String,
@@ -127,7 +127,7 @@ impl From<&Contact> for ContactView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ContactDetail {
     #[serde(flatten)]
     contact: ContactView,
@@ -147,7 +147,7 @@ impl ContactDetail {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PortalUserSummary {
     portal_user_id: String,
     username: String,
@@ -173,7 +173,7 @@ impl PortalUserSummary {
 }
 
 /// An email the mailer gave up on. The body is not shown: it may hold a one-time link.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DeadEmailItem {
     pub id: String,
     pub kind: &'static str,

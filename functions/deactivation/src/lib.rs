@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::post;
 use portal_domain::Ports;
 use portal_http::{AccessTokenVerifier, StaffVerifier};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Clone)]
 pub struct DeactivationState {
@@ -41,24 +42,25 @@ impl FromRef<DeactivationState> for Arc<AccessTokenVerifier> {
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
 pub fn router(ports: Ports, staff: Arc<StaffVerifier>, tokens: Arc<AccessTokenVerifier>) -> Router {
-    use routes::{
-        org_deactivate, org_reactivate, staff_deactivate, staff_reactivate, staff_unlock,
-    };
-    Router::new()
-        .route(
-            "/staff/portal-users/{id}/deactivate",
-            post(staff_deactivate),
-        )
-        .route(
-            "/staff/portal-users/{id}/reactivate",
-            post(staff_reactivate),
-        )
-        .route("/staff/portal-users/{id}/unlock", post(staff_unlock))
-        .route("/org/members/{id}/deactivate", post(org_deactivate))
-        .route("/org/members/{id}/reactivate", post(org_reactivate))
-        .with_state(DeactivationState {
-            ports,
-            staff,
-            tokens,
-        })
+    let (router, _) = operations().split_for_parts();
+    router.with_state(DeactivationState {
+        ports,
+        staff,
+        tokens,
+    })
+}
+
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    operations().into_openapi()
+}
+
+/// Every route with its OpenAPI description: the router and the document from one list.
+fn operations() -> OpenApiRouter<DeactivationState> {
+    OpenApiRouter::default()
+        .routes(routes!(routes::staff_deactivate))
+        .routes(routes!(routes::staff_reactivate))
+        .routes(routes!(routes::staff_unlock))
+        .routes(routes!(routes::org_deactivate))
+        .routes(routes!(routes::org_reactivate))
 }

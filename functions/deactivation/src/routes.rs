@@ -2,16 +2,16 @@
 //! and the staff unlock of a login lock.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use portal_domain::random::is_well_formed_id;
+use axum::extract::State;
+use portal_domain::Ports;
+use portal_domain::ids::PortalUser as PortalUserKind;
 use portal_domain::use_cases::{Manager, deactivate, reactivate, unlock};
 use portal_domain::user::{PortalUser, PortalUserStatus};
-use portal_domain::{DomainError, Ports};
-use portal_http::{PortalCaller, Problem, Staff};
+use portal_http::{PathId, PortalCaller, Problem, Staff};
 use serde::Serialize;
 
 /// What both transitions answer: the user and where they are now.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Transitioned {
     portal_user_id: String,
     status: PortalUserStatus,
@@ -26,59 +26,115 @@ impl From<&PortalUser> for Transitioned {
     }
 }
 
+/// Deactivates a portal user.
+///
+/// Every session and access token of theirs ends, a pending invitation is revoked, and
+/// they are told by email.
+#[utoipa::path(post, path = "/staff/portal-users/{id}/deactivate",
+    operation_id = "deactivate_portal_user", security(("staff" = [])),
+    params(PathId<PortalUserKind>),
+    responses(
+        (status = 200, description = "Deactivated", body = Transitioned),
+        (status = 404, description = "No such user (`not_found`)"),
+        (status = 409, description = "The user is deactivated already (`invalid_state`), or \
+            kept changing; try again (`conflict`)"),
+    ))]
 pub async fn staff_deactivate(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let user = deactivate(&ports, &Manager::Staff(staff), known_shape(&id)?).await?;
+    let user = deactivate(&ports, &Manager::Staff(staff), id.as_str()).await?;
     Ok(Json((&user).into()))
 }
 
-/// Ends a user's login lock early; answers the user as they are (unchanged status).
+/// Ends a user's login lock early.
+///
+/// Answers the user as they are: the status does not change.
+#[utoipa::path(post, path = "/staff/portal-users/{id}/unlock",
+    operation_id = "unlock_portal_user", security(("staff" = [])),
+    params(PathId<PortalUserKind>),
+    responses(
+        (status = 200, description = "Unlocked (whether or not a lock was on)",
+            body = Transitioned),
+        (status = 404, description = "No such user (`not_found`)"),
+        (status = 409, description = "The user kept changing; try again (`conflict`)"),
+    ))]
 pub async fn staff_unlock(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let user = unlock(&ports, &Manager::Staff(staff), known_shape(&id)?).await?;
+    let user = unlock(&ports, &Manager::Staff(staff), id.as_str()).await?;
     Ok(Json((&user).into()))
 }
 
+/// Reactivates a deactivated user.
+///
+/// They are `active` again, or `invited` with a new link when they never set a password.
+#[utoipa::path(post, path = "/staff/portal-users/{id}/reactivate",
+    operation_id = "reactivate_portal_user", security(("staff" = [])),
+    params(PathId<PortalUserKind>),
+    responses(
+        (status = 200, description = "Reactivated", body = Transitioned),
+        (status = 404, description = "No such user (`not_found`)"),
+        (status = 409, description = "The user is not deactivated (`invalid_state`), or kept \
+            changing; try again (`conflict`)"),
+    ))]
 pub async fn staff_reactivate(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let user = reactivate(&ports, &Manager::Staff(staff), known_shape(&id)?).await?;
+    let user = reactivate(&ports, &Manager::Staff(staff), id.as_str()).await?;
     Ok(Json((&user).into()))
 }
 
+/// Deactivates a member of the caller's organization.
+///
+/// As staff do; the last active administrator cannot deactivate themselves.
+#[utoipa::path(post, path = "/org/members/{id}/deactivate",
+    operation_id = "deactivate_org_member", security(("portal" = [])),
+    params(PathId<PortalUserKind>),
+    responses(
+        (status = 200, description = "Deactivated", body = Transitioned),
+        (status = 403, description = "The caller is not an administrator of their \
+            organization (`forbidden`)"),
+        (status = 404, description = "No such member of the caller's organization \
+            (`not_found`)"),
+        (status = 409, description = "The member is deactivated already, or is the caller \
+            and the organization's last active administrator (`invalid_state`), or kept \
+            changing; try again (`conflict`)"),
+    ))]
 pub async fn org_deactivate(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
     let manager = claims.org_admin(&ports).await?;
-    let user = deactivate(&ports, &manager, known_shape(&id)?).await?;
+    let user = deactivate(&ports, &manager, id.as_str()).await?;
     Ok(Json((&user).into()))
 }
 
+/// Reactivates a deactivated member of the caller's organization, as staff do.
+#[utoipa::path(post, path = "/org/members/{id}/reactivate",
+    operation_id = "reactivate_org_member", security(("portal" = [])),
+    params(PathId<PortalUserKind>),
+    responses(
+        (status = 200, description = "Reactivated", body = Transitioned),
+        (status = 403, description = "The caller is not an administrator of their \
+            organization (`forbidden`)"),
+        (status = 404, description = "No such member of the caller's organization \
+            (`not_found`)"),
+        (status = 409, description = "The member is not deactivated (`invalid_state`), or \
+            kept changing; try again (`conflict`)"),
+    ))]
 pub async fn org_reactivate(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
     let manager = claims.org_admin(&ports).await?;
-    let user = reactivate(&ports, &manager, known_shape(&id)?).await?;
+    let user = reactivate(&ports, &manager, id.as_str()).await?;
     Ok(Json((&user).into()))
-}
-
-/// Ids of another shape cannot exist: answered 404 without a store call.
-fn known_shape(id: &str) -> Result<&str, Problem> {
-    if is_well_formed_id(id) {
-        Ok(id)
-    } else {
-        Err(DomainError::NotFound.into())
-    }
 }

@@ -11,9 +11,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::{get, post, put};
 use portal_domain::Ports;
 use portal_http::{AccessTokenVerifier, StaffVerifier};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Clone)]
 pub struct InvitationState {
@@ -42,35 +43,30 @@ impl FromRef<InvitationState> for Arc<AccessTokenVerifier> {
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
 pub fn router(ports: Ports, staff: Arc<StaffVerifier>, tokens: Arc<AccessTokenVerifier>) -> Router {
+    let (router, _) = operations().split_for_parts();
+    router.with_state(InvitationState {
+        ports,
+        staff,
+        tokens,
+    })
+}
+
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    operations().into_openapi()
+}
+
+/// Every route with its OpenAPI description: the router and the document from one list.
+fn operations() -> OpenApiRouter<InvitationState> {
     use routes::{org_members, organizations, portal_users};
-    Router::new()
-        .route(
-            "/staff/portal-users",
-            post(portal_users::create).get(portal_users::list),
-        )
-        .route(
-            "/staff/portal-users/{id}",
-            get(portal_users::detail).patch(portal_users::change),
-        )
-        .route(
-            "/staff/portal-users/{id}/invitation",
-            post(portal_users::reinvite),
-        )
-        .route("/staff/organizations", post(organizations::create))
-        .route("/staff/organizations/{id}", get(organizations::detail))
-        .route(
-            "/staff/organizations/{id}/members",
-            post(organizations::add_members),
-        )
-        .route(
-            "/org/members",
-            get(org_members::list).post(org_members::add),
-        )
-        .route("/org/members/{id}/invitation", post(org_members::reinvite))
-        .route("/org/members/{id}/admin", put(org_members::set_admin))
-        .with_state(InvitationState {
-            ports,
-            staff,
-            tokens,
-        })
+    OpenApiRouter::default()
+        .routes(routes!(portal_users::create, portal_users::list))
+        .routes(routes!(portal_users::detail, portal_users::change))
+        .routes(routes!(portal_users::reinvite))
+        .routes(routes!(organizations::create))
+        .routes(routes!(organizations::detail))
+        .routes(routes!(organizations::add_members))
+        .routes(routes!(org_members::list, org_members::add))
+        .routes(routes!(org_members::reinvite))
+        .routes(routes!(org_members::set_admin))
 }

@@ -1,4 +1,4 @@
-//! The JSON shapes of API.md for portal users, organizations and bulk results, built from
+//! The JSON answers about portal users, organizations and bulk invitations, built from
 //! domain values.
 
 use portal_domain::audit::AuditEvent;
@@ -13,20 +13,24 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 /// A portal user as lists show them: everything of the detail but the logins and history.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PortalUserView {
     portal_user_id: String,
     contact_id: String,
     username: String,
     status: PortalUserStatus,
+    /// The user's own roles.
     roles: Vec<Role>,
+    /// What the user holds: their own roles, their organization's and `portal.user`.
     effective_roles: Vec<Role>,
     organization_id: Option<String>,
+    /// Whether the user administers their organization.
     org_admin: bool,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     last_login_at: Option<OffsetDateTime>,
+    /// The newest invitation; `null` for a user never sent one.
     invitation: Option<InvitationSummary>,
 }
 
@@ -73,8 +77,9 @@ impl PortalUserView {
     }
 }
 
-/// `GET /staff/portal-users/{id}` and every answer that returns "the user".
-#[derive(Serialize)]
+/// A portal user with their latest logins and history: the staff's detail of a user, and
+/// what a change of their access answers.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PortalUserDetail {
     #[serde(flatten)]
     user: PortalUserView,
@@ -93,12 +98,13 @@ impl PortalUserDetail {
     }
 }
 
-/// `POST /staff/portal-users`.
-#[derive(Serialize)]
+/// A portal user just created.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CreatedUser {
     portal_user_id: String,
     username: String,
     status: PortalUserStatus,
+    /// The invitation sent; `null` when none was (`send_invitation: false`).
     invitation: Option<InvitationSummary>,
 }
 
@@ -113,8 +119,8 @@ impl CreatedUser {
     }
 }
 
-/// `202` of a new invitation link.
-#[derive(Serialize)]
+/// A new invitation link, sent by email: when it stops working.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Reinvited {
     #[serde(with = "time::serde::rfc3339")]
     expires_at: OffsetDateTime,
@@ -128,11 +134,12 @@ impl From<&Invitation> for Reinvited {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OrganizationView {
     organization_id: String,
     name: String,
     account_ref: Option<String>,
+    /// The roles every member inherits.
     roles: Vec<Role>,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
@@ -153,7 +160,7 @@ impl From<&Organization> for OrganizationView {
 }
 
 /// The answer of a bulk invitation: one row per distinct address, in the order given.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BulkResults {
     results: Vec<MemberRow>,
 }
@@ -166,14 +173,17 @@ impl BulkResults {
     }
 }
 
-/// Optional fields are left out when empty, as API.md marks them (`portal_user_id?`):
-/// `reason` only explains an `invalid` row.
-#[derive(Serialize)]
+/// One address of a bulk invitation. `portal_user_id` is left out of an `invalid` row,
+/// and `reason` only explains one.
+#[derive(Serialize, utoipa::ToSchema)]
 struct MemberRow {
+    /// The address as normalized, or the entry as given when it is not an address.
     email: String,
     outcome: MemberOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     portal_user_id: Option<String>,
+    /// Whether a contact was created for the address (always `false` for an
+    /// organization administrator).
     contact_created: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,

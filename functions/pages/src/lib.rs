@@ -26,6 +26,7 @@ pub const HTML_CACHE: &str = "no-cache";
 pub const ASSET_CACHE: &str = "public, max-age=300";
 
 const HTML: &str = "text/html; charset=utf-8";
+const JSON: &str = "application/json";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const SVG: &str = "image/svg+xml";
@@ -73,11 +74,21 @@ pub static ASSETS: &[Embedded] = &[
     embed!("/assets/favicon.svg", "favicon.svg", SVG),
 ];
 
-/// Every page and asset, `/` sending visitors to the registration form, and the security
-/// headers on all of them. Without state: the pages only ever talk to the API from the
-/// browser.
+/// The HTTP contract, generated from the code (`portal-local openapi`); a test keeps this
+/// committed copy equal to what the code generates.
+pub static OPENAPI: Embedded = Embedded {
+    path: "/openapi.json",
+    content_type: JSON,
+    body: include_str!("../../../docs/openapi.json"),
+};
+
+/// Every page and asset, `/` sending visitors to the registration form, the OpenAPI
+/// document, and the security headers on all of them. Without state: the pages only ever
+/// talk to the API from the browser.
 pub fn router() -> Router {
-    let mut router = Router::new().route("/", get(|| async { Redirect::to("/register") }));
+    let mut router = Router::new()
+        .route("/", get(|| async { Redirect::to("/register") }))
+        .route(OPENAPI.path, get(|| async { serve(&OPENAPI, HTML_CACHE) }));
     for page in PAGES {
         router = router.route(
             page.path,
@@ -117,4 +128,63 @@ async fn security_headers(mut response: Response) -> Response {
         "same-origin",
     );
     response
+}
+
+/// This function's part of the OpenAPI document: the pages, the assets (as the one
+/// `/assets/{file}` route API Gateway has) and the document itself.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{
+        ContentBuilder, ObjectBuilder, OpenApiBuilder, PathItem, PathsBuilder, Required,
+        ResponseBuilder, Type,
+    };
+    let text = || ObjectBuilder::new().schema_type(Type::String).build();
+    let answer = |description: &str, media: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(media, ContentBuilder::new().schema(Some(text())).build())
+            .build()
+    };
+    let get = |operation: OperationBuilder| PathItem::new(HttpMethod::Get, operation.build());
+    let mut paths = PathsBuilder::new()
+        .path(
+            "/",
+            get(OperationBuilder::new()
+                .summary(Some("Sends visitors to the registration form"))
+                .response("303", ResponseBuilder::new().description("To `/register`"))),
+        )
+        .path(
+            OPENAPI.path,
+            get(OperationBuilder::new()
+                .summary(Some("This document"))
+                .response(
+                    "200",
+                    ResponseBuilder::new()
+                        .description("The OpenAPI 3.1 document")
+                        .content(JSON, ContentBuilder::new().build()),
+                )),
+        )
+        .path(
+            "/assets/{file}",
+            get(OperationBuilder::new()
+                .summary(Some("A stylesheet, script or image of the pages"))
+                .parameter(
+                    ParameterBuilder::new()
+                        .name("file")
+                        .parameter_in(ParameterIn::Path)
+                        .required(Required::True)
+                        .schema(Some(text())),
+                )
+                .response("200", answer("The file", "*/*"))
+                .response("404", ResponseBuilder::new().description("No such file"))),
+        );
+    for page in PAGES {
+        paths = paths.path(
+            page.path,
+            get(OperationBuilder::new()
+                .summary(Some(format!("The `{}` page", page.path)))
+                .response("200", answer("The page", "text/html"))),
+        );
+    }
+    OpenApiBuilder::new().paths(paths).build()
 }

@@ -350,3 +350,15 @@ fn every_page_loads_the_stylesheet_and_a_module_of_its_own() {
         assert!(asset(&own).is_some(), "{own}");
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_served_as_json_with_every_page_in_it() {
+    let answer = get("/openapi.json").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(header(&answer, "content-type"), "application/json");
+    let document: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON");
+    assert_eq!(document["openapi"], "3.1.0");
+    for page in PAGE_ROUTES {
+        assert_eq!(document["paths"][page]["get"]["tags"][0], "pages", "{page}");
+    }
+}

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
 use portal_domain::Ports;
 use portal_http::{AccessTokenVerifier, AccessTokens, limit_per_client};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Clone)]
 pub struct PasswordState {
@@ -40,21 +41,36 @@ impl FromRef<PasswordState> for Arc<AccessTokenVerifier> {
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
 /// Public routes (invitations, sessions, resets) are limited per client.
 pub fn router(ports: Ports, tokens: Arc<AccessTokens>) -> Router {
-    use routes::{invitations, me, resets, sessions};
-    let public = Router::new()
-        .route("/invitations/lookup", post(invitations::lookup))
-        .route("/invitations/accept", post(invitations::accept))
-        .route(
-            "/sessions",
-            post(sessions::log_in).delete(sessions::log_out),
-        )
-        .route("/sessions/refresh", post(sessions::refresh))
-        .route("/password-resets", post(resets::request))
-        .route("/password-resets/complete", post(resets::complete))
-        .route_layer(from_fn_with_state(ports.clone(), limit_per_client));
-    Router::new()
-        .route("/me", get(me::me))
-        .route("/.well-known/jwks.json", get(me::jwks))
-        .merge(public)
+    let (public, _) = public_operations().split_for_parts();
+    let (signed_in, _) = signed_in_operations().split_for_parts();
+    signed_in
+        .merge(public.route_layer(from_fn_with_state(ports.clone(), limit_per_client)))
         .with_state(PasswordState { ports, tokens })
+}
+
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut api = public_operations().into_openapi();
+    api.merge(signed_in_operations().into_openapi());
+    api
+}
+
+/// The routes anyone may call (limited per client), with their OpenAPI descriptions.
+fn public_operations() -> OpenApiRouter<PasswordState> {
+    use routes::{invitations, resets, sessions};
+    OpenApiRouter::default()
+        .routes(routes!(invitations::lookup))
+        .routes(routes!(invitations::accept))
+        .routes(routes!(sessions::log_in, sessions::log_out))
+        .routes(routes!(sessions::refresh))
+        .routes(routes!(resets::request))
+        .routes(routes!(resets::complete))
+}
+
+/// The caller's account and the token keys.
+fn signed_in_operations() -> OpenApiRouter<PasswordState> {
+    use routes::me;
+    OpenApiRouter::default()
+        .routes(routes!(me::me))
+        .routes(routes!(me::jwks))
 }

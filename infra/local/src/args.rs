@@ -93,6 +93,8 @@ pub enum Command {
     /// Prints the public key (base64url) of the access-token signing key, then exits: the
     /// `PortalTokenPublicKey` parameter for `PORTAL_SIGNING_KEY`'s secret in AWS.
     TokenPublicKey,
+    /// Prints the OpenAPI document of every route (what `docs/openapi.json` holds), then exits.
+    Openapi,
 }
 
 #[derive(clap::Args)]

@@ -5,6 +5,7 @@ mod args;
 mod banner;
 mod keys;
 mod mailer;
+mod openapi;
 mod staff;
 
 use std::net::SocketAddr;
@@ -29,6 +30,10 @@ use staff::LocalStaffAuth;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    if let Some(Command::Openapi) = &args.command {
+        println!("{}", serde_json::to_string_pretty(&openapi::document())?);
+        return Ok(());
+    }
     if let Some(Command::TokenPublicKey) = &args.command {
         println!("{}", keys::signing_key(&args)?.public_key().to_base64url());
         return Ok(());

@@ -1,4 +1,4 @@
-//! The command line of API.md: every flag, each with its environment variable, and the
+//! The command line (docs/configuration.md): every flag, each with its environment variable, and the
 //! `staff-token` and `token-public-key` subcommands.
 
 use std::path::Path;

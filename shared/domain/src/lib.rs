@@ -5,6 +5,7 @@ pub mod audit;
 pub mod clock;
 pub mod contact;
 pub mod error;
+pub mod ids;
 pub mod invitation;
 pub mod login;
 pub mod organization;

@@ -15,7 +15,7 @@ use crate::verification_code::{
 /// Unverified requests are forgotten after this long.
 pub const UNVERIFIED_LIFETIME: Duration = Duration::hours(24);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationStatus {
     PendingVerification,

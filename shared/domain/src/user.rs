@@ -8,7 +8,7 @@ use crate::error::{DomainError, FieldErrors};
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::types::{EmailAddress, Locale, PersonName, Phone, Role};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PortalUserStatus {
     Invited,

@@ -11,7 +11,7 @@ use tracing::Level;
 
 use crate::Problem;
 
-/// Largest accepted request body (API.md: 413 above this).
+/// Largest accepted request body; larger ones are answered 413 `payload_too_large`.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Carries the request id in and out; a caller's own id is kept so logs correlate.

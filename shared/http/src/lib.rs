@@ -6,6 +6,8 @@ mod app;
 mod bearer;
 mod client;
 mod json;
+pub mod openapi;
+mod path_id;
 mod problem;
 mod staff_auth;
 mod telemetry;
@@ -19,6 +21,7 @@ pub use access_tokens::{
 pub use app::{BODY_LIMIT, REQUEST_ID_HEADER, app};
 pub use client::{client_address, limit_per_client};
 pub use json::ApiJson;
+pub use path_id::PathId;
 pub use problem::Problem;
 pub use staff_auth::{Staff, StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
 pub use telemetry::init_tracing;

@@ -14,7 +14,7 @@ const PROBLEM_JSON: &str = "application/problem+json";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub status: StatusCode,
-    /// Machine-readable, one of the codes listed in API.md.
+    /// Machine-readable: one of the codes of this file's constructors (docs/api.md).
     pub code: &'static str,
     /// Short and the same for every occurrence of `code`.
     pub title: &'static str,
@@ -257,8 +257,11 @@ impl From<DomainError> for Problem {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The body of every error answer; the OpenAPI document's `Problem`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub(crate) struct Body<'a> {
+    /// Always `about:blank`: `code` says what happened.
     #[serde(rename = "type")]
     kind: &'static str,
     title: &'static str,
@@ -269,7 +272,8 @@ struct Body<'a> {
     errors: Vec<FieldBody<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FieldError)]
 struct FieldBody<'a> {
     field: &'a str,
     message: &'a str,

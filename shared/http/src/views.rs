@@ -1,12 +1,13 @@
-//! JSON shapes of API.md that more than one function answers with.
+//! JSON shapes that more than one function answers with.
 
 use portal_domain::login::LoginEvent;
 use portal_domain::user::PortalUser;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-/// Every list of API.md: `{items, next_cursor}`.
-#[derive(Serialize)]
+/// Every list of the API: `{items, next_cursor}`; `next_cursor` is given back as `cursor`
+/// for the next page, and is `null` on the last.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct List<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -23,7 +24,7 @@ impl<T> List<T> {
 }
 
 /// One login attempt in a user's detail: `{at, success, ip?, user_agent?}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LoginView {
     #[serde(with = "time::serde::rfc3339")]
     at: OffsetDateTime,
@@ -47,8 +48,9 @@ impl From<&LoginEvent> for LoginView {
 
 /// A user's newest invitation: `{status, expires_at}`, the status `pending`, `expired`,
 /// `accepted` or `revoked`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct InvitationSummary {
+    #[schema(value_type = String, pattern = "^(pending|expired|accepted|revoked)$")]
     status: &'static str,
     #[serde(with = "time::serde::rfc3339")]
     expires_at: OffsetDateTime,

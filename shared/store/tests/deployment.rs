@@ -1,6 +1,6 @@
 //! `template.yaml` must deploy what the code is: one function for every crate under
-//! `functions/`, every route of the API (`infra/routes.txt`, which mirrors
-//! the HTTP contract) on the function that serves it, and each function with exactly the
+//! `functions/`, every route of the API (`docs/openapi.json`, generated from the routers,
+//! each operation tagged with the function that serves it) on that function, and each function with exactly the
 //! permissions, secrets and configuration its code needs, and an alarm on its errors.
 //! (`template.rs` beside this file checks the table.)
 //!
@@ -152,19 +152,24 @@ fn bin_target(manifest: &str) -> Option<(String, Option<String>)> {
     name.map(|name| (name, path))
 }
 
-/// `METHOD PATH BINARY` lines of infra/routes.txt.
+/// Every operation of docs/openapi.json as (METHOD, path, the binary of its tag).
 fn listed_routes() -> Vec<(String, String, String)> {
-    read("infra/routes.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(
-            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
-                [method, path, binary] => (method.to_owned(), path.to_owned(), binary.to_owned()),
-                _ => panic!("infra/routes.txt: `{line}` is not `METHOD PATH BINARY`"),
-            },
-        )
-        .collect()
+    let document: serde_json::Value = serde_json::from_str(&read("docs/openapi.json")).unwrap();
+    let mut routes = Vec::new();
+    for (path, item) in document["paths"]
+        .as_object()
+        .expect("docs/openapi.json has paths")
+    {
+        for (method, operation) in item.as_object().unwrap() {
+            let tags = operation["tags"].as_array();
+            let [binary] = tags.map(Vec::as_slice).unwrap_or_default() else {
+                panic!("docs/openapi.json: {method} {path} needs one tag, its function");
+            };
+            let binary = binary.as_str().unwrap().to_owned();
+            routes.push((method.to_uppercase(), path.clone(), binary));
+        }
+    }
+    routes
 }
 
 /// Every `HttpApi` event of the template as (method, path, binary), in order.
@@ -270,7 +275,7 @@ fn every_route_of_the_api_is_served_once_by_its_function() {
         .collect();
     assert!(
         repeated.is_empty(),
-        "infra/routes.txt lists these more than once: {repeated:?}"
+        "docs/openapi.json lists these more than once: {repeated:?}"
     );
 
     let missing: Vec<_> = listed
@@ -283,8 +288,8 @@ fn every_route_of_the_api_is_served_once_by_its_function() {
         .collect();
     assert!(
         missing.is_empty() && unlisted.is_empty(),
-        "template.yaml must route exactly infra/routes.txt (the contract's routes, the README's \
-         extra ones and the pages), each to its binary.\n  listed but not so routed (route, \
+        "template.yaml must route exactly the operations of docs/openapi.json, each to the \
+         binary of its tag.\n  listed but not so routed (route, \
          binary): {missing:?}\n  routed but not listed (route, binary): {unlisted:?}"
     );
 }
@@ -386,7 +391,7 @@ fn index_arn() -> String {
 
 /// What each function may do on the table, from the DynamoDB adapter's calls on its code
 /// paths (shared/store/src/dynamo). A TransactWriteItems is authorized per item, as
-/// PutItem, UpdateItem or ConditionCheckItem; the README's "IAM per function" explains each.
+/// PutItem, UpdateItem or ConditionCheckItem; docs/deploy.md, "IAM per function" explains each.
 fn expected_dynamodb_grants() -> BTreeMap<&'static str, BTreeSet<(String, String)>> {
     let on = |resource: String, actions: &[&str]| -> Vec<(String, String)> {
         actions
@@ -944,7 +949,7 @@ fn only_the_functions_that_send_email_may_send_and_only_as_the_sender() {
         }
     }
     // Each request function tries its transition's email once at once; the mailer sends
-    // the rest (README: "IAM per function").
+    // the rest (docs/deploy.md, "IAM per function").
     assert_eq!(
         senders,
         functions_with_ports(),

@@ -1,18 +1,19 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use portal_domain::contact::{ContactForm, PersonFields};
+use portal_domain::ids::Contact;
 use portal_domain::types::EmailAddress;
 use portal_domain::use_cases::{contact_by_email, contact_detail, create_contact};
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, List, Problem, Staff};
+use portal_http::{ApiJson, List, PathId, Problem, Staff};
 use serde::Deserialize;
 
-use super::known_shape;
 use crate::views::{ContactDetail, ContactView};
 
-#[derive(Deserialize)]
+/// A contact: `first_name` and `email` are required.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ContactBody {
     first_name: Option<String>,
     last_name: Option<String>,
@@ -40,6 +41,14 @@ impl TryFrom<ContactBody> for ContactForm {
     }
 }
 
+/// Creates a contact (the CRM's person) that a request can be linked to.
+#[utoipa::path(post, path = "/staff/contacts", operation_id = "create_contact",
+    security(("staff" = [])), request_body = ContactBody,
+    responses(
+        (status = 201, description = "Created", body = ContactView),
+        (status = 409, description = "A contact with this email exists (`conflict`)"),
+        (status = 422, description = "A field is missing or invalid (`validation_failed`)"),
+    ))]
 pub async fn create(
     Staff(staff): Staff,
     State(ports): State<Ports>,
@@ -50,13 +59,21 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json((&contact).into())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FindParams {
+    /// The contact's email (required).
     email: Option<String>,
 }
 
 /// Contacts are found by email (one at most: emails are unique); listing every contact
 /// would need a table scan, which no request path does.
+#[utoipa::path(get, path = "/staff/contacts", operation_id = "find_contacts",
+    security(("staff" = [])), params(FindParams),
+    responses(
+        (status = 200, description = "The contact with this email, if any", body = List<ContactView>),
+        (status = 422, description = "`email` is missing or invalid (`validation_failed`)"),
+    ))]
 pub async fn find(
     Staff(_): Staff,
     State(ports): State<Ports>,
@@ -72,12 +89,19 @@ pub async fn find(
     )))
 }
 
+/// A contact with their portal user, if they have one.
+#[utoipa::path(get, path = "/staff/contacts/{id}", operation_id = "contact_detail",
+    security(("staff" = [])), params(PathId<Contact>),
+    responses(
+        (status = 200, description = "The contact", body = ContactDetail),
+        (status = 404, description = "No such contact (`not_found`)"),
+    ))]
 pub async fn detail(
     Staff(_): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<Contact>,
 ) -> Result<Json<ContactDetail>, Problem> {
-    let (contact, user) = contact_detail(&ports, known_shape(&id)?).await?;
+    let (contact, user) = contact_detail(&ports, id.as_str()).await?;
     Ok(Json(ContactDetail::new(
         &contact,
         user.as_ref(),

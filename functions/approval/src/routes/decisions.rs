@@ -1,17 +1,16 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use portal_domain::ids::Registration as RegistrationKind;
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::types::{Reason, Role};
 use portal_domain::use_cases::{self, ContactChoice};
 use portal_domain::user::Grant;
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, InvitationSummary, Problem, Staff};
+use portal_http::{ApiJson, InvitationSummary, PathId, Problem, Staff};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::known_shape;
-
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Decision {
     registration_id: String,
     status: RegistrationStatus,
@@ -33,9 +32,11 @@ impl From<&Registration> for Decision {
 }
 
 /// `{contact_id}` links an existing contact; `{create_contact: true}` creates one from the request.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LinkBody {
+    /// An existing contact.
     contact_id: Option<String>,
+    /// `true`: a new contact from the request's own fields.
     create_contact: Option<bool>,
 }
 
@@ -60,20 +61,34 @@ impl TryFrom<LinkBody> for ContactChoice {
     }
 }
 
+/// Links the contact this person is; the request becomes `resolved`.
+#[utoipa::path(post, path = "/staff/registrations/{id}/link-contact", operation_id = "link_contact",
+    security(("staff" = [])),
+    params(PathId<RegistrationKind>), request_body = LinkBody,
+    responses(
+        (status = 200, description = "Linked", body = Decision),
+        (status = 404, description = "No such request, or no such contact (`not_found`)"),
+        (status = 409, description = "The request is not `new` or `resolved`, or the contact \
+            already has a portal user (`invalid_state`, `conflict`)"),
+        (status = 422, description = "Neither or both of `contact_id` and `create_contact` \
+            (`validation_failed`)"),
+    ))]
 pub async fn link_contact(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<RegistrationKind>,
     ApiJson(body): ApiJson<LinkBody>,
 ) -> Result<Json<Decision>, Problem> {
     let choice = ContactChoice::try_from(body).map_err(DomainError::from)?;
-    let registration = use_cases::link_contact(&ports, &staff, known_shape(&id)?, &choice).await?;
+    let registration = use_cases::link_contact(&ports, &staff, id.as_str(), &choice).await?;
     Ok(Json((&registration).into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ApproveBody {
+    /// Roles beyond the base one (needs `portal.roles.assign`).
     roles: Option<Vec<String>>,
+    /// The organization the new user joins.
     organization_id: Option<String>,
 }
 
@@ -92,7 +107,7 @@ impl TryFrom<ApproveBody> for Grant {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Approved {
     #[serde(flatten)]
     decision: Decision,
@@ -100,15 +115,26 @@ pub struct Approved {
     invitation: InvitationSummary,
 }
 
+/// Approves a resolved request: a portal user is created and emailed a one-time link.
+#[utoipa::path(post, path = "/staff/registrations/{id}/approve", operation_id = "approve_registration",
+    security(("staff" = [])),
+    params(PathId<RegistrationKind>), request_body = ApproveBody,
+    responses(
+        (status = 200, description = "Approved; the request is `processed`", body = Approved),
+        (status = 404, description = "No such request or organization (`not_found`)"),
+        (status = 409, description = "No contact is linked yet (`contact_required`), the \
+            request is not `resolved` (`invalid_state`), or the address is another user's \
+            (`conflict`)"),
+        (status = 422, description = "A role is invalid (`validation_failed`)"),
+    ))]
 pub async fn approve(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<RegistrationKind>,
     ApiJson(body): ApiJson<ApproveBody>,
 ) -> Result<Json<Approved>, Problem> {
     let grant = Grant::try_from(body).map_err(DomainError::from)?;
-    let approval =
-        use_cases::approve_registration(&ports, &staff, known_shape(&id)?, &grant).await?;
+    let approval = use_cases::approve_registration(&ports, &staff, id.as_str(), &grant).await?;
     let expires_at: OffsetDateTime = approval
         .user
         .invitation
@@ -122,21 +148,32 @@ pub async fn approve(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RejectBody {
+    /// Why, for the history (required, at most 500 characters).
     reason: Option<String>,
 }
 
+/// Rejects a request that is not processed yet.
+#[utoipa::path(post, path = "/staff/registrations/{id}/reject", operation_id = "reject_registration",
+    security(("staff" = [])),
+    params(PathId<RegistrationKind>), request_body = RejectBody,
+    responses(
+        (status = 200, description = "Rejected", body = Decision),
+        (status = 404, description = "No such request (`not_found`)"),
+        (status = 409, description = "The request is processed or rejected already \
+            (`invalid_state`)"),
+        (status = 422, description = "`reason` is missing or too long (`validation_failed`)"),
+    ))]
 pub async fn reject(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<RegistrationKind>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> Result<Json<Decision>, Problem> {
     let mut errors = FieldErrors::new();
     let reason = errors.require("reason", body.reason.as_deref(), Reason::parse);
     let reason = errors.finish(|| reason).map_err(DomainError::from)?;
-    let registration =
-        use_cases::reject_registration(&ports, &staff, known_shape(&id)?, &reason).await?;
+    let registration = use_cases::reject_registration(&ports, &staff, id.as_str(), &reason).await?;
     Ok(Json((&registration).into()))
 }

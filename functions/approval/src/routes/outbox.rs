@@ -10,14 +10,24 @@ use serde::Deserialize;
 use super::queue::parse_limit;
 use crate::views::DeadEmailItem;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// Page size, 1 to 100 (50 when absent).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
 /// The emails the mailer gave up on, most recent first, so staff can reach those people
-/// another way (API.md has no such route; see the README).
+/// another way (docs/behaviour.md, "The mailer").
+#[utoipa::path(get, path = "/staff/outbox/dead", operation_id = "dead_emails",
+    security(("staff" = [])), params(PageParams),
+    responses(
+        (status = 200, description = "One page of undeliverable emails", body = List<DeadEmailItem>),
+        (status = 422, description = "`limit` or `cursor` is invalid (`validation_failed`)"),
+    ))]
 pub async fn dead(
     Staff(_): Staff,
     State(ports): State<Ports>,

@@ -1,24 +1,37 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+use portal_domain::ids::Registration;
 use portal_domain::page::PageRequest;
 use portal_domain::registration::RegistrationStatus;
 use portal_domain::use_cases::{list_registrations, registration_detail};
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{List, Problem, Staff};
+use portal_http::{List, PathId, Problem, Staff};
 use serde::Deserialize;
 
-use super::known_shape;
 use crate::views::{RegistrationDetail, RegistrationItem};
 
 /// Query parameters arrive as text, so every one is parsed here and reported by name.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Requests of this status; `new` when absent.
+    #[param(value_type = Option<RegistrationStatus>)]
     status: Option<String>,
+    /// Page size, 1 to 100 (50 when absent).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
+/// The review queue: requests of one status, oldest first.
+#[utoipa::path(get, path = "/staff/registrations", operation_id = "list_registrations",
+    security(("staff" = [])), params(ListParams),
+    responses(
+        (status = 200, description = "One page of requests", body = List<RegistrationItem>),
+        (status = 422, description = "`status`, `limit` or `cursor` is invalid (`validation_failed`)"),
+    ))]
 pub async fn list(
     Staff(_): Staff,
     State(ports): State<Ports>,
@@ -56,12 +69,20 @@ pub(super) fn parse_limit(raw: Option<&str>) -> Result<Option<u32>, &'static str
         .transpose()
 }
 
+/// One request with the contacts it may be, and its history.
+#[utoipa::path(get, path = "/staff/registrations/{id}", operation_id = "registration_detail",
+    security(("staff" = [])),
+    params(PathId<Registration>),
+    responses(
+        (status = 200, description = "The request", body = RegistrationDetail),
+        (status = 404, description = "No such request (`not_found`)"),
+    ))]
 pub async fn detail(
     Staff(_): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<Registration>,
 ) -> Result<Json<RegistrationDetail>, Problem> {
-    let detail = registration_detail(&ports, known_shape(&id)?).await?;
+    let detail = registration_detail(&ports, id.as_str()).await?;
     Ok(Json(RegistrationDetail::new(
         &detail.registration,
         &detail.suggestions,

@@ -4,66 +4,42 @@ pub mod portal_users;
 
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
+use portal_domain::ids::{Id, IdKind};
 use portal_domain::page::PageRequest;
-use portal_domain::random::is_well_formed_id;
 use portal_domain::types::Role;
 use portal_domain::use_cases::Manager;
 use portal_domain::user::PortalUserStatus;
-use portal_domain::{DomainError, FieldErrors, Ports};
+use portal_domain::{FieldErrors, Ports};
 use portal_http::{AccessTokenClaims, Problem};
 use serde::Deserialize;
 
-/// Ids of another shape cannot exist: answered 404 without a store call.
-fn known_shape(id: &str) -> Result<&str, Problem> {
-    if is_well_formed_id(id) {
-        Ok(id)
-    } else {
-        Err(DomainError::NotFound.into())
-    }
-}
-
 /// An id in a body or a query names something that must exist: one of another shape
 /// cannot, and is reported like an unknown one.
-fn id_of(message: &'static str) -> impl Fn(&str) -> Result<String, &'static str> {
-    move |raw| {
-        if is_well_formed_id(raw) {
-            Ok(raw.to_owned())
-        } else {
-            Err(message)
-        }
-    }
+fn id_of<K: IdKind>(message: &'static str) -> impl Fn(&str) -> Result<Id<K>, &'static str> {
+    move |raw| Id::parse(raw).ok_or(message)
 }
 
 const NOT_AN_ORGANIZATION: &str = "is not an existing organization";
 
-/// Query parameters of the lists arrive as text, so every one is parsed here and
-/// reported by name. `organization_id` only means something to staff: an organization
-/// administrator's list is always their own organization's.
-#[derive(Deserialize)]
-pub struct ListParams {
-    organization_id: Option<String>,
-    status: Option<String>,
-    limit: Option<String>,
-    cursor: Option<String>,
+/// The query of a list, or the 400 of one that cannot be read.
+fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
+    params
+        .map(|Query(params)| params)
+        .map_err(|rejection| Problem::malformed(rejection.body_text()))
 }
 
-impl ListParams {
-    fn from_query(params: Result<Query<Self>, QueryRejection>) -> Result<Self, Problem> {
-        params
-            .map(|Query(params)| params)
-            .map_err(|rejection| Problem::malformed(rejection.body_text()))
-    }
-
-    /// The status filter (none: every status) and the page.
-    fn parse(&self, errors: &mut FieldErrors) -> Option<(Option<PortalUserStatus>, PageRequest)> {
-        let status = errors.optional("status", self.status.as_deref(), parse_status);
-        let limit = errors.check("limit", parse_limit(self.limit.as_deref()));
-        let page = errors.check(
-            "limit",
-            PageRequest::parse(limit.flatten(), self.cursor.clone()),
-        );
-        Some((status?, page?))
-    }
+/// Query parameters arrive as text, so every one is parsed here and reported by name:
+/// the status filter (none: every status) and the page.
+fn parse_filter(
+    errors: &mut FieldErrors,
+    status: Option<&str>,
+    limit: Option<&str>,
+    cursor: Option<String>,
+) -> Option<(Option<PortalUserStatus>, PageRequest)> {
+    let status = errors.optional("status", status, parse_status);
+    let limit = errors.check("limit", parse_limit(limit));
+    let page = errors.check("limit", PageRequest::parse(limit.flatten(), cursor));
+    Some((status?, page?))
 }
 
 fn parse_status(raw: &str) -> Result<PortalUserStatus, &'static str> {
@@ -87,8 +63,9 @@ fn parse_roles(errors: &mut FieldErrors, raw: Option<Vec<String>>) -> Option<Vec
 
 /// The addresses of a bulk invitation: a list, or one text of addresses separated by
 /// whitespace (newlines included), commas or semicolons, as pasted from a spreadsheet
-/// or a mail client.
-#[derive(Deserialize)]
+/// or a mail client. Entries that are not addresses get an `invalid` row each; more than
+/// 500 entries, or none, are a 422.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Emails {
     List(Vec<String>),

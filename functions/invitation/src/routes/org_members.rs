@@ -4,29 +4,60 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use portal_domain::ids::PortalUser;
 use portal_domain::use_cases::{
     BulkInvite, add_members, change_access, organization, portal_users, reinvite as new_link,
 };
-use portal_domain::user::AccessChange;
+use portal_domain::user::{AccessChange, PortalUserStatus};
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, List, PortalCaller, Problem};
+use portal_http::{ApiJson, List, PathId, PortalCaller, Problem};
 use serde::Deserialize;
 
-use super::{Emails, ListParams, known_shape, org_manager, parse_roles};
+use super::{Emails, org_manager, parse_filter, parse_roles, query};
 use crate::views::{BulkResults, PortalUserView, Reinvited};
 
-/// The members, oldest first. An `organization_id` in the query is ignored.
+/// The filter and page of the members list (any other parameter is ignored).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MemberListParams {
+    /// Members of this status only (every status when absent): a page may then be short,
+    /// even empty, and still have a `next_cursor`.
+    #[param(value_type = Option<PortalUserStatus>)]
+    status: Option<String>,
+    /// Page size, 1 to 100 (50 when absent).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// The members of the caller's organization, oldest first.
+#[utoipa::path(get, path = "/org/members",
+    operation_id = "list_org_members", security(("portal" = [])),
+    params(MemberListParams),
+    responses(
+        (status = 200, description = "One page of members", body = List<PortalUserView>),
+        (status = 403, description = "The caller is not an administrator of their \
+            organization (`forbidden`)"),
+        (status = 422, description = "`status`, `limit` or `cursor` is invalid \
+            (`validation_failed`)"),
+    ))]
 pub async fn list(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
-    params: Result<Query<ListParams>, QueryRejection>,
+    params: Result<Query<MemberListParams>, QueryRejection>,
 ) -> Result<Json<List<PortalUserView>>, Problem> {
     let (_, organization_id) = org_manager(&ports, &claims).await?;
-    let params = ListParams::from_query(params)?;
+    let params = query(params)?;
     let mut errors = FieldErrors::new();
-    let parsed = params.parse(&mut errors);
+    let parsed = parse_filter(
+        &mut errors,
+        params.status.as_deref(),
+        params.limit.as_deref(),
+        params.cursor,
+    );
     let (status, page) = errors.finish(|| parsed).map_err(DomainError::from)?;
     let organization_roles = organization(&ports, &organization_id).await?.roles;
     let page = portal_users(&ports, Some(&organization_id), status, &page).await?;
@@ -37,14 +68,32 @@ pub async fn list(
     )))
 }
 
-/// `{emails, roles?}`: the organization is the caller's; anything else in the body (an
-/// organization id, the admin flag) is ignored.
-#[derive(Deserialize)]
+/// People to invite into the caller's organization; anything else in the body (an
+/// organization id, the administrator flag) is ignored.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AddBody {
+    #[schema(value_type = Emails)]
     emails: Option<Emails>,
+    /// Given to new members and added to those of existing members: roles of the
+    /// organization only.
+    #[schema(max_items = 50, pattern = "^[a-z][a-z0-9._-]{0,63}$")]
     roles: Option<Vec<String>>,
 }
 
+/// Invites people into the caller's organization by email address.
+///
+/// One row per distinct address given. The address of a user outside the organization is
+/// `invalid` ("cannot be added"), whatever the reason.
+#[utoipa::path(post, path = "/org/members",
+    operation_id = "add_org_members", security(("portal" = [])), request_body = AddBody,
+    responses(
+        (status = 200, description = "One row per distinct address, in the order given",
+            body = BulkResults),
+        (status = 403, description = "The caller is not an administrator of their \
+            organization (`forbidden`)"),
+        (status = 422, description = "`emails` is missing, names no address or more than 500, \
+            or a role is invalid or not one of the organization's (`validation_failed`)"),
+    ))]
 pub async fn add(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
@@ -71,30 +120,59 @@ pub async fn add(
     Ok(Json(BulkResults::new(&results)))
 }
 
+/// Emails an invited member a new link; every older one stops working.
+#[utoipa::path(post, path = "/org/members/{id}/invitation",
+    operation_id = "reinvite_org_member", security(("portal" = [])),
+    params(PathId<PortalUser>),
+    responses(
+        (status = 202, description = "A new link is on its way", body = Reinvited),
+        (status = 403, description = "The caller is not an administrator of their \
+            organization (`forbidden`)"),
+        (status = 404, description = "No such member of the caller's organization \
+            (`not_found`)"),
+        (status = 409, description = "The member is not `invited` (`invalid_state`), or kept \
+            changing while the link was made; try again (`conflict`)"),
+    ))]
 pub async fn reinvite(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUser>,
 ) -> Result<(StatusCode, Json<Reinvited>), Problem> {
     let (manager, _) = org_manager(&ports, &claims).await?;
-    let invitation = new_link(&ports, &manager, known_shape(&id)?).await?;
+    let invitation = new_link(&ports, &manager, id.as_str()).await?;
     Ok((StatusCode::ACCEPTED, Json((&invitation).into())))
 }
 
-#[derive(Deserialize)]
+/// The administrator flag to set.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AdminBody {
+    /// `true` promotes the member, `false` demotes them.
+    #[schema(value_type = bool)]
     org_admin: Option<bool>,
 }
 
 /// Promotes or demotes a member; the last active administrator cannot demote themselves.
+#[utoipa::path(put, path = "/org/members/{id}/admin",
+    operation_id = "set_org_admin", security(("portal" = [])),
+    params(PathId<PortalUser>), request_body = AdminBody,
+    responses(
+        (status = 200, description = "The member as changed", body = PortalUserView),
+        (status = 403, description = "The caller is not an administrator of their \
+            organization (`forbidden`)"),
+        (status = 404, description = "No such member of the caller's organization \
+            (`not_found`)"),
+        (status = 409, description = "The caller would demote themselves as the last active \
+            administrator (`invalid_state`), or the member kept changing; try again \
+            (`conflict`)"),
+        (status = 422, description = "`org_admin` is missing (`validation_failed`)"),
+    ))]
 pub async fn set_admin(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUser>,
     ApiJson(body): ApiJson<AdminBody>,
 ) -> Result<Json<PortalUserView>, Problem> {
     let (manager, _) = org_manager(&ports, &claims).await?;
-    let id = known_shape(&id)?;
     let mut errors = FieldErrors::new();
     let org_admin = body.org_admin;
     if org_admin.is_none() {
@@ -105,6 +183,6 @@ pub async fn set_admin(
         org_admin: Some(org_admin),
         ..AccessChange::default()
     };
-    let detail = change_access(&ports, &manager, id, &change).await?;
+    let detail = change_access(&ports, &manager, id.as_str(), &change).await?;
     Ok(Json(PortalUserView::of_detail(&detail, ports.clock.now())))
 }

@@ -3,32 +3,43 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use portal_domain::ids::{ContactId, Organization, OrganizationId, PortalUser};
 use portal_domain::use_cases::{
     Manager, change_access, create_portal_user, member_detail, organization, portal_users,
     reinvite as new_link,
 };
-use portal_domain::user::{AccessChange, Grant};
+use portal_domain::user::{AccessChange, Grant, PortalUserStatus};
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, List, Problem, Staff};
+use portal_http::{ApiJson, List, PathId, Problem, Staff};
 use serde::{Deserialize, Deserializer};
 
-use super::{ListParams, NOT_AN_ORGANIZATION, id_of, known_shape, parse_roles};
+use super::{NOT_AN_ORGANIZATION, id_of, parse_filter, parse_roles, query};
 use crate::views::{CreatedUser, PortalUserDetail, PortalUserView, Reinvited};
 
-#[derive(Deserialize)]
+/// A portal user for an existing contact.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateBody {
+    /// The contact the user is for, one without a portal user yet.
+    #[schema(value_type = String)]
     contact_id: Option<String>,
+    /// Roles of the user's own (needs `portal.roles.assign`): names of lowercase letters,
+    /// digits, `.`, `_` and `-`, starting with a letter, at most 50.
+    #[schema(max_items = 50, pattern = "^[a-z][a-z0-9._-]{0,63}$")]
     roles: Option<Vec<String>>,
+    /// The organization the user joins (blank: none). One that has roles needs
+    /// `portal.roles.assign`.
     organization_id: Option<String>,
+    /// Makes the user an administrator of `organization_id` (needs `portal.roles.assign`).
     org_admin: Option<bool>,
+    /// `false`: no invitation is sent yet (`true` when absent).
     send_invitation: Option<bool>,
 }
 
 /// What a valid creation body asks for.
 struct Creation {
-    contact_id: String,
+    contact_id: ContactId,
     grant: Grant,
     org_admin: bool,
     send_invitation: bool,
@@ -48,14 +59,14 @@ impl TryFrom<CreateBody> for Creation {
         let organization_id = errors.optional(
             "organization_id",
             body.organization_id.as_deref(),
-            id_of(NOT_AN_ORGANIZATION),
+            id_of::<Organization>(NOT_AN_ORGANIZATION),
         );
         errors.finish(|| {
             Some(Self {
                 contact_id: contact_id?,
                 grant: Grant {
                     roles: roles?,
-                    organization_id: organization_id?,
+                    organization_id: organization_id?.map(|id| id.to_string()),
                 },
                 org_admin: body.org_admin.unwrap_or(false),
                 send_invitation: body.send_invitation.unwrap_or(true),
@@ -64,6 +75,18 @@ impl TryFrom<CreateBody> for Creation {
     }
 }
 
+/// Creates a portal user for a contact, invited by email unless told not to.
+#[utoipa::path(post, path = "/staff/portal-users",
+    operation_id = "create_portal_user", security(("staff" = [])),
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "Created", body = CreatedUser),
+        (status = 409, description = "The contact already has a portal user, or another user \
+            has this address as username (`conflict`)"),
+        (status = 422, description = "A field is missing or invalid; `contact_id` or \
+            `organization_id` names nothing that exists; `org_admin` without an organization \
+            (`validation_failed`)"),
+    ))]
 pub async fn create(
     Staff(staff): Staff,
     State(ports): State<Ports>,
@@ -73,7 +96,7 @@ pub async fn create(
     let user = create_portal_user(
         &ports,
         &Manager::Staff(staff),
-        &creation.contact_id,
+        creation.contact_id.as_str(),
         creation.grant,
         creation.org_admin,
         creation.send_invitation,
@@ -85,27 +108,55 @@ pub async fn create(
     ))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// The users of this organization; without it, the users of no organization.
+    organization_id: Option<String>,
+    /// Users of this status only (every status when absent): a page may then be short,
+    /// even empty, and still have a `next_cursor`.
+    #[param(value_type = Option<PortalUserStatus>)]
+    status: Option<String>,
+    /// Page size, 1 to 100 (50 when absent).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
 /// The users of one organization, or (without `organization_id`) of none, oldest first.
+#[utoipa::path(get, path = "/staff/portal-users",
+    operation_id = "list_portal_users", security(("staff" = [])), params(ListParams),
+    responses(
+        (status = 200, description = "One page of users", body = List<PortalUserView>),
+        (status = 422, description = "`organization_id` names no organization, or `status`, \
+            `limit` or `cursor` is invalid (`validation_failed`)"),
+    ))]
 pub async fn list(
     Staff(_): Staff,
     State(ports): State<Ports>,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<List<PortalUserView>>, Problem> {
-    let params = ListParams::from_query(params)?;
+    let params = query(params)?;
     let mut errors = FieldErrors::new();
     let organization_id = errors.optional(
         "organization_id",
         params.organization_id.as_deref(),
-        id_of(NOT_AN_ORGANIZATION),
+        id_of::<Organization>(NOT_AN_ORGANIZATION),
     );
-    let parsed = params.parse(&mut errors);
+    let parsed = parse_filter(
+        &mut errors,
+        params.status.as_deref(),
+        params.limit.as_deref(),
+        params.cursor,
+    );
     let (organization_id, (status, page)) = errors
         .finish(|| Some((organization_id?, parsed?)))
         .map_err(DomainError::from)?;
     // Every member holds the organization's roles: read once for the whole page.
     let organization_roles = match &organization_id {
         Some(id) => {
-            organization(&ports, id)
+            organization(&ports, id.as_str())
                 .await
                 .map_err(|error| match error {
                     DomainError::NotFound => unknown_organization(),
@@ -115,7 +166,13 @@ pub async fn list(
         }
         None => Vec::new(),
     };
-    let page = portal_users(&ports, organization_id.as_deref(), status, &page).await?;
+    let page = portal_users(
+        &ports,
+        organization_id.as_ref().map(OrganizationId::as_str),
+        status,
+        &page,
+    )
+    .await?;
     Ok(Json(PortalUserView::list(
         page,
         &organization_roles,
@@ -129,23 +186,39 @@ fn unknown_organization() -> DomainError {
     DomainError::Validation(errors)
 }
 
+/// One user with their effective roles, latest logins and history.
+#[utoipa::path(get, path = "/staff/portal-users/{id}",
+    operation_id = "portal_user_detail", security(("staff" = [])),
+    params(PathId<PortalUser>),
+    responses(
+        (status = 200, description = "The user", body = PortalUserDetail),
+        (status = 404, description = "No such user (`not_found`)"),
+    ))]
 pub async fn detail(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUser>,
 ) -> Result<Json<PortalUserDetail>, Problem> {
-    let detail = member_detail(&ports, &Manager::Staff(staff), known_shape(&id)?).await?;
+    let detail = member_detail(&ports, &Manager::Staff(staff), id.as_str()).await?;
     Ok(Json(PortalUserDetail::new(&detail, ports.clock.now())))
 }
 
 /// A field left out changes nothing; `organization_id: null` takes the user out of their
 /// organization, so absent and `null` differ there (`roles: null` and `org_admin: null`
-/// count as left out).
-#[derive(Deserialize)]
+/// count as left out). At least one field must change something.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChangeBody {
+    /// The user's own roles, replacing them (needs `portal.roles.assign`): names of
+    /// lowercase letters, digits, `.`, `_` and `-`, starting with a letter, at most 50.
+    #[schema(max_items = 50, pattern = "^[a-z][a-z0-9._-]{0,63}$")]
     roles: Option<Vec<String>>,
+    /// The organization the user moves to; `null` takes them out of theirs. One that has
+    /// roles needs `portal.roles.assign`.
     #[serde(default, deserialize_with = "given")]
+    #[schema(value_type = Option<String>)]
     organization_id: Option<Option<String>>,
+    /// Promotes or demotes the user as their organization's administrator (needs
+    /// `portal.roles.assign`).
     org_admin: Option<bool>,
 }
 
@@ -173,8 +246,11 @@ impl TryFrom<ChangeBody> for AccessChange {
         };
         let organization_id = match body.organization_id {
             Some(Some(raw)) => errors
-                .check("organization_id", id_of(NOT_AN_ORGANIZATION)(&raw))
-                .map(|id| Some(Some(id))),
+                .check(
+                    "organization_id",
+                    id_of::<Organization>(NOT_AN_ORGANIZATION)(&raw),
+                )
+                .map(|id| Some(Some(id.to_string()))),
             Some(None) => Some(Some(None)),
             None => Some(None),
         };
@@ -188,24 +264,45 @@ impl TryFrom<ChangeBody> for AccessChange {
     }
 }
 
+/// Changes a user's roles, organization or administrator flag.
+#[utoipa::path(patch, path = "/staff/portal-users/{id}",
+    operation_id = "change_portal_user", security(("staff" = [])),
+    params(PathId<PortalUser>), request_body = ChangeBody,
+    responses(
+        (status = 200, description = "The user as changed", body = PortalUserDetail),
+        (status = 404, description = "No such user (`not_found`)"),
+        (status = 409, description = "The user kept changing while this change was made; \
+            try again (`conflict`)"),
+        (status = 422, description = "No field changes anything, a field is invalid, \
+            `organization_id` names no organization, or `org_admin: true` for a user in no \
+            organization (`validation_failed`)"),
+    ))]
 pub async fn change(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUser>,
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> Result<Json<PortalUserDetail>, Problem> {
-    let id = known_shape(&id)?;
     let change = AccessChange::try_from(body).map_err(DomainError::from)?;
-    let detail = change_access(&ports, &Manager::Staff(staff), id, &change).await?;
+    let detail = change_access(&ports, &Manager::Staff(staff), id.as_str(), &change).await?;
     Ok(Json(PortalUserDetail::new(&detail, ports.clock.now())))
 }
 
-/// A new link for an invited user; every older one stops working.
+/// Emails an invited user a new link; every older one stops working.
+#[utoipa::path(post, path = "/staff/portal-users/{id}/invitation",
+    operation_id = "reinvite_portal_user", security(("staff" = [])),
+    params(PathId<PortalUser>),
+    responses(
+        (status = 202, description = "A new link is on its way", body = Reinvited),
+        (status = 404, description = "No such user (`not_found`)"),
+        (status = 409, description = "The user is not `invited` (`invalid_state`), or kept \
+            changing while the link was made; try again (`conflict`)"),
+    ))]
 pub async fn reinvite(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<PortalUser>,
 ) -> Result<(StatusCode, Json<Reinvited>), Problem> {
-    let invitation = new_link(&ports, &Manager::Staff(staff), known_shape(&id)?).await?;
+    let invitation = new_link(&ports, &Manager::Staff(staff), id.as_str()).await?;
     Ok((StatusCode::ACCEPTED, Json((&invitation).into())))
 }

@@ -12,12 +12,13 @@ use time::OffsetDateTime;
 
 use super::{TokenPair, required, token_pair};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LookupBody {
+    /// The token of the link (`/welcome#token=…`).
     token: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct InvitationView {
     username: String,
     email: String,
@@ -28,6 +29,14 @@ pub struct InvitationView {
 }
 
 /// What the welcome page shows before the person chooses a password.
+#[utoipa::path(post, path = "/invitations/lookup", operation_id = "lookup_invitation",
+    request_body = LookupBody,
+    responses(
+        (status = 200, description = "The invitation", body = InvitationView),
+        (status = 410, description = "Unknown, expired, used or revoked (`invitation_invalid`)"),
+        (status = 422, description = "`token` is missing (`validation_failed`)"),
+        (status = 429, description = "Too many requests from this client (`rate_limited`)"),
+    ))]
 pub async fn lookup(
     State(ports): State<Ports>,
     ApiJson(body): ApiJson<LookupBody>,
@@ -47,7 +56,8 @@ pub async fn lookup(
     }))
 }
 
-#[derive(Deserialize)]
+/// The name (and phone) of a person invited by address alone.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ProfileBody {
     first_name: Option<String>,
     last_name: Option<String>,
@@ -80,13 +90,25 @@ impl TryFrom<ProfileBody> for Profile {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AcceptBody {
     token: Option<String>,
+    /// At least `PASSWORD_MIN_LENGTH` characters (15 by default), not easy to guess.
     password: Option<String>,
+    /// Required when the lookup said `needs_profile`.
     profile: Option<ProfileBody>,
 }
 
+/// Sets the password (and the profile) and signs the person in; the link dies.
+#[utoipa::path(post, path = "/invitations/accept", operation_id = "accept_invitation",
+    request_body = AcceptBody,
+    responses(
+        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 410, description = "Unknown, expired, used or revoked (`invitation_invalid`)"),
+        (status = 422, description = "A field is missing or invalid (`validation_failed`), or \
+            the password is too short or easy to guess (`password_rejected`)"),
+        (status = 429, description = "Too many requests from this client (`rate_limited`)"),
+    ))]
 pub async fn accept(
     State(ports): State<Ports>,
     State(tokens): State<Arc<AccessTokens>>,

@@ -9,7 +9,7 @@ use portal_domain::use_cases::organization_roles;
 use portal_http::{AccessTokenVerifier, PortalCaller, Problem};
 use serde::Serialize;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
     portal_user_id: String,
     username: String,
@@ -23,6 +23,9 @@ pub struct Me {
 
 /// The caller's account, read fresh: a token of a deactivated user or from before a
 /// password reset (older token version) is refused.
+#[utoipa::path(get, path = "/me", operation_id = "me",
+    security(("portal" = [])),
+    responses((status = 200, description = "The account", body = Me)))]
 pub async fn me(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,
@@ -46,6 +49,8 @@ pub async fn me(
 }
 
 /// The public key of access tokens; verifiers may cache it for a few minutes.
+#[utoipa::path(get, path = "/.well-known/jwks.json", operation_id = "jwks",
+    responses((status = 200, description = "A JSON Web Key Set (RFC 7517)", body = Object)))]
 pub async fn jwks(State(tokens): State<Arc<AccessTokenVerifier>>) -> impl IntoResponse {
     (
         [(CACHE_CONTROL, "public, max-age=300")],

@@ -10,11 +10,15 @@ use portal_http::{AccessTokenSubject, AccessTokens};
 use serde::Serialize;
 
 /// `POST /sessions`, `/sessions/refresh` and `/invitations/accept` answer this.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
+    /// Signed EdDSA JWT; keys at `/.well-known/jwks.json`.
     access_token: String,
+    /// Always `Bearer`.
     token_type: &'static str,
+    /// Seconds the access token lasts.
     expires_in: u64,
+    /// Single use: each refresh answers a new one.
     refresh_token: String,
 }
 

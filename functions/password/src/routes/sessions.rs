@@ -11,12 +11,23 @@ use serde::Deserialize;
 use super::{TokenPair, required, token_pair};
 use crate::client::Client;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     username: Option<String>,
     password: Option<String>,
 }
 
+/// Signs in with username and password.
+#[utoipa::path(post, path = "/sessions", operation_id = "log_in",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 401, description = "Wrong username or password, whatever the reason \
+            (`invalid_credentials`)"),
+        (status = 422, description = "`username` or `password` is missing (`validation_failed`)"),
+        (status = 429, description = "The username is locked after failed logins \
+            (`too_many_attempts`), or too many requests from this client (`rate_limited`)"),
+    ))]
 pub async fn log_in(
     State(ports): State<Ports>,
     State(tokens): State<Arc<AccessTokens>>,
@@ -29,11 +40,20 @@ pub async fn log_in(
     Ok(token_pair(&tokens, &session))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RefreshBody {
     refresh_token: Option<String>,
 }
 
+/// A new token pair for a refresh token, which dies; a reused one ends its session.
+#[utoipa::path(post, path = "/sessions/refresh", operation_id = "refresh_session",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "A new pair", body = TokenPair),
+        (status = 401, description = "Unknown, used, expired or ended (`unauthenticated`)"),
+        (status = 422, description = "`refresh_token` is missing (`validation_failed`)"),
+        (status = 429, description = "Too many requests from this client (`rate_limited`)"),
+    ))]
 pub async fn refresh(
     State(ports): State<Ports>,
     State(tokens): State<Arc<AccessTokens>>,
@@ -45,6 +65,12 @@ pub async fn refresh(
 }
 
 /// Ends the session the access token belongs to.
+#[utoipa::path(delete, path = "/sessions", operation_id = "log_out",
+    security(("portal" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 429, description = "Too many requests from this client (`rate_limited`)"),
+    ))]
 pub async fn log_out(
     State(ports): State<Ports>,
     PortalCaller(claims): PortalCaller,

@@ -6,7 +6,7 @@ use portal_domain::registration::{Registration, RegistrationStatus};
 use serde::Serialize;
 
 /// The answer of every registration route.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RegistrationState {
     registration_id: String,
     status: RegistrationStatus,

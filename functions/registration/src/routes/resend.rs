@@ -1,19 +1,26 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use portal_domain::random::is_well_formed_id;
-use portal_domain::{DomainError, Ports, use_cases};
-use portal_http::Problem;
+use portal_domain::ids::Registration;
+use portal_domain::{Ports, use_cases};
+use portal_http::{PathId, Problem};
 
 use super::RegistrationState;
 
+/// Sends a new code (the old one stops working), at most every minute and five times.
+#[utoipa::path(post, path = "/registrations/{id}/resend-code", operation_id = "resend_code",
+    params(PathId<Registration>),
+    responses(
+        (status = 202, description = "A new code is on its way", body = RegistrationState),
+        (status = 404, description = "No such request (`not_found`)"),
+        (status = 409, description = "The email is confirmed already (`invalid_state`)"),
+        (status = 429, description = "Too soon after the last code, too many codes, or too \
+            many requests from this client (`rate_limited`)"),
+    ))]
 pub async fn resend_code(
     State(ports): State<Ports>,
-    Path(id): Path<String>,
+    PathId(id): PathId<Registration>,
 ) -> Result<(StatusCode, Json<RegistrationState>), Problem> {
-    if !is_well_formed_id(&id) {
-        return Err(DomainError::NotFound.into());
-    }
-    let registration = use_cases::resend_code(&ports, &id).await?;
+    let registration = use_cases::resend_code(&ports, id.as_str()).await?;
     Ok((StatusCode::ACCEPTED, Json((&registration).into())))
 }

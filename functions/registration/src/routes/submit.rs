@@ -13,13 +13,14 @@ use super::RegistrationState;
 
 /// The public form as sent. Every field is optional here so that missing ones are
 /// reported together, by name, as 422 (a wrong JSON type is a 400 from `ApiJson`).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SubmitBody {
     first_name: Option<String>,
     last_name: Option<String>,
     email: Option<String>,
     phone: Option<String>,
     company: Option<String>,
+    /// `en` or `de`: the language of the emails (`en` when absent).
     locale: Option<String>,
 }
 
@@ -43,6 +44,16 @@ impl TryFrom<SubmitBody> for RegistrationForm {
     }
 }
 
+/// The public form: a request for portal access. The answer is the same whether or not
+/// the address is known; a six-digit code is emailed to confirm it.
+#[utoipa::path(post, path = "/registrations", operation_id = "submit_registration",
+    request_body = SubmitBody,
+    responses(
+        (status = 202, description = "Received; a code is on its way", body = RegistrationState),
+        (status = 422, description = "A field is missing or invalid (`validation_failed`)"),
+        (status = 429, description = "Too many requests for this address or from this client \
+            (`rate_limited`)"),
+    ))]
 pub async fn submit(
     State(ports): State<Ports>,
     ApiJson(body): ApiJson<SubmitBody>,

@@ -56,6 +56,13 @@ macro_rules! parsed_string_serde {
                 f.write_str(&self.0)
             }
         }
+        /// In the OpenAPI document: text; `parse` holds the rules.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                <String as utoipa::PartialSchema>::schema()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
     };
 }
 use parsed_string_serde;

@@ -93,7 +93,7 @@ pub struct BulkInvite {
     pub send_invitations: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberOutcome {
     /// A new portal user, emailed an invitation.

@@ -18,7 +18,8 @@ use sha2::{Digest, Sha256};
 
 use super::config::{AccessTokenConfig, AccessTokenVerifierConfig};
 
-/// How long an access token lasts (DESIGN.md: 15 minutes); refresh tokens outlive it.
+/// How long an access token lasts: 15 minutes, so a stolen one is of short use; refresh
+/// tokens outlive it.
 pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
 /// RFC 9068 §2.1: the `typ` of a JWT access token, so it cannot pass for another kind

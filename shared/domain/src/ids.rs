@@ -1,0 +1,94 @@
+//! Typed ids: a registration's id cannot be passed where a portal user's is expected, and
+//! an id is checked for the shape [`new_id`](crate::random::new_id) gives when it enters
+//! the system (a path segment), so anything else is "not found" without a store call.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::random::is_well_formed_id;
+
+/// What an [`Id`] names; only a marker.
+pub trait IdKind {
+    /// How the OpenAPI document and error messages name it, e.g. `registration`.
+    const NAME: &'static str;
+}
+
+/// An id of the shape every entity's id has (32 lowercase hex digits).
+pub struct Id<K: IdKind>(String, PhantomData<K>);
+
+macro_rules! id_kinds {
+    ($($kind:ident = $name:literal => $alias:ident),* $(,)?) => {$(
+        #[doc = concat!("Marks the id of a ", $name, ".")]
+        pub enum $kind {}
+        impl IdKind for $kind {
+            const NAME: &'static str = $name;
+        }
+        pub type $alias = Id<$kind>;
+    )*};
+}
+
+id_kinds! {
+    Registration = "registration" => RegistrationId,
+    PortalUser = "portal user" => PortalUserId,
+    Contact = "contact" => ContactId,
+    Organization = "organization" => OrganizationId,
+}
+
+impl<K: IdKind> Id<K> {
+    /// `None` for anything [`new_id`](crate::random::new_id) could not have made.
+    pub fn parse(raw: &str) -> Option<Self> {
+        is_well_formed_id(raw).then(|| Self(raw.to_owned(), PhantomData))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+// By hand: derives would ask the marker `K` for the same traits.
+impl<K: IdKind> Clone for Id<K> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone(), PhantomData)
+    }
+}
+
+impl<K: IdKind> PartialEq for Id<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<K: IdKind> Eq for Id<K> {}
+
+impl<K: IdKind> fmt::Debug for Id<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", K::NAME, self.0)
+    }
+}
+
+impl<K: IdKind> fmt::Display for Id<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<K: IdKind> AsRef<str> for Id<K> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::{OsRandomness, new_id};
+
+    #[test]
+    fn only_generated_ids_parse() {
+        let id = new_id(&OsRandomness);
+        assert_eq!(RegistrationId::parse(&id).unwrap().as_str(), id);
+        for raw in ["", "not-an-id", &"A".repeat(32), &"f".repeat(33), &id[1..]] {
+            assert!(PortalUserId::parse(raw).is_none(), "{raw:?}");
+        }
+    }
+}
