@@ -245,3 +245,34 @@ fn a_plain_http_base_url_off_loopback_is_refused_at_start() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("must use https://"), "{stderr}");
 }
+
+/// Every flag's variable, as `--help` shows it, is explained in docs/configuration.md.
+#[test]
+fn every_variable_of_the_command_line_is_documented() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let help = stdout(
+        &portal_local(data_dir.path())
+            .arg("--help")
+            .output()
+            .unwrap(),
+    );
+    let documented = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/configuration.md"
+    ))
+    .unwrap();
+    let variables: Vec<&str> = help
+        .split("[env: ")
+        .skip(1)
+        .filter_map(|rest| rest.split(['=', ']']).next())
+        .collect();
+    assert!(variables.contains(&"PORTAL_DATA_DIR"), "{help}");
+    let undocumented: Vec<_> = variables
+        .iter()
+        .filter(|name| !documented.contains(&format!("`{name}`")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "docs/configuration.md does not explain {undocumented:?}"
+    );
+}

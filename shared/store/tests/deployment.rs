@@ -1269,3 +1269,29 @@ fn the_stack_outputs_the_api_url_and_the_table_name() {
     );
     assert_eq!(show(&outputs["TableName"]["Value"]), "!Ref Table");
 }
+
+/// Every variable the template gives a function (its own and the globals) is explained in
+/// docs/configuration.md, by its exact name.
+#[test]
+fn every_variable_of_the_template_is_documented() {
+    let template = template();
+    let documented = read("docs/configuration.md");
+    let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
+    let mut undocumented = BTreeSet::new();
+    let own = functions(&template)
+        .into_values()
+        .map(|(_, function)| &function["Properties"]["Environment"]["Variables"])
+        .collect::<Vec<_>>();
+    for variables in own.into_iter().chain([globals]) {
+        for name in variables.as_mapping().into_iter().flat_map(|m| m.keys()) {
+            let name = name.as_str().expect("a variable name");
+            if !documented.contains(&format!("`{name}`")) {
+                undocumented.insert(name.to_owned());
+            }
+        }
+    }
+    assert!(
+        undocumented.is_empty(),
+        "docs/configuration.md does not explain {undocumented:?}"
+    );
+}
