@@ -2,8 +2,11 @@
 //! and the emails that could not be delivered.
 //! Every route needs a staff token with `portal.users.manage` (the `Staff` extractor).
 
+mod function_config;
 mod routes;
 mod views;
+
+pub use function_config::FunctionConfig;
 
 use std::sync::Arc;
 

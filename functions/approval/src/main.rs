@@ -2,12 +2,17 @@
 
 use std::sync::Arc;
 
-use portal_http::{StaffAuthConfig, StaffVerifier};
+use portal_approval::FunctionConfig;
+use portal_http::StaffVerifier;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     portal_http::init_tracing();
-    let ports = portal_lambda::ports_from_env().await?;
-    let staff = Arc::new(StaffVerifier::new(StaffAuthConfig::from_env()?)?);
-    lambda_http::run(portal_http::app(portal_approval::router(ports, staff))).await
+    let config = FunctionConfig::from_env().await?;
+    let staff = Arc::new(StaffVerifier::new(config.staff)?);
+    lambda_http::run(portal_http::app(portal_approval::router(
+        config.ports,
+        staff,
+    )))
+    .await
 }

@@ -4,7 +4,10 @@
 //! set a password). `/staff` routes need `portal.users.manage`; `/org` routes a portal
 //! access token of an administrator, who reaches their own organization's members only.
 
+mod function_config;
 mod routes;
+
+pub use function_config::FunctionConfig;
 
 use std::sync::Arc;
 

@@ -4,8 +4,11 @@
 //! `/staff` routes need a staff token with `portal.users.manage` (the `Staff` extractor);
 //! `/org` routes a portal access token of an administrator (checked against the store).
 
+mod function_config;
 mod routes;
 mod views;
+
+pub use function_config::FunctionConfig;
 
 use std::sync::Arc;
 

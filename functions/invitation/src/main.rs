@@ -3,16 +3,15 @@
 
 use std::sync::Arc;
 
-use portal_http::{AccessTokenVerifier, AccessTokenVerifierConfig, StaffAuthConfig, StaffVerifier};
+use portal_http::{AccessTokenVerifier, StaffVerifier};
+use portal_invitation::FunctionConfig;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     portal_http::init_tracing();
-    let ports = portal_lambda::ports_from_env().await?;
-    let staff = Arc::new(StaffVerifier::new(StaffAuthConfig::from_env()?)?);
-    let tokens = Arc::new(AccessTokenVerifier::new(
-        AccessTokenVerifierConfig::from_env()?,
-    ));
-    let router = portal_invitation::router(ports, staff, tokens);
+    let config = FunctionConfig::from_env().await?;
+    let staff = Arc::new(StaffVerifier::new(config.staff)?);
+    let tokens = Arc::new(AccessTokenVerifier::new(config.tokens));
+    let router = portal_invitation::router(config.ports, staff, tokens);
     lambda_http::run(portal_http::app(router)).await
 }

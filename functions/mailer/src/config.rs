@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use portal_domain::config::Variable;
 use portal_domain::use_cases::Pace;
 use tokio::time::Instant;
 
@@ -17,7 +18,12 @@ pub struct Config {
     pub sweep_limit: usize,
 }
 
+const RATE_PER_SECOND: Variable = Variable::optional("MAILER_RATE_PER_SECOND");
+const SWEEP_LIMIT: Variable = Variable::optional("MAILER_SWEEP_LIMIT");
+
 impl Config {
+    /// What [`Config::from_env`] reads.
+    pub const VARIABLES: &[Variable] = &[RATE_PER_SECOND, SWEEP_LIMIT];
     pub const DEFAULT_RATE_PER_SECOND: f64 = 1.0;
     pub const DEFAULT_SWEEP_LIMIT: usize = 500;
 
@@ -27,7 +33,7 @@ impl Config {
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let rate_per_second = match lookup("MAILER_RATE_PER_SECOND") {
+        let rate_per_second = match lookup(RATE_PER_SECOND.name) {
             // Zero would mean unpaced to the domain: never what a Lambda next to SES wants.
             Some(rate) => rate
                 .trim()
@@ -37,7 +43,7 @@ impl Config {
                 .ok_or("MAILER_RATE_PER_SECOND must be a number of messages per second above 0")?,
             None => Self::DEFAULT_RATE_PER_SECOND,
         };
-        let sweep_limit = match lookup("MAILER_SWEEP_LIMIT") {
+        let sweep_limit = match lookup(SWEEP_LIMIT.name) {
             Some(limit) => limit
                 .trim()
                 .parse::<usize>()

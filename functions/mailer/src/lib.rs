@@ -5,6 +5,7 @@
 
 mod config;
 mod event;
+mod function_config;
 mod metrics;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use tokio::time::Instant;
 
 pub use config::{Config, DEADLINE_MARGIN};
 pub use event::Job;
+pub use function_config::FunctionConfig;
 pub use metrics::emf_line;
 
 /// One invocation, from either trigger. The report is the invocation's result.

@@ -2,7 +2,10 @@
 //! rotating refresh tokens, password resets, `/me`, and the JWKS of access tokens.
 
 mod client;
+mod function_config;
 mod routes;
+
+pub use function_config::FunctionConfig;
 
 use std::sync::Arc;
 

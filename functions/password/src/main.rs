@@ -4,11 +4,16 @@
 use std::sync::Arc;
 
 use portal_http::AccessTokens;
+use portal_password::FunctionConfig;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     portal_http::init_tracing();
-    let (ports, tokens) = portal_lambda::ports_and_access_tokens_from_env().await?;
-    let tokens = Arc::new(AccessTokens::new(tokens));
-    lambda_http::run(portal_http::app(portal_password::router(ports, tokens))).await
+    let config = FunctionConfig::from_env().await?;
+    let tokens = Arc::new(AccessTokens::new(config.tokens));
+    lambda_http::run(portal_http::app(portal_password::router(
+        config.ports,
+        tokens,
+    )))
+    .await
 }

@@ -1,6 +1,9 @@
 //! Public self-registration: submit a request, verify the email code, resend the code.
 
+mod function_config;
 mod routes;
+
+pub use function_config::FunctionConfig;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;

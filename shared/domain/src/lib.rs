@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod clock;
+pub mod config;
 pub mod contact;
 pub mod error;
 pub mod ids;

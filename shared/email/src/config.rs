@@ -1,4 +1,10 @@
+use portal_domain::config::Variable;
 use portal_domain::sealed::SealKey;
+
+const PORTAL_BASE_URL: Variable = Variable::required("PORTAL_BASE_URL");
+const EMAIL_SENDER: Variable = Variable::required("EMAIL_SENDER");
+const PRODUCT_NAME: Variable = Variable::optional("PRODUCT_NAME");
+const SUPPORT_ADDRESS: Variable = Variable::optional("SUPPORT_ADDRESS");
 
 const DEFAULT_PRODUCT_NAME: &str = "Customer portal";
 
@@ -20,6 +26,10 @@ pub struct EmailConfig {
 }
 
 impl EmailConfig {
+    /// What [`EmailConfig::from_env`] reads.
+    pub const VARIABLES: &[Variable] =
+        &[PORTAL_BASE_URL, EMAIL_SENDER, PRODUCT_NAME, SUPPORT_ADDRESS];
+
     /// Defaults for a laptop, where nothing leaves the machine.
     pub fn local(portal_base_url: &str, seal_key: SealKey) -> Self {
         Self {
@@ -39,17 +49,14 @@ impl EmailConfig {
     }
 
     fn from_vars(var: impl Fn(&str) -> Option<String>, seal_key: SealKey) -> Result<Self, String> {
-        let required = |name: &str| {
-            var(name)
-                .filter(|value| !value.trim().is_empty())
-                .ok_or_else(|| format!("environment variable {name} is not set"))
-        };
         // Every link people click comes from here, so a typo must stop the cold start.
-        let portal_base_url = checked_base_url(&required("PORTAL_BASE_URL")?)?;
-        let sender = required("EMAIL_SENDER")?;
+        let portal_base_url = checked_base_url(&PORTAL_BASE_URL.require(&var)?)?;
+        let sender = EMAIL_SENDER.require(&var)?;
         Ok(Self {
-            product_name: var("PRODUCT_NAME").unwrap_or_else(|| DEFAULT_PRODUCT_NAME.to_owned()),
-            support_address: var("SUPPORT_ADDRESS").unwrap_or_else(|| sender.clone()),
+            product_name: PRODUCT_NAME
+                .read(&var)
+                .unwrap_or_else(|| DEFAULT_PRODUCT_NAME.to_owned()),
+            support_address: SUPPORT_ADDRESS.read(&var).unwrap_or_else(|| sender.clone()),
             sender,
             portal_base_url,
             seal_key,

@@ -24,5 +24,5 @@ pub use json::ApiJson;
 pub use path_id::PathId;
 pub use problem::Problem;
 pub use staff_auth::{Staff, StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
-pub use telemetry::init_tracing;
+pub use telemetry::{LOG_FILTER, init_tracing};
 pub use views::{InvitationSummary, List, LoginView};

@@ -1,6 +1,10 @@
 //! Logs as one JSON object per line on stdout, which is what CloudWatch indexes.
 
+use portal_domain::config::Variable;
 use tracing_subscriber::EnvFilter;
+
+/// What [`init_tracing`] reads (through `EnvFilter`'s default variable).
+pub const LOG_FILTER: Variable = Variable::optional(EnvFilter::DEFAULT_ENV);
 
 /// JSON logs filtered by `RUST_LOG` (default `info`). A second call does nothing, so
 /// tests and `portal-local` may both call it.

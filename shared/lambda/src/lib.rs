@@ -14,6 +14,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use portal_domain::Ports;
 use portal_domain::clock::SystemClock;
+use portal_domain::config::Variable;
 use portal_domain::password::{Argon2Hasher, MinLength};
 use portal_domain::ports::Settings;
 use portal_domain::random::OsRandomness;
@@ -22,19 +23,45 @@ use portal_email::{EmailConfig, SesMailer};
 use portal_http::{AccessTokenConfig, PortalSigningKey};
 use portal_store::DynamoStore;
 
-/// The variable holding the ARN of the secret whose string is the outbox seal key (32
-/// bytes, base64url): every function that builds ports seals or opens with it.
-const SEAL_KEY_SECRET: &str = "OUTBOX_SEAL_KEY_SECRET_ARN";
+/// The ARN of the secret whose string is the outbox seal key (32 bytes, base64url): every
+/// function that builds ports seals or opens with it.
+const SEAL_KEY_SECRET: Variable = Variable::required("OUTBOX_SEAL_KEY_SECRET_ARN");
+/// The ARN of the secret whose string is the access-token signing key (the Ed25519 seed,
+/// base64url): only the function that issues tokens (password).
+const SIGNING_KEY_SECRET: Variable = Variable::required("PORTAL_SIGNING_KEY_SECRET_ARN");
+const TABLE_NAME: Variable = Variable::required("TABLE_NAME");
+/// Default 72.
+const INVITATION_TTL_HOURS: Variable = Variable::optional("INVITATION_TTL_HOURS");
+/// Default 15.
+const PASSWORD_MIN_LENGTH: Variable = Variable::optional("PASSWORD_MIN_LENGTH");
+/// Requests a minute per client and public route; default 60, 0 off.
+const CLIENT_RATE_LIMIT: Variable = Variable::optional("CLIENT_RATE_LIMIT");
+const SES_CONFIGURATION_SET: Variable = Variable::optional("SES_CONFIGURATION_SET");
 
-/// The variable holding the ARN of the secret whose string is the access-token signing
-/// key (the Ed25519 seed, base64url): only the function that issues tokens (password).
-const SIGNING_KEY_SECRET: &str = "PORTAL_SIGNING_KEY_SECRET_ARN";
+/// What [`ports_from_env`] reads: its own variables and the email configuration's.
+pub fn ports_variables() -> Vec<Variable> {
+    let own = [
+        TABLE_NAME,
+        SEAL_KEY_SECRET,
+        INVITATION_TTL_HOURS,
+        PASSWORD_MIN_LENGTH,
+        CLIENT_RATE_LIMIT,
+        SES_CONFIGURATION_SET,
+    ];
+    [&own[..], EmailConfig::VARIABLES].concat()
+}
 
-/// The ports of a deployed function. Environment (set by `template.yaml`): `TABLE_NAME`,
-/// `OUTBOX_SEAL_KEY_SECRET_ARN`, `INVITATION_TTL_HOURS` (default 72),
-/// `PASSWORD_MIN_LENGTH` (default 15), `CLIENT_RATE_LIMIT` (requests a minute per client
-/// and public route, default 60, 0 off), `SES_CONFIGURATION_SET` (optional) and the email
-/// variables of `EmailConfig::from_env`.
+/// What [`ports_and_access_tokens_from_env`] reads.
+pub fn ports_and_access_tokens_variables() -> Vec<Variable> {
+    let own = [
+        SIGNING_KEY_SECRET,
+        AccessTokenConfig::ISSUER,
+        AccessTokenConfig::AUDIENCE,
+    ];
+    [&ports_variables(), &own[..]].concat()
+}
+
+/// The ports of a deployed function, from the variables of [`ports_variables`].
 pub async fn ports_from_env() -> Result<Ports, String> {
     let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
     let secrets = aws_sdk_secretsmanager::Client::new(&aws);
@@ -47,8 +74,8 @@ pub async fn ports_from_env() -> Result<Ports, String> {
 /// `PORTAL_SIGNING_KEY_SECRET_ARN` names (the two secrets fetched at once, so the cold
 /// start waits for one round trip), `PORTAL_TOKEN_ISSUER` and `PORTAL_TOKEN_AUDIENCE`.
 pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenConfig), String> {
-    let issuer = required("PORTAL_TOKEN_ISSUER")?;
-    let audience = required("PORTAL_TOKEN_AUDIENCE")?;
+    let issuer = required(AccessTokenConfig::ISSUER)?;
+    let audience = required(AccessTokenConfig::AUDIENCE)?;
     let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
     let secrets = aws_sdk_secretsmanager::Client::new(&aws);
     let (seal_key, signing_key) = tokio::try_join!(
@@ -56,7 +83,7 @@ pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenCon
         secret(&secrets, SIGNING_KEY_SECRET),
     )?;
     let signing_key = PortalSigningKey::from_base64url(&signing_key)
-        .map_err(|error| format!("the secret {SIGNING_KEY_SECRET} names: {error}"))?;
+        .map_err(|error| format!("the secret {} names: {error}", SIGNING_KEY_SECRET.name))?;
     let tokens = AccessTokenConfig {
         issuer,
         audience,
@@ -69,9 +96,10 @@ pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenCon
 /// variable and the ARN, never the value.
 async fn secret(
     client: &aws_sdk_secretsmanager::Client,
-    arn_variable: &str,
+    arn_variable: Variable,
 ) -> Result<String, String> {
     let arn = required(arn_variable)?;
+    let arn_variable = arn_variable.name;
     let output = client
         .get_secret_value()
         .secret_id(&arn)
@@ -90,19 +118,22 @@ async fn secret(
 
 fn ports(aws: &SdkConfig, seal_key: &str) -> Result<Ports, String> {
     let seal_key = SealKey::from_base64(seal_key).ok_or_else(|| {
-        format!("the secret {SEAL_KEY_SECRET} names must hold 32 bytes in base64url")
+        format!(
+            "the secret {} names must hold 32 bytes in base64url",
+            SEAL_KEY_SECRET.name
+        )
     })?;
     let settings = settings_from_env(seal_key)?;
     let email = EmailConfig::from_env(settings.seal_key.clone())?;
     Ok(Ports {
         store: Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(aws),
-            required("TABLE_NAME")?,
+            required(TABLE_NAME)?,
         )),
         mailer: Arc::new(SesMailer::new(
             aws_sdk_sesv2::Client::new(aws),
             email,
-            std::env::var("SES_CONFIGURATION_SET").ok(),
+            SES_CONFIGURATION_SET.read(&env),
         )),
         clock: Arc::new(SystemClock),
         random: Arc::new(OsRandomness),
@@ -112,27 +143,27 @@ fn ports(aws: &SdkConfig, seal_key: &str) -> Result<Ports, String> {
 }
 
 fn settings_from_env(seal_key: SealKey) -> Result<Settings, String> {
-    let invitation_lifetime = match std::env::var("INVITATION_TTL_HOURS") {
-        Ok(hours) => hours
+    let invitation_lifetime = match INVITATION_TTL_HOURS.read(&env) {
+        Some(hours) => hours
             .parse::<u16>()
             .ok()
             .filter(|hours| *hours > 0)
             .map(|hours| time::Duration::hours(hours.into()))
             .ok_or("INVITATION_TTL_HOURS must be a whole number of hours above 0")?,
-        Err(_) => Settings::DEFAULT_INVITATION_LIFETIME,
+        None => Settings::DEFAULT_INVITATION_LIFETIME,
     };
-    let password_min_length = match std::env::var("PASSWORD_MIN_LENGTH") {
-        Ok(chars) => chars
+    let password_min_length = match PASSWORD_MIN_LENGTH.read(&env) {
+        Some(chars) => chars
             .parse::<usize>()
             .map_err(|_| "PASSWORD_MIN_LENGTH must be a whole number".to_owned())
             .and_then(MinLength::new)?,
-        Err(_) => MinLength::default(),
+        None => MinLength::default(),
     };
-    let client_rate_limit = match std::env::var("CLIENT_RATE_LIMIT") {
-        Ok(limit) => limit
+    let client_rate_limit = match CLIENT_RATE_LIMIT.read(&env) {
+        Some(limit) => limit
             .parse::<u32>()
             .map_err(|_| "CLIENT_RATE_LIMIT must be a whole number (0 turns it off)")?,
-        Err(_) => Settings::DEFAULT_CLIENT_RATE_LIMIT,
+        None => Settings::DEFAULT_CLIENT_RATE_LIMIT,
     };
     Ok(Settings {
         invitation_lifetime,
@@ -143,10 +174,12 @@ fn settings_from_env(seal_key: SealKey) -> Result<Settings, String> {
     })
 }
 
+/// The process environment, as [`Variable`]s read it.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
 /// A variable that must be set; empty counts as unset.
-fn required(name: &str) -> Result<String, String> {
-    std::env::var(name)
-        .ok()
-        .filter(|value| !value.trim().is_empty())
-        .ok_or_else(|| format!("environment variable {name} is not set"))
+fn required(variable: Variable) -> Result<String, String> {
+    variable.require(&env)
 }

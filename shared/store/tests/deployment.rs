@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use portal_domain::config::Variable;
 use portal_store::table::TABLE;
 use serde_yaml::Value;
 
@@ -88,40 +89,32 @@ fn functions(template: &Value) -> BTreeMap<String, (String, &Value)> {
     functions
 }
 
-/// A function crate under `functions/`: its binary and the file of its `main`.
-struct Crate {
-    dir: PathBuf,
-    binary: String,
-    main: PathBuf,
-}
-
-/// Every crate under `functions/`, read from its Cargo.toml's `[[bin]]` (name and path).
-fn function_crates() -> Vec<Crate> {
+/// The binary of every crate under `functions/`, from its Cargo.toml's `[[bin]]`.
+fn function_binaries() -> Vec<String> {
     let functions = Path::new(ROOT).join("functions");
-    let mut crates: Vec<Crate> = std::fs::read_dir(&functions)
+    let mut binaries: Vec<String> = std::fs::read_dir(&functions)
         .unwrap_or_else(|error| panic!("cannot list {}: {error}", functions.display()))
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|dir| dir.join("Cargo.toml").is_file())
         .map(|dir| {
             let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("Cargo.toml");
-            let (binary, main) = bin_target(&manifest).unwrap_or_else(|| {
+            let (binary, _) = bin_target(&manifest).unwrap_or_else(|| {
                 panic!(
                     "{}/Cargo.toml declares no [[bin]] with a name: a function crate builds \
                      the binary template.yaml deploys",
                     dir.display()
                 )
             });
-            let main = dir.join(main.unwrap_or_else(|| "src/main.rs".to_owned()));
-            Crate { dir, binary, main }
+            binary
         })
         .collect();
-    crates.sort_by(|a, b| a.binary.cmp(&b.binary));
+    binaries.sort();
     assert!(
-        !crates.is_empty(),
+        !binaries.is_empty(),
         "no crates under {}",
         functions.display()
     );
-    crates
+    binaries
 }
 
 /// The `name` and `path` of the first `[[bin]]` table of a Cargo.toml.
@@ -204,10 +197,7 @@ fn template_routes(template: &Value) -> Vec<(String, String, String)> {
 fn every_function_crate_is_deployed_by_one_function_building_its_binary() {
     let template = template();
     let deployed: BTreeSet<String> = functions(&template).into_keys().collect();
-    let crates: BTreeSet<String> = function_crates()
-        .into_iter()
-        .map(|krate| krate.binary)
-        .collect();
+    let crates: BTreeSet<String> = function_binaries().into_iter().collect();
 
     assert_eq!(
         deployed, crates,
@@ -895,34 +885,35 @@ fn the_dynamodb_adapter_calls_only_what_the_policies_grant() {
     );
 }
 
-/// The function crate building `binary`, and the source of its `main`.
-fn main_source(binary: &str) -> String {
-    let krate = function_crates()
-        .into_iter()
-        .find(|krate| krate.binary == binary)
-        .unwrap_or_else(|| panic!("no crate under functions/ builds {binary}"));
-    std::fs::read_to_string(&krate.main).unwrap_or_else(|error| {
-        panic!(
-            "cannot read {} of {}: {error}",
-            krate.main.display(),
-            krate.dir.display()
-        )
-    })
+/// What a function's code declares it reads at cold start: its `FunctionConfig`, and the
+/// log filter of `portal_http::init_tracing`, which every `main` calls first.
+fn declared_variables(binary: &str) -> Vec<Variable> {
+    let config = match binary {
+        "registration" => portal_registration::FunctionConfig::variables(),
+        "approval" => portal_approval::FunctionConfig::variables(),
+        "invitation" => portal_invitation::FunctionConfig::variables(),
+        "deactivation" => portal_deactivation::FunctionConfig::variables(),
+        "password" => portal_password::FunctionConfig::variables(),
+        "mailer" => portal_mailer::FunctionConfig::variables(),
+        // Static files embedded in the binary: no configuration at all.
+        "pages" => Vec::new(),
+        other => panic!("{other}: add its FunctionConfig to declared_variables"),
+    };
+    [config, vec![portal_http::LOG_FILTER]].concat()
 }
 
-/// Whether a `main` builds its ports with portal_lambda (either way: alone, or with the
-/// access-token configuration of the function that issues tokens).
-fn builds_ports(main: &str) -> bool {
-    main.contains("portal_lambda::ports_from_env")
-        || main.contains("portal_lambda::ports_and_access_tokens_from_env")
+/// Whether a function builds its ports (store and SES mailer), by what it reads.
+fn builds_ports(binary: &str) -> bool {
+    declared_variables(binary)
+        .iter()
+        .any(|variable| variable.name == "TABLE_NAME")
 }
 
 /// The functions that build their ports: they hold a mailer on SES, so they send.
 fn functions_with_ports() -> BTreeSet<String> {
-    function_crates()
+    function_binaries()
         .into_iter()
-        .filter(|krate| builds_ports(&main_source(&krate.binary)))
-        .map(|krate| krate.binary)
+        .filter(|binary| builds_ports(binary))
         .collect()
 }
 
@@ -972,42 +963,6 @@ fn environment(template: &Value, function: &Value) -> BTreeMap<String, String> {
     variables
 }
 
-/// What a `main` reads from the environment, by the configuration it builds there.
-fn required_variables(main: &str) -> BTreeSet<&'static str> {
-    let mut required = BTreeSet::new();
-    // portal_lambda's ports and portal_email::EmailConfig::from_env; the seal key is read
-    // from the Secrets Manager secret the variable names.
-    if builds_ports(main) {
-        required.extend([
-            "TABLE_NAME",
-            "PORTAL_BASE_URL",
-            "EMAIL_SENDER",
-            "OUTBOX_SEAL_KEY_SECRET_ARN",
-        ]);
-    }
-    // A JWKS in AWS; STAFF_JWT_SECRET (HS256) is for portal-local only.
-    if main.contains("StaffAuthConfig::from_env") {
-        required.extend(["STAFF_JWT_ISSUER", "STAFF_JWT_AUDIENCE", "STAFF_JWKS"]);
-    }
-    // The function that issues access tokens: the signing key's secret and the claims.
-    if main.contains("portal_lambda::ports_and_access_tokens_from_env") {
-        required.extend([
-            "PORTAL_SIGNING_KEY_SECRET_ARN",
-            "PORTAL_TOKEN_ISSUER",
-            "PORTAL_TOKEN_AUDIENCE",
-        ]);
-    }
-    // Functions that only verify access tokens: the public key, never the signing key.
-    if main.contains("AccessTokenVerifierConfig::from_env") {
-        required.extend([
-            "PORTAL_TOKEN_PUBLIC_KEY",
-            "PORTAL_TOKEN_ISSUER",
-            "PORTAL_TOKEN_AUDIENCE",
-        ]);
-    }
-    required
-}
-
 /// A secret: the variable that gives a function the ARN of its Secrets Manager secret,
 /// the parameter the ARN comes from, and the variable that would hold the value itself
 /// (portal-local's name for it; never set in AWS).
@@ -1031,18 +986,35 @@ const SECRETS: [Secret; 2] = [
 ];
 
 #[test]
-fn each_function_gets_the_configuration_its_main_reads() {
+fn each_function_gets_exactly_the_configuration_its_code_declares() {
     let template = template();
+    let globals: BTreeSet<String> = template["Globals"]["Function"]["Environment"]["Variables"]
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .map(|(name, _)| show(name))
+        .collect();
     for (binary, (id, function)) in functions(&template) {
         let variables = environment(&template, function);
-        let main = main_source(&binary);
-        let missing: Vec<_> = required_variables(&main)
-            .into_iter()
-            .filter(|name| !variables.contains_key(*name))
+        let declared = declared_variables(&binary);
+        let missing: Vec<_> = declared
+            .iter()
+            .filter(|variable| variable.required && !variables.contains_key(variable.name))
+            .map(|variable| variable.name)
             .collect();
         assert!(
             missing.is_empty(),
             "{id} ({binary}) would fail its cold start: template.yaml does not set {missing:?}"
+        );
+        // The Globals reach every function; those without ports (the pages) ignore them.
+        let unread: Vec<_> = variables
+            .keys()
+            .filter(|name| builds_ports(&binary) || !globals.contains(*name))
+            .filter(|name| !declared.iter().any(|variable| variable.name == *name))
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "{id} ({binary}) is given {unread:?}, which its FunctionConfig never reads"
         );
         assert!(
             !variables.contains_key("STAFF_JWT_SECRET"),
@@ -1053,20 +1025,21 @@ fn each_function_gets_the_configuration_its_main_reads() {
 }
 
 #[test]
-fn no_main_reads_a_secret_from_its_environment() {
-    for krate in function_crates() {
-        let main = compact(&main_source(&krate.binary));
-        let plain = SECRETS
-            .iter()
-            .map(|secret| format!("\"{}\"", secret.value_variable))
-            .find(|literal| main.contains(literal.as_str()));
+fn no_function_reads_a_secret_from_its_environment() {
+    for binary in function_binaries() {
+        let plain: Vec<_> = declared_variables(&binary)
+            .into_iter()
+            .filter(|variable| {
+                SECRETS
+                    .iter()
+                    .any(|secret| variable.name == secret.value_variable)
+            })
+            .collect();
         assert!(
-            !main.contains("AccessTokenConfig::from_env") && plain.is_none(),
-            "{}'s main reads a secret from a plain environment variable (readable with \
-             lambda:GetFunctionConfiguration): read the signing key with \
-             portal_lambda::ports_and_access_tokens_from_env, which fetches it from Secrets \
-             Manager at cold start",
-            krate.binary
+            plain.is_empty(),
+            "{binary} reads {plain:?} from its environment (readable with \
+             lambda:GetFunctionConfiguration): read the key from Secrets Manager at cold \
+             start, as portal_lambda does"
         );
     }
 }
@@ -1126,10 +1099,12 @@ fn each_function_may_read_exactly_the_secrets_its_main_reads() {
     }
     for (binary, (id, function)) in functions(&template) {
         let variables = environment(&template, function);
-        let required = required_variables(&main_source(&binary));
+        let declared = declared_variables(&binary);
         let mut wanted = BTreeSet::new();
         for secret in &SECRETS {
-            let reads = required.contains(secret.arn_variable);
+            let reads = declared
+                .iter()
+                .any(|variable| variable.name == secret.arn_variable);
             let reference = format!("!Ref {}", secret.parameter);
             match variables.get(secret.arn_variable) {
                 Some(value) => {
@@ -1270,10 +1245,10 @@ fn the_stack_outputs_the_api_url_and_the_table_name() {
     assert_eq!(show(&outputs["TableName"]["Value"]), "!Ref Table");
 }
 
-/// Every variable the template gives a function (its own and the globals) is explained in
-/// docs/configuration.md, by its exact name.
+/// Every variable the template gives a function (its own and the globals), and every one a
+/// function's code reads, is explained in docs/configuration.md, by its exact name.
 #[test]
-fn every_variable_of_the_template_is_documented() {
+fn every_variable_is_documented() {
     let template = template();
     let documented = read("docs/configuration.md");
     let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
@@ -1287,6 +1262,13 @@ fn every_variable_of_the_template_is_documented() {
             let name = name.as_str().expect("a variable name");
             if !documented.contains(&format!("`{name}`")) {
                 undocumented.insert(name.to_owned());
+            }
+        }
+    }
+    for binary in function_binaries() {
+        for variable in declared_variables(&binary) {
+            if !documented.contains(&format!("`{}`", variable.name)) {
+                undocumented.insert(variable.name.to_owned());
             }
         }
     }

@@ -5,7 +5,12 @@ use std::fmt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use portal_domain::config::Variable;
 use portal_domain::random::{OsRandomness, Randomness};
+
+const ISSUER: Variable = Variable::required("PORTAL_TOKEN_ISSUER");
+const AUDIENCE: Variable = Variable::required("PORTAL_TOKEN_AUDIENCE");
+const PUBLIC_KEY: Variable = Variable::required("PORTAL_TOKEN_PUBLIC_KEY");
 
 /// How to make a value for `PORTAL_SIGNING_KEY`, quoted in every error about it.
 const HOW_TO_MAKE_ONE: &str = "make one with `openssl rand 32 | basenc --base64url | tr -d =`";
@@ -111,6 +116,12 @@ pub struct AccessTokenConfig {
 }
 
 impl AccessTokenConfig {
+    /// The `iss` of issued tokens. (The signing key is a secret: the caller reads it from
+    /// where it is kept, Secrets Manager in AWS.)
+    pub const ISSUER: Variable = ISSUER;
+    /// The `aud` of issued tokens.
+    pub const AUDIENCE: Variable = AUDIENCE;
+
     /// From `PORTAL_SIGNING_KEY` (the Ed25519 seed in base64url), `PORTAL_TOKEN_ISSUER`
     /// and `PORTAL_TOKEN_AUDIENCE`, all required. An empty variable counts as unset.
     pub fn from_env() -> Result<Self, String> {
@@ -122,8 +133,8 @@ impl AccessTokenConfig {
         let signing_key = PortalSigningKey::from_base64url(&required("PORTAL_SIGNING_KEY")?)
             .map_err(|error| format!("PORTAL_SIGNING_KEY: {error}"))?;
         Ok(Self {
-            issuer: required("PORTAL_TOKEN_ISSUER")?,
-            audience: required("PORTAL_TOKEN_AUDIENCE")?,
+            issuer: required(ISSUER.name)?,
+            audience: required(AUDIENCE.name)?,
             signing_key,
         })
     }
@@ -148,6 +159,9 @@ pub struct AccessTokenVerifierConfig {
 }
 
 impl AccessTokenVerifierConfig {
+    /// What [`AccessTokenVerifierConfig::from_env`] reads.
+    pub const VARIABLES: &[Variable] = &[PUBLIC_KEY, ISSUER, AUDIENCE];
+
     /// From `PORTAL_TOKEN_PUBLIC_KEY` (base64url), `PORTAL_TOKEN_ISSUER` and
     /// `PORTAL_TOKEN_AUDIENCE`, all required. An empty variable counts as unset.
     pub fn from_env() -> Result<Self, String> {
@@ -156,11 +170,11 @@ impl AccessTokenVerifierConfig {
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let required = required_from(lookup);
-        let public_key = PortalPublicKey::from_base64url(&required("PORTAL_TOKEN_PUBLIC_KEY")?)
+        let public_key = PortalPublicKey::from_base64url(&required(PUBLIC_KEY.name)?)
             .map_err(|error| format!("PORTAL_TOKEN_PUBLIC_KEY: {error}"))?;
         Ok(Self {
-            issuer: required("PORTAL_TOKEN_ISSUER")?,
-            audience: required("PORTAL_TOKEN_AUDIENCE")?,
+            issuer: required(ISSUER.name)?,
+            audience: required(AUDIENCE.name)?,
             public_key,
         })
     }

@@ -3,6 +3,14 @@
 use std::fmt;
 
 use jsonwebtoken::jwk::JwkSet;
+use portal_domain::config::Variable;
+
+const ISSUER: Variable = Variable::required("STAFF_JWT_ISSUER");
+const AUDIENCE: Variable = Variable::required("STAFF_JWT_AUDIENCE");
+/// Required in AWS: the identity provider's keys.
+const JWKS: Variable = Variable::required("STAFF_JWKS");
+/// portal-local's stand-in for `STAFF_JWKS`; the template test keeps it out of AWS.
+const SECRET: Variable = Variable::optional("STAFF_JWT_SECRET");
 
 /// The key staff tokens are signed with.
 #[derive(Clone)]
@@ -22,6 +30,9 @@ pub struct StaffAuthConfig {
 }
 
 impl StaffAuthConfig {
+    /// What [`StaffAuthConfig::from_env`] reads.
+    pub const VARIABLES: &[Variable] = &[ISSUER, AUDIENCE, JWKS, SECRET];
+
     /// From `STAFF_JWT_ISSUER`, `STAFF_JWT_AUDIENCE` (both required) and exactly one of
     /// `STAFF_JWKS` (a JWKS JSON document) or `STAFF_JWT_SECRET` (HS256). An empty
     /// variable counts as unset.
@@ -30,12 +41,14 @@ impl StaffAuthConfig {
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let read = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let required =
-            |name: &str| read(name).ok_or_else(|| format!("{name} must be set (staff tokens)"));
-        let issuer = required("STAFF_JWT_ISSUER")?;
-        let audience = required("STAFF_JWT_AUDIENCE")?;
-        let key = match (read("STAFF_JWKS"), read("STAFF_JWT_SECRET")) {
+        let required = |variable: Variable| {
+            variable
+                .read(&lookup)
+                .ok_or_else(|| format!("{} must be set (staff tokens)", variable.name))
+        };
+        let issuer = required(ISSUER)?;
+        let audience = required(AUDIENCE)?;
+        let key = match (JWKS.read(&lookup), SECRET.read(&lookup)) {
             (Some(_), Some(_)) => {
                 // Accepting both would let a leaked local secret mint production tokens.
                 return Err("set STAFF_JWKS or STAFF_JWT_SECRET, not both".to_owned());

@@ -1,0 +1,33 @@
+//! The function's configuration, read once per cold start.
+
+use portal_domain::Ports;
+use portal_domain::config::Variable;
+use portal_http::{AccessTokenVerifierConfig, StaffAuthConfig};
+
+/// Everything the deactivation Lambda reads at cold start.
+pub struct FunctionConfig {
+    pub ports: Ports,
+    pub staff: StaffAuthConfig,
+    pub tokens: AccessTokenVerifierConfig,
+}
+
+impl FunctionConfig {
+    /// Every variable [`FunctionConfig::from_env`] reads: template.yaml gives the function
+    /// exactly these (shared/store/tests/deployment.rs).
+    pub fn variables() -> Vec<Variable> {
+        [
+            portal_lambda::ports_variables(),
+            StaffAuthConfig::VARIABLES.to_vec(),
+            AccessTokenVerifierConfig::VARIABLES.to_vec(),
+        ]
+        .concat()
+    }
+
+    pub async fn from_env() -> Result<Self, String> {
+        Ok(Self {
+            ports: portal_lambda::ports_from_env().await?,
+            staff: StaffAuthConfig::from_env()?,
+            tokens: AccessTokenVerifierConfig::from_env()?,
+        })
+    }
+}
