@@ -212,3 +212,97 @@ fn add_shared_answers(operation: &mut Map<String, Value>) {
         }
     }
 }
+
+/// Optional text fields of requests, where blank counts as absent: the schema of the
+/// type, or only spaces. For `#[schema(value_type = Option<PhoneOrBlank>, inline)]`.
+macro_rules! or_blank {
+    ($($name:ident = $parsed:ty),* $(,)?) => {$(
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+                let blank = ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^\s*$"));
+                OneOfBuilder::new()
+                    .item(<$parsed as PartialSchema>::schema())
+                    .item(blank)
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {}
+    )*};
+}
+
+or_blank! {
+    PhoneOrBlank = portal_domain::types::Phone,
+    CompanyOrBlank = portal_domain::types::Company,
+    LocaleOrBlank = portal_domain::types::Locale,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::OpenApi as _;
+
+    /// Changes a thing.
+    #[utoipa::path(post, path = "/things/{id}", operation_id = "change_thing",
+        security(("staff" = [])), request_body = String,
+        responses((status = 200, description = "Changed"), (status = 404, description = "None")))]
+    #[allow(dead_code)]
+    fn change_thing() {}
+
+    /// Reads a thing.
+    #[utoipa::path(get, path = "/things", operation_id = "read_things",
+        responses((status = 200, description = "Read")))]
+    #[allow(dead_code)]
+    fn read_things() {}
+
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(change_thing, read_things))]
+    struct Things;
+
+    #[test]
+    fn every_error_is_a_problem_and_every_operation_gets_the_answers_of_its_kind() {
+        let document = finish("t", "1", vec![served_by("things", Things::openapi())]);
+        let change = &document["paths"]["/things/{id}"]["post"];
+        assert_eq!(change["tags"], json!(["things"]));
+        let statuses: Vec<&String> = change["responses"].as_object().unwrap().keys().collect();
+        assert_eq!(statuses, ["200", "400", "401", "403", "404", "413", "500"]);
+        for status in ["400", "401", "403", "404", "413", "500"] {
+            assert_eq!(
+                change["responses"][status]["content"][PROBLEM_JSON]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{status}"
+            );
+        }
+        assert!(change["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+        assert!(change["responses"]["200"]["content"].is_null());
+        // No body, no query, no token: only the 500 is added.
+        let read = &document["paths"]["/things"]["get"];
+        let statuses: Vec<&String> = read["responses"].as_object().unwrap().keys().collect();
+        assert_eq!(statuses, ["200", "500"]);
+        assert!(document["components"]["schemas"]["Problem"].is_object());
+        assert!(document["components"]["securitySchemes"][STAFF].is_object());
+    }
+
+    #[test]
+    #[should_panic(expected = "operationId change_thing twice")]
+    fn two_operations_may_not_share_an_operation_id() {
+        finish(
+            "t",
+            "1",
+            vec![
+                served_by("a", Things::openapi()),
+                served_by("b", {
+                    let mut api = Things::openapi();
+                    let item = api.paths.paths.remove("/things/{id}").unwrap();
+                    api.paths.paths.insert("/other/{id}".to_owned(), item);
+                    api
+                }),
+            ],
+        );
+    }
+}

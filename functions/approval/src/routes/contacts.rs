@@ -4,21 +4,27 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use portal_domain::contact::{ContactForm, PersonFields};
 use portal_domain::ids::Contact;
-use portal_domain::types::EmailAddress;
+use portal_domain::types::{EmailAddress, PersonName};
 use portal_domain::use_cases::{contact_by_email, contact_detail, create_contact};
 use portal_domain::{DomainError, FieldErrors, Ports};
+use portal_http::openapi::{CompanyOrBlank, PhoneOrBlank};
 use portal_http::{ApiJson, List, PathId, Problem, Staff};
 use serde::Deserialize;
 
 use crate::views::{ContactDetail, ContactView};
 
-/// A contact: `first_name` and `email` are required.
+/// A contact: `first_name`, `last_name` and `email` are required.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ContactBody {
+    #[schema(value_type = PersonName)]
     first_name: Option<String>,
+    #[schema(value_type = PersonName)]
     last_name: Option<String>,
+    #[schema(value_type = EmailAddress)]
     email: Option<String>,
+    #[schema(value_type = Option<PhoneOrBlank>, inline)]
     phone: Option<String>,
+    #[schema(value_type = Option<CompanyOrBlank>, inline)]
     company: Option<String>,
 }
 
@@ -62,7 +68,8 @@ pub async fn create(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FindParams {
-    /// The contact's email (required).
+    /// The contact's email.
+    #[param(value_type = EmailAddress)]
     email: Option<String>,
 }
 

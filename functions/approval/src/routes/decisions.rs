@@ -86,7 +86,8 @@ pub async fn link_contact(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ApproveBody {
-    /// Roles beyond the base one (needs `portal.roles.assign`).
+    /// Roles beyond the base one (needs `portal.roles.assign`), at most 50.
+    #[schema(value_type = Option<Vec<Role>>, max_items = 50)]
     roles: Option<Vec<String>>,
     /// The organization the new user joins.
     organization_id: Option<String>,
@@ -150,7 +151,8 @@ pub async fn approve(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RejectBody {
-    /// Why, for the history (required, at most 500 characters).
+    /// Why, for the history and the email to the person.
+    #[schema(value_type = Reason)]
     reason: Option<String>,
 }
 

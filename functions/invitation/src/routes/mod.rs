@@ -65,12 +65,30 @@ fn parse_roles(errors: &mut FieldErrors, raw: Option<Vec<String>>) -> Option<Vec
 /// whitespace (newlines included), commas or semicolons, as pasted from a spreadsheet
 /// or a mail client. Entries that are not addresses get an `invalid` row each; more than
 /// 500 entries, or none, are a 422.
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize)]
 #[serde(untagged)]
 pub enum Emails {
     List(Vec<String>),
     Text(String),
 }
+
+/// By hand: a list of 1 to 500 entries, or a text with at least one entry.
+impl utoipa::PartialSchema for Emails {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let entry = ObjectBuilder::new().schema_type(Type::String);
+        let list = ArrayBuilder::new()
+            .items(entry)
+            .min_items(Some(1))
+            .max_items(Some(500));
+        let text = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"[^\s,;]"));
+        OneOfBuilder::new().item(list).item(text).into()
+    }
+}
+
+impl utoipa::ToSchema for Emails {}
 
 impl Emails {
     fn into_entries(self) -> Vec<String> {

@@ -7,10 +7,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use portal_domain::ids::PortalUser;
+use portal_domain::types::Role;
 use portal_domain::use_cases::{
     BulkInvite, add_members, change_access, organization, portal_users, reinvite as new_link,
 };
-use portal_domain::user::{AccessChange, PortalUserStatus};
+use portal_domain::user::AccessChange;
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{ApiJson, List, PathId, PortalCaller, Problem};
 use serde::Deserialize;
@@ -24,7 +25,7 @@ use crate::views::{BulkResults, PortalUserView, Reinvited};
 pub struct MemberListParams {
     /// Members of this status only (every status when absent): a page may then be short,
     /// even empty, and still have a `next_cursor`.
-    #[param(value_type = Option<PortalUserStatus>)]
+    #[param(value_type = Option<String>, pattern = r"^\s*(invited|active|deactivated)?\s*$")]
     status: Option<String>,
     /// Page size, 1 to 100 (50 when absent).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
@@ -76,7 +77,7 @@ pub struct AddBody {
     emails: Option<Emails>,
     /// Given to new members and added to those of existing members: roles of the
     /// organization only.
-    #[schema(max_items = 50, pattern = "^[a-z][a-z0-9._-]{0,63}$")]
+    #[schema(value_type = Option<Vec<Role>>, max_items = 50)]
     roles: Option<Vec<String>>,
 }
 

@@ -5,11 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use portal_domain::ids::Organization;
 use portal_domain::organization::{OrganizationForm, parse_account_ref};
-use portal_domain::types::Company;
+use portal_domain::types::{Company, Role};
 use portal_domain::use_cases::{
     BulkInvite, Manager, add_members as add, create_organization, organization,
 };
 use portal_domain::{DomainError, FieldErrors, Ports};
+use portal_http::openapi::CompanyOrBlank;
 use portal_http::{ApiJson, PathId, Problem, Staff};
 use serde::Deserialize;
 
@@ -19,16 +20,16 @@ use crate::views::{BulkResults, OrganizationView};
 /// A new organization.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct OrganizationBody {
-    /// 1 to 200 characters once trimmed, no control characters.
-    #[schema(value_type = String)]
+    #[schema(value_type = Company)]
     name: Option<String>,
     /// The organization's reference in another system (blank: none): 1 to 200 characters
-    /// once trimmed, no control characters.
+    /// once trimmed, no control characters, as a company's name.
+    #[schema(value_type = Option<CompanyOrBlank>, inline)]
     account_ref: Option<String>,
     /// The roles every member inherits (an empty list gives none; roles need
     /// `portal.roles.assign`): names of lowercase letters, digits, `.`, `_` and `-`,
     /// starting with a letter, at most 50.
-    #[schema(value_type = Vec<String>, max_items = 50, pattern = "^[a-z][a-z0-9._-]{0,63}$")]
+    #[schema(value_type = Vec<Role>, max_items = 50)]
     roles: Option<Vec<String>>,
 }
 
@@ -103,7 +104,7 @@ pub struct MembersBody {
     /// Given to new members and added to those of existing users who join (needs
     /// `portal.roles.assign`): names of lowercase letters, digits, `.`, `_` and `-`,
     /// starting with a letter, at most 50.
-    #[schema(max_items = 50, pattern = "^[a-z][a-z0-9._-]{0,63}$")]
+    #[schema(value_type = Option<Vec<Role>>, max_items = 50)]
     roles: Option<Vec<String>>,
     /// Makes every member an administrator of the organization (needs
     /// `portal.roles.assign`).

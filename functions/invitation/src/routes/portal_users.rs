@@ -6,11 +6,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use portal_domain::ids::{ContactId, Organization, OrganizationId, PortalUser};
+use portal_domain::types::Role;
 use portal_domain::use_cases::{
     Manager, change_access, create_portal_user, member_detail, organization, portal_users,
     reinvite as new_link,
 };
-use portal_domain::user::{AccessChange, Grant, PortalUserStatus};
+use portal_domain::user::{AccessChange, Grant};
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{ApiJson, List, PathId, Problem, Staff};
 use serde::{Deserialize, Deserializer};
@@ -26,7 +27,7 @@ pub struct CreateBody {
     contact_id: Option<String>,
     /// Roles of the user's own (needs `portal.roles.assign`): names of lowercase letters,
     /// digits, `.`, `_` and `-`, starting with a letter, at most 50.
-    #[schema(max_items = 50, pattern = "^[a-z][a-z0-9._-]{0,63}$")]
+    #[schema(value_type = Option<Vec<Role>>, max_items = 50)]
     roles: Option<Vec<String>>,
     /// The organization the user joins (blank: none). One that has roles needs
     /// `portal.roles.assign`.
@@ -115,7 +116,7 @@ pub struct ListParams {
     organization_id: Option<String>,
     /// Users of this status only (every status when absent): a page may then be short,
     /// even empty, and still have a `next_cursor`.
-    #[param(value_type = Option<PortalUserStatus>)]
+    #[param(value_type = Option<String>, pattern = r"^\s*(invited|active|deactivated)?\s*$")]
     status: Option<String>,
     /// Page size, 1 to 100 (50 when absent).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
@@ -210,7 +211,7 @@ pub async fn detail(
 pub struct ChangeBody {
     /// The user's own roles, replacing them (needs `portal.roles.assign`): names of
     /// lowercase letters, digits, `.`, `_` and `-`, starting with a letter, at most 50.
-    #[schema(max_items = 50, pattern = "^[a-z][a-z0-9._-]{0,63}$")]
+    #[schema(value_type = Option<Vec<Role>>, max_items = 50)]
     roles: Option<Vec<String>>,
     /// The organization the user moves to; `null` takes them out of theirs. One that has
     /// roles needs `portal.roles.assign`.

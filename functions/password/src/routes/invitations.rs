@@ -6,6 +6,7 @@ use portal_domain::types::{PersonName, Phone};
 use portal_domain::use_cases::{accept_invitation, lookup_invitation};
 use portal_domain::user::Profile;
 use portal_domain::{DomainError, FieldErrors, Ports};
+use portal_http::openapi::PhoneOrBlank;
 use portal_http::{AccessTokens, ApiJson, Problem};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -15,6 +16,7 @@ use super::{TokenPair, required, token_pair};
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LookupBody {
     /// The token of the link (`/welcome#token=…`).
+    #[schema(value_type = String)]
     token: Option<String>,
 }
 
@@ -59,8 +61,11 @@ pub async fn lookup(
 /// The name (and phone) of a person invited by address alone.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ProfileBody {
+    #[schema(value_type = PersonName)]
     first_name: Option<String>,
+    #[schema(value_type = PersonName)]
     last_name: Option<String>,
+    #[schema(value_type = Option<PhoneOrBlank>, inline)]
     phone: Option<String>,
 }
 
@@ -92,8 +97,10 @@ impl TryFrom<ProfileBody> for Profile {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct AcceptBody {
+    #[schema(value_type = String)]
     token: Option<String>,
     /// At least `PASSWORD_MIN_LENGTH` characters (15 by default), not easy to guess.
+    #[schema(value_type = String)]
     password: Option<String>,
     /// Required when the lookup said `needs_profile`.
     profile: Option<ProfileBody>,

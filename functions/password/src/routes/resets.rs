@@ -11,6 +11,7 @@ use super::required;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ResetRequestBody {
+    #[schema(value_type = EmailAddress)]
     email: Option<String>,
 }
 
@@ -46,7 +47,10 @@ pub async fn request(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CompleteBody {
     /// The token of the link (`/reset#token=…`).
+    #[schema(value_type = String)]
     token: Option<String>,
+    /// At least `PASSWORD_MIN_LENGTH` characters (15 by default), not easy to guess.
+    #[schema(value_type = String)]
     password: Option<String>,
 }
 

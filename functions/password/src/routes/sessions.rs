@@ -13,7 +13,9 @@ use crate::client::Client;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
+    #[schema(value_type = String)]
     username: Option<String>,
+    #[schema(value_type = String)]
     password: Option<String>,
 }
 
@@ -42,6 +44,7 @@ pub async fn log_in(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RefreshBody {
+    #[schema(value_type = String)]
     refresh_token: Option<String>,
 }
 

@@ -3,24 +3,32 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use portal_domain::contact::{ContactForm, PersonFields};
 use portal_domain::registration::RegistrationForm;
-use portal_domain::types::Locale;
+use portal_domain::types::{EmailAddress, Locale, PersonName};
 use portal_domain::use_cases::submit_registration;
 use portal_domain::{DomainError, FieldErrors, Ports};
+use portal_http::openapi::{CompanyOrBlank, LocaleOrBlank, PhoneOrBlank};
 use portal_http::{ApiJson, Problem};
 use serde::Deserialize;
 
 use super::RegistrationState;
 
-/// The public form as sent. Every field is optional here so that missing ones are
-/// reported together, by name, as 422 (a wrong JSON type is a 400 from `ApiJson`).
+/// The public registration form.
+// Every field is optional here so that missing ones are reported together, by name, as
+// 422 (a wrong JSON type is a 400 from `ApiJson`); the schema says which are required.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SubmitBody {
+    #[schema(value_type = PersonName)]
     first_name: Option<String>,
+    #[schema(value_type = PersonName)]
     last_name: Option<String>,
+    #[schema(value_type = EmailAddress)]
     email: Option<String>,
+    #[schema(value_type = Option<PhoneOrBlank>, inline)]
     phone: Option<String>,
+    #[schema(value_type = Option<CompanyOrBlank>, inline)]
     company: Option<String>,
-    /// `en` or `de`: the language of the emails (`en` when absent).
+    /// The language of the emails: `de…` German, anything else English (when absent too).
+    #[schema(value_type = Option<LocaleOrBlank>, inline)]
     locale: Option<String>,
 }
 

@@ -12,7 +12,7 @@ use super::RegistrationState;
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct VerifyBody {
     /// The six digits of the email.
-    #[schema(pattern = "^[0-9]{6}$")]
+    #[schema(value_type = String, pattern = "^\\s*[0-9]{6}\\s*$")]
     code: Option<String>,
 }
 

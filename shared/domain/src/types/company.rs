@@ -11,7 +11,7 @@ impl Company {
     }
 }
 
-super::parsed_string_serde!(Company);
+super::parsed_string_serde!(Company, super::text_schema(200, super::TEXT_PATTERN));
 
 #[cfg(test)]
 mod tests {

@@ -49,7 +49,12 @@ impl EmailAddress {
     }
 }
 
-super::parsed_string_serde!(EmailAddress);
+super::parsed_string_serde!(
+    EmailAddress,
+    super::text_schema(254, super::TEXT_PATTERN).format(Some(
+        utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Email)
+    ))
+);
 
 /// What a local part may not hold: quotes, source-route and comment syntax, whitespace.
 const LOCAL_PART_EXCLUDED: &[char] = &[

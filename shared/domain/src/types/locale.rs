@@ -42,7 +42,10 @@ impl Default for Locale {
     }
 }
 
-super::parsed_string_serde!(Locale);
+/// A language tag: a 2 or 3 letter language, then subtags of 2 to 8 letters or digits.
+const PATTERN: &str = r"^\s*[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*\s*$";
+
+super::parsed_string_serde!(Locale, super::pattern_schema(PATTERN));
 
 #[cfg(test)]
 mod tests {

@@ -33,8 +33,27 @@ fn text(raw: &str, max: usize, too_long: &'static str) -> Result<String, &'stati
 }
 
 /// Stored values are parsed again when read, so a bad row cannot smuggle in invalid data.
+/// Printable text with something besides spaces: what [`text`] accepts, as a pattern of
+/// the OpenAPI document (maximum lengths count the text before trimming there).
+const TEXT_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
+
+/// The OpenAPI schema of a text matching `pattern`.
+fn pattern_schema(pattern: &str) -> utoipa::openapi::ObjectBuilder {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .min_length(Some(1))
+        .pattern(Some(pattern))
+}
+
+/// The OpenAPI schema of a text of at most `max` characters matching `pattern`.
+fn text_schema(max: usize, pattern: &str) -> utoipa::openapi::ObjectBuilder {
+    pattern_schema(pattern).max_length(Some(max))
+}
+
+/// Serde through `parse`, and `schema` (an `ObjectBuilder`) as its OpenAPI schema, so a
+/// client sees the rules the parser holds.
 macro_rules! parsed_string_serde {
-    ($name:ident) => {
+    ($name:ident, $schema:expr) => {
         impl TryFrom<String> for $name {
             type Error = &'static str;
             fn try_from(raw: String) -> Result<Self, Self::Error> {
@@ -56,10 +75,9 @@ macro_rules! parsed_string_serde {
                 f.write_str(&self.0)
             }
         }
-        /// In the OpenAPI document: text; `parse` holds the rules.
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                <String as utoipa::PartialSchema>::schema()
+                utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object($schema.build()))
             }
         }
         impl utoipa::ToSchema for $name {}

@@ -11,7 +11,7 @@ impl PersonName {
     }
 }
 
-super::parsed_string_serde!(PersonName);
+super::parsed_string_serde!(PersonName, super::text_schema(100, super::TEXT_PATTERN));
 
 #[cfg(test)]
 mod tests {

@@ -24,7 +24,10 @@ impl Phone {
     }
 }
 
-super::parsed_string_serde!(Phone);
+/// 7 to 15 digits, perhaps a leading `+`, spaces, dots, dashes and brackets between.
+const PATTERN: &str = r"^\s*\+?[ .()\-]*([0-9][ .()\-]*){7,15}\s*$";
+
+super::parsed_string_serde!(Phone, super::pattern_schema(PATTERN));
 
 #[cfg(test)]
 mod tests {

@@ -25,7 +25,10 @@ impl Reason {
     }
 }
 
-super::parsed_string_serde!(Reason);
+/// Printable text, line breaks and tabs allowed, with something besides spaces.
+const PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
+super::parsed_string_serde!(Reason, super::text_schema(1000, PATTERN));
 
 #[cfg(test)]
 mod tests {

@@ -42,7 +42,7 @@ impl Role {
     }
 }
 
-super::parsed_string_serde!(Role);
+super::parsed_string_serde!(Role, super::text_schema(64, r"^[a-z][a-z0-9._\-]*$"));
 
 #[cfg(test)]
 mod tests {

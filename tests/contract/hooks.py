@@ -1,0 +1,60 @@
+"""Schemathesis hooks of tests/contract/run.py (loaded through each run's `hooks` setting).
+
+One check, `refused_by_design`: where run.py's BY_DESIGN lets `positive_data_acceptance`
+accept a 4xx for schema-valid input on one operation, the answer must be exactly one of the
+refusals listed there (status, problem `code`, and the `errors[]` fields and messages), so
+that the allowance does not hide any other refusal of that operation (an empty string the
+schema allows, say). run.py passes the table in PORTAL_CONTRACT_BY_DESIGN (JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import schemathesis
+
+# {"METHOD /path": [{"status": 422, "code": "validation_failed", "errors": [[field, message], …] | null}]}
+BY_DESIGN: dict[str, list[dict]] = json.loads(os.environ.get("PORTAL_CONTRACT_BY_DESIGN", "{}"))
+
+
+def _matches(refusal: dict, status: int, problem: object) -> bool:
+    if status != refusal["status"] or not isinstance(problem, dict) or problem.get("code") != refusal["code"]:
+        return False
+    if refusal.get("errors") is None:
+        return True
+    allowed = {tuple(pair) for pair in refusal["errors"]}
+    errors = problem.get("errors") or []
+    return bool(errors) and all(
+        isinstance(error, dict) and (error.get("field"), error.get("message")) in allowed for error in errors
+    )
+
+
+@schemathesis.check
+def refused_by_design(ctx, response, case):
+    """Schema-valid input refused with a status BY_DESIGN allows must be refused for that reason."""
+    refusals = BY_DESIGN.get(case.operation.label)
+    meta = case.meta
+    if not refusals or meta is None or not meta.generation.mode.is_positive:
+        return None
+    # The coverage phase also sends undeclared methods to the path: not this operation's answers.
+    if case.method.upper() != case.operation.method.upper():
+        return None
+    if response.status_code not in {refusal["status"] for refusal in refusals}:
+        return None
+    try:
+        problem = response.json()
+    except ValueError:
+        problem = None
+    if any(_matches(refusal, response.status_code, problem) for refusal in refusals):
+        return None
+    expected = "; ".join(
+        f"{refusal['status']} {refusal['code']}"
+        + (f" on {', '.join(f'{field} ({message})' for field, message in refusal['errors'])}"
+           if refusal.get("errors") else "")
+        for refusal in refusals
+    )
+    raise AssertionError(
+        f"Schema-valid data refused with {response.status_code}, but not for a reason the contract test "
+        f"allows on this operation ({expected}): {json.dumps(problem)[:500]}"
+    )
