@@ -72,6 +72,17 @@ pub struct Grant {
     pub organization_id: Option<String>,
 }
 
+/// How a new portal user joins: what they are granted, whether they administer the
+/// organization of the grant, and whether they are invited now or later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub grant: Grant,
+    /// Administrator of `grant.organization_id` (so it needs one).
+    pub org_admin: bool,
+    /// `false`: created without a link; access information is sent later.
+    pub send_invitation: bool,
+}
+
 /// A change of a user's access; `None` leaves that part as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccessChange {

@@ -11,7 +11,7 @@ use portal_domain::use_cases::{
     Manager, change_access, create_portal_user, member_detail, organization, portal_users,
     reinvite as new_link,
 };
-use portal_domain::user::{AccessChange, Grant};
+use portal_domain::user::{AccessChange, Grant, Membership};
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{ApiJson, List, PathId, Problem, Staff};
 use serde::{Deserialize, Deserializer};
@@ -41,9 +41,7 @@ pub struct CreateBody {
 /// What a valid creation body asks for.
 struct Creation {
     contact_id: ContactId,
-    grant: Grant,
-    org_admin: bool,
-    send_invitation: bool,
+    membership: Membership,
 }
 
 impl TryFrom<CreateBody> for Creation {
@@ -65,12 +63,14 @@ impl TryFrom<CreateBody> for Creation {
         errors.finish(|| {
             Some(Self {
                 contact_id: contact_id?,
-                grant: Grant {
-                    roles: roles?,
-                    organization_id: organization_id?.map(|id| id.to_string()),
+                membership: Membership {
+                    grant: Grant {
+                        roles: roles?,
+                        organization_id: organization_id?.map(|id| id.to_string()),
+                    },
+                    org_admin: body.org_admin.unwrap_or(false),
+                    send_invitation: body.send_invitation.unwrap_or(true),
                 },
-                org_admin: body.org_admin.unwrap_or(false),
-                send_invitation: body.send_invitation.unwrap_or(true),
             })
         })
     }
@@ -98,9 +98,7 @@ pub async fn create(
         &ports,
         &Manager::Staff(staff),
         creation.contact_id.as_str(),
-        creation.grant,
-        creation.org_admin,
-        creation.send_invitation,
+        creation.membership,
     )
     .await?;
     Ok((

@@ -11,7 +11,7 @@ use crate::page::{Page, PageRequest};
 use crate::ports::NewMember;
 use crate::random::new_id;
 use crate::types::Role;
-use crate::user::{AccessChange, Grant, PortalUser, PortalUserStatus, Profile};
+use crate::user::{AccessChange, Membership, PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, FieldErrors, Ports};
 
 use super::invitations::{email_to, greeting_name, invitation_email_to, new_invitation};
@@ -36,10 +36,13 @@ pub(super) fn new_member(
     ports: &Ports,
     manager: &Manager,
     contact: &Contact,
-    grant: Grant,
-    org_admin: bool,
-    send_invitation: bool,
+    membership: Membership,
 ) -> (PortalUser, Option<OutboxMessage>) {
+    let Membership {
+        grant,
+        org_admin,
+        send_invitation,
+    } = membership;
     let now = ports.clock.now();
     let (token, invitation) = new_invitation(ports, now);
     let invited = AuditEvent::new(&manager.actor(), AuditAction::Invited, None, now);
@@ -75,17 +78,16 @@ pub async fn create_portal_user(
     ports: &Ports,
     manager: &Manager,
     contact_id: &str,
-    grant: Grant,
-    org_admin: bool,
-    send_invitation: bool,
+    membership: Membership,
 ) -> Result<PortalUser, DomainError> {
+    let grant = &membership.grant;
     if !grant.roles.is_empty()
-        || org_admin
+        || membership.org_admin
         || gives_roles(ports, grant.organization_id.as_deref()).await?
     {
         manager.require_role_assignment()?;
     }
-    if org_admin && grant.organization_id.is_none() {
+    if membership.org_admin && grant.organization_id.is_none() {
         return Err(field_error("org_admin", "needs an organization_id"));
     }
     let contact = ports
@@ -98,7 +100,7 @@ pub async fn create_portal_user(
             "the contact already has a portal user",
         ));
     }
-    let (user, email) = new_member(ports, manager, &contact, grant, org_admin, send_invitation);
+    let (user, email) = new_member(ports, manager, &contact, membership);
     let member = NewMember::User {
         new_contact: None,
         user: user.clone(),

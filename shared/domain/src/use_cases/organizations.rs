@@ -13,7 +13,7 @@ use crate::ports::NewMember;
 use crate::random::new_id;
 use crate::staff::{ASSIGN_ROLES, StaffMember};
 use crate::types::{EmailAddress, Role};
-use crate::user::{AccessChange, Grant, PortalUser};
+use crate::user::{AccessChange, Grant, Membership, PortalUser};
 use crate::{DomainError, Ports, StoreError};
 
 use super::manager::Manager;
@@ -337,18 +337,15 @@ impl Planner<'_> {
     /// A new member, whose invitation email (if any) the mailer delivers: a bulk never
     /// waits on sending.
     fn new_user(&self, contact: &Contact) -> (PortalUser, Option<crate::outbox::OutboxMessage>) {
-        let grant = Grant {
-            roles: self.bulk.roles.clone(),
-            organization_id: Some(self.organization.id.clone()),
+        let membership = Membership {
+            grant: Grant {
+                roles: self.bulk.roles.clone(),
+                organization_id: Some(self.organization.id.clone()),
+            },
+            org_admin: self.bulk.org_admin,
+            send_invitation: self.bulk.send_invitations,
         };
-        let (user, email) = new_member(
-            self.ports,
-            self.manager,
-            contact,
-            grant,
-            self.bulk.org_admin,
-            self.bulk.send_invitations,
-        );
+        let (user, email) = new_member(self.ports, self.manager, contact, membership);
         (user, email.map(|email| email.for_mailer()))
     }
 
