@@ -4,10 +4,11 @@
 //! set a password). `/staff` routes need `portal.users.manage`; `/org` routes a portal
 //! access token of an administrator, who reaches their own organization's members only.
 
-mod function_config;
 mod routes;
 
-pub use function_config::FunctionConfig;
+/// What this function reads at cold start: the same as the other function that serves
+/// staff and organization administrators.
+pub use portal_lambda::ManagerConfig as FunctionConfig;
 
 use std::sync::Arc;
 

@@ -4,11 +4,12 @@
 //! `/staff` routes need a staff token with `portal.users.manage` (the `Staff` extractor);
 //! `/org` routes a portal access token of an administrator (checked against the store).
 
-mod function_config;
 mod routes;
 mod views;
 
-pub use function_config::FunctionConfig;
+/// What this function reads at cold start: the same as the other function that serves
+/// staff and organization administrators.
+pub use portal_lambda::ManagerConfig as FunctionConfig;
 
 use std::sync::Arc;
 

@@ -8,6 +8,10 @@
 //! is one GetSecretValue per secret per cold start, none per request; a changed secret
 //! reaches each instance at its next cold start.
 
+mod manager_config;
+
+pub use manager_config::ManagerConfig;
+
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, SdkConfig};

@@ -1,22 +1,24 @@
-//! The function's configuration, read once per cold start.
+//! The configuration the two functions that serve both staff and organization
+//! administrators (invitation, deactivation) share: they read exactly the same.
 
 use portal_domain::Ports;
 use portal_domain::config::Variable;
 use portal_http::{AccessTokenVerifierConfig, StaffAuthConfig};
 
-/// Everything the deactivation Lambda reads at cold start.
-pub struct FunctionConfig {
+/// Everything such a function reads at cold start: its ports, where staff tokens come
+/// from, and the public key of portal access tokens.
+pub struct ManagerConfig {
     pub ports: Ports,
     pub staff: StaffAuthConfig,
     pub tokens: AccessTokenVerifierConfig,
 }
 
-impl FunctionConfig {
-    /// Every variable [`FunctionConfig::from_env`] reads: template.yaml gives the function
-    /// exactly these (shared/store/tests/deployment.rs).
+impl ManagerConfig {
+    /// Every variable [`ManagerConfig::from_env`] reads: template.yaml gives each such
+    /// function exactly these (shared/store/tests/deployment.rs).
     pub fn variables() -> Vec<Variable> {
         [
-            portal_lambda::ports_variables(),
+            crate::ports_variables(),
             StaffAuthConfig::VARIABLES.to_vec(),
             AccessTokenVerifierConfig::VARIABLES.to_vec(),
         ]
@@ -25,7 +27,7 @@ impl FunctionConfig {
 
     pub async fn from_env() -> Result<Self, String> {
         Ok(Self {
-            ports: portal_lambda::ports_from_env().await?,
+            ports: crate::ports_from_env().await?,
             staff: StaffAuthConfig::from_env()?,
             tokens: AccessTokenVerifierConfig::from_env()?,
         })
