@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
 use portal_domain::Ports;
 use portal_domain::clock::ManualClock;
 use portal_domain::outbox::RetryPolicy;
@@ -16,23 +15,14 @@ use portal_domain::testing::{self, RecordingMailer, registration_form};
 use portal_domain::use_cases::{Pace, submit_registration, sweep_outbox};
 use portal_email::{EmailConfig, SesMailer};
 use portal_store::DynamoStore;
+use portal_testkit::{bench, moto};
 
 const MESSAGES: usize = 300;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let (Ok(dynamodb), Ok(ses)) = (
-            std::env::var("PORTAL_TEST_DYNAMODB_ENDPOINT"),
-            std::env::var("PORTAL_TEST_SES_ENDPOINT"),
-        ) else {
-            println!("mailer: moto's endpoints are not set; run ./scripts/bench (it starts moto)");
-            std::process::exit(1);
-        };
-        let ses = ses_client(&ses);
+    bench::run(async {
+        let dynamodb = bench::moto_endpoint("mailer", "PORTAL_TEST_DYNAMODB_ENDPOINT");
+        let ses = moto::ses_client(&bench::moto_endpoint("mailer", "PORTAL_TEST_SES_ENDPOINT"));
         let sender = format!("bench-{}@acme.example", std::process::id());
         ses.create_email_identity()
             .email_identity(&sender)
@@ -48,23 +38,15 @@ fn main() {
             Arc::new(SesMailer::new(ses.clone(), config, None))
         })
         .await;
-        println!("mailer: {rate:.0} messages/s delivered by one sweep through SES v2 and DynamoDB on moto ({MESSAGES} messages)");
-        let rate = delivered_per_second(&dynamodb, "null", |_| {
-            Arc::new(RecordingMailer::default())
-        })
-        .await;
-        println!("mailer: {rate:.0} messages/s with a mailer that sends nothing: the store's share ({MESSAGES} messages)");
+        println!(
+            "mailer: {rate:.0} messages/s delivered by one sweep through SES v2 and DynamoDB on moto ({MESSAGES} messages)"
+        );
+        let rate =
+            delivered_per_second(&dynamodb, "null", |_| Arc::new(RecordingMailer::default())).await;
+        println!(
+            "mailer: {rate:.0} messages/s with a mailer that sends nothing: the store's share ({MESSAGES} messages)"
+        );
     });
-}
-
-fn ses_client(endpoint: &str) -> aws_sdk_sesv2::Client {
-    let config = aws_sdk_sesv2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "bench"))
-        .build();
-    aws_sdk_sesv2::Client::from_conf(config)
 }
 
 /// Fills a fresh table with `MESSAGES` due emails (their first tries failed), then times
@@ -74,11 +56,7 @@ async fn delivered_per_second(
     name: &str,
     deliver_with: impl FnOnce(&Ports) -> Arc<dyn Mailer>,
 ) -> f64 {
-    let client = portal_store::connect_dynamodb(Some(endpoint)).await;
-    let table = format!("portal-bench-mailer-{name}-{}", std::process::id());
-    portal_store::table::create_table_if_missing(&client, &table)
-        .await
-        .expect("create table");
+    let (client, table) = moto::fresh_table(endpoint, &format!("portal-bench-mailer-{name}")).await;
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let failing = Arc::new(RecordingMailer::default());
     failing.fail_from_now_on();

@@ -7,17 +7,14 @@
 use std::time::Instant;
 
 use portal_domain::password::{Argon2Hasher, NewPassword, PasswordHasher};
+use portal_testkit::bench;
 
 const OPERATIONS: usize = 50;
 const ROUNDS: usize = 3;
 const PASSWORD: &str = "quiet-Otter-lamp-4711";
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    bench::run(async {
         let hasher = Argon2Hasher::new();
         let password =
             NewPassword::parse(PASSWORD, &[], Default::default()).expect("a strong password");

@@ -8,7 +8,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
 use portal_domain::random::OsRandomness;
 use portal_domain::sealed::SealKey;
@@ -16,7 +15,7 @@ use portal_http::{
     AccessTokenConfig, AccessTokenVerifier, AccessTokenVerifierConfig, AccessTokens,
     PortalSigningKey,
 };
-use portal_tests::{dynamodb_endpoint, random_suffix, ses_endpoint};
+use portal_testkit::moto::{dynamodb_endpoint, random_suffix, scan, ses_client, ses_endpoint};
 use serde_json::{Value, json};
 use serde_yaml::Value as Yaml;
 
@@ -60,13 +59,13 @@ impl Deployment {
         let sender = format!("portal-{suffix}@acme.example");
         let configuration_set = format!("portal-{suffix}");
         // The SES sandbox sends only from a verified identity.
-        ses()
+        ses_client(&ses_endpoint())
             .create_email_identity()
             .email_identity(&sender)
             .send()
             .await
             .expect("verify the sender on moto");
-        ses()
+        ses_client(&ses_endpoint())
             .create_configuration_set()
             .configuration_set_name(&configuration_set)
             .send()
@@ -209,55 +208,14 @@ impl Deployment {
     /// The partition keys of the table's items that start with `prefix` (a Scan: tests only).
     pub async fn keys_starting_with(&self, prefix: &str) -> Vec<String> {
         let client = portal_store::connect_dynamodb(Some(&dynamodb_endpoint())).await;
-        let mut keys = Vec::new();
-        let mut start = None;
-        loop {
-            let page = client
-                .scan()
-                .table_name(&self.table)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .expect("scan the table");
-            keys.extend(
-                page.items()
-                    .iter()
-                    .filter_map(|item| item.get("pk")?.as_s().ok())
-                    .filter(|pk| pk.starts_with(prefix))
-                    .cloned(),
-            );
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return keys;
-            }
-        }
-    }
-}
-
-/// The bodies of the emails moto's SES accepted for `to`, oldest first, waiting up to
-/// five seconds for at least `count` of them.
-pub async fn emails_to(to: &str, count: usize) -> Vec<String> {
-    for _ in 0..50 {
-        let state: Value = reqwest::get(format!("{}/moto-api/data.json", ses_endpoint()))
+        scan(&client, &self.table)
             .await
-            .and_then(reqwest::Response::error_for_status)
-            .expect("moto's state")
-            .json()
-            .await
-            .expect("moto's state is JSON");
-        let bodies: Vec<String> = state["ses"]["Message"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|message| message["destinations"]["ToAddresses"][0] == to)
-            .filter_map(|message| message["body"].as_str().map(str::to_owned))
-            .collect();
-        if bodies.len() >= count {
-            return bodies;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+            .iter()
+            .filter_map(|item| item.get("pk")?.as_s().ok())
+            .filter(|pk| pk.starts_with(prefix))
+            .cloned()
+            .collect()
     }
-    panic!("moto's SES did not get {count} emails to {to}")
 }
 
 /// Creates a Secrets Manager secret on moto whose string is `value`: its ARN. One JSON
@@ -285,22 +243,6 @@ async fn create_secret(name: &str, value: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("CreateSecret answered no ARN: {created}"))
         .to_owned()
-}
-
-fn ses() -> aws_sdk_sesv2::Client {
-    let config = aws_sdk_sesv2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(ses_endpoint())
-        .credentials_provider(Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "runtime-tests",
-        ))
-        .build();
-    aws_sdk_sesv2::Client::from_conf(config)
 }
 
 struct Template(Yaml);

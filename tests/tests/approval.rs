@@ -2,44 +2,28 @@
 //! invitation email, rejection, the race of two approvals, and staff authorization.
 
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
-use portal_tests::{
-    Backend, LocalPortal, STAFF_AUDIENCE, STAFF_ISSUER, STAFF_SECRET, invitation_token,
+use portal_testkit::{
+    Backend, LocalPortal, STAFF_AUDIENCE, STAFF_ISSUER, STAFF_SECRET, link_token, person,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn invitations(portal: &LocalPortal) -> Vec<Value> {
-    portal
-        .outbox()
-        .await
-        .into_iter()
-        .filter(|email| email["kind"] == "invitation")
-        .collect()
-}
-
 async fn approve_a_request_linked_to_a_new_contact(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    let id = portal.verified_request("grace@example.com").await;
+    let id = portal.verified_request(person("grace@example.com")).await;
 
-    let queue = portal.staff_get("/staff/registrations?status=new").await;
+    let queue = portal.registrations("status=new").await;
     assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
     assert_eq!(queue.body["items"][0]["registration_id"], id.as_str());
 
-    let linked = portal
-        .staff_post(
-            &format!("/staff/registrations/{id}/link-contact"),
-            json!({ "create_contact": true }),
-        )
-        .await;
+    let linked = portal.link_new_contact(&id).await;
     assert_eq!(linked.body["status"], "resolved", "{}", linked.body);
 
-    let approved = portal
-        .staff_post(&format!("/staff/registrations/{id}/approve"), json!({}))
-        .await;
+    let approved = portal.approve(&id, json!({})).await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     assert_eq!(approved.body["status"], "processed");
 
-    let invitations = invitations(&portal).await;
+    let invitations = portal.emails_of_kind("invitation").await;
     assert_eq!(invitations.len(), 1);
     assert_eq!(invitations[0]["to"], "grace@example.com");
     let link = format!("{}/welcome#token=", portal.base_url);
@@ -48,7 +32,7 @@ async fn approve_a_request_linked_to_a_new_contact(backend: Backend) {
         "{}",
         invitations[0]["text"]
     );
-    let token = invitation_token(&invitations[0]);
+    let token = link_token(invitations[0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(token.len(), 43, "a 32-byte base64url token");
     assert!(
         !portal.printed().contains(&token),
@@ -82,47 +66,34 @@ async fn staff_approve_a_request_linked_to_a_new_contact_on_dynamodb() {
 async fn approve_a_request_linked_to_an_existing_contact(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
     let contact = portal
-        .staff_post(
-            "/staff/contacts",
-            json!({ "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com" }),
-        )
+        .create_contact("Grace", "Hopper", "grace@example.com")
         .await;
     assert_eq!(contact.status, StatusCode::CREATED, "{}", contact.body);
     let contact_id = contact.body["contact_id"].as_str().unwrap();
-    let id = portal.verified_request("grace@example.com").await;
+    let id = portal.verified_request(person("grace@example.com")).await;
 
-    let detail = portal
-        .staff_get(&format!("/staff/registrations/{id}"))
-        .await;
+    let detail = portal.registration(&id).await;
     assert_eq!(
         detail.body["suggested_contacts"][0]["contact_id"],
         contact_id
     );
     assert_eq!(detail.body["suggested_contacts"][0]["match"], "email");
     let linked = portal
-        .staff_post(
-            &format!("/staff/registrations/{id}/link-contact"),
-            json!({ "contact_id": contact_id }),
-        )
+        .link_contact(&id, json!({ "contact_id": contact_id }))
         .await;
     assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
     let approved = portal
-        .staff_post(
-            &format!("/staff/registrations/{id}/approve"),
-            json!({ "roles": ["billing.viewer"] }),
-        )
+        .approve(&id, json!({ "roles": ["billing.viewer"] }))
         .await;
 
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
-    let contact = portal
-        .staff_get(&format!("/staff/contacts/{contact_id}"))
-        .await;
+    let contact = portal.contact(contact_id).await;
     assert_eq!(
         contact.body["portal_user"]["portal_user_id"],
         approved.body["portal_user_id"]
     );
     assert_eq!(contact.body["portal_user"]["status"], "invited");
-    assert_eq!(invitations(&portal).await.len(), 1);
+    assert_eq!(portal.emails_of_kind("invitation").await.len(), 1);
 }
 
 #[tokio::test]
@@ -137,23 +108,18 @@ async fn staff_approve_a_request_linked_to_an_existing_contact_on_dynamodb() {
 
 async fn reject_a_request(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    let id = portal.verified_request("grace@example.com").await;
+    let id = portal.verified_request(person("grace@example.com")).await;
 
     let rejected = portal
-        .staff_post(
-            &format!("/staff/registrations/{id}/reject"),
+        .reject(
+            &id,
             json!({ "reason": "We could not confirm your company." }),
         )
         .await;
 
     assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
     assert_eq!(rejected.body["status"], "rejected");
-    let rejections: Vec<Value> = portal
-        .outbox()
-        .await
-        .into_iter()
-        .filter(|e| e["kind"] == "rejection")
-        .collect();
+    let rejections = portal.emails_of_kind("rejection").await;
     assert_eq!(rejections.len(), 1);
     assert!(
         rejections[0]["text"]
@@ -161,13 +127,9 @@ async fn reject_a_request(backend: Backend) {
             .unwrap()
             .contains("We could not confirm your company.")
     );
-    let queue = portal
-        .staff_get("/staff/registrations?status=rejected")
-        .await;
+    let queue = portal.registrations("status=rejected").await;
     assert_eq!(queue.body["items"][0]["registration_id"], id.as_str());
-    let approve = portal
-        .staff_post(&format!("/staff/registrations/{id}/approve"), json!({}))
-        .await;
+    let approve = portal.approve(&id, json!({})).await;
     assert_eq!(approve.status, StatusCode::CONFLICT);
 }
 
@@ -184,19 +146,13 @@ async fn staff_reject_a_request_on_dynamodb() {
 #[tokio::test]
 async fn two_concurrent_approvals_on_dynamodb_make_one_user_one_invitation_and_one_email() {
     let portal = LocalPortal::start(Backend::DynamoDb).await;
-    let id = portal.verified_request("grace@example.com").await;
-    let linked = portal
-        .staff_post(
-            &format!("/staff/registrations/{id}/link-contact"),
-            json!({ "create_contact": true }),
-        )
-        .await;
-    let contact_id = linked.body["contact_id"].as_str().unwrap().to_owned();
-    let path = format!("/staff/registrations/{id}/approve");
+    let id = portal.verified_request(person("grace@example.com")).await;
+    let linked = portal.link_new_contact(&id).await;
+    let contact_id = linked.id("contact_id");
 
     let (first, second) = tokio::join!(
-        portal.staff_post(&path, json!({})),
-        portal.staff_post(&path, json!({}))
+        portal.approve(&id, json!({})),
+        portal.approve(&id, json!({}))
     );
 
     let mut statuses = [first.status, second.status];
@@ -213,14 +169,12 @@ async fn two_concurrent_approvals_on_dynamodb_make_one_user_one_invitation_and_o
     } else {
         &second
     };
-    let contact = portal
-        .staff_get(&format!("/staff/contacts/{contact_id}"))
-        .await;
+    let contact = portal.contact(&contact_id).await;
     assert_eq!(
         contact.body["portal_user"]["portal_user_id"],
         winner.body["portal_user_id"]
     );
-    assert_eq!(invitations(&portal).await.len(), 1);
+    assert_eq!(portal.emails_of_kind("invitation").await.len(), 1);
     let items = portal.dynamodb_items().await.expect("the table's items");
     let count = |prefix: &str| {
         items

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
 use portal_domain::Ports;
 use portal_domain::clock::{Clock, ManualClock};
 use portal_domain::outbox::{FIRST_TRY_LEASE, RetryPolicy};
@@ -13,28 +12,9 @@ use portal_domain::ports::{Mailer, OutboxStore};
 use portal_domain::testing::{self, DyingMailer, RecordingMailer, registration_form};
 use portal_domain::use_cases::{Pace, submit_registration, sweep_outbox};
 use portal_email::{EmailConfig, SesMailer};
-use portal_store::{DynamoStore, OutboxStatus};
-use portal_tests::{dynamodb_endpoint, random_suffix, ses_endpoint, ses_recipients};
+use portal_store::OutboxStatus;
+use portal_testkit::moto::{fresh_store, random_suffix, ses_client, ses_endpoint, ses_recipients};
 use time::OffsetDateTime;
-
-fn ses() -> aws_sdk_sesv2::Client {
-    let config = aws_sdk_sesv2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(ses_endpoint())
-        .credentials_provider(Credentials::new("test", "test", None, None, "portal-tests"))
-        .build();
-    aws_sdk_sesv2::Client::from_conf(config)
-}
-
-async fn fresh_store() -> Arc<DynamoStore> {
-    let client = portal_store::connect_dynamodb(Some(&dynamodb_endpoint())).await;
-    let table = format!("portal-delivery-{}", random_suffix());
-    portal_store::table::create_table_if_missing(&client, &table)
-        .await
-        .unwrap();
-    Arc::new(DynamoStore::new(client, table))
-}
 
 /// A sender moto does not know yet: SES in its sandbox refuses to send from it.
 fn new_sender() -> String {
@@ -42,7 +22,7 @@ fn new_sender() -> String {
 }
 
 async fn verify(sender: &str) {
-    ses()
+    ses_client(&ses_endpoint())
         .create_email_identity()
         .email_identity(sender)
         .send()
@@ -58,7 +38,7 @@ fn ses_mailer(ports: &Ports, sender: &str) -> Arc<SesMailer> {
             ports.settings.seal_key.clone(),
         )
     };
-    Arc::new(SesMailer::new(ses(), config, None))
+    Arc::new(SesMailer::new(ses_client(&ses_endpoint()), config, None))
 }
 
 fn recipient() -> String {
@@ -83,7 +63,7 @@ fn with_mailer(ports: &Ports, mailer: Arc<dyn Mailer>) -> Ports {
 
 #[tokio::test]
 async fn ses_refusing_the_sender_leaves_the_email_pending_until_a_later_sweep_delivers_it_once() {
-    let store = fresh_store().await;
+    let store = fresh_store("portal-delivery").await;
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
     let base = testing::ports(
         store.clone(),
@@ -127,7 +107,7 @@ async fn ses_refusing_the_sender_leaves_the_email_pending_until_a_later_sweep_de
 
 #[tokio::test]
 async fn a_crash_between_commit_and_send_loses_no_email() {
-    let store = fresh_store().await;
+    let store = fresh_store("portal-delivery").await;
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
     let base = testing::ports(store.clone(), Arc::new(DyingMailer), clock.clone());
     let sender = new_sender();
@@ -156,7 +136,7 @@ async fn a_crash_between_commit_and_send_loses_no_email() {
 
 #[tokio::test]
 async fn two_mailers_sweeping_one_outbox_send_every_email_exactly_once() {
-    let store = fresh_store().await;
+    let store = fresh_store("portal-delivery").await;
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
     let failing = Arc::new(RecordingMailer::default());
     failing.fail_from_now_on();

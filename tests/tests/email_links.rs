@@ -1,11 +1,10 @@
 //! Links in emails come only from `PORTAL_BASE_URL`: a request that names another host
 //! (`Host`, `X-Forwarded-Host`) cannot point an invitation or a reset link at it.
 
-use portal_tests::{Backend, LocalPortal, person};
-use reqwest::StatusCode;
+use portal_testkit::{Backend, LocalPortal, PASSWORD, link_token, person, request};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "correct horse battery staple 1912";
 const FORGED_HOST: &str = "evil.example";
 
 /// Sends `body` to `path` as staff or not, with every header a proxy could forge.
@@ -15,18 +14,18 @@ async fn post_from_forged_host(
     body: Value,
     staff: bool,
 ) -> StatusCode {
-    let mut request = portal
-        .http
-        .post(format!("{}{path}", portal.base_url))
-        .header("host", FORGED_HOST)
-        .header("x-forwarded-host", FORGED_HOST)
-        .header("x-forwarded-proto", "https")
-        .header("forwarded", format!("host={FORGED_HOST};proto=https"))
-        .json(&body);
-    if staff {
-        request = request.bearer_auth(&portal.staff_token);
+    let bearer = staff.then_some(portal.token.as_str());
+    let mut request = request(Method::POST, path, bearer, Some(&body));
+    let headers = request.headers_mut();
+    for (name, value) in [
+        ("host", FORGED_HOST.to_owned()),
+        ("x-forwarded-host", FORGED_HOST.to_owned()),
+        ("x-forwarded-proto", "https".to_owned()),
+        ("forwarded", format!("host={FORGED_HOST};proto=https")),
+    ] {
+        headers.insert(name, value.parse().unwrap());
     }
-    request.send().await.expect("portal-local answers").status()
+    portal.send(request).await.status
 }
 
 fn assert_links_only_to_base(email: &Value, base_url: &str) {
@@ -47,7 +46,7 @@ fn assert_links_only_to_base(email: &Value, base_url: &str) {
 async fn invitation_and_reset_links_use_the_configured_base_url_whatever_the_host_header() {
     let portal = LocalPortal::start(Backend::Embedded).await;
     let email = "host@example.com";
-    let id = portal.verified_request(email).await;
+    let id = portal.verified_request(person(email)).await;
     let linked = post_from_forged_host(
         &portal,
         &format!("/staff/registrations/{id}/link-contact"),
@@ -69,13 +68,8 @@ async fn invitation_and_reset_links_use_the_configured_base_url_whatever_the_hos
     let invitation = portal.email_to(email, "invitation").await;
     assert_links_only_to_base(&invitation, &portal.base_url);
 
-    let token = portal_tests::invitation_token(&invitation);
-    let accepted = portal
-        .post(
-            "/invitations/accept",
-            json!({ "token": token, "password": PASSWORD }),
-        )
-        .await;
+    let token = link_token(invitation["text"].as_str().unwrap()).unwrap();
+    let accepted = portal.accept_invitation(&token, PASSWORD, None).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
     let reset = post_from_forged_host(
         &portal,

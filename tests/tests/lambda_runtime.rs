@@ -10,9 +10,10 @@ mod runtime;
 
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_http::{AccessTokenConfig, AccessTokenSubject, AccessTokens, PortalSigningKey};
-use portal_tests::{person, random_suffix};
+use portal_testkit::moto::{random_suffix, ses_bodies_to as emails_to};
+use portal_testkit::{link_token, person, six_digits};
 use reqwest::StatusCode;
-use runtime::deployment::{Deployment, PORTAL_BASE_URL, emails_to};
+use runtime::deployment::{Deployment, PORTAL_BASE_URL};
 use runtime::emulator::{Emulator, deadline_shim};
 use runtime::http_api::{Answer, Request};
 use serde_json::{Value, json};
@@ -100,21 +101,6 @@ fn text(value: &Value, field: &str) -> String {
         .to_owned()
 }
 
-fn six_digits(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_digit())
-        .find(|run| run.len() == 6)
-        .unwrap_or_else(|| panic!("no code in {text}"))
-        .to_owned()
-}
-
-fn link_token(text: &str) -> String {
-    let start = text.find("#token=").expect("a link with a token") + "#token=".len();
-    text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
-}
-
 const MALFORMED: &str = r#"{"email": "#;
 
 #[tokio::test]
@@ -130,7 +116,7 @@ async fn registration_takes_a_request_and_its_emailed_code_and_answers_bad_json_
         .await;
     assert_eq!(submitted.status, StatusCode::ACCEPTED, "{}", submitted.body);
     let id = text(&submitted.json(), "registration_id");
-    let code = six_digits(&emails_to(&email, 1).await[0]);
+    let code = six_digits(&emails_to(&email, 1).await[0]).expect("a code");
     let verified = stack
         .send(
             "registration",
@@ -338,7 +324,7 @@ async fn org_routes_take_the_password_binarys_tokens_with_only_the_public_key() 
         .send(
             "password",
             Request::post("/invitations/accept", "/invitations/accept").json(&json!({
-                "token": link_token(&emails_to(&admin_email, 1).await[0]),
+                "token": link_token(&emails_to(&admin_email, 1).await[0]).expect("a link with a token"),
                 "password": "correct horse battery staple",
                 // Bulk invitations name a new contact after their address: the
                 // invited person gives their name.
@@ -543,7 +529,7 @@ async fn a_person_registers_is_approved_logs_in_and_is_cut_off_across_the_binari
         )
         .await;
     let id = text(&submitted.json(), "registration_id");
-    let code = six_digits(&emails_to(&email, 1).await[0]);
+    let code = six_digits(&emails_to(&email, 1).await[0]).expect("a code");
     let verified = stack
         .send(
             "registration",
@@ -573,7 +559,7 @@ async fn a_person_registers_is_approved_logs_in_and_is_cut_off_across_the_binari
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{action}: {}", answer.body);
     }
-    let invitation = link_token(&emails_to(&email, 2).await[1]);
+    let invitation = link_token(&emails_to(&email, 2).await[1]).expect("a link with a token");
     let accepted = stack
         .send(
             "password",

@@ -3,59 +3,21 @@
 //! deactivates and reactivates a colleague; organizations stay apart; links die when a
 //! newer one is sent or the user is deactivated.
 
-use portal_tests::{Backend, LocalPortal, invitation_token};
+use portal_testkit::{Backend, LocalPortal, Member, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "correct horse battery staple 1912";
-
-async fn create_organization(portal: &LocalPortal, name: &str, roles: &[&str]) -> String {
-    let created = portal
-        .staff_post(
-            "/staff/organizations",
-            json!({ "name": name, "roles": roles }),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["organization_id"].as_str().unwrap().to_owned()
-}
-
 async fn bulk(portal: &LocalPortal, organization: &str, emails: Value) -> Vec<Value> {
     let reply = portal
-        .staff_post(
-            &format!("/staff/organizations/{organization}/members"),
-            json!({ "emails": emails }),
-        )
+        .add_members(organization, json!({ "emails": emails }))
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.body["results"].as_array().unwrap().clone()
+    reply.results().to_vec()
 }
 
-/// Opens the newest invitation to `email` and sets the password (with a name when the
-/// invitation asks for one): the token pair.
-async fn accept(portal: &LocalPortal, email: &str) -> Value {
-    let token = invitation_token(&portal.email_to(email, "invitation").await);
-    let lookup = portal
-        .post("/invitations/lookup", json!({ "token": token }))
-        .await;
-    assert_eq!(lookup.status, StatusCode::OK, "{}", lookup.body);
-    let mut body = json!({ "token": token, "password": PASSWORD });
-    if lookup.body["needs_profile"] == true {
-        body["profile"] = json!({ "first_name": "Col", "last_name": "League" });
-    }
-    let accepted = portal.post("/invitations/accept", body).await;
-    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
-    accepted.body
-}
-
-async fn log_in(portal: &LocalPortal, email: &str) -> (StatusCode, Value) {
-    let reply = portal
-        .post(
-            "/sessions",
-            json!({ "username": email, "password": PASSWORD }),
-        )
-        .await;
-    (reply.status, reply.body)
+/// The newest invitation to `email`, accepted.
+async fn accept(portal: &LocalPortal, email: &str) -> Member {
+    portal.accepted(&portal.invitation_token(email).await).await
 }
 
 fn row<'a>(results: &'a [Value], email: &str) -> &'a Value {
@@ -67,12 +29,9 @@ fn row<'a>(results: &'a [Value], email: &str) -> &'a Value {
 
 async fn from_bulk_invite_to_an_admin_who_cuts_off_a_colleague(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    let acme = create_organization(&portal, "Acme", &["orders.viewer"]).await;
+    let acme = portal.new_organization("Acme", &["orders.viewer"]).await;
     let known = portal
-        .staff_post(
-            "/staff/contacts",
-            json!({ "first_name": "Kim", "last_name": "Known", "email": "kim@example.com" }),
-        )
+        .create_contact("Kim", "Known", "kim@example.com")
         .await;
     assert_eq!(known.status, StatusCode::CREATED, "{}", known.body);
     bulk(&portal, &acme, json!(["member@example.com"])).await;
@@ -100,9 +59,7 @@ async fn from_bulk_invite_to_an_admin_who_cuts_off_a_colleague(backend: Backend)
         row(&results, "member@example.com")["outcome"],
         "already_member"
     );
-    let contacts = portal
-        .staff_get("/staff/contacts?email=new.person@example.com")
-        .await;
+    let contacts = portal.find_contacts("new.person@example.com").await;
     assert_eq!(
         contacts.body["items"][0]["full_name"], "new.person",
         "{}",
@@ -123,26 +80,17 @@ async fn from_bulk_invite_to_an_admin_who_cuts_off_a_colleague(backend: Backend)
         .unwrap()
         .to_owned();
     let promoted = portal
-        .call(
-            Method::PATCH,
-            &format!("/staff/portal-users/{kim_id}"),
-            Some(&portal.staff_token),
-            Some(json!({ "org_admin": true })),
-        )
+        .change_user(&kim_id, json!({ "org_admin": true }))
         .await;
     assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.body);
     assert_eq!(promoted.body["org_admin"], true);
-    let (status, kim) = log_in(&portal, "kim@example.com").await;
-    assert_eq!(status, StatusCode::OK, "{kim}");
-    let kim_token = kim["access_token"].as_str().unwrap().to_owned();
+    let kim = portal.log_in("kim@example.com", PASSWORD).await;
+    assert_eq!(kim.status, StatusCode::OK, "{}", kim.body);
+    let kim_token = kim.id("access_token");
 
     let invited = portal
-        .as_user(
-            Method::POST,
-            "/org/members",
-            &kim_token,
-            Some(json!({ "emails": ["colleague@example.com"], "roles": ["orders.viewer"] })),
-        )
+        .org(&kim_token)
+        .invite(json!({ "emails": ["colleague@example.com"], "roles": ["orders.viewer"] }))
         .await;
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
     let colleague_id = invited.body["results"][0]["portal_user_id"]
@@ -150,51 +98,39 @@ async fn from_bulk_invite_to_an_admin_who_cuts_off_a_colleague(backend: Backend)
         .unwrap()
         .to_owned();
     let colleague = accept(&portal, "colleague@example.com").await;
-    let colleague_token = colleague["access_token"].as_str().unwrap();
-    let me = portal
-        .as_user(Method::GET, "/me", colleague_token, None)
-        .await;
+    let colleague_token = colleague.access_token.as_str();
+    let me = portal.me(colleague_token).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     assert_eq!(me.body["organization_id"], acme.as_str());
 
-    let off = portal
-        .as_user(
-            Method::POST,
-            &format!("/org/members/{colleague_id}/deactivate"),
-            &kim_token,
-            None,
-        )
-        .await;
+    let off = portal.org(&kim_token).deactivate(&colleague_id).await;
     assert_eq!(off.status, StatusCode::OK, "{}", off.body);
     assert_eq!(off.body["status"], "deactivated");
-    let me = portal
-        .as_user(Method::GET, "/me", colleague_token, None)
-        .await;
+    let me = portal.me(colleague_token).await;
     assert_eq!(
         me.status,
         StatusCode::UNAUTHORIZED,
         "the old token stops at once"
     );
     assert_eq!(
-        log_in(&portal, "colleague@example.com").await.0,
+        portal
+            .log_in("colleague@example.com", PASSWORD)
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
     portal
         .email_to("colleague@example.com", "deactivated")
         .await;
 
-    let back = portal
-        .as_user(
-            Method::POST,
-            &format!("/org/members/{colleague_id}/reactivate"),
-            &kim_token,
-            None,
-        )
-        .await;
+    let back = portal.org(&kim_token).reactivate(&colleague_id).await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.body);
     assert_eq!(back.body["status"], "active");
     assert_eq!(
-        log_in(&portal, "colleague@example.com").await.0,
+        portal
+            .log_in("colleague@example.com", PASSWORD)
+            .await
+            .status,
         StatusCode::OK
     );
 }
@@ -211,22 +147,19 @@ async fn organization_admin_flow_on_dynamodb() {
 
 async fn organizations_stay_apart(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    let acme = create_organization(&portal, "Acme", &["orders.viewer"]).await;
-    let globex = create_organization(&portal, "Globex", &["billing.viewer"]).await;
+    let acme = portal.new_organization("Acme", &["orders.viewer"]).await;
+    let globex = portal.new_organization("Globex", &["billing.viewer"]).await;
     let admin = bulk(&portal, &acme, json!(["admin@acme.example"])).await;
     let admin_id = admin[0]["portal_user_id"].as_str().unwrap().to_owned();
     accept(&portal, "admin@acme.example").await;
     let promoted = portal
-        .call(
-            Method::PATCH,
-            &format!("/staff/portal-users/{admin_id}"),
-            Some(&portal.staff_token),
-            Some(json!({ "org_admin": true })),
-        )
+        .change_user(&admin_id, json!({ "org_admin": true }))
         .await;
     assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.body);
-    let (_, pair) = log_in(&portal, "admin@acme.example").await;
-    let token = pair["access_token"].as_str().unwrap().to_owned();
+    let token = portal
+        .log_in("admin@acme.example", PASSWORD)
+        .await
+        .id("access_token");
     let other = bulk(&portal, &globex, json!(["someone@globex.example"])).await;
     let other_id = other[0]["portal_user_id"].as_str().unwrap().to_owned();
 
@@ -252,7 +185,7 @@ async fn organizations_stay_apart(backend: Backend) {
             Some(json!({ "org_admin": true })),
         ),
     ] {
-        let reply = portal.as_user(method, &path, &token, body).await;
+        let reply = portal.call(method, &path, Some(&token), body).await;
         assert_eq!(
             reply.status,
             StatusCode::NOT_FOUND,
@@ -260,24 +193,16 @@ async fn organizations_stay_apart(backend: Backend) {
             reply.body
         );
     }
-    let listed = portal
-        .as_user(Method::GET, "/org/members", &token, None)
-        .await;
+    let listed = portal.org(&token).members("").await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
-    let ids: Vec<&str> = listed.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|member| member["portal_user_id"].as_str())
-        .collect();
-    assert_eq!(ids, [admin_id.as_str()], "only Acme's members");
+    assert_eq!(
+        listed.column("portal_user_id"),
+        [admin_id.as_str()],
+        "only Acme's members"
+    );
     let foreign_role = portal
-        .as_user(
-            Method::POST,
-            "/org/members",
-            &token,
-            Some(json!({ "emails": ["x@acme.example"], "roles": ["billing.viewer"] })),
-        )
+        .org(&token)
+        .invite(json!({ "emails": ["x@acme.example"], "roles": ["billing.viewer"] }))
         .await;
     assert_eq!(
         foreign_role.status,
@@ -302,7 +227,7 @@ async fn organizations_stay_apart_on_dynamodb() {
 #[tokio::test]
 async fn a_resent_or_revoked_invitation_link_answers_410() {
     let portal = LocalPortal::start(Backend::Embedded).await;
-    let acme = create_organization(&portal, "Acme", &[]).await;
+    let acme = portal.new_organization("Acme", &[]).await;
     let invited = bulk(
         &portal,
         &acme,
@@ -311,37 +236,28 @@ async fn a_resent_or_revoked_invitation_link_answers_410() {
     .await;
     let ivy = invited[0]["portal_user_id"].as_str().unwrap().to_owned();
     let ian = invited[1]["portal_user_id"].as_str().unwrap().to_owned();
-    let first = invitation_token(&portal.email_to("ivy@example.com", "invitation").await);
+    let first = portal.invitation_token("ivy@example.com").await;
 
-    let resent = portal
-        .staff_post(&format!("/staff/portal-users/{ivy}/invitation"), json!({}))
-        .await;
+    let resent = portal.reinvite(&ivy).await;
 
     assert_eq!(resent.status, StatusCode::ACCEPTED, "{}", resent.body);
-    let lookup = |token: String| {
-        let portal = &portal;
-        async move {
-            portal
-                .post("/invitations/lookup", json!({ "token": token }))
-                .await
-                .status
-        }
-    };
-    assert_eq!(lookup(first).await, StatusCode::GONE);
-    let second = invitation_token(&portal.email_to("ivy@example.com", "invitation").await);
-    assert_eq!(lookup(second).await, StatusCode::OK);
+    assert_eq!(
+        portal.lookup_invitation(&first).await.status,
+        StatusCode::GONE
+    );
+    let second = portal.invitation_token("ivy@example.com").await;
+    assert_eq!(
+        portal.lookup_invitation(&second).await.status,
+        StatusCode::OK
+    );
 
-    let ians = invitation_token(&portal.email_to("ian@example.com", "invitation").await);
-    let off = portal
-        .staff_post(&format!("/staff/portal-users/{ian}/deactivate"), json!({}))
-        .await;
+    let ians = portal.invitation_token("ian@example.com").await;
+    let off = portal.deactivate(&ian).await;
     assert_eq!(off.status, StatusCode::OK, "{}", off.body);
-    assert_eq!(lookup(ians.clone()).await, StatusCode::GONE);
-    let accepted = portal
-        .post(
-            "/invitations/accept",
-            json!({ "token": ians, "password": PASSWORD }),
-        )
-        .await;
+    assert_eq!(
+        portal.lookup_invitation(&ians).await.status,
+        StatusCode::GONE
+    );
+    let accepted = portal.accept_invitation(&ians, PASSWORD, None).await;
     assert_eq!(accepted.status, StatusCode::GONE);
 }

@@ -1,6 +1,6 @@
 //! Public self-registration over real HTTP, on both stores.
 
-use portal_tests::{Backend, LocalPortal, person};
+use portal_testkit::{Backend, LocalPortal, UNKNOWN_ID, person};
 use reqwest::StatusCode;
 
 async fn register_read_the_code_and_verify(backend: Backend) {
@@ -11,7 +11,7 @@ async fn register_read_the_code_and_verify(backend: Backend) {
     assert_eq!(submitted.body["status"], "pending_verification");
     let id = submitted.body["registration_id"].as_str().unwrap();
 
-    let code = portal.code_from_outbox("grace@example.com").await;
+    let code = portal.code_for("grace@example.com").await;
     let verified = portal.verify(id, &code).await;
 
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
@@ -32,7 +32,7 @@ async fn concurrent_verifications_succeed_once(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
     let submitted = portal.register(person("ada@example.com")).await;
     let id = submitted.body["registration_id"].as_str().unwrap();
-    let code = portal.code_from_outbox("ada@example.com").await;
+    let code = portal.code_for("ada@example.com").await;
 
     let (first, second) = tokio::join!(portal.verify(id, &code), portal.verify(id, &code));
 
@@ -59,9 +59,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
     let invalid = portal
         .register(serde_json::json!({ "first_name": "Grace", "email": "nope" }))
         .await;
-    let unknown = portal
-        .verify("0123456789abcdef0123456789abcdef", "123456")
-        .await;
+    let unknown = portal.verify(UNKNOWN_ID, "123456").await;
 
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(invalid.body["errors"].as_array().unwrap().len(), 2);
@@ -83,11 +81,8 @@ async fn invalid_input_is_refused_and_sends_nothing_on_dynamodb() {
 async fn a_restart_keeps_the_embedded_data() {
     let mut portal = LocalPortal::start(Backend::Embedded).await;
     let submitted = portal.register(person("grace@example.com")).await;
-    let id = submitted.body["registration_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let code = portal.code_from_outbox("grace@example.com").await;
+    let id = submitted.id("registration_id");
+    let code = portal.code_for("grace@example.com").await;
 
     portal.restart().await;
     let verified = portal.verify(&id, &code).await;
@@ -101,6 +96,5 @@ async fn unknown_routes_answer_problem_json() {
 
     let reply = portal.get("/nowhere").await;
 
-    assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert_eq!(reply.body["code"], "not_found");
+    reply.assert_problem(StatusCode::NOT_FOUND, "not_found");
 }

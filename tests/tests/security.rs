@@ -4,82 +4,34 @@
 //! requests that tell active addresses from unknown ones.
 
 use futures::future::join_all;
-use portal_tests::{Backend, LocalPortal, Reply};
-use reqwest::{Method, StatusCode};
+use portal_testkit::{Backend, LocalPortal, PASSWORD, WRONG_PASSWORD as WRONG, person};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "correct horse battery staple 1912";
-const WRONG: &str = "a wrong but long enough guess";
-
-/// The invited person sets their password: the token pair.
-async fn accept(portal: &LocalPortal, token: &str) -> Value {
-    let accepted = portal
-        .post(
-            "/invitations/accept",
-            json!({ "token": token, "password": PASSWORD }),
-        )
-        .await;
-    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
-    accepted.body
-}
-
-async fn log_in(portal: &LocalPortal, username: &str, password: &str) -> Reply {
-    portal
-        .post(
-            "/sessions",
-            json!({ "username": username, "password": password }),
-        )
-        .await
-}
 
 /// An active administrator of a new organization: their access token.
 async fn org_admin(portal: &LocalPortal) -> String {
-    let organization = portal
-        .staff_post(
-            "/staff/organizations",
-            json!({ "name": "Acme", "roles": ["orders.viewer"] }),
-        )
-        .await;
-    let organization = organization.body["organization_id"].as_str().unwrap();
+    let organization = portal.new_organization("Acme", &["orders.viewer"]).await;
     let invited = portal
-        .staff_post(
-            &format!("/staff/organizations/{organization}/members"),
+        .add_members(
+            &organization,
             json!({ "emails": ["admin@acme.example"], "org_admin": true }),
         )
         .await;
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
-    let email = portal.email_to("admin@acme.example", "invitation").await;
-    let token = portal_tests::invitation_token(&email);
-    let lookup = portal
-        .post("/invitations/lookup", json!({ "token": token }))
-        .await;
+    let token = portal.invitation_token("admin@acme.example").await;
+    let lookup = portal.lookup_invitation(&token).await;
     assert_eq!(lookup.body["needs_profile"], true);
-    let accepted = portal
-        .post(
-            "/invitations/accept",
-            json!({
-                "token": token,
-                "password": PASSWORD,
-                "profile": { "first_name": "Ad", "last_name": "Min" },
-            }),
-        )
-        .await;
-    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
-    accepted.body["access_token"].as_str().unwrap().to_owned()
+    portal.accepted(&token).await.access_token
 }
 
 async fn an_org_admin_cannot_take_over_a_self_registered_user(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    let loner = accept(&portal, &portal.invitation_for("loner@example.com").await).await;
+    let loner = portal.registered_user(person("loner@example.com")).await;
     let admin = org_admin(&portal).await;
 
     let added = portal
-        .as_user(
-            Method::POST,
-            "/org/members",
-            &admin,
-            Some(json!({ "emails": ["loner@example.com"] })),
-        )
+        .org(&admin)
+        .invite(json!({ "emails": ["loner@example.com"] }))
         .await;
 
     assert_eq!(added.status, StatusCode::OK, "{}", added.body);
@@ -92,28 +44,16 @@ async fn an_org_admin_cannot_take_over_a_self_registered_user(backend: Backend) 
             "contact_created": false,
         }])
     );
-    let me = portal
-        .as_user(
-            Method::GET,
-            "/me",
-            loner["access_token"].as_str().unwrap(),
-            None,
-        )
-        .await;
+    let me = portal.me(&loner.access_token).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     assert_eq!(me.body["organization_id"], Value::Null, "not moved");
-    let id = me.body["portal_user_id"].as_str().unwrap();
     let deactivated = portal
-        .as_user(
-            Method::POST,
-            &format!("/org/members/{id}/deactivate"),
-            &admin,
-            None,
-        )
+        .org(&admin)
+        .deactivate(&me.id("portal_user_id"))
         .await;
     assert_eq!(deactivated.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        log_in(&portal, "loner@example.com", PASSWORD).await.status,
+        portal.log_in("loner@example.com", PASSWORD).await.status,
         StatusCode::OK
     );
 }
@@ -130,9 +70,9 @@ async fn an_org_admin_cannot_take_over_a_self_registered_user_on_dynamodb() {
 
 async fn thirty_parallel_guesses_are_each_counted_and_the_lock_holds(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    accept(&portal, &portal.invitation_for("ada@example.com").await).await;
+    portal.registered_user(person("ada@example.com")).await;
 
-    let guesses = (0..30).map(|_| log_in(&portal, "ada@example.com", WRONG));
+    let guesses = (0..30).map(|_| portal.log_in("ada@example.com", WRONG));
     let replies = join_all(guesses).await;
 
     let statuses: Vec<StatusCode> = replies.iter().map(|reply| reply.status).collect();
@@ -145,14 +85,8 @@ async fn thirty_parallel_guesses_are_each_counted_and_the_lock_holds(backend: Ba
         .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
         .count();
     assert_eq!((checked, refused), (10, 20), "{statuses:?}");
-    let right = log_in(&portal, "ada@example.com", PASSWORD).await;
-    assert_eq!(
-        right.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "{}",
-        right.body
-    );
-    assert_eq!(right.body["code"], "too_many_attempts");
+    let right = portal.log_in("ada@example.com", PASSWORD).await;
+    right.assert_problem(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
 }
 
 #[tokio::test]
@@ -167,11 +101,11 @@ async fn thirty_parallel_guesses_are_each_counted_and_the_lock_holds_on_dynamodb
 
 async fn a_right_password_among_parallel_guesses_never_gets_a_409(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    accept(&portal, &portal.invitation_for("ada@example.com").await).await;
+    portal.registered_user(person("ada@example.com")).await;
 
     let guesses = (0..30).map(|n| {
         let password = if n == 15 { PASSWORD } else { WRONG };
-        log_in(&portal, "ada@example.com", password)
+        portal.log_in("ada@example.com", password)
     });
     let replies = join_all(guesses).await;
 
@@ -202,13 +136,13 @@ async fn a_right_password_among_parallel_guesses_never_gets_a_409_on_dynamodb() 
 
 async fn a_lock_does_not_tell_a_known_account_from_an_unknown_one(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    accept(&portal, &portal.invitation_for("ada@example.com").await).await;
+    portal.registered_user(person("ada@example.com")).await;
 
     let mut answers = Vec::new();
     for username in ["ada@example.com", "nobody@example.com"] {
         let mut replies = Vec::new();
         for _ in 0..11 {
-            let reply = log_in(&portal, username, WRONG).await;
+            let reply = portal.log_in(username, WRONG).await;
             replies.push((reply.status, reply.body));
         }
         answers.push(replies);
@@ -235,7 +169,7 @@ async fn a_burst_of_registrations_from_one_client_is_cut_at_its_limit(backend: B
     let mut statuses = Vec::new();
     for n in 0..12 {
         let reply = portal
-            .register(portal_tests::person(&format!("spam{n}@example.com")))
+            .register(person(&format!("spam{n}@example.com")))
             .await;
         if reply.status == StatusCode::TOO_MANY_REQUESTS {
             assert_eq!(reply.body["code"], "rate_limited");

@@ -5,74 +5,42 @@
 use std::time::Duration;
 
 use futures::future::join_all;
-use portal_tests::{Backend, LocalPortal};
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
-
-const PASSWORD: &str = "correct horse battery staple";
+use portal_testkit::{Backend, LocalPortal, PASSWORD, person};
+use reqwest::StatusCode;
+use serde_json::Value;
 
 async fn from_the_email_link_to_a_rotating_session(backend: Backend) {
     let portal = LocalPortal::start(backend).await;
-    let token = portal.invitation_for("grace@example.com").await;
+    let token = portal.invitation_for(person("grace@example.com")).await;
 
-    let lookup = portal
-        .post("/invitations/lookup", json!({ "token": token }))
-        .await;
+    let lookup = portal.lookup_invitation(&token).await;
     assert_eq!(lookup.status, StatusCode::OK, "{}", lookup.body);
     assert_eq!(lookup.body["username"], "grace@example.com");
-    let accepted = portal
-        .post(
-            "/invitations/accept",
-            json!({ "token": token, "password": PASSWORD }),
-        )
-        .await;
+    let accepted = portal.accept_invitation(&token, PASSWORD, None).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
 
-    let me = portal
-        .call(
-            Method::GET,
-            "/me",
-            accepted.body["access_token"].as_str(),
-            None,
-        )
-        .await;
+    let me = portal.me(&accepted.id("access_token")).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     assert_eq!(me.body["username"], "grace@example.com");
 
-    let login = portal
-        .post(
-            "/sessions",
-            json!({ "username": "grace@example.com", "password": PASSWORD }),
-        )
-        .await;
+    let login = portal.log_in("grace@example.com", PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
-    let old = login.body["refresh_token"].as_str().unwrap().to_owned();
-    let refreshed = portal
-        .post("/sessions/refresh", json!({ "refresh_token": old }))
-        .await;
+    let old = login.id("refresh_token");
+    let refreshed = portal.refresh(&old).await;
     assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
-    let new = refreshed.body["refresh_token"].as_str().unwrap().to_owned();
+    let new = refreshed.id("refresh_token");
 
     // Past the grace for duplicate requests, the old token is a replay: the family ends.
     tokio::time::sleep(Duration::from_secs(6)).await;
-    let replay = portal
-        .post("/sessions/refresh", json!({ "refresh_token": old }))
-        .await;
+    let replay = portal.refresh(&old).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
-    let after = portal
-        .post("/sessions/refresh", json!({ "refresh_token": new }))
-        .await;
+    let after = portal.refresh(&new).await;
     assert_eq!(
         after.status,
         StatusCode::UNAUTHORIZED,
         "the whole family is revoked"
     );
-    let second_accept = portal
-        .post(
-            "/invitations/accept",
-            json!({ "token": token, "password": PASSWORD }),
-        )
-        .await;
+    let second_accept = portal.accept_invitation(&token, PASSWORD, None).await;
     assert_eq!(second_accept.status, StatusCode::GONE);
 }
 
@@ -89,10 +57,8 @@ async fn from_the_email_link_to_a_rotating_session_on_dynamodb() {
 #[tokio::test]
 async fn ten_concurrent_accepts_of_one_invitation_on_dynamodb_succeed_once() {
     let portal = LocalPortal::start(Backend::DynamoDb).await;
-    let token = portal.invitation_for("grace@example.com").await;
-    let body = json!({ "token": token, "password": PASSWORD });
-
-    let replies = join_all((0..10).map(|_| portal.post("/invitations/accept", body.clone()))).await;
+    let token = portal.invitation_for(person("grace@example.com")).await;
+    let replies = join_all((0..10).map(|_| portal.accept_invitation(&token, PASSWORD, None))).await;
 
     let ok = replies
         .iter()
@@ -113,16 +79,11 @@ async fn ten_concurrent_accepts_of_one_invitation_on_dynamodb_succeed_once() {
 #[tokio::test]
 async fn ten_concurrent_refreshes_of_one_token_on_dynamodb_give_one_new_pair() {
     let portal = LocalPortal::start(Backend::DynamoDb).await;
-    let token = portal.invitation_for("grace@example.com").await;
-    let accepted = portal
-        .post(
-            "/invitations/accept",
-            json!({ "token": token, "password": PASSWORD }),
-        )
-        .await;
-    let body = json!({ "refresh_token": accepted.body["refresh_token"] });
+    let token = portal.invitation_for(person("grace@example.com")).await;
+    let accepted = portal.accept_invitation(&token, PASSWORD, None).await;
+    let refresh_token = accepted.id("refresh_token");
 
-    let replies = join_all((0..10).map(|_| portal.post("/sessions/refresh", body.clone()))).await;
+    let replies = join_all((0..10).map(|_| portal.refresh(&refresh_token))).await;
 
     let winners: Vec<&Value> = replies
         .iter()
@@ -136,10 +97,7 @@ async fn ten_concurrent_refreshes_of_one_token_on_dynamodb_give_one_new_pair() {
         replies.iter().map(|r| r.status).collect::<Vec<_>>()
     );
     let next = portal
-        .post(
-            "/sessions/refresh",
-            json!({ "refresh_token": winners[0]["refresh_token"] }),
-        )
+        .refresh(winners[0]["refresh_token"].as_str().unwrap())
         .await;
     assert_eq!(next.status, StatusCode::OK, "the one new pair works");
 }
@@ -147,14 +105,9 @@ async fn ten_concurrent_refreshes_of_one_token_on_dynamodb_give_one_new_pair() {
 #[tokio::test]
 async fn an_access_token_verifies_with_pyjwt_against_the_published_jwks() {
     let portal = LocalPortal::start(Backend::Embedded).await;
-    let token = portal.invitation_for("grace@example.com").await;
-    let accepted = portal
-        .post(
-            "/invitations/accept",
-            json!({ "token": token, "password": PASSWORD }),
-        )
-        .await;
-    let access = accepted.body["access_token"].as_str().unwrap();
+    let token = portal.invitation_for(person("grace@example.com")).await;
+    let accepted = portal.accept_invitation(&token, PASSWORD, None).await;
+    let access = accepted.id("access_token");
     let python = std::env::var("PORTAL_TEST_PYTHON")
         .expect("PORTAL_TEST_PYTHON is not set: run ./scripts/test (it installs PyJWT in .venv)");
 
@@ -164,7 +117,7 @@ async fn an_access_token_verifies_with_pyjwt_against_the_published_jwks() {
             "/python/verify_access_token.py"
         ))
         .arg(format!("{}/.well-known/jwks.json", portal.base_url))
-        .arg(access)
+        .arg(&access)
         .args(["portal-local", "portal"])
         .output()
         .expect("run python");

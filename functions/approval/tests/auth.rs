@@ -1,41 +1,41 @@
 //! Every `/staff` route needs a valid staff token with `portal.users.manage`. The token
 //! rules themselves (issuer, audience, key, algorithm, claims) are tested in portal-http.
 
-mod support;
-
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use portal_domain::staff::ASSIGN_ROLES;
+use portal_testkit::{Route, TestApp, UNKNOWN_ID as ID, staff_token};
 use serde_json::json;
-use support::{TestApp, staff_token};
 
-const ID: &str = "0123456789abcdef0123456789abcdef";
-
-fn staff_routes() -> Vec<(&'static str, String, Option<serde_json::Value>)> {
+fn staff_routes() -> Vec<Route> {
     vec![
-        ("GET", "/staff/registrations".into(), None),
-        ("GET", format!("/staff/registrations/{ID}"), None),
+        (Method::GET, "/staff/registrations".into(), None),
+        (Method::GET, format!("/staff/registrations/{ID}"), None),
         (
-            "POST",
+            Method::POST,
             format!("/staff/registrations/{ID}/link-contact"),
             Some(json!({ "create_contact": true })),
         ),
         (
-            "POST",
+            Method::POST,
             format!("/staff/registrations/{ID}/approve"),
             Some(json!({})),
         ),
         (
-            "POST",
+            Method::POST,
             format!("/staff/registrations/{ID}/reject"),
             Some(json!({ "reason": "x" })),
         ),
         (
-            "POST",
+            Method::POST,
             "/staff/contacts".into(),
             Some(json!({ "first_name": "A", "last_name": "B", "email": "a@b.example" })),
         ),
-        ("GET", "/staff/contacts?email=a@b.example".into(), None),
-        ("GET", format!("/staff/contacts/{ID}"), None),
+        (
+            Method::GET,
+            "/staff/contacts?email=a@b.example".into(),
+            None,
+        ),
+        (Method::GET, format!("/staff/contacts/{ID}"), None),
     ]
 }
 
@@ -44,11 +44,13 @@ async fn every_staff_route_without_a_token_is_a_401() {
     let app = TestApp::start();
     let before = app.store.snapshot();
 
-    for (method, path, body) in staff_routes() {
-        let reply = app.call(method, &path, None, body).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
-        assert_eq!(reply.body["code"], "unauthenticated", "{method} {path}");
-    }
+    app.expect_all(
+        &staff_routes(),
+        None,
+        StatusCode::UNAUTHORIZED,
+        Some("unauthenticated"),
+    )
+    .await;
     assert_eq!(app.store.snapshot(), before);
 }
 
@@ -56,10 +58,13 @@ async fn every_staff_route_without_a_token_is_a_401() {
 async fn every_staff_route_with_a_garbage_token_is_a_401() {
     let app = TestApp::start();
 
-    for (method, path, body) in staff_routes() {
-        let reply = app.call(method, &path, Some("not.a.jwt"), body).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
-    }
+    app.expect_all(
+        &staff_routes(),
+        Some("not.a.jwt"),
+        StatusCode::UNAUTHORIZED,
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -68,10 +73,12 @@ async fn every_staff_route_without_the_manage_permission_is_a_403_and_changes_no
     let token = staff_token(&[ASSIGN_ROLES]);
     let before = app.store.snapshot();
 
-    for (method, path, body) in staff_routes() {
-        let reply = app.call(method, &path, Some(&token), body).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path}");
-        assert_eq!(reply.body["code"], "forbidden", "{method} {path}");
-    }
+    app.expect_all(
+        &staff_routes(),
+        Some(&token),
+        StatusCode::FORBIDDEN,
+        Some("forbidden"),
+    )
+    .await;
     assert_eq!(app.store.snapshot(), before);
 }

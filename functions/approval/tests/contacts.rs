@@ -1,8 +1,6 @@
-mod support;
-
 use axum::http::StatusCode;
+use portal_testkit::{TestApp, UNKNOWN_ID};
 use serde_json::json;
-use support::TestApp;
 
 #[tokio::test]
 async fn a_created_contact_is_found_by_id_and_by_email() {
@@ -17,10 +15,8 @@ async fn a_created_contact_is_found_by_id_and_by_email() {
     assert_eq!(created.body["full_name"], "Grace Hopper");
     assert_eq!(created.body["history"][0]["action"], "contact_created");
     let id = created.body["contact_id"].as_str().unwrap();
-    let by_id = app.staff_get(&format!("/staff/contacts/{id}")).await;
-    let by_email = app
-        .staff_get("/staff/contacts?email=GRACE@navy.example")
-        .await;
+    let by_id = app.contact(id).await;
+    let by_email = app.find_contacts("GRACE@navy.example").await;
     assert_eq!(by_id.body["email"], "grace@navy.example");
     assert!(by_id.body["portal_user"].is_null());
     assert_eq!(by_email.body["items"][0]["contact_id"], id);
@@ -38,8 +34,7 @@ async fn a_second_contact_with_the_same_email_is_a_409() {
         .create_contact("G.", "Hopper", "GRACE@navy.example")
         .await;
 
-    assert_eq!(again.status, StatusCode::CONFLICT);
-    assert_eq!(again.body["code"], "conflict");
+    again.assert_problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(app.store.snapshot(), before);
 }
 
@@ -53,12 +48,7 @@ async fn an_invalid_contact_is_a_422_naming_every_field_and_writes_nothing() {
         .await;
 
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let mut fields: Vec<&str> = reply.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| error["field"].as_str().unwrap())
-        .collect();
+    let mut fields = reply.fields();
     fields.sort();
     assert_eq!(fields, ["email", "first_name", "last_name", "phone"]);
     assert_eq!(app.store.snapshot(), before);
@@ -69,9 +59,7 @@ async fn finding_contacts_needs_an_email_and_an_unknown_one_finds_none() {
     let app = TestApp::start();
 
     let without = app.staff_get("/staff/contacts").await;
-    let unknown = app
-        .staff_get("/staff/contacts?email=nobody@example.com")
-        .await;
+    let unknown = app.find_contacts("nobody@example.com").await;
 
     assert_eq!(without.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(without.body["errors"][0]["field"], "email");
@@ -83,9 +71,7 @@ async fn finding_contacts_needs_an_email_and_an_unknown_one_finds_none() {
 async fn an_unknown_contact_is_a_404() {
     let app = TestApp::start();
 
-    let reply = app
-        .staff_get("/staff/contacts/0123456789abcdef0123456789abcdef")
-        .await;
+    let reply = app.contact(UNKNOWN_ID).await;
 
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }

@@ -1,28 +1,24 @@
-mod support;
-
 use axum::http::StatusCode;
 use portal_domain::organization::Organization;
 use portal_domain::outbox::EmailContent;
 use portal_domain::ports::{MembershipStore, PortalUserStore, RegistrationStore};
 use portal_domain::staff::MANAGE_USERS;
 use portal_domain::types::{Company, Role};
+use portal_testkit::{TestApp, UNKNOWN_ID, person, staff_token};
 use serde_json::json;
-use support::{TestApp, staff_token};
 use time::macros::datetime;
 
 #[tokio::test]
 async fn linking_a_new_contact_from_the_request_resolves_it() {
     let app = TestApp::start();
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
 
     let reply = app.link_new_contact(&id).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["status"], "resolved");
     let contact_id = reply.body["contact_id"].as_str().unwrap();
-    let contact = app
-        .staff_get(&format!("/staff/contacts/{contact_id}"))
-        .await;
+    let contact = app.contact(contact_id).await;
     assert_eq!(contact.body["email"], "ada@example.com");
     assert_eq!(contact.body["company"], "Acme");
     assert!(contact.body["portal_user"].is_null());
@@ -35,18 +31,15 @@ async fn linking_an_existing_contact_resolves_the_request_and_is_in_its_history(
         .create_contact("Ada", "Lovelace", "ada@crm.example")
         .await;
     let contact_id = contact.body["contact_id"].as_str().unwrap();
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
 
     let reply = app
-        .staff_post(
-            &format!("/staff/registrations/{id}/link-contact"),
-            json!({ "contact_id": contact_id }),
-        )
+        .link_contact(&id, json!({ "contact_id": contact_id }))
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["contact_id"], contact_id);
-    let detail = app.staff_get(&format!("/staff/registrations/{id}")).await;
+    let detail = app.registration(&id).await;
     let last = detail.body["history"]
         .as_array()
         .unwrap()
@@ -61,14 +54,11 @@ async fn linking_an_existing_contact_resolves_the_request_and_is_in_its_history(
 #[tokio::test]
 async fn linking_an_unknown_contact_is_a_404_and_changes_nothing() {
     let app = TestApp::start();
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
     let before = app.store.snapshot();
 
     let reply = app
-        .staff_post(
-            &format!("/staff/registrations/{id}/link-contact"),
-            json!({ "contact_id": "0123456789abcdef0123456789abcdef" }),
-        )
+        .link_contact(&id, json!({ "contact_id": UNKNOWN_ID }))
         .await;
 
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
@@ -80,28 +70,25 @@ async fn creating_a_contact_from_a_request_whose_email_is_a_contact_is_a_409() {
     let app = TestApp::start();
     app.create_contact("Ada", "Lovelace", "ada@example.com")
         .await;
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
     let before = app.store.snapshot();
 
     let reply = app.link_new_contact(&id).await;
 
-    assert_eq!(reply.status, StatusCode::CONFLICT);
-    assert_eq!(reply.body["code"], "conflict");
+    reply.assert_problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(app.store.snapshot(), before);
 }
 
 #[tokio::test]
 async fn a_link_body_needs_exactly_one_choice() {
     let app = TestApp::start();
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
 
     for body in [
         json!({}),
         json!({ "contact_id": "x", "create_contact": true }),
     ] {
-        let reply = app
-            .staff_post(&format!("/staff/registrations/{id}/link-contact"), body)
-            .await;
+        let reply = app.link_contact(&id, body).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reply.body["errors"][0]["field"], "contact_id");
     }
@@ -110,7 +97,7 @@ async fn a_link_body_needs_exactly_one_choice() {
 #[tokio::test]
 async fn approval_creates_an_invited_user_and_emails_one_invitation_with_a_working_seal() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
 
     let reply = app
         .approve(&id, json!({ "roles": ["billing.viewer"] }))
@@ -129,6 +116,8 @@ async fn approval_creates_an_invited_user_and_emails_one_invitation_with_a_worki
         panic!("not an invitation");
     };
     let token = app
+        .ports
+        .settings
         .seal_key
         .open(sealed_token)
         .expect("the seal opens with the configured key");
@@ -145,14 +134,12 @@ async fn approval_creates_an_invited_user_and_emails_one_invitation_with_a_worki
 #[tokio::test]
 async fn the_contact_shows_its_new_portal_user() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
     let approved = app.approve(&id, json!({})).await;
-    let detail = app.staff_get(&format!("/staff/registrations/{id}")).await;
+    let detail = app.registration(&id).await;
     let contact_id = detail.body["contact_id"].as_str().unwrap();
 
-    let contact = app
-        .staff_get(&format!("/staff/contacts/{contact_id}"))
-        .await;
+    let contact = app.contact(contact_id).await;
 
     assert_eq!(
         contact.body["portal_user"]["portal_user_id"],
@@ -168,79 +155,62 @@ async fn the_contact_shows_its_new_portal_user() {
 #[tokio::test]
 async fn approval_before_a_contact_is_linked_is_a_409_contact_required() {
     let app = TestApp::start();
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
     let before = app.store.snapshot();
 
     let reply = app.approve(&id, json!({})).await;
 
-    assert_eq!(reply.status, StatusCode::CONFLICT);
-    assert_eq!(reply.body["code"], "contact_required");
+    reply.assert_problem(StatusCode::CONFLICT, "contact_required");
     assert_eq!(app.store.snapshot(), before);
 }
 
 #[tokio::test]
 async fn a_second_approval_is_a_409_and_sends_nothing_more() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
     app.approve(&id, json!({})).await;
 
     let again = app.approve(&id, json!({})).await;
 
-    assert_eq!(again.status, StatusCode::CONFLICT);
-    assert_eq!(again.body["code"], "invalid_state");
+    again.assert_problem(StatusCode::CONFLICT, "invalid_state");
     assert_eq!(app.emails_of_kind("invitation").len(), 1);
 }
 
 #[tokio::test]
 async fn rejecting_after_approval_is_a_409() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
     app.approve(&id, json!({})).await;
 
-    let reply = app
-        .staff_post(
-            &format!("/staff/registrations/{id}/reject"),
-            json!({ "reason": "no" }),
-        )
-        .await;
+    let reply = app.reject(&id, json!({ "reason": "no" })).await;
 
-    assert_eq!(reply.status, StatusCode::CONFLICT);
-    assert_eq!(reply.body["code"], "invalid_state");
+    reply.assert_problem(StatusCode::CONFLICT, "invalid_state");
 }
 
 #[tokio::test]
 async fn linking_a_contact_that_already_has_a_portal_user_is_a_409() {
     let app = TestApp::start();
-    let first = app.resolved_request("ada@example.com").await;
+    let first = app.resolved_request(person("ada@example.com")).await;
     app.approve(&first, json!({})).await;
-    let detail = app
-        .staff_get(&format!("/staff/registrations/{first}"))
-        .await;
+    let detail = app.registration(&first).await;
     let contact_id = detail.body["contact_id"].as_str().unwrap().to_owned();
-    let second = app.verified_request("Ada", "ada.again@example.com").await;
+    let second = app.verified_request(person("ada.again@example.com")).await;
 
     let reply = app
-        .staff_post(
-            &format!("/staff/registrations/{second}/link-contact"),
-            json!({ "contact_id": contact_id }),
-        )
+        .link_contact(&second, json!({ "contact_id": contact_id }))
         .await;
 
-    assert_eq!(reply.status, StatusCode::CONFLICT);
-    assert_eq!(reply.body["code"], "conflict");
+    reply.assert_problem(StatusCode::CONFLICT, "conflict");
 }
 
 #[tokio::test]
 async fn approval_into_an_unknown_organization_is_a_422_and_writes_nothing() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
     let before = app.store.snapshot();
 
     let reply = app
-        .approve(
-            &id,
-            json!({ "organization_id": "0123456789abcdef0123456789abcdef" }),
-        )
+        .approve(&id, json!({ "organization_id": UNKNOWN_ID }))
         .await;
 
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -251,28 +221,16 @@ async fn approval_into_an_unknown_organization_is_a_422_and_writes_nothing() {
 #[tokio::test]
 async fn setting_roles_needs_the_role_assignment_permission() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
     let manager_only = staff_token(&[MANAGE_USERS]);
 
     let with_roles = app
-        .call(
-            "POST",
-            &format!("/staff/registrations/{id}/approve"),
-            Some(&manager_only),
-            Some(json!({ "roles": ["admin"] })),
-        )
+        .as_staff(&manager_only)
+        .approve(&id, json!({ "roles": ["admin"] }))
         .await;
-    let without_roles = app
-        .call(
-            "POST",
-            &format!("/staff/registrations/{id}/approve"),
-            Some(&manager_only),
-            Some(json!({})),
-        )
-        .await;
+    let without_roles = app.as_staff(&manager_only).approve(&id, json!({})).await;
 
-    assert_eq!(with_roles.status, StatusCode::FORBIDDEN);
-    assert_eq!(with_roles.body["code"], "forbidden");
+    with_roles.assert_problem(StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(
         without_roles.status,
         StatusCode::OK,
@@ -284,7 +242,7 @@ async fn setting_roles_needs_the_role_assignment_permission() {
 #[tokio::test]
 async fn bad_roles_are_a_422() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
 
     let reply = app.approve(&id, json!({ "roles": ["Not A Role"] })).await;
 
@@ -295,16 +253,11 @@ async fn bad_roles_are_a_422() {
 #[tokio::test]
 async fn rejection_needs_a_reason_and_emails_it_to_the_requester() {
     let app = TestApp::start();
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
 
-    let missing = app
-        .staff_post(&format!("/staff/registrations/{id}/reject"), json!({}))
-        .await;
+    let missing = app.reject(&id, json!({})).await;
     let reply = app
-        .staff_post(
-            &format!("/staff/registrations/{id}/reject"),
-            json!({ "reason": "We do not know Acme." }),
-        )
+        .reject(&id, json!({ "reason": "We do not know Acme." }))
         .await;
 
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -324,7 +277,7 @@ async fn rejection_needs_a_reason_and_emails_it_to_the_requester() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_concurrent_approvals_make_one_user_and_one_invitation() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
 
     let (first, second) = tokio::join!(app.approve(&id, json!({})), app.approve(&id, json!({})));
 
@@ -348,9 +301,9 @@ async fn two_concurrent_approvals_make_one_user_and_one_invitation() {
 #[tokio::test]
 async fn approving_into_an_organization_with_roles_needs_the_role_assignment_permission() {
     let app = TestApp::start();
-    let id = app.resolved_request("ada@example.com").await;
+    let id = app.resolved_request(person("ada@example.com")).await;
     let organization = Organization {
-        id: "0123456789abcdef0123456789abcdef".into(),
+        id: UNKNOWN_ID.into(),
         name: Company::parse("Acme").unwrap(),
         account_ref: None,
         roles: vec![Role::parse("orders.viewer").unwrap()],
@@ -362,12 +315,8 @@ async fn approving_into_an_organization_with_roles_needs_the_role_assignment_per
     let before = app.store.snapshot();
 
     let reply = app
-        .call(
-            "POST",
-            &format!("/staff/registrations/{id}/approve"),
-            Some(&manager_only),
-            Some(json!({ "organization_id": organization.id })),
-        )
+        .as_staff(&manager_only)
+        .approve(&id, json!({ "organization_id": organization.id }))
         .await;
 
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);

@@ -1,23 +1,17 @@
-mod support;
-
 use axum::http::StatusCode;
-use portal_domain::testing;
 use portal_domain::use_cases::{Pace, sweep_outbox};
+use portal_testkit::{TestApp, person};
 use serde_json::json;
-use support::TestApp;
 use time::Duration;
 
 /// Submits a request while mail fails, then lets the mailer try until it gives up.
 async fn undeliverable_request(app: &TestApp, email: &str) {
     app.mailer.fail_from_now_on();
-    let form = json!({"first_name": "Ada", "last_name": "Lovelace", "email": email});
-    let reply = app.call("POST", "/registrations", None, Some(form)).await;
-    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
-    let mailer = testing::ports(app.store.clone(), app.mailer.clone(), app.clock.clone());
+    app.submitted_request(person(email)).await;
     let mut dead = 0;
-    for _ in 0..mailer.settings.email_retries.max_attempts {
+    for _ in 0..app.ports.settings.email_retries.max_attempts {
         app.clock.advance(Duration::hours(1));
-        dead += sweep_outbox(&mailer, 10, &Pace::default())
+        dead += sweep_outbox(&app.ports, 10, &Pace::default())
             .await
             .unwrap()
             .dead;
@@ -30,7 +24,7 @@ async fn an_email_the_mailer_gave_up_on_is_listed_for_staff() {
     let app = TestApp::start();
     undeliverable_request(&app, "ada@example.com").await;
 
-    let reply = app.staff_get("/staff/outbox/dead").await;
+    let reply = app.dead_emails("").await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let items = reply.body["items"].as_array().unwrap();
@@ -50,13 +44,11 @@ async fn an_email_the_mailer_gave_up_on_is_listed_for_staff() {
 #[tokio::test]
 async fn delivered_and_retrying_emails_are_not_listed_as_dead() {
     let app = TestApp::start();
-    let form = json!({"first_name": "Ada", "last_name": "Lovelace", "email": "ok@example.com"});
-    app.call("POST", "/registrations", None, Some(form)).await;
+    app.register(person("ok@example.com")).await;
     app.mailer.fail_from_now_on();
-    let form = json!({"first_name": "Bo", "last_name": "Lovelace", "email": "retry@example.com"});
-    app.call("POST", "/registrations", None, Some(form)).await;
+    app.register(person("retry@example.com")).await;
 
-    let reply = app.staff_get("/staff/outbox/dead").await;
+    let reply = app.dead_emails("").await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["items"], json!([]));
@@ -67,9 +59,9 @@ async fn the_dead_list_needs_a_staff_token_and_a_422_names_a_bad_page_parameter(
     let app = TestApp::start();
     undeliverable_request(&app, "ada@example.com").await;
 
-    let anonymous = app.call("GET", "/staff/outbox/dead", None, None).await;
-    let bad_limit = app.staff_get("/staff/outbox/dead?limit=0").await;
-    let bad_cursor = app.staff_get("/staff/outbox/dead?cursor=nope").await;
+    let anonymous = app.get("/staff/outbox/dead").await;
+    let bad_limit = app.dead_emails("limit=0").await;
+    let bad_cursor = app.dead_emails("cursor=nope").await;
 
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert_eq!(

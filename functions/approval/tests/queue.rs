@@ -1,16 +1,14 @@
-mod support;
-
 use axum::http::StatusCode;
+use portal_testkit::{TestApp, UNKNOWN_ID, person};
 use std::collections::HashSet;
-use support::TestApp;
 use time::Duration;
 
 #[tokio::test]
 async fn a_verified_request_shows_in_the_new_queue_with_its_data() {
     let app = TestApp::start();
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
 
-    let reply = app.staff_get("/staff/registrations?status=new").await;
+    let reply = app.registrations("status=new").await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let items = reply.body["items"].as_array().unwrap();
@@ -25,13 +23,11 @@ async fn a_verified_request_shows_in_the_new_queue_with_its_data() {
 #[tokio::test]
 async fn the_queue_defaults_to_new_and_keeps_statuses_apart() {
     let app = TestApp::start();
-    app.verified_request("Ada", "ada@example.com").await;
-    app.call("POST", "/registrations", None, Some(serde_json::json!({"first_name": "Un", "last_name": "Verified", "email": "un@example.com"}))).await;
+    app.verified_request(person("ada@example.com")).await;
+    app.register(person("un@example.com")).await;
 
-    let new = app.staff_get("/staff/registrations").await;
-    let pending = app
-        .staff_get("/staff/registrations?status=pending_verification")
-        .await;
+    let new = app.registrations("").await;
+    let pending = app.registrations("status=pending_verification").await;
 
     assert_eq!(new.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(pending.body["items"].as_array().unwrap().len(), 1);
@@ -44,7 +40,7 @@ async fn one_hundred_twenty_requests_page_through_newest_first_without_loss_or_r
     let mut created = Vec::new();
     for i in 0..120 {
         created.push(
-            app.verified_request("Ada", &format!("p{i}@example.com"))
+            app.verified_request(person(&format!("p{i}@example.com")))
                 .await,
         );
         app.clock.advance(Duration::seconds(1));
@@ -53,15 +49,13 @@ async fn one_hundred_twenty_requests_page_through_newest_first_without_loss_or_r
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let path = match &cursor {
-            Some(cursor) => format!("/staff/registrations?status=new&limit=50&cursor={cursor}"),
-            None => "/staff/registrations?status=new&limit=50".to_owned(),
+        let query = match &cursor {
+            Some(cursor) => format!("status=new&limit=50&cursor={cursor}"),
+            None => "status=new&limit=50".to_owned(),
         };
-        let reply = app.staff_get(&path).await;
+        let reply = app.registrations(&query).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        for item in reply.body["items"].as_array().unwrap() {
-            seen.push(item["registration_id"].as_str().unwrap().to_owned());
-        }
+        seen.extend(reply.column("registration_id"));
         match reply.body["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
             None => break,
@@ -84,9 +78,7 @@ async fn a_bad_status_limit_or_cursor_is_a_422_naming_the_parameter() {
         ("limit=ten", "limit"),
         ("cursor=not-a-cursor", "cursor"),
     ] {
-        let reply = app
-            .staff_get(&format!("/staff/registrations?{query}"))
-            .await;
+        let reply = app.registrations(query).await;
         assert_eq!(
             reply.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -108,9 +100,9 @@ async fn the_detail_suggests_the_contact_with_the_same_email_first_then_same_nam
         .await;
     app.create_contact("Grace", "Hopper", "grace@example.com")
         .await;
-    let id = app.verified_request("Ada", "ada@example.com").await;
+    let id = app.verified_request(person("ada@example.com")).await;
 
-    let reply = app.staff_get(&format!("/staff/registrations/{id}")).await;
+    let reply = app.registration(&id).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let suggestions = reply.body["suggested_contacts"].as_array().unwrap();
@@ -126,9 +118,8 @@ async fn the_detail_suggests_the_contact_with_the_same_email_first_then_same_nam
 async fn an_unknown_request_is_a_404() {
     let app = TestApp::start();
 
-    for id in ["0123456789abcdef0123456789abcdef", "nope"] {
-        let reply = app.staff_get(&format!("/staff/registrations/{id}")).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND);
-        assert_eq!(reply.body["code"], "not_found");
+    for id in [UNKNOWN_ID, "nope"] {
+        let reply = app.registration(id).await;
+        reply.assert_problem(StatusCode::NOT_FOUND, "not_found");
     }
 }

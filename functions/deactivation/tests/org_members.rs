@@ -1,51 +1,32 @@
 //! Organization administrators deactivate and reactivate their own organization's
 //! members, and only those.
 
-#[path = "../../invitation/tests/support/mod.rs"]
-mod support;
-
 use axum::http::StatusCode;
+use portal_testkit::{PASSWORD, TestApp, UNKNOWN_ID};
 use serde_json::json;
-use support::{TestApp, UNKNOWN_ID};
 
 #[tokio::test]
 async fn an_administrator_deactivates_and_reactivates_a_member_of_their_organization() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
     let admin = app.org_admin(&acme, "admin@acme.example").await;
     let member = app
         .active_user("member@acme.example", json!({ "organization_id": acme }))
         .await;
-    let token = Some(admin.access_token.as_str());
+    let token = admin.access_token.as_str();
 
-    let off = app
-        .call(
-            "POST",
-            &format!("/org/members/{}/deactivate", member.id),
-            token,
-            None,
-        )
-        .await;
+    let off = app.org(token).deactivate(&member.id).await;
 
     assert_eq!(off.status, StatusCode::OK, "{}", off.body);
     assert_eq!(off.body["status"], "deactivated");
-    let me = app
-        .call("GET", "/me", Some(&member.access_token), None)
-        .await;
+    let me = app.me(&member.access_token).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
 
-    let on = app
-        .call(
-            "POST",
-            &format!("/org/members/{}/reactivate", member.id),
-            token,
-            None,
-        )
-        .await;
+    let on = app.org(token).reactivate(&member.id).await;
     assert_eq!(on.status, StatusCode::OK, "{}", on.body);
     assert_eq!(on.body["status"], "active");
     assert_eq!(
-        app.log_in("member@acme.example").await.status,
+        app.log_in("member@acme.example", PASSWORD).await.status,
         StatusCode::OK
     );
 }
@@ -53,8 +34,8 @@ async fn an_administrator_deactivates_and_reactivates_a_member_of_their_organiza
 #[tokio::test]
 async fn a_member_of_another_organization_or_of_none_is_not_found() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
-    let globex = app.create_organization("Globex", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
+    let globex = app.new_organization("Globex", &[]).await;
     let admin = app.org_admin(&acme, "admin@acme.example").await;
     let stranger = app
         .invited_user(
@@ -66,15 +47,17 @@ async fn a_member_of_another_organization_or_of_none_is_not_found() {
     let before = app.store.snapshot();
 
     for id in [stranger.as_str(), loner.as_str(), UNKNOWN_ID, "not-an-id"] {
-        for action in ["deactivate", "reactivate"] {
-            let reply = app
-                .call(
-                    "POST",
-                    &format!("/org/members/{id}/{action}"),
-                    Some(&admin.access_token),
-                    None,
-                )
-                .await;
+        let replies = [
+            (
+                "deactivate",
+                app.org(&admin.access_token).deactivate(id).await,
+            ),
+            (
+                "reactivate",
+                app.org(&admin.access_token).reactivate(id).await,
+            ),
+        ];
+        for (action, reply) in replies {
             assert_eq!(
                 reply.status,
                 StatusCode::NOT_FOUND,
@@ -89,52 +72,31 @@ async fn a_member_of_another_organization_or_of_none_is_not_found() {
 #[tokio::test]
 async fn the_last_active_administrator_cannot_deactivate_themselves() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
     let admin = app.org_admin(&acme, "admin@acme.example").await;
-    let own = format!("/org/members/{}/deactivate", admin.id);
     let before = app.store.snapshot();
 
-    let refused = app
-        .call("POST", &own, Some(&admin.access_token), None)
-        .await;
+    let refused = app.org(&admin.access_token).deactivate(&admin.id).await;
 
-    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
-    assert_eq!(refused.body["code"], "invalid_state");
+    refused.assert_problem(StatusCode::CONFLICT, "invalid_state");
     assert_eq!(app.store.snapshot(), before);
 
     app.org_admin(&acme, "second@acme.example").await;
-    let allowed = app
-        .call("POST", &own, Some(&admin.access_token), None)
-        .await;
+    let allowed = app.org(&admin.access_token).deactivate(&admin.id).await;
     assert_eq!(allowed.status, StatusCode::OK, "{}", allowed.body);
-    let after = app
-        .call("GET", "/me", Some(&admin.access_token), None)
-        .await;
+    let after = app.me(&admin.access_token).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn staff_may_deactivate_the_last_administrator() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
     let admin = app.org_admin(&acme, "admin@acme.example").await;
 
-    let reply = app
-        .staff(
-            "POST",
-            &format!("/staff/portal-users/{}/deactivate", admin.id),
-            None,
-        )
-        .await;
+    let reply = app.deactivate(&admin.id).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let locked_out = app
-        .call(
-            "POST",
-            &format!("/org/members/{}/reactivate", admin.id),
-            Some(&admin.access_token),
-            None,
-        )
-        .await;
+    let locked_out = app.org(&admin.access_token).reactivate(&admin.id).await;
     assert_eq!(locked_out.status, StatusCode::UNAUTHORIZED);
 }

@@ -2,55 +2,57 @@
 //! route the access token of an active organization administrator. The token rules
 //! themselves are tested in portal-http.
 
-mod support;
-
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use portal_domain::staff::ASSIGN_ROLES;
-use serde_json::{Value, json};
-use support::{TestApp, UNKNOWN_ID, staff_token};
+use portal_testkit::{Route, TestApp, UNKNOWN_ID, staff_token};
+use serde_json::json;
 
-fn staff_routes() -> Vec<(&'static str, String, Option<Value>)> {
+fn staff_routes() -> Vec<Route> {
     let id = UNKNOWN_ID;
     vec![
         (
-            "POST",
+            Method::POST,
             "/staff/portal-users".into(),
             Some(json!({ "contact_id": id })),
         ),
-        ("GET", "/staff/portal-users".into(), None),
-        ("GET", format!("/staff/portal-users/{id}"), None),
+        (Method::GET, "/staff/portal-users".into(), None),
+        (Method::GET, format!("/staff/portal-users/{id}"), None),
         (
-            "PATCH",
+            Method::PATCH,
             format!("/staff/portal-users/{id}"),
             Some(json!({ "organization_id": null })),
         ),
-        ("POST", format!("/staff/portal-users/{id}/invitation"), None),
         (
-            "POST",
+            Method::POST,
+            format!("/staff/portal-users/{id}/invitation"),
+            None,
+        ),
+        (
+            Method::POST,
             "/staff/organizations".into(),
             Some(json!({ "name": "Acme", "roles": [] })),
         ),
-        ("GET", format!("/staff/organizations/{id}"), None),
+        (Method::GET, format!("/staff/organizations/{id}"), None),
         (
-            "POST",
+            Method::POST,
             format!("/staff/organizations/{id}/members"),
             Some(json!({ "emails": ["a@example.com"] })),
         ),
     ]
 }
 
-fn org_routes() -> Vec<(&'static str, String, Option<Value>)> {
+fn org_routes() -> Vec<Route> {
     let id = UNKNOWN_ID;
     vec![
-        ("GET", "/org/members".into(), None),
+        (Method::GET, "/org/members".into(), None),
         (
-            "POST",
+            Method::POST,
             "/org/members".into(),
             Some(json!({ "emails": ["a@example.com"] })),
         ),
-        ("POST", format!("/org/members/{id}/invitation"), None),
+        (Method::POST, format!("/org/members/{id}/invitation"), None),
         (
-            "PUT",
+            Method::PUT,
             format!("/org/members/{id}/admin"),
             Some(json!({ "org_admin": true })),
         ),
@@ -62,49 +64,55 @@ async fn every_route_without_a_token_is_a_401_and_changes_nothing() {
     let app = TestApp::start();
     let before = app.store.snapshot();
 
-    for (method, path, body) in staff_routes().into_iter().chain(org_routes()) {
-        let reply = app.call(method, &path, None, body).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
-        assert_eq!(reply.body["code"], "unauthenticated", "{method} {path}");
-    }
+    let every_route = [staff_routes(), org_routes()].concat();
+    app.expect_all(
+        &every_route,
+        None,
+        StatusCode::UNAUTHORIZED,
+        Some("unauthenticated"),
+    )
+    .await;
     assert_eq!(app.store.snapshot(), before);
 }
 
 #[tokio::test]
 async fn a_staff_token_does_not_open_org_routes_nor_an_access_token_staff_routes() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &[]).await;
+    let organization = app.new_organization("Acme", &[]).await;
     let admin = app.org_admin(&organization, "admin@acme.example").await;
 
-    for (method, path, body) in org_routes() {
-        let reply = app.call(method, &path, Some(&app.token), body).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
-    }
-    for (method, path, body) in staff_routes() {
-        let reply = app
-            .call(method, &path, Some(&admin.access_token), body)
-            .await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
-    }
+    app.expect_all(
+        &org_routes(),
+        Some(&app.token),
+        StatusCode::UNAUTHORIZED,
+        None,
+    )
+    .await;
+    app.expect_all(
+        &staff_routes(),
+        Some(&admin.access_token),
+        StatusCode::UNAUTHORIZED,
+        None,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn an_administrators_access_token_stops_on_every_org_route_once_they_log_out() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &[]).await;
+    let organization = app.new_organization("Acme", &[]).await;
     let admin = app.org_admin(&organization, "admin@acme.example").await;
-    let out = app
-        .call("DELETE", "/sessions", Some(&admin.access_token), None)
-        .await;
+    let out = app.log_out(&admin.access_token).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     let before = app.store.snapshot();
 
-    for (method, path, body) in org_routes() {
-        let reply = app
-            .call(method, &path, Some(&admin.access_token), body)
-            .await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
-    }
+    app.expect_all(
+        &org_routes(),
+        Some(&admin.access_token),
+        StatusCode::UNAUTHORIZED,
+        None,
+    )
+    .await;
     assert_eq!(app.store.snapshot(), before);
 }
 
@@ -114,18 +122,20 @@ async fn every_staff_route_without_the_manage_permission_is_a_403_and_changes_no
     let token = staff_token(&[ASSIGN_ROLES]);
     let before = app.store.snapshot();
 
-    for (method, path, body) in staff_routes() {
-        let reply = app.call(method, &path, Some(&token), body).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path}");
-        assert_eq!(reply.body["code"], "forbidden", "{method} {path}");
-    }
+    app.expect_all(
+        &staff_routes(),
+        Some(&token),
+        StatusCode::FORBIDDEN,
+        Some("forbidden"),
+    )
+    .await;
     assert_eq!(app.store.snapshot(), before);
 }
 
 #[tokio::test]
 async fn every_org_route_for_a_member_who_is_not_an_administrator_is_a_403() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &[]).await;
+    let organization = app.new_organization("Acme", &[]).await;
     let member = app
         .active_user(
             "member@acme.example",
@@ -136,18 +146,14 @@ async fn every_org_route_for_a_member_who_is_not_an_administrator_is_a_403() {
     let before = app.store.snapshot();
 
     for caller in [&member, &outsider] {
-        for (method, path, body) in org_routes() {
-            let reply = app
-                .call(method, &path, Some(&caller.access_token), body)
-                .await;
-            assert_eq!(
-                reply.status,
-                StatusCode::FORBIDDEN,
-                "{} {method} {path}",
-                caller.email
-            );
-            assert_eq!(reply.body["code"], "forbidden");
-        }
+        let token = Some(caller.access_token.as_str());
+        app.expect_all(
+            &org_routes(),
+            token,
+            StatusCode::FORBIDDEN,
+            Some("forbidden"),
+        )
+        .await;
     }
     assert_eq!(app.store.snapshot(), before);
 }
@@ -155,24 +161,16 @@ async fn every_org_route_for_a_member_who_is_not_an_administrator_is_a_403() {
 #[tokio::test]
 async fn an_administrator_demoted_by_staff_loses_the_org_routes_at_once() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &[]).await;
+    let organization = app.new_organization("Acme", &[]).await;
     let admin = app.org_admin(&organization, "admin@acme.example").await;
-    let listed = app
-        .call("GET", "/org/members", Some(&admin.access_token), None)
-        .await;
+    let listed = app.org(&admin.access_token).members("").await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
 
     let demoted = app
-        .staff(
-            "PATCH",
-            &format!("/staff/portal-users/{}", admin.id),
-            Some(json!({ "org_admin": false })),
-        )
+        .change_user(&admin.id, json!({ "org_admin": false }))
         .await;
     assert_eq!(demoted.status, StatusCode::OK, "{}", demoted.body);
 
-    let listed = app
-        .call("GET", "/org/members", Some(&admin.access_token), None)
-        .await;
+    let listed = app.org(&admin.access_token).members("").await;
     assert_eq!(listed.status, StatusCode::FORBIDDEN, "{}", listed.body);
 }

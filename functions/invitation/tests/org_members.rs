@@ -1,11 +1,9 @@
 //! Organization administrators manage their own organization's members, the organization
 //! always taken from their token and the store, never from the request.
 
-mod support;
-
 use axum::http::StatusCode;
+use portal_testkit::{InProcess, Member, OrgAdmin, TestApp, UNKNOWN_ID};
 use serde_json::json;
-use support::{Member, TestApp, UNKNOWN_ID};
 
 struct TwoOrganizations {
     app: TestApp,
@@ -20,9 +18,9 @@ struct TwoOrganizations {
 async fn two_organizations() -> TwoOrganizations {
     let app = TestApp::start();
     let acme = app
-        .create_organization("Acme", &["orders.viewer", "billing.viewer"])
+        .new_organization("Acme", &["orders.viewer", "billing.viewer"])
         .await;
-    let globex = app.create_organization("Globex", &["orders.viewer"]).await;
+    let globex = app.new_organization("Globex", &["orders.viewer"]).await;
     let admin = app.org_admin(&acme, "admin@acme.example").await;
     let colleague = app
         .invited_user("colleague@acme.example", json!({ "organization_id": acme }))
@@ -43,15 +41,9 @@ async fn two_organizations() -> TwoOrganizations {
 }
 
 impl TwoOrganizations {
-    async fn as_admin(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> support::Reply {
-        self.app
-            .call(method, path, Some(&self.admin.access_token), body)
-            .await
+    /// The `/org` routes as Acme's administrator.
+    fn org(&self) -> OrgAdmin<'_, InProcess> {
+        self.app.org(&self.admin.access_token)
     }
 }
 
@@ -60,21 +52,15 @@ async fn an_administrator_lists_the_members_of_their_organization_only() {
     let world = two_organizations().await;
 
     let reply = world
-        .as_admin(
-            "GET",
-            &format!("/org/members?organization_id={UNKNOWN_ID}"),
-            None,
-        )
+        .org()
+        .members(&format!("organization_id={UNKNOWN_ID}"))
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let ids: Vec<_> = reply.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["portal_user_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, [world.admin.id.as_str(), world.colleague.as_str()]);
+    assert_eq!(
+        reply.column("portal_user_id"),
+        [world.admin.id.as_str(), world.colleague.as_str()]
+    );
     assert_eq!(
         reply.body["items"][1]["effective_roles"],
         json!(["billing.viewer", "orders.viewer", "portal.user"])
@@ -86,15 +72,13 @@ async fn an_administrator_lists_the_members_of_their_organization_only() {
 async fn the_members_list_pages_and_filters_like_the_staff_list() {
     let world = two_organizations().await;
 
-    let invited = world
-        .as_admin("GET", "/org/members?status=invited", None)
-        .await;
+    let invited = world.org().members("status=invited").await;
     assert_eq!(invited.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(
         invited.body["items"][0]["portal_user_id"],
         world.colleague.as_str()
     );
-    let page = world.as_admin("GET", "/org/members?limit=1", None).await;
+    let page = world.org().members("limit=1").await;
     assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
     assert!(page.body["next_cursor"].is_string());
 
@@ -103,11 +87,8 @@ async fn the_members_list_pages_and_filters_like_the_staff_list() {
         ("limit=101", "limit"),
         ("cursor=x", "cursor"),
     ] {
-        let reply = world
-            .as_admin("GET", &format!("/org/members?{query}"), None)
-            .await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
-        assert_eq!(reply.fields(), [field]);
+        let reply = world.org().members(query).await;
+        reply.assert_invalid(&[field]);
     }
 }
 
@@ -116,34 +97,24 @@ async fn an_administrator_invites_into_their_own_organization_whatever_the_body_
     let world = two_organizations().await;
 
     let reply = world
-        .as_admin(
-            "POST",
-            "/org/members",
-            Some(json!({
-                "emails": "new@example.com, colleague@acme.example",
-                "roles": ["billing.viewer"],
-                "organization_id": UNKNOWN_ID,
-                "org_admin": true,
-            })),
-        )
+        .org()
+        .invite(json!({
+            "emails": "new@example.com, colleague@acme.example",
+            "roles": ["billing.viewer"],
+            "organization_id": UNKNOWN_ID,
+            "org_admin": true,
+        }))
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let rows = reply.body["results"].as_array().unwrap();
+    let rows = reply.results();
     assert_eq!(rows[0]["outcome"], "invited");
     // An administrator does not learn whether the address was a known contact.
     assert_eq!(rows[0]["contact_created"], false);
     assert_eq!(rows[1]["outcome"], "already_member");
     let new = world
         .app
-        .staff(
-            "GET",
-            &format!(
-                "/staff/portal-users/{}",
-                rows[0]["portal_user_id"].as_str().unwrap()
-            ),
-            None,
-        )
+        .user(rows[0]["portal_user_id"].as_str().unwrap())
         .await;
     assert_eq!(new.body["organization_id"], world.acme.as_str());
     assert_eq!(new.body["roles"], json!(["billing.viewer"]));
@@ -157,20 +128,11 @@ async fn an_administrator_grants_only_roles_the_organization_has() {
     let before = world.app.store.snapshot();
 
     let reply = world
-        .as_admin(
-            "POST",
-            "/org/members",
-            Some(json!({ "emails": ["new@example.com"], "roles": ["staff.superuser"] })),
-        )
+        .org()
+        .invite(json!({ "emails": ["new@example.com"], "roles": ["staff.superuser"] }))
         .await;
 
-    assert_eq!(
-        reply.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        reply.body
-    );
-    assert_eq!(reply.fields(), ["roles"]);
+    reply.assert_invalid(&["roles"]);
     assert_eq!(world.app.store.snapshot(), before);
 }
 
@@ -184,9 +146,8 @@ async fn a_bulk_of_an_administrator_has_the_same_limits() {
         json!({ "emails": [] }),
         json!({}),
     ] {
-        let reply = world.as_admin("POST", "/org/members", Some(body)).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(reply.fields(), ["emails"]);
+        let reply = world.org().invite(body).await;
+        reply.assert_invalid(&["emails"]);
     }
 }
 
@@ -196,9 +157,7 @@ async fn a_member_of_another_organization_is_not_found_on_every_member_route() {
     let before = world.app.store.snapshot();
 
     for id in [world.stranger.as_str(), UNKNOWN_ID, "not-an-id"] {
-        let resend = world
-            .as_admin("POST", &format!("/org/members/{id}/invitation"), None)
-            .await;
+        let resend = world.org().reinvite(id).await;
         assert_eq!(
             resend.status,
             StatusCode::NOT_FOUND,
@@ -206,11 +165,8 @@ async fn a_member_of_another_organization_is_not_found_on_every_member_route() {
             resend.body
         );
         let promote = world
-            .as_admin(
-                "PUT",
-                &format!("/org/members/{id}/admin"),
-                Some(json!({ "org_admin": true })),
-            )
+            .org()
+            .set_admin(id, json!({ "org_admin": true }))
             .await;
         assert_eq!(
             promote.status,
@@ -228,28 +184,19 @@ async fn an_administrator_sends_a_member_a_new_link_and_the_old_one_stops_workin
     let world = two_organizations().await;
     let old = world.app.invitation_token("colleague@acme.example").await;
 
-    let reply = world
-        .as_admin(
-            "POST",
-            &format!("/org/members/{}/invitation", world.colleague),
-            None,
-        )
-        .await;
+    let reply = world.org().reinvite(&world.colleague).await;
 
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
     assert!(reply.body["expires_at"].is_string());
-    assert_eq!(world.app.lookup(&old).await, StatusCode::GONE);
+    assert_eq!(
+        world.app.lookup_invitation(&old).await.status,
+        StatusCode::GONE
+    );
     let new = world.app.invitation_token("colleague@acme.example").await;
     assert_ne!(new, old);
-    world.app.accept(&new).await;
+    world.app.accepted(&new).await;
 
-    let again = world
-        .as_admin(
-            "POST",
-            &format!("/org/members/{}/invitation", world.colleague),
-            None,
-        )
-        .await;
+    let again = world.org().reinvite(&world.colleague).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "active now");
     assert_eq!(again.body["code"], "invalid_state");
 }
@@ -257,10 +204,10 @@ async fn an_administrator_sends_a_member_a_new_link_and_the_old_one_stops_workin
 #[tokio::test]
 async fn an_administrator_promotes_and_demotes_members() {
     let world = two_organizations().await;
-    let path = format!("/org/members/{}/admin", world.colleague);
 
     let promoted = world
-        .as_admin("PUT", &path, Some(json!({ "org_admin": true })))
+        .org()
+        .set_admin(&world.colleague, json!({ "org_admin": true }))
         .await;
     assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.body);
     assert_eq!(promoted.body["portal_user_id"], world.colleague.as_str());
@@ -271,39 +218,36 @@ async fn an_administrator_promotes_and_demotes_members() {
     );
 
     let demoted = world
-        .as_admin("PUT", &path, Some(json!({ "org_admin": false })))
+        .org()
+        .set_admin(&world.colleague, json!({ "org_admin": false }))
         .await;
     assert_eq!(demoted.body["org_admin"], false);
 
-    let missing = world.as_admin("PUT", &path, Some(json!({}))).await;
-    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(missing.fields(), ["org_admin"]);
+    let missing = world.org().set_admin(&world.colleague, json!({})).await;
+    missing.assert_invalid(&["org_admin"]);
 }
 
 #[tokio::test]
 async fn the_last_active_administrator_cannot_demote_themselves() {
     let world = two_organizations().await;
-    let own = format!("/org/members/{}/admin", world.admin.id);
     let before = world.app.store.snapshot();
 
     let refused = world
-        .as_admin("PUT", &own, Some(json!({ "org_admin": false })))
+        .org()
+        .set_admin(&world.admin.id, json!({ "org_admin": false }))
         .await;
 
-    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
-    assert_eq!(refused.body["code"], "invalid_state");
+    refused.assert_problem(StatusCode::CONFLICT, "invalid_state");
     assert_eq!(world.app.store.snapshot(), before);
 
     // An invited administrator does not count: they cannot act yet.
     world
-        .as_admin(
-            "PUT",
-            &format!("/org/members/{}/admin", world.colleague),
-            Some(json!({ "org_admin": true })),
-        )
+        .org()
+        .set_admin(&world.colleague, json!({ "org_admin": true }))
         .await;
     let still_refused = world
-        .as_admin("PUT", &own, Some(json!({ "org_admin": false })))
+        .org()
+        .set_admin(&world.admin.id, json!({ "org_admin": false }))
         .await;
     assert_eq!(still_refused.status, StatusCode::CONFLICT);
 
@@ -312,19 +256,17 @@ async fn the_last_active_administrator_cannot_demote_themselves() {
         .org_admin(&world.acme, "second@acme.example")
         .await;
     let stepped_down = world
-        .as_admin("PUT", &own, Some(json!({ "org_admin": false })))
+        .org()
+        .set_admin(&world.admin.id, json!({ "org_admin": false }))
         .await;
     assert_eq!(stepped_down.status, StatusCode::OK, "{}", stepped_down.body);
-    let gone = world.as_admin("GET", "/org/members", None).await;
+    let gone = world.org().members("").await;
     assert_eq!(
         gone.status,
         StatusCode::FORBIDDEN,
         "no longer an administrator"
     );
-    let list = world
-        .app
-        .call("GET", "/org/members", Some(&second.access_token), None)
-        .await;
+    let list = world.app.org(&second.access_token).members("").await;
     assert_eq!(list.status, StatusCode::OK);
 }
 
@@ -332,19 +274,16 @@ async fn the_last_active_administrator_cannot_demote_themselves() {
 async fn an_administrator_never_takes_over_a_user_outside_their_organization() {
     let world = two_organizations().await;
     let loner = world.app.active_user("loner@example.com", json!({})).await;
-    world.app.create_contact("known@example.com").await;
+    world.app.new_contact("known@example.com").await;
     let before = world.app.store.snapshot();
 
     let reply = world
-        .as_admin(
-            "POST",
-            "/org/members",
-            Some(json!({ "emails": ["loner@example.com", "stranger@globex.example"] })),
-        )
+        .org()
+        .invite(json!({ "emails": ["loner@example.com", "stranger@globex.example"] }))
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let rows = reply.body["results"].as_array().unwrap();
+    let rows = reply.results();
     for (row, email) in rows
         .iter()
         .zip(["loner@example.com", "stranger@globex.example"])
@@ -361,18 +300,9 @@ async fn an_administrator_never_takes_over_a_user_outside_their_organization() {
         );
     }
     assert_eq!(world.app.store.snapshot(), before, "nobody moved");
-    let takeover = world
-        .as_admin(
-            "POST",
-            &format!("/org/members/{}/deactivate", loner.id),
-            None,
-        )
-        .await;
+    let takeover = world.org().deactivate(&loner.id).await;
     assert_eq!(takeover.status, StatusCode::NOT_FOUND);
-    let me = world
-        .app
-        .call("GET", "/me", Some(&loner.access_token), None)
-        .await;
+    let me = world.app.me(&loner.access_token).await;
     assert_eq!(me.status, StatusCode::OK, "the loner is untouched");
     assert_eq!(me.body["organization_id"], serde_json::Value::Null);
 }
@@ -380,18 +310,15 @@ async fn an_administrator_never_takes_over_a_user_outside_their_organization() {
 #[tokio::test]
 async fn an_administrators_rows_do_not_tell_a_known_contact_from_a_new_one() {
     let world = two_organizations().await;
-    world.app.create_contact("known@example.com").await;
+    world.app.new_contact("known@example.com").await;
 
     let reply = world
-        .as_admin(
-            "POST",
-            "/org/members",
-            Some(json!({ "emails": ["known@example.com", "fresh@example.com"] })),
-        )
+        .org()
+        .invite(json!({ "emails": ["known@example.com", "fresh@example.com"] }))
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let rows = reply.body["results"].as_array().unwrap();
+    let rows = reply.results();
     for row in rows {
         assert_eq!(row["outcome"], "invited", "{row}");
         assert_eq!(row["contact_created"], false, "{row}");

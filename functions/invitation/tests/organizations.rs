@@ -1,20 +1,15 @@
-mod support;
-
 use axum::http::StatusCode;
 use portal_domain::outbox::EmailContent;
 use portal_domain::staff::MANAGE_USERS;
+use portal_testkit::{TestApp, UNKNOWN_ID, staff_token};
 use serde_json::{Value, json};
-use support::{TestApp, UNKNOWN_ID, staff_token};
 
 #[tokio::test]
 async fn staff_create_an_organization_and_read_it_back() {
     let app = TestApp::start();
 
     let created = app
-        .staff(
-            "POST",
-            "/staff/organizations",
-            Some(json!({ "name": " Acme Ltd ", "account_ref": "ACC-1", "roles": ["orders.viewer", "billing.viewer"] })),
+        .create_organization(json!({ "name": " Acme Ltd ", "account_ref": "ACC-1", "roles": ["orders.viewer", "billing.viewer"] }),
         )
         .await;
 
@@ -27,9 +22,7 @@ async fn staff_create_an_organization_and_read_it_back() {
         json!(["billing.viewer", "orders.viewer"])
     );
     assert!(created.body["created_at"].is_string());
-    let read = app
-        .staff("GET", &format!("/staff/organizations/{id}"), None)
-        .await;
+    let read = app.organization(&id).await;
     assert_eq!(read.status, StatusCode::OK);
     assert_eq!(read.body, created.body);
 }
@@ -47,11 +40,8 @@ async fn an_invalid_organization_is_a_422_naming_every_field() {
             vec!["account_ref", "roles"],
         ),
     ] {
-        let reply = app
-            .staff("POST", "/staff/organizations", Some(body.clone()))
-            .await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert_eq!(reply.fields(), fields, "{body}");
+        let reply = app.create_organization(body.clone()).await;
+        reply.assert_invalid(&fields);
     }
     assert_eq!(app.store.snapshot(), before);
 }
@@ -63,23 +53,15 @@ async fn an_organization_with_roles_needs_the_assign_permission() {
     let before = app.store.snapshot();
 
     let refused = app
-        .call(
-            "POST",
-            "/staff/organizations",
-            Some(&manage_only),
-            Some(json!({ "name": "Acme", "roles": ["orders.viewer"] })),
-        )
+        .as_staff(&manage_only)
+        .create_organization(json!({ "name": "Acme", "roles": ["orders.viewer"] }))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     assert_eq!(app.store.snapshot(), before);
 
     let without_roles = app
-        .call(
-            "POST",
-            "/staff/organizations",
-            Some(&manage_only),
-            Some(json!({ "name": "Acme", "roles": [] })),
-        )
+        .as_staff(&manage_only)
+        .create_organization(json!({ "name": "Acme", "roles": [] }))
         .await;
     assert_eq!(without_roles.status, StatusCode::CREATED);
 }
@@ -89,23 +71,13 @@ async fn unknown_organizations_and_ids_of_another_shape_are_404() {
     let app = TestApp::start();
 
     for id in [UNKNOWN_ID, "acme"] {
-        let read = app
-            .staff("GET", &format!("/staff/organizations/{id}"), None)
-            .await;
+        let read = app.organization(id).await;
         assert_eq!(read.status, StatusCode::NOT_FOUND, "{id}");
         let members = app
-            .staff(
-                "POST",
-                &format!("/staff/organizations/{id}/members"),
-                Some(json!({ "emails": ["a@example.com"] })),
-            )
+            .add_members(id, json!({ "emails": ["a@example.com"] }))
             .await;
         assert_eq!(members.status, StatusCode::NOT_FOUND, "{id}");
     }
-}
-
-fn rows(reply: &support::Reply) -> Vec<Value> {
-    reply.body["results"].as_array().unwrap().clone()
 }
 
 fn row<'a>(rows: &'a [Value], email: &str) -> &'a Value {
@@ -117,8 +89,8 @@ fn row<'a>(rows: &'a [Value], email: &str) -> &'a Value {
 #[tokio::test]
 async fn a_bulk_invitation_reports_every_address_once_in_order() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &["orders.viewer"]).await;
-    let known_contact = app.create_contact("known@example.com").await;
+    let acme = app.new_organization("Acme", &["orders.viewer"]).await;
+    let known_contact = app.new_contact("known@example.com").await;
     let member = app
         .invited_user(
             "member@acme.example",
@@ -133,10 +105,9 @@ async fn a_bulk_invitation_reports_every_address_once_in_order() {
         .await;
 
     let reply = app
-        .staff(
-            "POST",
-            &format!("/staff/organizations/{acme}/members"),
-            Some(json!({
+        .add_members(
+            &acme,
+            json!({
                 "emails": [
                     "Known@Example.com",
                     "grace.hopper@example.com",
@@ -146,12 +117,12 @@ async fn a_bulk_invitation_reports_every_address_once_in_order() {
                     "loner@example.com",
                 ],
                 "roles": ["billing.viewer"],
-            })),
+            }),
         )
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let rows = rows(&reply);
+    let rows = reply.results();
     let emails: Vec<_> = rows
         .iter()
         .map(|row| row["email"].as_str().unwrap())
@@ -168,47 +139,37 @@ async fn a_bulk_invitation_reports_every_address_once_in_order() {
         "each address once, in the order given"
     );
 
-    let known = row(&rows, "known@example.com");
+    let known = row(rows, "known@example.com");
     assert_eq!(known["outcome"], "invited");
     assert_eq!(known["contact_created"], false);
     let known_user = known["portal_user_id"].as_str().unwrap();
-    let contact = app
-        .staff("GET", &format!("/staff/contacts/{known_contact}"), None)
-        .await;
+    let contact = app.contact(&known_contact).await;
     assert_eq!(contact.body["portal_user_id"], known_user);
 
-    let new = row(&rows, "grace.hopper@example.com");
+    let new = row(rows, "grace.hopper@example.com");
     assert_eq!(new["outcome"], "invited");
     assert_eq!(new["contact_created"], true);
-    let found = app
-        .staff(
-            "GET",
-            "/staff/contacts?email=grace.hopper@example.com",
-            None,
-        )
-        .await;
+    let found = app.find_contacts("grace.hopper@example.com").await;
     assert_eq!(found.body["items"][0]["full_name"], "grace.hopper");
     assert_eq!(
         found.body["items"][0]["portal_user_id"],
         new["portal_user_id"]
     );
 
-    let invalid = row(&rows, "not-an-email");
+    let invalid = row(rows, "not-an-email");
     assert_eq!(invalid["outcome"], "invalid");
     assert!(invalid["reason"].is_string());
     assert!(invalid.get("portal_user_id").is_none(), "{invalid}");
     assert!(known.get("reason").is_none(), "{known}");
 
-    let already = row(&rows, "member@acme.example");
+    let already = row(rows, "member@acme.example");
     assert_eq!(already["outcome"], "already_member");
     assert_eq!(already["portal_user_id"], member.as_str());
 
-    let joined = row(&rows, "loner@example.com");
+    let joined = row(rows, "loner@example.com");
     assert_eq!(joined["outcome"], "added");
     assert_eq!(joined["portal_user_id"], loner.as_str());
-    let loner_now = app
-        .staff("GET", &format!("/staff/portal-users/{loner}"), None)
-        .await;
+    let loner_now = app.user(&loner).await;
     assert_eq!(loner_now.body["organization_id"], acme.as_str());
     assert_eq!(loner_now.body["roles"], json!(["a.b", "billing.viewer"]));
 }
@@ -216,7 +177,7 @@ async fn a_bulk_invitation_reports_every_address_once_in_order() {
 #[tokio::test]
 async fn each_invited_member_gets_exactly_one_email_and_nobody_else_any() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
     app.invited_user(
         "member@acme.example",
         json!({ "organization_id": acme, "send_invitation": false }),
@@ -224,20 +185,17 @@ async fn each_invited_member_gets_exactly_one_email_and_nobody_else_any() {
     .await;
     app.invited_user("loner@example.com", json!({ "send_invitation": false }))
         .await;
-    app.create_contact("known@example.com").await;
+    app.new_contact("known@example.com").await;
 
     let reply = app
-        .staff(
-            "POST",
-            &format!("/staff/organizations/{acme}/members"),
-            Some(json!({
+        .add_members(&acme, json!({
                 "emails": "known@example.com, new@example.com\nnew@example.com;member@acme.example loner@example.com",
-            })),
+            }),
         )
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(rows(&reply).len(), 4);
+    assert_eq!(reply.results().len(), 4);
     for (to, expected) in [
         ("known@example.com", 1),
         ("new@example.com", 1),
@@ -254,37 +212,27 @@ async fn each_invited_member_gets_exactly_one_email_and_nobody_else_any() {
         );
     }
     // The new person names themselves when accepting: their contact has only an address.
-    app.accept(&app.invitation_token("new@example.com").await)
+    app.accepted(&app.invitation_token("new@example.com").await)
         .await;
 }
 
 #[tokio::test]
 async fn members_added_without_invitations_are_added_and_emailed_nothing() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
 
     let reply = app
-        .staff(
-            "POST",
-            &format!("/staff/organizations/{acme}/members"),
-            Some(json!({ "emails": ["new@example.com"], "send_invitations": false, "org_admin": true })),
+        .add_members(
+            &acme,
+            json!({ "emails": ["new@example.com"], "send_invitations": false, "org_admin": true }),
         )
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let rows = rows(&reply);
+    let rows = reply.results();
     assert_eq!(rows[0]["outcome"], "added");
     assert!(app.emails_to("new@example.com").await.is_empty());
-    let user = app
-        .staff(
-            "GET",
-            &format!(
-                "/staff/portal-users/{}",
-                rows[0]["portal_user_id"].as_str().unwrap()
-            ),
-            None,
-        )
-        .await;
+    let user = app.user(rows[0]["portal_user_id"].as_str().unwrap()).await;
     assert_eq!(user.body["org_admin"], true);
     assert_eq!(user.body["status"], "invited");
     assert!(user.body["invitation"].is_null());
@@ -293,8 +241,7 @@ async fn members_added_without_invitations_are_added_and_emailed_nothing() {
 #[tokio::test]
 async fn a_bulk_needs_one_to_five_hundred_valid_fields_and_changes_nothing_otherwise() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
-    let path = format!("/staff/organizations/{acme}/members");
+    let acme = app.new_organization("Acme", &[]).await;
     let too_many: Vec<String> = (0..501).map(|n| format!("p{n}@example.com")).collect();
     let before = app.store.snapshot();
 
@@ -309,18 +256,10 @@ async fn a_bulk_needs_one_to_five_hundred_valid_fields_and_changes_nothing_other
         ),
         (json!({ "roles": ["Bad"] }), vec!["emails", "roles"]),
     ] {
-        let reply = app.staff("POST", &path, Some(body.clone())).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {}",
-            reply.body
-        );
-        assert_eq!(reply.fields(), fields);
+        let reply = app.add_members(&acme, body.clone()).await;
+        reply.assert_invalid(&fields);
     }
-    let wrong_type = app
-        .staff("POST", &path, Some(json!({ "emails": 42 })))
-        .await;
+    let wrong_type = app.add_members(&acme, json!({ "emails": 42 })).await;
     assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.store.snapshot(), before);
 }
@@ -328,19 +267,13 @@ async fn a_bulk_needs_one_to_five_hundred_valid_fields_and_changes_nothing_other
 #[tokio::test]
 async fn five_hundred_addresses_are_accepted() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
     let emails: Vec<String> = (0..500).map(|n| format!("p{n}@example.com")).collect();
 
-    let reply = app
-        .staff(
-            "POST",
-            &format!("/staff/organizations/{acme}/members"),
-            Some(json!({ "emails": emails })),
-        )
-        .await;
+    let reply = app.add_members(&acme, json!({ "emails": emails })).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let rows = rows(&reply);
+    let rows = reply.results();
     assert_eq!(rows.len(), 500);
     assert!(rows.iter().all(|row| row["outcome"] == "invited"));
 }
@@ -348,9 +281,8 @@ async fn five_hundred_addresses_are_accepted() {
 #[tokio::test]
 async fn bulk_roles_or_admins_need_the_assign_permission() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
     let manage_only = staff_token(&[MANAGE_USERS]);
-    let path = format!("/staff/organizations/{acme}/members");
     let before = app.store.snapshot();
 
     for body in [
@@ -358,19 +290,16 @@ async fn bulk_roles_or_admins_need_the_assign_permission() {
         json!({ "emails": ["a@example.com"], "org_admin": true }),
     ] {
         let reply = app
-            .call("POST", &path, Some(&manage_only), Some(body.clone()))
+            .as_staff(&manage_only)
+            .add_members(&acme, body.clone())
             .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}");
     }
     assert_eq!(app.store.snapshot(), before);
 
     let plain = app
-        .call(
-            "POST",
-            &path,
-            Some(&manage_only),
-            Some(json!({ "emails": ["a@example.com"] })),
-        )
+        .as_staff(&manage_only)
+        .add_members(&acme, json!({ "emails": ["a@example.com"] }))
         .await;
     assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
 }
@@ -378,17 +307,13 @@ async fn bulk_roles_or_admins_need_the_assign_permission() {
 #[tokio::test]
 async fn a_bulk_into_an_organization_with_roles_needs_the_assign_permission() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &["orders.viewer"]).await;
+    let acme = app.new_organization("Acme", &["orders.viewer"]).await;
     let manage_only = staff_token(&[MANAGE_USERS]);
     let before = app.store.snapshot();
 
     let reply = app
-        .call(
-            "POST",
-            &format!("/staff/organizations/{acme}/members"),
-            Some(&manage_only),
-            Some(json!({ "emails": ["a@example.com"] })),
-        )
+        .as_staff(&manage_only)
+        .add_members(&acme, json!({ "emails": ["a@example.com"] }))
         .await;
 
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);

@@ -1,21 +1,15 @@
-mod support;
-
 use axum::http::StatusCode;
 use portal_domain::staff::MANAGE_USERS;
+use portal_testkit::{PASSWORD, TestApp, UNKNOWN_ID, profile, staff_token};
 use serde_json::json;
-use support::{TestApp, UNKNOWN_ID, staff_token};
 
 #[tokio::test]
 async fn staff_create_an_invited_user_for_a_contact_and_the_link_works() {
     let app = TestApp::start();
-    let contact_id = app.create_contact("ada@example.com").await;
+    let contact_id = app.new_contact("ada@example.com").await;
 
     let reply = app
-        .staff(
-            "POST",
-            "/staff/portal-users",
-            Some(json!({ "contact_id": contact_id, "roles": ["billing.viewer"] })),
-        )
+        .create_user(json!({ "contact_id": contact_id, "roles": ["billing.viewer"] }))
         .await;
 
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
@@ -24,10 +18,11 @@ async fn staff_create_an_invited_user_for_a_contact_and_the_link_works() {
     assert_eq!(reply.body["invitation"]["status"], "pending");
     let tokens = app.invitation_tokens("ada@example.com").await;
     assert_eq!(tokens.len(), 1, "one invitation email");
-    assert_eq!(app.lookup(&tokens[0]).await, StatusCode::OK);
-    let contact = app
-        .staff("GET", &format!("/staff/contacts/{contact_id}"), None)
-        .await;
+    assert_eq!(
+        app.lookup_invitation(&tokens[0]).await.status,
+        StatusCode::OK
+    );
+    let contact = app.contact(&contact_id).await;
     assert_eq!(contact.body["portal_user_id"], reply.body["portal_user_id"]);
 }
 
@@ -36,45 +31,36 @@ async fn a_user_created_without_an_invitation_gets_no_email_and_no_link() {
     let app = TestApp::start();
 
     let reply = app
-        .create_user("ada@example.com", json!({ "send_invitation": false }))
+        .create_user_for("ada@example.com", json!({ "send_invitation": false }))
         .await;
 
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert_eq!(reply.body["status"], "invited");
     assert!(reply.body["invitation"].is_null(), "{}", reply.body);
     assert!(app.emails_to("ada@example.com").await.is_empty());
-    let detail = app
-        .staff(
-            "GET",
-            &format!("/staff/portal-users/{}", reply.id("portal_user_id")),
-            None,
-        )
-        .await;
+    let detail = app.user(&reply.id("portal_user_id")).await;
     assert!(detail.body["invitation"].is_null());
 }
 
 #[tokio::test]
 async fn a_contact_has_at_most_one_portal_user() {
     let app = TestApp::start();
-    let contact_id = app.create_contact("ada@example.com").await;
+    let contact_id = app.new_contact("ada@example.com").await;
     let body = json!({ "contact_id": contact_id });
-    let first = app
-        .staff("POST", "/staff/portal-users", Some(body.clone()))
-        .await;
+    let first = app.create_user(body.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED);
     let before = app.store.snapshot();
 
-    let second = app.staff("POST", "/staff/portal-users", Some(body)).await;
+    let second = app.create_user(body).await;
 
-    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
-    assert_eq!(second.body["code"], "conflict");
+    second.assert_problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(app.store.snapshot(), before);
 }
 
 #[tokio::test]
 async fn creation_with_invalid_fields_names_each_and_changes_nothing() {
     let app = TestApp::start();
-    let contact_id = app.create_contact("ada@example.com").await;
+    let contact_id = app.new_contact("ada@example.com").await;
     let before = app.store.snapshot();
 
     for (body, fields) in [
@@ -102,16 +88,8 @@ async fn creation_with_invalid_fields_names_each_and_changes_nothing() {
             vec!["contact_id", "roles", "organization_id"],
         ),
     ] {
-        let reply = app
-            .staff("POST", "/staff/portal-users", Some(body.clone()))
-            .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {}",
-            reply.body
-        );
-        assert_eq!(reply.fields(), fields, "{body}");
+        let reply = app.create_user(body.clone()).await;
+        reply.assert_invalid(&fields);
     }
     assert_eq!(app.store.snapshot(), before);
 }
@@ -119,8 +97,8 @@ async fn creation_with_invalid_fields_names_each_and_changes_nothing() {
 #[tokio::test]
 async fn setting_roles_or_the_admin_flag_on_creation_needs_the_assign_permission() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &[]).await;
-    let contact_id = app.create_contact("ada@example.com").await;
+    let organization = app.new_organization("Acme", &[]).await;
+    let contact_id = app.new_contact("ada@example.com").await;
     let manage_only = staff_token(&[MANAGE_USERS]);
     let before = app.store.snapshot();
 
@@ -128,26 +106,15 @@ async fn setting_roles_or_the_admin_flag_on_creation_needs_the_assign_permission
         json!({ "contact_id": contact_id, "roles": ["billing.viewer"] }),
         json!({ "contact_id": contact_id, "organization_id": organization, "org_admin": true }),
     ] {
-        let reply = app
-            .call(
-                "POST",
-                "/staff/portal-users",
-                Some(&manage_only),
-                Some(body.clone()),
-            )
-            .await;
+        let reply = app.as_staff(&manage_only).create_user(body.clone()).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}");
         assert_eq!(reply.body["code"], "forbidden");
     }
     assert_eq!(app.store.snapshot(), before);
 
     let plain = app
-        .call(
-            "POST",
-            "/staff/portal-users",
-            Some(&manage_only),
-            Some(json!({ "contact_id": contact_id, "organization_id": organization })),
-        )
+        .as_staff(&manage_only)
+        .create_user(json!({ "contact_id": contact_id, "organization_id": organization }))
         .await;
     assert_eq!(plain.status, StatusCode::CREATED, "{}", plain.body);
 }
@@ -155,18 +122,19 @@ async fn setting_roles_or_the_admin_flag_on_creation_needs_the_assign_permission
 #[tokio::test]
 async fn the_detail_shows_roles_the_organization_logins_and_the_invitation() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &["orders.viewer"]).await;
+    let organization = app.new_organization("Acme", &["orders.viewer"]).await;
     let member = app
         .active_user(
             "ada@example.com",
             json!({ "roles": ["billing.viewer"], "organization_id": organization }),
         )
         .await;
-    assert_eq!(app.log_in("ada@example.com").await.status, StatusCode::OK);
+    assert_eq!(
+        app.log_in("ada@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
 
-    let reply = app
-        .staff("GET", &format!("/staff/portal-users/{}", member.id), None)
-        .await;
+    let reply = app.user(&member.id).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let user = &reply.body;
@@ -193,26 +161,21 @@ async fn the_detail_shows_roles_the_organization_logins_and_the_invitation() {
 async fn unknown_users_and_ids_of_another_shape_are_404() {
     let app = TestApp::start();
 
-    for path in [
-        format!("/staff/portal-users/{UNKNOWN_ID}"),
-        "/staff/portal-users/not-an-id".to_owned(),
-    ] {
-        let detail = app.staff("GET", &path, None).await;
-        assert_eq!(detail.status, StatusCode::NOT_FOUND, "{path}");
+    for id in [UNKNOWN_ID, "not-an-id"] {
+        let detail = app.user(id).await;
+        assert_eq!(detail.status, StatusCode::NOT_FOUND, "{id}");
         assert_eq!(detail.body["code"], "not_found");
-        let patch = app
-            .staff("PATCH", &path, Some(json!({ "org_admin": false })))
-            .await;
-        assert_eq!(patch.status, StatusCode::NOT_FOUND, "PATCH {path}");
-        let resend = app.staff("POST", &format!("{path}/invitation"), None).await;
-        assert_eq!(resend.status, StatusCode::NOT_FOUND, "{path}/invitation");
+        let patch = app.change_user(id, json!({ "org_admin": false })).await;
+        assert_eq!(patch.status, StatusCode::NOT_FOUND, "PATCH {id}");
+        let resend = app.reinvite(id).await;
+        assert_eq!(resend.status, StatusCode::NOT_FOUND, "{id}/invitation");
     }
 }
 
 #[tokio::test]
 async fn the_list_without_an_organization_shows_the_users_in_none() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &["orders.viewer"]).await;
+    let organization = app.new_organization("Acme", &["orders.viewer"]).await;
     let loner = app.invited_user("loner@example.com", json!({})).await;
     let member = app
         .invited_user(
@@ -221,26 +184,12 @@ async fn the_list_without_an_organization_shows_the_users_in_none() {
         )
         .await;
 
-    let none = app.staff("GET", "/staff/portal-users", None).await;
-    let acme = app
-        .staff(
-            "GET",
-            &format!("/staff/portal-users?organization_id={organization}"),
-            None,
-        )
-        .await;
+    let none = app.users("").await;
+    let acme = app.users(&format!("organization_id={organization}")).await;
 
     assert_eq!(none.status, StatusCode::OK, "{}", none.body);
-    let ids = |reply: &support::Reply| -> Vec<String> {
-        reply.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|item| item["portal_user_id"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert_eq!(ids(&none), [loner]);
-    assert_eq!(ids(&acme), [member]);
+    assert_eq!(none.column("portal_user_id"), [loner]);
+    assert_eq!(acme.column("portal_user_id"), [member]);
     assert_eq!(
         acme.body["items"][0]["effective_roles"],
         json!(["orders.viewer", "portal.user"])
@@ -251,36 +200,26 @@ async fn the_list_without_an_organization_shows_the_users_in_none() {
 #[tokio::test]
 async fn the_list_filters_by_status_and_pages_with_a_cursor() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &[]).await;
+    let organization = app.new_organization("Acme", &[]).await;
     let in_acme = json!({ "organization_id": organization });
     let active = app.active_user("one@acme.example", in_acme.clone()).await;
     let second = app.invited_user("two@acme.example", in_acme.clone()).await;
     let third = app.invited_user("three@acme.example", in_acme).await;
-    let base = format!("/staff/portal-users?organization_id={organization}");
+    let base = format!("organization_id={organization}");
 
-    let actives = app
-        .staff("GET", &format!("{base}&status=active"), None)
-        .await;
+    let actives = app.users(&format!("{base}&status=active")).await;
     assert_eq!(actives.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(
         actives.body["items"][0]["portal_user_id"],
         active.id.as_str()
     );
 
-    let first_page = app.staff("GET", &format!("{base}&limit=2"), None).await;
+    let first_page = app.users(&format!("{base}&limit=2")).await;
     assert_eq!(first_page.body["items"].as_array().unwrap().len(), 2);
     let cursor = first_page.id("next_cursor");
-    let second_page = app
-        .staff("GET", &format!("{base}&limit=2&cursor={cursor}"), None)
-        .await;
+    let second_page = app.users(&format!("{base}&limit=2&cursor={cursor}")).await;
     assert_eq!(second_page.status, StatusCode::OK, "{}", second_page.body);
-    let rest: Vec<_> = second_page.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["portal_user_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(rest, [third.as_str()]);
+    assert_eq!(second_page.column("portal_user_id"), [third.as_str()]);
     assert_eq!(
         first_page.body["items"][1]["portal_user_id"],
         second.as_str()
@@ -290,7 +229,7 @@ async fn the_list_filters_by_status_and_pages_with_a_cursor() {
 #[tokio::test]
 async fn a_status_filtered_page_is_full_when_enough_users_match() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &[]).await;
+    let organization = app.new_organization("Acme", &[]).await;
     let in_acme = json!({ "organization_id": organization });
     let mut actives = Vec::new();
     for (n, active) in [false, true, false, false, true, false, true]
@@ -304,48 +243,36 @@ async fn a_status_filtered_page_is_full_when_enough_users_match() {
             app.invited_user(&email, in_acme.clone()).await;
         }
     }
-    let base = format!("/staff/portal-users?organization_id={organization}&status=active&limit=2");
-    let ids = |reply: &support::Reply| -> Vec<String> {
-        reply.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|item| item["portal_user_id"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let base = format!("organization_id={organization}&status=active&limit=2");
 
     // The first two of the organization are an invited user and an active one: the
     // page reads on until it holds two active users.
-    let first = app.staff("GET", &base, None).await;
-    assert_eq!(ids(&first), actives[..2]);
+    let first = app.users(&base).await;
+    assert_eq!(first.column("portal_user_id"), actives[..2]);
     let cursor = first.id("next_cursor");
-    let second = app
-        .staff("GET", &format!("{base}&cursor={cursor}"), None)
-        .await;
-    assert_eq!(ids(&second), actives[2..]);
+    let second = app.users(&format!("{base}&cursor={cursor}")).await;
+    assert_eq!(second.column("portal_user_id"), actives[2..]);
     assert!(second.body["next_cursor"].is_null(), "{}", second.body);
 }
 
 #[tokio::test]
 async fn a_rare_status_ends_a_page_after_ten_reads_with_a_cursor_that_leads_on() {
     let app = TestApp::start();
-    let organization = app.create_organization("Acme", &[]).await;
+    let organization = app.new_organization("Acme", &[]).await;
     let in_acme = json!({ "organization_id": organization });
     for n in 0..12 {
         app.invited_user(&format!("user{n}@acme.example"), in_acme.clone())
             .await;
     }
     let active = app.active_user("last@acme.example", in_acme).await;
-    let base = format!("/staff/portal-users?organization_id={organization}&status=active&limit=1");
+    let base = format!("organization_id={organization}&status=active&limit=1");
 
     // Ten reads of one user each find no active one: the page stops, short, and its
     // cursor starts the next where the reading stopped.
-    let first = app.staff("GET", &base, None).await;
+    let first = app.users(&base).await;
     assert_eq!(first.body["items"], json!([]), "{}", first.body);
     let cursor = first.id("next_cursor");
-    let second = app
-        .staff("GET", &format!("{base}&cursor={cursor}"), None)
-        .await;
+    let second = app.users(&format!("{base}&cursor={cursor}")).await;
     assert_eq!(
         second.body["items"][0]["portal_user_id"],
         active.id.as_str()
@@ -367,16 +294,8 @@ async fn bad_list_parameters_are_422s_naming_them() {
             "organization_id",
         ),
     ] {
-        let reply = app
-            .staff("GET", &format!("/staff/portal-users?{query}"), None)
-            .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{query}: {}",
-            reply.body
-        );
-        assert_eq!(reply.fields(), [field], "{query}");
+        let reply = app.users(query).await;
+        reply.assert_invalid(&[field]);
     }
 }
 
@@ -386,11 +305,7 @@ async fn patch_changes_roles_and_answers_the_user() {
     let id = app.invited_user("ada@example.com", json!({})).await;
 
     let reply = app
-        .staff(
-            "PATCH",
-            &format!("/staff/portal-users/{id}"),
-            Some(json!({ "roles": ["orders.viewer", "billing.viewer"] })),
-        )
+        .change_user(&id, json!({ "roles": ["orders.viewer", "billing.viewer"] }))
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -405,10 +320,9 @@ async fn patch_changes_roles_and_answers_the_user() {
 #[tokio::test]
 async fn changing_roles_or_the_flag_needs_the_assign_permission() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
     let id = app.invited_user("ada@example.com", json!({})).await;
     let manage_only = staff_token(&[MANAGE_USERS]);
-    let path = format!("/staff/portal-users/{id}");
     let before = app.store.snapshot();
 
     for body in [
@@ -417,7 +331,8 @@ async fn changing_roles_or_the_flag_needs_the_assign_permission() {
         json!({ "org_admin": false }),
     ] {
         let reply = app
-            .call("PATCH", &path, Some(&manage_only), Some(body.clone()))
+            .as_staff(&manage_only)
+            .change_user(&id, body.clone())
             .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}");
     }
@@ -427,28 +342,25 @@ async fn changing_roles_or_the_flag_needs_the_assign_permission() {
 #[tokio::test]
 async fn organization_id_null_leaves_the_organization_and_absent_keeps_it() {
     let app = TestApp::start();
-    let acme = app.create_organization("Acme", &[]).await;
+    let acme = app.new_organization("Acme", &[]).await;
     let id = app
         .invited_user(
             "ada@example.com",
             json!({ "organization_id": acme, "org_admin": true }),
         )
         .await;
-    let path = format!("/staff/portal-users/{id}");
 
-    let kept = app
-        .staff("PATCH", &path, Some(json!({ "roles": ["a.b"] })))
-        .await;
+    let kept = app.change_user(&id, json!({ "roles": ["a.b"] })).await;
     assert_eq!(kept.body["organization_id"], acme.as_str());
     assert_eq!(kept.body["org_admin"], true);
 
     let left = app
-        .staff("PATCH", &path, Some(json!({ "organization_id": null })))
+        .change_user(&id, json!({ "organization_id": null }))
         .await;
     assert_eq!(left.status, StatusCode::OK, "{}", left.body);
     assert!(left.body["organization_id"].is_null(), "{}", left.body);
     assert_eq!(left.body["org_admin"], false, "no organization, no admin");
-    let none = app.staff("GET", "/staff/portal-users", None).await;
+    let none = app.users("").await;
     assert_eq!(none.body["items"][0]["portal_user_id"], id.as_str());
 }
 
@@ -456,7 +368,6 @@ async fn organization_id_null_leaves_the_organization_and_absent_keeps_it() {
 async fn bad_patches_are_422s_naming_the_fields_and_change_nothing() {
     let app = TestApp::start();
     let id = app.invited_user("ada@example.com", json!({})).await;
-    let path = format!("/staff/portal-users/{id}");
     let before = app.store.snapshot();
 
     for (body, fields) in [
@@ -472,14 +383,8 @@ async fn bad_patches_are_422s_naming_the_fields_and_change_nothing() {
         ),
         (json!({ "org_admin": true }), vec!["org_admin"]),
     ] {
-        let reply = app.staff("PATCH", &path, Some(body.clone())).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{body}: {}",
-            reply.body
-        );
-        assert_eq!(reply.fields(), fields, "{body}");
+        let reply = app.change_user(&id, body.clone()).await;
+        reply.assert_invalid(&fields);
     }
     assert_eq!(app.store.snapshot(), before);
 }
@@ -490,21 +395,20 @@ async fn a_new_invitation_link_replaces_the_old_one() {
     let id = app.invited_user("ada@example.com", json!({})).await;
     let old = app.invitation_token("ada@example.com").await;
 
-    let reply = app
-        .staff(
-            "POST",
-            &format!("/staff/portal-users/{id}/invitation"),
-            None,
-        )
-        .await;
+    let reply = app.reinvite(&id).await;
 
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
     assert!(reply.body["expires_at"].is_string());
     let tokens = app.invitation_tokens("ada@example.com").await;
     assert_eq!(tokens.len(), 2);
-    assert_eq!(app.lookup(&old).await, StatusCode::GONE);
-    assert_eq!(app.try_accept(&old).await.status, StatusCode::GONE);
-    app.accept(&tokens[1]).await;
+    assert_eq!(app.lookup_invitation(&old).await.status, StatusCode::GONE);
+    assert_eq!(
+        app.accept_invitation(&old, PASSWORD, Some(profile()))
+            .await
+            .status,
+        StatusCode::GONE
+    );
+    app.accepted(&tokens[1]).await;
 }
 
 #[tokio::test]
@@ -514,16 +418,10 @@ async fn a_user_created_without_a_link_gets_one_on_request() {
         .invited_user("ada@example.com", json!({ "send_invitation": false }))
         .await;
 
-    let reply = app
-        .staff(
-            "POST",
-            &format!("/staff/portal-users/{id}/invitation"),
-            None,
-        )
-        .await;
+    let reply = app.reinvite(&id).await;
 
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
-    app.accept(&app.invitation_token("ada@example.com").await)
+    app.accepted(&app.invitation_token("ada@example.com").await)
         .await;
 }
 
@@ -533,58 +431,38 @@ async fn an_active_user_gets_no_new_invitation() {
     let member = app.active_user("ada@example.com", json!({})).await;
     let before = app.store.snapshot();
 
-    let reply = app
-        .staff(
-            "POST",
-            &format!("/staff/portal-users/{}/invitation", member.id),
-            None,
-        )
-        .await;
+    let reply = app.reinvite(&member.id).await;
 
-    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
-    assert_eq!(reply.body["code"], "invalid_state");
+    reply.assert_problem(StatusCode::CONFLICT, "invalid_state");
     assert_eq!(app.store.snapshot(), before);
 }
 
 #[tokio::test]
 async fn putting_a_user_into_an_organization_with_roles_needs_the_assign_permission() {
     let app = TestApp::start();
-    let with_roles = app.create_organization("Acme", &["orders.viewer"]).await;
-    let without_roles = app.create_organization("Plain", &[]).await;
-    let contact_id = app.create_contact("ada@example.com").await;
+    let with_roles = app.new_organization("Acme", &["orders.viewer"]).await;
+    let without_roles = app.new_organization("Plain", &[]).await;
+    let contact_id = app.new_contact("ada@example.com").await;
     let loner = app.invited_user("loner@example.com", json!({})).await;
     let manage_only = staff_token(&[MANAGE_USERS]);
     let before = app.store.snapshot();
 
     let created = app
-        .call(
-            "POST",
-            "/staff/portal-users",
-            Some(&manage_only),
-            Some(json!({ "contact_id": contact_id, "organization_id": with_roles })),
-        )
+        .as_staff(&manage_only)
+        .create_user(json!({ "contact_id": contact_id, "organization_id": with_roles }))
         .await;
     let moved = app
-        .call(
-            "PATCH",
-            &format!("/staff/portal-users/{loner}"),
-            Some(&manage_only),
-            Some(json!({ "organization_id": with_roles })),
-        )
+        .as_staff(&manage_only)
+        .change_user(&loner, json!({ "organization_id": with_roles }))
         .await;
 
     for reply in [&created, &moved] {
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
-        assert_eq!(reply.body["code"], "forbidden");
+        reply.assert_problem(StatusCode::FORBIDDEN, "forbidden");
     }
     assert_eq!(app.store.snapshot(), before);
     let into_plain = app
-        .call(
-            "PATCH",
-            &format!("/staff/portal-users/{loner}"),
-            Some(&manage_only),
-            Some(json!({ "organization_id": without_roles })),
-        )
+        .as_staff(&manage_only)
+        .change_user(&loner, json!({ "organization_id": without_roles }))
         .await;
     assert_eq!(into_plain.status, StatusCode::OK, "{}", into_plain.body);
 }

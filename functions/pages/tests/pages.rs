@@ -3,11 +3,9 @@
 //! a label for every field.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode};
 use portal_pages::{ASSET_CACHE, ASSETS, CSP, Embedded, HTML_CACHE, PAGES, router};
-use tower::ServiceExt;
+use portal_testkit::{Api, Reply};
 
 const PAGE_ROUTES: [&str; 7] = [
     "/register",
@@ -19,56 +17,19 @@ const PAGE_ROUTES: [&str; 7] = [
     "/org",
 ];
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+async fn request(app: Router, method: Method, path: &str) -> Reply {
+    Api::in_process(app).call(method, path, None, None).await
 }
 
-async fn request(app: Router, method: Method, path: &str) -> Answer {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .body(Body::empty())
-        .expect("a request");
-    let response = app.oneshot(request).await.expect("an answer");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("a body")
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(bytes.to_vec()).expect("utf-8"),
-    }
-}
-
-async fn get(path: &str) -> Answer {
+async fn get(path: &str) -> Reply {
     request(router(), Method::GET, path).await
 }
 
-fn header<'a>(answer: &'a Answer, name: &str) -> &'a str {
-    answer
-        .headers
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .to_str()
-        .expect("a text header")
-}
-
-fn assert_security_headers(path: &str, answer: &Answer) {
-    assert_eq!(header(answer, "content-security-policy"), CSP, "{path}");
-    assert_eq!(header(answer, "referrer-policy"), "no-referrer", "{path}");
-    assert_eq!(
-        header(answer, "x-content-type-options"),
-        "nosniff",
-        "{path}"
-    );
-    assert_eq!(header(answer, "x-frame-options"), "DENY", "{path}");
+fn assert_security_headers(path: &str, answer: &Reply) {
+    assert_eq!(answer.header("content-security-policy"), CSP, "{path}");
+    assert_eq!(answer.header("referrer-policy"), "no-referrer", "{path}");
+    assert_eq!(answer.header("x-content-type-options"), "nosniff", "{path}");
+    assert_eq!(answer.header("x-frame-options"), "DENY", "{path}");
 }
 
 #[test]
@@ -95,13 +56,13 @@ async fn every_page_is_html_with_the_security_headers_and_no_cache() {
 
         assert_eq!(answer.status, StatusCode::OK, "{path}");
         assert_eq!(
-            header(&answer, "content-type"),
+            answer.header("content-type"),
             "text/html; charset=utf-8",
             "{path}"
         );
-        assert_eq!(header(&answer, "cache-control"), HTML_CACHE, "{path}");
+        assert_eq!(answer.header("cache-control"), HTML_CACHE, "{path}");
         assert_security_headers(path, &answer);
-        assert!(answer.body.starts_with("<!doctype html>"), "{path}");
+        assert!(answer.text().starts_with("<!doctype html>"), "{path}");
     }
 }
 
@@ -117,15 +78,15 @@ async fn every_asset_has_its_content_type_a_short_cache_and_the_security_headers
             Some("svg") => "image/svg+xml",
             other => panic!("an asset of an unexpected kind: {other:?}"),
         };
-        assert_eq!(header(&answer, "content-type"), expected, "{}", asset.path);
+        assert_eq!(answer.header("content-type"), expected, "{}", asset.path);
         assert_eq!(
-            header(&answer, "cache-control"),
+            answer.header("cache-control"),
             ASSET_CACHE,
             "{}",
             asset.path
         );
         assert_security_headers(asset.path, &answer);
-        assert_eq!(answer.body, asset.body);
+        assert_eq!(answer.text(), asset.body);
     }
 }
 
@@ -135,7 +96,7 @@ async fn head_requests_get_the_headers_without_the_page() {
 
     assert_eq!(answer.status, StatusCode::OK);
     assert_security_headers("/register", &answer);
-    assert!(answer.body.is_empty());
+    assert!(answer.bytes.is_empty());
 }
 
 #[tokio::test]
@@ -143,7 +104,7 @@ async fn the_root_sends_visitors_to_the_registration_form() {
     let answer = get("/").await;
 
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    assert_eq!(header(&answer, "location"), "/register");
+    assert_eq!(answer.header("location"), "/register");
     assert_security_headers("/", &answer);
 }
 
@@ -153,7 +114,7 @@ async fn an_unknown_asset_is_the_apis_404_and_pages_do_not_take_posts() {
 
     let missing = request(app(), Method::GET, "/assets/nope.js").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(header(&missing, "content-type"), "application/problem+json");
+    assert_eq!(missing.header("content-type"), "application/problem+json");
 
     let posted = request(app(), Method::POST, "/register").await;
     assert_eq!(posted.status, StatusCode::METHOD_NOT_ALLOWED);
@@ -355,8 +316,8 @@ fn every_page_loads_the_stylesheet_and_a_module_of_its_own() {
 async fn the_openapi_document_is_served_as_json_with_every_page_in_it() {
     let answer = get("/openapi.json").await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(header(&answer, "content-type"), "application/json");
-    let document: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON");
+    assert_eq!(answer.header("content-type"), "application/json");
+    let document: serde_json::Value = serde_json::from_str(answer.text()).expect("JSON");
     assert_eq!(document["openapi"], "3.1.0");
     for page in PAGE_ROUTES {
         assert_eq!(document["paths"][page]["get"]["tags"][0], "pages", "{page}");

@@ -1,18 +1,14 @@
-mod support;
-
 use axum::http::StatusCode;
+use portal_testkit::{PASSWORD, TestApp, person};
 use serde_json::json;
-use support::{PASSWORD, TestApp};
 use time::Duration;
 
 #[tokio::test]
 async fn the_welcome_page_looks_up_who_the_link_is_for() {
     let app = TestApp::start();
-    let token = app.invite("ada@example.com").await;
+    let token = app.invitation_for(person("ada@example.com")).await;
 
-    let reply = app
-        .post("/invitations/lookup", json!({ "token": token }))
-        .await;
+    let reply = app.lookup_invitation(&token).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["username"], "ada@example.com");
@@ -24,20 +20,14 @@ async fn the_welcome_page_looks_up_who_the_link_is_for() {
 #[tokio::test]
 async fn accepting_sets_the_password_and_logs_the_person_in() {
     let app = TestApp::start();
-    let token = app.invite("ada@example.com").await;
+    let token = app.invitation_for(person("ada@example.com")).await;
 
-    let reply = app
-        .post(
-            "/invitations/accept",
-            json!({ "token": token, "password": PASSWORD }),
-        )
-        .await;
+    let reply = app.accept_invitation(&token, PASSWORD, None).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["token_type"], "Bearer");
     assert_eq!(reply.body["expires_in"], 900);
-    let access = reply.body["access_token"].as_str().unwrap();
-    let me = app.call("GET", "/me", Some(access), None).await;
+    let me = app.me(&reply.id("access_token")).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     assert_eq!(me.body["username"], "ada@example.com");
     assert_eq!(me.body["first_name"], "Ada");
@@ -52,13 +42,9 @@ async fn accepting_sets_the_password_and_logs_the_person_in() {
 #[tokio::test]
 async fn a_used_unknown_or_expired_link_answers_the_same_410() {
     let app = TestApp::start();
-    let used = app.invite("ada@example.com").await;
-    app.post(
-        "/invitations/accept",
-        json!({ "token": used, "password": PASSWORD }),
-    )
-    .await;
-    let expired = app.invite("grace@example.com").await;
+    let used = app.invitation_for(person("ada@example.com")).await;
+    app.accept_invitation(&used, PASSWORD, None).await;
+    let expired = app.invitation_for(person("grace@example.com")).await;
     app.clock.advance(Duration::hours(72));
 
     let mut bodies = Vec::new();
@@ -79,14 +65,9 @@ async fn a_used_unknown_or_expired_link_answers_the_same_410() {
 #[tokio::test]
 async fn a_random_looking_password_of_fourteen_characters_is_too_short_by_default() {
     let app = TestApp::start();
-    let token = app.invite("ada@example.com").await;
+    let token = app.invitation_for(person("ada@example.com")).await;
 
-    let reply = app
-        .post(
-            "/invitations/accept",
-            json!({ "token": token, "password": "tqzv-mw8r-kx7p" }),
-        )
-        .await;
+    let reply = app.accept_invitation(&token, "tqzv-mw8r-kx7p", None).await;
 
     assert_eq!(
         reply.status,
@@ -103,7 +84,7 @@ async fn a_random_looking_password_of_fourteen_characters_is_too_short_by_defaul
 #[tokio::test]
 async fn weak_passwords_are_refused_with_a_reason_and_the_link_still_works() {
     let app = TestApp::start();
-    let token = app.invite("ada@example.com").await;
+    let token = app.invitation_for(person("ada@example.com")).await;
     let before = app.store.snapshot();
 
     for password in [
@@ -113,12 +94,7 @@ async fn weak_passwords_are_refused_with_a_reason_and_the_link_still_works() {
         "ada@example.com",
         "Ada Lovelace rocks",
     ] {
-        let reply = app
-            .post(
-                "/invitations/accept",
-                json!({ "token": token, "password": password }),
-            )
-            .await;
+        let reply = app.accept_invitation(&token, password, None).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{password}");
         assert_eq!(reply.body["code"], "password_rejected", "{password}");
         assert!(
@@ -128,9 +104,7 @@ async fn weak_passwords_are_refused_with_a_reason_and_the_link_still_works() {
         );
     }
     assert_eq!(app.store.snapshot(), before);
-    let lookup = app
-        .post("/invitations/lookup", json!({ "token": token }))
-        .await;
+    let lookup = app.lookup_invitation(&token).await;
     assert_eq!(lookup.status, StatusCode::OK);
 }
 
@@ -147,13 +121,8 @@ async fn long_and_non_ascii_passphrases_are_accepted_and_work_for_login() {
             "Grüße aus Köln, sagt Jürgen 2026".to_owned(),
         ),
     ] {
-        let token = app.invite(email).await;
-        let accepted = app
-            .post(
-                "/invitations/accept",
-                json!({ "token": token, "password": password }),
-            )
-            .await;
+        let token = app.invitation_for(person(email)).await;
+        let accepted = app.accept_invitation(&token, &password, None).await;
         assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
         assert_eq!(app.log_in(email, &password).await.status, StatusCode::OK);
     }

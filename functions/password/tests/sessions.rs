@@ -1,25 +1,20 @@
-mod support;
-
 use axum::http::StatusCode;
 use portal_domain::session::REUSE_GRACE;
-use serde_json::json;
-use support::{PASSWORD, TestApp};
+use portal_testkit::{PASSWORD, TestApp, USER_AGENT, person};
 
 #[tokio::test]
 async fn a_login_gives_a_working_token_pair_and_is_recorded() {
     let app = TestApp::start();
-    app.active_user("ada@example.com").await;
+    app.registered_user(person("ada@example.com")).await;
 
     let reply = app.log_in("ADA@example.com", PASSWORD).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let me = app
-        .call("GET", "/me", reply.body["access_token"].as_str(), None)
-        .await;
+    let me = app.me(&reply.id("access_token")).await;
     assert_eq!(me.status, StatusCode::OK);
     let staff_view = app.store.snapshot().to_string();
     assert!(
-        staff_view.contains("router-tests"),
+        staff_view.contains(USER_AGENT),
         "the login event keeps the user agent"
     );
 }
@@ -27,20 +22,18 @@ async fn a_login_gives_a_working_token_pair_and_is_recorded() {
 #[tokio::test]
 async fn logins_and_the_last_login_are_visible_to_staff_in_the_contact_detail() {
     let app = TestApp::start();
-    app.active_user("ada@example.com").await;
+    app.registered_user(person("ada@example.com")).await;
     app.log_in("ada@example.com", "wrong password entirely")
         .await;
     app.clock.advance(time::Duration::seconds(1));
     app.log_in("ada@example.com", PASSWORD).await;
-    let found = app.staff_get("/staff/contacts?email=ada@example.com").await;
+    let found = app.find_contacts("ada@example.com").await;
     let contact_id = found.body["items"][0]["contact_id"]
         .as_str()
         .unwrap()
         .to_owned();
 
-    let detail = app
-        .staff_get(&format!("/staff/contacts/{contact_id}"))
-        .await;
+    let detail = app.contact(&contact_id).await;
 
     let user = &detail.body["portal_user"];
     assert_eq!(user["status"], "active", "{}", detail.body);
@@ -49,14 +42,14 @@ async fn logins_and_the_last_login_are_visible_to_staff_in_the_contact_detail() 
     assert_eq!(logins.len(), 2);
     assert_eq!(logins[0]["success"], true, "newest first");
     assert_eq!(logins[1]["success"], false);
-    assert_eq!(logins[0]["user_agent"], "router-tests");
+    assert_eq!(logins[0]["user_agent"], USER_AGENT);
 }
 
 #[tokio::test]
 async fn every_login_failure_is_the_same_401() {
     let app = TestApp::start();
-    app.active_user("ada@example.com").await;
-    app.invite("invited@example.com").await;
+    app.registered_user(person("ada@example.com")).await;
+    app.invitation_for(person("invited@example.com")).await;
 
     let mut bodies = Vec::new();
     for (username, password) in [
@@ -77,7 +70,7 @@ async fn every_login_failure_is_the_same_401() {
 #[tokio::test]
 async fn ten_failures_lock_the_account_even_for_the_right_password() {
     let app = TestApp::start();
-    app.active_user("ada@example.com").await;
+    app.registered_user(person("ada@example.com")).await;
     for _ in 0..10 {
         assert_eq!(
             app.log_in("ada@example.com", "wrong password entirely")
@@ -89,8 +82,7 @@ async fn ten_failures_lock_the_account_even_for_the_right_password() {
 
     let locked = app.log_in("ada@example.com", PASSWORD).await;
 
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(locked.body["code"], "too_many_attempts");
+    locked.assert_problem(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
     assert_eq!(locked.headers["retry-after"], "900");
     app.clock.advance(time::Duration::minutes(15));
     assert_eq!(
@@ -102,7 +94,7 @@ async fn ten_failures_lock_the_account_even_for_the_right_password() {
 #[tokio::test]
 async fn an_unknown_username_locks_exactly_like_a_known_one() {
     let app = TestApp::start();
-    app.active_user("ada@example.com").await;
+    app.registered_user(person("ada@example.com")).await;
     let mut answers = Vec::new();
 
     for username in ["ada@example.com", "nobody@example.com"] {
@@ -130,7 +122,7 @@ async fn an_unknown_username_locks_exactly_like_a_known_one() {
 #[tokio::test]
 async fn a_lock_is_counted_on_the_username_however_it_is_typed() {
     let app = TestApp::start();
-    app.active_user("ada@example.com").await;
+    app.registered_user(person("ada@example.com")).await;
     for username in ["ada@example.com", "ADA@example.com", " Ada@Example.COM "] {
         for _ in 0..3 {
             app.log_in(username, "wrong password entirely").await;
@@ -147,7 +139,7 @@ async fn a_lock_is_counted_on_the_username_however_it_is_typed() {
 #[tokio::test]
 async fn parallel_guesses_are_each_counted_and_none_answers_409() {
     let app = TestApp::start();
-    app.active_user("ada@example.com").await;
+    app.registered_user(person("ada@example.com")).await;
 
     let guesses = (0..30).map(|n| {
         let password = if n == 17 {
@@ -182,7 +174,7 @@ async fn parallel_guesses_are_each_counted_and_none_answers_409() {
 #[tokio::test]
 async fn the_hundredth_consecutive_failure_locks_until_a_password_reset() {
     let app = TestApp::start();
-    app.active_user("ada@example.com").await;
+    app.registered_user(person("ada@example.com")).await;
     let mut failures = 0;
     while failures < 100 {
         match app
@@ -201,7 +193,7 @@ async fn the_hundredth_consecutive_failure_locks_until_a_password_reset() {
 
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(locked.headers["retry-after"], "86400");
-    let token = app.request_reset("ada@example.com").await;
+    let token = app.reset_link("ada@example.com").await;
     let reset = app.complete_reset(&token, "a brand new passphrase").await;
     assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
     assert_eq!(
@@ -215,19 +207,15 @@ async fn the_hundredth_consecutive_failure_locks_until_a_password_reset() {
 #[tokio::test]
 async fn a_refresh_rotates_and_reusing_the_old_token_ends_the_session() {
     let app = TestApp::start();
-    let first = app.active_user("ada@example.com").await;
-    let old = first["refresh_token"].as_str().unwrap();
+    let first = app.registered_user(person("ada@example.com")).await;
+    let old = first.refresh_token.as_str();
 
-    let rotated = app
-        .post("/sessions/refresh", json!({ "refresh_token": old }))
-        .await;
+    let rotated = app.refresh(old).await;
     assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
     let new = rotated.body["refresh_token"].as_str().unwrap();
     assert_ne!(new, old);
 
-    let duplicate = app
-        .post("/sessions/refresh", json!({ "refresh_token": old }))
-        .await;
+    let duplicate = app.refresh(old).await;
     assert_eq!(
         duplicate.status,
         StatusCode::UNAUTHORIZED,
@@ -235,21 +223,15 @@ async fn a_refresh_rotates_and_reusing_the_old_token_ends_the_session() {
     );
     app.clock
         .advance(time::Duration::seconds(REUSE_GRACE.whole_seconds()));
-    let replay = app
-        .post("/sessions/refresh", json!({ "refresh_token": old }))
-        .await;
+    let replay = app.refresh(old).await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
-    let after = app
-        .post("/sessions/refresh", json!({ "refresh_token": new }))
-        .await;
+    let after = app.refresh(new).await;
     assert_eq!(
         after.status,
         StatusCode::UNAUTHORIZED,
         "the family is revoked"
     );
-    let me = app
-        .call("GET", "/me", rotated.body["access_token"].as_str(), None)
-        .await;
+    let me = app.me(&rotated.id("access_token")).await;
     assert_eq!(
         me.status,
         StatusCode::UNAUTHORIZED,
@@ -260,32 +242,21 @@ async fn a_refresh_rotates_and_reusing_the_old_token_ends_the_session() {
 #[tokio::test]
 async fn logging_out_ends_the_session() {
     let app = TestApp::start();
-    let pair = app.active_user("ada@example.com").await;
+    let pair = app.registered_user(person("ada@example.com")).await;
 
-    let out = app
-        .call("DELETE", "/sessions", pair["access_token"].as_str(), None)
-        .await;
+    let out = app.log_out(&pair.access_token).await;
 
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let refresh = app
-        .post(
-            "/sessions/refresh",
-            json!({ "refresh_token": pair["refresh_token"] }),
-        )
-        .await;
+    let refresh = app.refresh(&pair.refresh_token).await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
-    let me = app
-        .call("GET", "/me", pair["access_token"].as_str(), None)
-        .await;
+    let me = app.me(&pair.access_token).await;
     assert_eq!(
         me.status,
         StatusCode::UNAUTHORIZED,
         "the access token ends too"
     );
     let other = app.log_in("ada@example.com", PASSWORD).await;
-    let still = app
-        .call("GET", "/me", other.body["access_token"].as_str(), None)
-        .await;
+    let still = app.me(&other.id("access_token")).await;
     assert_eq!(still.status, StatusCode::OK, "other sessions go on");
 }
 
@@ -293,21 +264,15 @@ async fn logging_out_ends_the_session() {
 async fn me_needs_a_valid_access_token() {
     let app = TestApp::start();
 
-    assert_eq!(
-        app.call("GET", "/me", None, None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.call("GET", "/me", Some("junk"), None).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.get("/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me("junk").await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn the_jwks_publishes_the_key_that_verifies_access_tokens() {
     let app = TestApp::start();
 
-    let reply = app.call("GET", "/.well-known/jwks.json", None, None).await;
+    let reply = app.jwks().await;
 
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body, app.tokens.verifier().jwks());

@@ -1,18 +1,16 @@
-mod support;
-
 use axum::http::StatusCode;
-use support::TestApp;
+use portal_testkit::{TestApp, UNKNOWN_ID, person};
 use time::Duration;
 
 #[tokio::test]
 async fn a_resent_code_replaces_the_old_one() {
     let app = TestApp::start();
-    let id = app.register_ada("ada@example.com").await;
-    let old = app.last_code_for("ada@example.com");
+    let id = app.submitted_request(person("ada@example.com")).await;
+    let old = app.code_for("ada@example.com").await;
     app.clock.advance(Duration::seconds(60));
 
     let reply = app.resend(&id).await;
-    let new = app.last_code_for("ada@example.com");
+    let new = app.code_for("ada@example.com").await;
 
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
     assert_eq!(app.emails().len(), 2);
@@ -28,14 +26,13 @@ async fn a_resent_code_replaces_the_old_one() {
 #[tokio::test]
 async fn a_resend_within_a_minute_is_throttled_and_sends_nothing() {
     let app = TestApp::start();
-    let id = app.register_ada("ada@example.com").await;
+    let id = app.submitted_request(person("ada@example.com")).await;
     app.clock.advance(Duration::seconds(15));
     let before = app.store.snapshot();
 
     let reply = app.resend(&id).await;
 
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(reply.body["code"], "rate_limited");
+    reply.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     assert_eq!(reply.headers["retry-after"], "45");
     assert_eq!(app.emails().len(), 1);
     assert_eq!(app.store.snapshot(), before);
@@ -44,22 +41,21 @@ async fn a_resend_within_a_minute_is_throttled_and_sends_nothing() {
 #[tokio::test]
 async fn a_resend_for_a_verified_request_is_a_409() {
     let app = TestApp::start();
-    let id = app.register_ada("ada@example.com").await;
-    let code = app.last_code_for("ada@example.com");
+    let id = app.submitted_request(person("ada@example.com")).await;
+    let code = app.code_for("ada@example.com").await;
     app.verify(&id, &code).await;
     app.clock.advance(Duration::seconds(60));
 
     let reply = app.resend(&id).await;
 
-    assert_eq!(reply.status, StatusCode::CONFLICT);
-    assert_eq!(reply.body["code"], "invalid_state");
+    reply.assert_problem(StatusCode::CONFLICT, "invalid_state");
 }
 
 #[tokio::test]
 async fn a_resend_for_an_unknown_request_is_a_404() {
     let app = TestApp::start();
 
-    let reply = app.resend("0123456789abcdef0123456789abcdef").await;
+    let reply = app.resend(UNKNOWN_ID).await;
 
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }

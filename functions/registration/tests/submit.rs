@@ -1,20 +1,18 @@
-mod support;
-
 use std::net::SocketAddr;
 
-use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
 use portal_domain::outbox::EmailContent;
 use portal_store::OutboxStatus;
+use portal_testkit::{TestApp, UNKNOWN_ID, person};
 use serde_json::json;
-use support::{TestApp, ada};
+use time::macros::datetime;
 
 #[tokio::test]
 async fn a_registration_is_accepted_pending_verification_and_emails_a_code() {
     let app = TestApp::start();
 
-    let reply = app.register(ada("ada@example.com")).await;
+    let reply = app.register(person("ada@example.com")).await;
 
     assert_eq!(reply.status, StatusCode::ACCEPTED);
     assert_eq!(reply.body["status"], "pending_verification");
@@ -31,14 +29,12 @@ async fn a_registration_is_accepted_pending_verification_and_emails_a_code() {
 #[tokio::test]
 async fn the_code_is_stored_only_sealed_and_the_seal_opens_to_the_code_that_verifies() {
     let app = TestApp::start();
-    let id = app.register_ada("ada@example.com").await;
+    let id = app.submitted_request(person("ada@example.com")).await;
     app.clock.advance(time::Duration::minutes(1));
-    let resent = app
-        .post(&format!("/registrations/{id}/resend-code"), json!({}))
-        .await;
+    let resent = app.resend(&id).await;
     assert_eq!(resent.status, StatusCode::ACCEPTED, "{}", resent.body);
 
-    let code = app.last_code_for("ada@example.com");
+    let code = app.code_for("ada@example.com").await;
 
     let stored = app.store.snapshot().to_string();
     assert!(
@@ -46,12 +42,7 @@ async fn the_code_is_stored_only_sealed_and_the_seal_opens_to_the_code_that_veri
         "the code {code} is in the store in clear"
     );
     assert!(stored.contains("sealed_code"));
-    let verified = app
-        .post(
-            &format!("/registrations/{id}/verify"),
-            json!({ "code": code }),
-        )
-        .await;
+    let verified = app.verify(&id, &code).await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
 }
 
@@ -59,7 +50,7 @@ async fn the_code_is_stored_only_sealed_and_the_seal_opens_to_the_code_that_veri
 async fn the_email_is_normalized_before_it_is_stored_and_mailed() {
     let app = TestApp::start();
 
-    app.register_ada("  Ada@Example.COM ").await;
+    app.submitted_request(person("  Ada@Example.COM ")).await;
 
     assert_eq!(app.emails()[0].to.as_ref(), "ada@example.com");
 }
@@ -69,8 +60,8 @@ async fn a_known_portal_user_gets_the_same_answer_and_an_already_registered_emai
     let app = TestApp::start();
     app.add_portal_user("ada@example.com").await;
 
-    let known = app.register(ada("ada@example.com")).await;
-    let unknown = app.register(ada("grace@example.com")).await;
+    let known = app.register(person("ada@example.com")).await;
+    let unknown = app.register(person("grace@example.com")).await;
 
     assert_eq!(known.status, unknown.status);
     assert_eq!(known.body["status"], unknown.body["status"]);
@@ -89,19 +80,18 @@ async fn a_known_portal_user_gets_the_same_answer_and_an_already_registered_emai
 async fn a_request_for_a_known_user_cannot_be_verified_and_answers_like_any_wrong_code() {
     let app = TestApp::start();
     app.add_portal_user("ada@example.com").await;
-    let id = app.register_ada("ada@example.com").await;
+    let id = app.submitted_request(person("ada@example.com")).await;
 
     let reply = app.verify(&id, "123456").await;
 
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(reply.body["code"], "code_invalid");
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "code_invalid");
 }
 
 #[tokio::test]
 async fn a_resend_for_a_known_user_repeats_the_already_registered_email() {
     let app = TestApp::start();
     app.add_portal_user("ada@example.com").await;
-    let id = app.register_ada("ada@example.com").await;
+    let id = app.submitted_request(person("ada@example.com")).await;
     app.clock.advance(time::Duration::seconds(60));
 
     let reply = app.resend(&id).await;
@@ -125,8 +115,7 @@ async fn malformed_json_is_a_400_and_writes_nothing() {
         .post_raw("/registrations", "application/json", "{\"first_name\": ")
         .await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body["code"], "malformed_request");
+    reply.assert_problem(StatusCode::BAD_REQUEST, "malformed_request");
     assert_eq!(app.store.snapshot(), before);
     assert!(app.emails().is_empty());
 }
@@ -135,13 +124,12 @@ async fn malformed_json_is_a_400_and_writes_nothing() {
 async fn a_field_of_the_wrong_type_is_a_400_that_names_it() {
     let app = TestApp::start();
     let before = app.store.snapshot();
-    let mut body = ada("ada@example.com");
+    let mut body = person("ada@example.com");
     body["first_name"] = json!(42);
 
     let reply = app.register(body).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body["code"], "malformed_request");
+    reply.assert_problem(StatusCode::BAD_REQUEST, "malformed_request");
     assert!(
         reply.body["detail"]
             .as_str()
@@ -167,15 +155,9 @@ async fn missing_and_invalid_fields_are_a_422_naming_every_field_and_write_nothi
         }))
         .await;
 
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(reply.body["code"], "validation_failed");
+    reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(reply.headers["content-type"], "application/problem+json");
-    let mut fields: Vec<&str> = reply.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|error| error["field"].as_str().unwrap())
-        .collect();
+    let mut fields = reply.fields();
     fields.sort();
     assert_eq!(
         fields,
@@ -188,7 +170,7 @@ async fn missing_and_invalid_fields_are_a_422_naming_every_field_and_write_nothi
 #[tokio::test]
 async fn blank_optional_fields_count_as_not_given() {
     let app = TestApp::start();
-    let mut body = ada("ada@example.com");
+    let mut body = person("ada@example.com");
     body["phone"] = json!("");
     body["company"] = json!(" ");
     body["locale"] = json!(null);
@@ -202,13 +184,12 @@ async fn blank_optional_fields_count_as_not_given() {
 async fn a_body_over_64_kib_is_a_413_and_writes_nothing() {
     let app = TestApp::start();
     let before = app.store.snapshot();
-    let mut body = ada("ada@example.com");
+    let mut body = person("ada@example.com");
     body["company"] = json!("x".repeat(64 * 1024));
 
     let reply = app.register(body).await;
 
-    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(reply.body["code"], "payload_too_large");
+    reply.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     assert_eq!(app.store.snapshot(), before);
 }
 
@@ -220,26 +201,26 @@ async fn a_body_that_is_not_json_by_content_type_is_a_400() {
         .post_raw(
             "/registrations",
             "text/plain",
-            ada("ada@example.com").to_string(),
+            person("ada@example.com").to_string(),
         )
         .await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body["code"], "malformed_request");
+    reply.assert_problem(StatusCode::BAD_REQUEST, "malformed_request");
 }
 
 #[tokio::test]
 async fn the_sixth_registration_for_one_email_within_an_hour_is_throttled_and_writes_nothing() {
-    let app = TestApp::start();
+    let app = TestApp::setup()
+        .at(datetime!(2026-03-01 09:00:00 UTC))
+        .start();
     for _ in 0..5 {
-        app.register_ada("ada@example.com").await;
+        app.submitted_request(person("ada@example.com")).await;
     }
     let before = app.store.snapshot();
 
-    let reply = app.register(ada("ada@example.com")).await;
+    let reply = app.register(person("ada@example.com")).await;
 
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(reply.body["code"], "rate_limited");
+    reply.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     // The clock stands at 09:00:00, so the hourly window ends in an hour.
     assert_eq!(reply.headers["retry-after"], "3600");
     assert_eq!(app.store.snapshot(), before);
@@ -251,7 +232,7 @@ async fn an_email_that_fails_to_send_stays_pending_in_the_outbox_and_the_request
     let app = TestApp::start();
     app.mailer.fail_from_now_on();
 
-    let reply = app.register(ada("ada@example.com")).await;
+    let reply = app.register(person("ada@example.com")).await;
 
     assert_eq!(reply.status, StatusCode::ACCEPTED);
     let attempted = app.mailer.attempted();
@@ -264,18 +245,18 @@ async fn an_email_that_fails_to_send_stays_pending_in_the_outbox_and_the_request
 async fn an_email_sent_after_commit_is_marked_sent_in_the_outbox() {
     let app = TestApp::start();
 
-    app.register_ada("ada@example.com").await;
+    app.submitted_request(person("ada@example.com")).await;
 
     let id = app.emails()[0].id.clone();
     let status = app.store.outbox_status(&id).await.unwrap();
     assert_eq!(status, Some(OutboxStatus::Sent));
 }
 
-fn from_client(address: &str, email: &str, forwarded_for: &str) -> Request<Body> {
+fn from_client(address: &str, email: &str, forwarded_for: &str) -> Request<Vec<u8>> {
     let mut request = Request::post("/registrations")
         .header("content-type", "application/json")
         .header("x-forwarded-for", forwarded_for)
-        .body(Body::from(ada(email).to_string()))
+        .body(person(email).to_string().into_bytes())
         .unwrap();
     let peer: SocketAddr = format!("{address}:50000").parse().unwrap();
     request.extensions_mut().insert(ConnectInfo(peer));
@@ -284,7 +265,10 @@ fn from_client(address: &str, email: &str, forwarded_for: &str) -> Request<Body>
 
 #[tokio::test]
 async fn a_client_over_its_limit_gets_a_429_with_retry_after_and_nothing_is_written() {
-    let app = TestApp::with_client_limit(3);
+    let app = TestApp::setup()
+        .at(datetime!(2026-03-01 09:00:00 UTC))
+        .client_limit(3)
+        .start();
     for n in 0..3 {
         let email = format!("p{n}@example.com");
         let reply = app.send(from_client("192.0.2.7", &email, "10.0.0.1")).await;
@@ -297,8 +281,7 @@ async fn a_client_over_its_limit_gets_a_429_with_retry_after_and_nothing_is_writ
         .send(from_client("192.0.2.7", "p3@example.com", "10.9.9.9"))
         .await;
 
-    assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS, "{}", over.body);
-    assert_eq!(over.body["code"], "rate_limited");
+    over.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     assert_eq!(over.headers["retry-after"], "60");
     assert_eq!(app.store.snapshot(), before);
     assert_eq!(app.emails().len(), 3);
@@ -315,15 +298,13 @@ async fn a_client_over_its_limit_gets_a_429_with_retry_after_and_nothing_is_writ
 
 #[tokio::test]
 async fn each_route_has_its_own_window_and_ids_share_one() {
-    let app = TestApp::with_client_limit(2);
-    let id = app.register_ada("ada@example.com").await;
-    app.register_ada("grace@example.com").await;
+    let app = TestApp::setup().client_limit(2).start();
+    let id = app.submitted_request(person("ada@example.com")).await;
+    app.submitted_request(person("grace@example.com")).await;
 
-    let third = app.register(ada("alan@example.com")).await;
+    let third = app.register(person("alan@example.com")).await;
     let verify = app.verify(&id, "000000").await;
-    let verify_other = app
-        .verify("0123456789abcdef0123456789abcdef", "000000")
-        .await;
+    let verify_other = app.verify(UNKNOWN_ID, "000000").await;
     let verify_third = app.verify(&id, "000000").await;
 
     assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
