@@ -11,7 +11,7 @@ use portal_domain::Ports;
 use portal_domain::clock::ManualClock;
 use portal_domain::outbox::RetryPolicy;
 use portal_domain::ports::Mailer;
-use portal_domain::testing::{self, RecordingMailer, registration_form};
+use portal_domain::testing::{RecordingMailer, registration_form};
 use portal_domain::use_cases::{Pace, submit_registration, sweep_outbox};
 use portal_email::{EmailConfig, SesMailer};
 use portal_store::DynamoStore;
@@ -33,7 +33,7 @@ fn main() {
         let rate = delivered_per_second(&dynamodb, "ses", |ports| {
             let config = EmailConfig {
                 sender: sender.clone(),
-                ..EmailConfig::local("https://portal.example", ports.settings.seal_key.clone())
+                ..EmailConfig::local("https://portal.example", ports.sealer.clone())
             };
             Arc::new(SesMailer::new(ses.clone(), config, None))
         })
@@ -60,7 +60,7 @@ async fn delivered_per_second(
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let failing = Arc::new(RecordingMailer::default());
     failing.fail_from_now_on();
-    let ports = testing::ports(
+    let ports = portal_testkit::ports(
         Arc::new(DynamoStore::new(client, table)),
         failing,
         clock.clone(),

@@ -6,7 +6,8 @@
 
 use std::time::Instant;
 
-use portal_domain::password::{Argon2Hasher, NewPassword, PasswordHasher};
+use portal_adapters::Argon2Hasher;
+use portal_domain::password::{NewPassword, PasswordHasher};
 use portal_testkit::bench;
 
 const OPERATIONS: usize = 50;

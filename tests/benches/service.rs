@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::clock::SystemClock;
 use portal_domain::ports::Mailer;
-use portal_domain::testing::{self, RecordingMailer};
+use portal_domain::testing::RecordingMailer;
 use portal_email::{EmailConfig, FileOutbox};
 use portal_store::{DynamoStore, EmbeddedStore};
 use portal_testkit::{Api, PASSWORD, StatusCode, TestApp, bench, moto, person};
@@ -39,12 +39,12 @@ async fn submits_per_second_on_the_embedded_store() {
     for round in 0..ROUNDS {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Arc::new(EmbeddedStore::open(&dir.path().join("store.jsonl")).expect("store"));
-        let ports = testing::ports(
+        let ports = portal_testkit::ports(
             store,
             Arc::new(RecordingMailer::default()),
             Arc::new(SystemClock),
         );
-        let email = EmailConfig::local("http://127.0.0.1:3000", ports.settings.seal_key.clone());
+        let email = EmailConfig::local("http://127.0.0.1:3000", ports.sealer.clone());
         let outbox: Arc<dyn Mailer> =
             Arc::new(FileOutbox::new(dir.path().join("outbox.jsonl"), email));
         let router = portal_http::app(portal_registration::router(portal_domain::Ports {

@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
-use portal_domain::random::OsRandomness;
-use portal_domain::sealed::SealKey;
+use portal_adapters::OsRandomness;
+use portal_adapters::SealKey;
 use portal_http::{
     AccessTokenConfig, AccessTokenVerifier, AccessTokenVerifierConfig, AccessTokens,
     PortalSigningKey,

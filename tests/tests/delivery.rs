@@ -9,7 +9,7 @@ use portal_domain::Ports;
 use portal_domain::clock::{Clock, ManualClock};
 use portal_domain::outbox::{FIRST_TRY_LEASE, RetryPolicy};
 use portal_domain::ports::{Mailer, OutboxStore};
-use portal_domain::testing::{self, DyingMailer, RecordingMailer, registration_form};
+use portal_domain::testing::{DyingMailer, RecordingMailer, registration_form};
 use portal_domain::use_cases::{Pace, submit_registration, sweep_outbox};
 use portal_email::{EmailConfig, SesMailer};
 use portal_store::OutboxStatus;
@@ -33,10 +33,7 @@ async fn verify(sender: &str) {
 fn ses_mailer(ports: &Ports, sender: &str) -> Arc<SesMailer> {
     let config = EmailConfig {
         sender: sender.to_owned(),
-        ..EmailConfig::local(
-            "https://portal.acme.example",
-            ports.settings.seal_key.clone(),
-        )
+        ..EmailConfig::local("https://portal.acme.example", ports.sealer.clone())
     };
     Arc::new(SesMailer::new(ses_client(&ses_endpoint()), config, None))
 }
@@ -65,7 +62,7 @@ fn with_mailer(ports: &Ports, mailer: Arc<dyn Mailer>) -> Ports {
 async fn ses_refusing_the_sender_leaves_the_email_pending_until_a_later_sweep_delivers_it_once() {
     let store = fresh_store("portal-delivery").await;
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-    let base = testing::ports(
+    let base = portal_testkit::ports(
         store.clone(),
         Arc::new(RecordingMailer::default()),
         clock.clone(),
@@ -109,7 +106,7 @@ async fn ses_refusing_the_sender_leaves_the_email_pending_until_a_later_sweep_de
 async fn a_crash_between_commit_and_send_loses_no_email() {
     let store = fresh_store("portal-delivery").await;
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-    let base = testing::ports(store.clone(), Arc::new(DyingMailer), clock.clone());
+    let base = portal_testkit::ports(store.clone(), Arc::new(DyingMailer), clock.clone());
     let sender = new_sender();
     verify(&sender).await;
     let to = recipient();
@@ -140,7 +137,7 @@ async fn two_mailers_sweeping_one_outbox_send_every_email_exactly_once() {
     let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
     let failing = Arc::new(RecordingMailer::default());
     failing.fail_from_now_on();
-    let base = testing::ports(store.clone(), failing, clock.clone());
+    let base = portal_testkit::ports(store.clone(), failing, clock.clone());
     let recipients: Vec<String> = (0..12).map(|_| recipient()).collect();
     for to in &recipients {
         submit_registration(&base, registration_form(to))

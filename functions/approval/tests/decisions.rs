@@ -117,8 +117,7 @@ async fn approval_creates_an_invited_user_and_emails_one_invitation_with_a_worki
     };
     let token = app
         .ports
-        .settings
-        .seal_key
+        .sealer
         .open(sealed_token)
         .expect("the seal opens with the configured key");
     assert_eq!(

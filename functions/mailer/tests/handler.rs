@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use portal_domain::Ports;
 use portal_domain::clock::ManualClock;
-use portal_domain::testing::{self, RecordingMailer};
+use portal_domain::testing::RecordingMailer;
 use portal_domain::use_cases::DeliveryReport;
 use portal_mailer::{Config, MailerError};
 use portal_store::{EmbeddedStore, OutboxStatus};
@@ -30,7 +30,7 @@ impl Mailer {
         let store = Arc::new(EmbeddedStore::in_memory());
         let mailer = Arc::new(RecordingMailer::default());
         let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 09:00:00 UTC)));
-        let ports = testing::ports(store.clone(), mailer.clone(), clock.clone());
+        let ports = portal_testkit::ports(store.clone(), mailer.clone(), clock.clone());
         // A millisecond apart: pacing is the domain's, tested there.
         let config = Config {
             rate_per_second: 1000.0,

@@ -6,8 +6,8 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 
-use portal_domain::random::{OsRandomness, Randomness};
-use portal_domain::sealed::SealKey;
+use portal_adapters::{OsRandomness, SealKey};
+use portal_domain::random::Randomness;
 use portal_http::PortalSigningKey;
 
 use crate::args::Args;

@@ -38,9 +38,10 @@ mod tests {
     use portal_domain::clock::ManualClock;
     use portal_domain::outbox::FIRST_TRY_LEASE;
     use portal_domain::registration::RegistrationForm;
-    use portal_domain::testing::{DyingMailer, RecordingMailer, ports, registration_form};
+    use portal_domain::testing::{DyingMailer, RecordingMailer, registration_form};
     use portal_domain::use_cases::submit_registration;
     use portal_store::{EmbeddedStore, OutboxStatus};
+    use portal_testkit::ports;
 
     use super::*;
 

@@ -16,9 +16,9 @@ use axum::{Json, Router};
 use clap::Parser;
 use portal_domain::Ports;
 use portal_domain::clock::SystemClock;
-use portal_domain::password::{Argon2Hasher, MinLength};
+use portal_domain::password::MinLength;
 use portal_domain::ports::{Settings, Store};
-use portal_domain::random::OsRandomness;
+use portal_domain::sealed::Sealer;
 use portal_email::{EmailConfig, FileOutbox};
 use portal_http::{AccessTokenConfig, AccessTokens, StaffVerifier};
 use portal_store::{DynamoStore, EmbeddedStore};
@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    let seal_key = keys::seal_key(&args)?;
+    let sealer: Arc<dyn Sealer> = Arc::new(keys::seal_key(&args)?);
     portal_http::init_tracing();
     let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
     let address = format!("http://{}", listener.local_addr()?);
@@ -55,23 +55,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let outbox = Arc::new(FileOutbox::new(
         args.outbox_path(),
-        EmailConfig::local(&base_url, seal_key.clone()),
+        EmailConfig::local(&base_url, sealer.clone()),
     ));
     let settings = Settings {
         invitation_lifetime: time::Duration::hours(i64::from(args.invitation_ttl_hours)),
-        seal_key,
         email_retries: Default::default(),
         password_min_length: MinLength::new(args.password_min_length.into())?,
         client_rate_limit: args.client_rate_limit,
     };
-    let ports = Ports {
-        store: open_store(&args).await?,
-        mailer: outbox.clone(),
-        clock: Arc::new(SystemClock),
-        random: Arc::new(OsRandomness),
-        hasher: Arc::new(Argon2Hasher::new()),
-        settings: Arc::new(settings),
-    };
+    let ports = portal_adapters::ports(
+        open_store(&args).await?,
+        outbox.clone(),
+        Arc::new(SystemClock),
+        sealer,
+        settings,
+    );
     let tokens = Arc::new(AccessTokens::new(AccessTokenConfig {
         issuer: args.token_issuer.clone(),
         audience: args.token_audience.clone(),

@@ -81,11 +81,12 @@ impl<K: IdKind> AsRef<str> for Id<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::{OsRandomness, new_id};
+    use crate::random::new_id;
+    use crate::testing::TestRandomness;
 
     #[test]
     fn only_generated_ids_parse() {
-        let id = new_id(&OsRandomness);
+        let id = new_id(&TestRandomness);
         assert_eq!(RegistrationId::parse(&id).unwrap().as_str(), id);
         for raw in ["", "not-an-id", &"A".repeat(32), &"f".repeat(33), &id[1..]] {
             assert!(PortalUserId::parse(raw).is_none(), "{raw:?}");

@@ -19,7 +19,7 @@ use crate::password::{MinLength, PasswordHasher};
 use crate::password_reset::PasswordReset;
 use crate::random::Randomness;
 use crate::registration::{Registration, RegistrationStatus};
-use crate::sealed::SealKey;
+use crate::sealed::Sealer;
 use crate::session::{NewSession, RefreshToken, SessionFamily};
 use crate::throttle::ThrottleWindow;
 use crate::types::EmailAddress;
@@ -350,8 +350,6 @@ pub trait Mailer: Send + Sync {
 pub struct Settings {
     /// How long an invitation link works (72 h unless configured).
     pub invitation_lifetime: time::Duration,
-    /// Seals secrets that pass through the outbox (invitation tokens).
-    pub seal_key: SealKey,
     /// How often, and how far apart, a failing email is tried again.
     pub email_retries: RetryPolicy,
     /// The fewest characters a new password may have (15 unless configured).
@@ -374,5 +372,7 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Randomness>,
     pub hasher: Arc<dyn PasswordHasher>,
+    /// Seals the secrets that pass through the outbox (links, codes).
+    pub sealer: Arc<dyn Sealer>,
     pub settings: Arc<Settings>,
 }

@@ -1,15 +1,6 @@
-/// Source of unpredictable bytes for ids, codes and tokens.
+/// Source of unpredictable bytes for ids, codes and tokens (the OS's in `portal-adapters`).
 pub trait Randomness: Send + Sync {
     fn fill(&self, buf: &mut [u8]);
-}
-
-/// The operating system's CSPRNG.
-pub struct OsRandomness;
-
-impl Randomness for OsRandomness {
-    fn fill(&self, buf: &mut [u8]) {
-        getrandom::fill(buf).expect("the OS random source is unavailable");
-    }
 }
 
 /// A new opaque id: 128 random bits, lowercase hex.
@@ -41,6 +32,7 @@ pub fn below(random: &dyn Randomness, bound: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::TestRandomness;
 
     struct Counting(std::sync::atomic::AtomicU8);
     impl Randomness for Counting {
@@ -53,7 +45,7 @@ mod tests {
 
     #[test]
     fn ids_are_32_hex_characters() {
-        let id = new_id(&OsRandomness);
+        let id = new_id(&TestRandomness);
         assert_eq!(id.len(), 32);
         assert!(
             id.chars()
@@ -63,7 +55,7 @@ mod tests {
 
     #[test]
     fn only_ids_of_the_generated_shape_are_well_formed() {
-        assert!(is_well_formed_id(&new_id(&OsRandomness)));
+        assert!(is_well_formed_id(&new_id(&TestRandomness)));
         for id in ["", "not-an-id", &"A".repeat(32), &"f".repeat(33)] {
             assert!(!is_well_formed_id(id), "{id:?}");
         }

@@ -345,7 +345,7 @@ impl Registration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::OsRandomness;
+    use crate::testing::TestRandomness;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
@@ -355,7 +355,7 @@ mod tests {
     }
 
     fn submitted() -> (Registration, VerificationCode) {
-        let code = VerificationCode::generate(&OsRandomness);
+        let code = VerificationCode::generate(&TestRandomness);
         (
             Registration::submit("r1".into(), form(), &code, false, NOW),
             code,
@@ -553,7 +553,7 @@ mod tests {
     fn a_resend_replaces_the_code_and_resets_the_attempts() {
         let (registration, old) = submitted();
         let registration = after_wrong_codes(registration, &old, 5);
-        let new = VerificationCode::generate(&OsRandomness);
+        let new = VerificationCode::generate(&TestRandomness);
         let later = NOW + RESEND_INTERVAL;
         let resent = registration.resend(&new, later).unwrap();
         assert_eq!(resent.code.as_ref().unwrap().failed_attempts, 0);
@@ -573,7 +573,7 @@ mod tests {
     #[test]
     fn a_resend_within_a_minute_is_throttled() {
         let (registration, _) = submitted();
-        let code = VerificationCode::generate(&OsRandomness);
+        let code = VerificationCode::generate(&TestRandomness);
         let Err(DomainError::RateLimited { retry_after }) =
             registration.resend(&code, NOW + Duration::seconds(20))
         else {
@@ -589,12 +589,12 @@ mod tests {
         for _ in 1..MAX_SENDS {
             now += RESEND_INTERVAL;
             registration = registration
-                .resend(&VerificationCode::generate(&OsRandomness), now)
+                .resend(&VerificationCode::generate(&TestRandomness), now)
                 .unwrap();
         }
         now += RESEND_INTERVAL;
         assert!(matches!(
-            registration.resend(&VerificationCode::generate(&OsRandomness), now),
+            registration.resend(&VerificationCode::generate(&TestRandomness), now),
             Err(DomainError::RateLimited { .. })
         ));
     }

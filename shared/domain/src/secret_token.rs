@@ -37,11 +37,11 @@ pub fn token_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::OsRandomness;
+    use crate::testing::TestRandomness;
 
     #[test]
     fn a_token_is_32_random_bytes_in_base64url() {
-        let token = SecretToken::generate(&OsRandomness);
+        let token = SecretToken::generate(&TestRandomness);
         assert_eq!(token.as_str().len(), 43);
         assert!(
             token
@@ -51,13 +51,13 @@ mod tests {
         );
         assert_ne!(
             token.as_str(),
-            SecretToken::generate(&OsRandomness).as_str()
+            SecretToken::generate(&TestRandomness).as_str()
         );
     }
 
     #[test]
     fn only_the_hash_is_kept_and_it_does_not_contain_the_token() {
-        let token = SecretToken::generate(&OsRandomness);
+        let token = SecretToken::generate(&TestRandomness);
         assert_eq!(token.hash().len(), 64);
         assert!(!token.hash().contains(token.as_str()));
         assert_eq!(token.hash(), token_hash(token.as_str()));

@@ -149,14 +149,14 @@ impl RefreshToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::OsRandomness;
+    use crate::testing::TestRandomness;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
 
     #[test]
     fn a_session_ends_when_revoked_or_past_its_lifetime() {
-        let session = NewSession::begin(&OsRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&TestRandomness, "u1", 1, NOW);
         assert!(session.family.is_live(NOW));
         assert!(!session.family.is_live(NOW + SESSION_LIFETIME));
         let revoked = SessionFamily {
@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_fresh_token_rotates() {
-        let session = NewSession::begin(&OsRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&TestRandomness, "u1", 1, NOW);
         assert_eq!(
             session.refresh.decide(&session.family, 1, NOW),
             RefreshDecision::Rotate
@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn a_rotated_token_within_the_grace_is_refused_and_later_revokes_the_family() {
-        let session = NewSession::begin(&OsRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&TestRandomness, "u1", 1, NOW);
         let rotated = session.refresh.rotated(NOW);
         assert_eq!(
             rotated.decide(&session.family, 1, NOW + Duration::seconds(1)),
@@ -192,7 +192,7 @@ mod tests {
 
     #[test]
     fn a_bumped_token_version_a_revoked_family_or_an_expired_token_is_refused() {
-        let session = NewSession::begin(&OsRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&TestRandomness, "u1", 1, NOW);
         assert_eq!(
             session.refresh.decide(&session.family, 2, NOW),
             RefreshDecision::Refuse

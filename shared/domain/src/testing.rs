@@ -74,27 +74,22 @@ pub fn registration_form(email: &str) -> crate::registration::RegistrationForm {
     }
 }
 
-/// Ports for in-process tests: real randomness, default settings with a fresh seal key.
-pub fn ports(
-    store: std::sync::Arc<dyn crate::ports::Store>,
-    mailer: std::sync::Arc<dyn Mailer>,
-    clock: std::sync::Arc<dyn crate::clock::Clock>,
-) -> crate::Ports {
-    let random = crate::random::OsRandomness;
-    crate::Ports {
-        store,
-        mailer,
-        clock,
-        settings: std::sync::Arc::new(crate::ports::Settings {
-            invitation_lifetime: crate::ports::Settings::DEFAULT_INVITATION_LIFETIME,
-            seal_key: crate::sealed::SealKey::generate(&random),
-            email_retries: Default::default(),
-            password_min_length: Default::default(),
-            // Off: router tests send many requests from no address at all; the limit
-            // has tests of its own that turn it on.
-            client_rate_limit: 0,
-        }),
-        random: std::sync::Arc::new(random),
-        hasher: std::sync::Arc::new(crate::password::Argon2Hasher::new()),
+/// Unique bytes for this process, from a counter: ids and tokens that never repeat in a
+/// test run, without the OS's randomness (that adapter is `portal-adapters`'). Never
+/// unpredictable: for tests only.
+pub struct TestRandomness;
+
+impl crate::random::Randomness for TestRandomness {
+    fn fill(&self, buf: &mut [u8]) {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0x9e37_79b9_7f4a_7c15);
+        for chunk in buf.chunks_mut(8) {
+            // splitmix64 of a counter: distinct, evenly spread values.
+            let mut z = NEXT.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed);
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+        }
     }
 }

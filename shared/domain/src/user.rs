@@ -382,14 +382,14 @@ impl PortalUser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::OsRandomness;
     use crate::secret_token::SecretToken;
+    use crate::testing::TestRandomness;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
 
     fn invited(profile: bool) -> (PortalUser, SecretToken) {
-        let token = SecretToken::generate(&OsRandomness);
+        let token = SecretToken::generate(&TestRandomness);
         let invitation = Invitation {
             token_hash: token.hash(),
             status: InvitationStatus::Pending,
@@ -446,7 +446,7 @@ mod tests {
         let active = user
             .accept_invitation(&token.hash(), "hash".into(), None, NOW)
             .unwrap();
-        let other = SecretToken::generate(&OsRandomness);
+        let other = SecretToken::generate(&TestRandomness);
         for (candidate, hash, at) in [
             (&active, token.hash(), NOW),
             (&user, token.hash(), NOW + time::Duration::hours(72)),
@@ -506,7 +506,7 @@ mod tests {
     }
 
     fn fresh_invitation() -> (SecretToken, Invitation) {
-        let token = SecretToken::generate(&OsRandomness);
+        let token = SecretToken::generate(&TestRandomness);
         let invitation = Invitation {
             token_hash: token.hash(),
             status: InvitationStatus::Pending,

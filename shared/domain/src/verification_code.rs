@@ -59,11 +59,11 @@ fn hash_code(registration_id: &str, code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::OsRandomness;
+    use crate::testing::TestRandomness;
 
     #[test]
     fn a_generated_code_is_six_digits_and_matches_its_own_hash() {
-        let code = VerificationCode::generate(&OsRandomness);
+        let code = VerificationCode::generate(&TestRandomness);
         assert_eq!(code.as_str().len(), 6);
         let attempt = CodeAttempt::parse(code.as_str()).unwrap();
         assert!(attempt.matches("reg-1", &code.hash("reg-1")));
@@ -71,7 +71,7 @@ mod tests {
 
     #[test]
     fn the_same_code_hashes_differently_for_another_request() {
-        let code = VerificationCode::generate(&OsRandomness);
+        let code = VerificationCode::generate(&TestRandomness);
         let attempt = CodeAttempt::parse(code.as_str()).unwrap();
         assert!(!attempt.matches("reg-2", &code.hash("reg-1")));
     }

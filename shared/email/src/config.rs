@@ -1,5 +1,7 @@
 use portal_domain::config::Variable;
-use portal_domain::sealed::SealKey;
+use std::sync::Arc;
+
+use portal_domain::sealed::Sealer;
 
 const PORTAL_BASE_URL: Variable = Variable::required("PORTAL_BASE_URL");
 const EMAIL_SENDER: Variable = Variable::required("EMAIL_SENDER");
@@ -19,10 +21,9 @@ pub struct EmailConfig {
     pub support_address: String,
     /// The only base of links in emails, never taken from a request (`PORTAL_BASE_URL`).
     pub portal_base_url: String,
-    /// Opens the invitation and password-reset tokens sealed in the outbox
-    /// (`OUTBOX_SEAL_KEY`, the same key the writers seal with). Its `Debug` form never
-    /// shows the key.
-    pub seal_key: SealKey,
+    /// Opens the codes and tokens sealed in the outbox (with the outbox seal key, the
+    /// one the writers seal with). Its `Debug` form never shows the key.
+    pub sealer: Arc<dyn Sealer>,
 }
 
 impl EmailConfig {
@@ -31,24 +32,27 @@ impl EmailConfig {
         &[PORTAL_BASE_URL, EMAIL_SENDER, PRODUCT_NAME, SUPPORT_ADDRESS];
 
     /// Defaults for a laptop, where nothing leaves the machine.
-    pub fn local(portal_base_url: &str, seal_key: SealKey) -> Self {
+    pub fn local(portal_base_url: &str, sealer: Arc<dyn Sealer>) -> Self {
         Self {
             product_name: DEFAULT_PRODUCT_NAME.to_owned(),
             sender: "portal@localhost".to_owned(),
             support_address: "support@localhost".to_owned(),
             portal_base_url: portal_base_url.to_owned(),
-            seal_key,
+            sealer,
         }
     }
 
     /// The Lambda configuration: `PORTAL_BASE_URL` and `EMAIL_SENDER` are required,
     /// `SUPPORT_ADDRESS` defaults to the sender, `PRODUCT_NAME` to `Customer portal`.
-    /// The caller reads `seal_key` from `OUTBOX_SEAL_KEY` (it seals with it too).
-    pub fn from_env(seal_key: SealKey) -> Result<Self, String> {
-        Self::from_vars(|name| std::env::var(name).ok(), seal_key)
+    /// The caller gives the `sealer` of its ports (the outbox seal key).
+    pub fn from_env(sealer: Arc<dyn Sealer>) -> Result<Self, String> {
+        Self::from_vars(|name| std::env::var(name).ok(), sealer)
     }
 
-    fn from_vars(var: impl Fn(&str) -> Option<String>, seal_key: SealKey) -> Result<Self, String> {
+    fn from_vars(
+        var: impl Fn(&str) -> Option<String>,
+        sealer: Arc<dyn Sealer>,
+    ) -> Result<Self, String> {
         // Every link people click comes from here, so a typo must stop the cold start.
         let portal_base_url = checked_base_url(&PORTAL_BASE_URL.require(&var)?)?;
         let sender = EMAIL_SENDER.require(&var)?;
@@ -59,7 +63,7 @@ impl EmailConfig {
             support_address: SUPPORT_ADDRESS.read(&var).unwrap_or_else(|| sender.clone()),
             sender,
             portal_base_url,
-            seal_key,
+            sealer,
         })
     }
 
@@ -97,13 +101,15 @@ pub fn checked_base_url(raw: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use portal_domain::random::OsRandomness;
-    use portal_domain::sealed::SealKey;
+    use std::sync::Arc;
+
+    use portal_adapters::{OsRandomness, SealKey};
+    use portal_domain::sealed::Sealer;
 
     use super::EmailConfig;
 
-    fn key() -> SealKey {
-        SealKey::generate(&OsRandomness)
+    fn key() -> Arc<dyn Sealer> {
+        Arc::new(SealKey::generate(&OsRandomness))
     }
 
     fn vars<'a>(pairs: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {

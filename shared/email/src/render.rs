@@ -105,7 +105,7 @@ fn open_code(
     config: &EmailConfig,
 ) -> Result<String, RenderError> {
     let code = config
-        .seal_key
+        .sealer
         .open(sealed_code)
         .ok_or_else(|| RenderError::SealDoesNotOpen {
             outbox_id: message.id.clone(),
@@ -126,7 +126,7 @@ fn open_token(
 ) -> Result<String, RenderError> {
     let outbox_id = || message.id.clone();
     let token = config
-        .seal_key
+        .sealer
         .open(sealed_token)
         .ok_or_else(|| RenderError::SealDoesNotOpen {
             outbox_id: outbox_id(),

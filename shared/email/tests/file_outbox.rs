@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
+use portal_adapters::OsRandomness;
+use portal_adapters::SealKey;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::Mailer;
-use portal_domain::random::OsRandomness;
-use portal_domain::sealed::SealKey;
+use portal_domain::sealed::Sealer;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, FileOutbox, render};
 use time::macros::datetime;
@@ -18,7 +19,7 @@ fn seal_key() -> SealKey {
 }
 
 fn config() -> EmailConfig {
-    EmailConfig::local("http://127.0.0.1:3000", seal_key())
+    EmailConfig::local("http://127.0.0.1:3000", Arc::new(seal_key()))
 }
 
 fn code_for(id: &str, to: &str) -> OutboxMessage {
@@ -29,7 +30,7 @@ fn code_for(id: &str, to: &str) -> OutboxMessage {
         created_at: datetime!(2026-03-01 12:00:05 UTC),
         content: EmailContent::VerificationCode {
             first_name: "Ada".to_owned(),
-            sealed_code: seal_key().seal(&OsRandomness, "123456"),
+            sealed_code: seal_key().seal("123456"),
             valid_minutes: 10,
         },
         first_try_until: None,
@@ -49,7 +50,7 @@ fn invitation_sealed_with(key: &SealKey, id: &str, to: &str) -> OutboxMessage {
     OutboxMessage {
         content: EmailContent::Invitation {
             first_name: "Ada".to_owned(),
-            sealed_token: key.seal(&OsRandomness, TOKEN),
+            sealed_token: key.seal(TOKEN),
             expires_at: datetime!(2026-03-04 12:00 UTC),
         },
         ..code_for(id, to)
@@ -60,7 +61,7 @@ fn password_reset_sealed_with(key: &SealKey, id: &str, to: &str) -> OutboxMessag
     OutboxMessage {
         content: EmailContent::PasswordReset {
             first_name: "Ada".to_owned(),
-            sealed_token: key.seal(&OsRandomness, TOKEN),
+            sealed_token: key.seal(TOKEN),
             expires_at: datetime!(2026-03-01 13:00 UTC),
         },
         ..code_for(id, to)

@@ -3,12 +3,14 @@
 //! layout, rewrite them with
 //! `UPDATE_SNAPSHOTS=1 cargo test -p portal-email --test localization` and review the diff.
 
+use std::sync::Arc;
+
 use std::path::PathBuf;
 use std::{env, fs};
 
+use portal_adapters::SealKey;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
-use portal_domain::random::OsRandomness;
-use portal_domain::sealed::SealKey;
+use portal_domain::sealed::Sealer;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, RenderedEmail, render};
 use time::macros::datetime;
@@ -28,14 +30,14 @@ fn config() -> EmailConfig {
         sender: "portal@acme.example".to_owned(),
         support_address: "help@acme.example".to_owned(),
         portal_base_url: "https://portal.acme.example/".to_owned(),
-        seal_key: seal_key(),
+        sealer: Arc::new(seal_key()),
     }
 }
 
 /// The sealed form changes with every seal; the rendered email does not, since it shows
 /// the opened token only.
 fn sealed_token() -> String {
-    seal_key().seal(&OsRandomness, TOKEN)
+    seal_key().seal(TOKEN)
 }
 
 /// One fixed message of each kind, named as in the snapshot files.
@@ -46,7 +48,7 @@ fn kinds() -> Vec<(&'static str, EmailContent)> {
             "verification_code",
             EmailContent::VerificationCode {
                 first_name: first_name(),
-                sealed_code: seal_key().seal(&OsRandomness, "042917"),
+                sealed_code: seal_key().seal("042917"),
                 valid_minutes: 10,
             },
         ),

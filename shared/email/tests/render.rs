@@ -1,8 +1,11 @@
 //! What each kind of email says, in text and HTML.
 
+use std::sync::Arc;
+
+use portal_adapters::OsRandomness;
+use portal_adapters::SealKey;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
-use portal_domain::random::OsRandomness;
-use portal_domain::sealed::SealKey;
+use portal_domain::sealed::Sealer;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, RenderError, RenderedEmail, render};
 use time::macros::datetime;
@@ -25,7 +28,7 @@ fn config() -> EmailConfig {
         sender: "portal@acme.example".to_owned(),
         support_address: "help@acme.example".to_owned(),
         portal_base_url: "https://portal.acme.example/".to_owned(),
-        seal_key: seal_key(),
+        sealer: Arc::new(seal_key()),
     }
 }
 
@@ -43,7 +46,7 @@ fn message(content: EmailContent) -> OutboxMessage {
 fn verification_code(first_name: &str) -> RenderedEmail {
     let content = EmailContent::VerificationCode {
         first_name: first_name.to_owned(),
-        sealed_code: seal_key().seal(&OsRandomness, "042917"),
+        sealed_code: seal_key().seal("042917"),
         valid_minutes: 10,
     };
     render(&message(content), &config()).unwrap()
@@ -66,7 +69,7 @@ fn invitation_content(first_name: &str, sealed_token: String) -> EmailContent {
 
 /// The rendered invitation and the sealed form of its token.
 fn invitation(first_name: &str) -> (RenderedEmail, String) {
-    let sealed = seal_key().seal(&OsRandomness, TOKEN);
+    let sealed = seal_key().seal(TOKEN);
     let content = invitation_content(first_name, sealed.clone());
     (render(&message(content), &config()).unwrap(), sealed)
 }
@@ -81,7 +84,7 @@ fn password_reset_content(first_name: &str, sealed_token: String) -> EmailConten
 
 /// The rendered password reset and the sealed form of its token.
 fn password_reset(first_name: &str) -> (RenderedEmail, String) {
-    let sealed = seal_key().seal(&OsRandomness, TOKEN);
+    let sealed = seal_key().seal(TOKEN);
     let content = password_reset_content(first_name, sealed.clone());
     (render(&message(content), &config()).unwrap(), sealed)
 }
@@ -300,7 +303,7 @@ fn the_invitation_says_until_when_the_link_works_that_it_works_once_and_to_ignor
 
 #[test]
 fn the_invitation_expiry_is_shown_in_utc_whatever_offset_it_carries() {
-    let sealed = seal_key().seal(&OsRandomness, TOKEN);
+    let sealed = seal_key().seal(TOKEN);
     let content = EmailContent::Invitation {
         first_name: "Ada".to_owned(),
         sealed_token: sealed,
@@ -336,7 +339,7 @@ fn a_hostile_first_name_is_shown_as_text_in_the_invitation_html() {
 #[test]
 fn an_invitation_sealed_with_another_key_is_a_render_error() {
     let other_key = SealKey::generate(&OsRandomness);
-    let content = invitation_content("Ada", other_key.seal(&OsRandomness, TOKEN));
+    let content = invitation_content("Ada", other_key.seal(TOKEN));
 
     let error = render(&message(content), &config()).unwrap_err();
 
@@ -368,7 +371,7 @@ fn an_invitation_with_a_token_that_is_not_a_seal_at_all_is_a_render_error() {
 #[test]
 fn an_opened_token_that_would_change_the_link_is_a_render_error() {
     for token in ["", "abc&next=https://evil.example", "a b", "tok#en"] {
-        let sealed = seal_key().seal(&OsRandomness, token);
+        let sealed = seal_key().seal(token);
         let content = invitation_content("Ada", sealed);
 
         let error = render(&message(content), &config()).unwrap_err();
@@ -519,7 +522,7 @@ fn the_password_reset_link_uses_the_configured_base_url_with_or_without_a_traili
     for base in ["https://other.example", "https://other.example/"] {
         let mut config = config();
         config.portal_base_url = base.to_owned();
-        let sealed = seal_key().seal(&OsRandomness, TOKEN);
+        let sealed = seal_key().seal(TOKEN);
 
         let email = render(&message(password_reset_content("Ada", sealed)), &config).unwrap();
 
@@ -555,7 +558,7 @@ fn the_password_reset_says_until_when_the_link_works_that_it_works_once_and_to_i
 
 #[test]
 fn the_password_reset_expiry_is_shown_in_utc_whatever_offset_it_carries() {
-    let sealed = seal_key().seal(&OsRandomness, TOKEN);
+    let sealed = seal_key().seal(TOKEN);
     let content = EmailContent::PasswordReset {
         first_name: "Ada".to_owned(),
         sealed_token: sealed,
@@ -595,7 +598,7 @@ fn a_hostile_first_name_is_shown_as_text_in_the_password_reset_html() {
 #[test]
 fn a_password_reset_sealed_with_another_key_is_a_render_error() {
     let other_key = SealKey::generate(&OsRandomness);
-    let content = password_reset_content("Ada", other_key.seal(&OsRandomness, TOKEN));
+    let content = password_reset_content("Ada", other_key.seal(TOKEN));
 
     let error = render(&message(content), &config()).unwrap_err();
 
@@ -634,7 +637,7 @@ fn a_password_reset_token_that_would_change_the_link_is_a_render_error() {
         "tok#en",
         "x/../y",
     ] {
-        let sealed = seal_key().seal(&OsRandomness, token);
+        let sealed = seal_key().seal(token);
         let content = password_reset_content("Ada", sealed);
 
         let error = render(&message(content), &config()).unwrap_err();

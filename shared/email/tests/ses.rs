@@ -2,14 +2,17 @@
 //! `PORTAL_TEST_SES_ENDPOINT`). Moto refuses senders that are not verified identities,
 //! like SES in its sandbox.
 
+use std::sync::Arc;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
+use portal_adapters::OsRandomness;
+use portal_adapters::SealKey;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::ports::Mailer;
-use portal_domain::random::OsRandomness;
-use portal_domain::sealed::SealKey;
+use portal_domain::sealed::Sealer;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, SesMailer, render};
 use time::OffsetDateTime;
@@ -48,7 +51,7 @@ fn config_sending_from(sender: &str) -> EmailConfig {
         sender: sender.to_owned(),
         ..EmailConfig::local(
             "https://portal.acme.example",
-            SealKey::from_base64(SEAL_KEY).unwrap(),
+            Arc::new(SealKey::from_base64(SEAL_KEY).unwrap()),
         )
     }
 }
@@ -73,9 +76,7 @@ fn code_email(to: &str) -> OutboxMessage {
         created_at: OffsetDateTime::now_utc(),
         content: EmailContent::VerificationCode {
             first_name: "Ada".to_owned(),
-            sealed_code: SealKey::from_base64(SEAL_KEY)
-                .unwrap()
-                .seal(&OsRandomness, "314159"),
+            sealed_code: SealKey::from_base64(SEAL_KEY).unwrap().seal("314159"),
             valid_minutes: 10,
         },
         first_try_until: None,
@@ -149,8 +150,7 @@ async fn an_invitation_whose_seal_does_not_open_is_an_error_and_is_not_sent() {
     let message = OutboxMessage {
         content: EmailContent::Invitation {
             first_name: "Ada".to_owned(),
-            sealed_token: other_key
-                .seal(&OsRandomness, "Zm9vYmFyLWJhei1xdXV4LXRva2VuLTMyLWJ5dGVzLTA"),
+            sealed_token: other_key.seal("Zm9vYmFyLWJhei1xdXV4LXRva2VuLTMyLWJ5dGVzLTA"),
             expires_at: OffsetDateTime::now_utc(),
         },
         ..code_email(&recipient)

@@ -16,13 +16,13 @@ use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
+use portal_adapters::SealKey;
 use portal_domain::Ports;
 use portal_domain::clock::SystemClock;
 use portal_domain::config::Variable;
-use portal_domain::password::{Argon2Hasher, MinLength};
+use portal_domain::password::MinLength;
 use portal_domain::ports::Settings;
-use portal_domain::random::OsRandomness;
-use portal_domain::sealed::SealKey;
+use portal_domain::sealed::Sealer;
 use portal_email::{EmailConfig, SesMailer};
 use portal_http::{AccessTokenConfig, PortalSigningKey};
 use portal_store::DynamoStore;
@@ -127,26 +127,25 @@ fn ports(aws: &SdkConfig, seal_key: &str) -> Result<Ports, String> {
             SEAL_KEY_SECRET.name
         )
     })?;
-    let settings = settings_from_env(seal_key)?;
-    let email = EmailConfig::from_env(settings.seal_key.clone())?;
-    Ok(Ports {
-        store: Arc::new(DynamoStore::new(
+    let sealer: Arc<dyn Sealer> = Arc::new(seal_key);
+    let email = EmailConfig::from_env(sealer.clone())?;
+    Ok(portal_adapters::ports(
+        Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(aws),
             required(TABLE_NAME)?,
         )),
-        mailer: Arc::new(SesMailer::new(
+        Arc::new(SesMailer::new(
             aws_sdk_sesv2::Client::new(aws),
             email,
             SES_CONFIGURATION_SET.read(&env),
         )),
-        clock: Arc::new(SystemClock),
-        random: Arc::new(OsRandomness),
-        hasher: Arc::new(Argon2Hasher::new()),
-        settings: Arc::new(settings),
-    })
+        Arc::new(SystemClock),
+        sealer,
+        settings_from_env()?,
+    ))
 }
 
-fn settings_from_env(seal_key: SealKey) -> Result<Settings, String> {
+fn settings_from_env() -> Result<Settings, String> {
     let invitation_lifetime = match INVITATION_TTL_HOURS.read(&env) {
         Some(hours) => hours
             .parse::<u16>()
@@ -171,7 +170,6 @@ fn settings_from_env(seal_key: SealKey) -> Result<Settings, String> {
     };
     Ok(Settings {
         invitation_lifetime,
-        seal_key,
         email_retries: Default::default(),
         password_min_length,
         client_rate_limit,

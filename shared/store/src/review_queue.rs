@@ -45,7 +45,7 @@ pub(crate) fn page(
 
 #[cfg(test)]
 mod tests {
-    use portal_domain::random::OsRandomness;
+    use portal_adapters::OsRandomness;
     use portal_domain::registration::RegistrationForm;
     use portal_domain::types::{EmailAddress, Locale, PersonName};
     use portal_domain::verification_code::VerificationCode;

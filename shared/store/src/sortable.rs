@@ -1,7 +1,8 @@
 //! Keys whose string order is time order. DynamoDB sorts sort keys as bytes, and the
 //! embedded store sorts the same strings the same way, so both list in one order.
 
-use portal_domain::random::{OsRandomness, new_id};
+use portal_adapters::OsRandomness;
+use portal_domain::random::new_id;
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 

@@ -16,8 +16,8 @@ mod outbox;
 #[path = "contract/review_queue.rs"]
 mod review_queue;
 
+use portal_adapters::OsRandomness;
 use portal_domain::StoreError;
-use portal_domain::random::OsRandomness;
 use portal_domain::verification_code::{RESEND_INTERVAL, VerificationCode};
 use portal_store::OutboxStatus;
 use support::{

@@ -9,7 +9,7 @@ use portal_domain::clock::{Clock, ManualClock};
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::ports::{Settings, Store};
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
-use portal_domain::testing::{self, RecordingMailer};
+use portal_domain::testing::RecordingMailer;
 use portal_http::{
     AccessTokenConfig, AccessTokens, PortalSigningKey, StaffAuthConfig, StaffKey, StaffVerifier,
 };
@@ -97,7 +97,7 @@ impl Setup {
         let clock = Arc::new(ManualClock::new(
             self.at.unwrap_or_else(OffsetDateTime::now_utc),
         ));
-        let mut ports = testing::ports(store.clone(), mailer.clone(), clock.clone());
+        let mut ports = crate::ports(store.clone(), mailer.clone(), clock.clone());
         ports.settings = Arc::new(Settings {
             client_rate_limit: self.client_limit,
             ..(*ports.settings).clone()

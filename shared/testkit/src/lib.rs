@@ -21,10 +21,11 @@ mod transport;
 
 use std::time::Duration;
 
+use portal_adapters::OsRandomness;
 use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::invitation::{Invitation, InvitationStatus, SecretToken};
 use portal_domain::ports::Settings;
-use portal_domain::random::{OsRandomness, new_id};
+use portal_domain::random::new_id;
 use portal_domain::types::EmailAddress;
 use portal_domain::user::{Grant, PortalUser};
 use serde_json::{Value, json};
@@ -36,6 +37,30 @@ pub use axum::http::{Method, StatusCode};
 pub use local::{Backend, LocalPortal};
 pub use reply::Reply;
 pub use transport::{Http, InProcess, Mailbox, PEER, Secret, Transport};
+
+/// Ports for in-process tests on `store`, `mailer` and `clock`: OS randomness, Argon2id,
+/// a fresh seal key, default settings with the per-client limit off (router tests send
+/// many requests from one address; the limit has tests of its own that turn it on).
+pub fn ports(
+    store: std::sync::Arc<dyn portal_domain::ports::Store>,
+    mailer: std::sync::Arc<dyn portal_domain::ports::Mailer>,
+    clock: std::sync::Arc<dyn portal_domain::clock::Clock>,
+) -> portal_domain::Ports {
+    let settings = Settings {
+        invitation_lifetime: Settings::DEFAULT_INVITATION_LIFETIME,
+        email_retries: Default::default(),
+        password_min_length: Default::default(),
+        client_rate_limit: 0,
+    };
+    let seal_key = portal_adapters::SealKey::generate(&OsRandomness);
+    portal_adapters::ports(
+        store,
+        mailer,
+        clock,
+        std::sync::Arc::new(seal_key),
+        settings,
+    )
+}
 
 /// The password every journey sets.
 pub const PASSWORD: &str = "correct horse battery staple";

@@ -205,8 +205,7 @@ impl Mailbox {
             .filter_map(|message| secret.in_content(&message.content))
             .map(|sealed| {
                 self.ports
-                    .settings
-                    .seal_key
+                    .sealer
                     .open(sealed)
                     .expect("the seal opens with the portal's key")
             })

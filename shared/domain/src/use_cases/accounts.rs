@@ -312,10 +312,7 @@ fn reset_link(
     };
     let content = EmailContent::PasswordReset {
         first_name: greeting_name(user),
-        sealed_token: ports
-            .settings
-            .seal_key
-            .seal(ports.random.as_ref(), token.as_str()),
+        sealed_token: ports.sealer.seal(token.as_str()),
         expires_at: reset.expires_at,
     };
     let message = OutboxMessage::new(

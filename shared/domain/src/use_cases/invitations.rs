@@ -38,10 +38,7 @@ pub fn invitation_email(
         locale.clone(),
         EmailContent::Invitation {
             first_name,
-            sealed_token: ports
-                .settings
-                .seal_key
-                .seal(ports.random.as_ref(), token.as_str()),
+            sealed_token: ports.sealer.seal(token.as_str()),
             expires_at: invitation.expires_at,
         },
         now,

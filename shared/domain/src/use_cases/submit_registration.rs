@@ -60,10 +60,7 @@ pub(super) fn code_message(
     } else {
         EmailContent::VerificationCode {
             first_name,
-            sealed_code: ports
-                .settings
-                .seal_key
-                .seal(ports.random.as_ref(), code.as_str()),
+            sealed_code: ports.sealer.seal(code.as_str()),
             valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
         }
     };

@@ -5,8 +5,9 @@ use std::fmt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use portal_adapters::OsRandomness;
 use portal_domain::config::Variable;
-use portal_domain::random::{OsRandomness, Randomness};
+use portal_domain::random::Randomness;
 
 const ISSUER: Variable = Variable::required("PORTAL_TOKEN_ISSUER");
 const AUDIENCE: Variable = Variable::required("PORTAL_TOKEN_AUDIENCE");

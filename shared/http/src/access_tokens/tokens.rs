@@ -11,7 +11,8 @@ use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
     get_current_timestamp,
 };
-use portal_domain::random::{OsRandomness, new_id};
+use portal_adapters::OsRandomness;
+use portal_domain::random::new_id;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -354,10 +354,10 @@ fn data(value: &impl Serialize) -> Result<AttributeValue, StoreError> {
 
 #[cfg(test)]
 mod tests {
+    use portal_adapters::OsRandomness;
     use portal_domain::audit::{Actor, AuditAction, AuditEvent};
     use portal_domain::invitation::{Invitation, InvitationStatus};
     use portal_domain::login::{ClientInfo, LOGIN_EVENT_LIFETIME};
-    use portal_domain::random::OsRandomness;
     use portal_domain::registration::{RegistrationForm, Verification};
     use portal_domain::session::NewSession;
     use portal_domain::types::{Company, Locale, PersonName, Phone, Role};

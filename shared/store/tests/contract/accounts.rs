@@ -1,9 +1,10 @@
 //! Accounts: accepting an invitation, logins, refresh token rotation, session revocation
 //! and password resets, each one atomic write or nothing at all.
 
+use portal_adapters::OsRandomness;
 use portal_domain::StoreError;
 use portal_domain::login::{FAILURES_PER_LOCK, LoginEvent, LoginGuard};
-use portal_domain::random::{OsRandomness, new_id};
+use portal_domain::random::new_id;
 use portal_domain::session::{RefreshStatus, RefreshToken};
 use portal_domain::throttle::ThrottleWindow;
 use portal_store::OutboxStatus;

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::task::Poll;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use portal_adapters::OsRandomness;
+use portal_adapters::SealKey;
 use portal_domain::StoreError;
 use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::contact::{Contact, ContactForm};
@@ -15,9 +17,9 @@ use portal_domain::organization::Organization;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::password_reset::{PasswordReset, RESET_LIFETIME};
 use portal_domain::ports::{NewMember, Settings, Store};
-use portal_domain::random::{OsRandomness, new_id};
+use portal_domain::random::new_id;
 use portal_domain::registration::{Registration, RegistrationForm, Verification};
-use portal_domain::sealed::SealKey;
+use portal_domain::sealed::Sealer;
 use portal_domain::session::NewSession;
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::{Company, EmailAddress, Locale, PersonName, Phone, Role};
@@ -232,7 +234,7 @@ pub fn code_email(registration: &Registration, code: &VerificationCode) -> Outbo
         registration.locale.clone(),
         EmailContent::VerificationCode {
             first_name: registration.first_name.to_string(),
-            sealed_code: SealKey::generate(&OsRandomness).seal(&OsRandomness, code.as_str()),
+            sealed_code: SealKey::generate(&OsRandomness).seal(code.as_str()),
             valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
         },
         registration.updated_at,
@@ -378,7 +380,7 @@ pub fn invitation_email(
         Locale::default(),
         EmailContent::Invitation {
             first_name: first_name.to_owned(),
-            sealed_token: SealKey::generate(&OsRandomness).seal(&OsRandomness, token.as_str()),
+            sealed_token: SealKey::generate(&OsRandomness).seal(token.as_str()),
             expires_at: invitation.expires_at,
         },
         invitation.created_at,

@@ -7,23 +7,13 @@ use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use async_trait::async_trait;
 
-use super::NewPassword;
+use portal_domain::password::{NewPassword, PasswordHasher};
 
 /// Memory cost in KiB (19 MiB).
 const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
 const SALT_BYTES: usize = 16;
-
-#[async_trait]
-pub trait PasswordHasher: Send + Sync {
-    /// A PHC string (`$argon2id$v=19$m=…`) with a fresh random salt.
-    async fn hash(&self, password: &NewPassword) -> String;
-
-    /// Whether `password` matches `stored`. `None` means "no such user": the answer is
-    /// `false`, after as much work as a real check, so timing does not tell.
-    async fn verify(&self, password: &str, stored: Option<&str>) -> bool;
-}
 
 #[derive(Clone)]
 pub struct Argon2Hasher {
