@@ -4,10 +4,6 @@
 
 use std::sync::Arc;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use aws_sdk_sesv2::Client;
-use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
 use portal_adapters::OsRandomness;
 use portal_adapters::SealKey;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
@@ -15,33 +11,14 @@ use portal_domain::ports::Mailer;
 use portal_domain::sealed::Sealer;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, SesMailer, render};
+use portal_testkit::moto::{random_suffix, ses_client, ses_endpoint};
 use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-fn endpoint() -> String {
-    std::env::var("PORTAL_TEST_SES_ENDPOINT").unwrap_or_else(|_| {
-        panic!("PORTAL_TEST_SES_ENDPOINT is not set: run ./scripts/test (it starts moto)")
-    })
-}
-
-fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_sesv2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "portal-tests"))
-        .build();
-    Client::from_conf(config)
-}
-
 /// Unique per run, so runs against one long-lived moto do not see each other's mail.
 fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{nanos}")
+    format!("{prefix}-{}", random_suffix())
 }
 
 const SEAL_KEY: &str = "mk-0SLqJ1HT6tYsFdJI6JaRcH4XbfoImE5Bu_kKXFfE";
@@ -57,7 +34,7 @@ fn config_sending_from(sender: &str) -> EmailConfig {
 }
 
 /// A verified sender, so only the message itself can make a send fail.
-async fn verified_sender(client: &Client) -> String {
+async fn verified_sender(client: &aws_sdk_sesv2::Client) -> String {
     let sender = format!("{}@acme.example", unique("portal"));
     client
         .create_email_identity()
@@ -103,8 +80,8 @@ async fn moto_data(endpoint: &str) -> String {
 
 #[tokio::test]
 async fn an_email_from_a_verified_sender_is_sent_through_ses() {
-    let endpoint = endpoint();
-    let client = client(&endpoint);
+    let endpoint = ses_endpoint();
+    let client = ses_client(&endpoint);
     let sender = verified_sender(&client).await;
     let recipient = format!("{}@example.com", unique("ada"));
     let message = code_email(&recipient);
@@ -130,9 +107,9 @@ async fn an_email_from_a_verified_sender_is_sent_through_ses() {
 
 #[tokio::test]
 async fn an_email_from_an_unverified_sender_is_an_error() {
-    let endpoint = endpoint();
+    let endpoint = ses_endpoint();
     let sender = format!("{}@unverified.example", unique("nobody"));
-    let mailer = SesMailer::new(client(&endpoint), config_sending_from(&sender), None);
+    let mailer = SesMailer::new(ses_client(&endpoint), config_sending_from(&sender), None);
 
     let result = mailer.send(&code_email("ada@example.com")).await;
 
@@ -142,8 +119,8 @@ async fn an_email_from_an_unverified_sender_is_an_error() {
 
 #[tokio::test]
 async fn an_invitation_whose_seal_does_not_open_is_an_error_and_is_not_sent() {
-    let endpoint = endpoint();
-    let client = client(&endpoint);
+    let endpoint = ses_endpoint();
+    let client = ses_client(&endpoint);
     let sender = verified_sender(&client).await;
     let recipient = format!("{}@example.com", unique("ada"));
     let other_key = SealKey::generate(&OsRandomness);
