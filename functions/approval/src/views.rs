@@ -28,7 +28,7 @@ pub struct RegistrationItem {
 impl From<&Registration> for RegistrationItem {
     fn from(registration: &Registration) -> Self {
         Self {
-            registration_id: registration.id.clone(),
+            registration_id: registration.id.to_string(),
             status: registration.status,
             first_name: registration.first_name.to_string(),
             last_name: registration.last_name.to_string(),

@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use portal_domain::organization::Organization;
 use portal_domain::outbox::EmailContent;
-use portal_domain::ports::{MembershipStore, PortalUserStore, RegistrationStore};
+use portal_domain::ports::{MembershipStore, PortalUserStore};
 use portal_domain::staff::MANAGE_USERS;
 use portal_domain::types::{Company, Role};
 use portal_testkit::{TestApp, UNKNOWN_ID, person, staff_token};
@@ -266,7 +266,7 @@ async fn rejection_needs_a_reason_and_emails_it_to_the_requester() {
     let rejections = app.emails_of_kind("rejection");
     assert_eq!(rejections.len(), 1);
     assert_eq!(rejections[0].to.as_ref(), "ada@example.com");
-    let stored = app.store.registration(&id).await.unwrap().unwrap();
+    let stored = app.stored_registration(&id).await;
     assert_eq!(
         stored.rejection_reason.unwrap().as_ref(),
         "We do not know Acme."

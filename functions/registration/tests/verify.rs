@@ -1,5 +1,4 @@
 use axum::http::StatusCode;
-use portal_domain::ports::RegistrationStore;
 use portal_domain::registration::RegistrationStatus;
 use portal_testkit::{TestApp, UNKNOWN_ID, other_code, person};
 use time::Duration;
@@ -15,7 +14,7 @@ async fn the_emailed_code_verifies_the_request_and_it_becomes_new() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["registration_id"], id.as_str());
     assert_eq!(reply.body["status"], "new");
-    let stored = app.store.registration(&id).await.unwrap().unwrap();
+    let stored = app.stored_registration(&id).await;
     assert_eq!(stored.status, RegistrationStatus::New);
 }
 
@@ -28,7 +27,7 @@ async fn a_wrong_code_is_a_422_and_counts_an_attempt() {
     let reply = app.verify(&id, &other_code(&code)).await;
 
     reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "code_invalid");
-    let stored = app.store.registration(&id).await.unwrap().unwrap();
+    let stored = app.stored_registration(&id).await;
     assert_eq!(stored.code.unwrap().failed_attempts, 1);
 }
 
@@ -46,7 +45,7 @@ async fn after_five_wrong_codes_the_sixth_attempt_is_429_even_with_the_right_cod
 
     reply.assert_problem(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
     assert!(reply.headers.contains_key("retry-after"));
-    let stored = app.store.registration(&id).await.unwrap().unwrap();
+    let stored = app.stored_registration(&id).await;
     assert_eq!(stored.status, RegistrationStatus::PendingVerification);
 }
 
@@ -137,7 +136,7 @@ async fn two_concurrent_verifications_with_the_right_code_succeed_once() {
     let mut statuses = [first.status, second.status];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
-    let stored = app.store.registration(&id).await.unwrap().unwrap();
+    let stored = app.stored_registration(&id).await;
     assert_eq!(stored.status, RegistrationStatus::New);
     assert_eq!(stored.version, 2);
 }

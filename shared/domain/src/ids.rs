@@ -5,7 +5,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::random::is_well_formed_id;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::random::{Randomness, is_well_formed_id, new_id};
 
 /// What an [`Id`] names; only a marker.
 pub trait IdKind {
@@ -40,8 +42,29 @@ impl<K: IdKind> Id<K> {
         is_well_formed_id(raw).then(|| Self(raw.to_owned(), PhantomData))
     }
 
+    /// A new id from `random`.
+    pub fn generate(random: &dyn Randomness) -> Self {
+        Self(new_id(random), PhantomData)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Stored and sent as its text.
+impl<K: IdKind> Serialize for Id<K> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// Read back only in the shape ids have: a stored item cannot smuggle in another.
+impl<'de, K: IdKind> Deserialize<'de> for Id<K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Self::parse(&raw)
+            .ok_or_else(|| serde::de::Error::custom(format!("not the id of a {}", K::NAME)))
     }
 }
 

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
+use crate::ids::RegistrationId;
 use crate::login::{AttemptReservation, LoginEvent, LoginGuard};
 use crate::organization::Organization;
 use crate::outbox::{
@@ -37,7 +38,7 @@ pub trait RegistrationStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Reads a request with strong consistency (it may be past its deadline: check).
-    async fn registration(&self, id: &str) -> Result<Option<Registration>, StoreError>;
+    async fn registration(&self, id: &RegistrationId) -> Result<Option<Registration>, StoreError>;
 
     /// One page of requests in `status`, newest first (a Query on the index, never a Scan).
     /// `StoreError::InvalidCursor` for a cursor this list did not make.

@@ -7,6 +7,7 @@ use time::{Duration, OffsetDateTime};
 use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::contact::{Contact, ContactForm};
 use crate::error::DomainError;
+use crate::ids::RegistrationId;
 use crate::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason};
 use crate::verification_code::{
     CODE_LIFETIME, CodeAttempt, MAX_ATTEMPTS, MAX_SENDS, RESEND_INTERVAL, VerificationCode,
@@ -76,7 +77,7 @@ pub struct PendingCode {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registration {
-    pub id: String,
+    pub id: RegistrationId,
     pub status: RegistrationStatus,
     pub first_name: PersonName,
     pub last_name: PersonName,
@@ -123,7 +124,7 @@ pub enum Verification {
 
 impl Registration {
     pub fn submit(
-        id: String,
+        id: RegistrationId,
         form: RegistrationForm,
         code: &VerificationCode,
         existing_account: bool,
@@ -131,7 +132,7 @@ impl Registration {
     ) -> Self {
         Self {
             code: Some(PendingCode {
-                hash: code.hash(&id),
+                hash: code.hash(id.as_str()),
                 expires_at: now + CODE_LIFETIME,
                 sent_at: now,
                 failed_attempts: 0,
@@ -187,7 +188,7 @@ impl Registration {
             ));
         }
         let mut next = self.next_version(now);
-        if attempt.matches(&self.id, &code.hash) {
+        if attempt.matches(self.id.as_str(), &code.hash) {
             next.status = RegistrationStatus::New;
             next.code = None;
             next.expires_at = None;
@@ -223,7 +224,7 @@ impl Registration {
         };
         let mut next = self.next_version(now);
         next.code = Some(PendingCode {
-            hash: code.hash(&self.id),
+            hash: code.hash(self.id.as_str()),
             expires_at: now + CODE_LIFETIME,
             sent_at: now,
             failed_attempts: 0,
@@ -357,7 +358,13 @@ mod tests {
     fn submitted() -> (Registration, VerificationCode) {
         let code = VerificationCode::generate(&TestRandomness);
         (
-            Registration::submit("r1".into(), form(), &code, false, NOW),
+            Registration::submit(
+                RegistrationId::generate(&TestRandomness),
+                form(),
+                &code,
+                false,
+                NOW,
+            ),
             code,
         )
     }

@@ -15,7 +15,7 @@ pub(crate) fn list(status: RegistrationStatus) -> String {
 
 /// A request's place on its list; lists are read from the greatest place down.
 pub(crate) fn position(registration: &Registration) -> String {
-    sortable::by_creation(registration.created_at, &registration.id)
+    sortable::by_creation(registration.created_at, registration.id.as_str())
 }
 
 pub(crate) use crate::cursor::Resume;
@@ -51,9 +51,12 @@ mod tests {
     use portal_domain::verification_code::VerificationCode;
     use time::macros::datetime;
 
+    use portal_domain::ids::RegistrationId;
+
     use super::*;
 
-    fn registration(id: &str) -> Registration {
+    /// A request whose id is `digit` 32 times, so ids sort as their digits.
+    fn registration(digit: char) -> Registration {
         let form = RegistrationForm {
             first_name: PersonName::parse("Ada").unwrap(),
             last_name: PersonName::parse("Lovelace").unwrap(),
@@ -64,26 +67,27 @@ mod tests {
         };
         let code = VerificationCode::generate(&OsRandomness);
         let now = datetime!(2026-03-01 09:00:00 UTC);
-        Registration::submit(id.into(), form, &code, false, now)
+        let id = RegistrationId::parse(&digit.to_string().repeat(32)).unwrap();
+        Registration::submit(id, form, &code, false, now)
     }
 
     #[test]
     fn the_cursor_of_a_full_page_resumes_after_its_last_request() {
         let status = RegistrationStatus::PendingVerification;
-        let read = vec![registration("r3"), registration("r2"), registration("r1")];
+        let read = vec![registration('3'), registration('2'), registration('1')];
 
         let page = page(status, read, 2, false);
 
         assert_eq!(page.items.len(), 2);
         let resume = resume(status, page.next_cursor.as_deref().unwrap()).unwrap();
-        assert_eq!(resume.id, "r2");
-        assert_eq!(resume.position, position(&registration("r2")));
+        assert_eq!(resume.id, "2".repeat(32));
+        assert_eq!(resume.position, position(&registration('2')));
     }
 
     #[test]
     fn the_last_page_has_no_cursor_unless_the_read_was_cut_short() {
         let status = RegistrationStatus::New;
-        let read = || vec![registration("r2"), registration("r1")];
+        let read = || vec![registration('2'), registration('1')];
 
         assert_eq!(page(status, read(), 2, false).next_cursor, None);
         assert_eq!(page(status, Vec::new(), 2, true).next_cursor, None);
@@ -95,7 +99,7 @@ mod tests {
         let cursor = cursor::encode(&list(RegistrationStatus::New), "r1");
         let other_status = page(
             RegistrationStatus::Resolved,
-            vec![registration("r2"), registration("r1")],
+            vec![registration('2'), registration('1')],
             1,
             false,
         )

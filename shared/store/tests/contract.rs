@@ -18,6 +18,7 @@ mod review_queue;
 
 use portal_adapters::OsRandomness;
 use portal_domain::StoreError;
+use portal_domain::ids::RegistrationId;
 use portal_domain::verification_code::{RESEND_INTERVAL, VerificationCode};
 use portal_store::OutboxStatus;
 use support::{
@@ -314,7 +315,8 @@ async fn a_second_user_with_a_taken_username_is_refused(store: &impl Subject) {
 }
 
 async fn unknown_ids_read_as_nothing(store: &impl Subject) {
-    assert_eq!(store.registration("no-such-request").await.unwrap(), None);
+    let nothing = RegistrationId::generate(&OsRandomness);
+    assert_eq!(store.registration(&nothing).await.unwrap(), None);
     let nobody = store.portal_user_id_by_username(&new_email()).await;
     assert_eq!(nobody.unwrap(), None);
     assert_eq!(store.portal_user("no-such-user").await.unwrap(), None);

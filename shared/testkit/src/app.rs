@@ -6,8 +6,10 @@ use std::sync::Arc;
 use axum::Router;
 use portal_domain::Ports;
 use portal_domain::clock::{Clock, ManualClock};
+use portal_domain::ids::RegistrationId;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::ports::{Settings, Store};
+use portal_domain::registration::Registration;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_domain::testing::RecordingMailer;
 use portal_http::{
@@ -172,6 +174,16 @@ impl<S: Store> TestApp<S> {
             .create_portal_user(&user)
             .await
             .expect("store the user");
+    }
+
+    /// The stored request of the id an answer gave.
+    pub async fn stored_registration(&self, id: &str) -> Registration {
+        let id = RegistrationId::parse(id).expect("the id of a request");
+        self.store
+            .registration(&id)
+            .await
+            .expect("the store answers")
+            .expect("the request is stored")
     }
 }
 

@@ -21,7 +21,7 @@ pub struct Decision {
 impl From<&Registration> for Decision {
     fn from(registration: &Registration) -> Self {
         Self {
-            registration_id: registration.id.clone(),
+            registration_id: registration.id.to_string(),
             status: registration.status,
             contact_id: registration
                 .contact
@@ -80,7 +80,7 @@ pub async fn link_contact(
     ApiJson(body): ApiJson<LinkBody>,
 ) -> Result<Json<Decision>, Problem> {
     let choice = ContactChoice::try_from(body).map_err(DomainError::from)?;
-    let registration = use_cases::link_contact(&ports, &staff, id.as_str(), &choice).await?;
+    let registration = use_cases::link_contact(&ports, &staff, &id, &choice).await?;
     Ok(Json((&registration).into()))
 }
 
@@ -135,7 +135,7 @@ pub async fn approve(
     ApiJson(body): ApiJson<ApproveBody>,
 ) -> Result<Json<Approved>, Problem> {
     let grant = Grant::try_from(body).map_err(DomainError::from)?;
-    let approval = use_cases::approve_registration(&ports, &staff, id.as_str(), &grant).await?;
+    let approval = use_cases::approve_registration(&ports, &staff, &id, &grant).await?;
     let expires_at: OffsetDateTime = approval
         .user
         .invitation
@@ -176,6 +176,6 @@ pub async fn reject(
     let mut errors = FieldErrors::new();
     let reason = errors.require("reason", body.reason.as_deref(), Reason::parse);
     let reason = errors.finish(|| reason).map_err(DomainError::from)?;
-    let registration = use_cases::reject_registration(&ports, &staff, id.as_str(), &reason).await?;
+    let registration = use_cases::reject_registration(&ports, &staff, &id, &reason).await?;
     Ok(Json((&registration).into()))
 }

@@ -82,7 +82,7 @@ pub async fn detail(
     State(ports): State<Ports>,
     PathId(id): PathId<Registration>,
 ) -> Result<Json<RegistrationDetail>, Problem> {
-    let detail = registration_detail(&ports, id.as_str()).await?;
+    let detail = registration_detail(&ports, &id).await?;
     Ok(Json(RegistrationDetail::new(
         &detail.registration,
         &detail.suggestions,

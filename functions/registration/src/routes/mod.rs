@@ -15,7 +15,7 @@ pub struct RegistrationState {
 impl From<&Registration> for RegistrationState {
     fn from(registration: &Registration) -> Self {
         Self {
-            registration_id: registration.id.clone(),
+            registration_id: registration.id.to_string(),
             status: registration.status,
         }
     }

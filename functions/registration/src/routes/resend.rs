@@ -21,6 +21,6 @@ pub async fn resend_code(
     State(ports): State<Ports>,
     PathId(id): PathId<Registration>,
 ) -> Result<(StatusCode, Json<RegistrationState>), Problem> {
-    let registration = use_cases::resend_code(&ports, id.as_str()).await?;
+    let registration = use_cases::resend_code(&ports, &id).await?;
     Ok((StatusCode::ACCEPTED, Json((&registration).into())))
 }

@@ -37,6 +37,6 @@ pub async fn verify(
     let mut errors = FieldErrors::new();
     let attempt = errors.require("code", body.code.as_deref(), CodeAttempt::parse);
     let attempt = errors.finish(|| attempt).map_err(DomainError::from)?;
-    let registration = verify_registration(&ports, id.as_str(), &attempt).await?;
+    let registration = verify_registration(&ports, &id, &attempt).await?;
     Ok(Json((&registration).into()))
 }

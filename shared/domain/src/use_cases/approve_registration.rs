@@ -1,4 +1,5 @@
 use crate::audit::{AuditAction, AuditEvent};
+use crate::ids::RegistrationId;
 use crate::random::new_id;
 use crate::registration::Registration;
 use crate::staff::{ASSIGN_ROLES, StaffMember};
@@ -20,7 +21,7 @@ pub struct Approval {
 pub async fn approve_registration(
     ports: &Ports,
     staff: &StaffMember,
-    id: &str,
+    id: &RegistrationId,
     grant: &Grant,
 ) -> Result<Approval, DomainError> {
     if !grant.roles.is_empty() || gives_roles(ports, grant.organization_id.as_deref()).await? {

@@ -1,5 +1,6 @@
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::Contact;
+use crate::ids::RegistrationId;
 use crate::random::new_id;
 use crate::registration::Registration;
 use crate::staff::StaffMember;
@@ -18,7 +19,7 @@ pub enum ContactChoice {
 pub async fn link_contact(
     ports: &Ports,
     staff: &StaffMember,
-    id: &str,
+    id: &RegistrationId,
     choice: &ContactChoice,
 ) -> Result<Registration, DomainError> {
     let actor = &staff.actor();

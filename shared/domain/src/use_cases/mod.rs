@@ -46,6 +46,7 @@ use std::future::Future;
 use time::OffsetDateTime;
 
 use crate::error::StoreError;
+use crate::ids::RegistrationId;
 use crate::registration::Registration;
 use crate::{DomainError, Ports};
 
@@ -71,7 +72,7 @@ where
 /// A request that exists and has not passed its deadline.
 async fn live_registration(
     ports: &Ports,
-    id: &str,
+    id: &RegistrationId,
     now: OffsetDateTime,
 ) -> Result<Registration, DomainError> {
     match ports.store.registration(id).await? {

@@ -1,3 +1,4 @@
+use crate::ids::RegistrationId;
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::registration::Registration;
 use crate::staff::StaffMember;
@@ -10,7 +11,7 @@ use super::{deliver_after_commit, live_registration, with_retries};
 pub async fn reject_registration(
     ports: &Ports,
     staff: &StaffMember,
-    id: &str,
+    id: &RegistrationId,
     reason: &Reason,
 ) -> Result<Registration, DomainError> {
     let actor = &staff.actor();

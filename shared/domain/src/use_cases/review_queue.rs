@@ -1,4 +1,5 @@
 use crate::contact::{Contact, name_key};
+use crate::ids::RegistrationId;
 use crate::page::{Page, PageRequest};
 use crate::registration::{Registration, RegistrationStatus};
 use crate::{DomainError, Ports};
@@ -43,7 +44,7 @@ pub struct RegistrationDetail {
 /// those with the same name.
 pub async fn registration_detail(
     ports: &Ports,
-    id: &str,
+    id: &RegistrationId,
 ) -> Result<RegistrationDetail, DomainError> {
     let registration = live_registration(ports, id, ports.clock.now()).await?;
     let mut suggestions: Vec<Suggestion> = ports

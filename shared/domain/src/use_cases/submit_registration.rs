@@ -1,6 +1,6 @@
 use crate::error::StoreError;
+use crate::ids::RegistrationId;
 use crate::outbox::{EmailContent, OutboxMessage};
-use crate::random::new_id;
 use crate::registration::{Registration, RegistrationForm};
 use crate::throttle::ThrottleWindow;
 use crate::verification_code::{CODE_LIFETIME, VerificationCode};
@@ -23,7 +23,7 @@ pub async fn submit_registration(
         .is_some();
     let code = VerificationCode::generate(ports.random.as_ref());
     let registration = Registration::submit(
-        new_id(ports.random.as_ref()),
+        RegistrationId::generate(ports.random.as_ref()),
         form,
         &code,
         existing_account,

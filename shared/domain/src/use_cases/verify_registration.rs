@@ -1,3 +1,4 @@
+use crate::ids::RegistrationId;
 use crate::registration::{Registration, Verification};
 use crate::verification_code::CodeAttempt;
 use crate::{DomainError, Ports};
@@ -8,7 +9,7 @@ use super::{live_registration, with_retries};
 /// is counted (and answered `CodeInvalid`), and after five the code is burned.
 pub async fn verify_registration(
     ports: &Ports,
-    id: &str,
+    id: &RegistrationId,
     attempt: &CodeAttempt,
 ) -> Result<Registration, DomainError> {
     let verification = with_retries(|| async move {

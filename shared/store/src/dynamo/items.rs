@@ -144,7 +144,7 @@ fn key(pk: String, sk: &str) -> Item {
 
 /// Indexed by status for the review queue, which reads the index backwards (newest first).
 pub(crate) fn registration_item(registration: &Registration) -> Result<Item, StoreError> {
-    let mut item = registration_key(&registration.id);
+    let mut item = registration_key(registration.id.as_str());
     item.insert(
         GSI1_PK.to_owned(),
         string(review_queue::list(registration.status)),
@@ -356,6 +356,7 @@ fn data(value: &impl Serialize) -> Result<AttributeValue, StoreError> {
 mod tests {
     use portal_adapters::OsRandomness;
     use portal_domain::audit::{Actor, AuditAction, AuditEvent};
+    use portal_domain::ids::RegistrationId;
     use portal_domain::invitation::{Invitation, InvitationStatus};
     use portal_domain::login::{ClientInfo, LOGIN_EVENT_LIFETIME};
     use portal_domain::registration::{RegistrationForm, Verification};
@@ -364,6 +365,9 @@ mod tests {
     use portal_domain::user::{Grant, Profile};
     use portal_domain::verification_code::{CodeAttempt, VerificationCode};
     use time::macros::datetime;
+
+    /// The id of the request these tests store.
+    const REQUEST: &str = "0123456789abcdef0123456789abcdef";
 
     use super::*;
 
@@ -383,7 +387,8 @@ mod tests {
             locale: Locale::default(),
         };
         let code = VerificationCode::generate(&OsRandomness);
-        let registration = Registration::submit("r1".into(), form, &code, false, NOW);
+        let id = RegistrationId::parse(REQUEST).unwrap();
+        let registration = Registration::submit(id, form, &code, false, NOW);
         (registration, code)
     }
 
@@ -616,7 +621,7 @@ mod tests {
     fn a_queue_entry_key_names_the_request_and_its_place() {
         let resume = Resume {
             position: review_queue::position(&registration()),
-            id: "r1".into(),
+            id: REQUEST.into(),
         };
         let key = queue_entry_key(RegistrationStatus::PendingVerification, &resume);
         let item = registration_item(&registration()).unwrap();
@@ -628,10 +633,11 @@ mod tests {
     #[test]
     fn a_registration_item_carries_its_keys_queue_entry_and_deadline() {
         let item = registration_item(&registration()).unwrap();
-        assert_eq!(item[PK], string("REG#r1"));
+        assert_eq!(item[PK], string(format!("REG#{REQUEST}")));
         assert_eq!(item[SK], string("REG"));
         assert_eq!(item[GSI1_PK], string("REGSTATUS#pending_verification"));
-        assert_eq!(item[GSI1_SK], string("2026-03-01T09:00:00.000000000Z#r1"));
+        let queue_place = format!("2026-03-01T09:00:00.000000000Z#{REQUEST}");
+        assert_eq!(item[GSI1_SK], string(queue_place));
         assert_eq!(item[VERSION], number(1));
         assert_eq!(
             item[EXPIRES_AT],

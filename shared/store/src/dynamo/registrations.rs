@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use portal_domain::contact::Contact;
+use portal_domain::ids::RegistrationId;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::{RegistrationStore, ThrottleStore};
@@ -53,8 +54,8 @@ impl RegistrationStore for DynamoStore {
         self.transact_counted(items, throttle).await
     }
 
-    async fn registration(&self, id: &str) -> Result<Option<Registration>, StoreError> {
-        from_data(self.get(registration_key(id)).await?)
+    async fn registration(&self, id: &RegistrationId) -> Result<Option<Registration>, StoreError> {
+        from_data(self.get(registration_key(id.as_str())).await?)
     }
 
     async fn registrations_by_status(

@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use portal_domain::StoreError;
 use portal_domain::contact::Contact;
+use portal_domain::ids::RegistrationId;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::{PortalUserStore, RegistrationStore, ThrottleStore};
@@ -23,7 +24,7 @@ impl RegistrationStore for EmbeddedStore {
         self.commit(|state| {
             // The throttle first, as on DynamoDB, where its refusal is the one reported.
             let counted = state.count_against(throttle)?;
-            if state.registrations.contains_key(&registration.id)
+            if state.registrations.contains_key(registration.id.as_str())
                 || state.outbox.contains_key(&email.id)
             {
                 return Err(StoreError::ConditionFailed);
@@ -36,8 +37,8 @@ impl RegistrationStore for EmbeddedStore {
         })
     }
 
-    async fn registration(&self, id: &str) -> Result<Option<Registration>, StoreError> {
-        Ok(self.read(|state| state.registrations.get(id).cloned()))
+    async fn registration(&self, id: &RegistrationId) -> Result<Option<Registration>, StoreError> {
+        Ok(self.read(|state| state.registrations.get(id.as_str()).cloned()))
     }
 
     async fn registrations_by_status(

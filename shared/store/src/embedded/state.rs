@@ -257,7 +257,7 @@ impl State {
 
     /// `ConditionFailed` unless the stored request is the version `next` was made from.
     pub fn expect_previous_version(&self, next: &Registration) -> Result<(), StoreError> {
-        let stored = self.registrations.get(&next.id).map(|r| r.version);
+        let stored = self.registrations.get(next.id.as_str()).map(|r| r.version);
         match (stored, next.version.checked_sub(1)) {
             (Some(stored), Some(expected)) if stored == expected => Ok(()),
             _ => Err(StoreError::ConditionFailed),
@@ -298,7 +298,7 @@ impl State {
     }
 
     fn put_registration(&mut self, registration: Registration) {
-        if let Some(old) = self.registrations.get(&registration.id)
+        if let Some(old) = self.registrations.get(registration.id.as_str())
             && let Some(listed) = self.queue.get_mut(old.status.as_str())
         {
             listed.remove(&review_queue::position(old));
@@ -308,10 +308,10 @@ impl State {
             .or_default()
             .insert(
                 review_queue::position(&registration),
-                registration.id.clone(),
+                registration.id.to_string(),
             );
         self.registrations
-            .insert(registration.id.clone(), registration);
+            .insert(registration.id.to_string(), registration);
     }
 
     /// `Refused(OrganizationMissing)` unless `user`'s organization, if any, exists.

@@ -17,13 +17,13 @@ async fn queue(store: &impl Subject, new: usize, unverified: usize) -> (Vec<Stri
     let mut verified_ids = Vec::new();
     for n in 0..new {
         let at = start + Duration::seconds(2 * n as i64);
-        verified_ids.push(verified_in(store, at).await.id);
+        verified_ids.push(verified_in(store, at).await.id.to_string());
     }
     let mut unverified_ids = Vec::new();
     for n in 0..unverified {
         let request = request(&new_email(), start + Duration::seconds(2 * n as i64 + 1));
         store.submit(&request).await.unwrap();
-        unverified_ids.push(request.registration.id);
+        unverified_ids.push(request.registration.id.to_string());
     }
     verified_ids.reverse();
     unverified_ids.reverse();
@@ -58,7 +58,7 @@ fn ids(pages: &[Page<Registration>]) -> Vec<String> {
         .flat_map(|page| {
             page.items
                 .iter()
-                .map(|registration| registration.id.clone())
+                .map(|registration| registration.id.to_string())
         })
         .collect()
 }

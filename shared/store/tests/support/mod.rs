@@ -11,6 +11,7 @@ use portal_adapters::SealKey;
 use portal_domain::StoreError;
 use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::contact::{Contact, ContactForm};
+use portal_domain::ids::RegistrationId;
 use portal_domain::invitation::{Invitation, InvitationStatus, SecretToken};
 use portal_domain::login::ClientInfo;
 use portal_domain::organization::Organization;
@@ -218,7 +219,13 @@ pub fn request(email: &EmailAddress, now: OffsetDateTime) -> Request {
         locale: Locale::default(),
     };
     let code = VerificationCode::generate(&OsRandomness);
-    let registration = Registration::submit(new_id(&OsRandomness), form, &code, false, now);
+    let registration = Registration::submit(
+        RegistrationId::generate(&OsRandomness),
+        form,
+        &code,
+        false,
+        now,
+    );
     let email = code_email(&registration, &code);
     Request {
         registration,
