@@ -115,4 +115,17 @@ mod tests {
             assert!(PortalUserId::parse(raw).is_none(), "{raw:?}");
         }
     }
+
+    #[test]
+    fn an_id_is_stored_as_its_text_and_read_back_only_in_its_shape() {
+        let id = RegistrationId::generate(&crate::testing::TestRandomness);
+        let text = serde_json::to_string(&id).unwrap();
+        assert_eq!(text, format!("\"{id}\""));
+        assert_eq!(serde_json::from_str::<RegistrationId>(&text).unwrap(), id);
+        let error = serde_json::from_str::<RegistrationId>("\"r1\"").unwrap_err();
+        assert!(
+            error.to_string().contains("not the id of a registration"),
+            "{error}"
+        );
+    }
 }
