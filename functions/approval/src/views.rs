@@ -2,6 +2,7 @@
 
 use portal_domain::audit::AuditEvent;
 use portal_domain::contact::Contact;
+use portal_domain::ids::{ContactId, PortalUserId};
 use portal_domain::login::LoginEvent;
 use portal_domain::outbox::DeadEmail;
 use portal_domain::registration::{Registration, RegistrationStatus};
@@ -22,7 +23,8 @@ pub struct RegistrationItem {
     company: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
-    contact_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    contact_id: Option<ContactId>,
 }
 
 impl From<&Registration> for RegistrationItem {
@@ -48,7 +50,8 @@ impl From<&Registration> for RegistrationItem {
 pub struct RegistrationDetail {
     #[serde(flatten)]
     item: RegistrationItem,
-    portal_user_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    portal_user_id: Option<PortalUserId>,
     rejection_reason: Option<String>,
     suggested_contacts: Vec<SuggestedContact>,
     history: Vec<AuditEvent>,
@@ -71,7 +74,8 @@ impl RegistrationDetail {
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct SuggestedContact {
-    contact_id: String,
+    #[schema(value_type = String)]
+    contact_id: ContactId,
     full_name: String,
     email: String,
     company: Option<String>,
@@ -97,14 +101,16 @@ impl From<&Suggestion> for SuggestedContact {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ContactView {
-    contact_id: String,
+    #[schema(value_type = String)]
+    contact_id: ContactId,
     first_name: String,
     last_name: Option<String>,
     full_name: String,
     email: String,
     phone: Option<String>,
     company: Option<String>,
-    portal_user_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    portal_user_id: Option<PortalUserId>,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
     history: Vec<AuditEvent>,
@@ -149,7 +155,8 @@ impl ContactDetail {
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct PortalUserSummary {
-    portal_user_id: String,
+    #[schema(value_type = String)]
+    portal_user_id: PortalUserId,
     username: String,
     status: PortalUserStatus,
     #[serde(with = "time::serde::rfc3339::option")]

@@ -1,4 +1,5 @@
 use axum::http::StatusCode;
+use portal_domain::ids::Id;
 use portal_domain::organization::Organization;
 use portal_domain::outbox::EmailContent;
 use portal_domain::ports::{MembershipStore, PortalUserStore};
@@ -106,8 +107,8 @@ async fn approval_creates_an_invited_user_and_emails_one_invitation_with_a_worki
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body["status"], "processed");
     assert!(reply.body["invitation"]["expires_at"].is_string());
-    let user_id = reply.body["portal_user_id"].as_str().unwrap();
-    let user = app.store.portal_user(user_id).await.unwrap().unwrap();
+    let user_id = Id::parse(reply.body["portal_user_id"].as_str().unwrap()).unwrap();
+    let user = app.store.portal_user(&user_id).await.unwrap().unwrap();
     assert_eq!(user.username.as_ref(), "ada@example.com");
     assert_eq!(user.roles.len(), 1);
     let invitations = app.emails_of_kind("invitation");
@@ -302,7 +303,7 @@ async fn approving_into_an_organization_with_roles_needs_the_role_assignment_per
     let app = TestApp::start();
     let id = app.resolved_request(person("ada@example.com")).await;
     let organization = Organization {
-        id: UNKNOWN_ID.into(),
+        id: Id::parse(UNKNOWN_ID).unwrap(),
         name: Company::parse("Acme").unwrap(),
         account_ref: None,
         roles: vec![Role::parse("orders.viewer").unwrap()],

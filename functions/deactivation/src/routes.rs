@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use portal_domain::Ports;
 use portal_domain::ids::PortalUser as PortalUserKind;
+use portal_domain::ids::PortalUserId;
 use portal_domain::use_cases::{Manager, deactivate, reactivate, unlock};
 use portal_domain::user::{PortalUser, PortalUserStatus};
 use portal_http::{PathId, PortalCaller, Problem, Staff};
@@ -13,7 +14,8 @@ use serde::Serialize;
 /// What both transitions answer: the user and where they are now.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Transitioned {
-    portal_user_id: String,
+    #[schema(value_type = String)]
+    portal_user_id: PortalUserId,
     status: PortalUserStatus,
 }
 
@@ -44,7 +46,7 @@ pub async fn staff_deactivate(
     State(ports): State<Ports>,
     PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let user = deactivate(&ports, &Manager::Staff(staff), id.as_str()).await?;
+    let user = deactivate(&ports, &Manager::Staff(staff), &id).await?;
     Ok(Json((&user).into()))
 }
 
@@ -65,7 +67,7 @@ pub async fn staff_unlock(
     State(ports): State<Ports>,
     PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let user = unlock(&ports, &Manager::Staff(staff), id.as_str()).await?;
+    let user = unlock(&ports, &Manager::Staff(staff), &id).await?;
     Ok(Json((&user).into()))
 }
 
@@ -86,7 +88,7 @@ pub async fn staff_reactivate(
     State(ports): State<Ports>,
     PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
-    let user = reactivate(&ports, &Manager::Staff(staff), id.as_str()).await?;
+    let user = reactivate(&ports, &Manager::Staff(staff), &id).await?;
     Ok(Json((&user).into()))
 }
 
@@ -112,7 +114,7 @@ pub async fn org_deactivate(
     PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
     let manager = claims.org_admin(&ports).await?;
-    let user = deactivate(&ports, &manager, id.as_str()).await?;
+    let user = deactivate(&ports, &manager, &id).await?;
     Ok(Json((&user).into()))
 }
 
@@ -135,6 +137,6 @@ pub async fn org_reactivate(
     PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
     let manager = claims.org_admin(&ports).await?;
-    let user = reactivate(&ports, &manager, id.as_str()).await?;
+    let user = reactivate(&ports, &manager, &id).await?;
     Ok(Json((&user).into()))
 }

@@ -2,6 +2,7 @@
 //! domain values.
 
 use portal_domain::audit::AuditEvent;
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 use portal_domain::invitation::Invitation;
 use portal_domain::organization::Organization;
 use portal_domain::page::Page;
@@ -15,15 +16,18 @@ use time::OffsetDateTime;
 /// A portal user as lists show them: everything of the detail but the logins and history.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PortalUserView {
-    portal_user_id: String,
-    contact_id: String,
+    #[schema(value_type = String)]
+    portal_user_id: PortalUserId,
+    #[schema(value_type = String)]
+    contact_id: ContactId,
     username: String,
     status: PortalUserStatus,
     /// The user's own roles.
     roles: Vec<Role>,
     /// What the user holds: their own roles, their organization's and `portal.user`.
     effective_roles: Vec<Role>,
-    organization_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    organization_id: Option<OrganizationId>,
     /// Whether the user administers their organization.
     org_admin: bool,
     #[serde(with = "time::serde::rfc3339")]
@@ -101,7 +105,8 @@ impl PortalUserDetail {
 /// A portal user just created.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CreatedUser {
-    portal_user_id: String,
+    #[schema(value_type = String)]
+    portal_user_id: PortalUserId,
     username: String,
     status: PortalUserStatus,
     /// The invitation sent; `null` when none was (`send_invitation: false`).
@@ -136,7 +141,8 @@ impl From<&Invitation> for Reinvited {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct OrganizationView {
-    organization_id: String,
+    #[schema(value_type = String)]
+    organization_id: OrganizationId,
     name: String,
     account_ref: Option<String>,
     /// The roles every member inherits.
@@ -181,7 +187,8 @@ struct MemberRow {
     email: String,
     outcome: MemberOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
-    portal_user_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    portal_user_id: Option<PortalUserId>,
     /// Whether a contact was created for the address (always `false` for an
     /// organization administrator).
     contact_created: bool,

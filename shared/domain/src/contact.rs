@@ -5,12 +5,13 @@ use time::OffsetDateTime;
 
 use crate::FieldErrors;
 use crate::audit::AuditEvent;
+use crate::ids::{ContactId, PortalUserId};
 use crate::registration::Registration;
 use crate::types::{Company, EmailAddress, Locale, PersonName, Phone};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
-    pub id: String,
+    pub id: ContactId,
     pub first_name: PersonName,
     /// Unknown for a contact made from an email address alone (a bulk invitation).
     #[serde(default)]
@@ -20,7 +21,7 @@ pub struct Contact {
     pub company: Option<Company>,
     pub locale: Locale,
     /// Set once a portal user is created for this contact; a contact has at most one.
-    pub portal_user_id: Option<String>,
+    pub portal_user_id: Option<PortalUserId>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(default)]
@@ -67,7 +68,7 @@ impl ContactForm {
 }
 
 impl Contact {
-    pub fn new(id: String, form: ContactForm, locale: Locale, created: AuditEvent) -> Self {
+    pub fn new(id: ContactId, form: ContactForm, locale: Locale, created: AuditEvent) -> Self {
         Self {
             id,
             first_name: form.first_name,
@@ -83,7 +84,11 @@ impl Contact {
     }
 
     /// A contact with the data the person gave in their registration request.
-    pub fn from_registration(id: String, registration: &Registration, created: AuditEvent) -> Self {
+    pub fn from_registration(
+        id: ContactId,
+        registration: &Registration,
+        created: AuditEvent,
+    ) -> Self {
         let form = ContactForm {
             first_name: registration.first_name.clone(),
             last_name: registration.last_name.clone(),
@@ -96,7 +101,7 @@ impl Contact {
 
     /// A contact known only by an email address: its full name is the part before `@`
     /// (as the CRMs we learn from do), in the first name, with no last name.
-    pub fn from_email(id: String, email: &EmailAddress, created: AuditEvent) -> Self {
+    pub fn from_email(id: ContactId, email: &EmailAddress, created: AuditEvent) -> Self {
         let truncated: String = email.local_part().chars().take(100).collect();
         Self {
             id,
@@ -155,7 +160,7 @@ mod from_email_tests {
         );
         let email = EmailAddress::parse("Grace.Hopper@Example.com").unwrap();
 
-        let contact = Contact::from_email("c".into(), &email, created);
+        let contact = Contact::from_email(crate::testing::id("c"), &email, created);
 
         assert_eq!(contact.full_name(), "grace.hopper");
         assert_eq!(contact.last_name, None);

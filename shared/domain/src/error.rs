@@ -190,7 +190,10 @@ impl From<Refusal> for DomainError {
             Refusal::ContactMissing => Self::NotFound,
             Refusal::OrganizationMissing => {
                 let mut errors = FieldErrors::new();
-                errors.add("organization_id", "is not an existing organization");
+                errors.add(
+                    "organization_id",
+                    <crate::ids::Organization as crate::ids::IdKind>::UNKNOWN,
+                );
                 Self::Validation(errors)
             }
         }

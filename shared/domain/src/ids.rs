@@ -13,6 +13,8 @@ use crate::random::{Randomness, is_well_formed_id, new_id};
 pub trait IdKind {
     /// How the OpenAPI document and error messages name it, e.g. `registration`.
     const NAME: &'static str;
+    /// How a field naming no such thing is reported, e.g. `is not an existing contact`.
+    const UNKNOWN: &'static str;
 }
 
 /// An id of the shape every entity's id has (32 lowercase hex digits).
@@ -24,6 +26,7 @@ macro_rules! id_kinds {
         pub enum $kind {}
         impl IdKind for $kind {
             const NAME: &'static str = $name;
+            const UNKNOWN: &'static str = concat!("is not an existing ", $name);
         }
         pub type $alias = Id<$kind>;
     )*};
@@ -40,6 +43,12 @@ impl<K: IdKind> Id<K> {
     /// `None` for anything [`new_id`](crate::random::new_id) could not have made.
     pub fn parse(raw: &str) -> Option<Self> {
         is_well_formed_id(raw).then(|| Self(raw.to_owned(), PhantomData))
+    }
+
+    /// An id a body or a query gives: one of another shape cannot name anything that
+    /// exists, and is reported like an unknown one.
+    pub fn parse_field(raw: &str) -> Result<Self, &'static str> {
+        Self::parse(raw).ok_or(K::UNKNOWN)
     }
 
     /// A new id from `random`.
@@ -83,6 +92,24 @@ impl<K: IdKind> PartialEq for Id<K> {
 
 impl<K: IdKind> Eq for Id<K> {}
 
+impl<K: IdKind> PartialOrd for Id<K> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<K: IdKind> Ord for Id<K> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl<K: IdKind> std::hash::Hash for Id<K> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
 impl<K: IdKind> fmt::Debug for Id<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}({})", K::NAME, self.0)
@@ -98,6 +125,28 @@ impl<K: IdKind> fmt::Display for Id<K> {
 impl<K: IdKind> AsRef<str> for Id<K> {
     fn as_ref(&self) -> &str {
         &self.0
+    }
+}
+
+/// Read as text where text is wanted (keys, log fields); the other way needs `parse`.
+impl<K: IdKind> std::ops::Deref for Id<K> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Maps keyed by ids are looked up by text too (ordering and hashing are the text's).
+impl<K: IdKind> std::borrow::Borrow<str> for Id<K> {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<K: IdKind> From<&Id<K>> for String {
+    fn from(id: &Id<K>) -> Self {
+        id.0.clone()
     }
 }
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::ids::PortalUserId;
 use crate::secret_token::token_hash;
 use crate::types::EmailAddress;
 
@@ -29,7 +30,7 @@ pub struct ClientInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginEvent {
-    pub user_id: String,
+    pub user_id: PortalUserId,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub success: bool,
@@ -38,9 +39,14 @@ pub struct LoginEvent {
 }
 
 impl LoginEvent {
-    pub fn new(user_id: &str, success: bool, client: &ClientInfo, at: OffsetDateTime) -> Self {
+    pub fn new(
+        user_id: &PortalUserId,
+        success: bool,
+        client: &ClientInfo,
+        at: OffsetDateTime,
+    ) -> Self {
         Self {
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             at,
             success,
             ip: client.ip.clone(),

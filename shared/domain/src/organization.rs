@@ -5,11 +5,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::audit::AuditEvent;
+use crate::ids::OrganizationId;
 use crate::types::{Company, Role};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {
-    pub id: String,
+    pub id: OrganizationId,
     pub name: Company,
     /// The account this organization is in the CRM, as staff name it.
     #[serde(default)]
@@ -60,7 +61,7 @@ mod tests {
     #[test]
     fn an_organization_grants_only_its_own_roles() {
         let organization = Organization {
-            id: "o".into(),
+            id: crate::testing::id("o"),
             name: Company::parse("Acme").unwrap(),
             account_ref: None,
             roles: vec![role("billing.viewer"), role("orders.viewer")],

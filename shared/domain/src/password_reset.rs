@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::ids::PortalUserId;
 use crate::user::PortalUser;
 
 /// How long a reset link works.
@@ -11,7 +12,7 @@ pub const RESET_LIFETIME: Duration = Duration::hours(1);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordReset {
     pub token_hash: String,
-    pub user_id: String,
+    pub user_id: PortalUserId,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
-use crate::ids::RegistrationId;
+use crate::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
 use crate::login::{AttemptReservation, LoginEvent, LoginGuard};
 use crate::organization::Organization;
 use crate::outbox::{
@@ -86,7 +86,7 @@ pub trait ContactStore: Send + Sync {
     /// Creates a contact whose email no other contact has (`Refused(ContactEmailTaken)`).
     async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError>;
 
-    async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError>;
+    async fn contact(&self, id: &ContactId) -> Result<Option<Contact>, StoreError>;
 
     async fn contact_by_email(&self, email: &EmailAddress) -> Result<Option<Contact>, StoreError>;
 
@@ -96,12 +96,12 @@ pub trait ContactStore: Send + Sync {
 
 #[async_trait]
 pub trait PortalUserStore: Send + Sync {
-    async fn portal_user(&self, id: &str) -> Result<Option<PortalUser>, StoreError>;
+    async fn portal_user(&self, id: &PortalUserId) -> Result<Option<PortalUser>, StoreError>;
 
     async fn portal_user_id_by_username(
         &self,
         username: &EmailAddress,
-    ) -> Result<Option<String>, StoreError>;
+    ) -> Result<Option<PortalUserId>, StoreError>;
 
     /// Creates a user whose username is not taken yet (`ConditionFailed` otherwise).
     async fn create_portal_user(&self, user: &PortalUser) -> Result<(), StoreError>;
@@ -115,13 +115,13 @@ pub trait MembershipStore: Send + Sync {
     /// Creates an organization with a new id.
     async fn create_organization(&self, organization: &Organization) -> Result<(), StoreError>;
 
-    async fn organization(&self, id: &str) -> Result<Option<Organization>, StoreError>;
+    async fn organization(&self, id: &OrganizationId) -> Result<Option<Organization>, StoreError>;
 
     /// One page of the portal users of `organization_id` (or of those in no organization),
     /// oldest first: a Query of the organization's members list, never a Scan.
     async fn portal_users_in(
         &self,
-        organization_id: Option<&str>,
+        organization_id: Option<&OrganizationId>,
         page: &PageRequest,
     ) -> Result<Page<PortalUser>, StoreError>;
 
@@ -130,7 +130,10 @@ pub trait MembershipStore: Send + Sync {
     -> Result<Vec<Contact>, StoreError>;
 
     /// The portal users with these ids, in any order; unknown ids are left out.
-    async fn portal_users_by_ids(&self, ids: &[String]) -> Result<Vec<PortalUser>, StoreError>;
+    async fn portal_users_by_ids(
+        &self,
+        ids: &[PortalUserId],
+    ) -> Result<Vec<PortalUser>, StoreError>;
 
     /// Writes each of `members` atomically on its own and says how each went, in order:
     /// a refused member (a taken email or username, a moved version) changes nothing and
@@ -219,8 +222,11 @@ pub trait AccountStore: Send + Sync {
     async fn unlock_login(&self, next: &PortalUser) -> Result<(), StoreError>;
 
     /// The user's newest login events first, at most `limit`.
-    async fn recent_logins(&self, user_id: &str, limit: u32)
-    -> Result<Vec<LoginEvent>, StoreError>;
+    async fn recent_logins(
+        &self,
+        user_id: &PortalUserId,
+        limit: u32,
+    ) -> Result<Vec<LoginEvent>, StoreError>;
 
     async fn refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, StoreError>;
 

@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::contact::{Contact, ContactForm};
 use crate::error::DomainError;
-use crate::ids::RegistrationId;
+use crate::ids::{ContactId, PortalUserId, RegistrationId};
 use crate::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason};
 use crate::verification_code::{
     CODE_LIFETIME, CodeAttempt, MAX_ATTEMPTS, MAX_SENDS, RESEND_INTERVAL, VerificationCode,
@@ -93,7 +93,7 @@ pub struct Registration {
     pub code: Option<PendingCode>,
     /// The CRM contact staff linked; its email becomes the username on approval.
     pub contact: Option<LinkedContact>,
-    pub portal_user_id: Option<String>,
+    pub portal_user_id: Option<PortalUserId>,
     pub rejection_reason: Option<Reason>,
     #[serde(default)]
     pub audit: Vec<AuditEvent>,
@@ -111,7 +111,7 @@ pub struct Registration {
 /// The contact a request is linked to, with what approval needs from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkedContact {
-    pub id: String,
+    pub id: ContactId,
     pub email: EmailAddress,
 }
 
@@ -262,7 +262,7 @@ impl Registration {
         next.audit.push(AuditEvent::new(
             actor,
             AuditAction::ContactLinked,
-            Some(contact.id.clone()),
+            Some(contact.id.to_string()),
             now,
         ));
         Ok(next)
@@ -271,7 +271,7 @@ impl Registration {
     /// Approval: the request is done and a portal user with `portal_user_id` exists.
     pub fn approve(
         &self,
-        portal_user_id: &str,
+        portal_user_id: &PortalUserId,
         actor: &Actor,
         now: OffsetDateTime,
     ) -> Result<Self, DomainError> {
@@ -286,11 +286,11 @@ impl Registration {
         }
         let mut next = self.next_version(now);
         next.status = RegistrationStatus::Processed;
-        next.portal_user_id = Some(portal_user_id.to_owned());
+        next.portal_user_id = Some(portal_user_id.clone());
         next.audit.push(AuditEvent::new(
             actor,
             AuditAction::Approved,
-            Some(portal_user_id.to_owned()),
+            Some(portal_user_id.to_string()),
             now,
         ));
         Ok(next)
@@ -346,7 +346,7 @@ impl Registration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::TestRandomness;
+    use crate::testing::{TestRandomness, id};
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
@@ -409,8 +409,8 @@ mod tests {
 
     fn contact(portal_user_id: Option<&str>) -> Contact {
         let created = AuditEvent::new(&actor(), AuditAction::ContactCreated, None, NOW);
-        let mut contact = Contact::from_registration("c1".into(), &verified(), created);
-        contact.portal_user_id = portal_user_id.map(str::to_owned);
+        let mut contact = Contact::from_registration(id("c1"), &verified(), created);
+        contact.portal_user_id = portal_user_id.map(id);
         contact
     }
 
@@ -420,7 +420,7 @@ mod tests {
             .link_contact(&contact(None), &actor(), NOW)
             .unwrap();
         assert_eq!(linked.status, RegistrationStatus::Resolved);
-        assert_eq!(linked.contact.as_ref().unwrap().id, "c1");
+        assert_eq!(linked.contact.as_ref().unwrap().id, id("c1"));
         assert_eq!(
             linked.audit.last().unwrap().action,
             AuditAction::ContactLinked
@@ -445,7 +445,7 @@ mod tests {
             Err(DomainError::InvalidState(_))
         ));
         assert!(matches!(
-            registration.approve("u1", &actor(), NOW),
+            registration.approve(&id("u1"), &actor(), NOW),
             Err(DomainError::InvalidState(_))
         ));
         assert!(matches!(
@@ -457,7 +457,7 @@ mod tests {
     #[test]
     fn approval_needs_a_linked_contact() {
         assert!(matches!(
-            verified().approve("u1", &actor(), NOW),
+            verified().approve(&id("u1"), &actor(), NOW),
             Err(DomainError::ContactRequired)
         ));
     }
@@ -467,11 +467,11 @@ mod tests {
         let linked = verified()
             .link_contact(&contact(None), &actor(), NOW)
             .unwrap();
-        let approved = linked.approve("u1", &actor(), NOW).unwrap();
+        let approved = linked.approve(&id("u1"), &actor(), NOW).unwrap();
         assert_eq!(approved.status, RegistrationStatus::Processed);
-        assert_eq!(approved.portal_user_id.as_deref(), Some("u1"));
+        assert_eq!(approved.portal_user_id, Some(id("u1")));
         assert!(matches!(
-            approved.approve("u2", &actor(), NOW),
+            approved.approve(&id("u2"), &actor(), NOW),
             Err(DomainError::InvalidState(_))
         ));
         let reason = Reason::parse("too late").unwrap();

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::ids::PortalUserId;
 use crate::random::{Randomness, new_id};
 use crate::secret_token::SecretToken;
 
@@ -16,7 +17,7 @@ pub const REUSE_GRACE: Duration = Duration::seconds(5);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionFamily {
     pub id: String,
-    pub user_id: String,
+    pub user_id: PortalUserId,
     /// The user's token version when the session began; a bump ends the session.
     pub token_version: u64,
     #[serde(with = "time::serde::rfc3339")]
@@ -39,7 +40,7 @@ pub enum RefreshStatus {
 pub struct RefreshToken {
     pub token_hash: String,
     pub family_id: String,
-    pub user_id: String,
+    pub user_id: PortalUserId,
     pub status: RefreshStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub issued_at: OffsetDateTime,
@@ -59,13 +60,13 @@ pub struct NewSession {
 impl NewSession {
     pub fn begin(
         random: &dyn Randomness,
-        user_id: &str,
+        user_id: &PortalUserId,
         token_version: u64,
         now: OffsetDateTime,
     ) -> Self {
         let family = SessionFamily {
             id: new_id(random),
-            user_id: user_id.to_owned(),
+            user_id: user_id.clone(),
             token_version,
             created_at: now,
             expires_at: now + SESSION_LIFETIME,
@@ -149,14 +150,14 @@ impl RefreshToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::TestRandomness;
+    use crate::testing::{TestRandomness, id};
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
 
     #[test]
     fn a_session_ends_when_revoked_or_past_its_lifetime() {
-        let session = NewSession::begin(&TestRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&TestRandomness, &id("u1"), 1, NOW);
         assert!(session.family.is_live(NOW));
         assert!(!session.family.is_live(NOW + SESSION_LIFETIME));
         let revoked = SessionFamily {
@@ -168,7 +169,7 @@ mod tests {
 
     #[test]
     fn a_fresh_token_rotates() {
-        let session = NewSession::begin(&TestRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&TestRandomness, &id("u1"), 1, NOW);
         assert_eq!(
             session.refresh.decide(&session.family, 1, NOW),
             RefreshDecision::Rotate
@@ -178,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_rotated_token_within_the_grace_is_refused_and_later_revokes_the_family() {
-        let session = NewSession::begin(&TestRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&TestRandomness, &id("u1"), 1, NOW);
         let rotated = session.refresh.rotated(NOW);
         assert_eq!(
             rotated.decide(&session.family, 1, NOW + Duration::seconds(1)),
@@ -192,7 +193,7 @@ mod tests {
 
     #[test]
     fn a_bumped_token_version_a_revoked_family_or_an_expired_token_is_refused() {
-        let session = NewSession::begin(&TestRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&TestRandomness, &id("u1"), 1, NOW);
         assert_eq!(
             session.refresh.decide(&session.family, 2, NOW),
             RefreshDecision::Refuse

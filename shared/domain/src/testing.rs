@@ -5,8 +5,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 
+use crate::ids::{Id, IdKind};
 use crate::outbox::OutboxMessage;
 use crate::ports::{MailError, Mailer};
+
+/// A readable, fixed id for tests: `name` (at most 16 bytes) in hex, padded with zeros,
+/// so `id("u1")` is always the same well-formed id and differs from `id("u2")`.
+pub fn id<K: IdKind>(name: &str) -> Id<K> {
+    Id::parse(&id_text(name)).expect("hex digits are an id's shape")
+}
+
+/// The text of [`id`]`(name)`, for comparing with what is stored.
+pub fn id_text(name: &str) -> String {
+    assert!(name.len() <= 16, "a test id name has at most 16 bytes");
+    let hex: String = name.bytes().map(|byte| format!("{byte:02x}")).collect();
+    format!("{hex:0<32}")
+}
 
 /// A mailer that keeps what it is given, and can be told to fail.
 #[derive(Default)]

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::error::{DomainError, FieldErrors};
+use crate::ids::{ContactId, OrganizationId, PortalUserId};
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::types::{EmailAddress, Locale, PersonName, Phone, Role};
 
@@ -18,15 +19,15 @@ pub enum PortalUserStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalUser {
-    pub id: String,
-    pub contact_id: String,
+    pub id: PortalUserId,
+    pub contact_id: ContactId,
     /// The contact's email; unique among portal users.
     pub username: EmailAddress,
     pub status: PortalUserStatus,
     /// The user's own roles; organization roles and the base role come on top.
     #[serde(default)]
     pub roles: Vec<Role>,
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     #[serde(default)]
     pub org_admin: bool,
     /// The newest invitation; older ones no longer work.
@@ -69,7 +70,7 @@ pub struct Profile {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Grant {
     pub roles: Vec<Role>,
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
 }
 
 /// How a new portal user joins: what they are granted, whether they administer the
@@ -88,7 +89,7 @@ pub struct Membership {
 pub struct AccessChange {
     pub roles: Option<Vec<Role>>,
     /// `Some(None)` takes the user out of their organization.
-    pub organization_id: Option<Option<String>>,
+    pub organization_id: Option<Option<OrganizationId>>,
     pub org_admin: Option<bool>,
 }
 
@@ -101,8 +102,8 @@ impl AccessChange {
 impl PortalUser {
     /// A user who must open the invitation link to set a password.
     pub fn invite(
-        id: String,
-        contact_id: String,
+        id: PortalUserId,
+        contact_id: ContactId,
         username: EmailAddress,
         grant: Grant,
         invitation: Invitation,
@@ -353,7 +354,7 @@ impl PortalUser {
     /// The user acting on their own account, for the audit trail.
     fn as_actor(&self) -> Actor {
         Actor {
-            subject: self.id.clone(),
+            subject: self.id.to_string(),
             name: Some(self.username.to_string()),
         }
     }
@@ -383,7 +384,7 @@ impl PortalUser {
 mod tests {
     use super::*;
     use crate::secret_token::SecretToken;
-    use crate::testing::TestRandomness;
+    use crate::testing::{TestRandomness, id};
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
@@ -401,8 +402,8 @@ mod tests {
             name: None,
         };
         let user = PortalUser::invite(
-            "u1".into(),
-            "c1".into(),
+            id("u1"),
+            id("c1"),
             EmailAddress::parse("ada@example.com").unwrap(),
             Grant::default(),
             invitation,
@@ -607,7 +608,7 @@ mod tests {
         let member = active().change_access(
             &staff(),
             &AccessChange {
-                organization_id: Some(Some("o1".into())),
+                organization_id: Some(Some(id("o1"))),
                 org_admin: Some(true),
                 ..AccessChange::default()
             },
@@ -618,7 +619,7 @@ mod tests {
         let moved = member.change_access(
             &staff(),
             &AccessChange {
-                organization_id: Some(Some("o2".into())),
+                organization_id: Some(Some(id("o2"))),
                 ..AccessChange::default()
             },
             NOW,
@@ -632,7 +633,7 @@ mod tests {
             NOW,
         );
 
-        assert_eq!(moved.organization_id.as_deref(), Some("o2"));
+        assert_eq!(moved.organization_id, Some(id("o2")));
         assert!(!moved.org_admin);
         assert_eq!(left.organization_id, None);
         assert!(!left.org_admin);

@@ -17,6 +17,7 @@ use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
     get_current_timestamp,
 };
+use portal_domain::ids::{OrganizationId, PortalUserId};
 use portal_http::{
     ACCESS_TOKEN_LIFETIME, AccessTokenClaims, AccessTokenConfig, AccessTokenSubject,
     AccessTokenVerifier, AccessTokenVerifierConfig, AccessTokens, PortalCaller, PortalSigningKey,
@@ -48,14 +49,18 @@ fn tokens() -> AccessTokens {
 
 fn subject() -> AccessTokenSubject {
     AccessTokenSubject {
-        user_id: "user-1".to_owned(),
-        organization_id: Some("org-9".to_owned()),
+        user_id: PortalUserId::parse(USER).unwrap(),
+        organization_id: OrganizationId::parse(ORGANIZATION),
         roles: vec!["portal.base".to_owned(), "billing.read".to_owned()],
         org_admin: true,
         token_version: 3,
         session_id: "session-7".to_owned(),
     }
 }
+
+/// The ids a token names, in the shape every id has.
+const USER: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+const ORGANIZATION: &str = "09090909090909090909090909090909";
 
 /// The decoded JSON of one part (0 header, 1 claims) of a token, unverified.
 fn part(token: &str, index: usize) -> Value {
@@ -73,7 +78,7 @@ fn claims() -> Value {
     json!({
         "iss": ISSUER,
         "aud": AUDIENCE,
-        "sub": "user-1",
+        "sub": USER,
         "iat": now,
         "exp": now + 900,
         "jti": "0123456789abcdef0123456789abcdef",
@@ -121,8 +126,8 @@ fn an_issued_token_verifies_with_all_its_claims() {
     let claims = tokens.verifier().verify(&token).unwrap();
     assert_eq!(claims.iss, ISSUER);
     assert_eq!(claims.aud, AUDIENCE);
-    assert_eq!(claims.sub, "user-1");
-    assert_eq!(claims.org.as_deref(), Some("org-9"));
+    assert_eq!(claims.sub.as_str(), USER);
+    assert_eq!(claims.org.as_deref(), Some(ORGANIZATION));
     assert_eq!(claims.roles, ["portal.base", "billing.read"]);
     assert!(claims.org_admin);
     assert_eq!(claims.ver, 3);
@@ -213,6 +218,23 @@ fn a_token_issued_in_the_future_is_refused() {
 }
 
 #[test]
+fn a_signed_token_naming_something_other_than_an_id_is_refused() {
+    let tokens = tokens();
+    for (claim, value) in [("sub", "user-1"), ("sub", ""), ("org", "../org")] {
+        let token = signed(&our_header(), &with(claim, json!(value)), SEED);
+        assert!(
+            tokens.verifier().verify(&token).is_err(),
+            "{claim} = {value:?}"
+        );
+    }
+    let token = signed(&our_header(), &claims(), SEED);
+    assert!(
+        tokens.verifier().verify(&token).is_ok(),
+        "the same token with an id"
+    );
+}
+
+#[test]
 fn a_token_from_another_key_is_refused() {
     let stranger = tokens_for(OTHER_SEED, ISSUER, AUDIENCE);
     let (token, _) = stranger.issue(&subject());
@@ -290,7 +312,7 @@ fn a_staff_token_is_refused() {
         secret,
         ISSUER,
         AUDIENCE,
-        "user-1",
+        USER,
         "Ada Staff",
         &["portal.users.manage"],
         Duration::from_secs(600),
@@ -448,7 +470,7 @@ fn the_jwks_publishes_exactly_the_key_that_verifies_our_tokens() {
         decode::<AccessTokenClaims>(&token, &DecodingKey::from_jwk(jwk).unwrap(), &validation)
             .unwrap()
             .claims;
-    assert_eq!(claims.sub, "user-1");
+    assert_eq!(claims.sub.as_str(), USER);
 
     let (stranger, _) = tokens_for(OTHER_SEED, ISSUER, AUDIENCE).issue(&subject());
     let refused =
@@ -590,8 +612,8 @@ async fn the_extractor_gives_the_claims_of_a_valid_token() {
         body,
         serde_json::to_value(tokens().verifier().verify(&token).unwrap()).unwrap()
     );
-    assert_eq!(body["sub"], "user-1");
-    assert_eq!(body["org"], "org-9");
+    assert_eq!(body["sub"], USER);
+    assert_eq!(body["org"], ORGANIZATION);
     assert_eq!(body["org_admin"], true);
     assert_eq!(body["ver"], 3);
 }
@@ -610,7 +632,7 @@ async fn the_extractor_answers_401_to_a_bad_token() {
         b"a local staff secret of at least 32 bytes",
         ISSUER,
         AUDIENCE,
-        "user-1",
+        USER,
         "Ada Staff",
         &[],
         Duration::from_secs(600),

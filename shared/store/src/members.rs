@@ -9,11 +9,15 @@ use portal_domain::user::PortalUser;
 
 use crate::cursor::{self, Resume};
 use crate::sortable;
+use portal_domain::ids::OrganizationId;
 
 /// The list of the users of `organization_id`, or of those in none (in DynamoDB, the
 /// index partition). Organization ids are generated, so none is `-`.
-pub(crate) fn list(organization_id: Option<&str>) -> String {
-    format!("ORGMEMBERS#{}", organization_id.unwrap_or("-"))
+pub(crate) fn list(organization_id: Option<&OrganizationId>) -> String {
+    format!(
+        "ORGMEMBERS#{}",
+        organization_id.map_or("-", |id| id.as_str())
+    )
 }
 
 /// A user's place on its list: its creation, fixed for its whole life, so moving to
@@ -23,13 +27,16 @@ pub(crate) fn position(user: &PortalUser) -> String {
 }
 
 /// Reads a cursor that a page of `organization_id`'s list handed out.
-pub(crate) fn resume(organization_id: Option<&str>, cursor: &str) -> Result<Resume, StoreError> {
+pub(crate) fn resume(
+    organization_id: Option<&OrganizationId>,
+    cursor: &str,
+) -> Result<Resume, StoreError> {
     cursor::resume(&list(organization_id), cursor)
 }
 
 /// A page from the users read in list order; see [`cursor::page`].
 pub(crate) fn page(
-    organization_id: Option<&str>,
+    organization_id: Option<&OrganizationId>,
     read: Vec<PortalUser>,
     limit: u32,
     cut_short: bool,
@@ -55,20 +62,25 @@ pub(crate) fn linked_contact(contact: &Contact, user: &PortalUser) -> Result<Con
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portal_domain::testing::{id, id_text};
 
     #[test]
     fn users_in_no_organization_have_a_list_of_their_own() {
-        assert_eq!(list(Some("o1")), "ORGMEMBERS#o1");
+        assert_eq!(
+            list(Some(&id("o1"))),
+            format!("ORGMEMBERS#{}", id_text("o1"))
+        );
         assert_eq!(list(None), "ORGMEMBERS#-");
     }
 
     #[test]
     fn a_cursor_of_another_organizations_list_is_invalid() {
-        let cursor = cursor::encode(&list(Some("o1")), "2026-03-01T09:00:00.000000000Z#u1");
-        assert_eq!(resume(Some("o1"), &cursor).unwrap().id, "u1");
-        for other in [Some("o2"), None] {
+        let position = format!("2026-03-01T09:00:00.000000000Z#{}", id_text("u1"));
+        let cursor = cursor::encode(&list(Some(&id("o1"))), &position);
+        assert_eq!(resume(Some(&id("o1")), &cursor).unwrap().id, id_text("u1"));
+        for other in [Some(id("o2")), None] {
             assert!(matches!(
-                resume(other, &cursor),
+                resume(other.as_ref(), &cursor),
                 Err(StoreError::InvalidCursor)
             ));
         }

@@ -22,7 +22,8 @@ use portal_domain::ids::RegistrationId;
 use portal_domain::verification_code::{RESEND_INTERVAL, VerificationCode};
 use portal_store::OutboxStatus;
 use support::{
-    Subject, code_email, new_email, now, portal_user, request, verified, window, wrong_code,
+    Subject, code_email, new_email, now, portal_user, request, unknown, verified, window,
+    wrong_code,
 };
 
 use accounts::*;
@@ -319,9 +320,9 @@ async fn unknown_ids_read_as_nothing(store: &impl Subject) {
     assert_eq!(store.registration(&nothing).await.unwrap(), None);
     let nobody = store.portal_user_id_by_username(&new_email()).await;
     assert_eq!(nobody.unwrap(), None);
-    assert_eq!(store.portal_user("no-such-user").await.unwrap(), None);
+    assert_eq!(store.portal_user(&unknown()).await.unwrap(), None);
     assert_eq!(store.email_status("no-such-message").await, None);
-    assert_eq!(store.contact("no-such-contact").await.unwrap(), None);
+    assert_eq!(store.contact(&unknown()).await.unwrap(), None);
     assert_eq!(store.contact_by_email(&new_email()).await.unwrap(), None);
     let named = store.contacts_named("nobody by this name", 10).await;
     assert_eq!(named.unwrap(), Vec::new());

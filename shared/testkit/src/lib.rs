@@ -23,9 +23,9 @@ use std::time::Duration;
 
 use portal_adapters::OsRandomness;
 use portal_domain::audit::{Actor, AuditAction, AuditEvent};
+use portal_domain::ids::Id;
 use portal_domain::invitation::{Invitation, InvitationStatus, SecretToken};
 use portal_domain::ports::Settings;
-use portal_domain::random::new_id;
 use portal_domain::types::EmailAddress;
 use portal_domain::user::{Grant, PortalUser};
 use serde_json::{Value, json};
@@ -147,8 +147,8 @@ pub fn invited_portal_user(email: &str, now: OffsetDateTime) -> (PortalUser, Sec
         name: None,
     };
     let user = PortalUser::invite(
-        new_id(&OsRandomness),
-        new_id(&OsRandomness),
+        Id::generate(&OsRandomness),
+        Id::generate(&OsRandomness),
         EmailAddress::parse(email).expect("an email address"),
         Grant::default(),
         invitation,

@@ -108,7 +108,7 @@ pub async fn detail(
     State(ports): State<Ports>,
     PathId(id): PathId<Contact>,
 ) -> Result<Json<ContactDetail>, Problem> {
-    let (contact, user) = contact_detail(&ports, id.as_str()).await?;
+    let (contact, user) = contact_detail(&ports, &id).await?;
     Ok(Json(ContactDetail::new(
         &contact,
         user.as_ref(),

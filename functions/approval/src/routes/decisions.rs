@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use portal_domain::ids::Registration as RegistrationKind;
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::types::{Reason, Role};
 use portal_domain::use_cases::{self, ContactChoice};
@@ -15,7 +16,8 @@ pub struct Decision {
     registration_id: String,
     status: RegistrationStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
-    contact_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    contact_id: Option<ContactId>,
 }
 
 impl From<&Registration> for Decision {
@@ -41,12 +43,15 @@ pub struct LinkBody {
 }
 
 impl TryFrom<LinkBody> for ContactChoice {
-    type Error = FieldErrors;
+    type Error = DomainError;
 
-    fn try_from(body: LinkBody) -> Result<Self, FieldErrors> {
+    /// A `contact_id` of another shape than ids have is a contact that does not exist: 404.
+    fn try_from(body: LinkBody) -> Result<Self, DomainError> {
         let mut errors = FieldErrors::new();
         let choice = match (body.contact_id, body.create_contact.unwrap_or(false)) {
-            (Some(id), false) => Some(ContactChoice::Existing(id)),
+            (Some(id), false) => Some(ContactChoice::Existing(
+                ContactId::parse(&id).ok_or(DomainError::NotFound)?,
+            )),
             (None, true) => Some(ContactChoice::FromRequest),
             (Some(_), true) => {
                 errors.add("contact_id", "must not be given with create_contact");
@@ -57,7 +62,7 @@ impl TryFrom<LinkBody> for ContactChoice {
                 None
             }
         };
-        errors.finish(|| choice)
+        Ok(errors.finish(|| choice)?)
     }
 }
 
@@ -79,7 +84,7 @@ pub async fn link_contact(
     PathId(id): PathId<RegistrationKind>,
     ApiJson(body): ApiJson<LinkBody>,
 ) -> Result<Json<Decision>, Problem> {
-    let choice = ContactChoice::try_from(body).map_err(DomainError::from)?;
+    let choice = ContactChoice::try_from(body)?;
     let registration = use_cases::link_contact(&ports, &staff, &id, &choice).await?;
     Ok(Json((&registration).into()))
 }
@@ -99,10 +104,15 @@ impl TryFrom<ApproveBody> for Grant {
     fn try_from(body: ApproveBody) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let roles = errors.check("roles", Role::parse_all(&body.roles.unwrap_or_default()));
+        let organization_id = errors.optional(
+            "organization_id",
+            body.organization_id.as_deref(),
+            OrganizationId::parse_field,
+        );
         errors.finish(|| {
             Some(Grant {
                 roles: roles?,
-                organization_id: body.organization_id,
+                organization_id: organization_id?,
             })
         })
     }
@@ -112,7 +122,8 @@ impl TryFrom<ApproveBody> for Grant {
 pub struct Approved {
     #[serde(flatten)]
     decision: Decision,
-    portal_user_id: String,
+    #[schema(value_type = String)]
+    portal_user_id: PortalUserId,
     invitation: InvitationSummary,
 }
 

@@ -4,7 +4,7 @@ pub mod portal_users;
 
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
-use portal_domain::ids::{Id, IdKind};
+use portal_domain::ids::OrganizationId;
 use portal_domain::page::PageRequest;
 use portal_domain::types::Role;
 use portal_domain::use_cases::Manager;
@@ -12,14 +12,6 @@ use portal_domain::user::PortalUserStatus;
 use portal_domain::{FieldErrors, Ports};
 use portal_http::{AccessTokenClaims, Problem};
 use serde::Deserialize;
-
-/// An id in a body or a query names something that must exist: one of another shape
-/// cannot, and is reported like an unknown one.
-fn id_of<K: IdKind>(message: &'static str) -> impl Fn(&str) -> Result<Id<K>, &'static str> {
-    move |raw| Id::parse(raw).ok_or(message)
-}
-
-const NOT_AN_ORGANIZATION: &str = "is not an existing organization";
 
 /// The query of a list, or the 400 of one that cannot be read.
 fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
@@ -109,7 +101,7 @@ impl Emails {
 async fn org_manager(
     ports: &Ports,
     claims: &AccessTokenClaims,
-) -> Result<(Manager, String), Problem> {
+) -> Result<(Manager, OrganizationId), Problem> {
     let manager = claims.org_admin(ports).await?;
     match &manager {
         Manager::OrgAdmin {

@@ -140,7 +140,7 @@ pub async fn reinvite(
     PathId(id): PathId<PortalUser>,
 ) -> Result<(StatusCode, Json<Reinvited>), Problem> {
     let (manager, _) = org_manager(&ports, &claims).await?;
-    let invitation = new_link(&ports, &manager, id.as_str()).await?;
+    let invitation = new_link(&ports, &manager, &id).await?;
     Ok((StatusCode::ACCEPTED, Json((&invitation).into())))
 }
 
@@ -184,6 +184,6 @@ pub async fn set_admin(
         org_admin: Some(org_admin),
         ..AccessChange::default()
     };
-    let detail = change_access(&ports, &manager, id.as_str(), &change).await?;
+    let detail = change_access(&ports, &manager, &id, &change).await?;
     Ok(Json(PortalUserView::of_detail(&detail, ports.clock.now())))
 }

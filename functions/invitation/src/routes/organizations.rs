@@ -92,7 +92,7 @@ pub async fn detail(
     State(ports): State<Ports>,
     PathId(id): PathId<Organization>,
 ) -> Result<Json<OrganizationView>, Problem> {
-    let organization = organization(&ports, id.as_str()).await?;
+    let organization = organization(&ports, &id).await?;
     Ok(Json((&organization).into()))
 }
 
@@ -156,6 +156,6 @@ pub async fn add_members(
     ApiJson(body): ApiJson<MembersBody>,
 ) -> Result<Json<BulkResults>, Problem> {
     let bulk = BulkInvite::try_from(body).map_err(DomainError::from)?;
-    let results = add(&ports, &Manager::Staff(staff), id.as_str(), &bulk).await?;
+    let results = add(&ports, &Manager::Staff(staff), &id, &bulk).await?;
     Ok(Json(BulkResults::new(&results)))
 }

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use portal_domain::ids::{ContactId, Organization, OrganizationId, PortalUser};
+use portal_domain::ids::{ContactId, IdKind, Organization, OrganizationId, PortalUser};
 use portal_domain::types::Role;
 use portal_domain::use_cases::{
     Manager, change_access, create_portal_user, member_detail, organization, portal_users,
@@ -16,7 +16,7 @@ use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{ApiJson, List, PathId, Problem, Staff};
 use serde::{Deserialize, Deserializer};
 
-use super::{NOT_AN_ORGANIZATION, id_of, parse_filter, parse_roles, query};
+use super::{parse_filter, parse_roles, query};
 use crate::views::{CreatedUser, PortalUserDetail, PortalUserView, Reinvited};
 
 /// A portal user for an existing contact.
@@ -52,13 +52,13 @@ impl TryFrom<CreateBody> for Creation {
         let contact_id = errors.require(
             "contact_id",
             body.contact_id.as_deref(),
-            id_of("is not an existing contact"),
+            ContactId::parse_field,
         );
         let roles = parse_roles(&mut errors, body.roles);
         let organization_id = errors.optional(
             "organization_id",
             body.organization_id.as_deref(),
-            id_of::<Organization>(NOT_AN_ORGANIZATION),
+            OrganizationId::parse_field,
         );
         errors.finish(|| {
             Some(Self {
@@ -66,7 +66,7 @@ impl TryFrom<CreateBody> for Creation {
                 membership: Membership {
                     grant: Grant {
                         roles: roles?,
-                        organization_id: organization_id?.map(|id| id.to_string()),
+                        organization_id: organization_id?,
                     },
                     org_admin: body.org_admin.unwrap_or(false),
                     send_invitation: body.send_invitation.unwrap_or(true),
@@ -97,7 +97,7 @@ pub async fn create(
     let user = create_portal_user(
         &ports,
         &Manager::Staff(staff),
-        creation.contact_id.as_str(),
+        &creation.contact_id,
         creation.membership,
     )
     .await?;
@@ -141,7 +141,7 @@ pub async fn list(
     let organization_id = errors.optional(
         "organization_id",
         params.organization_id.as_deref(),
-        id_of::<Organization>(NOT_AN_ORGANIZATION),
+        OrganizationId::parse_field,
     );
     let parsed = parse_filter(
         &mut errors,
@@ -155,7 +155,7 @@ pub async fn list(
     // Every member holds the organization's roles: read once for the whole page.
     let organization_roles = match &organization_id {
         Some(id) => {
-            organization(&ports, id.as_str())
+            organization(&ports, id)
                 .await
                 .map_err(|error| match error {
                     DomainError::NotFound => unknown_organization(),
@@ -165,13 +165,7 @@ pub async fn list(
         }
         None => Vec::new(),
     };
-    let page = portal_users(
-        &ports,
-        organization_id.as_ref().map(OrganizationId::as_str),
-        status,
-        &page,
-    )
-    .await?;
+    let page = portal_users(&ports, organization_id.as_ref(), status, &page).await?;
     Ok(Json(PortalUserView::list(
         page,
         &organization_roles,
@@ -181,7 +175,7 @@ pub async fn list(
 
 fn unknown_organization() -> DomainError {
     let mut errors = FieldErrors::new();
-    errors.add("organization_id", NOT_AN_ORGANIZATION);
+    errors.add("organization_id", Organization::UNKNOWN);
     DomainError::Validation(errors)
 }
 
@@ -198,7 +192,7 @@ pub async fn detail(
     State(ports): State<Ports>,
     PathId(id): PathId<PortalUser>,
 ) -> Result<Json<PortalUserDetail>, Problem> {
-    let detail = member_detail(&ports, &Manager::Staff(staff), id.as_str()).await?;
+    let detail = member_detail(&ports, &Manager::Staff(staff), &id).await?;
     Ok(Json(PortalUserDetail::new(&detail, ports.clock.now())))
 }
 
@@ -245,11 +239,8 @@ impl TryFrom<ChangeBody> for AccessChange {
         };
         let organization_id = match body.organization_id {
             Some(Some(raw)) => errors
-                .check(
-                    "organization_id",
-                    id_of::<Organization>(NOT_AN_ORGANIZATION)(&raw),
-                )
-                .map(|id| Some(Some(id.to_string()))),
+                .check("organization_id", OrganizationId::parse_field(&raw))
+                .map(|id| Some(Some(id))),
             Some(None) => Some(Some(None)),
             None => Some(None),
         };
@@ -283,7 +274,7 @@ pub async fn change(
     ApiJson(body): ApiJson<ChangeBody>,
 ) -> Result<Json<PortalUserDetail>, Problem> {
     let change = AccessChange::try_from(body).map_err(DomainError::from)?;
-    let detail = change_access(&ports, &Manager::Staff(staff), id.as_str(), &change).await?;
+    let detail = change_access(&ports, &Manager::Staff(staff), &id, &change).await?;
     Ok(Json(PortalUserDetail::new(&detail, ports.clock.now())))
 }
 
@@ -302,6 +293,6 @@ pub async fn reinvite(
     State(ports): State<Ports>,
     PathId(id): PathId<PortalUser>,
 ) -> Result<(StatusCode, Json<Reinvited>), Problem> {
-    let invitation = new_link(&ports, &Manager::Staff(staff), id.as_str()).await?;
+    let invitation = new_link(&ports, &Manager::Staff(staff), &id).await?;
     Ok((StatusCode::ACCEPTED, Json((&invitation).into())))
 }

@@ -5,18 +5,21 @@ use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
 use axum::response::IntoResponse;
 use portal_domain::Ports;
+use portal_domain::ids::{OrganizationId, PortalUserId};
 use portal_domain::use_cases::organization_roles;
 use portal_http::{AccessTokenVerifier, PortalCaller, Problem};
 use serde::Serialize;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
-    portal_user_id: String,
+    #[schema(value_type = String)]
+    portal_user_id: PortalUserId,
     username: String,
     email: String,
     first_name: Option<String>,
     last_name: Option<String>,
-    organization_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    organization_id: Option<OrganizationId>,
     roles: Vec<String>,
     org_admin: bool,
 }

@@ -1,11 +1,11 @@
 //! The invited person's side: the invitation landing, logins, sessions, password resets.
 
 use crate::error::StoreError;
+use crate::ids::PortalUserId;
 use crate::login::{ClientInfo, LoginEvent, LoginGuard};
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::password::{NewPassword, PasswordRejection};
 use crate::password_reset::{PasswordReset, RESET_LIFETIME};
-use crate::random::new_id;
 use crate::secret_token::{SecretToken, token_hash};
 use crate::session::{NewSession, RefreshDecision, RefreshToken};
 use crate::throttle::ThrottleWindow;
@@ -222,7 +222,7 @@ pub async fn log_out(ports: &Ports, family_id: &str) -> Result<(), DomainError> 
 /// so that an ended session's access tokens stop at once, not when they expire.
 pub async fn current_user(
     ports: &Ports,
-    user_id: &str,
+    user_id: &PortalUserId,
     token_version: u64,
     session_id: &str,
 ) -> Result<PortalUser, DomainError> {
@@ -256,7 +256,7 @@ pub async fn request_password_reset(
             // an unknown one reads a user who does not exist instead.
             ports
                 .store
-                .portal_user(&new_id(ports.random.as_ref()))
+                .portal_user(&PortalUserId::generate(ports.random.as_ref()))
                 .await?;
             None
         }
@@ -287,7 +287,8 @@ pub async fn request_password_reset(
 fn unused_link(ports: &Ports, now: time::OffsetDateTime) -> PasswordReset {
     PasswordReset {
         token_hash: SecretToken::generate(ports.random.as_ref()).hash(),
-        user_id: String::new(),
+        // No user has a freshly generated id.
+        user_id: PortalUserId::generate(ports.random.as_ref()),
         created_at: now,
         expires_at: now + RESET_LIFETIME,
         used_at: None,
@@ -395,7 +396,7 @@ async fn reset_user(ports: &Ports, reset: &PasswordReset) -> Result<PortalUser, 
         .ok_or(DomainError::TokenInvalid)
 }
 
-async fn active_user(ports: &Ports, user_id: &str) -> Result<PortalUser, DomainError> {
+async fn active_user(ports: &Ports, user_id: &PortalUserId) -> Result<PortalUser, DomainError> {
     ports
         .store
         .portal_user(user_id)

@@ -1,6 +1,5 @@
 use crate::audit::{AuditAction, AuditEvent};
-use crate::ids::RegistrationId;
-use crate::random::new_id;
+use crate::ids::{Id, RegistrationId};
 use crate::registration::Registration;
 use crate::staff::{ASSIGN_ROLES, StaffMember};
 use crate::user::{Grant, PortalUser, Profile};
@@ -24,14 +23,14 @@ pub async fn approve_registration(
     id: &RegistrationId,
     grant: &Grant,
 ) -> Result<Approval, DomainError> {
-    if !grant.roles.is_empty() || gives_roles(ports, grant.organization_id.as_deref()).await? {
+    if !grant.roles.is_empty() || gives_roles(ports, grant.organization_id.as_ref()).await? {
         staff.require(ASSIGN_ROLES)?;
     }
     let actor = &staff.actor();
     let (approval, message) = with_retries(|| async move {
         let now = ports.clock.now();
         let registration = live_registration(ports, id, now).await?;
-        let user_id = new_id(ports.random.as_ref());
+        let user_id = Id::generate(ports.random.as_ref());
         let next = registration.approve(&user_id, actor, now)?;
         let contact = next.contact.clone().ok_or(DomainError::ContactRequired)?;
         let (token, invitation) = new_invitation(ports, now);

@@ -1,7 +1,7 @@
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::{Contact, ContactForm};
+use crate::ids::{ContactId, Id};
 use crate::login::LoginEvent;
-use crate::random::new_id;
 use crate::staff::StaffMember;
 use crate::types::{EmailAddress, Locale};
 use crate::user::PortalUser;
@@ -20,7 +20,7 @@ pub async fn create_contact(
         ports.clock.now(),
     );
     let contact = Contact::new(
-        new_id(ports.random.as_ref()),
+        Id::generate(ports.random.as_ref()),
         form,
         Locale::default(),
         created,
@@ -42,7 +42,7 @@ const RECENT_LOGINS: u32 = 10;
 /// A contact with its portal user, if it has one, and that user's recent logins.
 pub async fn contact_detail(
     ports: &Ports,
-    id: &str,
+    id: &ContactId,
 ) -> Result<(Contact, Option<(PortalUser, Vec<LoginEvent>)>), DomainError> {
     let contact = ports
         .store

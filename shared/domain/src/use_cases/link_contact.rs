@@ -1,7 +1,6 @@
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::Contact;
-use crate::ids::RegistrationId;
-use crate::random::new_id;
+use crate::ids::{ContactId, Id, RegistrationId};
 use crate::registration::Registration;
 use crate::staff::StaffMember;
 use crate::{DomainError, Ports};
@@ -10,7 +9,7 @@ use super::{live_registration, with_retries};
 
 pub enum ContactChoice {
     /// A contact that exists in the CRM.
-    Existing(String),
+    Existing(ContactId),
     /// A new contact made from the request's own data.
     FromRequest,
 }
@@ -45,7 +44,7 @@ pub async fn link_contact(
                     now,
                 );
                 let contact = Contact::from_registration(
-                    new_id(ports.random.as_ref()),
+                    Id::generate(ports.random.as_ref()),
                     &registration,
                     created,
                 );

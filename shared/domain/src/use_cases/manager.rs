@@ -3,6 +3,7 @@
 //! organization always taken from their token.
 
 use crate::audit::Actor;
+use crate::ids::{OrganizationId, PortalUserId};
 use crate::staff::{ASSIGN_ROLES, StaffMember};
 use crate::user::{PortalUser, PortalUserStatus};
 use crate::{DomainError, Ports};
@@ -14,8 +15,8 @@ pub enum Manager {
     Staff(StaffMember),
     OrgAdmin {
         actor: Actor,
-        user_id: String,
-        organization_id: String,
+        user_id: PortalUserId,
+        organization_id: OrganizationId,
     },
 }
 
@@ -42,17 +43,17 @@ impl Manager {
 /// token is `Unauthenticated`).
 pub async fn org_admin(
     ports: &Ports,
-    user_id: &str,
+    user_id: &PortalUserId,
     token_version: u64,
     session_id: &str,
-    token_organization: Option<&str>,
+    token_organization: Option<&OrganizationId>,
 ) -> Result<Manager, DomainError> {
     let user = current_user(ports, user_id, token_version, session_id).await?;
     match (token_organization, &user.organization_id) {
         (Some(token_org), Some(user_org)) if user.org_admin && token_org == user_org => {
             Ok(Manager::OrgAdmin {
                 actor: Actor {
-                    subject: user.id.clone(),
+                    subject: user.id.to_string(),
                     name: Some(user.username.to_string()),
                 },
                 user_id: user.id,
@@ -70,7 +71,7 @@ pub async fn org_admin(
 pub(super) async fn managed_user(
     ports: &Ports,
     manager: &Manager,
-    id: &str,
+    id: &PortalUserId,
 ) -> Result<PortalUser, DomainError> {
     let user = ports
         .store

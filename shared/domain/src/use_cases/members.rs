@@ -4,12 +4,12 @@
 
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::Contact;
+use crate::ids::{ContactId, Id, OrganizationId, PortalUserId};
 use crate::invitation::Invitation;
 use crate::login::LoginEvent;
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::page::{Page, PageRequest};
 use crate::ports::NewMember;
-use crate::random::new_id;
 use crate::types::Role;
 use crate::user::{AccessChange, Membership, PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, FieldErrors, Ports};
@@ -47,7 +47,7 @@ pub(super) fn new_member(
     let (token, invitation) = new_invitation(ports, now);
     let invited = AuditEvent::new(&manager.actor(), AuditAction::Invited, None, now);
     let mut user = PortalUser::invite(
-        new_id(ports.random.as_ref()),
+        Id::generate(ports.random.as_ref()),
         contact.id.clone(),
         contact.email.clone(),
         grant,
@@ -77,13 +77,13 @@ pub(super) fn new_member(
 pub async fn create_portal_user(
     ports: &Ports,
     manager: &Manager,
-    contact_id: &str,
+    contact_id: &ContactId,
     membership: Membership,
 ) -> Result<PortalUser, DomainError> {
     let grant = &membership.grant;
     if !grant.roles.is_empty()
         || membership.org_admin
-        || gives_roles(ports, grant.organization_id.as_deref()).await?
+        || gives_roles(ports, grant.organization_id.as_ref()).await?
     {
         manager.require_role_assignment()?;
     }
@@ -124,7 +124,7 @@ const FILTERED_READS: usize = 10;
 /// store's cursor never skips a match.
 pub async fn portal_users(
     ports: &Ports,
-    organization_id: Option<&str>,
+    organization_id: Option<&OrganizationId>,
     status: Option<PortalUserStatus>,
     page: &PageRequest,
 ) -> Result<Page<PortalUser>, DomainError> {
@@ -159,7 +159,7 @@ pub async fn portal_users(
 pub async fn member_detail(
     ports: &Ports,
     manager: &Manager,
-    id: &str,
+    id: &PortalUserId,
 ) -> Result<MemberDetail, DomainError> {
     let user = managed_user(ports, manager, id).await?;
     detail_of(ports, user).await
@@ -196,7 +196,7 @@ pub async fn organization_roles(
 /// own. An unknown organization gives none (the store then refuses the write).
 pub(super) async fn gives_roles(
     ports: &Ports,
-    organization_id: Option<&str>,
+    organization_id: Option<&OrganizationId>,
 ) -> Result<bool, DomainError> {
     let Some(id) = organization_id else {
         return Ok(false);
@@ -214,10 +214,10 @@ pub(super) async fn gives_roles(
 pub async fn change_access(
     ports: &Ports,
     manager: &Manager,
-    id: &str,
+    id: &PortalUserId,
     change: &AccessChange,
 ) -> Result<MemberDetail, DomainError> {
-    let new_organization = change.organization_id.as_ref().and_then(Option::as_deref);
+    let new_organization = change.organization_id.as_ref().and_then(Option::as_ref);
     if change.roles.is_some()
         || change.org_admin.is_some()
         || gives_roles(ports, new_organization).await?
@@ -254,7 +254,7 @@ pub async fn change_access(
 pub async fn reinvite(
     ports: &Ports,
     manager: &Manager,
-    id: &str,
+    id: &PortalUserId,
 ) -> Result<Invitation, DomainError> {
     let (invitation, email) = with_retries(|| async {
         let now = ports.clock.now();
@@ -272,7 +272,11 @@ pub async fn reinvite(
 
 /// Ends a login lock early (a lock for good included): the username's failures are
 /// forgotten and the unlock recorded on the user, in one write.
-pub async fn unlock(ports: &Ports, manager: &Manager, id: &str) -> Result<PortalUser, DomainError> {
+pub async fn unlock(
+    ports: &Ports,
+    manager: &Manager,
+    id: &PortalUserId,
+) -> Result<PortalUser, DomainError> {
     with_retries(|| async {
         let user = managed_user(ports, manager, id).await?;
         let next = user.unlock(&manager.actor(), ports.clock.now());
@@ -287,7 +291,7 @@ pub async fn unlock(ports: &Ports, manager: &Manager, id: &str) -> Result<Portal
 pub async fn deactivate(
     ports: &Ports,
     manager: &Manager,
-    id: &str,
+    id: &PortalUserId,
 ) -> Result<PortalUser, DomainError> {
     let (next, email) = with_retries(|| async {
         let now = ports.clock.now();
@@ -310,7 +314,7 @@ pub async fn deactivate(
 pub async fn reactivate(
     ports: &Ports,
     manager: &Manager,
-    id: &str,
+    id: &PortalUserId,
 ) -> Result<PortalUser, DomainError> {
     let (next, email) = with_retries(|| async {
         let now = ports.clock.now();

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::Contact;
+use crate::ids::{Id, OrganizationId, PortalUserId};
 use crate::organization::{Organization, OrganizationForm};
 use crate::page::PageRequest;
 use crate::ports::NewMember;
-use crate::random::new_id;
 use crate::staff::{ASSIGN_ROLES, StaffMember};
 use crate::types::{EmailAddress, Role};
 use crate::user::{AccessChange, Grant, Membership, PortalUser};
@@ -34,7 +34,7 @@ pub async fn create_organization(
     }
     let now = ports.clock.now();
     let organization = Organization {
-        id: new_id(ports.random.as_ref()),
+        id: Id::generate(ports.random.as_ref()),
         name: form.name,
         account_ref: form.account_ref,
         roles: form.roles,
@@ -50,7 +50,7 @@ pub async fn create_organization(
     Ok(organization)
 }
 
-pub async fn organization(ports: &Ports, id: &str) -> Result<Organization, DomainError> {
+pub async fn organization(ports: &Ports, id: &OrganizationId) -> Result<Organization, DomainError> {
     ports
         .store
         .organization(id)
@@ -61,7 +61,7 @@ pub async fn organization(ports: &Ports, id: &str) -> Result<Organization, Domai
 /// Every member of an organization, all pages read.
 pub(super) async fn all_members(
     ports: &Ports,
-    organization_id: &str,
+    organization_id: &OrganizationId,
 ) -> Result<Vec<PortalUser>, DomainError> {
     let mut members = Vec::new();
     let mut page = PageRequest::first(crate::page::MAX_LIMIT);
@@ -110,7 +110,7 @@ pub enum MemberOutcome {
 pub struct MemberResult {
     pub email: String,
     pub outcome: MemberOutcome,
-    pub portal_user_id: Option<String>,
+    pub portal_user_id: Option<PortalUserId>,
     pub contact_created: bool,
     /// Why an address is `invalid`.
     pub reason: Option<&'static str>,
@@ -123,7 +123,7 @@ pub struct MemberResult {
 pub async fn add_members(
     ports: &Ports,
     manager: &Manager,
-    organization_id: &str,
+    organization_id: &OrganizationId,
     bulk: &BulkInvite,
 ) -> Result<Vec<MemberResult>, DomainError> {
     if bulk.emails.len() > MAX_BULK {
@@ -154,11 +154,11 @@ pub async fn add_members(
         .into_iter()
         .map(|contact| (contact.email.clone(), contact))
         .collect();
-    let user_ids: Vec<String> = contacts
+    let user_ids: Vec<PortalUserId> = contacts
         .values()
         .filter_map(|contact| contact.portal_user_id.clone())
         .collect();
-    let users: HashMap<String, PortalUser> = ports
+    let users: HashMap<PortalUserId, PortalUser> = ports
         .store
         .portal_users_by_ids(&user_ids)
         .await?
@@ -260,7 +260,7 @@ impl Planner<'_> {
         contact: Option<&Contact>,
         user: Option<&PortalUser>,
     ) -> (MemberResult, Option<NewMember>) {
-        let row = |outcome, portal_user_id: &str, contact_created| MemberResult {
+        let row = |outcome, portal_user_id: &PortalUserId, contact_created| MemberResult {
             email: email.to_string(),
             outcome,
             portal_user_id: Some(portal_user_id.to_owned()),
@@ -277,7 +277,7 @@ impl Planner<'_> {
             );
         }
         // Nor whether the address had a contact (staff see it, to know what was created).
-        let row = |outcome, portal_user_id: &str, contact_created| {
+        let row = |outcome, portal_user_id: &PortalUserId, contact_created| {
             row(outcome, portal_user_id, contact_created && !org_admin)
         };
         match (contact, user) {
@@ -316,7 +316,7 @@ impl Planner<'_> {
                     now,
                 );
                 let mut contact =
-                    Contact::from_email(new_id(self.ports.random.as_ref()), &email, created);
+                    Contact::from_email(Id::generate(self.ports.random.as_ref()), &email, created);
                 let (user, email_message) = self.new_user(&contact);
                 contact.portal_user_id = Some(user.id.clone());
                 let outcome = self.outcome(&email_message);
@@ -331,7 +331,7 @@ impl Planner<'_> {
     }
 
     fn is_member(&self, user: &PortalUser) -> bool {
-        user.organization_id.as_deref() == Some(self.organization.id.as_str())
+        user.organization_id.as_ref() == Some(&self.organization.id)
     }
 
     /// A new member, whose invitation email (if any) the mailer delivers: a bulk never

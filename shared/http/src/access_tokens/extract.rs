@@ -50,6 +50,6 @@ impl AccessTokenClaims {
 
     /// The organization administrator this token speaks for, checked against the store.
     pub async fn org_admin(&self, ports: &Ports) -> Result<Manager, DomainError> {
-        use_cases::org_admin(ports, &self.sub, self.ver, &self.sid, self.org.as_deref()).await
+        use_cases::org_admin(ports, &self.sub, self.ver, &self.sid, self.org.as_ref()).await
     }
 }

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::config::{AccessTokenConfig, AccessTokenVerifierConfig};
+use portal_domain::ids::{OrganizationId, PortalUserId};
 
 /// How long an access token lasts: 15 minutes, so a stolen one is of short use; refresh
 /// tokens outlive it.
@@ -40,9 +41,9 @@ const PKCS8_ED25519_PREFIX: [u8; 16] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessTokenSubject {
     /// The portal user's id, the token's `sub`.
-    pub user_id: String,
+    pub user_id: PortalUserId,
     /// The user's organization, the token's `org` (left out when `None`).
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     /// The token's `roles`.
     pub roles: Vec<String>,
     /// The token's `org_admin`.
@@ -59,8 +60,8 @@ pub struct AccessTokenSubject {
 pub struct AccessTokenClaims {
     pub iss: String,
     pub aud: String,
-    /// The portal user's id.
-    pub sub: String,
+    /// The portal user's id (a token naming anything else is refused as malformed).
+    pub sub: PortalUserId,
     /// Issued at, in seconds since the Unix epoch.
     pub iat: u64,
     /// Expires at, in seconds since the Unix epoch.
@@ -69,7 +70,7 @@ pub struct AccessTokenClaims {
     pub jti: String,
     /// The user's organization id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org: Option<String>,
+    pub org: Option<OrganizationId>,
     pub roles: Vec<String>,
     pub org_admin: bool,
     /// The user's token version at issue; a token with an older one is revoked.

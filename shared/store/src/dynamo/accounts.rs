@@ -17,14 +17,15 @@ use time::OffsetDateTime;
 
 use super::errors::{transaction_failed, unavailable};
 use super::items::{
-    LOGIN_PREFIX, PORTAL_USER_ID, data_of, from_data, invitation_key, login_event_item,
-    password_reset_item, password_reset_key, pending_outbox_item, portal_user_key,
-    refresh_token_item, refresh_token_key, session_family_item, session_family_key, string,
-    string_attribute,
+    LOGIN_PREFIX, PORTAL_USER_ID, data_of, from_data, id_attribute, invitation_key,
+    login_event_item, password_reset_item, password_reset_key, pending_outbox_item,
+    portal_user_key, refresh_token_item, refresh_token_key, session_family_item,
+    session_family_key, string,
 };
 use super::{DynamoStore, put};
 use crate::sortable;
 use crate::table::{PK, SK};
+use portal_domain::ids::PortalUserId;
 
 #[async_trait]
 impl AccountStore for DynamoStore {
@@ -35,7 +36,7 @@ impl AccountStore for DynamoStore {
         let Some(pointer) = self.get(invitation_key(token_hash)).await? else {
             return Ok(None);
         };
-        self.portal_user(&string_attribute(&pointer, PORTAL_USER_ID)?)
+        self.portal_user(&id_attribute(&pointer, PORTAL_USER_ID)?)
             .await
     }
 
@@ -101,7 +102,7 @@ impl AccountStore for DynamoStore {
 
     async fn recent_logins(
         &self,
-        user_id: &str,
+        user_id: &PortalUserId,
         limit: u32,
     ) -> Result<Vec<LoginEvent>, StoreError> {
         // DynamoDB refuses a Limit of 0; nothing asked for is nothing to read.

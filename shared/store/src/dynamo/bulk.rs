@@ -196,7 +196,7 @@ impl DynamoStore {
         Ok(Planned {
             index,
             writes,
-            organization_id: user.organization_id.clone(),
+            organization_id: user.organization_id.as_deref().map(str::to_owned),
         })
     }
 

@@ -15,11 +15,12 @@ use portal_domain::{Refusal, StoreError};
 use super::errors::{FailedConditions, invalid_request, refused};
 use super::items::{
     CONTACT_ID, DATA, PORTAL_USER_ID, contact_email_item, contact_email_key, contact_item,
-    contact_key, contact_name_list, data_of, from_data, string, string_attribute,
+    contact_key, contact_name_list, data_of, from_data, id_attribute, string,
 };
 use super::registrations::transition_refused;
 use super::{DynamoStore, check, put};
 use crate::table::PK;
+use portal_domain::ids::{ContactId, PortalUserId};
 
 /// The contact exists and has no portal user yet.
 const CONTACT_FREE: &str = "attribute_exists(#pk) AND attribute_not_exists(#user)";
@@ -36,7 +37,7 @@ impl ContactStore for DynamoStore {
             .map_err(|error| refused(error, |failed| email_taken(failed, EMAIL_GUARD)))
     }
 
-    async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
+    async fn contact(&self, id: &ContactId) -> Result<Option<Contact>, StoreError> {
         from_data(self.get(contact_key(id)).await?)
     }
 
@@ -44,7 +45,7 @@ impl ContactStore for DynamoStore {
         let Some(guard) = self.get(contact_email_key(email)).await? else {
             return Ok(None);
         };
-        self.contact(&string_attribute(&guard, CONTACT_ID)?).await
+        self.contact(&id_attribute(&guard, CONTACT_ID)?).await
     }
 
     async fn contacts_named(&self, name_key: &str, limit: u32) -> Result<Vec<Contact>, StoreError> {
@@ -95,7 +96,7 @@ impl DynamoStore {
         ])
     }
 
-    fn contact_is_free(&self, contact_id: &str) -> Result<ConditionCheck, StoreError> {
+    fn contact_is_free(&self, contact_id: &ContactId) -> Result<ConditionCheck, StoreError> {
         ConditionCheck::builder()
             .table_name(&self.table_name)
             .set_key(Some(contact_key(contact_id)))
@@ -112,8 +113,8 @@ impl DynamoStore {
     /// contact that readers get.
     pub(super) fn link_contact_to_user(
         &self,
-        contact_id: &str,
-        user_id: &str,
+        contact_id: &ContactId,
+        user_id: &PortalUserId,
     ) -> Result<Update, StoreError> {
         Update::builder()
             .table_name(&self.table_name)

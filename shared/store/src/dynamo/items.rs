@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
 use portal_domain::contact::Contact;
+use portal_domain::ids::{Id, IdKind, OrganizationId};
 use portal_domain::invitation::InvitationStatus;
 use portal_domain::login::LoginEvent;
 use portal_domain::organization::Organization;
@@ -121,7 +122,7 @@ pub(crate) fn queue_entry_key(status: RegistrationStatus, resume: &Resume) -> It
 }
 
 /// The full key of a user's entry in a members list, as a Query resumes from it.
-pub(crate) fn members_entry_key(organization_id: Option<&str>, resume: &Resume) -> Item {
+pub(crate) fn members_entry_key(organization_id: Option<&OrganizationId>, resume: &Resume) -> Item {
     list_entry_key(
         portal_user_key(&resume.id),
         members::list(organization_id),
@@ -193,7 +194,7 @@ pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {
     let mut item = portal_user_key(&user.id);
     item.insert(
         GSI1_PK.to_owned(),
-        string(members::list(user.organization_id.as_deref())),
+        string(members::list(user.organization_id.as_ref())),
     );
     item.insert(GSI1_SK.to_owned(), string(members::position(user)));
     item.insert(VERSION.to_owned(), number(user.version));
@@ -330,6 +331,13 @@ pub(crate) fn string_attribute(item: &Item, name: &str) -> Result<String, StoreE
     }
 }
 
+/// An id attribute, read back only in the shape ids have.
+pub(crate) fn id_attribute<K: IdKind>(item: &Item, name: &str) -> Result<Id<K>, StoreError> {
+    let raw = string_attribute(item, name)?;
+    Id::parse(&raw)
+        .ok_or_else(|| malformed_item(format!("`{name}` is not the id of a {}", K::NAME)))
+}
+
 pub(crate) fn outbox_status(item: &Item) -> Result<OutboxStatus, StoreError> {
     let raw = string_attribute(item, STATUS)?;
     OutboxStatus::parse(&raw).ok_or_else(|| malformed_item(format!("unknown status `{raw}`")))
@@ -361,6 +369,7 @@ mod tests {
     use portal_domain::login::{ClientInfo, LOGIN_EVENT_LIFETIME};
     use portal_domain::registration::{RegistrationForm, Verification};
     use portal_domain::session::NewSession;
+    use portal_domain::testing::{id, id_text};
     use portal_domain::types::{Company, Locale, PersonName, Phone, Role};
     use portal_domain::user::{Grant, Profile};
     use portal_domain::verification_code::{CodeAttempt, VerificationCode};
@@ -401,7 +410,7 @@ mod tests {
 
     fn contact() -> Contact {
         let created = AuditEvent::new(&actor(), AuditAction::ContactCreated, None, NOW);
-        Contact::from_registration("c1".into(), &registration(), created)
+        Contact::from_registration(id("c1"), &registration(), created)
     }
 
     /// A request through every step that adds to it: verified, linked, approved.
@@ -412,7 +421,7 @@ mod tests {
             panic!("the right code did not verify");
         };
         let linked = verified.link_contact(&contact(), &actor(), NOW).unwrap();
-        linked.approve("u1", &actor(), NOW).unwrap()
+        linked.approve(&id("u1"), &actor(), NOW).unwrap()
     }
 
     fn user() -> PortalUser {
@@ -424,18 +433,11 @@ mod tests {
         };
         let grant = Grant {
             roles: vec![Role::parse("billing.viewer").unwrap()],
-            organization_id: Some("o1".into()),
+            organization_id: Some(id("o1")),
         };
         let invited = AuditEvent::new(&actor(), AuditAction::Invited, None, NOW);
         let username = EmailAddress::parse("ada@example.com").unwrap();
-        PortalUser::invite(
-            "u1".into(),
-            "c1".into(),
-            username,
-            grant,
-            invitation,
-            invited,
-        )
+        PortalUser::invite(id("u1"), id("c1"), username, grant, invitation, invited)
     }
 
     #[test]
@@ -459,9 +461,9 @@ mod tests {
     fn a_contact_item_reads_back_equal_and_is_listed_under_its_name() {
         let contact = contact();
         let item = contact_item(&contact).unwrap();
-        assert_eq!(item[PK], string("CONTACT#c1"));
+        assert_eq!(item[PK], string(format!("CONTACT#{}", id_text("c1"))));
         assert_eq!(item[GSI1_PK], string("CONTACTNAME#ada king lovelace"));
-        assert_eq!(item[GSI1_SK], string("c1"));
+        assert_eq!(item[GSI1_SK], string(id_text("c1")));
         assert!(!item.contains_key(PORTAL_USER_ID));
         let read: Option<Contact> = from_data(Some(item)).unwrap();
         assert_eq!(read, Some(contact));
@@ -470,9 +472,9 @@ mod tests {
     #[test]
     fn a_contact_with_a_portal_user_carries_the_id_where_conditions_see_it() {
         let mut contact = contact();
-        contact.portal_user_id = Some("u1".into());
+        contact.portal_user_id = Some(id("u1"));
         let item = contact_item(&contact).unwrap();
-        assert_eq!(item[PORTAL_USER_ID], string("u1"));
+        assert_eq!(item[PORTAL_USER_ID], string(id_text("u1")));
         let read: Option<Contact> = from_data(Some(item)).unwrap();
         assert_eq!(read, Some(contact));
     }
@@ -481,7 +483,7 @@ mod tests {
     fn a_contact_email_guard_names_its_contact() {
         let guard = contact_email_item(&contact());
         assert_eq!(guard[PK], string("EMAIL#ada@example.com"));
-        assert_eq!(guard[CONTACT_ID], string("c1"));
+        assert_eq!(guard[CONTACT_ID], string(id_text("c1")));
     }
 
     #[test]
@@ -495,16 +497,19 @@ mod tests {
     fn a_portal_user_item_is_listed_among_its_organizations_members_or_of_none() {
         let mut user = user();
         let item = portal_user_item(&user).unwrap();
-        assert_eq!(item[GSI1_PK], string("ORGMEMBERS#o1"));
+        assert_eq!(
+            item[GSI1_PK],
+            string(format!("ORGMEMBERS#{}", id_text("o1")))
+        );
         assert_eq!(
             item[GSI1_SK],
-            string(format!("{}#u1", sortable::timestamp(NOW)))
+            string(format!("{}#{}", sortable::timestamp(NOW), id_text("u1")))
         );
         let resume = Resume {
             position: members::position(&user),
-            id: user.id.clone(),
+            id: user.id.to_string(),
         };
-        let key = members_entry_key(Some("o1"), &resume);
+        let key = members_entry_key(Some(&id("o1")), &resume);
         for name in [PK, SK, GSI1_PK, GSI1_SK] {
             assert_eq!(key[name], item[name], "{name}");
         }
@@ -543,7 +548,7 @@ mod tests {
 
     #[test]
     fn session_items_carry_what_rotation_conditions_test_and_read_back_equal() {
-        let session = NewSession::begin(&OsRandomness, "u1", 1, NOW);
+        let session = NewSession::begin(&OsRandomness, &id("u1"), 1, NOW);
         let family = SessionFamily {
             revoked_at: Some(NOW),
             ..session.family.clone()
@@ -575,9 +580,9 @@ mod tests {
             ip: Some("192.0.2.1".into()),
             user_agent: Some("curl".into()),
         };
-        let event = LoginEvent::new("u1", false, &client, NOW);
+        let event = LoginEvent::new(&id("u1"), false, &client, NOW);
         let item = login_event_item(&event, "pos").unwrap();
-        assert_eq!(item[PK], portal_user_key("u1")[PK]);
+        assert_eq!(item[PK], portal_user_key(&id_text("u1"))[PK]);
         assert_eq!(item[SK], string("LOGIN#pos"));
         assert_eq!(item[EXPIRES_AT], epoch_seconds(NOW + LOGIN_EVENT_LIFETIME));
         let read: Option<LoginEvent> = from_data(Some(item)).unwrap();
@@ -588,7 +593,7 @@ mod tests {
     fn a_password_reset_item_says_whether_it_was_used() {
         let mut reset = PasswordReset {
             token_hash: "cd".repeat(32),
-            user_id: "u1".into(),
+            user_id: id("u1"),
             created_at: NOW,
             expires_at: NOW + time::Duration::hours(1),
             used_at: None,
@@ -610,7 +615,7 @@ mod tests {
         let user = user();
         let pointer = invitation_item(&user).unwrap();
         assert_eq!(pointer[PK], string(format!("INV#{}", "ab".repeat(32))));
-        assert_eq!(pointer[PORTAL_USER_ID], string("u1"));
+        assert_eq!(pointer[PORTAL_USER_ID], string(id_text("u1")));
         assert_eq!(
             pointer[EXPIRES_AT],
             epoch_seconds(NOW + time::Duration::hours(72))

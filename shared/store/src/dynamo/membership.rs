@@ -22,6 +22,7 @@ use super::items::{
 };
 use super::{DynamoStore, check, put};
 use crate::members;
+use portal_domain::ids::{OrganizationId, PortalUserId};
 
 /// Where [`MembershipStore::update_portal_user`] has the user's version-checked write.
 const USER: usize = 0;
@@ -33,13 +34,13 @@ impl MembershipStore for DynamoStore {
             .await
     }
 
-    async fn organization(&self, id: &str) -> Result<Option<Organization>, StoreError> {
+    async fn organization(&self, id: &OrganizationId) -> Result<Option<Organization>, StoreError> {
         from_data(self.get(organization_key(id)).await?)
     }
 
     async fn portal_users_in(
         &self,
-        organization_id: Option<&str>,
+        organization_id: Option<&OrganizationId>,
         page: &PageRequest,
     ) -> Result<Page<PortalUser>, StoreError> {
         // A bad cursor is refused before any call is made.
@@ -87,8 +88,11 @@ impl MembershipStore for DynamoStore {
             .collect()
     }
 
-    async fn portal_users_by_ids(&self, ids: &[String]) -> Result<Vec<PortalUser>, StoreError> {
-        let ids: BTreeSet<&String> = ids.iter().collect();
+    async fn portal_users_by_ids(
+        &self,
+        ids: &[PortalUserId],
+    ) -> Result<Vec<PortalUser>, StoreError> {
+        let ids: BTreeSet<&PortalUserId> = ids.iter().collect();
         self.batch_get(ids.into_iter().map(|id| portal_user_key(id)).collect())
             .await?
             .into_iter()

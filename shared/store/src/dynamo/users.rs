@@ -8,24 +8,25 @@ use aws_sdk_dynamodb::types::Put;
 
 use super::errors::transaction_failed;
 use super::items::{
-    PORTAL_USER_ID, from_data, portal_user_item, portal_user_key, string_attribute, username_item,
+    PORTAL_USER_ID, from_data, id_attribute, portal_user_item, portal_user_key, username_item,
     username_key,
 };
 use super::{DynamoStore, put};
+use portal_domain::ids::PortalUserId;
 
 #[async_trait]
 impl PortalUserStore for DynamoStore {
-    async fn portal_user(&self, id: &str) -> Result<Option<PortalUser>, StoreError> {
+    async fn portal_user(&self, id: &PortalUserId) -> Result<Option<PortalUser>, StoreError> {
         from_data(self.get(portal_user_key(id)).await?)
     }
 
     async fn portal_user_id_by_username(
         &self,
         username: &EmailAddress,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<PortalUserId>, StoreError> {
         self.get(username_key(username))
             .await?
-            .map(|guard| string_attribute(&guard, PORTAL_USER_ID))
+            .map(|guard| id_attribute(&guard, PORTAL_USER_ID))
             .transpose()
     }
 

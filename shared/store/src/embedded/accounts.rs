@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use super::EmbeddedStore;
 use super::state::{Change, LoginRecord, OutboxEntry, State};
 use crate::sortable;
+use portal_domain::ids::PortalUserId;
 
 #[async_trait]
 impl AccountStore for EmbeddedStore {
@@ -107,7 +108,7 @@ impl AccountStore for EmbeddedStore {
 
     async fn recent_logins(
         &self,
-        user_id: &str,
+        user_id: &PortalUserId,
         limit: u32,
     ) -> Result<Vec<LoginEvent>, StoreError> {
         Ok(self.read(|state| {

@@ -10,6 +10,7 @@ use portal_domain::{Refusal, StoreError};
 
 use super::EmbeddedStore;
 use super::state::{Change, ContactEmailGuard, State};
+use portal_domain::ids::ContactId;
 
 #[async_trait]
 impl ContactStore for EmbeddedStore {
@@ -17,7 +18,7 @@ impl ContactStore for EmbeddedStore {
         self.commit(|state| new_contact(state, contact))
     }
 
-    async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError> {
+    async fn contact(&self, id: &ContactId) -> Result<Option<Contact>, StoreError> {
         Ok(self.read(|state| state.contacts.get(id).cloned()))
     }
 
@@ -35,7 +36,7 @@ impl ContactStore for EmbeddedStore {
                 .range((name_key.to_owned(), String::new())..)
                 .take_while(|(key, _)| key == name_key)
                 .take(limit as usize)
-                .filter_map(|(_, id)| state.contacts.get(id).cloned())
+                .filter_map(|(_, id)| state.contacts.get(id.as_str()).cloned())
                 .collect()
         }))
     }

@@ -109,7 +109,7 @@ mod tests {
     fn guard(n: u32) -> Change {
         Change::Username(UsernameGuard {
             username: EmailAddress::parse(&format!("user{n}@example.com")).unwrap(),
-            portal_user_id: format!("u{n}"),
+            portal_user_id: portal_domain::testing::id(&format!("u{n}")),
         })
     }
 

@@ -19,6 +19,7 @@ use super::approval::{linked, new_user};
 use super::contacts::new_contact;
 use super::state::{Change, InvitationPointer, OutboxEntry, State};
 use crate::members::{self, linked_contact};
+use portal_domain::ids::{OrganizationId, PortalUserId};
 
 #[async_trait]
 impl MembershipStore for EmbeddedStore {
@@ -31,13 +32,13 @@ impl MembershipStore for EmbeddedStore {
         })
     }
 
-    async fn organization(&self, id: &str) -> Result<Option<Organization>, StoreError> {
+    async fn organization(&self, id: &OrganizationId) -> Result<Option<Organization>, StoreError> {
         Ok(self.read(|state| state.organizations.get(id).cloned()))
     }
 
     async fn portal_users_in(
         &self,
-        organization_id: Option<&str>,
+        organization_id: Option<&OrganizationId>,
         page: &PageRequest,
     ) -> Result<Page<PortalUser>, StoreError> {
         let resume = page
@@ -76,8 +77,11 @@ impl MembershipStore for EmbeddedStore {
         }))
     }
 
-    async fn portal_users_by_ids(&self, ids: &[String]) -> Result<Vec<PortalUser>, StoreError> {
-        let ids: BTreeSet<&String> = ids.iter().collect();
+    async fn portal_users_by_ids(
+        &self,
+        ids: &[PortalUserId],
+    ) -> Result<Vec<PortalUser>, StoreError> {
+        let ids: BTreeSet<&PortalUserId> = ids.iter().collect();
         Ok(self.read(|state| {
             ids.into_iter()
                 .filter_map(|id| state.portal_users.get(id).cloned())

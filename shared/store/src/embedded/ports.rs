@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use portal_domain::StoreError;
 use portal_domain::contact::Contact;
-use portal_domain::ids::RegistrationId;
+use portal_domain::ids::{PortalUserId, RegistrationId};
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::{PortalUserStore, RegistrationStore, ThrottleStore};
@@ -24,7 +24,7 @@ impl RegistrationStore for EmbeddedStore {
         self.commit(|state| {
             // The throttle first, as on DynamoDB, where its refusal is the one reported.
             let counted = state.count_against(throttle)?;
-            if state.registrations.contains_key(registration.id.as_str())
+            if state.registrations.contains_key(&registration.id)
                 || state.outbox.contains_key(&email.id)
             {
                 return Err(StoreError::ConditionFailed);
@@ -38,7 +38,7 @@ impl RegistrationStore for EmbeddedStore {
     }
 
     async fn registration(&self, id: &RegistrationId) -> Result<Option<Registration>, StoreError> {
-        Ok(self.read(|state| state.registrations.get(id.as_str()).cloned()))
+        Ok(self.read(|state| state.registrations.get(id).cloned()))
     }
 
     async fn registrations_by_status(
@@ -91,14 +91,14 @@ impl RegistrationStore for EmbeddedStore {
 
 #[async_trait]
 impl PortalUserStore for EmbeddedStore {
-    async fn portal_user(&self, id: &str) -> Result<Option<PortalUser>, StoreError> {
+    async fn portal_user(&self, id: &PortalUserId) -> Result<Option<PortalUser>, StoreError> {
         Ok(self.read(|state| state.portal_users.get(id).cloned()))
     }
 
     async fn portal_user_id_by_username(
         &self,
         username: &EmailAddress,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<PortalUserId>, StoreError> {
         Ok(self.read(|state| state.usernames.get(username.as_ref()).cloned()))
     }
 

@@ -19,20 +19,21 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::{OutboxStatus, members, review_queue};
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
 
 /// Sorted maps, so a snapshot of equal states is equal JSON. The indexes are derived from
 /// the entities on every change (and so on replay), which is why snapshots leave them out.
 #[derive(Debug, Default, Serialize)]
 pub(super) struct State {
-    pub registrations: BTreeMap<String, Registration>,
+    pub registrations: BTreeMap<RegistrationId, Registration>,
     pub outbox: BTreeMap<String, OutboxEntry>,
     pub throttles: BTreeMap<String, ThrottleCount>,
-    pub portal_users: BTreeMap<String, PortalUser>,
+    pub portal_users: BTreeMap<PortalUserId, PortalUser>,
     /// Username → portal user id: what makes a username unique.
-    pub usernames: BTreeMap<String, String>,
-    pub contacts: BTreeMap<String, Contact>,
+    pub usernames: BTreeMap<String, PortalUserId>,
+    pub contacts: BTreeMap<ContactId, Contact>,
     /// Email → contact id: what makes a contact's email unique.
-    pub contact_emails: BTreeMap<String, String>,
+    pub contact_emails: BTreeMap<String, ContactId>,
     /// Invitation token hash → whose invitation it is.
     pub invitations: BTreeMap<String, InvitationPointer>,
     /// Session families by id.
@@ -40,22 +41,22 @@ pub(super) struct State {
     /// Refresh tokens by hash.
     pub refresh_tokens: BTreeMap<String, RefreshToken>,
     /// User id → (position in time, as on DynamoDB → login event), read from the end.
-    pub logins: BTreeMap<String, BTreeMap<String, LoginEvent>>,
+    pub logins: BTreeMap<PortalUserId, BTreeMap<String, LoginEvent>>,
     /// Login guards (failure counts) by key.
     pub login_guards: BTreeMap<String, LoginGuard>,
     /// Password reset links by token hash.
     pub password_resets: BTreeMap<String, PasswordReset>,
     /// Organizations by id.
-    pub organizations: BTreeMap<String, Organization>,
+    pub organizations: BTreeMap<OrganizationId, Organization>,
     /// The review queue: status → (queue position → request id), read from the end.
     #[serde(skip)]
-    pub queue: BTreeMap<&'static str, BTreeMap<String, String>>,
+    pub queue: BTreeMap<&'static str, BTreeMap<String, RegistrationId>>,
     /// (name key, contact id), for suggestions by name.
     #[serde(skip)]
     pub contact_names: BTreeSet<(String, String)>,
     /// The members lists: list name → (position → user id), read in order.
     #[serde(skip)]
-    pub members: BTreeMap<String, BTreeMap<String, String>>,
+    pub members: BTreeMap<String, BTreeMap<String, PortalUserId>>,
 }
 
 /// A message and its delivery state. Fields added after the first release default, so
@@ -133,20 +134,20 @@ pub(super) struct ThrottleCount {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct UsernameGuard {
     pub username: EmailAddress,
-    pub portal_user_id: String,
+    pub portal_user_id: PortalUserId,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct ContactEmailGuard {
     pub email: EmailAddress,
-    pub contact_id: String,
+    pub contact_id: ContactId,
 }
 
 /// Finds the user an invitation link is for, by the token's hash (the token is never kept).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct InvitationPointer {
     pub token_hash: String,
-    pub portal_user_id: String,
+    pub portal_user_id: PortalUserId,
     /// Past this the pointer leads nowhere; readers check it (as they must on DynamoDB).
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
@@ -257,7 +258,7 @@ impl State {
 
     /// `ConditionFailed` unless the stored request is the version `next` was made from.
     pub fn expect_previous_version(&self, next: &Registration) -> Result<(), StoreError> {
-        let stored = self.registrations.get(next.id.as_str()).map(|r| r.version);
+        let stored = self.registrations.get(&next.id).map(|r| r.version);
         match (stored, next.version.checked_sub(1)) {
             (Some(stored), Some(expected)) if stored == expected => Ok(()),
             _ => Err(StoreError::ConditionFailed),
@@ -287,7 +288,7 @@ impl State {
     }
 
     /// The contact, if it exists and has no portal user yet.
-    pub fn free_contact(&self, id: &str) -> Result<&Contact, StoreError> {
+    pub fn free_contact(&self, id: &ContactId) -> Result<&Contact, StoreError> {
         match self.contacts.get(id) {
             None => Err(StoreError::Refused(Refusal::ContactMissing)),
             Some(contact) if contact.portal_user_id.is_some() => {
@@ -298,7 +299,7 @@ impl State {
     }
 
     fn put_registration(&mut self, registration: Registration) {
-        if let Some(old) = self.registrations.get(registration.id.as_str())
+        if let Some(old) = self.registrations.get(&registration.id)
             && let Some(listed) = self.queue.get_mut(old.status.as_str())
         {
             listed.remove(&review_queue::position(old));
@@ -308,10 +309,10 @@ impl State {
             .or_default()
             .insert(
                 review_queue::position(&registration),
-                registration.id.to_string(),
+                registration.id.clone(),
             );
         self.registrations
-            .insert(registration.id.to_string(), registration);
+            .insert(registration.id.clone(), registration);
     }
 
     /// `Refused(OrganizationMissing)` unless `user`'s organization, if any, exists.
@@ -329,12 +330,12 @@ impl State {
         if let Some(old) = self.portal_users.get(&user.id)
             && let Some(listed) = self
                 .members
-                .get_mut(&members::list(old.organization_id.as_deref()))
+                .get_mut(&members::list(old.organization_id.as_ref()))
         {
             listed.remove(&members::position(old));
         }
         self.members
-            .entry(members::list(user.organization_id.as_deref()))
+            .entry(members::list(user.organization_id.as_ref()))
             .or_default()
             .insert(members::position(&user), user.id.clone());
         self.portal_users.insert(user.id.clone(), user);
@@ -342,10 +343,11 @@ impl State {
 
     fn put_contact(&mut self, contact: Contact) {
         if let Some(old) = self.contacts.get(&contact.id) {
-            self.contact_names.remove(&(old.name_key(), old.id.clone()));
+            self.contact_names
+                .remove(&(old.name_key(), old.id.to_string()));
         }
         self.contact_names
-            .insert((contact.name_key(), contact.id.clone()));
+            .insert((contact.name_key(), contact.id.to_string()));
         self.contacts.insert(contact.id.clone(), contact);
     }
 }

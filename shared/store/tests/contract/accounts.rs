@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::support::{
     Subject, accepted, active_in, client, invited_in, join_all, new_email, now,
-    password_changed_email, portal_user, reset_email, reset_for, reset_window, session,
+    password_changed_email, portal_user, reset_email, reset_for, reset_window, session, unknown,
 };
 
 pub async fn an_invitation_is_accepted_once_and_a_second_accept_writes_nothing(
@@ -275,7 +275,7 @@ pub async fn recent_logins_are_the_users_own_newest_first_and_limited(store: &im
     assert_eq!(all, events);
     assert_eq!(store.recent_logins(&other.id, 10).await.unwrap().len(), 2);
     assert_eq!(store.recent_logins(&ada.id, 0).await.unwrap(), Vec::new());
-    let nobody = store.recent_logins("no-such-user", 10).await.unwrap();
+    let nobody = store.recent_logins(&unknown(), 10).await.unwrap();
     assert_eq!(nobody, Vec::new());
 }
 

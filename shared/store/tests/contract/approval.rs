@@ -6,7 +6,9 @@ use portal_domain::user::Grant;
 use portal_domain::{Refusal, StoreError};
 use portal_store::OutboxStatus;
 
-use crate::support::{Subject, approval, linked, linked_in, now, portal_user, verified_in};
+use crate::support::{
+    Subject, approval, linked, linked_in, now, portal_user, unknown, verified_in,
+};
 
 pub async fn an_approval_processes_the_request_and_creates_the_invited_user(store: &impl Subject) {
     let (linked, contact) = linked_in(store).await;
@@ -124,7 +126,7 @@ pub async fn an_approval_into_a_missing_organization_is_refused_and_writes_nothi
     let (linked, _) = linked_in(store).await;
     let grant = Grant {
         roles: Vec::new(),
-        organization_id: Some("no-such-organization".into()),
+        organization_id: Some(unknown()),
     };
     let approved = approval(&linked, grant);
     let before = store.everything().await;

@@ -3,6 +3,7 @@
 //! its own, and a user's update with its invitation and email.
 
 use portal_domain::contact::Contact;
+use portal_domain::ids::{OrganizationId, PortalUserId};
 use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::NewMember;
 use portal_domain::user::{AccessChange, PortalUser};
@@ -12,13 +13,13 @@ use time::Duration;
 
 use crate::support::{
     Invitee, Subject, invitation, invitation_email, invited_in, invitee, new_contact, new_email,
-    now, organization, organization_in, portal_user, staff,
+    now, organization, organization_in, portal_user, staff, unknown,
 };
 
 /// Every page of a members list, following the cursors to the end.
 async fn all_pages(
     store: &impl Subject,
-    organization_id: Option<&str>,
+    organization_id: Option<&OrganizationId>,
     limit: u32,
 ) -> Vec<Page<PortalUser>> {
     let mut pages: Vec<Page<PortalUser>> = Vec::new();
@@ -38,7 +39,10 @@ async fn all_pages(
 }
 
 /// The ids of every member of a list, in list order.
-async fn listed(store: &impl Subject, organization_id: Option<&str>) -> Vec<String> {
+async fn listed(
+    store: &impl Subject,
+    organization_id: Option<&OrganizationId>,
+) -> Vec<PortalUserId> {
     all_pages(store, organization_id, 100)
         .await
         .iter()
@@ -48,7 +52,7 @@ async fn listed(store: &impl Subject, organization_id: Option<&str>) -> Vec<Stri
 
 /// `count` users to invite into `organization_id` with new contacts, created a second
 /// apart an hour ago, in creation order.
-fn invitees(organization_id: Option<&str>, count: usize) -> Vec<Invitee> {
+fn invitees(organization_id: Option<&OrganizationId>, count: usize) -> Vec<Invitee> {
     let start = now() - Duration::hours(1);
     (0..count)
         .map(|n| {
@@ -68,7 +72,7 @@ async fn write(store: &impl Subject, invitees: &[&Invitee]) {
 /// `count` users invited into `organization_id`, written in one call, in creation order.
 async fn invited_into(
     store: &impl Subject,
-    organization_id: Option<&str>,
+    organization_id: Option<&OrganizationId>,
     count: usize,
 ) -> Vec<Invitee> {
     let invitees = invitees(organization_id, count);
@@ -86,16 +90,16 @@ fn outcome(result: &Result<(), StoreError>) -> String {
     }
 }
 
-fn ids(invitees: &[Invitee]) -> Vec<String> {
+fn ids(invitees: &[Invitee]) -> Vec<PortalUserId> {
     invitees
         .iter()
         .map(|invitee| invitee.user.id.clone())
         .collect()
 }
 
-fn moved(user: &PortalUser, organization_id: Option<&str>) -> PortalUser {
+fn moved(user: &PortalUser, organization_id: Option<&OrganizationId>) -> PortalUser {
     let change = AccessChange {
-        organization_id: Some(organization_id.map(str::to_owned)),
+        organization_id: Some(organization_id.cloned()),
         ..AccessChange::default()
     };
     user.change_access(&staff(), &change, now())
@@ -125,10 +129,7 @@ pub async fn an_organization_reads_back_equal_and_its_id_is_never_taken_twice(
     );
     assert_eq!(store.everything().await, before);
     assert_eq!(store.organization(&acme.id).await.unwrap(), Some(acme));
-    assert_eq!(
-        store.organization("no-such-organization").await.unwrap(),
-        None
-    );
+    assert_eq!(store.organization(&unknown()).await.unwrap(), None);
 }
 
 pub async fn members_page_oldest_first_without_losing_or_repeating_one(store: &impl Subject) {
@@ -143,7 +144,7 @@ pub async fn members_page_oldest_first_without_losing_or_repeating_one(store: &i
 
     let sizes: Vec<usize> = pages.iter().map(|page| page.items.len()).collect();
     assert_eq!(sizes, vec![3, 3, 1]);
-    let listed_ids: Vec<String> = pages
+    let listed_ids: Vec<PortalUserId> = pages
         .iter()
         .flat_map(|page| page.items.iter().map(|user| user.id.clone()))
         .collect();
@@ -178,10 +179,10 @@ pub async fn a_members_cursor_of_another_list_is_refused(store: &impl Subject) {
         .expect("a second user in no organization");
 
     let attempts = [
-        (Some(other.id.as_str()), cursor.clone()),
+        (Some(&other.id), cursor.clone()),
         (None, cursor),
-        (Some(acme.id.as_str()), in_none),
-        (Some(acme.id.as_str()), "not a cursor!".to_owned()),
+        (Some(&acme.id), in_none),
+        (Some(&acme.id), "not a cursor!".to_owned()),
         (None, String::new()),
     ];
     for (organization_id, cursor) in attempts {
@@ -202,7 +203,7 @@ pub async fn contacts_and_users_are_found_in_bulk_and_unknown_ones_left_out(stor
     let mut emails: Vec<_> = invitees.iter().map(|i| i.contact.email.clone()).collect();
     emails.extend([new_email(), new_email(), emails[0].clone()]);
     let mut user_ids = ids(&invitees);
-    user_ids.extend(["no-such-user".to_owned(), user_ids[1].clone()]);
+    user_ids.extend([unknown(), user_ids[1].clone()]);
 
     let contacts = store.contacts_by_emails(&emails).await.unwrap();
     let users = store.portal_users_by_ids(&user_ids).await.unwrap();
@@ -288,7 +289,7 @@ pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) 
     // The list's order: by creation, then by id.
     let mut written = vec![&fresh.user, &existing.user, &joined];
     written.sort_by_key(|user| (user.created_at, user.id.clone()));
-    let written: Vec<String> = written.into_iter().map(|user| user.id.clone()).collect();
+    let written: Vec<PortalUserId> = written.into_iter().map(|user| user.id.clone()).collect();
     assert_eq!(listed(store, Some(&acme.id)).await, written);
     let outside = vec![taken.user.id.clone(), shadow.id.clone()];
     assert_eq!(listed(store, None).await, outside);
@@ -306,12 +307,16 @@ pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) 
     // The refused ones wrote nothing at all.
     let everything = store.everything().await;
     for invitee in refused {
-        assert!(!everything.contains(&invitee.user.id), "{:?}", invitee.user);
+        assert!(
+            !everything.contains(invitee.user.id.as_str()),
+            "{:?}",
+            invitee.user
+        );
         assert!(!everything.contains(&invitee.email.id));
         assert!(!everything.contains(&invitee.token.hash()));
     }
     for contact in [&email_taken.contact, &missing.contact, &twice.contact] {
-        assert!(!everything.contains(&contact.id));
+        assert!(!everything.contains(contact.id.as_str()));
     }
     assert_eq!(
         store.portal_user(&taken.user.id).await.unwrap(),
@@ -404,7 +409,10 @@ pub async fn members_of_a_missing_organization_are_refused_and_the_others_writte
     // The outsider was created first, an hour ago.
     let expected = vec![outsider.user.id.clone(), found.user.id.clone()];
     assert_eq!(listed(store, Some(&acme.id)).await, expected);
-    assert_eq!(listed(store, Some(&nowhere)).await, Vec::<String>::new());
+    assert_eq!(
+        listed(store, Some(&nowhere)).await,
+        Vec::<PortalUserId>::new()
+    );
 }
 
 /// Several transactions' worth on DynamoDB (100 items each), and more than one batch read
@@ -433,7 +441,7 @@ pub async fn a_hundred_and_fifty_members_in_one_call_all_land_and_are_found_in_b
     emails.extend((0..30).map(|_| new_email()));
     emails.extend(emails[..5].to_vec());
     let mut user_ids = ids(&invitees);
-    user_ids.extend((0..30).map(|n| format!("no-such-user-{n}")));
+    user_ids.extend((0..30).map(|_| unknown()));
     user_ids.extend(user_ids[..5].to_vec());
     let contacts = store.contacts_by_emails(&emails).await.unwrap();
     let users = store.portal_users_by_ids(&user_ids).await.unwrap();
@@ -534,7 +542,10 @@ pub async fn a_moved_user_is_listed_in_its_new_organization_only(store: &impl Su
     let out = moved(&next, None);
     store.update_portal_user(&out, None).await.unwrap();
 
-    assert_eq!(listed(store, Some(&other.id)).await, Vec::<String>::new());
+    assert_eq!(
+        listed(store, Some(&other.id)).await,
+        Vec::<PortalUserId>::new()
+    );
     assert_eq!(listed(store, None).await, vec![user.id.clone()]);
 }
 

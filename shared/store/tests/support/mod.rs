@@ -11,7 +11,7 @@ use portal_adapters::SealKey;
 use portal_domain::StoreError;
 use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::contact::{Contact, ContactForm};
-use portal_domain::ids::RegistrationId;
+use portal_domain::ids::{Id, IdKind, OrganizationId, PortalUserId, RegistrationId};
 use portal_domain::invitation::{Invitation, InvitationStatus, SecretToken};
 use portal_domain::login::ClientInfo;
 use portal_domain::organization::Organization;
@@ -96,7 +96,7 @@ pub trait Subject: Store {
     async fn everything(&self) -> String;
 
     /// Whose invitation the token with this hash is, by the invitation pointer.
-    async fn invited_user(&self, token_hash: &str) -> Option<String>;
+    async fn invited_user(&self, token_hash: &str) -> Option<PortalUserId>;
 
     /// Submits `request` counted against its email's registration window.
     async fn submit(&self, request: &Request) -> Result<(), StoreError> {
@@ -115,9 +115,9 @@ impl Subject for EmbeddedStore {
         self.snapshot().to_string()
     }
 
-    async fn invited_user(&self, token_hash: &str) -> Option<String> {
+    async fn invited_user(&self, token_hash: &str) -> Option<PortalUserId> {
         let pointer = &self.snapshot()["invitations"][token_hash];
-        pointer["portal_user_id"].as_str().map(str::to_owned)
+        pointer["portal_user_id"].as_str().and_then(Id::parse)
     }
 }
 
@@ -154,7 +154,7 @@ impl Subject for DynamoStore {
         items.join("\n")
     }
 
-    async fn invited_user(&self, token_hash: &str) -> Option<String> {
+    async fn invited_user(&self, token_hash: &str) -> Option<PortalUserId> {
         let pointer = self
             .client()
             .get_item()
@@ -166,7 +166,7 @@ impl Subject for DynamoStore {
             .await
             .expect("read the invitation pointer")
             .item?;
-        pointer.get("portal_user_id")?.as_s().ok().cloned()
+        Id::parse(pointer.get("portal_user_id")?.as_s().ok()?)
     }
 }
 
@@ -295,7 +295,7 @@ pub async fn verified_in(store: &impl Subject, at: OffsetDateTime) -> Registrati
 /// A contact made from a request's own data, as staff would when no contact fits.
 pub fn contact_of(registration: &Registration) -> Contact {
     let created = AuditEvent::new(&staff(), AuditAction::ContactCreated, None, now());
-    Contact::from_registration(new_id(&OsRandomness), registration, created)
+    Contact::from_registration(Id::generate(&OsRandomness), registration, created)
 }
 
 /// A contact staff type in, named Grace Hopper.
@@ -308,7 +308,12 @@ pub fn new_contact(email: &EmailAddress) -> Contact {
         company: None,
     };
     let created = AuditEvent::new(&staff(), AuditAction::ContactCreated, None, now());
-    Contact::new(new_id(&OsRandomness), form, Locale::default(), created)
+    Contact::new(
+        Id::generate(&OsRandomness),
+        form,
+        Locale::default(),
+        created,
+    )
 }
 
 /// The request's next state, linked to `contact`.
@@ -340,7 +345,7 @@ pub struct Approval {
 
 pub fn approval(linked: &Registration, grant: Grant) -> Approval {
     let now = now();
-    let user_id = new_id(&OsRandomness);
+    let user_id = Id::generate(&OsRandomness);
     let next = linked
         .approve(&user_id, &staff(), now)
         .expect("a linked request can be approved");
@@ -410,8 +415,8 @@ pub fn portal_user(username: &EmailAddress) -> PortalUser {
     let now = now();
     let invited = AuditEvent::new(&staff(), AuditAction::Invited, None, now);
     PortalUser::invite(
-        new_id(&OsRandomness),
-        new_id(&OsRandomness),
+        Id::generate(&OsRandomness),
+        Id::generate(&OsRandomness),
         username.clone(),
         Grant::default(),
         invitation(now).1,
@@ -423,7 +428,7 @@ pub fn portal_user(username: &EmailAddress) -> PortalUser {
 pub fn organization() -> Organization {
     let now = now();
     Organization {
-        id: new_id(&OsRandomness),
+        id: Id::generate(&OsRandomness),
         name: Company::parse("Analytical Engines").expect("a company"),
         account_ref: Some("ACC-1".into()),
         roles: vec![Role::parse("billing.viewer").expect("a role")],
@@ -455,16 +460,20 @@ pub struct Invitee {
     pub token: SecretToken,
 }
 
-pub fn invitee(contact: &Contact, organization_id: Option<&str>, at: OffsetDateTime) -> Invitee {
+pub fn invitee(
+    contact: &Contact,
+    organization_id: Option<&OrganizationId>,
+    at: OffsetDateTime,
+) -> Invitee {
     let (token, invitation) = invitation(at);
     let email = invitation_email(&contact.email, "Grace", &token, &invitation);
     let grant = Grant {
         roles: Vec::new(),
-        organization_id: organization_id.map(str::to_owned),
+        organization_id: organization_id.cloned(),
     };
     let invited = AuditEvent::new(&staff(), AuditAction::Invited, None, at);
     let user = PortalUser::invite(
-        new_id(&OsRandomness),
+        Id::generate(&OsRandomness),
         contact.id.clone(),
         contact.email.clone(),
         grant,
@@ -636,4 +645,9 @@ pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
         .into_iter()
         .map(|output| output.expect("every future finished"))
         .collect()
+}
+
+/// An id of the right shape that nothing has.
+pub fn unknown<K: IdKind>() -> Id<K> {
+    Id::generate(&OsRandomness)
 }
