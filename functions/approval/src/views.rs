@@ -169,10 +169,10 @@ struct PortalUserSummary {
 impl PortalUserSummary {
     fn new(user: &PortalUser, logins: &[LoginEvent], now: OffsetDateTime) -> Self {
         Self {
-            portal_user_id: user.id.clone(),
-            username: user.username.to_string(),
-            status: user.status,
-            last_login_at: user.last_login_at,
+            portal_user_id: user.id().clone(),
+            username: user.username().to_string(),
+            status: user.status(),
+            last_login_at: user.last_login_at(),
             logins: logins.iter().map(LoginView::from).collect(),
             invitation: InvitationSummary::of(user, now),
         }

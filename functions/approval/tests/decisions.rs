@@ -109,8 +109,8 @@ async fn approval_creates_an_invited_user_and_emails_one_invitation_with_a_worki
     assert!(reply.body["invitation"]["expires_at"].is_string());
     let user_id = Id::parse(reply.body["portal_user_id"].as_str().unwrap()).unwrap();
     let user = app.store.portal_user(&user_id).await.unwrap().unwrap();
-    assert_eq!(user.username.as_ref(), "ada@example.com");
-    assert_eq!(user.roles.len(), 1);
+    assert_eq!(user.username().as_ref(), "ada@example.com");
+    assert_eq!(user.roles().len(), 1);
     let invitations = app.emails_of_kind("invitation");
     assert_eq!(invitations.len(), 1);
     let EmailContent::Invitation { sealed_token, .. } = &invitations[0].content else {
@@ -123,7 +123,7 @@ async fn approval_creates_an_invited_user_and_emails_one_invitation_with_a_worki
         .expect("the seal opens with the configured key");
     assert_eq!(
         portal_domain::invitation::token_hash(&token),
-        user.invitation.unwrap().token_hash
+        user.invitation().unwrap().token_hash
     );
     assert!(
         !app.store.snapshot().to_string().contains(&token),

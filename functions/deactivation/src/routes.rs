@@ -22,8 +22,8 @@ pub struct Transitioned {
 impl From<&PortalUser> for Transitioned {
     fn from(user: &PortalUser) -> Self {
         Self {
-            portal_user_id: user.id.clone(),
-            status: user.status,
+            portal_user_id: user.id().clone(),
+            status: user.status(),
         }
     }
 }

@@ -42,16 +42,16 @@ impl PortalUserView {
     /// `organization_roles` are the roles of the user's organization (none without one).
     pub fn new(user: &PortalUser, organization_roles: &[Role], now: OffsetDateTime) -> Self {
         Self {
-            portal_user_id: user.id.clone(),
-            contact_id: user.contact_id.clone(),
-            username: user.username.to_string(),
-            status: user.status,
-            roles: user.roles.clone(),
+            portal_user_id: user.id().clone(),
+            contact_id: user.contact_id().clone(),
+            username: user.username().to_string(),
+            status: user.status(),
+            roles: user.roles().to_vec(),
             effective_roles: user.effective_roles(organization_roles),
-            organization_id: user.organization_id.clone(),
-            org_admin: user.org_admin,
-            created_at: user.created_at,
-            last_login_at: user.last_login_at,
+            organization_id: user.organization_id().cloned(),
+            org_admin: user.org_admin(),
+            created_at: user.created_at(),
+            last_login_at: user.last_login_at(),
             invitation: InvitationSummary::of(user, now),
         }
     }
@@ -97,7 +97,7 @@ impl PortalUserDetail {
         Self {
             user: PortalUserView::of_detail(detail, now),
             logins: detail.logins.iter().map(LoginView::from).collect(),
-            history: detail.user.audit.clone(),
+            history: detail.user.audit().to_vec(),
         }
     }
 }
@@ -116,9 +116,9 @@ pub struct CreatedUser {
 impl CreatedUser {
     pub fn new(user: &PortalUser, now: OffsetDateTime) -> Self {
         Self {
-            portal_user_id: user.id.clone(),
-            username: user.username.to_string(),
-            status: user.status,
+            portal_user_id: user.id().clone(),
+            username: user.username().to_string(),
+            status: user.status(),
             invitation: InvitationSummary::of(user, now),
         }
     }

@@ -33,6 +33,6 @@ impl PasswordReset {
 
     /// Whether the link still works for `user` as they are now.
     pub fn still_works_for(&self, user: &PortalUser) -> bool {
-        self.user_id == user.id && self.token_version == user.token_version
+        &self.user_id == user.id() && self.token_version == user.token_version()
     }
 }

@@ -17,45 +17,47 @@ pub enum PortalUserStatus {
     Deactivated,
 }
 
+/// A portal user. Its fields change only through its methods, each of which records what
+/// happened in its audit trail and bumps its version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalUser {
-    pub id: PortalUserId,
-    pub contact_id: ContactId,
+    id: PortalUserId,
+    contact_id: ContactId,
     /// The contact's email; unique among portal users.
-    pub username: EmailAddress,
-    pub status: PortalUserStatus,
+    username: EmailAddress,
+    status: PortalUserStatus,
     /// The user's own roles; organization roles and the base role come on top.
     #[serde(default)]
-    pub roles: Vec<Role>,
-    pub organization_id: Option<OrganizationId>,
+    roles: Vec<Role>,
+    organization_id: Option<OrganizationId>,
     #[serde(default)]
-    pub org_admin: bool,
+    org_admin: bool,
     /// The newest invitation; older ones no longer work.
-    pub invitation: Option<Invitation>,
+    invitation: Option<Invitation>,
     #[serde(with = "time::serde::rfc3339::option", default)]
-    pub last_login_at: Option<OffsetDateTime>,
+    last_login_at: Option<OffsetDateTime>,
     /// The name the person goes by; absent when invited by email alone (then the
     /// invitation landing asks for it).
     #[serde(default)]
-    pub first_name: Option<PersonName>,
+    first_name: Option<PersonName>,
     #[serde(default)]
-    pub last_name: Option<PersonName>,
+    last_name: Option<PersonName>,
     #[serde(default)]
-    pub phone: Option<Phone>,
+    phone: Option<Phone>,
     /// The language of this user's emails (resets, notices): the one they registered in.
     #[serde(default)]
-    pub locale: Locale,
+    locale: Locale,
     /// Argon2id PHC string; absent until the invitation is accepted.
     #[serde(default)]
-    pub password_hash: Option<String>,
+    password_hash: Option<String>,
     /// Carried by access tokens and sessions; bumping it ends them all at once.
     #[serde(default)]
-    pub token_version: u64,
+    token_version: u64,
     #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
+    created_at: OffsetDateTime,
     #[serde(default)]
-    pub audit: Vec<AuditEvent>,
-    pub version: u64,
+    audit: Vec<AuditEvent>,
+    version: u64,
 }
 
 /// The name and phone a person gives for their account.
@@ -141,6 +143,97 @@ impl PortalUser {
     pub fn with_locale(mut self, locale: Locale) -> Self {
         self.locale = locale;
         self
+    }
+
+    /// Administrator of the organization it joins (there is none to administer without one).
+    pub fn administering(mut self, org_admin: bool) -> Self {
+        self.org_admin = org_admin && self.organization_id.is_some();
+        self
+    }
+
+    /// Created without a link: access information is sent later.
+    pub fn without_invitation(mut self) -> Self {
+        self.invitation = None;
+        self
+    }
+
+    pub fn id(&self) -> &PortalUserId {
+        &self.id
+    }
+
+    pub fn contact_id(&self) -> &ContactId {
+        &self.contact_id
+    }
+
+    /// The contact's email; unique among portal users.
+    pub fn username(&self) -> &EmailAddress {
+        &self.username
+    }
+
+    pub fn status(&self) -> PortalUserStatus {
+        self.status
+    }
+
+    /// The user's own roles; organization roles and the base role come on top.
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    pub fn organization_id(&self) -> Option<&OrganizationId> {
+        self.organization_id.as_ref()
+    }
+
+    pub fn org_admin(&self) -> bool {
+        self.org_admin
+    }
+
+    /// The newest invitation; older ones no longer work.
+    pub fn invitation(&self) -> Option<&Invitation> {
+        self.invitation.as_ref()
+    }
+
+    pub fn last_login_at(&self) -> Option<OffsetDateTime> {
+        self.last_login_at
+    }
+
+    pub fn first_name(&self) -> Option<&PersonName> {
+        self.first_name.as_ref()
+    }
+
+    pub fn last_name(&self) -> Option<&PersonName> {
+        self.last_name.as_ref()
+    }
+
+    pub fn phone(&self) -> Option<&Phone> {
+        self.phone.as_ref()
+    }
+
+    /// The language of this user's emails.
+    pub fn locale(&self) -> &Locale {
+        &self.locale
+    }
+
+    /// Argon2id PHC string; `None` until the invitation is accepted.
+    pub fn password_hash(&self) -> Option<&str> {
+        self.password_hash.as_deref()
+    }
+
+    /// Carried by access tokens and sessions; bumping it ends them all at once.
+    pub fn token_version(&self) -> u64 {
+        self.token_version
+    }
+
+    pub fn created_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
+
+    pub fn audit(&self) -> &[AuditEvent] {
+        &self.audit
+    }
+
+    /// Bumped by every change; stores write only if the version they read is still current.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Invited by email alone: the person tells us their name when accepting.

@@ -23,7 +23,7 @@ pub(crate) fn list(organization_id: Option<&OrganizationId>) -> String {
 /// A user's place on its list: its creation, fixed for its whole life, so moving to
 /// another organization changes the list but never the place.
 pub(crate) fn position(user: &PortalUser) -> String {
-    sortable::by_creation(user.created_at, &user.id)
+    sortable::by_creation(user.created_at(), user.id())
 }
 
 /// Reads a cursor that a page of `organization_id`'s list handed out.
@@ -47,14 +47,16 @@ pub(crate) fn page(
 /// The contact a new member creates, as it is stored: already linked to its user, as
 /// approval links an existing one. A contact made for another user is a caller's bug.
 pub(crate) fn linked_contact(contact: &Contact, user: &PortalUser) -> Result<Contact, StoreError> {
-    if contact.id != user.contact_id {
+    if &contact.id != user.contact_id() {
         return Err(StoreError::Unavailable(format!(
             "new member {} comes with contact {}, not its own {}",
-            user.id, contact.id, user.contact_id
+            user.id(),
+            contact.id,
+            user.contact_id()
         )));
     }
     Ok(Contact {
-        portal_user_id: Some(user.id.clone()),
+        portal_user_id: Some(user.id().clone()),
         ..contact.clone()
     })
 }

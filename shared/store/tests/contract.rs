@@ -296,8 +296,8 @@ async fn a_created_portal_user_is_found_by_username(store: &impl Subject) {
 
     store.create_portal_user(&user).await.unwrap();
 
-    let found = store.portal_user_id_by_username(&user.username).await;
-    assert_eq!(found.unwrap(), Some(user.id));
+    let found = store.portal_user_id_by_username(user.username()).await;
+    assert_eq!(found.unwrap(), Some(user.id().clone()));
 }
 
 async fn a_second_user_with_a_taken_username_is_refused(store: &impl Subject) {
@@ -312,7 +312,7 @@ async fn a_second_user_with_a_taken_username_is_refused(store: &impl Subject) {
         "{result:?}"
     );
     let found = store.portal_user_id_by_username(&username).await;
-    assert_eq!(found.unwrap(), Some(first.id));
+    assert_eq!(found.unwrap(), Some(first.id().clone()));
 }
 
 async fn unknown_ids_read_as_nothing(store: &impl Subject) {
@@ -414,15 +414,15 @@ mod embedded {
         assert_eq!(resolved.items, Vec::new());
         let named = reopened.contacts_named(&contact.name_key(), 10).await;
         let contact = reopened.contact(&contact.id).await.unwrap().unwrap();
-        assert_eq!(contact.portal_user_id.as_ref(), Some(&approved.user.id));
+        assert_eq!(contact.portal_user_id.as_ref(), Some(approved.user.id()));
         assert_eq!(named.unwrap(), vec![contact]);
         let by_username = reopened
-            .portal_user_id_by_username(&approved.user.username)
+            .portal_user_id_by_username(approved.user.username())
             .await;
-        assert_eq!(by_username.unwrap().as_ref(), Some(&approved.user.id));
+        assert_eq!(by_username.unwrap().as_ref(), Some(approved.user.id()));
         assert_eq!(
             reopened.invited_user(&approved.token.hash()).await,
-            Some(approved.user.id)
+            Some(approved.user.id().clone())
         );
     }
 
@@ -431,10 +431,10 @@ mod embedded {
         let fixture = on_file();
         let (user, begun) = active_in(&fixture.store).await;
         for _ in 0..2 {
-            let event = LoginEvent::new(&user.id, false, &client(), now());
+            let event = LoginEvent::new(user.id(), false, &client(), now());
             fixture.store.record_login_failure(&event).await.unwrap();
         }
-        let key = LoginGuard::key_of(&user.username);
+        let key = LoginGuard::key_of(user.username());
         let reservation = LoginGuard::fresh(key.clone()).reserve(now()).unwrap();
         fixture
             .store
@@ -456,7 +456,7 @@ mod embedded {
             .revoke_session_family(&begun.family.id, now())
             .await
             .unwrap();
-        let logins = fixture.store.recent_logins(&user.id, 10).await.unwrap();
+        let logins = fixture.store.recent_logins(user.id(), 10).await.unwrap();
         let before = fixture.store.snapshot();
         let journal = fixture.journal();
         drop(fixture.store);
@@ -464,7 +464,7 @@ mod embedded {
         let reopened = EmbeddedStore::open(&journal).unwrap();
 
         assert_eq!(reopened.snapshot(), before);
-        assert_eq!(reopened.recent_logins(&user.id, 10).await.unwrap(), logins);
+        assert_eq!(reopened.recent_logins(user.id(), 10).await.unwrap(), logins);
         let family = reopened.session_family(&begun.family.id).await.unwrap();
         assert!(family.unwrap().revoked_at.is_some());
         let stored = reopened.password_reset(&reset.token_hash).await.unwrap();

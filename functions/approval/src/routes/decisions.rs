@@ -149,13 +149,13 @@ pub async fn approve(
     let approval = use_cases::approve_registration(&ports, &staff, &id, &grant).await?;
     let expires_at: OffsetDateTime = approval
         .user
-        .invitation
+        .invitation()
         .as_ref()
         .map(|invitation| invitation.expires_at)
         .expect("an approved user is invited");
     Ok(Json(Approved {
         decision: (&approval.registration).into(),
-        portal_user_id: approval.user.id.clone(),
+        portal_user_id: approval.user.id().clone(),
         invitation: InvitationSummary::pending(expires_at),
     }))
 }

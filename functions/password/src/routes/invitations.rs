@@ -45,14 +45,11 @@ pub async fn lookup(
 ) -> Result<Json<InvitationView>, Problem> {
     let token = required("token", body.token)?;
     let user = lookup_invitation(&ports, &token).await?;
-    let invitation = user
-        .invitation
-        .as_ref()
-        .ok_or(DomainError::InvitationInvalid)?;
+    let invitation = user.invitation().ok_or(DomainError::InvitationInvalid)?;
     Ok(Json(InvitationView {
-        username: user.username.to_string(),
-        email: user.username.to_string(),
-        first_name: user.first_name.as_ref().map(ToString::to_string),
+        username: user.username().to_string(),
+        email: user.username().to_string(),
+        first_name: user.first_name().map(ToString::to_string),
         needs_profile: user.needs_profile(),
         expires_at: invitation.expires_at,
     }))

@@ -36,18 +36,18 @@ pub async fn me(
     let user = claims.current_user(&ports).await?;
     let organization_roles = organization_roles(&ports, &user).await?;
     Ok(Json(Me {
-        portal_user_id: user.id.clone(),
-        username: user.username.to_string(),
-        email: user.username.to_string(),
-        first_name: user.first_name.as_ref().map(ToString::to_string),
-        last_name: user.last_name.as_ref().map(ToString::to_string),
-        organization_id: user.organization_id.clone(),
+        portal_user_id: user.id().clone(),
+        username: user.username().to_string(),
+        email: user.username().to_string(),
+        first_name: user.first_name().map(ToString::to_string),
+        last_name: user.last_name().map(ToString::to_string),
+        organization_id: user.organization_id().cloned(),
         roles: user
             .effective_roles(&organization_roles)
             .iter()
             .map(ToString::to_string)
             .collect(),
-        org_admin: user.org_admin,
+        org_admin: user.org_admin(),
     }))
 }
 

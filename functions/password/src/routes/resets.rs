@@ -81,7 +81,7 @@ pub async fn complete(
     let password = required("password", body.password)?;
     let user = complete_password_reset(&ports, &token, &password).await?;
     Ok(Json(Completed {
-        username: user.username.to_string(),
+        username: user.username().to_string(),
         status: "password_changed",
     }))
 }

@@ -74,7 +74,7 @@ pub async fn accept_invitation(
     let password_hash = ports.hasher.hash(&password).await;
     let now = ports.clock.now();
     let next = user.accept_invitation(&token_hash(token), password_hash, profile, now)?;
-    let session = NewSession::begin(ports.random.as_ref(), &next.id, next.token_version, now);
+    let session = NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now);
     match ports.store.accept_invitation(&next, &session).await {
         Ok(()) => SessionStart::new(ports, next, session.family.id, session.token).await,
         Err(StoreError::ConditionFailed) => Err(DomainError::InvitationInvalid),
@@ -98,14 +98,14 @@ pub async fn log_in(
         Err(_) => None,
     };
     reserve_attempt(ports, &LoginGuard::key_for(username)).await?;
-    let stored = user.as_ref().and_then(|user| user.password_hash.as_deref());
+    let stored = user.as_ref().and_then(|user| user.password_hash());
     let verified = ports.hasher.verify(password, stored).await;
     let Some(mut user) = user else {
         return Err(DomainError::InvalidCredentials);
     };
     let now = ports.clock.now();
     if !(verified && user.can_log_in()) {
-        let event = LoginEvent::new(&user.id, false, client, now);
+        let event = LoginEvent::new(user.id(), false, client, now);
         ports.store.record_login_failure(&event).await?;
         return Err(DomainError::InvalidCredentials);
     }
@@ -113,8 +113,9 @@ pub async fn log_in(
     // password is not verified twice).
     for _ in 0..OPTIMISTIC_RETRIES {
         let next = user.login_succeeded(now);
-        let event = LoginEvent::new(&user.id, true, client, now);
-        let session = NewSession::begin(ports.random.as_ref(), &next.id, next.token_version, now);
+        let event = LoginEvent::new(user.id(), true, client, now);
+        let session =
+            NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now);
         match ports
             .store
             .record_login_success(&next, &event, &session)
@@ -126,7 +127,7 @@ pub async fn log_in(
             Err(StoreError::ConditionFailed) => {
                 user = ports
                     .store
-                    .portal_user(&user.id)
+                    .portal_user(user.id())
                     .await?
                     .filter(PortalUser::can_log_in)
                     .ok_or(DomainError::InvalidCredentials)?;
@@ -186,10 +187,10 @@ pub async fn refresh_session(ports: &Ports, token: &str) -> Result<SessionStart,
         .await?
         .ok_or(DomainError::Unauthenticated)?;
     let user = active_user(ports, &old.user_id).await?;
-    match old.decide(&family, user.token_version, now) {
+    match old.decide(&family, user.token_version(), now) {
         RefreshDecision::Refuse => Err(DomainError::Unauthenticated),
         RefreshDecision::RevokeFamily => {
-            tracing::warn!(family_id = %family.id, user_id = %user.id, "a rotated refresh token was reused; session ended");
+            tracing::warn!(family_id = %family.id, user_id = %user.id(), "a rotated refresh token was reused; session ended");
             ports.store.revoke_session_family(&family.id, now).await?;
             Err(DomainError::Unauthenticated)
         }
@@ -227,7 +228,7 @@ pub async fn current_user(
     session_id: &str,
 ) -> Result<PortalUser, DomainError> {
     let user = active_user(ports, user_id).await?;
-    if user.token_version != token_version {
+    if user.token_version() != token_version {
         return Err(DomainError::Unauthenticated);
     }
     let now = ports.clock.now();
@@ -235,7 +236,7 @@ pub async fn current_user(
         .store
         .session_family(session_id)
         .await?
-        .filter(|family| family.user_id == user.id && family.is_live(now))
+        .filter(|family| &family.user_id == user.id() && family.is_live(now))
         .ok_or(DomainError::Unauthenticated)?;
     Ok(user)
 }
@@ -261,7 +262,7 @@ pub async fn request_password_reset(
             None
         }
     };
-    let active = user.filter(|user| user.status == PortalUserStatus::Active);
+    let active = user.filter(|user| user.status() == PortalUserStatus::Active);
     // Every request writes a link; only an active user's is emailed (and so ever used).
     // The others are for nobody: their token is dropped here, and they expire in an hour.
     let (reset, email_message) = match &active {
@@ -305,11 +306,11 @@ fn reset_link(
     let token = SecretToken::generate(ports.random.as_ref());
     let reset = PasswordReset {
         token_hash: token.hash(),
-        user_id: user.id.clone(),
+        user_id: user.id().clone(),
         created_at: now,
         expires_at: now + RESET_LIFETIME,
         used_at: None,
-        token_version: user.token_version,
+        token_version: user.token_version(),
     };
     let content = EmailContent::PasswordReset {
         first_name: greeting_name(user),
@@ -318,8 +319,8 @@ fn reset_link(
     };
     let message = OutboxMessage::new(
         ports.random.as_ref(),
-        user.username.clone(),
-        user.locale.clone(),
+        user.username().clone(),
+        user.locale().clone(),
         content,
         now,
     )
@@ -352,8 +353,8 @@ pub async fn complete_password_reset(
         };
         let message = OutboxMessage::new(
             ports.random.as_ref(),
-            next.username.clone(),
-            next.locale.clone(),
+            next.username().clone(),
+            next.locale().clone(),
             content,
             now,
         );
@@ -401,7 +402,7 @@ async fn active_user(ports: &Ports, user_id: &PortalUserId) -> Result<PortalUser
         .store
         .portal_user(user_id)
         .await?
-        .filter(|user| user.status == PortalUserStatus::Active)
+        .filter(|user| user.status() == PortalUserStatus::Active)
         .ok_or(DomainError::Unauthenticated)
 }
 
@@ -413,12 +414,11 @@ fn checked_password(
     names: Option<(String, String)>,
 ) -> Result<NewPassword, DomainError> {
     let (first, last) = names.unwrap_or_else(|| {
-        let name = |n: &Option<crate::types::PersonName>| {
-            n.as_ref().map(ToString::to_string).unwrap_or_default()
-        };
-        (name(&user.first_name), name(&user.last_name))
+        let name =
+            |n: Option<&crate::types::PersonName>| n.map(ToString::to_string).unwrap_or_default();
+        (name(user.first_name()), name(user.last_name()))
     });
-    let personal = [user.username.as_ref(), first.as_str(), last.as_str()];
+    let personal = [user.username().as_ref(), first.as_str(), last.as_str()];
     NewPassword::parse(password, &personal, ports.settings.password_min_length)
         .map_err(|rejection: PasswordRejection| DomainError::PasswordRejected(rejection.reason()))
 }

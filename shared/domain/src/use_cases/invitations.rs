@@ -55,8 +55,8 @@ pub fn invitation_email_to(
 ) -> OutboxMessage {
     invitation_email(
         ports,
-        &user.username,
-        &user.locale,
+        user.username(),
+        user.locale(),
         greeting_name(user),
         token,
         invitation,
@@ -73,8 +73,8 @@ pub fn email_to(
 ) -> OutboxMessage {
     OutboxMessage::new(
         ports.random.as_ref(),
-        user.username.clone(),
-        user.locale.clone(),
+        user.username().clone(),
+        user.locale().clone(),
         content,
         now,
     )
@@ -83,8 +83,8 @@ pub fn email_to(
 /// How emails greet a user: their first name, or the part of their address before `@`
 /// when they were invited by email alone.
 pub fn greeting_name(user: &PortalUser) -> String {
-    user.first_name
+    user.first_name()
         .as_ref()
         .map(ToString::to_string)
-        .unwrap_or_else(|| user.username.local_part().to_owned())
+        .unwrap_or_else(|| user.username().local_part().to_owned())
 }

@@ -49,14 +49,14 @@ pub async fn org_admin(
     token_organization: Option<&OrganizationId>,
 ) -> Result<Manager, DomainError> {
     let user = current_user(ports, user_id, token_version, session_id).await?;
-    match (token_organization, &user.organization_id) {
-        (Some(token_org), Some(user_org)) if user.org_admin && token_org == user_org => {
+    match (token_organization, user.organization_id()) {
+        (Some(token_org), Some(user_org)) if user.org_admin() && token_org == user_org => {
             Ok(Manager::OrgAdmin {
                 actor: Actor {
-                    subject: user.id.to_string(),
-                    name: Some(user.username.to_string()),
+                    subject: user.id().to_string(),
+                    name: Some(user.username().to_string()),
                 },
-                user_id: user.id,
+                user_id: user.id().clone(),
                 organization_id: user_org.clone(),
             })
         }
@@ -82,7 +82,7 @@ pub(super) async fn managed_user(
         Manager::Staff(_) => Ok(user),
         Manager::OrgAdmin {
             organization_id, ..
-        } if user.organization_id.as_ref() == Some(organization_id) => Ok(user),
+        } if user.organization_id() == Some(organization_id) => Ok(user),
         Manager::OrgAdmin { .. } => Err(DomainError::NotFound),
     }
 }
@@ -102,14 +102,16 @@ pub(super) async fn refuse_leaving_no_admin(
     else {
         return Ok(());
     };
-    if user_id != &target.id {
+    if user_id != target.id() {
         return Ok(());
     }
     let members = super::organizations::all_members(ports, organization_id).await?;
     let other_admins = members
         .iter()
         .filter(|member| {
-            member.id != target.id && member.org_admin && member.status == PortalUserStatus::Active
+            member.id() != target.id()
+                && member.org_admin()
+                && member.status() == PortalUserStatus::Active
         })
         .count();
     if other_admins == 0 {

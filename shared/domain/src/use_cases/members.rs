@@ -64,10 +64,9 @@ pub(super) fn new_member(
             phone: contact.phone.clone(),
         });
     }
-    user.org_admin = org_admin && user.organization_id.is_some();
+    user = user.administering(org_admin);
     if !send_invitation {
-        user.invitation = None;
-        return (user, None);
+        return (user.without_invitation(), None);
     }
     let email = invitation_email_to(ports, &user, &token, &invitation, now);
     (user, Some(email))
@@ -138,7 +137,11 @@ pub async fn portal_users(
             .store
             .portal_users_in(organization_id, &request)
             .await?;
-        items.extend(read.items.into_iter().filter(|user| user.status == status));
+        items.extend(
+            read.items
+                .into_iter()
+                .filter(|user| user.status() == status),
+        );
         let room = page.limit.saturating_sub(items.len() as u32);
         match read.next_cursor {
             Some(cursor) if room > 0 => {
@@ -167,7 +170,7 @@ pub async fn member_detail(
 
 async fn detail_of(ports: &Ports, user: PortalUser) -> Result<MemberDetail, DomainError> {
     let organization_roles = organization_roles(ports, &user).await?;
-    let logins = ports.store.recent_logins(&user.id, RECENT_LOGINS).await?;
+    let logins = ports.store.recent_logins(user.id(), RECENT_LOGINS).await?;
     Ok(MemberDetail {
         effective_roles: user.effective_roles(&organization_roles),
         user,
@@ -180,7 +183,7 @@ pub async fn organization_roles(
     ports: &Ports,
     user: &PortalUser,
 ) -> Result<Vec<Role>, DomainError> {
-    let Some(organization_id) = &user.organization_id else {
+    let Some(organization_id) = &user.organization_id() else {
         return Ok(Vec::new());
     };
     Ok(ports
@@ -237,7 +240,7 @@ pub async fn change_access(
             refuse_leaving_no_admin(ports, manager, &user).await?;
         }
         let next = user.change_access(&manager.actor(), change, ports.clock.now());
-        if change.org_admin == Some(true) && next.organization_id.is_none() {
+        if change.org_admin == Some(true) && next.organization_id().is_none() {
             return Err(field_error(
                 "org_admin",
                 "needs the user to be in an organization",

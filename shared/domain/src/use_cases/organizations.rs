@@ -163,7 +163,7 @@ pub async fn add_members(
         .portal_users_by_ids(&user_ids)
         .await?
         .into_iter()
-        .map(|user| (user.id.clone(), user))
+        .map(|user| (user.id().clone(), user))
         .collect();
 
     let planner = Planner {
@@ -281,9 +281,9 @@ impl Planner<'_> {
             row(outcome, portal_user_id, contact_created && !org_admin)
         };
         match (contact, user) {
-            (_, Some(user)) => match &user.organization_id {
-                Some(id) if *id == self.organization.id => {
-                    (row(MemberOutcome::AlreadyMember, &user.id, false), None)
+            (_, Some(user)) => match &user.organization_id() {
+                Some(id) if *id == &self.organization.id => {
+                    (row(MemberOutcome::AlreadyMember, user.id(), false), None)
                 }
                 Some(_) => (
                     MemberResult::invalid(email.to_string(), "is a member of another organization"),
@@ -292,7 +292,7 @@ impl Planner<'_> {
                 None => {
                     let next = self.joined(user);
                     (
-                        row(MemberOutcome::Added, &user.id, false),
+                        row(MemberOutcome::Added, user.id(), false),
                         Some(NewMember::Update(next)),
                     )
                 }
@@ -305,7 +305,7 @@ impl Planner<'_> {
                     user: user.clone(),
                     email: email_message,
                 };
-                (row(outcome, &user.id, false), Some(member))
+                (row(outcome, user.id(), false), Some(member))
             }
             (None, _) => {
                 let now = self.ports.clock.now();
@@ -318,20 +318,20 @@ impl Planner<'_> {
                 let mut contact =
                     Contact::from_email(Id::generate(self.ports.random.as_ref()), &email, created);
                 let (user, email_message) = self.new_user(&contact);
-                contact.portal_user_id = Some(user.id.clone());
+                contact.portal_user_id = Some(user.id().clone());
                 let outcome = self.outcome(&email_message);
                 let member = NewMember::User {
                     new_contact: Some(contact),
                     user: user.clone(),
                     email: email_message,
                 };
-                (row(outcome, &user.id, true), Some(member))
+                (row(outcome, user.id(), true), Some(member))
             }
         }
     }
 
     fn is_member(&self, user: &PortalUser) -> bool {
-        user.organization_id.as_ref() == Some(&self.organization.id)
+        user.organization_id() == Some(&self.organization.id)
     }
 
     /// A new member, whose invitation email (if any) the mailer delivers: a bulk never
@@ -352,7 +352,7 @@ impl Planner<'_> {
     /// An existing user without an organization joins this one, with the roles asked for
     /// added to their own.
     fn joined(&self, user: &PortalUser) -> PortalUser {
-        let mut roles = user.roles.clone();
+        let mut roles = user.roles().to_vec();
         roles.extend(self.bulk.roles.iter().cloned());
         roles.sort();
         roles.dedup();

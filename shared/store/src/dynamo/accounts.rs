@@ -81,7 +81,7 @@ impl AccountStore for DynamoStore {
         let mut items = vec![
             put(self.replace_portal_user(next)?),
             put(self.put_new(event)?),
-            self.clear_login_guard(&next.username)?,
+            self.clear_login_guard(next.username())?,
         ];
         items.extend(self.begin_session(session)?);
         self.transact(items).await.map_err(transaction_failed)
@@ -95,7 +95,7 @@ impl AccountStore for DynamoStore {
     async fn unlock_login(&self, next: &PortalUser) -> Result<(), StoreError> {
         let items = vec![
             put(self.replace_portal_user(next)?),
-            self.clear_login_guard(&next.username)?,
+            self.clear_login_guard(next.username())?,
         ];
         self.transact(items).await.map_err(transaction_failed)
     }

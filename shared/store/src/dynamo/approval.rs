@@ -27,13 +27,13 @@ impl DynamoStore {
         items.push(put(self.put_new(username_item(user))?));
         let contact = items.len();
         items.push(update(
-            self.link_contact_to_user(&user.contact_id, &user.id)?,
+            self.link_contact_to_user(user.contact_id(), user.id())?,
         ));
         if let Some(pointer) = pending_invitation_item(user) {
             items.push(put(self.put_new(pointer)?));
         }
         items.push(put(self.put_new(pending_outbox_item(email)?)?));
-        let organization = match &user.organization_id {
+        let organization = match &user.organization_id() {
             Some(id) => {
                 items.push(check(self.exists(organization_key(id))?));
                 Some(items.len() - 1)

@@ -172,7 +172,7 @@ impl DynamoStore {
                         writes.push((put(guard), Rule::EmailUnique));
                     }
                     None => {
-                        let link = self.link_contact_to_user(&user.contact_id, &user.id)?;
+                        let link = self.link_contact_to_user(user.contact_id(), user.id())?;
                         writes.push((update(link), Rule::ContactFree));
                     }
                 }
@@ -196,7 +196,10 @@ impl DynamoStore {
         Ok(Planned {
             index,
             writes,
-            organization_id: user.organization_id.as_deref().map(str::to_owned),
+            organization_id: user
+                .organization_id()
+                .map(|id| id.as_str())
+                .map(str::to_owned),
         })
     }
 

@@ -191,13 +191,13 @@ pub(crate) fn pending_outbox_item(message: &OutboxMessage) -> Result<Item, Store
 /// Listed among the members of its organization (or of none), so every write of a user
 /// keeps its membership listed where it belongs.
 pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {
-    let mut item = portal_user_key(&user.id);
+    let mut item = portal_user_key(user.id());
     item.insert(
         GSI1_PK.to_owned(),
-        string(members::list(user.organization_id.as_ref())),
+        string(members::list(user.organization_id())),
     );
     item.insert(GSI1_SK.to_owned(), string(members::position(user)));
-    item.insert(VERSION.to_owned(), number(user.version));
+    item.insert(VERSION.to_owned(), number(user.version()));
     item.insert(DATA.to_owned(), data(user)?);
     Ok(item)
 }
@@ -288,9 +288,9 @@ pub(crate) fn contact_email_item(contact: &Contact) -> Item {
 /// Finds the user a link's token is for; only the token's hash is in it, and TTL removes it
 /// once the invitation has expired. `None` for a user without an invitation.
 pub(crate) fn invitation_item(user: &PortalUser) -> Option<Item> {
-    let invitation = user.invitation.as_ref()?;
+    let invitation = user.invitation()?;
     let mut item = invitation_key(&invitation.token_hash);
-    item.insert(PORTAL_USER_ID.to_owned(), string(&user.id));
+    item.insert(PORTAL_USER_ID.to_owned(), string(user.id()));
     item.insert(EXPIRES_AT.to_owned(), epoch_seconds(invitation.expires_at));
     Some(item)
 }
@@ -298,7 +298,7 @@ pub(crate) fn invitation_item(user: &PortalUser) -> Option<Item> {
 /// The invitation pointer of a user whose newest invitation still waits to be accepted;
 /// an accepted or revoked one needs no way in.
 pub(crate) fn pending_invitation_item(user: &PortalUser) -> Option<Item> {
-    let invitation = user.invitation.as_ref()?;
+    let invitation = user.invitation()?;
     (invitation.status == InvitationStatus::Pending)
         .then(|| invitation_item(user))
         .flatten()
@@ -306,8 +306,8 @@ pub(crate) fn pending_invitation_item(user: &PortalUser) -> Option<Item> {
 
 /// The guard that makes a username unique: it exists exactly when a user has that name.
 pub(crate) fn username_item(user: &PortalUser) -> Item {
-    let mut item = username_key(&user.username);
-    item.insert(PORTAL_USER_ID.to_owned(), string(&user.id));
+    let mut item = username_key(user.username());
+    item.insert(PORTAL_USER_ID.to_owned(), string(user.id()));
     item
 }
 
@@ -371,7 +371,7 @@ mod tests {
     use portal_domain::session::NewSession;
     use portal_domain::testing::{id, id_text};
     use portal_domain::types::{Company, Locale, PersonName, Phone, Role};
-    use portal_domain::user::{Grant, Profile};
+    use portal_domain::user::{AccessChange, Grant, Profile};
     use portal_domain::verification_code::{CodeAttempt, VerificationCode};
     use time::macros::datetime;
 
@@ -495,7 +495,7 @@ mod tests {
 
     #[test]
     fn a_portal_user_item_is_listed_among_its_organizations_members_or_of_none() {
-        let mut user = user();
+        let user = user();
         let item = portal_user_item(&user).unwrap();
         assert_eq!(
             item[GSI1_PK],
@@ -507,14 +507,17 @@ mod tests {
         );
         let resume = Resume {
             position: members::position(&user),
-            id: user.id.to_string(),
+            id: user.id().to_string(),
         };
         let key = members_entry_key(Some(&id("o1")), &resume);
         for name in [PK, SK, GSI1_PK, GSI1_SK] {
             assert_eq!(key[name], item[name], "{name}");
         }
-        user.organization_id = None;
-        let item = portal_user_item(&user).unwrap();
+        let left = AccessChange {
+            organization_id: Some(None),
+            ..AccessChange::default()
+        };
+        let item = portal_user_item(&user.change_access(&actor(), &left, NOW)).unwrap();
         assert_eq!(item[GSI1_PK], string("ORGMEMBERS#-"));
     }
 
@@ -526,7 +529,7 @@ mod tests {
             phone: Some(Phone::parse("+44 20 7946 0000").unwrap()),
         };
         let invited = user().with_profile(profile);
-        let token_hash = invited.invitation.as_ref().unwrap().token_hash.clone();
+        let token_hash = invited.invitation().unwrap().token_hash.clone();
         let accepted = invited
             .accept_invitation(
                 &token_hash,
@@ -538,10 +541,10 @@ mod tests {
         let user = accepted
             .change_password("$argon2id$v=19$new".into(), NOW)
             .login_succeeded(NOW);
-        assert!(user.last_login_at.is_some() && user.token_version == 2);
-        assert!(user.password_hash.is_some() && user.phone.is_some());
+        assert!(user.last_login_at().is_some() && user.token_version() == 2);
+        assert!(user.password_hash().is_some() && user.phone().is_some());
         let item = portal_user_item(&user).unwrap();
-        assert_eq!(item[VERSION], number(user.version));
+        assert_eq!(item[VERSION], number(user.version()));
         let read: Option<PortalUser> = from_data(Some(item)).unwrap();
         assert_eq!(read, Some(user));
     }

@@ -120,7 +120,7 @@ impl MembershipStore for DynamoStore {
         if let Some(email) = email {
             items.push(put(self.put_new(pending_outbox_item(email)?)?));
         }
-        let organization = match &next.organization_id {
+        let organization = match &next.organization_id() {
             Some(id) => {
                 items.push(check(self.exists(organization_key(id))?));
                 Some(items.len() - 1)

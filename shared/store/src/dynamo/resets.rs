@@ -32,7 +32,7 @@ impl DynamoStore {
             put(reset),
             put(self.replace_portal_user(next)?),
             put(self.put_new(pending_outbox_item(email)?)?),
-            self.clear_login_guard(&next.username)?,
+            self.clear_login_guard(next.username())?,
         ];
         self.transact(items).await.map_err(transaction_failed)
     }

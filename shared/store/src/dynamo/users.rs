@@ -43,6 +43,6 @@ impl DynamoStore {
     /// Writes `next` over the stored user if that is still the version `next` came from
     /// (the whole item: its keys and attributes are all derived from the user).
     pub(super) fn replace_portal_user(&self, next: &PortalUser) -> Result<Put, StoreError> {
-        self.put_next_version(portal_user_item(next)?, next.version)
+        self.put_next_version(portal_user_item(next)?, next.version())
     }
 }

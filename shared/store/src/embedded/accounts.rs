@@ -85,7 +85,7 @@ impl AccountStore for EmbeddedStore {
             let mut changes = vec![
                 Change::PortalUser(next.clone()),
                 login_record(event),
-                Change::LoginGuardCleared(LoginGuard::key_of(&next.username)),
+                Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
             ];
             changes.extend(begin_session(state, session)?);
             Ok(changes)
@@ -101,7 +101,7 @@ impl AccountStore for EmbeddedStore {
             state.expect_previous_user_version(next)?;
             Ok(vec![
                 Change::PortalUser(next.clone()),
-                Change::LoginGuardCleared(LoginGuard::key_of(&next.username)),
+                Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
             ])
         })
     }
@@ -229,7 +229,7 @@ impl AccountStore for EmbeddedStore {
                 Change::PasswordReset(used.clone()),
                 Change::PortalUser(next.clone()),
                 Change::Outbox(OutboxEntry::pending(email)),
-                Change::LoginGuardCleared(LoginGuard::key_of(&next.username)),
+                Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
             ])
         })
     }

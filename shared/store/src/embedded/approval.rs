@@ -15,7 +15,7 @@ pub(super) fn approve(
     email: &OutboxMessage,
 ) -> Result<Vec<Change>, StoreError> {
     state.expect_previous_version(next)?;
-    let contact = state.free_contact(&user.contact_id)?;
+    let contact = state.free_contact(user.contact_id())?;
     let mut changes = vec![Change::Registration(next.clone()), linked(contact, user)];
     changes.extend(new_user(state, user, Some(email))?);
     Ok(changes)
@@ -24,7 +24,7 @@ pub(super) fn approve(
 /// `contact` (free) once it has `user`.
 pub(super) fn linked(contact: &Contact, user: &PortalUser) -> Change {
     Change::Contact(Contact {
-        portal_user_id: Some(user.id.clone()),
+        portal_user_id: Some(user.id().clone()),
         ..contact.clone()
     })
 }
@@ -36,13 +36,13 @@ pub(super) fn new_user(
     user: &PortalUser,
     email: Option<&OutboxMessage>,
 ) -> Result<Vec<Change>, StoreError> {
-    if state.usernames.contains_key(user.username.as_ref()) {
+    if state.usernames.contains_key(user.username().as_ref()) {
         return Err(StoreError::Refused(Refusal::UsernameTaken));
     }
     state.expect_organization(user)?;
     let pointer = InvitationPointer::pending(user);
     // Ids that should be new but are not: a lost race, like a moved version.
-    if state.portal_users.contains_key(&user.id)
+    if state.portal_users.contains_key(user.id())
         || email.is_some_and(|email| state.outbox.contains_key(&email.id))
         || pointer
             .as_ref()
@@ -53,8 +53,8 @@ pub(super) fn new_user(
     let mut changes = vec![
         Change::PortalUser(user.clone()),
         Change::Username(UsernameGuard {
-            username: user.username.clone(),
-            portal_user_id: user.id.clone(),
+            username: user.username().clone(),
+            portal_user_id: user.id().clone(),
         }),
     ];
     changes.extend(email.map(|email| Change::Outbox(OutboxEntry::pending(email))));

@@ -138,7 +138,7 @@ fn new_member(state: &State, member: &NewMember) -> Result<Vec<Change>, StoreErr
             user,
             email,
         } => {
-            let contact = state.free_contact(&user.contact_id)?;
+            let contact = state.free_contact(user.contact_id())?;
             let mut changes = vec![linked(contact, user)];
             changes.extend(new_user(state, user, email.as_ref())?);
             Ok(changes)

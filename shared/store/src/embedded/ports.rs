@@ -104,16 +104,16 @@ impl PortalUserStore for EmbeddedStore {
 
     async fn create_portal_user(&self, user: &PortalUser) -> Result<(), StoreError> {
         self.commit(|state| {
-            if state.portal_users.contains_key(&user.id)
-                || state.usernames.contains_key(user.username.as_ref())
+            if state.portal_users.contains_key(user.id())
+                || state.usernames.contains_key(user.username().as_ref())
             {
                 return Err(StoreError::ConditionFailed);
             }
             Ok(vec![
                 Change::PortalUser(user.clone()),
                 Change::Username(UsernameGuard {
-                    username: user.username.clone(),
-                    portal_user_id: user.id.clone(),
+                    username: user.username().clone(),
+                    portal_user_id: user.id().clone(),
                 }),
             ])
         })

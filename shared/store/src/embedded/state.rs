@@ -157,12 +157,12 @@ impl InvitationPointer {
     /// `None` for a user without a pending invitation: an accepted or revoked one needs no
     /// way in.
     pub fn pending(user: &PortalUser) -> Option<Self> {
-        user.invitation
+        user.invitation()
             .as_ref()
             .filter(|invitation| invitation.status == InvitationStatus::Pending)
             .map(|invitation| Self {
                 token_hash: invitation.token_hash.clone(),
-                portal_user_id: user.id.clone(),
+                portal_user_id: user.id().clone(),
                 expires_at: invitation.expires_at,
             })
     }
@@ -267,8 +267,8 @@ impl State {
 
     /// `ConditionFailed` unless the stored user is the version `next` was made from.
     pub fn expect_previous_user_version(&self, next: &PortalUser) -> Result<(), StoreError> {
-        let stored = self.portal_users.get(&next.id).map(|user| user.version);
-        match (stored, next.version.checked_sub(1)) {
+        let stored = self.portal_users.get(next.id()).map(|user| user.version());
+        match (stored, next.version().checked_sub(1)) {
             (Some(stored), Some(expected)) if stored == expected => Ok(()),
             _ => Err(StoreError::ConditionFailed),
         }
@@ -317,8 +317,8 @@ impl State {
 
     /// `Refused(OrganizationMissing)` unless `user`'s organization, if any, exists.
     pub fn expect_organization(&self, user: &PortalUser) -> Result<(), StoreError> {
-        match &user.organization_id {
-            Some(id) if !self.organizations.contains_key(id) => {
+        match &user.organization_id() {
+            Some(id) if !self.organizations.contains_key(id.as_str()) => {
                 Err(StoreError::Refused(Refusal::OrganizationMissing))
             }
             _ => Ok(()),
@@ -327,18 +327,16 @@ impl State {
 
     /// A user changes lists when it changes organization, but never its place on them.
     fn put_portal_user(&mut self, user: PortalUser) {
-        if let Some(old) = self.portal_users.get(&user.id)
-            && let Some(listed) = self
-                .members
-                .get_mut(&members::list(old.organization_id.as_ref()))
+        if let Some(old) = self.portal_users.get(user.id())
+            && let Some(listed) = self.members.get_mut(&members::list(old.organization_id()))
         {
             listed.remove(&members::position(old));
         }
         self.members
-            .entry(members::list(user.organization_id.as_ref()))
+            .entry(members::list(user.organization_id()))
             .or_default()
-            .insert(members::position(&user), user.id.clone());
-        self.portal_users.insert(user.id.clone(), user);
+            .insert(members::position(&user), user.id().clone());
+        self.portal_users.insert(user.id().clone(), user);
     }
 
     fn put_contact(&mut self, contact: Contact) {

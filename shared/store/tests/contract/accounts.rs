@@ -25,7 +25,7 @@ pub async fn an_invitation_is_accepted_once_and_a_second_accept_writes_nothing(
     store.accept_invitation(&next, &first).await.unwrap();
 
     assert_eq!(
-        store.portal_user(&next.id).await.unwrap().as_ref(),
+        store.portal_user(next.id()).await.unwrap().as_ref(),
         Some(&next)
     );
     let family = store.session_family(&first.family.id).await.unwrap();
@@ -55,7 +55,7 @@ pub async fn a_user_is_found_by_invitation_and_by_username(store: &impl Subject)
     let user = Some(invited.user.clone());
 
     let by_invitation = store.portal_user_by_invitation(&invited.token.hash()).await;
-    let by_username = store.portal_user_by_username(&invited.user.username).await;
+    let by_username = store.portal_user_by_username(invited.user.username()).await;
 
     assert_eq!(by_invitation.unwrap(), user);
     assert_eq!(by_username.unwrap(), user);
@@ -76,7 +76,10 @@ pub async fn a_user_created_directly_is_found_by_username(store: &impl Subject) 
     let user = portal_user(&new_email());
     store.create_portal_user(&user).await.unwrap();
 
-    let found = store.portal_user_by_username(&user.username).await.unwrap();
+    let found = store
+        .portal_user_by_username(user.username())
+        .await
+        .unwrap();
 
     assert_eq!(found, Some(user));
 }
@@ -86,7 +89,7 @@ pub async fn a_successful_login_updates_the_user_records_it_and_begins_a_session
 ) {
     let (user, _) = active_in(store).await;
     let next = user.login_succeeded(now());
-    let event = LoginEvent::new(&user.id, true, &client(), now());
+    let event = LoginEvent::new(user.id(), true, &client(), now());
     let begun = session(&next);
 
     store
@@ -94,9 +97,9 @@ pub async fn a_successful_login_updates_the_user_records_it_and_begins_a_session
         .await
         .unwrap();
 
-    assert_eq!(store.portal_user(&user.id).await.unwrap(), Some(next));
+    assert_eq!(store.portal_user(user.id()).await.unwrap(), Some(next));
     assert_eq!(
-        store.recent_logins(&user.id, 10).await.unwrap(),
+        store.recent_logins(user.id(), 10).await.unwrap(),
         vec![event]
     );
     let token = store
@@ -110,16 +113,16 @@ pub async fn a_successful_login_updates_the_user_records_it_and_begins_a_session
 
 pub async fn a_failed_login_is_recorded_without_touching_the_user(store: &impl Subject) {
     let (user, _) = active_in(store).await;
-    let event = LoginEvent::new(&user.id, false, &client(), now());
+    let event = LoginEvent::new(user.id(), false, &client(), now());
 
     store.record_login_failure(&event).await.unwrap();
 
     assert_eq!(
-        store.portal_user(&user.id).await.unwrap(),
+        store.portal_user(user.id()).await.unwrap(),
         Some(user.clone())
     );
     assert_eq!(
-        store.recent_logins(&user.id, 10).await.unwrap(),
+        store.recent_logins(user.id(), 10).await.unwrap(),
         vec![event]
     );
 }
@@ -130,7 +133,7 @@ pub async fn a_login_from_a_stale_user_version_is_refused_and_writes_nothing(sto
     store
         .record_login_success(
             &first,
-            &LoginEvent::new(&user.id, true, &client(), now()),
+            &LoginEvent::new(user.id(), true, &client(), now()),
             &session(&first),
         )
         .await
@@ -139,7 +142,7 @@ pub async fn a_login_from_a_stale_user_version_is_refused_and_writes_nothing(sto
     let stale = user.login_succeeded(now());
     let begun = session(&stale);
 
-    let event = LoginEvent::new(&user.id, true, &client(), now());
+    let event = LoginEvent::new(user.id(), true, &client(), now());
     let result = store.record_login_success(&stale, &event, &begun).await;
 
     assert!(
@@ -235,14 +238,14 @@ pub async fn after_a_lock_ends_one_attempt_begins_the_next_step(store: &impl Sub
 
 pub async fn a_successful_login_forgets_the_usernames_failures(store: &impl Subject) {
     let (user, _) = active_in(store).await;
-    let key = LoginGuard::key_of(&user.username);
+    let key = LoginGuard::key_of(user.username());
     count_attempts(store, &key, 4, now()).await;
     let next = user.login_succeeded(now());
 
     store
         .record_login_success(
             &next,
-            &LoginEvent::new(&user.id, true, &client(), now()),
+            &LoginEvent::new(user.id(), true, &client(), now()),
             &session(&next),
         )
         .await
@@ -258,23 +261,23 @@ pub async fn recent_logins_are_the_users_own_newest_first_and_limited(store: &im
     let mut events = Vec::new();
     for minute in 0..3 {
         let at = start + Duration::minutes(minute);
-        let event = LoginEvent::new(&ada.id, false, &client(), at);
+        let event = LoginEvent::new(ada.id(), false, &client(), at);
         store.record_login_failure(&event).await.unwrap();
         events = [vec![event], events].concat();
     }
     // Two events of one instant are both kept.
     for _ in 0..2 {
-        let event = LoginEvent::new(&other.id, false, &client(), start);
+        let event = LoginEvent::new(other.id(), false, &client(), start);
         store.record_login_failure(&event).await.unwrap();
     }
 
-    let newest_two = store.recent_logins(&ada.id, 2).await.unwrap();
-    let all = store.recent_logins(&ada.id, 10).await.unwrap();
+    let newest_two = store.recent_logins(ada.id(), 2).await.unwrap();
+    let all = store.recent_logins(ada.id(), 10).await.unwrap();
 
     assert_eq!(newest_two, events[..2].to_vec());
     assert_eq!(all, events);
-    assert_eq!(store.recent_logins(&other.id, 10).await.unwrap().len(), 2);
-    assert_eq!(store.recent_logins(&ada.id, 0).await.unwrap(), Vec::new());
+    assert_eq!(store.recent_logins(other.id(), 10).await.unwrap().len(), 2);
+    assert_eq!(store.recent_logins(ada.id(), 0).await.unwrap(), Vec::new());
     let nobody = store.recent_logins(&unknown(), 10).await.unwrap();
     assert_eq!(nobody, Vec::new());
 }
@@ -486,7 +489,7 @@ pub async fn the_reset_request_over_the_window_limit_is_throttled_and_writes_not
 
 pub async fn a_reset_is_completed_once_and_unlocks_the_username(store: &impl Subject) {
     let (user, _) = active_in(store).await;
-    let key = LoginGuard::key_of(&user.username);
+    let key = LoginGuard::key_of(user.username());
     count_attempts(store, &key, FAILURES_PER_LOCK, now()).await;
     let reset = reset_for(&user, now());
     store
@@ -510,7 +513,7 @@ pub async fn a_reset_is_completed_once_and_unlocks_the_username(store: &impl Sub
         .unwrap();
 
     assert_eq!(
-        store.portal_user(&user.id).await.unwrap(),
+        store.portal_user(user.id()).await.unwrap(),
         Some(next.clone())
     );
     let stored = store
@@ -556,7 +559,7 @@ pub async fn a_reset_completed_from_a_stale_user_version_is_refused_and_stays_un
         .unwrap();
     // A login moved the user on after the reset page read it.
     let moved = user.login_succeeded(now());
-    let event = LoginEvent::new(&user.id, true, &client(), now());
+    let event = LoginEvent::new(user.id(), true, &client(), now());
     store
         .record_login_success(&moved, &event, &session(&moved))
         .await
@@ -604,7 +607,7 @@ pub async fn an_unlock_forgets_the_usernames_failures_from_the_current_user_only
     store: &impl Subject,
 ) {
     let (user, _) = active_in(store).await;
-    let key = LoginGuard::key_of(&user.username);
+    let key = LoginGuard::key_of(user.username());
     count_attempts(store, &key, FAILURES_PER_LOCK, now()).await;
     let staff = portal_domain::audit::Actor {
         subject: "staff-1".into(),
@@ -617,7 +620,7 @@ pub async fn an_unlock_forgets_the_usernames_failures_from_the_current_user_only
     let again = store.unlock_login(&stale).await;
 
     assert_eq!(store.login_guard(&key).await.unwrap(), None);
-    assert_eq!(store.portal_user(&user.id).await.unwrap(), Some(next));
+    assert_eq!(store.portal_user(user.id()).await.unwrap(), Some(next));
     assert!(
         matches!(again, Err(StoreError::ConditionFailed)),
         "{again:?}"

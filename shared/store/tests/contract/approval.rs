@@ -24,13 +24,13 @@ pub async fn an_approval_processes_the_request_and_creates_the_invited_user(stor
     assert_eq!(registration, approved.next);
     let user = &approved.user;
     assert_eq!(
-        store.portal_user(&user.id).await.unwrap().as_ref(),
+        store.portal_user(user.id()).await.unwrap().as_ref(),
         Some(user)
     );
-    let by_username = store.portal_user_id_by_username(&user.username).await;
-    assert_eq!(by_username.unwrap().as_ref(), Some(&user.id));
+    let by_username = store.portal_user_id_by_username(user.username()).await;
+    assert_eq!(by_username.unwrap().as_ref(), Some(user.id()));
     let contact = store.contact(&contact.id).await.unwrap().unwrap();
-    assert_eq!(contact.portal_user_id.as_ref(), Some(&user.id));
+    assert_eq!(contact.portal_user_id.as_ref(), Some(user.id()));
     let by_email = store.contact_by_email(&contact.email).await.unwrap();
     assert_eq!(by_email, Some(contact));
     assert_eq!(
@@ -60,8 +60,8 @@ pub async fn of_two_concurrent_approvals_from_one_version_exactly_one_wins(store
         store.registration(&linked.id).await.unwrap(),
         Some(winner.next)
     );
-    assert!(store.portal_user(&winner.user.id).await.unwrap().is_some());
-    assert_eq!(store.portal_user(&loser.user.id).await.unwrap(), None);
+    assert!(store.portal_user(winner.user.id()).await.unwrap().is_some());
+    assert_eq!(store.portal_user(loser.user.id()).await.unwrap(), None);
     assert_eq!(
         store.email_status(&winner.email.id).await,
         Some(OutboxStatus::Pending)
@@ -178,6 +178,6 @@ pub async fn an_approval_stores_the_invitation_tokens_hash_and_never_the_token(
     assert!(everything.contains(&approved.token.hash()));
     assert_eq!(
         store.invited_user(&approved.token.hash()).await,
-        Some(approved.user.id)
+        Some(approved.user.id().clone())
     );
 }

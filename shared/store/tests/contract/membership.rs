@@ -46,7 +46,7 @@ async fn listed(
     all_pages(store, organization_id, 100)
         .await
         .iter()
-        .flat_map(|page| page.items.iter().map(|user| user.id.clone()))
+        .flat_map(|page| page.items.iter().map(|user| user.id().clone()))
         .collect()
 }
 
@@ -93,7 +93,7 @@ fn outcome(result: &Result<(), StoreError>) -> String {
 fn ids(invitees: &[Invitee]) -> Vec<PortalUserId> {
     invitees
         .iter()
-        .map(|invitee| invitee.user.id.clone())
+        .map(|invitee| invitee.user.id().clone())
         .collect()
 }
 
@@ -146,11 +146,15 @@ pub async fn members_page_oldest_first_without_losing_or_repeating_one(store: &i
     assert_eq!(sizes, vec![3, 3, 1]);
     let listed_ids: Vec<PortalUserId> = pages
         .iter()
-        .flat_map(|page| page.items.iter().map(|user| user.id.clone()))
+        .flat_map(|page| page.items.iter().map(|user| user.id().clone()))
         .collect();
     assert_eq!(listed_ids, ids(&members));
     let users: Vec<&PortalUser> = pages.iter().flat_map(|page| &page.items).collect();
-    assert!(users.windows(2).all(|w| w[0].created_at < w[1].created_at));
+    assert!(
+        users
+            .windows(2)
+            .all(|w| w[0].created_at() < w[1].created_at())
+    );
     assert_eq!(users[0], &members[0].user);
     assert_eq!(listed(store, Some(&other.id)).await, ids(&others));
     assert_eq!(listed(store, None).await, ids(&outside));
@@ -215,8 +219,8 @@ pub async fn contacts_and_users_are_found_in_bulk_and_unknown_ones_left_out(stor
     );
     let expected: Vec<PortalUser> = invitees.iter().map(|i| i.user.clone()).collect();
     assert_eq!(
-        sorted_by_id(users, |u| &u.id),
-        sorted_by_id(expected, |u| &u.id)
+        sorted_by_id(users, |u| u.id()),
+        sorted_by_id(expected, |u| u.id())
     );
     assert_eq!(store.contacts_by_emails(&[]).await.unwrap(), Vec::new());
     assert_eq!(store.portal_users_by_ids(&[]).await.unwrap(), Vec::new());
@@ -243,8 +247,8 @@ pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) 
     let joined = moved(&outsider.user, Some(&acme.id));
     let email_taken = invitee(&new_contact(&taken.contact.email), Some(&acme.id), at);
     let username_taken = invitee(&shadowed, Some(&acme.id), at);
-    let mut stale = moved(&taken.user, Some(&acme.id));
-    stale.version += 1;
+    // One change more than the store has seen: its version is ahead.
+    let stale = moved(&taken.user, Some(&acme.id)).unlock(&staff(), now());
     let has_user = invitee(&taken.contact, Some(&acme.id), at);
     let missing = invitee(&new_contact(&new_email()), Some(&acme.id), at);
     // The same new address twice in one call: the first one gets it.
@@ -288,15 +292,15 @@ pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) 
     // The written ones are all there.
     // The list's order: by creation, then by id.
     let mut written = vec![&fresh.user, &existing.user, &joined];
-    written.sort_by_key(|user| (user.created_at, user.id.clone()));
-    let written: Vec<PortalUserId> = written.into_iter().map(|user| user.id.clone()).collect();
+    written.sort_by_key(|user| (user.created_at(), user.id().clone()));
+    let written: Vec<PortalUserId> = written.into_iter().map(|user| user.id().clone()).collect();
     assert_eq!(listed(store, Some(&acme.id)).await, written);
-    let outside = vec![taken.user.id.clone(), shadow.id.clone()];
+    let outside = vec![taken.user.id().clone(), shadow.id().clone()];
     assert_eq!(listed(store, None).await, outside);
-    assert_eq!(store.portal_user(&joined.id).await.unwrap(), Some(joined));
+    assert_eq!(store.portal_user(joined.id()).await.unwrap(), Some(joined));
     for invitee in [&fresh, &existing] {
         let user = Some(invitee.user.clone());
-        assert_eq!(store.portal_user(&invitee.user.id).await.unwrap(), user);
+        assert_eq!(store.portal_user(invitee.user.id()).await.unwrap(), user);
         let by_token = store.portal_user_by_invitation(&invitee.token.hash()).await;
         assert_eq!(by_token.unwrap(), user);
         let contact = store.contact_by_email(&invitee.contact.email).await;
@@ -308,7 +312,7 @@ pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) 
     let everything = store.everything().await;
     for invitee in refused {
         assert!(
-            !everything.contains(invitee.user.id.as_str()),
+            !everything.contains(invitee.user.id().as_str()),
             "{:?}",
             invitee.user
         );
@@ -319,7 +323,7 @@ pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) 
         assert!(!everything.contains(contact.id.as_str()));
     }
     assert_eq!(
-        store.portal_user(&taken.user.id).await.unwrap(),
+        store.portal_user(taken.user.id()).await.unwrap(),
         Some(taken.user)
     );
     let contacts_after = [
@@ -339,8 +343,8 @@ pub async fn refused_members_write_nothing(store: &impl Subject) {
         .create_portal_user(&portal_user(&shadowed.email))
         .await
         .unwrap();
-    let mut stale = moved(&taken.user, None);
-    stale.version += 1;
+    // One change more than the store has seen: its version is ahead.
+    let stale = moved(&taken.user, None).unlock(&staff(), now());
     let at = now();
     let before = store.everything().await;
 
@@ -407,7 +411,7 @@ pub async fn members_of_a_missing_organization_are_refused_and_the_others_writte
         );
     }
     // The outsider was created first, an hour ago.
-    let expected = vec![outsider.user.id.clone(), found.user.id.clone()];
+    let expected = vec![outsider.user.id().clone(), found.user.id().clone()];
     assert_eq!(listed(store, Some(&acme.id)).await, expected);
     assert_eq!(
         listed(store, Some(&nowhere)).await,
@@ -430,7 +434,7 @@ pub async fn a_hundred_and_fifty_members_in_one_call_all_land_and_are_found_in_b
     for invitee in &invitees {
         assert_eq!(
             store.invited_user(&invitee.token.hash()).await,
-            Some(invitee.user.id.clone())
+            Some(invitee.user.id().clone())
         );
         assert_eq!(
             store.email_status(&invitee.email.id).await,
@@ -452,8 +456,8 @@ pub async fn a_hundred_and_fifty_members_in_one_call_all_land_and_are_found_in_b
     );
     let expected: Vec<PortalUser> = invitees.iter().map(|i| i.user.clone()).collect();
     assert_eq!(
-        sorted_by_id(users, |u| &u.id),
-        sorted_by_id(expected, |u| &u.id)
+        sorted_by_id(users, |u| u.id()),
+        sorted_by_id(expected, |u| u.id())
     );
 }
 
@@ -471,14 +475,13 @@ pub async fn updating_a_user_from_a_stale_version_is_refused_and_writes_nothing(
 ) {
     let invited = invited_in(store).await;
     let (token, invitation) = invitation(now());
-    let mut stale = invited.user.reinvite(&staff(), invitation, now()).unwrap();
-    stale.version += 1;
-    let email = invitation_email(
-        &stale.username,
-        "Ada",
-        &token,
-        stale.invitation.as_ref().unwrap(),
-    );
+    // One change more than the store has seen: its version is ahead.
+    let stale = invited
+        .user
+        .reinvite(&staff(), invitation, now())
+        .unwrap()
+        .unlock(&staff(), now());
+    let email = invitation_email(stale.username(), "Ada", &token, stale.invitation().unwrap());
     let before = store.everything().await;
 
     let result = store.update_portal_user(&stale, Some(&email)).await;
@@ -501,12 +504,7 @@ pub async fn a_new_invitation_is_found_by_its_hash_and_its_email_is_pending(stor
     let invited = invited_in(store).await;
     let (token, invitation) = invitation(now());
     let next = invited.user.reinvite(&staff(), invitation, now()).unwrap();
-    let email = invitation_email(
-        &next.username,
-        "Ada",
-        &token,
-        next.invitation.as_ref().unwrap(),
-    );
+    let email = invitation_email(next.username(), "Ada", &token, next.invitation().unwrap());
 
     store.update_portal_user(&next, Some(&email)).await.unwrap();
 
@@ -519,7 +517,7 @@ pub async fn a_new_invitation_is_found_by_its_hash_and_its_email_is_pending(stor
         store.email_status(&email.id).await,
         Some(OutboxStatus::Pending)
     );
-    assert_eq!(store.portal_user(&next.id).await.unwrap(), Some(next));
+    assert_eq!(store.portal_user(next.id()).await.unwrap(), Some(next));
     assert!(!store.everything().await.contains(token.as_str()));
 }
 
@@ -531,11 +529,14 @@ pub async fn a_moved_user_is_listed_in_its_new_organization_only(store: &impl Su
     let next = moved(user, Some(&other.id));
     store.update_portal_user(&next, None).await.unwrap();
 
-    assert_eq!(listed(store, Some(&other.id)).await, vec![user.id.clone()]);
-    let rest = vec![members[0].user.id.clone(), members[2].user.id.clone()];
+    assert_eq!(
+        listed(store, Some(&other.id)).await,
+        vec![user.id().clone()]
+    );
+    let rest = vec![members[0].user.id().clone(), members[2].user.id().clone()];
     assert_eq!(listed(store, Some(&acme.id)).await, rest);
     assert_eq!(
-        store.portal_user(&user.id).await.unwrap(),
+        store.portal_user(user.id()).await.unwrap(),
         Some(next.clone())
     );
 
@@ -546,7 +547,7 @@ pub async fn a_moved_user_is_listed_in_its_new_organization_only(store: &impl Su
         listed(store, Some(&other.id)).await,
         Vec::<PortalUserId>::new()
     );
-    assert_eq!(listed(store, None).await, vec![user.id.clone()]);
+    assert_eq!(listed(store, None).await, vec![user.id().clone()]);
 }
 
 pub async fn moving_a_user_into_a_missing_organization_is_refused_and_writes_nothing(

@@ -510,7 +510,7 @@ impl Invitee {
     /// The contact as it is stored once linked to the user.
     pub fn linked_contact(&self) -> Contact {
         Contact {
-            portal_user_id: Some(self.user.id.clone()),
+            portal_user_id: Some(self.user.id().clone()),
             ..self.contact.clone()
         }
     }
@@ -551,7 +551,7 @@ pub fn accepted(invited: &Approval) -> PortalUser {
 
 /// A session for `user`, as a login or an accepted invitation begins it.
 pub fn session(user: &PortalUser) -> NewSession {
-    NewSession::begin(&OsRandomness, &user.id, user.token_version, now())
+    NewSession::begin(&OsRandomness, user.id(), user.token_version(), now())
 }
 
 /// An active user in `store`, with the session its accepted invitation began.
@@ -576,18 +576,18 @@ pub fn client() -> ClientInfo {
 pub fn reset_for(user: &PortalUser, now: OffsetDateTime) -> PasswordReset {
     PasswordReset {
         token_hash: SecretToken::generate(&OsRandomness).hash(),
-        user_id: user.id.clone(),
+        user_id: user.id().clone(),
         created_at: now,
         expires_at: now + RESET_LIFETIME,
         used_at: None,
-        token_version: user.token_version,
+        token_version: user.token_version(),
     }
 }
 
 pub fn reset_email(user: &PortalUser, reset: &PasswordReset) -> OutboxMessage {
     OutboxMessage::new(
         &OsRandomness,
-        user.username.clone(),
+        user.username().clone(),
         Locale::default(),
         EmailContent::PasswordReset {
             first_name: "Ada".into(),
@@ -601,7 +601,7 @@ pub fn reset_email(user: &PortalUser, reset: &PasswordReset) -> OutboxMessage {
 pub fn password_changed_email(user: &PortalUser) -> OutboxMessage {
     OutboxMessage::new(
         &OsRandomness,
-        user.username.clone(),
+        user.username().clone(),
         Locale::default(),
         EmailContent::PasswordChanged {
             first_name: "Ada".into(),
@@ -614,7 +614,7 @@ pub fn password_changed_email(user: &PortalUser) -> OutboxMessage {
 /// store only counts what it is given).
 pub fn reset_window(user: &PortalUser, now: OffsetDateTime) -> ThrottleWindow {
     ThrottleWindow {
-        key: format!("reset#{}#{}", user.username, now.unix_timestamp() / 3600),
+        key: format!("reset#{}#{}", user.username(), now.unix_timestamp() / 3600),
         limit: 3,
         ends_at: now + time::Duration::hours(1),
     }
