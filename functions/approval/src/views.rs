@@ -30,18 +30,15 @@ pub struct RegistrationItem {
 impl From<&Registration> for RegistrationItem {
     fn from(registration: &Registration) -> Self {
         Self {
-            registration_id: registration.id.to_string(),
-            status: registration.status,
-            first_name: registration.first_name.to_string(),
-            last_name: registration.last_name.to_string(),
-            email: registration.email.to_string(),
-            phone: registration.phone.as_ref().map(ToString::to_string),
-            company: registration.company.as_ref().map(ToString::to_string),
-            created_at: registration.created_at,
-            contact_id: registration
-                .contact
-                .as_ref()
-                .map(|contact| contact.id.clone()),
+            registration_id: registration.id().to_string(),
+            status: registration.status(),
+            first_name: registration.first_name().to_string(),
+            last_name: registration.last_name().to_string(),
+            email: registration.email().to_string(),
+            phone: registration.phone().map(ToString::to_string),
+            company: registration.company().map(ToString::to_string),
+            created_at: registration.created_at(),
+            contact_id: registration.contact().map(|contact| contact.id.clone()),
         }
     }
 }
@@ -61,13 +58,10 @@ impl RegistrationDetail {
     pub fn new(registration: &Registration, suggestions: &[Suggestion]) -> Self {
         Self {
             item: registration.into(),
-            portal_user_id: registration.portal_user_id.clone(),
-            rejection_reason: registration
-                .rejection_reason
-                .as_ref()
-                .map(ToString::to_string),
+            portal_user_id: registration.portal_user_id().cloned(),
+            rejection_reason: registration.rejection_reason().map(ToString::to_string),
             suggested_contacts: suggestions.iter().map(SuggestedContact::from).collect(),
-            history: registration.audit.clone(),
+            history: registration.audit().to_vec(),
         }
     }
 }

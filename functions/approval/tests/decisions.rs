@@ -269,7 +269,7 @@ async fn rejection_needs_a_reason_and_emails_it_to_the_requester() {
     assert_eq!(rejections[0].to.as_ref(), "ada@example.com");
     let stored = app.stored_registration(&id).await;
     assert_eq!(
-        stored.rejection_reason.unwrap().as_ref(),
+        stored.rejection_reason().unwrap().as_ref(),
         "We do not know Acme."
     );
 }

@@ -15,7 +15,7 @@ async fn the_emailed_code_verifies_the_request_and_it_becomes_new() {
     assert_eq!(reply.body["registration_id"], id.as_str());
     assert_eq!(reply.body["status"], "new");
     let stored = app.stored_registration(&id).await;
-    assert_eq!(stored.status, RegistrationStatus::New);
+    assert_eq!(stored.status(), RegistrationStatus::New);
 }
 
 #[tokio::test]
@@ -28,7 +28,7 @@ async fn a_wrong_code_is_a_422_and_counts_an_attempt() {
 
     reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "code_invalid");
     let stored = app.stored_registration(&id).await;
-    assert_eq!(stored.code.unwrap().failed_attempts, 1);
+    assert_eq!(stored.code().unwrap().failed_attempts, 1);
 }
 
 #[tokio::test]
@@ -46,7 +46,7 @@ async fn after_five_wrong_codes_the_sixth_attempt_is_429_even_with_the_right_cod
     reply.assert_problem(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
     assert!(reply.headers.contains_key("retry-after"));
     let stored = app.stored_registration(&id).await;
-    assert_eq!(stored.status, RegistrationStatus::PendingVerification);
+    assert_eq!(stored.status(), RegistrationStatus::PendingVerification);
 }
 
 #[tokio::test]
@@ -137,6 +137,6 @@ async fn two_concurrent_verifications_with_the_right_code_succeed_once() {
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
     let stored = app.stored_registration(&id).await;
-    assert_eq!(stored.status, RegistrationStatus::New);
-    assert_eq!(stored.version, 2);
+    assert_eq!(stored.status(), RegistrationStatus::New);
+    assert_eq!(stored.version(), 2);
 }

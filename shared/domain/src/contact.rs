@@ -90,13 +90,13 @@ impl Contact {
         created: AuditEvent,
     ) -> Self {
         let form = ContactForm {
-            first_name: registration.first_name.clone(),
-            last_name: registration.last_name.clone(),
-            email: registration.email.clone(),
-            phone: registration.phone.clone(),
-            company: registration.company.clone(),
+            first_name: registration.first_name().clone(),
+            last_name: registration.last_name().clone(),
+            email: registration.email().clone(),
+            phone: registration.phone().cloned(),
+            company: registration.company().cloned(),
         };
-        Self::new(id, form, registration.locale.clone(), created)
+        Self::new(id, form, registration.locale().clone(), created)
     }
 
     /// A contact known only by an email address: its full name is the part before `@`

@@ -102,10 +102,10 @@ impl OutboxMessage {
     ) -> Self {
         Self::new(
             random,
-            registration.email.clone(),
-            registration.locale.clone(),
+            registration.email().clone(),
+            registration.locale().clone(),
             content,
-            registration.updated_at,
+            registration.updated_at(),
         )
     }
 

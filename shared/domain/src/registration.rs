@@ -75,37 +75,39 @@ pub struct PendingCode {
     pub sends: u8,
 }
 
+/// A registration request. Its fields change only through its methods, each of which
+/// checks the lifecycle, bumps the version and records what staff did in the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registration {
-    pub id: RegistrationId,
-    pub status: RegistrationStatus,
-    pub first_name: PersonName,
-    pub last_name: PersonName,
-    pub email: EmailAddress,
-    pub phone: Option<Phone>,
-    pub company: Option<Company>,
-    pub locale: Locale,
+    id: RegistrationId,
+    status: RegistrationStatus,
+    first_name: PersonName,
+    last_name: PersonName,
+    email: EmailAddress,
+    phone: Option<Phone>,
+    company: Option<Company>,
+    locale: Locale,
     /// The email already belonged to a portal user when the request came in: the person
     /// is told so instead of getting a code, and the request can never be verified.
     /// The answers stay the same, so the form does not reveal who has an account.
     #[serde(default)]
-    pub existing_account: bool,
-    pub code: Option<PendingCode>,
+    existing_account: bool,
+    code: Option<PendingCode>,
     /// The CRM contact staff linked; its email becomes the username on approval.
-    pub contact: Option<LinkedContact>,
-    pub portal_user_id: Option<PortalUserId>,
-    pub rejection_reason: Option<Reason>,
+    contact: Option<LinkedContact>,
+    portal_user_id: Option<PortalUserId>,
+    rejection_reason: Option<Reason>,
     #[serde(default)]
-    pub audit: Vec<AuditEvent>,
+    audit: Vec<AuditEvent>,
     #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
+    created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
     /// Set while unverified: after this the request no longer exists for anyone.
     #[serde(with = "time::serde::rfc3339::option")]
-    pub expires_at: Option<OffsetDateTime>,
+    expires_at: Option<OffsetDateTime>,
     /// Bumped by every change; stores write only if the version they read is still current.
-    pub version: u64,
+    version: u64,
 }
 
 /// The contact a request is linked to, with what approval needs from it.
@@ -156,6 +158,84 @@ impl Registration {
             expires_at: Some(now + UNVERIFIED_LIFETIME),
             version: 1,
         }
+    }
+
+    pub fn id(&self) -> &RegistrationId {
+        &self.id
+    }
+
+    pub fn status(&self) -> RegistrationStatus {
+        self.status
+    }
+
+    pub fn first_name(&self) -> &PersonName {
+        &self.first_name
+    }
+
+    pub fn last_name(&self) -> &PersonName {
+        &self.last_name
+    }
+
+    pub fn email(&self) -> &EmailAddress {
+        &self.email
+    }
+
+    pub fn phone(&self) -> Option<&Phone> {
+        self.phone.as_ref()
+    }
+
+    pub fn company(&self) -> Option<&Company> {
+        self.company.as_ref()
+    }
+
+    pub fn locale(&self) -> &Locale {
+        &self.locale
+    }
+
+    /// The email belonged to a portal user when the request came in (see the field).
+    pub fn existing_account(&self) -> bool {
+        self.existing_account
+    }
+
+    /// The code currently sent, while unverified.
+    pub fn code(&self) -> Option<&PendingCode> {
+        self.code.as_ref()
+    }
+
+    /// The CRM contact staff linked.
+    pub fn contact(&self) -> Option<&LinkedContact> {
+        self.contact.as_ref()
+    }
+
+    /// The portal user approval created.
+    pub fn portal_user_id(&self) -> Option<&PortalUserId> {
+        self.portal_user_id.as_ref()
+    }
+
+    pub fn rejection_reason(&self) -> Option<&Reason> {
+        self.rejection_reason.as_ref()
+    }
+
+    pub fn audit(&self) -> &[AuditEvent] {
+        &self.audit
+    }
+
+    pub fn created_at(&self) -> OffsetDateTime {
+        self.created_at
+    }
+
+    pub fn updated_at(&self) -> OffsetDateTime {
+        self.updated_at
+    }
+
+    /// Set while unverified: after this the request no longer exists for anyone.
+    pub fn expires_at(&self) -> Option<OffsetDateTime> {
+        self.expires_at
+    }
+
+    /// Bumped by every change; stores write only if the version they read is still current.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Time-limited items outlive their deadline until TTL deletes them, so readers ask this.

@@ -15,7 +15,7 @@ pub(crate) fn list(status: RegistrationStatus) -> String {
 
 /// A request's place on its list; lists are read from the greatest place down.
 pub(crate) fn position(registration: &Registration) -> String {
-    sortable::by_creation(registration.created_at, registration.id.as_str())
+    sortable::by_creation(registration.created_at(), registration.id().as_str())
 }
 
 pub(crate) use crate::cursor::Resume;

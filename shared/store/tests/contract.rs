@@ -22,8 +22,8 @@ use portal_domain::ids::RegistrationId;
 use portal_domain::verification_code::{RESEND_INTERVAL, VerificationCode};
 use portal_store::OutboxStatus;
 use support::{
-    Subject, code_email, new_email, now, portal_user, request, unknown, verified, window,
-    wrong_code,
+    Subject, code_email, new_email, now, portal_user, request, request_with_id, unknown, verified,
+    window, wrong_code,
 };
 
 use accounts::*;
@@ -151,7 +151,7 @@ async fn a_submitted_request_reads_back_equal_with_its_email_pending(store: &imp
 
     store.submit(&request).await.unwrap();
 
-    let stored = store.registration(&request.registration.id).await.unwrap();
+    let stored = store.registration(request.registration.id()).await.unwrap();
     assert_eq!(stored, Some(request.registration));
     assert_eq!(
         store.email_status(&request.email.id).await,
@@ -163,8 +163,7 @@ async fn a_second_submit_with_the_same_id_is_refused_and_writes_nothing(store: &
     let (email, now) = (new_email(), now());
     let first = request(&email, now);
     store.submit(&first).await.unwrap();
-    let mut again = request(&email, now);
-    again.registration.id = first.registration.id.clone();
+    let again = request_with_id(first.registration.id().clone(), &email, now);
 
     let result = store.submit(&again).await;
 
@@ -172,7 +171,7 @@ async fn a_second_submit_with_the_same_id_is_refused_and_writes_nothing(store: &
         matches!(result, Err(StoreError::ConditionFailed)),
         "{result:?}"
     );
-    let stored = store.registration(&first.registration.id).await.unwrap();
+    let stored = store.registration(first.registration.id()).await.unwrap();
     assert_eq!(stored, Some(first.registration));
     assert_eq!(store.email_status(&again.email.id).await, None);
     // The refused submit did not count against the window either: it still takes the rest.
@@ -195,7 +194,7 @@ async fn the_submit_over_the_window_limit_is_throttled_and_not_stored(store: &im
         "the submit over the limit was not throttled: {result:?}"
     );
     assert_eq!(
-        store.registration(&over.registration.id).await.unwrap(),
+        store.registration(over.registration.id()).await.unwrap(),
         None
     );
     assert_eq!(store.email_status(&over.email.id).await, None);
@@ -208,9 +207,9 @@ async fn advancing_from_the_stored_version_replaces_the_request(store: &impl Sub
 
     store.advance_registration(&next, None).await.unwrap();
 
-    let stored = store.registration(&next.id).await.unwrap().unwrap();
-    assert_eq!(stored.version, request.registration.version + 1);
-    assert_eq!(stored.expires_at, None);
+    let stored = store.registration(next.id()).await.unwrap().unwrap();
+    assert_eq!(stored.version(), request.registration.version() + 1);
+    assert_eq!(stored.expires_at(), None);
     assert_eq!(stored, next);
 }
 
@@ -233,7 +232,7 @@ async fn advancing_from_a_stale_version_is_refused_and_changes_nothing(store: &i
         matches!(with_email, Err(StoreError::ConditionFailed)),
         "{with_email:?}"
     );
-    assert_eq!(store.registration(&winner.id).await.unwrap(), Some(winner));
+    assert_eq!(store.registration(winner.id()).await.unwrap(), Some(winner));
     assert_eq!(store.email_status(&stale_email.id).await, None);
 }
 
@@ -247,7 +246,7 @@ async fn advancing_an_unknown_request_is_refused_and_creates_nothing(store: &imp
         matches!(result, Err(StoreError::ConditionFailed)),
         "{result:?}"
     );
-    assert_eq!(store.registration(&next.id).await.unwrap(), None);
+    assert_eq!(store.registration(next.id()).await.unwrap(), None);
 }
 
 async fn of_two_concurrent_advances_from_one_version_exactly_one_wins(store: &impl Subject) {
@@ -261,7 +260,7 @@ async fn of_two_concurrent_advances_from_one_version_exactly_one_wins(store: &im
         store.advance_registration(&wrong, None),
     );
 
-    let stored = store.registration(&request.registration.id).await.unwrap();
+    let stored = store.registration(request.registration.id()).await.unwrap();
     match (right_result, wrong_result) {
         (Ok(()), Err(StoreError::ConditionFailed)) => assert_eq!(stored, Some(right)),
         (Err(StoreError::ConditionFailed), Ok(())) => assert_eq!(stored, Some(wrong)),
@@ -284,7 +283,7 @@ async fn advancing_with_an_email_writes_it_as_pending(store: &impl Subject) {
         .await
         .unwrap();
 
-    assert_eq!(store.registration(&next.id).await.unwrap(), Some(next));
+    assert_eq!(store.registration(next.id()).await.unwrap(), Some(next));
     assert_eq!(
         store.email_status(&email.id).await,
         Some(OutboxStatus::Pending)
@@ -339,14 +338,14 @@ mod embedded {
         AccountStore, ContactStore, MembershipStore, OutboxStore, PortalUserStore,
         RegistrationStore,
     };
-    use portal_domain::registration::RegistrationStatus;
+    use portal_domain::registration::{RegistrationStatus, Verification};
     use portal_domain::user::{AccessChange, Grant};
     use portal_store::EmbeddedStore;
 
     use super::support::{
         Subject, active_in, approval, client, invitee, linked_in, new_contact, new_email, now,
-        on_file, organization_in, portal_user, request, reset_email, reset_for, reset_window,
-        staff, verified, window,
+        on_file, organization_in, portal_user, request, request_with_id, reset_email, reset_for,
+        reset_window, staff, verified, window, wrong_attempt, wrong_code,
     };
 
     #[tokio::test]
@@ -525,11 +524,14 @@ mod embedded {
         store.create_portal_user(&user).await.unwrap();
         let before = store.snapshot();
 
-        let mut duplicate = request(&email, now);
-        duplicate.registration.id = first.registration.id.clone();
+        let duplicate = request_with_id(first.registration.id().clone(), &email, now);
         assert!(store.submit(&duplicate).await.is_err());
-        let mut stale = verified(&first, now);
-        stale.version = 7;
+        // Two wrong codes on one the store has seen once: the version is ahead.
+        let once = wrong_code(&first, now);
+        let stale = match once.verify(&wrong_attempt(&first), now) {
+            Ok(Verification::WrongCode(next)) => next,
+            other => panic!("a second wrong code: {other:?}"),
+        };
         assert!(store.advance_registration(&stale, None).await.is_err());
         assert!(
             store

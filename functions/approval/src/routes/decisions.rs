@@ -23,12 +23,9 @@ pub struct Decision {
 impl From<&Registration> for Decision {
     fn from(registration: &Registration) -> Self {
         Self {
-            registration_id: registration.id.to_string(),
-            status: registration.status,
-            contact_id: registration
-                .contact
-                .as_ref()
-                .map(|contact| contact.id.clone()),
+            registration_id: registration.id().to_string(),
+            status: registration.status(),
+            contact_id: registration.contact().map(|contact| contact.id.clone()),
         }
     }
 }
@@ -150,7 +147,6 @@ pub async fn approve(
     let expires_at: OffsetDateTime = approval
         .user
         .invitation()
-        .as_ref()
         .map(|invitation| invitation.expires_at)
         .expect("an approved user is invited");
     Ok(Json(Approved {

@@ -15,8 +15,8 @@ pub struct RegistrationState {
 impl From<&Registration> for RegistrationState {
     fn from(registration: &Registration) -> Self {
         Self {
-            registration_id: registration.id.to_string(),
-            status: registration.status,
+            registration_id: registration.id().to_string(),
+            status: registration.status(),
         }
     }
 }

@@ -32,13 +32,16 @@ pub async fn approve_registration(
         let registration = live_registration(ports, id, now).await?;
         let user_id = Id::generate(ports.random.as_ref());
         let next = registration.approve(&user_id, actor, now)?;
-        let contact = next.contact.clone().ok_or(DomainError::ContactRequired)?;
+        let contact = next
+            .contact()
+            .cloned()
+            .ok_or(DomainError::ContactRequired)?;
         let (token, invitation) = new_invitation(ports, now);
         let message = invitation_email(
             ports,
             &contact.email,
-            &next.locale,
-            next.first_name.to_string(),
+            next.locale(),
+            next.first_name().to_string(),
             &token,
             &invitation,
             now,
@@ -50,9 +53,9 @@ pub async fn approve_registration(
             now,
         );
         let profile = Profile {
-            first_name: next.first_name.clone(),
-            last_name: next.last_name.clone(),
-            phone: next.phone.clone(),
+            first_name: next.first_name().clone(),
+            last_name: next.last_name().clone(),
+            phone: next.phone().cloned(),
         };
         let user = PortalUser::invite(
             user_id,
@@ -63,7 +66,7 @@ pub async fn approve_registration(
             invited,
         )
         .with_profile(profile)
-        .with_locale(next.locale.clone());
+        .with_locale(next.locale().clone());
         ports
             .store
             .approve_registration(&next, &user, &message)

@@ -20,7 +20,7 @@ pub async fn reject_registration(
         let registration = live_registration(ports, id, now).await?;
         let next = registration.reject(reason.clone(), actor, now)?;
         let content = EmailContent::Rejection {
-            first_name: next.first_name.to_string(),
+            first_name: next.first_name().to_string(),
             reason: reason.to_string(),
         };
         let message = OutboxMessage::to_registrant(ports.random.as_ref(), &next, content);

@@ -49,7 +49,7 @@ pub async fn registration_detail(
     let registration = live_registration(ports, id, ports.clock.now()).await?;
     let mut suggestions: Vec<Suggestion> = ports
         .store
-        .contact_by_email(&registration.email)
+        .contact_by_email(registration.email())
         .await?
         .into_iter()
         .map(|contact| Suggestion {
@@ -57,7 +57,7 @@ pub async fn registration_detail(
             matched: SuggestionMatch::Email,
         })
         .collect();
-    let key = name_key(&registration.first_name, Some(&registration.last_name));
+    let key = name_key(registration.first_name(), Some(registration.last_name()));
     for contact in ports.store.contacts_named(&key, SUGGESTIONS).await? {
         if suggestions
             .iter()

@@ -30,7 +30,7 @@ pub async fn submit_registration(
         now,
     );
     let message = code_message(ports, &registration, &code);
-    let throttle = ThrottleWindow::registrations(&registration.email, now);
+    let throttle = ThrottleWindow::registrations(registration.email(), now);
     match ports
         .store
         .submit_registration(&registration, &message, &throttle)
@@ -54,8 +54,8 @@ pub(super) fn code_message(
     registration: &Registration,
     code: &VerificationCode,
 ) -> OutboxMessage {
-    let first_name = registration.first_name.to_string();
-    let content = if registration.existing_account {
+    let first_name = registration.first_name().to_string();
+    let content = if registration.existing_account() {
         EmailContent::AlreadyRegistered { first_name }
     } else {
         EmailContent::VerificationCode {

@@ -64,8 +64,7 @@ impl ContactStore for DynamoStore {
 impl DynamoStore {
     pub(super) async fn link_to_existing(&self, next: &Registration) -> Result<(), StoreError> {
         let contact = next
-            .contact
-            .as_ref()
+            .contact()
             .ok_or(StoreError::Refused(Refusal::ContactMissing))?;
         let mut items = vec![put(self.replace_registration(next)?)];
         let contact_position = items.len();

@@ -145,18 +145,18 @@ fn key(pk: String, sk: &str) -> Item {
 
 /// Indexed by status for the review queue, which reads the index backwards (newest first).
 pub(crate) fn registration_item(registration: &Registration) -> Result<Item, StoreError> {
-    let mut item = registration_key(registration.id.as_str());
+    let mut item = registration_key(registration.id().as_str());
     item.insert(
         GSI1_PK.to_owned(),
-        string(review_queue::list(registration.status)),
+        string(review_queue::list(registration.status())),
     );
     item.insert(
         GSI1_SK.to_owned(),
         string(review_queue::position(registration)),
     );
-    item.insert(VERSION.to_owned(), number(registration.version));
+    item.insert(VERSION.to_owned(), number(registration.version()));
     // Verified requests lose their deadline, so TTL stops applying to them.
-    if let Some(expires_at) = registration.expires_at {
+    if let Some(expires_at) = registration.expires_at() {
         item.insert(EXPIRES_AT.to_owned(), epoch_seconds(expires_at));
     }
     item.insert(DATA.to_owned(), data(registration)?);
@@ -413,14 +413,18 @@ mod tests {
         Contact::from_registration(id("c1"), &registration(), created)
     }
 
-    /// A request through every step that adds to it: verified, linked, approved.
-    fn approved() -> Registration {
+    fn verified() -> Registration {
         let (submitted, code) = submitted();
         let attempt = CodeAttempt::parse(code.as_str()).unwrap();
         let Verification::Verified(verified) = submitted.verify(&attempt, NOW).unwrap() else {
             panic!("the right code did not verify");
         };
-        let linked = verified.link_contact(&contact(), &actor(), NOW).unwrap();
+        verified
+    }
+
+    /// A request through every step that adds to it: verified, linked, approved.
+    fn approved() -> Registration {
+        let linked = verified().link_contact(&contact(), &actor(), NOW).unwrap();
         linked.approve(&id("u1"), &actor(), NOW).unwrap()
     }
 
@@ -655,10 +659,7 @@ mod tests {
 
     #[test]
     fn a_verified_registration_item_has_no_ttl() {
-        let mut registration = registration();
-        registration.status = RegistrationStatus::New;
-        registration.expires_at = None;
-        let item = registration_item(&registration).unwrap();
+        let item = registration_item(&verified()).unwrap();
         assert!(!item.contains_key(EXPIRES_AT));
         assert_eq!(item[GSI1_PK], string("REGSTATUS#new"));
     }

@@ -109,7 +109,7 @@ impl RegistrationStore for DynamoStore {
 impl DynamoStore {
     /// Writes `next` over the stored request if that is still the version `next` came from.
     pub(super) fn replace_registration(&self, next: &Registration) -> Result<Put, StoreError> {
-        self.put_next_version(registration_item(next)?, next.version)
+        self.put_next_version(registration_item(next)?, next.version())
     }
 
     /// Writes `items` and counts them against `throttle`, all or nothing: `Throttled` when

@@ -45,8 +45,7 @@ impl ContactStore for EmbeddedStore {
 pub(super) fn link_existing(state: &State, next: &Registration) -> Result<Vec<Change>, StoreError> {
     // Checked before the version, as DynamoDB cannot even build the write without it.
     let contact = next
-        .contact
-        .as_ref()
+        .contact()
         .ok_or(StoreError::Refused(Refusal::ContactMissing))?;
     state.expect_previous_version(next)?;
     state.free_contact(&contact.id)?;

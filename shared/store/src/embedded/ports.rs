@@ -24,7 +24,7 @@ impl RegistrationStore for EmbeddedStore {
         self.commit(|state| {
             // The throttle first, as on DynamoDB, where its refusal is the one reported.
             let counted = state.count_against(throttle)?;
-            if state.registrations.contains_key(&registration.id)
+            if state.registrations.contains_key(registration.id())
                 || state.outbox.contains_key(&email.id)
             {
                 return Err(StoreError::ConditionFailed);

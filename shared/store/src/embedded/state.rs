@@ -158,7 +158,6 @@ impl InvitationPointer {
     /// way in.
     pub fn pending(user: &PortalUser) -> Option<Self> {
         user.invitation()
-            .as_ref()
             .filter(|invitation| invitation.status == InvitationStatus::Pending)
             .map(|invitation| Self {
                 token_hash: invitation.token_hash.clone(),
@@ -258,8 +257,8 @@ impl State {
 
     /// `ConditionFailed` unless the stored request is the version `next` was made from.
     pub fn expect_previous_version(&self, next: &Registration) -> Result<(), StoreError> {
-        let stored = self.registrations.get(&next.id).map(|r| r.version);
-        match (stored, next.version.checked_sub(1)) {
+        let stored = self.registrations.get(next.id()).map(|r| r.version());
+        match (stored, next.version().checked_sub(1)) {
             (Some(stored), Some(expected)) if stored == expected => Ok(()),
             _ => Err(StoreError::ConditionFailed),
         }
@@ -299,20 +298,20 @@ impl State {
     }
 
     fn put_registration(&mut self, registration: Registration) {
-        if let Some(old) = self.registrations.get(&registration.id)
-            && let Some(listed) = self.queue.get_mut(old.status.as_str())
+        if let Some(old) = self.registrations.get(registration.id())
+            && let Some(listed) = self.queue.get_mut(old.status().as_str())
         {
             listed.remove(&review_queue::position(old));
         }
         self.queue
-            .entry(registration.status.as_str())
+            .entry(registration.status().as_str())
             .or_default()
             .insert(
                 review_queue::position(&registration),
-                registration.id.clone(),
+                registration.id().clone(),
             );
         self.registrations
-            .insert(registration.id.clone(), registration);
+            .insert(registration.id().clone(), registration);
     }
 
     /// `Refused(OrganizationMissing)` unless `user`'s organization, if any, exists.

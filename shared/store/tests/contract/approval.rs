@@ -7,7 +7,7 @@ use portal_domain::{Refusal, StoreError};
 use portal_store::OutboxStatus;
 
 use crate::support::{
-    Subject, approval, linked, linked_in, now, portal_user, unknown, verified_in,
+    Subject, approval, linked, linked_in, now, portal_user, staff, unknown, verified_in,
 };
 
 pub async fn an_approval_processes_the_request_and_creates_the_invited_user(store: &impl Subject) {
@@ -19,8 +19,8 @@ pub async fn an_approval_processes_the_request_and_creates_the_invited_user(stor
         .await
         .unwrap();
 
-    let registration = store.registration(&linked.id).await.unwrap().unwrap();
-    assert_eq!(registration.status, RegistrationStatus::Processed);
+    let registration = store.registration(linked.id()).await.unwrap().unwrap();
+    assert_eq!(registration.status(), RegistrationStatus::Processed);
     assert_eq!(registration, approved.next);
     let user = &approved.user;
     assert_eq!(
@@ -57,7 +57,7 @@ pub async fn of_two_concurrent_approvals_from_one_version_exactly_one_wins(store
         results => panic!("expected exactly one approval to win, got {results:?}"),
     };
     assert_eq!(
-        store.registration(&linked.id).await.unwrap(),
+        store.registration(linked.id()).await.unwrap(),
         Some(winner.next)
     );
     assert!(store.portal_user(winner.user.id()).await.unwrap().is_some());
@@ -146,9 +146,10 @@ pub async fn an_approval_into_a_missing_organization_is_refused_and_writes_nothi
 }
 
 pub async fn an_approval_from_a_stale_version_is_refused_and_writes_nothing(store: &impl Subject) {
-    let (linked, _) = linked_in(store).await;
-    let mut stale = approval(&linked, Grant::default());
-    stale.next.version += 1;
+    let (linked, contact) = linked_in(store).await;
+    // Linked once more than the store has seen: the approval's version is ahead.
+    let relinked = linked.link_contact(&contact, &staff(), now()).unwrap();
+    let stale = approval(&relinked, Grant::default());
     let before = store.everything().await;
 
     let result = store

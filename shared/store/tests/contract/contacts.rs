@@ -55,9 +55,9 @@ pub async fn linking_an_existing_contact_resolves_the_request(store: &impl Subje
 
     store.link_existing_contact(&next).await.unwrap();
 
-    let stored = store.registration(&next.id).await.unwrap().unwrap();
-    assert_eq!(stored.status, RegistrationStatus::Resolved);
-    assert_eq!(stored.contact.as_ref().unwrap().id, contact.id);
+    let stored = store.registration(next.id()).await.unwrap().unwrap();
+    assert_eq!(stored.status(), RegistrationStatus::Resolved);
+    assert_eq!(stored.contact().unwrap().id, contact.id);
     assert_eq!(stored, next);
 }
 
@@ -138,7 +138,7 @@ pub async fn linking_a_new_contact_creates_it_with_the_request(store: &impl Subj
 
     store.link_new_contact(&next, &contact).await.unwrap();
 
-    assert_eq!(store.registration(&next.id).await.unwrap(), Some(next));
+    assert_eq!(store.registration(next.id()).await.unwrap(), Some(next));
     let found = [
         store.contact(&contact.id).await.unwrap(),
         store.contact_by_email(&contact.email).await.unwrap(),
@@ -152,7 +152,7 @@ pub async fn linking_a_new_contact_with_a_taken_email_is_refused_and_writes_noth
     store: &impl Subject,
 ) {
     let registration = verified_in(store, now()).await;
-    let existing = new_contact(&registration.email);
+    let existing = new_contact(registration.email());
     store.create_contact(&existing).await.unwrap();
     let contact = contact_of(&registration);
     let next = linked(&registration, &contact);
@@ -167,7 +167,7 @@ pub async fn linking_a_new_contact_with_a_taken_email_is_refused_and_writes_noth
     assert_eq!(store.everything().await, before);
     assert_eq!(store.contact(&contact.id).await.unwrap(), None);
     assert_eq!(
-        store.registration(&registration.id).await.unwrap(),
+        store.registration(registration.id()).await.unwrap(),
         Some(registration)
     );
 }

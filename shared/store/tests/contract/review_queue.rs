@@ -17,13 +17,13 @@ async fn queue(store: &impl Subject, new: usize, unverified: usize) -> (Vec<Stri
     let mut verified_ids = Vec::new();
     for n in 0..new {
         let at = start + Duration::seconds(2 * n as i64);
-        verified_ids.push(verified_in(store, at).await.id.to_string());
+        verified_ids.push(verified_in(store, at).await.id().to_string());
     }
     let mut unverified_ids = Vec::new();
     for n in 0..unverified {
         let request = request(&new_email(), start + Duration::seconds(2 * n as i64 + 1));
         store.submit(&request).await.unwrap();
-        unverified_ids.push(request.registration.id.to_string());
+        unverified_ids.push(request.registration.id().to_string());
     }
     verified_ids.reverse();
     unverified_ids.reverse();
@@ -58,7 +58,7 @@ fn ids(pages: &[Page<Registration>]) -> Vec<String> {
         .flat_map(|page| {
             page.items
                 .iter()
-                .map(|registration| registration.id.to_string())
+                .map(|registration| registration.id().to_string())
         })
         .collect()
 }
@@ -82,8 +82,12 @@ pub async fn the_queue_pages_newest_first_without_losing_or_repeating_a_request(
         assert!(full.iter().all(|page| page.items.len() == limit as usize));
         assert!(!last.items.is_empty());
         let listed: Vec<&Registration> = pages.iter().flat_map(|page| &page.items).collect();
-        assert!(listed.windows(2).all(|w| w[0].created_at > w[1].created_at));
-        assert!(listed.iter().all(|r| r.status == RegistrationStatus::New));
+        assert!(
+            listed
+                .windows(2)
+                .all(|w| w[0].created_at() > w[1].created_at())
+        );
+        assert!(listed.iter().all(|r| r.status() == RegistrationStatus::New));
     }
     let pages = all_pages(store, RegistrationStatus::PendingVerification, 50).await;
     assert_eq!(ids(&pages), unverified);

@@ -100,7 +100,10 @@ pub trait Subject: Store {
 
     /// Submits `request` counted against its email's registration window.
     async fn submit(&self, request: &Request) -> Result<(), StoreError> {
-        let throttle = window(&request.registration.email, request.registration.created_at);
+        let throttle = window(
+            request.registration.email(),
+            request.registration.created_at(),
+        );
         self.submit_registration(&request.registration, &request.email, &throttle)
             .await
     }
@@ -210,6 +213,11 @@ pub fn window(email: &EmailAddress, now: OffsetDateTime) -> ThrottleWindow {
 }
 
 pub fn request(email: &EmailAddress, now: OffsetDateTime) -> Request {
+    request_with_id(RegistrationId::generate(&OsRandomness), email, now)
+}
+
+/// A request with `id`, which another may already have.
+pub fn request_with_id(id: RegistrationId, email: &EmailAddress, now: OffsetDateTime) -> Request {
     let form = RegistrationForm {
         first_name: PersonName::parse("Ada").expect("a name"),
         last_name: PersonName::parse("Lovelace").expect("a name"),
@@ -219,13 +227,7 @@ pub fn request(email: &EmailAddress, now: OffsetDateTime) -> Request {
         locale: Locale::default(),
     };
     let code = VerificationCode::generate(&OsRandomness);
-    let registration = Registration::submit(
-        RegistrationId::generate(&OsRandomness),
-        form,
-        &code,
-        false,
-        now,
-    );
+    let registration = Registration::submit(id, form, &code, false, now);
     let email = code_email(&registration, &code);
     Request {
         registration,
@@ -237,20 +239,21 @@ pub fn request(email: &EmailAddress, now: OffsetDateTime) -> Request {
 pub fn code_email(registration: &Registration, code: &VerificationCode) -> OutboxMessage {
     OutboxMessage::new(
         &OsRandomness,
-        registration.email.clone(),
-        registration.locale.clone(),
+        registration.email().clone(),
+        registration.locale().clone(),
         EmailContent::VerificationCode {
-            first_name: registration.first_name.to_string(),
+            first_name: registration.first_name().to_string(),
             sealed_code: SealKey::generate(&OsRandomness).seal(code.as_str()),
             valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
         },
-        registration.updated_at,
+        registration.updated_at(),
     )
 }
 
 /// The request's next state after its right code.
 pub fn verified(request: &Request, now: OffsetDateTime) -> Registration {
-    match attempt(request, request.code.as_str(), now) {
+    let right = CodeAttempt::parse(request.code.as_str()).expect("six digits");
+    match attempt(request, &right, now) {
         Verification::Verified(next) => next,
         Verification::WrongCode(_) => panic!("the right code did not verify"),
     }
@@ -258,18 +261,22 @@ pub fn verified(request: &Request, now: OffsetDateTime) -> Registration {
 
 /// The request's next state after a wrong code.
 pub fn wrong_code(request: &Request, now: OffsetDateTime) -> Registration {
-    let right: u32 = request.code.as_str().parse().expect("six digits");
-    match attempt(request, &format!("{:06}", (right + 1) % 1_000_000), now) {
+    match attempt(request, &wrong_attempt(request), now) {
         Verification::WrongCode(next) => next,
         Verification::Verified(_) => panic!("a wrong code verified"),
     }
 }
 
-fn attempt(request: &Request, typed: &str, now: OffsetDateTime) -> Verification {
-    let attempt = CodeAttempt::parse(typed).expect("six digits");
+/// A code that is not the request's.
+pub fn wrong_attempt(request: &Request) -> CodeAttempt {
+    let right: u32 = request.code.as_str().parse().expect("six digits");
+    CodeAttempt::parse(&format!("{:06}", (right + 1) % 1_000_000)).expect("six digits")
+}
+
+fn attempt(request: &Request, attempt: &CodeAttempt, now: OffsetDateTime) -> Verification {
     request
         .registration
-        .verify(&attempt, now)
+        .verify(attempt, now)
         .expect("a fresh request takes a code")
 }
 
@@ -349,18 +356,18 @@ pub fn approval(linked: &Registration, grant: Grant) -> Approval {
     let next = linked
         .approve(&user_id, &staff(), now)
         .expect("a linked request can be approved");
-    let contact = next.contact.clone().expect("a linked contact");
+    let contact = next.contact().cloned().expect("a linked contact");
     let (token, invitation) = invitation(now);
     let email = invitation_email(
         &contact.email,
-        next.first_name.as_ref(),
+        next.first_name().as_ref(),
         &token,
         &invitation,
     );
     let invited = AuditEvent::new(
         &staff(),
         AuditAction::Invited,
-        Some(format!("from registration {}", linked.id)),
+        Some(format!("from registration {}", linked.id())),
         now,
     );
     let user = PortalUser::invite(
