@@ -21,6 +21,7 @@ pub mod sealed;
 pub mod secret_token;
 pub mod session;
 pub mod staff;
+mod stored;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;

@@ -8,6 +8,7 @@ use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::contact::{Contact, ContactForm};
 use crate::error::DomainError;
 use crate::ids::{ContactId, PortalUserId, RegistrationId};
+use crate::stored::aggregate;
 use crate::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason};
 use crate::verification_code::{
     CODE_LIFETIME, CodeAttempt, MAX_ATTEMPTS, MAX_SENDS, RESEND_INTERVAL, VerificationCode,
@@ -75,39 +76,35 @@ pub struct PendingCode {
     pub sends: u8,
 }
 
-/// A registration request. Its fields change only through its methods, each of which
-/// checks the lifecycle, bumps the version and records what staff did in the audit trail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Registration {
-    id: RegistrationId,
-    status: RegistrationStatus,
-    first_name: PersonName,
-    last_name: PersonName,
-    email: EmailAddress,
-    phone: Option<Phone>,
-    company: Option<Company>,
-    locale: Locale,
-    /// The email already belonged to a portal user when the request came in: the person
-    /// is told so instead of getting a code, and the request can never be verified.
-    /// The answers stay the same, so the form does not reveal who has an account.
-    #[serde(default)]
-    existing_account: bool,
-    code: Option<PendingCode>,
-    /// The CRM contact staff linked; its email becomes the username on approval.
-    contact: Option<LinkedContact>,
-    portal_user_id: Option<PortalUserId>,
-    rejection_reason: Option<Reason>,
-    #[serde(default)]
-    audit: Vec<AuditEvent>,
-    #[serde(with = "time::serde::rfc3339")]
-    created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    updated_at: OffsetDateTime,
-    /// Set while unverified: after this the request no longer exists for anyone.
-    #[serde(with = "time::serde::rfc3339::option")]
-    expires_at: Option<OffsetDateTime>,
-    /// Bumped by every change; stores write only if the version they read is still current.
-    version: u64,
+aggregate! {
+    /// A registration request. Its fields change only through its methods, each of which
+    /// checks the lifecycle, bumps the version and records what staff did in the audit trail.
+    pub struct Registration / StoredRegistration {
+        id: RegistrationId,
+        status: RegistrationStatus,
+        first_name: PersonName,
+        last_name: PersonName,
+        email: EmailAddress,
+        phone: Option<Phone>,
+        company: Option<Company>,
+        locale: Locale,
+        /// The email already belonged to a portal user when the request came in: the person
+        /// is told so instead of getting a code, and the request can never be verified.
+        /// The answers stay the same, so the form does not reveal who has an account.
+        existing_account: bool,
+        code: Option<PendingCode>,
+        /// The CRM contact staff linked; its email becomes the username on approval.
+        contact: Option<LinkedContact>,
+        portal_user_id: Option<PortalUserId>,
+        rejection_reason: Option<Reason>,
+        audit: Vec<AuditEvent>,
+        created_at: OffsetDateTime,
+        updated_at: OffsetDateTime,
+        /// Set while unverified: after this the request no longer exists for anyone.
+        expires_at: Option<OffsetDateTime>,
+        /// Bumped by every change; stores write only if the version they read is still current.
+        version: u64,
+    }
 }
 
 /// The contact a request is linked to, with what approval needs from it.

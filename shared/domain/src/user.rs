@@ -7,6 +7,7 @@ use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::error::{DomainError, FieldErrors};
 use crate::ids::{ContactId, OrganizationId, PortalUserId};
 use crate::invitation::{Invitation, InvitationStatus};
+use crate::stored::aggregate;
 use crate::types::{EmailAddress, Locale, PersonName, Phone, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -17,47 +18,37 @@ pub enum PortalUserStatus {
     Deactivated,
 }
 
-/// A portal user. Its fields change only through its methods, each of which records what
-/// happened in its audit trail and bumps its version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PortalUser {
-    id: PortalUserId,
-    contact_id: ContactId,
-    /// The contact's email; unique among portal users.
-    username: EmailAddress,
-    status: PortalUserStatus,
-    /// The user's own roles; organization roles and the base role come on top.
-    #[serde(default)]
-    roles: Vec<Role>,
-    organization_id: Option<OrganizationId>,
-    #[serde(default)]
-    org_admin: bool,
-    /// The newest invitation; older ones no longer work.
-    invitation: Option<Invitation>,
-    #[serde(with = "time::serde::rfc3339::option", default)]
-    last_login_at: Option<OffsetDateTime>,
-    /// The name the person goes by; absent when invited by email alone (then the
-    /// invitation landing asks for it).
-    #[serde(default)]
-    first_name: Option<PersonName>,
-    #[serde(default)]
-    last_name: Option<PersonName>,
-    #[serde(default)]
-    phone: Option<Phone>,
-    /// The language of this user's emails (resets, notices): the one they registered in.
-    #[serde(default)]
-    locale: Locale,
-    /// Argon2id PHC string; absent until the invitation is accepted.
-    #[serde(default)]
-    password_hash: Option<String>,
-    /// Carried by access tokens and sessions; bumping it ends them all at once.
-    #[serde(default)]
-    token_version: u64,
-    #[serde(with = "time::serde::rfc3339")]
-    created_at: OffsetDateTime,
-    #[serde(default)]
-    audit: Vec<AuditEvent>,
-    version: u64,
+aggregate! {
+    /// A portal user. Its fields change only through its methods, each of which records what
+    /// happened in its audit trail and bumps its version.
+    pub struct PortalUser / StoredPortalUser {
+        id: PortalUserId,
+        contact_id: ContactId,
+        /// The contact's email; unique among portal users.
+        username: EmailAddress,
+        status: PortalUserStatus,
+        /// The user's own roles; organization roles and the base role come on top.
+        roles: Vec<Role>,
+        organization_id: Option<OrganizationId>,
+        org_admin: bool,
+        /// The newest invitation; older ones no longer work.
+        invitation: Option<Invitation>,
+        last_login_at: Option<OffsetDateTime>,
+        /// The name the person goes by; absent when invited by email alone (then the
+        /// invitation landing asks for it).
+        first_name: Option<PersonName>,
+        last_name: Option<PersonName>,
+        phone: Option<Phone>,
+        /// The language of this user's emails (resets, notices): the one they registered in.
+        locale: Locale,
+        /// Argon2id PHC string; absent until the invitation is accepted.
+        password_hash: Option<String>,
+        /// Carried by access tokens and sessions; bumping it ends them all at once.
+        token_version: u64,
+        created_at: OffsetDateTime,
+        audit: Vec<AuditEvent>,
+        version: u64,
+    }
 }
 
 /// The name and phone a person gives for their account.

@@ -10,6 +10,7 @@ mod dynamo;
 mod embedded;
 mod members;
 mod outbox_status;
+mod records;
 mod review_queue;
 mod sortable;
 pub mod table;

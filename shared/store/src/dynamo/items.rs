@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
 use super::errors::malformed_item;
+use crate::records::{PortalUserRecord, RegistrationRecord};
 use crate::review_queue::{self, Resume};
 use crate::table::{EXPIRES_AT, GSI1_PK, GSI1_SK, PK, SK};
 use crate::{OutboxStatus, dead_letters, members, sortable};
@@ -159,7 +160,10 @@ pub(crate) fn registration_item(registration: &Registration) -> Result<Item, Sto
     if let Some(expires_at) = registration.expires_at() {
         item.insert(EXPIRES_AT.to_owned(), epoch_seconds(expires_at));
     }
-    item.insert(DATA.to_owned(), data(registration)?);
+    item.insert(
+        DATA.to_owned(),
+        data(&RegistrationRecord::from(registration))?,
+    );
     Ok(item)
 }
 
@@ -198,7 +202,7 @@ pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {
     );
     item.insert(GSI1_SK.to_owned(), string(members::position(user)));
     item.insert(VERSION.to_owned(), number(user.version()));
-    item.insert(DATA.to_owned(), data(user)?);
+    item.insert(DATA.to_owned(), data(&PortalUserRecord::from(user))?);
     Ok(item)
 }
 
@@ -322,6 +326,16 @@ pub(crate) fn data_of<T: DeserializeOwned>(mut item: Item) -> Result<T, StoreErr
         .remove(DATA)
         .ok_or_else(|| malformed_item(format!("no `{DATA}` attribute")))?;
     serde_dynamo::from_attribute_value(data).map_err(malformed_item)
+}
+
+/// A portal user, from its record under `data`.
+pub(crate) fn portal_user_of(item: Item) -> Result<PortalUser, StoreError> {
+    data_of::<PortalUserRecord>(item).map(PortalUser::from)
+}
+
+/// A registration request, from its record under `data`.
+pub(crate) fn registration_of(item: Item) -> Result<Registration, StoreError> {
+    data_of::<RegistrationRecord>(item).map(Registration::from)
 }
 
 pub(crate) fn string_attribute(item: &Item, name: &str) -> Result<String, StoreError> {
@@ -448,8 +462,8 @@ mod tests {
     fn a_registration_item_reads_back_equal() {
         let registration = registration();
         let item = registration_item(&registration).unwrap();
-        let read: Option<Registration> = from_data(Some(item)).unwrap();
-        assert_eq!(read, Some(registration));
+        let read = registration_of(item).unwrap();
+        assert_eq!(read, registration);
     }
 
     #[test]
@@ -457,8 +471,8 @@ mod tests {
         let approved = approved();
         let item = registration_item(&approved).unwrap();
         assert_eq!(item[GSI1_PK], string("REGSTATUS#processed"));
-        let read: Option<Registration> = from_data(Some(item)).unwrap();
-        assert_eq!(read, Some(approved));
+        let read = registration_of(item).unwrap();
+        assert_eq!(read, approved);
     }
 
     #[test]
@@ -493,8 +507,8 @@ mod tests {
     #[test]
     fn a_portal_user_item_reads_back_equal_with_its_invitation() {
         let user = user();
-        let read: Option<PortalUser> = from_data(Some(portal_user_item(&user).unwrap())).unwrap();
-        assert_eq!(read, Some(user));
+        let read = portal_user_of(portal_user_item(&user).unwrap()).unwrap();
+        assert_eq!(read, user);
     }
 
     #[test]
@@ -549,8 +563,8 @@ mod tests {
         assert!(user.password_hash().is_some() && user.phone().is_some());
         let item = portal_user_item(&user).unwrap();
         assert_eq!(item[VERSION], number(user.version()));
-        let read: Option<PortalUser> = from_data(Some(item)).unwrap();
-        assert_eq!(read, Some(user));
+        let read = portal_user_of(item).unwrap();
+        assert_eq!(read, user);
     }
 
     #[test]
@@ -666,7 +680,7 @@ mod tests {
 
     #[test]
     fn an_item_without_data_is_malformed() {
-        let result: Result<Option<Registration>, _> = from_data(Some(registration_key("r1")));
+        let result = registration_of(registration_key("r1"));
         assert!(matches!(result, Err(StoreError::Unavailable(_))));
     }
 }

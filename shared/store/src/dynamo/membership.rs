@@ -18,7 +18,7 @@ use super::errors::refused;
 use super::items::{
     CONTACT_ID, contact_email_key, contact_key, data_of, from_data, members_entry_key,
     organization_item, organization_key, pending_invitation_item, pending_outbox_item,
-    portal_user_key, string_attribute,
+    portal_user_key, portal_user_of, string_attribute,
 };
 use super::{DynamoStore, check, put};
 use crate::members;
@@ -63,7 +63,7 @@ impl MembershipStore for DynamoStore {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(data_of)
+            .map(portal_user_of)
             .collect::<Result<Vec<PortalUser>, _>>()?;
         Ok(members::page(organization_id, read, page.limit, cut_short))
     }
@@ -96,7 +96,7 @@ impl MembershipStore for DynamoStore {
         self.batch_get(ids.into_iter().map(|id| portal_user_key(id)).collect())
             .await?
             .into_iter()
-            .map(data_of)
+            .map(portal_user_of)
             .collect()
     }
 

@@ -5,7 +5,7 @@ use portal_domain::page::{Page, PageRequest};
 use portal_domain::registration::{Registration, RegistrationStatus};
 
 use super::DynamoStore;
-use super::items::{data_of, queue_entry_key};
+use super::items::{queue_entry_key, registration_of};
 use crate::review_queue;
 
 impl DynamoStore {
@@ -34,7 +34,7 @@ impl DynamoStore {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(data_of)
+            .map(registration_of)
             .collect::<Result<Vec<Registration>, _>>()?;
         Ok(review_queue::page(status, read, page.limit, cut_short))
     }

@@ -14,8 +14,8 @@ use super::errors::{
     Cancellation, FailedConditions, cancellation, invalid_request, refused, transaction_failed,
 };
 use super::items::{
-    COUNT, epoch_seconds, from_data, number, pending_outbox_item, registration_item,
-    registration_key, throttle_key,
+    COUNT, epoch_seconds, number, pending_outbox_item, registration_item, registration_key,
+    registration_of, throttle_key,
 };
 use super::{DynamoStore, TransactError, put, update};
 use crate::table::{EXPIRES_AT, PK};
@@ -55,7 +55,10 @@ impl RegistrationStore for DynamoStore {
     }
 
     async fn registration(&self, id: &RegistrationId) -> Result<Option<Registration>, StoreError> {
-        from_data(self.get(registration_key(id.as_str())).await?)
+        self.get(registration_key(id.as_str()))
+            .await?
+            .map(registration_of)
+            .transpose()
     }
 
     async fn registrations_by_status(

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::Put;
 
 use super::errors::transaction_failed;
 use super::items::{
-    PORTAL_USER_ID, from_data, id_attribute, portal_user_item, portal_user_key, username_item,
+    PORTAL_USER_ID, id_attribute, portal_user_item, portal_user_key, portal_user_of, username_item,
     username_key,
 };
 use super::{DynamoStore, put};
@@ -17,7 +17,10 @@ use portal_domain::ids::PortalUserId;
 #[async_trait]
 impl PortalUserStore for DynamoStore {
     async fn portal_user(&self, id: &PortalUserId) -> Result<Option<PortalUser>, StoreError> {
-        from_data(self.get(portal_user_key(id)).await?)
+        self.get(portal_user_key(id))
+            .await?
+            .map(portal_user_of)
+            .transpose()
     }
 
     async fn portal_user_id_by_username(

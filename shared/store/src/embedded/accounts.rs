@@ -47,7 +47,7 @@ impl AccountStore for EmbeddedStore {
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
-            let mut changes = vec![Change::PortalUser(next.clone())];
+            let mut changes = vec![Change::PortalUser(next.into())];
             changes.extend(begin_session(state, session)?);
             Ok(changes)
         })
@@ -83,7 +83,7 @@ impl AccountStore for EmbeddedStore {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
             let mut changes = vec![
-                Change::PortalUser(next.clone()),
+                Change::PortalUser(next.into()),
                 login_record(event),
                 Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
             ];
@@ -100,7 +100,7 @@ impl AccountStore for EmbeddedStore {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
             Ok(vec![
-                Change::PortalUser(next.clone()),
+                Change::PortalUser(next.into()),
                 Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
             ])
         })
@@ -227,7 +227,7 @@ impl AccountStore for EmbeddedStore {
             }
             Ok(vec![
                 Change::PasswordReset(used.clone()),
-                Change::PortalUser(next.clone()),
+                Change::PortalUser(next.into()),
                 Change::Outbox(OutboxEntry::pending(email)),
                 Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
             ])

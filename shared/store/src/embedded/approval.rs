@@ -16,7 +16,7 @@ pub(super) fn approve(
 ) -> Result<Vec<Change>, StoreError> {
     state.expect_previous_version(next)?;
     let contact = state.free_contact(user.contact_id())?;
-    let mut changes = vec![Change::Registration(next.clone()), linked(contact, user)];
+    let mut changes = vec![Change::Registration(next.into()), linked(contact, user)];
     changes.extend(new_user(state, user, Some(email))?);
     Ok(changes)
 }
@@ -51,7 +51,7 @@ pub(super) fn new_user(
         return Err(StoreError::ConditionFailed);
     }
     let mut changes = vec![
-        Change::PortalUser(user.clone()),
+        Change::PortalUser(user.into()),
         Change::Username(UsernameGuard {
             username: user.username().clone(),
             portal_user_id: user.id().clone(),

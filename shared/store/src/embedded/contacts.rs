@@ -49,7 +49,7 @@ pub(super) fn link_existing(state: &State, next: &Registration) -> Result<Vec<Ch
         .ok_or(StoreError::Refused(Refusal::ContactMissing))?;
     state.expect_previous_version(next)?;
     state.free_contact(&contact.id)?;
-    Ok(vec![Change::Registration(next.clone())])
+    Ok(vec![Change::Registration(next.into())])
 }
 
 pub(super) fn link_new(
@@ -59,7 +59,7 @@ pub(super) fn link_new(
 ) -> Result<Vec<Change>, StoreError> {
     state.expect_previous_version(next)?;
     let mut changes = new_contact(state, contact)?;
-    changes.push(Change::Registration(next.clone()));
+    changes.push(Change::Registration(next.into()));
     Ok(changes)
 }
 

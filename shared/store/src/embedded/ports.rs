@@ -30,7 +30,7 @@ impl RegistrationStore for EmbeddedStore {
                 return Err(StoreError::ConditionFailed);
             }
             Ok(vec![
-                Change::Registration(registration.clone()),
+                Change::Registration(registration.into()),
                 Change::Outbox(OutboxEntry::pending(email)),
                 counted,
             ])
@@ -77,7 +77,7 @@ impl RegistrationStore for EmbeddedStore {
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_version(next)?;
-            let mut changes = vec![Change::Registration(next.clone())];
+            let mut changes = vec![Change::Registration(next.into())];
             if let Some(email) = email {
                 if state.outbox.contains_key(&email.id) {
                     return Err(StoreError::ConditionFailed);
@@ -110,7 +110,7 @@ impl PortalUserStore for EmbeddedStore {
                 return Err(StoreError::ConditionFailed);
             }
             Ok(vec![
-                Change::PortalUser(user.clone()),
+                Change::PortalUser(user.into()),
                 Change::Username(UsernameGuard {
                     username: user.username().clone(),
                     portal_user_id: user.id().clone(),

@@ -18,6 +18,7 @@ use portal_domain::{Refusal, StoreError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::records::{PortalUserRecord, RegistrationRecord, as_records};
 use crate::{OutboxStatus, members, review_queue};
 use portal_domain::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
 
@@ -25,9 +26,11 @@ use portal_domain::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId
 /// the entities on every change (and so on replay), which is why snapshots leave them out.
 #[derive(Debug, Default, Serialize)]
 pub(super) struct State {
+    #[serde(serialize_with = "as_records::<_, _, RegistrationRecord, _>")]
     pub registrations: BTreeMap<RegistrationId, Registration>,
     pub outbox: BTreeMap<String, OutboxEntry>,
     pub throttles: BTreeMap<String, ThrottleCount>,
+    #[serde(serialize_with = "as_records::<_, _, PortalUserRecord, _>")]
     pub portal_users: BTreeMap<PortalUserId, PortalUser>,
     /// Username → portal user id: what makes a username unique.
     pub usernames: BTreeMap<String, PortalUserId>,
@@ -179,10 +182,10 @@ pub(super) struct LoginRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum Change {
-    Registration(Registration),
+    Registration(RegistrationRecord),
     Outbox(OutboxEntry),
     Throttle(ThrottleCount),
-    PortalUser(PortalUser),
+    PortalUser(PortalUserRecord),
     Username(UsernameGuard),
     Contact(Contact),
     ContactEmail(ContactEmailGuard),
@@ -201,14 +204,14 @@ impl State {
     pub fn apply(&mut self, changes: Vec<Change>) {
         for change in changes {
             match change {
-                Change::Registration(registration) => self.put_registration(registration),
+                Change::Registration(record) => self.put_registration(record.into()),
                 Change::Outbox(entry) => {
                     self.outbox.insert(entry.message.id.clone(), entry);
                 }
                 Change::Throttle(count) => {
                     self.throttles.insert(count.key.clone(), count);
                 }
-                Change::PortalUser(user) => self.put_portal_user(user),
+                Change::PortalUser(record) => self.put_portal_user(record.into()),
                 Change::Username(guard) => {
                     self.usernames
                         .insert(guard.username.into(), guard.portal_user_id);
