@@ -62,11 +62,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Every route with its OpenAPI description: the router and the document from one list.
 fn operations() -> OpenApiRouter<InvitationState> {
-    use routes::{org_members, organizations, portal_users};
+    use routes::{access_info, org_members, organizations, portal_users};
     OpenApiRouter::default()
         .routes(routes!(portal_users::create, portal_users::list))
         .routes(routes!(portal_users::detail, portal_users::change))
         .routes(routes!(portal_users::reinvite))
+        .routes(routes!(access_info::send))
+        .routes(routes!(access_info::send_many))
+        .routes(routes!(access_info::org_send_many))
         .routes(routes!(organizations::create))
         .routes(routes!(organizations::detail))
         .routes(routes!(organizations::add_members))

@@ -29,6 +29,16 @@ fn staff_routes() -> Vec<Route> {
         ),
         (
             Method::POST,
+            format!("/staff/portal-users/{id}/access-info"),
+            Some(json!({ "delivery": "link" })),
+        ),
+        (
+            Method::POST,
+            "/staff/portal-users/access-info".into(),
+            Some(json!({ "portal_user_ids": [id] })),
+        ),
+        (
+            Method::POST,
             "/staff/organizations".into(),
             Some(json!({ "name": "Acme", "roles": [] })),
         ),
@@ -51,6 +61,11 @@ fn org_routes() -> Vec<Route> {
             Some(json!({ "emails": ["a@example.com"] })),
         ),
         (Method::POST, format!("/org/members/{id}/invitation"), None),
+        (
+            Method::POST,
+            "/org/members/access-info".into(),
+            Some(json!({ "portal_user_ids": [id] })),
+        ),
         (
             Method::PUT,
             format!("/org/members/{id}/admin"),

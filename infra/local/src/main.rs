@@ -62,6 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         email_retries: Default::default(),
         password_min_length: MinLength::new(args.password_min_length.into())?,
         client_rate_limit: args.client_rate_limit,
+        portal_base_url: base_url.clone(),
     };
     let ports = portal_adapters::ports(
         open_store(&args).await?,

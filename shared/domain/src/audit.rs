@@ -28,6 +28,8 @@ pub enum AuditAction {
     /// The username's failed logins cleared by staff (a lock ended early).
     Unlocked,
     OrganizationCreated,
+    /// An active user was given a new link to set their password (the detail says how).
+    PasswordLinkIssued,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

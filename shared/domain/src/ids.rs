@@ -77,6 +77,24 @@ impl<'de, K: IdKind> Deserialize<'de> for Id<K> {
     }
 }
 
+/// In the OpenAPI document: text of the shape ids have. Fields of this type are inlined
+/// (`#[schema(inline)]`): every kind shares the one Rust name `Id`.
+impl<K: IdKind> utoipa::PartialSchema for Id<K> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(ID_PATTERN))
+            .description(Some(format!("The id of a {}", K::NAME)))
+            .into()
+    }
+}
+
+impl<K: IdKind> utoipa::ToSchema for Id<K> {}
+
+/// What every id looks like, as a regular expression (32 lowercase hex digits).
+pub const ID_PATTERN: &str = "^[0-9a-f]{32}$";
+
 // By hand: derives would ask the marker `K` for the same traits.
 impl<K: IdKind> Clone for Id<K> {
     fn clone(&self) -> Self {

@@ -33,6 +33,10 @@ pub enum EmailContent {
         sealed_token: String,
         #[serde(with = "time::serde::rfc3339")]
         expires_at: OffsetDateTime,
+        /// What the person signs in with, shown beside the link (absent in messages
+        /// queued before it was).
+        #[serde(default)]
+        username: Option<String>,
     },
     Rejection {
         first_name: String,
@@ -41,6 +45,15 @@ pub enum EmailContent {
     /// The link to choose a new password, sealed like an invitation's.
     PasswordReset {
         first_name: String,
+        sealed_token: String,
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: OffsetDateTime,
+    },
+    /// Access information staff sent an active user: their username and a link to set a
+    /// password, sealed like an invitation's.
+    AccessInfo {
+        first_name: String,
+        username: String,
         sealed_token: String,
         #[serde(with = "time::serde::rfc3339")]
         expires_at: OffsetDateTime,
@@ -63,6 +76,7 @@ impl EmailContent {
             Self::Invitation { .. } => "invitation",
             Self::Rejection { .. } => "rejection",
             Self::PasswordReset { .. } => "password_reset",
+            Self::AccessInfo { .. } => "access_info",
             Self::PasswordChanged { .. } => "password_changed",
             Self::Deactivated { .. } => "deactivated",
         }

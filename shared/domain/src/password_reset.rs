@@ -8,6 +8,8 @@ use crate::user::PortalUser;
 
 /// How long a reset link works.
 pub const RESET_LIFETIME: Duration = Duration::hours(1);
+/// How long a link to set a password that staff send (access information) works.
+pub const ACCESS_LINK_LIFETIME: Duration = Duration::hours(72);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordReset {
@@ -24,6 +26,10 @@ pub struct PasswordReset {
     /// before this field existed read as 0 and no longer work.
     #[serde(default)]
     pub token_version: u64,
+    /// The user's link version when the link was made: staff sending a new link bump it,
+    /// which ends every older link (and leaves sessions alone).
+    #[serde(default)]
+    pub link_version: u64,
 }
 
 impl PasswordReset {
@@ -33,6 +39,8 @@ impl PasswordReset {
 
     /// Whether the link still works for `user` as they are now.
     pub fn still_works_for(&self, user: &PortalUser) -> bool {
-        &self.user_id == user.id() && self.token_version == user.token_version()
+        &self.user_id == user.id()
+            && self.token_version == user.token_version()
+            && self.link_version == user.link_version()
     }
 }

@@ -150,6 +150,15 @@ pub trait MembershipStore: Send + Sync {
         next: &PortalUser,
         email: Option<&OutboxMessage>,
     ) -> Result<(), StoreError>;
+
+    /// Stores `next` (version-checked, its link version bumped), the new link `reset`
+    /// and `email` when the link is emailed, atomically. `ConditionFailed` if the user moved.
+    async fn issue_password_link(
+        &self,
+        next: &PortalUser,
+        reset: &PasswordReset,
+        email: Option<&OutboxMessage>,
+    ) -> Result<(), StoreError>;
 }
 
 /// One member a bulk invite or a staff creation writes.
@@ -363,6 +372,20 @@ pub struct Settings {
     pub password_min_length: MinLength,
     /// Requests a minute one client may send to one public route; 0 turns the limit off.
     pub client_rate_limit: u32,
+    /// The portal's public address (`PORTAL_BASE_URL`, checked): the only base of the
+    /// personal links handed to staff.
+    pub portal_base_url: String,
+}
+
+impl Settings {
+    /// `<base><page>#token=<token>`: the token rides in the fragment, so it never reaches
+    /// a server log (the emails build their links the same way).
+    pub fn link(&self, page: &str, token: &str) -> String {
+        format!(
+            "{}{page}#token={token}",
+            self.portal_base_url.trim_end_matches('/')
+        )
+    }
 }
 
 impl Settings {

@@ -45,6 +45,8 @@ aggregate! {
         password_hash: Option<String>,
         /// Carried by access tokens and sessions; bumping it ends them all at once.
         token_version: u64,
+        /// Carried by links to set a password; bumping it ends every older link.
+        link_version: u64,
         created_at: OffsetDateTime,
         audit: Vec<AuditEvent>,
         version: u64,
@@ -118,6 +120,7 @@ impl PortalUser {
             locale: Locale::default(),
             password_hash: None,
             token_version: 1,
+            link_version: 0,
             created_at: invited.at,
             audit: vec![invited],
             version: 1,
@@ -212,6 +215,11 @@ impl PortalUser {
     /// Carried by access tokens and sessions; bumping it ends them all at once.
     pub fn token_version(&self) -> u64 {
         self.token_version
+    }
+
+    /// Carried by links to set a password; bumping it ends every older link.
+    pub fn link_version(&self) -> u64 {
+        self.link_version
     }
 
     pub fn created_at(&self) -> OffsetDateTime {
@@ -328,6 +336,39 @@ impl PortalUser {
             actor,
             AuditAction::Invited,
             Some("a new invitation replaces the previous one".into()),
+            now,
+        ));
+        Ok(next)
+    }
+
+    /// A new link for an active user to choose a password, which staff send or hand over
+    /// (`how` says which): every older link stops working; sessions go on until it is used.
+    /// An invited user gets a new invitation instead, a deactivated one nothing.
+    pub fn issue_password_link(
+        &self,
+        actor: &Actor,
+        how: &str,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        match self.status {
+            PortalUserStatus::Active => {}
+            PortalUserStatus::Invited => {
+                return Err(DomainError::InvalidState(
+                    "an invited user gets a new invitation, not a password link",
+                ));
+            }
+            PortalUserStatus::Deactivated => {
+                return Err(DomainError::InvalidState(
+                    "a deactivated user gets no access information",
+                ));
+            }
+        }
+        let mut next = self.next_version();
+        next.link_version += 1;
+        next.audit.push(AuditEvent::new(
+            actor,
+            AuditAction::PasswordLinkIssued,
+            Some(how.to_owned()),
             now,
         ));
         Ok(next)
@@ -755,5 +796,42 @@ mod tests {
                 role("portal.user")
             ]
         );
+    }
+
+    #[test]
+    fn a_password_link_ends_the_older_ones_and_leaves_sessions_alone() {
+        let user = active();
+        let older = crate::password_reset::PasswordReset {
+            token_hash: "ab".repeat(32),
+            user_id: user.id.clone(),
+            created_at: NOW,
+            expires_at: NOW + time::Duration::hours(1),
+            used_at: None,
+            token_version: user.token_version,
+            link_version: user.link_version,
+        };
+        assert!(older.still_works_for(&user));
+
+        let next = user.issue_password_link(&staff(), "by email", NOW).unwrap();
+
+        assert_eq!(next.link_version, user.link_version + 1);
+        assert_eq!(next.token_version, user.token_version, "sessions go on");
+        assert_eq!(next.version, user.version + 1);
+        let event = next.audit.last().unwrap();
+        assert_eq!(event.action, AuditAction::PasswordLinkIssued);
+        assert_eq!(event.detail.as_deref(), Some("by email"));
+        assert!(!older.still_works_for(&next));
+    }
+
+    #[test]
+    fn only_an_active_user_gets_a_password_link() {
+        let (invited, _) = invited(true);
+        let deactivated = active().deactivate(&staff(), NOW).unwrap();
+        for user in [invited, deactivated] {
+            assert!(matches!(
+                user.issue_password_link(&staff(), "by email", NOW),
+                Err(DomainError::InvalidState(_))
+            ));
+        }
     }
 }

@@ -5,8 +5,8 @@ use portal_domain::ports::MailError;
 
 use crate::EmailConfig;
 use crate::templates::{
-    already_registered, deactivated, invitation, password_changed, password_reset, rejection,
-    verification_code,
+    access_info, already_registered, deactivated, invitation, password_changed, password_reset,
+    rejection, verification_code,
 };
 
 /// An email ready to send: both bodies say the same thing.
@@ -75,9 +75,11 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
             first_name,
             sealed_token,
             expires_at,
+            username,
         } => {
             let token = open_token(message, sealed_token, config)?;
-            invitation::render(first_name, &token, *expires_at, locale, config)
+            let username = username.as_deref();
+            invitation::render(first_name, username, &token, *expires_at, locale, config)
         }
         EmailContent::Rejection { first_name, reason } => {
             rejection::render(first_name, reason, locale, config)
@@ -89,6 +91,15 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
         } => {
             let token = open_token(message, sealed_token, config)?;
             password_reset::render(first_name, &token, *expires_at, locale, config)
+        }
+        EmailContent::AccessInfo {
+            first_name,
+            username,
+            sealed_token,
+            expires_at,
+        } => {
+            let token = open_token(message, sealed_token, config)?;
+            access_info::render(first_name, username, &token, *expires_at, locale, config)
         }
         EmailContent::PasswordChanged { first_name } => {
             password_changed::render(first_name, locale, config)

@@ -52,6 +52,7 @@ fn invitation_sealed_with(key: &SealKey, id: &str, to: &str) -> OutboxMessage {
             first_name: "Ada".to_owned(),
             sealed_token: key.seal(TOKEN),
             expires_at: datetime!(2026-03-04 12:00 UTC),
+            username: None,
         },
         ..code_for(id, to)
     }

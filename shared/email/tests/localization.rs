@@ -64,6 +64,7 @@ fn kinds() -> Vec<(&'static str, EmailContent)> {
                 first_name: first_name(),
                 sealed_token: sealed_token(),
                 expires_at: datetime!(2026-11-26 02:19:30 UTC),
+                username: Some("ada@example.com".to_owned()),
             },
         ),
         (
@@ -79,6 +80,15 @@ fn kinds() -> Vec<(&'static str, EmailContent)> {
                 first_name: first_name(),
                 sealed_token: sealed_token(),
                 expires_at: datetime!(2026-03-01 13:00:45 UTC),
+            },
+        ),
+        (
+            "access_info",
+            EmailContent::AccessInfo {
+                first_name: first_name(),
+                username: "ada@example.com".to_owned(),
+                sealed_token: sealed_token(),
+                expires_at: datetime!(2026-03-04 12:00:00 UTC),
             },
         ),
         (

@@ -64,6 +64,7 @@ fn invitation_content(first_name: &str, sealed_token: String) -> EmailContent {
         first_name: first_name.to_owned(),
         sealed_token,
         expires_at: datetime!(2026-11-24 14:05:30 UTC),
+        username: Some("ada@example.com".to_owned()),
     }
 }
 
@@ -308,6 +309,7 @@ fn the_invitation_expiry_is_shown_in_utc_whatever_offset_it_carries() {
         first_name: "Ada".to_owned(),
         sealed_token: sealed,
         expires_at: datetime!(2026-12-01 01:30 +02:00),
+        username: None,
     };
 
     let email = render(&message(content), &config()).unwrap();

@@ -129,6 +129,7 @@ async fn an_invitation_whose_seal_does_not_open_is_an_error_and_is_not_sent() {
             first_name: "Ada".to_owned(),
             sealed_token: other_key.seal("Zm9vYmFyLWJhei1xdXV4LXRva2VuLTMyLWJ5dGVzLTA"),
             expires_at: OffsetDateTime::now_utc(),
+            username: None,
         },
         ..code_email(&recipient)
     };

@@ -31,7 +31,7 @@ impl<K: IdKind> utoipa::IntoParams for PathId<K> {
         use utoipa::openapi::{ObjectBuilder, Required, Type};
         let schema = ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some("^[0-9a-f]{32}$"));
+            .pattern(Some(portal_domain::ids::ID_PATTERN));
         vec![
             ParameterBuilder::new()
                 .name("id")

@@ -129,6 +129,7 @@ fn ports(aws: &SdkConfig, seal_key: &str) -> Result<Ports, String> {
     })?;
     let sealer: Arc<dyn Sealer> = Arc::new(seal_key);
     let email = EmailConfig::from_env(sealer.clone())?;
+    let settings = settings_from_env(email.portal_base_url.clone())?;
     Ok(portal_adapters::ports(
         Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(aws),
@@ -141,11 +142,12 @@ fn ports(aws: &SdkConfig, seal_key: &str) -> Result<Ports, String> {
         )),
         Arc::new(SystemClock),
         sealer,
-        settings_from_env()?,
+        settings,
     ))
 }
 
-fn settings_from_env() -> Result<Settings, String> {
+/// `portal_base_url` as the email configuration checked it.
+fn settings_from_env(portal_base_url: String) -> Result<Settings, String> {
     let invitation_lifetime = match INVITATION_TTL_HOURS.read(&env) {
         Some(hours) => hours
             .parse::<u16>()
@@ -173,6 +175,7 @@ fn settings_from_env() -> Result<Settings, String> {
         email_retries: Default::default(),
         password_min_length,
         client_rate_limit,
+        portal_base_url,
     })
 }
 

@@ -70,6 +70,8 @@ record!(PortalUserRecord <-> PortalUser via StoredPortalUser {
     password_hash: Option<String>,
     #[serde(default)]
     token_version: u64,
+    #[serde(default)]
+    link_version: u64,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
     #[serde(default)]

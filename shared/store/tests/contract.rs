@@ -130,6 +130,9 @@ contract!(
     the_reset_request_over_the_window_limit_is_throttled_and_writes_nothing,
     a_reset_is_completed_once_and_unlocks_the_username,
     a_reset_completed_from_a_stale_user_version_is_refused_and_stays_unused,
+    a_password_link_is_stored_with_the_user_and_its_email_at_once,
+    a_personal_password_link_is_stored_without_an_email,
+    a_password_link_from_a_stale_user_version_is_refused_and_writes_nothing,
     // membership
     an_organization_reads_back_equal_and_its_id_is_never_taken_twice,
     members_page_oldest_first_without_losing_or_repeating_one,

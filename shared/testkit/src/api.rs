@@ -313,6 +313,18 @@ impl<T: Transport> Api<T> {
 
     // Deactivation, as staff.
 
+    /// `POST /staff/portal-users/{id}/access-info`
+    pub async fn access_info(&self, id: &str, body: Value) -> Reply {
+        let path = format!("/staff/portal-users/{id}/access-info");
+        self.staff_post(&path, body).await
+    }
+
+    /// `POST /staff/portal-users/access-info`
+    pub async fn access_info_to_many(&self, body: Value) -> Reply {
+        self.staff_post("/staff/portal-users/access-info", body)
+            .await
+    }
+
     /// `POST /staff/portal-users/{id}/deactivate`
     pub async fn deactivate(&self, id: &str) -> Reply {
         self.staff(
@@ -448,6 +460,11 @@ impl<T: Transport> Api<T> {
     /// The token of the newest reset link mailed to `to`.
     pub async fn reset_token(&self, to: &str) -> String {
         self.secret(to, Secret::Reset).await
+    }
+
+    /// The token of the newest access information mailed to `to`.
+    pub async fn access_info_token(&self, to: &str) -> String {
+        self.secret(to, Secret::AccessInfo).await
     }
 
     // Journeys.
@@ -604,6 +621,12 @@ impl<T: Transport> OrgAdmin<'_, T> {
     /// `POST /org/members`
     pub async fn invite(&self, body: Value) -> Reply {
         self.call(Method::POST, "/org/members", Some(body)).await
+    }
+
+    /// `POST /org/members/access-info`
+    pub async fn access_info(&self, body: Value) -> Reply {
+        self.call(Method::POST, "/org/members/access-info", Some(body))
+            .await
     }
 
     /// `POST /org/members/{id}/invitation`

@@ -38,6 +38,9 @@ pub use local::{Backend, LocalPortal};
 pub use reply::Reply;
 pub use transport::{Http, InProcess, Mailbox, PEER, Secret, Transport};
 
+/// The portal's address in in-process tests: where personal links lead.
+pub const TEST_BASE_URL: &str = "https://portal.test";
+
 /// Ports for in-process tests on `store`, `mailer` and `clock`: OS randomness, Argon2id,
 /// a fresh seal key, default settings with the per-client limit off (router tests send
 /// many requests from one address; the limit has tests of its own that turn it on).
@@ -51,6 +54,7 @@ pub fn ports(
         email_retries: Default::default(),
         password_min_length: Default::default(),
         client_rate_limit: 0,
+        portal_base_url: TEST_BASE_URL.to_owned(),
     };
     let seal_key = portal_adapters::SealKey::generate(&OsRandomness);
     portal_adapters::ports(

@@ -29,6 +29,8 @@ pub enum Secret {
     Invitation,
     /// The token of a password reset link.
     Reset,
+    /// The token of the link in access information sent to an active user.
+    AccessInfo,
 }
 
 impl Secret {
@@ -38,6 +40,7 @@ impl Secret {
             Self::Code => "verification_code",
             Self::Invitation => "invitation",
             Self::Reset => "password_reset",
+            Self::AccessInfo => "access_info",
         }
     }
 
@@ -45,7 +48,7 @@ impl Secret {
     pub fn in_text(self, text: &str) -> Option<String> {
         match self {
             Self::Code => six_digits(text),
-            Self::Invitation | Self::Reset => link_token(text),
+            Self::Invitation | Self::Reset | Self::AccessInfo => link_token(text),
         }
     }
 
@@ -53,7 +56,10 @@ impl Secret {
         match (self, content) {
             (Self::Code, EmailContent::VerificationCode { sealed_code, .. }) => Some(sealed_code),
             (Self::Invitation, EmailContent::Invitation { sealed_token, .. })
-            | (Self::Reset, EmailContent::PasswordReset { sealed_token, .. }) => Some(sealed_token),
+            | (Self::Reset, EmailContent::PasswordReset { sealed_token, .. })
+            | (Self::AccessInfo, EmailContent::AccessInfo { sealed_token, .. }) => {
+                Some(sealed_token)
+            }
             _ => None,
         }
     }

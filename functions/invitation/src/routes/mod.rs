@@ -1,3 +1,4 @@
+pub mod access_info;
 pub mod org_members;
 pub mod organizations;
 pub mod portal_users;

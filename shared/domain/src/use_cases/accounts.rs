@@ -13,7 +13,7 @@ use crate::types::{EmailAddress, Role};
 use crate::user::{PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, Ports};
 
-use super::invitations::greeting_name;
+use super::invitations::{email_to, greeting_name};
 use super::members::organization_roles;
 use super::{OPTIMISTIC_RETRIES, deliver_after_commit};
 
@@ -294,6 +294,7 @@ fn unused_link(ports: &Ports, now: time::OffsetDateTime) -> PasswordReset {
         expires_at: now + RESET_LIFETIME,
         used_at: None,
         token_version: 0,
+        link_version: 0,
     }
 }
 
@@ -303,29 +304,34 @@ fn reset_link(
     user: &PortalUser,
     now: time::OffsetDateTime,
 ) -> (PasswordReset, OutboxMessage) {
-    let token = SecretToken::generate(ports.random.as_ref());
-    let reset = PasswordReset {
-        token_hash: token.hash(),
-        user_id: user.id().clone(),
-        created_at: now,
-        expires_at: now + RESET_LIFETIME,
-        used_at: None,
-        token_version: user.token_version(),
-    };
+    let (reset, token) = password_link(ports, user, RESET_LIFETIME, now);
     let content = EmailContent::PasswordReset {
         first_name: greeting_name(user),
         sealed_token: ports.sealer.seal(token.as_str()),
         expires_at: reset.expires_at,
     };
-    let message = OutboxMessage::new(
-        ports.random.as_ref(),
-        user.username().clone(),
-        user.locale().clone(),
-        content,
-        now,
-    )
-    .for_mailer();
-    (reset, message)
+    (reset, email_to(ports, user, content, now).for_mailer())
+}
+
+/// A new link for `user` to choose a password, valid for `lifetime`, and the token
+/// behind its hash (kept nowhere).
+pub(super) fn password_link(
+    ports: &Ports,
+    user: &PortalUser,
+    lifetime: time::Duration,
+    now: time::OffsetDateTime,
+) -> (PasswordReset, SecretToken) {
+    let token = SecretToken::generate(ports.random.as_ref());
+    let reset = PasswordReset {
+        token_hash: token.hash(),
+        user_id: user.id().clone(),
+        created_at: now,
+        expires_at: now + lifetime,
+        used_at: None,
+        token_version: user.token_version(),
+        link_version: user.link_version(),
+    };
+    (reset, token)
 }
 
 /// Sets a new password through a reset link: the link is used up, every session and
@@ -351,13 +357,7 @@ pub async fn complete_password_reset(
         let content = EmailContent::PasswordChanged {
             first_name: greeting_name(&next),
         };
-        let message = OutboxMessage::new(
-            ports.random.as_ref(),
-            next.username().clone(),
-            next.locale().clone(),
-            content,
-            now,
-        );
+        let message = email_to(ports, &next, content, now);
         match ports
             .store
             .complete_password_reset(&used, &next, &message)

@@ -40,6 +40,7 @@ pub fn invitation_email(
             first_name,
             sealed_token: ports.sealer.seal(token.as_str()),
             expires_at: invitation.expires_at,
+            username: Some(to.to_string()),
         },
         now,
     )

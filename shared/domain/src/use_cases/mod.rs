@@ -1,3 +1,4 @@
+mod access_info;
 mod accounts;
 mod approve_registration;
 mod client_limit;
@@ -14,6 +15,10 @@ mod review_queue;
 mod submit_registration;
 mod verify_registration;
 
+pub use access_info::{
+    AccessInfoOutcome, AccessInfoResult, AccessLink, Delivery, send_access_info,
+    send_access_info_to_many,
+};
 pub use accounts::{
     SessionStart, accept_invitation, complete_password_reset, current_user, log_in, log_out,
     lookup_invitation, refresh_session, request_password_reset,

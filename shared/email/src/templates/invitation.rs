@@ -11,6 +11,7 @@ pub(super) type Strings = link_email::Strings;
 /// `token` is the opened token, already checked to be base64url.
 pub(crate) fn render(
     first_name: &str,
+    username: Option<&str>,
     token: &str,
     expires_at: OffsetDateTime,
     locale: &Locale,
@@ -21,6 +22,7 @@ pub(crate) fn render(
         &language.invitation,
         "/welcome",
         first_name,
+        username,
         token,
         expires_at,
         locale,

@@ -4,6 +4,7 @@
 //! language holding every kind's strings; adding a language means adding one file there
 //! and one line to its registry.
 
+pub(crate) mod access_info;
 pub(crate) mod already_registered;
 pub(crate) mod deactivated;
 pub(crate) mod invitation;

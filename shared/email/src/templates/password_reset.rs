@@ -22,6 +22,7 @@ pub(crate) fn render(
         &language.password_reset,
         "/reset",
         first_name,
+        None,
         token,
         expires_at,
         locale,

@@ -619,6 +619,7 @@ mod tests {
             expires_at: NOW + time::Duration::hours(1),
             used_at: None,
             token_version: 3,
+            link_version: 2,
         };
         let item = password_reset_item(&reset).unwrap();
         assert_eq!(item[PK], string(format!("RESET#{}", "cd".repeat(32))));

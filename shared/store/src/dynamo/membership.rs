@@ -9,6 +9,7 @@ use portal_domain::contact::Contact;
 use portal_domain::organization::Organization;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
+use portal_domain::password_reset::PasswordReset;
 use portal_domain::ports::{MembershipStore, NewMember};
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
@@ -17,8 +18,8 @@ use portal_domain::{Refusal, StoreError};
 use super::errors::refused;
 use super::items::{
     CONTACT_ID, contact_email_key, contact_key, data_of, from_data, members_entry_key,
-    organization_item, organization_key, pending_invitation_item, pending_outbox_item,
-    portal_user_key, portal_user_of, string_attribute,
+    organization_item, organization_key, password_reset_item, pending_invitation_item,
+    pending_outbox_item, portal_user_key, portal_user_of, string_attribute,
 };
 use super::{DynamoStore, check, put};
 use crate::members;
@@ -137,5 +138,24 @@ impl MembershipStore for DynamoStore {
                 (!failed.at(USER) && missing).then_some(Refusal::OrganizationMissing)
             })
         })
+    }
+
+    async fn issue_password_link(
+        &self,
+        next: &PortalUser,
+        reset: &PasswordReset,
+        email: Option<&OutboxMessage>,
+    ) -> Result<(), StoreError> {
+        let mut items = vec![
+            put(self.replace_portal_user(next)?),
+            put(self.put_new(password_reset_item(reset)?)?),
+        ];
+        if let Some(email) = email {
+            items.push(put(self.put_new(pending_outbox_item(email)?)?));
+        }
+        // Only the version can move: the link and the email are new ids.
+        self.transact(items)
+            .await
+            .map_err(|error| refused(error, |_| None))
     }
 }

@@ -10,6 +10,7 @@ use portal_domain::contact::Contact;
 use portal_domain::organization::Organization;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
+use portal_domain::password_reset::PasswordReset;
 use portal_domain::ports::{MembershipStore, NewMember};
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
@@ -114,6 +115,28 @@ impl MembershipStore for EmbeddedStore {
             let mut changes = vec![Change::PortalUser(next.into())];
             // Written again even when unchanged: it only ever names the same user.
             changes.extend(InvitationPointer::pending(next).map(Change::Invitation));
+            changes.extend(email.map(|email| Change::Outbox(OutboxEntry::pending(email))));
+            Ok(changes)
+        })
+    }
+
+    async fn issue_password_link(
+        &self,
+        next: &PortalUser,
+        reset: &PasswordReset,
+        email: Option<&OutboxMessage>,
+    ) -> Result<(), StoreError> {
+        self.commit(|state| {
+            state.expect_previous_user_version(next)?;
+            let taken = state.password_resets.contains_key(&reset.token_hash)
+                || email.is_some_and(|email| state.outbox.contains_key(&email.id));
+            if taken {
+                return Err(StoreError::ConditionFailed);
+            }
+            let mut changes = vec![
+                Change::PortalUser(next.into()),
+                Change::PasswordReset(reset.clone()),
+            ];
             changes.extend(email.map(|email| Change::Outbox(OutboxEntry::pending(email))));
             Ok(changes)
         })

@@ -4,15 +4,19 @@
 use portal_adapters::OsRandomness;
 use portal_domain::StoreError;
 use portal_domain::login::{FAILURES_PER_LOCK, LoginEvent, LoginGuard};
+use portal_domain::outbox::OutboxMessage;
+use portal_domain::password_reset::PasswordReset;
 use portal_domain::random::new_id;
 use portal_domain::session::{RefreshStatus, RefreshToken};
 use portal_domain::throttle::ThrottleWindow;
+use portal_domain::user::PortalUser;
 use portal_store::OutboxStatus;
 use time::{Duration, OffsetDateTime};
 
 use crate::support::{
     Subject, accepted, active_in, client, invited_in, join_all, new_email, now,
-    password_changed_email, portal_user, reset_email, reset_for, reset_window, session, unknown,
+    password_changed_email, portal_user, reset_email, reset_for, reset_window, session, staff,
+    unknown,
 };
 
 pub async fn an_invitation_is_accepted_once_and_a_second_accept_writes_nothing(
@@ -625,4 +629,78 @@ pub async fn an_unlock_forgets_the_usernames_failures_from_the_current_user_only
         matches!(again, Err(StoreError::ConditionFailed)),
         "{again:?}"
     );
+}
+
+/// Staff sending access information to an active user: the user's next version (its link
+/// version bumped), the new link and its email.
+fn password_link(user: &PortalUser) -> (PortalUser, PasswordReset, OutboxMessage) {
+    let next = user
+        .issue_password_link(&staff(), "by email", now())
+        .expect("an active user gets a link");
+    let reset = reset_for(&next, now());
+    let email = reset_email(&next, &reset);
+    (next, reset, email)
+}
+
+pub async fn a_password_link_is_stored_with_the_user_and_its_email_at_once(store: &impl Subject) {
+    let (user, _) = active_in(store).await;
+    let (next, reset, email) = password_link(&user);
+
+    store
+        .issue_password_link(&next, &reset, Some(&email))
+        .await
+        .unwrap();
+
+    assert_eq!(store.portal_user(user.id()).await.unwrap(), Some(next));
+    assert_eq!(
+        store.password_reset(&reset.token_hash).await.unwrap(),
+        Some(reset)
+    );
+    assert_eq!(
+        store.email_status(&email.id).await,
+        Some(OutboxStatus::Pending)
+    );
+}
+
+pub async fn a_personal_password_link_is_stored_without_an_email(store: &impl Subject) {
+    let (user, _) = active_in(store).await;
+    let (next, reset, _) = password_link(&user);
+
+    store
+        .issue_password_link(&next, &reset, None)
+        .await
+        .unwrap();
+
+    assert_eq!(store.portal_user(user.id()).await.unwrap(), Some(next));
+    assert!(
+        store
+            .password_reset(&reset.token_hash)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub async fn a_password_link_from_a_stale_user_version_is_refused_and_writes_nothing(
+    store: &impl Subject,
+) {
+    let (user, _) = active_in(store).await;
+    let (first, reset, email) = password_link(&user);
+    store
+        .issue_password_link(&first, &reset, Some(&email))
+        .await
+        .unwrap();
+    let before = store.everything().await;
+    // Made from the version before the first link: the store has moved on.
+    let (stale, reset, email) = password_link(&user);
+
+    let result = store
+        .issue_password_link(&stale, &reset, Some(&email))
+        .await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.everything().await, before);
 }

@@ -401,6 +401,7 @@ pub fn invitation_email(
             first_name: first_name.to_owned(),
             sealed_token: SealKey::generate(&OsRandomness).seal(token.as_str()),
             expires_at: invitation.expires_at,
+            username: Some(to.to_string()),
         },
         invitation.created_at,
     )
@@ -588,6 +589,7 @@ pub fn reset_for(user: &PortalUser, now: OffsetDateTime) -> PasswordReset {
         expires_at: now + RESET_LIFETIME,
         used_at: None,
         token_version: user.token_version(),
+        link_version: user.link_version(),
     }
 }
 

@@ -2,8 +2,8 @@
 
 use super::Language;
 use crate::templates::{
-    DateTimeFormat, already_registered, deactivated, invitation, layout, password_changed,
-    password_reset, rejection, verification_code,
+    DateTimeFormat, access_info, already_registered, deactivated, invitation, layout,
+    password_changed, password_reset, rejection, verification_code,
 };
 
 pub(super) static DE: Language = Language {
@@ -31,6 +31,7 @@ pub(super) static DE: Language = Language {
         greeting: "Hallo {first_name},",
         intro: "Sie haben Zugang zu {product} erhalten. Nehmen Sie die Einladung an, um ein Passwort zu wählen und sich anzumelden:",
         button: "Einladung annehmen",
+        username: "Ihr Benutzername: {username}",
         validity: "Der Link ist bis {expires_at} gültig und kann nur einmal verwendet werden.",
         not_you: "Falls Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren; ohne den Link geschieht nichts.",
     },
@@ -46,8 +47,18 @@ pub(super) static DE: Language = Language {
         greeting: "Hallo {first_name},",
         intro: "Jemand (hoffentlich Sie) hat darum gebeten, Ihr Passwort für {product} zurückzusetzen. Wählen Sie hier ein neues:",
         button: "Neues Passwort wählen",
+        username: "Ihr Benutzername: {username}",
         validity: "Der Link ist bis {expires_at} gültig und kann nur einmal verwendet werden.",
         not_you: "Falls Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren; Ihr Passwort bleibt unverändert.",
+    },
+    access_info: access_info::Strings {
+        subject: "Ihr Zugang zu {product}",
+        greeting: "Hallo {first_name},",
+        intro: "Hier sind Ihre Zugangsdaten für {product}. Wählen Sie ein Passwort, um sich anzumelden:",
+        button: "Passwort wählen",
+        username: "Ihr Benutzername: {username}",
+        validity: "Der Link ist bis {expires_at} gültig und kann nur einmal verwendet werden. Früher gesendete Links funktionieren nicht mehr.",
+        not_you: "Falls Sie diese E-Mail nicht erwartet haben, können Sie sie ignorieren; Ihr Konto bleibt unverändert.",
     },
     password_changed: password_changed::Strings {
         subject: "Ihr Passwort für {product} wurde geändert",

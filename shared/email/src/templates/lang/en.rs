@@ -2,8 +2,8 @@
 
 use super::Language;
 use crate::templates::{
-    DateTimeFormat, already_registered, deactivated, invitation, layout, password_changed,
-    password_reset, rejection, verification_code,
+    DateTimeFormat, access_info, already_registered, deactivated, invitation, layout,
+    password_changed, password_reset, rejection, verification_code,
 };
 
 pub(super) static EN: Language = Language {
@@ -31,6 +31,7 @@ pub(super) static EN: Language = Language {
         greeting: "Hello {first_name},",
         intro: "You have been given access to {product}. Accept your invitation to choose a password and sign in:",
         button: "Accept the invitation",
+        username: "Your username: {username}",
         validity: "The link works until {expires_at} and can be used only once.",
         not_you: "If you did not expect this invitation, you can ignore this email; nothing happens without the link.",
     },
@@ -46,8 +47,18 @@ pub(super) static EN: Language = Language {
         greeting: "Hello {first_name},",
         intro: "Someone (hopefully you) asked to reset your {product} password. Choose a new one here:",
         button: "Choose a new password",
+        username: "Your username: {username}",
         validity: "The link works until {expires_at} and can be used only once.",
         not_you: "If you did not ask for this, you can ignore this email; your password stays unchanged.",
+    },
+    access_info: access_info::Strings {
+        subject: "Your access to {product}",
+        greeting: "Hello {first_name},",
+        intro: "Here is your access information for {product}. Choose a password to sign in:",
+        button: "Choose a password",
+        username: "Your username: {username}",
+        validity: "The link works until {expires_at} and can be used only once. Any link you were sent before no longer works.",
+        not_you: "If you did not expect this email, you can ignore it; your account stays as it is.",
     },
     password_changed: password_changed::Strings {
         subject: "Your {product} password was changed",

@@ -15,8 +15,8 @@ mod de;
 mod en;
 
 use super::{
-    DateTimeFormat, already_registered, deactivated, invitation, layout, password_changed,
-    password_reset, rejection, verification_code,
+    DateTimeFormat, access_info, already_registered, deactivated, invitation, layout,
+    password_changed, password_reset, rejection, verification_code,
 };
 
 /// Everything one language says: the strings of every kind of email, the frame they
@@ -28,6 +28,7 @@ pub(super) struct Language {
     pub(super) invitation: invitation::Strings,
     pub(super) rejection: rejection::Strings,
     pub(super) password_reset: password_reset::Strings,
+    pub(super) access_info: access_info::Strings,
     pub(super) password_changed: password_changed::Strings,
     pub(super) deactivated: deactivated::Strings,
     pub(super) date_time: DateTimeFormat,

@@ -1,0 +1,172 @@
+//! Access information, sent again as often as staff like (EspoCRM's "send access info"),
+//! or handed over as a personal link (ELMA365's "get link"): an invited user gets a new
+//! invitation, an active user a link to set a password. Either way every older link of
+//! the user stops working, and a deactivated user gets nothing.
+
+use std::collections::HashSet;
+
+use time::OffsetDateTime;
+
+use crate::ids::PortalUserId;
+use crate::invitation::SecretToken;
+use crate::outbox::{EmailContent, OutboxMessage};
+use crate::password_reset::ACCESS_LINK_LIFETIME;
+use crate::user::PortalUserStatus;
+use crate::{DomainError, Ports};
+
+use super::accounts::password_link;
+use super::invitations::{email_to, greeting_name, invitation_email_to, new_invitation};
+use super::manager::{Manager, managed_user};
+use super::{deliver_after_commit, with_retries};
+
+/// How access information reaches the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// By email to the user's address, with their username.
+    Email,
+    /// In the answer, for staff to hand over: never stored, never emailed.
+    Link,
+}
+
+/// The link just made.
+#[derive(Debug)]
+pub struct AccessLink {
+    pub expires_at: OffsetDateTime,
+    /// The whole link, only for [`Delivery::Link`]: shown once.
+    pub link: Option<String>,
+}
+
+/// Sends `id` new access information, or makes the personal link, as `delivery` says.
+pub async fn send_access_info(
+    ports: &Ports,
+    manager: &Manager,
+    id: &PortalUserId,
+    delivery: Delivery,
+) -> Result<AccessLink, DomainError> {
+    let (link, email) = issue(ports, manager, id, delivery, FirstTry::AfterCommit).await?;
+    if let Some(email) = &email {
+        deliver_after_commit(ports, email).await;
+    }
+    Ok(link)
+}
+
+/// What became of one user of a bulk send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessInfoOutcome {
+    Sent,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessInfoResult {
+    pub portal_user_id: PortalUserId,
+    pub outcome: AccessInfoOutcome,
+    /// Why a user was skipped.
+    pub reason: Option<&'static str>,
+}
+
+/// Emails access information to each of `ids` (Creatio's "send invites"), one row per
+/// distinct id in the order given. A user the manager does not reach reads as unknown,
+/// exactly like one that does not exist. The mailer delivers the emails, so the answer
+/// does not wait for up to a hundred sends.
+pub async fn send_access_info_to_many(
+    ports: &Ports,
+    manager: &Manager,
+    ids: &[PortalUserId],
+) -> Result<Vec<AccessInfoResult>, DomainError> {
+    let mut seen = HashSet::new();
+    let mut results = Vec::new();
+    for id in ids.iter().filter(|id| seen.insert(*id)) {
+        let issued = issue(ports, manager, id, Delivery::Email, FirstTry::Mailer).await;
+        let (outcome, reason) = match issued {
+            Ok(_) => (AccessInfoOutcome::Sent, None),
+            Err(DomainError::NotFound) => (AccessInfoOutcome::Skipped, Some("not found")),
+            Err(DomainError::InvalidState(_)) => (AccessInfoOutcome::Skipped, Some("deactivated")),
+            Err(other) => return Err(other),
+        };
+        results.push(AccessInfoResult {
+            portal_user_id: id.clone(),
+            outcome,
+            reason,
+        });
+    }
+    Ok(results)
+}
+
+/// Who sends an email first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FirstTry {
+    /// The request, right after the commit (then the mailer if that fails).
+    AfterCommit,
+    /// The mailer, at SES's pace.
+    Mailer,
+}
+
+/// The new link in one write with the user, and its email when it is emailed.
+async fn issue(
+    ports: &Ports,
+    manager: &Manager,
+    id: &PortalUserId,
+    delivery: Delivery,
+    first_try: FirstTry,
+) -> Result<(AccessLink, Option<OutboxMessage>), DomainError> {
+    let queued = |email: OutboxMessage| match first_try {
+        FirstTry::AfterCommit => email,
+        FirstTry::Mailer => email.for_mailer(),
+    };
+    with_retries(|| async {
+        let now = ports.clock.now();
+        let user = managed_user(ports, manager, id).await?;
+        if user.status() == PortalUserStatus::Invited {
+            let (token, invitation) = new_invitation(ports, now);
+            let next = user.reinvite(&manager.actor(), invitation.clone(), now)?;
+            let email = (delivery == Delivery::Email)
+                .then(|| queued(invitation_email_to(ports, &next, &token, &invitation, now)));
+            ports
+                .store
+                .update_portal_user(&next, email.as_ref())
+                .await?;
+            let link = access_link(ports, delivery, "/welcome", &token, invitation.expires_at);
+            return Ok((link, email));
+        }
+        let next = user.issue_password_link(&manager.actor(), how(delivery), now)?;
+        let (reset, token) = password_link(ports, &next, ACCESS_LINK_LIFETIME, now);
+        let email = (delivery == Delivery::Email).then(|| {
+            let content = EmailContent::AccessInfo {
+                first_name: greeting_name(&next),
+                username: next.username().to_string(),
+                sealed_token: ports.sealer.seal(token.as_str()),
+                expires_at: reset.expires_at,
+            };
+            queued(email_to(ports, &next, content, now))
+        });
+        ports
+            .store
+            .issue_password_link(&next, &reset, email.as_ref())
+            .await?;
+        let link = access_link(ports, delivery, "/reset", &token, reset.expires_at);
+        Ok((link, email))
+    })
+    .await
+}
+
+fn access_link(
+    ports: &Ports,
+    delivery: Delivery,
+    page: &str,
+    token: &SecretToken,
+    expires_at: OffsetDateTime,
+) -> AccessLink {
+    AccessLink {
+        expires_at,
+        link: (delivery == Delivery::Link).then(|| ports.settings.link(page, token.as_str())),
+    }
+}
+
+/// How the audit trail tells the two deliveries apart.
+fn how(delivery: Delivery) -> &'static str {
+    match delivery {
+        Delivery::Email => "by email",
+        Delivery::Link => "as a personal link",
+    }
+}
