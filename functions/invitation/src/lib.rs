@@ -76,4 +76,5 @@ fn operations() -> OpenApiRouter<InvitationState> {
         .routes(routes!(org_members::list, org_members::add))
         .routes(routes!(org_members::reinvite))
         .routes(routes!(org_members::set_admin))
+        .routes(routes!(org_members::change_roles))
 }

@@ -21,6 +21,11 @@ pub struct PortalUserView {
     #[schema(value_type = String)]
     contact_id: ContactId,
     username: String,
+    /// The name the person goes by; `null` until a person invited by address alone gives it.
+    first_name: Option<String>,
+    last_name: Option<String>,
+    /// Where the portal writes to them (today always their username).
+    email: String,
     status: PortalUserStatus,
     /// The user's own roles.
     roles: Vec<Role>,
@@ -45,6 +50,9 @@ impl PortalUserView {
             portal_user_id: user.id().clone(),
             contact_id: user.contact_id().clone(),
             username: user.username().to_string(),
+            first_name: user.first_name().map(ToString::to_string),
+            last_name: user.last_name().map(ToString::to_string),
+            email: user.username().to_string(),
             status: user.status(),
             roles: user.roles().to_vec(),
             effective_roles: user.effective_roles(organization_roles),

@@ -71,6 +71,11 @@ fn org_routes() -> Vec<Route> {
             format!("/org/members/{id}/admin"),
             Some(json!({ "org_admin": true })),
         ),
+        (
+            Method::PATCH,
+            format!("/org/members/{id}"),
+            Some(json!({ "roles": [] })),
+        ),
     ]
 }
 

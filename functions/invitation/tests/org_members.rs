@@ -2,7 +2,7 @@
 //! always taken from their token and the store, never from the request.
 
 use axum::http::StatusCode;
-use portal_testkit::{InProcess, Member, OrgAdmin, TestApp, UNKNOWN_ID};
+use portal_testkit::{InProcess, Member, OrgAdmin, PASSWORD, TestApp, UNKNOWN_ID};
 use serde_json::json;
 
 struct TwoOrganizations {
@@ -175,6 +175,11 @@ async fn a_member_of_another_organization_is_not_found_on_every_member_route() {
             promote.body
         );
         assert_eq!(promote.body["code"], "not_found");
+        let change = world
+            .org()
+            .change_member(id, json!({ "roles": ["orders.viewer"] }))
+            .await;
+        change.assert_problem(StatusCode::NOT_FOUND, "not_found");
     }
     assert_eq!(world.app.store.snapshot(), before);
 }
@@ -323,4 +328,108 @@ async fn an_administrators_rows_do_not_tell_a_known_contact_from_a_new_one() {
         assert_eq!(row["outcome"], "invited", "{row}");
         assert_eq!(row["contact_created"], false, "{row}");
     }
+}
+
+#[tokio::test]
+async fn an_administrator_sets_a_members_roles_and_new_tokens_carry_them() {
+    let world = two_organizations().await;
+    let member = world
+        .app
+        .active_user(
+            "member@acme.example",
+            json!({ "organization_id": world.acme }),
+        )
+        .await;
+
+    let reply = world
+        .org()
+        .change_member(&member.id, json!({ "roles": ["billing.viewer"] }))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["roles"], json!(["billing.viewer"]));
+    let again = world.app.log_in("member@acme.example", PASSWORD).await;
+    let me = world.app.me(&again.id("access_token")).await;
+    let roles = me.body["roles"].as_array().unwrap();
+    assert!(roles.contains(&json!("billing.viewer")), "{}", me.body);
+    let cleared = world
+        .org()
+        .change_member(&member.id, json!({ "roles": [] }))
+        .await;
+    assert_eq!(cleared.body["roles"], json!([]), "{}", cleared.body);
+    let detail = world.app.user(&member.id).await;
+    let history = detail.body["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["action"], "access_changed");
+    assert_eq!(
+        history.last().unwrap()["actor"]["subject"],
+        world.admin.id.as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_role_the_organization_lacks_or_none_given_is_a_422_and_changes_nothing() {
+    let world = two_organizations().await;
+    let before = world.app.store.snapshot();
+
+    for (body, message) in [
+        (
+            json!({ "roles": ["admin.everything"] }),
+            "must be roles of the organization",
+        ),
+        (json!({ "roles": ["Not A Role"] }), ""),
+        (json!({}), "is required"),
+    ] {
+        let reply = world.org().change_member(&world.colleague, body).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.body["errors"][0]["field"], "roles", "{}", reply.body);
+        if !message.is_empty() {
+            assert_eq!(reply.body["errors"][0]["message"], message);
+        }
+    }
+    assert_eq!(world.app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn an_administrator_adds_members_without_invitations_and_sends_them_later() {
+    let world = two_organizations().await;
+
+    let reply = world
+        .org()
+        .invite(json!({ "emails": ["later@acme.example"], "send_invitations": false }))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["results"][0]["outcome"], "added");
+    world.app.deliver_outbox().await;
+    assert!(world.app.emails_to("later@acme.example").await.is_empty());
+    let id = reply.body["results"][0]["portal_user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sent = world
+        .org()
+        .access_info(json!({ "portal_user_ids": [id] }))
+        .await;
+    assert_eq!(sent.body["results"][0]["outcome"], "sent", "{}", sent.body);
+    assert_eq!(
+        world
+            .app
+            .invitation_tokens("later@acme.example")
+            .await
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_members_list_shows_names_email_and_roles() {
+    let world = two_organizations().await;
+
+    let reply = world.org().members("").await;
+
+    let admin = &reply.body["items"][0];
+    assert_eq!(admin["first_name"], "Ada", "{admin}");
+    assert_eq!(admin["last_name"], "Lovelace");
+    assert_eq!(admin["email"], "admin@acme.example");
+    assert!(admin["roles"].is_array());
 }

@@ -635,6 +635,12 @@ impl<T: Transport> OrgAdmin<'_, T> {
             .await
     }
 
+    /// `PATCH /org/members/{id}`
+    pub async fn change_member(&self, id: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, &format!("/org/members/{id}"), Some(body))
+            .await
+    }
+
     /// `PUT /org/members/{id}/admin`
     pub async fn set_admin(&self, id: &str, body: Value) -> Reply {
         self.call(Method::PUT, &format!("/org/members/{id}/admin"), Some(body))

@@ -79,6 +79,9 @@ pub struct AddBody {
     /// organization only.
     #[schema(value_type = Option<Vec<Role>>, max_items = 50)]
     roles: Option<Vec<String>>,
+    /// `false`: new members are added without an invitation, sent later (`true` when
+    /// absent).
+    send_invitations: Option<bool>,
 }
 
 /// Invites people into the caller's organization by email address.
@@ -113,7 +116,7 @@ pub async fn add(
                 emails: emails?,
                 roles: roles?,
                 org_admin: false,
-                send_invitations: true,
+                send_invitations: body.send_invitations.unwrap_or(true),
             })
         })
         .map_err(DomainError::from)?;
@@ -150,6 +153,49 @@ pub struct AdminBody {
     /// `true` promotes the member, `false` demotes them.
     #[schema(value_type = bool)]
     org_admin: Option<bool>,
+}
+
+/// The roles a member should hold of their own.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RolesBody {
+    /// Roles of the organization only, at most 50; they replace the member's own.
+    #[schema(value_type = Vec<Role>, max_items = 50)]
+    roles: Option<Vec<String>>,
+}
+
+/// Sets a member's own roles, within the organization's.
+#[utoipa::path(patch, path = "/org/members/{id}",
+    operation_id = "change_org_member", security(("portal" = [])),
+    params(PathId<PortalUser>), request_body = RolesBody,
+    responses(
+        (status = 200, description = "The member as changed", body = PortalUserView),
+        (status = 403, description = "The caller is not an administrator of their \
+            organization (`forbidden`)"),
+        (status = 404, description = "No such member of the caller's organization \
+            (`not_found`)"),
+        (status = 409, description = "The member kept changing; try again (`conflict`)"),
+        (status = 422, description = "`roles` is missing, invalid, or names a role the \
+            organization does not have (`validation_failed`)"),
+    ))]
+pub async fn change_roles(
+    State(ports): State<Ports>,
+    PortalCaller(claims): PortalCaller,
+    PathId(id): PathId<PortalUser>,
+    ApiJson(body): ApiJson<RolesBody>,
+) -> Result<Json<PortalUserView>, Problem> {
+    let (manager, _) = org_manager(&ports, &claims).await?;
+    let mut errors = FieldErrors::new();
+    if body.roles.is_none() {
+        errors.add("roles", "is required");
+    }
+    let roles = parse_roles(&mut errors, body.roles);
+    let roles = errors.finish(|| roles).map_err(DomainError::from)?;
+    let change = AccessChange {
+        roles: Some(roles),
+        ..AccessChange::default()
+    };
+    let detail = change_access(&ports, &manager, &id, &change).await?;
+    Ok(Json(PortalUserView::of_detail(&detail, ports.clock.now())))
 }
 
 /// Promotes or demotes a member; the last active administrator cannot demote themselves.

@@ -213,7 +213,8 @@ pub(super) async fn gives_roles(
 
 /// Roles, organization and the administrator flag. Staff need `portal.roles.assign` for
 /// roles, the flag, and a move into an organization that has roles (the user then holds
-/// them). An organization administrator may only set the flag, within their organization.
+/// them). An organization administrator sets the flag and the roles of their own members,
+/// roles of their organization only, and moves nobody.
 pub async fn change_access(
     ports: &Ports,
     manager: &Manager,
@@ -227,12 +228,22 @@ pub async fn change_access(
     {
         manager.require_role_assignment()?;
     }
-    if let Manager::OrgAdmin { .. } = manager
-        && (change.roles.is_some() || change.organization_id.is_some())
+    if let Manager::OrgAdmin {
+        organization_id, ..
+    } = manager
     {
-        return Err(DomainError::Forbidden(
-            "an organization administrator only promotes and demotes members",
-        ));
+        if change.organization_id.is_some() {
+            return Err(DomainError::Forbidden(
+                "an organization administrator does not move members between organizations",
+            ));
+        }
+        if let Some(roles) = &change.roles
+            && !super::organizations::organization(ports, organization_id)
+                .await?
+                .grants(roles)
+        {
+            return Err(field_error("roles", "must be roles of the organization"));
+        }
     }
     let next = with_retries(|| async {
         let user = managed_user(ports, manager, id).await?;
