@@ -91,6 +91,9 @@ INVITATION_TOKEN = Refusal(410, "invitation_invalid", None,
 NO_ADDRESS = Refusal(422, "validation_failed", (("emails", "must name at least one address"),),
                      "a list whose entries are all blank names nobody (JSON Schema: `contains`)")
 ONE_CHANGE = "one of roles, organization_id and org_admin is required"
+ORGANIZATION_ROLES = Refusal(
+    422, "validation_failed", (("roles", "must be roles of the organization"),),
+    "an administrator may give only the roles their organization has: data, not schema")
 
 BY_DESIGN: dict[str, list[Refusal]] = {
     "GET /org/members": [CURSOR],
@@ -112,12 +115,15 @@ BY_DESIGN: dict[str, list[Refusal]] = {
     "POST /registrations/{id}/verify": [
         Refusal(422, "code_invalid", None, "six digits, but not the ones emailed"),
     ],
-    "POST /org/members": [
-        Refusal(422, "validation_failed", (("roles", "must be roles of the organization"),),
-                "an administrator may give only the roles their organization has: data, not schema"),
-        NO_ADDRESS,
-    ],
+    "POST /org/members": [ORGANIZATION_ROLES, NO_ADDRESS],
+    "PATCH /org/members/{id}": [ORGANIZATION_ROLES],
     "POST /staff/organizations/{id}/members": [NO_ADDRESS],
+    "PATCH /staff/organizations/{id}": [
+        Refusal(422, "validation_failed",
+                tuple((field, "one of name, account_ref and roles is required")
+                      for field in ("name", "account_ref", "roles")),
+                "a change must change something: at least one field that is not null (`anyOf`)"),
+    ],
     "PATCH /staff/portal-users/{id}": [
         Refusal(422, "validation_failed", (NO_ORGANIZATION,), "an organization that does not exist"),
         Refusal(422, "validation_failed",

@@ -309,6 +309,7 @@ async fn approving_into_an_organization_with_roles_needs_the_role_assignment_per
         roles: vec![Role::parse("orders.viewer").unwrap()],
         created_at: datetime!(2026-03-01 09:00:00 UTC),
         audit: Vec::new(),
+        version: 1,
     };
     app.store.create_organization(&organization).await.unwrap();
     let manager_only = staff_token(&[MANAGE_USERS]);

@@ -43,6 +43,12 @@ fn staff_routes() -> Vec<Route> {
             Some(json!({ "name": "Acme", "roles": [] })),
         ),
         (Method::GET, format!("/staff/organizations/{id}"), None),
+        (Method::GET, "/staff/organizations?q=acme".into(), None),
+        (
+            Method::PATCH,
+            format!("/staff/organizations/{id}"),
+            Some(json!({ "name": "Acme" })),
+        ),
         (
             Method::POST,
             format!("/staff/organizations/{id}/members"),

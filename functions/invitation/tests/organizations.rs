@@ -319,3 +319,128 @@ async fn a_bulk_into_an_organization_with_roles_needs_the_assign_permission() {
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     assert_eq!(app.store.snapshot(), before);
 }
+
+#[tokio::test]
+async fn organizations_are_listed_by_name_a_page_at_a_time_and_found_by_their_start() {
+    let app = TestApp::start();
+    for name in ["Globex", "Acme Ltd", "Initech", "acme GmbH"] {
+        app.new_organization(name, &[]).await;
+    }
+
+    let first = app.organizations("limit=3").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.column("name"), ["acme GmbH", "Acme Ltd", "Globex"]);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = app.organizations(&format!("limit=3&cursor={cursor}")).await;
+    assert_eq!(second.column("name"), ["Initech"]);
+    assert!(second.body["next_cursor"].is_null());
+
+    let found = app.organizations("q=%20ACME%20%20l").await;
+    assert_eq!(found.column("name"), ["Acme Ltd"]);
+    assert_eq!(app.organizations("q=").await.column("name").len(), 4);
+    assert!(
+        app.organizations("q=umbrella")
+            .await
+            .column("name")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_bad_search_or_cursor_is_a_422() {
+    let app = TestApp::start();
+    app.new_organization("Acme", &[]).await;
+
+    let long = app.organizations(&format!("q={}", "a".repeat(101))).await;
+    long.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(long.body["errors"][0]["field"], "q");
+    let cursor = app.organizations("cursor=not-a-cursor").await;
+    cursor.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}
+
+#[tokio::test]
+async fn staff_rename_an_organization_change_its_reference_and_its_roles() {
+    let app = TestApp::start();
+    let id = app.new_organization("Globex", &["orders.viewer"]).await;
+    app.active_user("ada@globex.example", json!({ "organization_id": id }))
+        .await;
+
+    let reply = app
+        .change_organization(
+            &id,
+            json!({ "name": "Acme", "account_ref": "ACC-9", "roles": ["billing.viewer"] }),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["name"], "Acme");
+    assert_eq!(reply.body["account_ref"], "ACC-9");
+    assert_eq!(reply.body["roles"], json!(["billing.viewer"]));
+    let history = reply.body["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["action"], "organization_changed");
+    assert_eq!(
+        history.last().unwrap()["detail"],
+        "name, account_ref, roles"
+    );
+    assert_eq!(app.organizations("q=acme").await.column("name"), ["Acme"]);
+    assert!(app.organizations("q=glo").await.column("name").is_empty());
+    // Tokens issued from now on carry the organization's new roles.
+    let again = app
+        .log_in("ada@globex.example", portal_testkit::PASSWORD)
+        .await;
+    let me = app.me(&again.id("access_token")).await;
+    assert_eq!(
+        me.body["roles"],
+        json!(["billing.viewer", "portal.user"]),
+        "{}",
+        me.body
+    );
+    let removed = app
+        .change_organization(&id, json!({ "account_ref": "" }))
+        .await;
+    assert!(removed.body["account_ref"].is_null(), "{}", removed.body);
+}
+
+#[tokio::test]
+async fn a_change_needs_a_field_valid_fields_and_for_roles_the_assign_permission() {
+    let app = TestApp::start();
+    let id = app.new_organization("Acme", &[]).await;
+    let before = app.store.snapshot();
+
+    let nothing = app.change_organization(&id, json!({})).await;
+    nothing.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(nothing.body["errors"].as_array().unwrap().len(), 3);
+    let blank = app.change_organization(&id, json!({ "name": "  " })).await;
+    blank.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(blank.body["errors"][0]["field"], "name");
+    let manage_only = staff_token(&[MANAGE_USERS]);
+    let roles = app
+        .as_staff(&manage_only)
+        .change_organization(&id, json!({ "roles": ["orders.viewer"] }))
+        .await;
+    roles.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    for unknown in [UNKNOWN_ID, "not-an-id"] {
+        app.change_organization(unknown, json!({ "name": "X" }))
+            .await
+            .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    }
+    assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn two_racing_changes_of_one_organization_both_land() {
+    let app = TestApp::start();
+    let id = app.new_organization("Acme", &[]).await;
+
+    let (name, reference) = tokio::join!(
+        app.change_organization(&id, json!({ "name": "Acme Ltd" })),
+        app.change_organization(&id, json!({ "account_ref": "ACC-2" }))
+    );
+
+    assert_eq!(name.status, StatusCode::OK, "{}", name.body);
+    assert_eq!(reference.status, StatusCode::OK, "{}", reference.body);
+    let now = app.organization(&id).await;
+    assert_eq!(now.body["name"], "Acme Ltd");
+    assert_eq!(now.body["account_ref"], "ACC-2");
+    assert_eq!(now.body["history"].as_array().unwrap().len(), 3);
+}

@@ -28,6 +28,8 @@ pub enum AuditAction {
     /// The username's failed logins cleared by staff (a lock ended early).
     Unlocked,
     OrganizationCreated,
+    /// Name, account reference or roles changed (the detail says which).
+    OrganizationChanged,
     /// An active user was given a new link to set their password (the detail says how).
     PasswordLinkIssued,
 }

@@ -133,11 +133,7 @@ impl Contact {
 /// How names are compared when suggesting contacts: case and spacing do not matter.
 pub fn name_key(first_name: &PersonName, last_name: Option<&PersonName>) -> String {
     let last_name = last_name.map(ToString::to_string).unwrap_or_default();
-    format!("{first_name} {last_name}")
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::types::search_key(&format!("{first_name} {last_name}"))
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::audit::AuditEvent;
+use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::ids::OrganizationId;
-use crate::types::{Company, Role};
+use crate::types::{Company, Role, search_key};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {
@@ -20,6 +20,30 @@ pub struct Organization {
     pub created_at: OffsetDateTime,
     #[serde(default)]
     pub audit: Vec<AuditEvent>,
+    /// Bumped by every change; stores write only if the version they read is still current
+    /// (organizations stored before it existed read as the first).
+    #[serde(default = "first_version")]
+    pub version: u64,
+}
+
+fn first_version() -> u64 {
+    1
+}
+
+/// What staff change about an organization; `None` leaves that part as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganizationChange {
+    pub name: Option<Company>,
+    /// `Some(None)` removes the reference.
+    pub account_ref: Option<Option<String>>,
+    /// Every member's effective roles follow at once (tokens issued from then on).
+    pub roles: Option<Vec<Role>>,
+}
+
+impl OrganizationChange {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.account_ref.is_none() && self.roles.is_none()
+    }
 }
 
 /// The validated fields staff give for a new organization.
@@ -46,6 +70,40 @@ impl Organization {
     pub fn grants(&self, roles: &[Role]) -> bool {
         roles.iter().all(|role| self.roles.contains(role))
     }
+
+    /// How the organization is found by name: case and spacing do not matter.
+    pub fn name_key(&self) -> String {
+        search_key(self.name.as_ref())
+    }
+
+    /// The next version with `change` made, recorded in the history (the detail names what
+    /// changed).
+    pub fn change(&self, actor: &Actor, change: &OrganizationChange, now: OffsetDateTime) -> Self {
+        let mut next = Self {
+            version: self.version + 1,
+            ..self.clone()
+        };
+        let mut what = Vec::new();
+        if let Some(name) = &change.name {
+            next.name = name.clone();
+            what.push("name");
+        }
+        if let Some(account_ref) = &change.account_ref {
+            next.account_ref = account_ref.clone();
+            what.push("account_ref");
+        }
+        if let Some(roles) = &change.roles {
+            next.roles = roles.clone();
+            what.push("roles");
+        }
+        next.audit.push(AuditEvent::new(
+            actor,
+            AuditAction::OrganizationChanged,
+            Some(what.join(", ")),
+            now,
+        ));
+        next
+    }
 }
 
 #[cfg(test)]
@@ -67,6 +125,7 @@ mod tests {
             roles: vec![role("billing.viewer"), role("orders.viewer")],
             created_at: datetime!(2026-11-23 10:00 UTC),
             audit: Vec::new(),
+            version: 1,
         };
         assert!(organization.grants(&[role("billing.viewer")]));
         assert!(organization.grants(&[]));

@@ -117,6 +117,18 @@ pub trait MembershipStore: Send + Sync {
 
     async fn organization(&self, id: &OrganizationId) -> Result<Option<Organization>, StoreError>;
 
+    /// One page of the organizations by name whose search key (`Organization::name_key`)
+    /// starts with `prefix` (every one for an empty prefix). A Query, never a Scan.
+    /// `StoreError::InvalidCursor` for a cursor this list did not make.
+    async fn organizations(
+        &self,
+        prefix: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Organization>, StoreError>;
+
+    /// Stores `next` over the version before it (`ConditionFailed` if it moved).
+    async fn update_organization(&self, next: &Organization) -> Result<(), StoreError>;
+
     /// One page of the portal users of `organization_id` (or of those in no organization),
     /// oldest first: a Query of the organization's members list, never a Scan.
     async fn portal_users_in(

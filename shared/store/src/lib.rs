@@ -9,6 +9,7 @@ mod dead_letters;
 mod dynamo;
 mod embedded;
 mod members;
+mod organization_list;
 mod outbox_status;
 mod records;
 mod review_queue;

@@ -135,6 +135,10 @@ contract!(
     a_password_link_from_a_stale_user_version_is_refused_and_writes_nothing,
     // membership
     an_organization_reads_back_equal_and_its_id_is_never_taken_twice,
+    organizations_are_listed_by_name_and_found_by_the_start_of_it,
+    an_organizations_cursor_of_another_search_is_refused,
+    a_renamed_organization_moves_on_the_list,
+    an_organization_update_from_a_stale_version_is_refused_and_writes_nothing,
     members_page_oldest_first_without_losing_or_repeating_one,
     a_members_cursor_of_another_list_is_refused,
     contacts_and_users_are_found_in_bulk_and_unknown_ones_left_out,

@@ -266,6 +266,22 @@ impl<T: Transport> Api<T> {
         self.staff_get(&format!("/staff/organizations/{id}")).await
     }
 
+    /// `GET /staff/organizations?{query}`
+    pub async fn organizations(&self, query: &str) -> Reply {
+        self.staff_get(&with_query("/staff/organizations", query))
+            .await
+    }
+
+    /// `PATCH /staff/organizations/{id}`
+    pub async fn change_organization(&self, id: &str, body: Value) -> Reply {
+        self.staff(
+            Method::PATCH,
+            &format!("/staff/organizations/{id}"),
+            Some(body),
+        )
+        .await
+    }
+
     /// `POST /staff/organizations/{id}/members`
     pub async fn add_members(&self, organization_id: &str, body: Value) -> Reply {
         self.staff_post(

@@ -1,20 +1,24 @@
-//! `/staff/organizations`: create one, read one, and invite many people into one.
+//! `/staff/organizations`: create, list and search, read, change, and invite many
+//! people into one.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use portal_domain::ids::Organization;
-use portal_domain::organization::{OrganizationForm, parse_account_ref};
+use portal_domain::organization::{OrganizationChange, OrganizationForm, parse_account_ref};
+use portal_domain::page::PageRequest;
 use portal_domain::types::{Company, Role};
 use portal_domain::use_cases::{
-    BulkInvite, Manager, add_members as add, create_organization, organization,
+    BulkInvite, Manager, add_members as add, change_organization, create_organization,
+    list_organizations, organization,
 };
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::openapi::CompanyOrBlank;
-use portal_http::{ApiJson, PathId, Problem, Staff};
+use portal_http::{ApiJson, List, PathId, Problem, Staff};
 use serde::Deserialize;
 
-use super::{Emails, parse_roles};
+use super::{Emails, parse_limit, parse_roles, query};
 use crate::views::{BulkResults, OrganizationView};
 
 /// A new organization.
@@ -77,6 +81,128 @@ pub async fn create(
     let form = OrganizationForm::try_from(body).map_err(DomainError::from)?;
     let organization = create_organization(&ports, &staff, form).await?;
     Ok((StatusCode::CREATED, Json((&organization).into())))
+}
+
+/// The search and page of the organizations list (any other parameter is ignored).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Organizations whose name starts with this (case and spacing aside), at most 100
+    /// characters; every organization when absent or blank.
+    #[param(value_type = Option<String>, max_length = 100)]
+    q: Option<String>,
+    /// Page size, 1 to 100 (50 when absent).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page (of the same search).
+    cursor: Option<String>,
+}
+
+/// Organizations by name, a page at a time; found by the start of their name with `q`.
+/// A Query of an index, never a Scan.
+#[utoipa::path(get, path = "/staff/organizations",
+    operation_id = "list_organizations", security(("staff" = [])), params(ListParams),
+    responses(
+        (status = 200, description = "One page of organizations", body = List<OrganizationView>),
+        (status = 422, description = "`q`, `limit` or `cursor` is invalid (`validation_failed`)"),
+    ))]
+pub async fn list(
+    Staff(_): Staff,
+    State(ports): State<Ports>,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<List<OrganizationView>>, Problem> {
+    let params = query(params)?;
+    let mut errors = FieldErrors::new();
+    let search = match params.q {
+        Some(raw) if raw.chars().count() > 100 => {
+            errors.add("q", "must be at most 100 characters");
+            None
+        }
+        given => Some(given),
+    };
+    let limit = errors.check("limit", parse_limit(params.limit.as_deref()));
+    let page = errors.check("limit", PageRequest::parse(limit.flatten(), params.cursor));
+    let (search, page) = errors
+        .finish(|| Some((search?, page?)))
+        .map_err(DomainError::from)?;
+    let found = list_organizations(&ports, search.as_deref(), &page).await?;
+    Ok(Json(List {
+        items: found.items.iter().map(OrganizationView::from).collect(),
+        next_cursor: found.next_cursor,
+    }))
+}
+
+/// What to change; a field left out (or `null`) stays as it is.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ChangeBody {
+    #[schema(value_type = Option<Company>)]
+    name: Option<String>,
+    /// The reference in another system; blank removes it.
+    #[schema(value_type = Option<CompanyOrBlank>, inline)]
+    account_ref: Option<String>,
+    /// The roles every member inherits, replacing them (needs `portal.roles.assign`).
+    #[schema(value_type = Option<Vec<Role>>, max_items = 50)]
+    roles: Option<Vec<String>>,
+}
+
+const ONE_CHANGE: &str = "one of name, account_ref and roles is required";
+
+impl TryFrom<ChangeBody> for OrganizationChange {
+    type Error = FieldErrors;
+
+    fn try_from(body: ChangeBody) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if body.name.is_none() && body.account_ref.is_none() && body.roles.is_none() {
+            for field in ["name", "account_ref", "roles"] {
+                errors.add(field, ONE_CHANGE);
+            }
+        }
+        let name = match body.name.as_deref() {
+            None => Some(None),
+            Some(raw) => errors.check("name", Company::parse(raw)).map(Some),
+        };
+        let account_ref = match body.account_ref.as_deref() {
+            None => Some(None),
+            Some(raw) => errors
+                .optional("account_ref", Some(raw), parse_account_ref)
+                .map(Some),
+        };
+        let roles = match body.roles {
+            Some(raw) => parse_roles(&mut errors, Some(raw)).map(Some),
+            None => Some(None),
+        };
+        errors.finish(|| {
+            Some(OrganizationChange {
+                name: name?,
+                account_ref: account_ref?,
+                roles: roles?,
+            })
+        })
+    }
+}
+
+/// Changes an organization's name, account reference or roles; members' effective roles
+/// follow at once (tokens issued from then on carry them).
+#[utoipa::path(patch, path = "/staff/organizations/{id}",
+    operation_id = "change_organization", security(("staff" = [])),
+    params(PathId<Organization>), request_body = ChangeBody,
+    responses(
+        (status = 200, description = "The organization as changed", body = OrganizationView),
+        (status = 403, description = "`roles` without `portal.roles.assign` (`forbidden`)"),
+        (status = 404, description = "No such organization (`not_found`)"),
+        (status = 409, description = "It kept changing; try again (`conflict`)"),
+        (status = 422, description = "Nothing to change, or a field is invalid \
+            (`validation_failed`)"),
+    ))]
+pub async fn change(
+    Staff(staff): Staff,
+    State(ports): State<Ports>,
+    PathId(id): PathId<Organization>,
+    ApiJson(body): ApiJson<ChangeBody>,
+) -> Result<Json<OrganizationView>, Problem> {
+    let change = OrganizationChange::try_from(body).map_err(DomainError::from)?;
+    let organization = change_organization(&ports, &staff, &id, &change).await?;
+    Ok(Json((&organization).into()))
 }
 
 /// One organization with its roles and history.

@@ -84,3 +84,11 @@ macro_rules! parsed_string_serde {
     };
 }
 use parsed_string_serde;
+
+/// What searches compare: lowercase, with runs of whitespace as one space, trimmed.
+pub fn search_key(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -8,16 +8,17 @@ use serde::Serialize;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::Contact;
 use crate::ids::{Id, OrganizationId, PortalUserId};
-use crate::organization::{Organization, OrganizationForm};
-use crate::page::PageRequest;
+use crate::organization::{Organization, OrganizationChange, OrganizationForm};
+use crate::page::{Page, PageRequest};
 use crate::ports::NewMember;
 use crate::staff::{ASSIGN_ROLES, StaffMember};
-use crate::types::{EmailAddress, Role};
+use crate::types::{EmailAddress, Role, search_key};
 use crate::user::{AccessChange, Grant, Membership, PortalUser};
 use crate::{DomainError, Ports, StoreError};
 
 use super::manager::Manager;
 use super::members::{field_error, new_member};
+use super::with_retries;
 
 /// At most this many addresses in one bulk invitation (API Gateway answers within 29 s;
 /// the emails go through the outbox, never sent while the request waits).
@@ -45,9 +46,41 @@ pub async fn create_organization(
             None,
             now,
         )],
+        version: 1,
     };
     ports.store.create_organization(&organization).await?;
     Ok(organization)
+}
+
+/// One page of organizations by name; only those whose name starts with `query` (case
+/// and spacing aside) when one is given.
+pub async fn list_organizations(
+    ports: &Ports,
+    query: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<Organization>, DomainError> {
+    let prefix = query.map(search_key).unwrap_or_default();
+    Ok(ports.store.organizations(&prefix, page).await?)
+}
+
+/// Changes an organization's name, account reference or roles. Roles need
+/// `portal.roles.assign`: every member holds them, from the next token issued on.
+pub async fn change_organization(
+    ports: &Ports,
+    staff: &StaffMember,
+    id: &OrganizationId,
+    change: &OrganizationChange,
+) -> Result<Organization, DomainError> {
+    if change.roles.is_some() {
+        staff.require(ASSIGN_ROLES)?;
+    }
+    with_retries(|| async {
+        let current = organization(ports, id).await?;
+        let next = current.change(&staff.actor(), change, ports.clock.now());
+        ports.store.update_organization(&next).await?;
+        Ok(next)
+    })
+    .await
 }
 
 pub async fn organization(ports: &Ports, id: &OrganizationId) -> Result<Organization, DomainError> {

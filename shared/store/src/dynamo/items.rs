@@ -25,7 +25,7 @@ use super::errors::malformed_item;
 use crate::records::{PortalUserRecord, RegistrationRecord};
 use crate::review_queue::{self, Resume};
 use crate::table::{EXPIRES_AT, GSI1_PK, GSI1_SK, PK, SK};
-use crate::{OutboxStatus, dead_letters, members, sortable};
+use crate::{OutboxStatus, dead_letters, members, organization_list, sortable};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -131,6 +131,15 @@ pub(crate) fn members_entry_key(organization_id: Option<&OrganizationId>, resume
     )
 }
 
+/// The full key of an organization's entry in the organizations list.
+pub(crate) fn organization_entry_key(resume: &Resume) -> Item {
+    list_entry_key(
+        organization_key(&resume.id),
+        organization_list::LIST.to_owned(),
+        resume,
+    )
+}
+
 fn list_entry_key(mut key: Item, list: String, resume: &Resume) -> Item {
     key.insert(GSI1_PK.to_owned(), string(list));
     key.insert(GSI1_SK.to_owned(), string(&resume.position));
@@ -206,8 +215,15 @@ pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {
     Ok(item)
 }
 
+/// Listed by name in the one partition of every organization.
 pub(crate) fn organization_item(organization: &Organization) -> Result<Item, StoreError> {
     let mut item = organization_key(&organization.id);
+    item.insert(GSI1_PK.to_owned(), string(organization_list::LIST));
+    item.insert(
+        GSI1_SK.to_owned(),
+        string(organization_list::position(organization)),
+    );
+    item.insert(VERSION.to_owned(), number(organization.version));
     item.insert(DATA.to_owned(), data(organization)?);
     Ok(item)
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::Put;
 use portal_domain::contact::Contact;
 use portal_domain::organization::Organization;
 use portal_domain::outbox::OutboxMessage;
@@ -15,14 +16,15 @@ use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
 use portal_domain::{Refusal, StoreError};
 
-use super::errors::refused;
+use super::errors::{invalid_request, refused};
 use super::items::{
-    CONTACT_ID, contact_email_key, contact_key, data_of, from_data, members_entry_key,
-    organization_item, organization_key, password_reset_item, pending_invitation_item,
-    pending_outbox_item, portal_user_key, portal_user_of, string_attribute,
+    CONTACT_ID, VERSION, contact_email_key, contact_key, data_of, from_data, members_entry_key,
+    number, organization_entry_key, organization_item, organization_key, password_reset_item,
+    pending_invitation_item, pending_outbox_item, portal_user_key, portal_user_of,
+    string_attribute,
 };
 use super::{DynamoStore, check, put};
-use crate::members;
+use crate::{members, organization_list};
 use portal_domain::ids::{OrganizationId, PortalUserId};
 
 /// Where [`MembershipStore::update_portal_user`] has the user's version-checked write.
@@ -37,6 +39,58 @@ impl MembershipStore for DynamoStore {
 
     async fn organization(&self, id: &OrganizationId) -> Result<Option<Organization>, StoreError> {
         from_data(self.get(organization_key(id)).await?)
+    }
+
+    async fn organizations(
+        &self,
+        prefix: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Organization>, StoreError> {
+        // A bad cursor is refused before any call is made.
+        let start = page
+            .cursor
+            .as_deref()
+            .map(|cursor| organization_list::resume(prefix, cursor))
+            .transpose()?
+            .map(|resume| organization_entry_key(&resume));
+        let output = self
+            .query_list_from(
+                organization_list::LIST.to_owned(),
+                prefix,
+                page.limit.saturating_add(1),
+                false,
+                start,
+            )
+            .await?;
+        let cut_short = output.last_evaluated_key.is_some();
+        let read = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(data_of)
+            .collect::<Result<Vec<Organization>, _>>()?;
+        Ok(organization_list::page(prefix, read, page.limit, cut_short))
+    }
+
+    async fn update_organization(&self, next: &Organization) -> Result<(), StoreError> {
+        let item = organization_item(next)?;
+        let put = if next.version == 2 {
+            // The first change: organizations stored before they had versions (and list
+            // entries) have no `version` attribute, and read as version 1.
+            Put::builder()
+                .table_name(self.table_name())
+                .set_item(Some(item))
+                .condition_expression(
+                    "attribute_exists(pk) AND (attribute_not_exists(#version) OR #version = :one)",
+                )
+                .expression_attribute_names("#version", VERSION)
+                .expression_attribute_values(":one", number(1))
+                .build()
+                .map_err(invalid_request)?
+        } else {
+            self.put_next_version(item, next.version)?
+        };
+        self.put_alone(put).await
     }
 
     async fn portal_users_in(

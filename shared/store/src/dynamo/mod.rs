@@ -31,7 +31,7 @@ use portal_domain::StoreError;
 
 use self::errors::{invalid_request, single_write_failed, unavailable};
 use self::items::{Item, string};
-use crate::table::{GSI1, GSI1_PK, PK};
+use crate::table::{GSI1, GSI1_PK, GSI1_SK, PK};
 
 type TransactError = SdkError<TransactWriteItemsError, HttpResponse>;
 
@@ -111,13 +111,36 @@ impl DynamoStore {
         descending: bool,
         start: Option<Item>,
     ) -> Result<QueryOutput, StoreError> {
-        self.client
+        self.query_list_from(list, "", limit, descending, start)
+            .await
+    }
+
+    /// As [`Self::query_list`], only the entries whose position starts with `prefix`.
+    async fn query_list_from(
+        &self,
+        list: String,
+        prefix: &str,
+        limit: u32,
+        descending: bool,
+        start: Option<Item>,
+    ) -> Result<QueryOutput, StoreError> {
+        let query = self
+            .client
             .query()
             .table_name(&self.table_name)
             .index_name(GSI1)
-            .key_condition_expression("#list = :list")
             .expression_attribute_names("#list", GSI1_PK)
-            .expression_attribute_values(":list", string(list))
+            .expression_attribute_values(":list", string(list));
+        // DynamoDB refuses an empty string in a key condition.
+        let query = if prefix.is_empty() {
+            query.key_condition_expression("#list = :list")
+        } else {
+            query
+                .key_condition_expression("#list = :list AND begins_with(#position, :prefix)")
+                .expression_attribute_names("#position", GSI1_SK)
+                .expression_attribute_values(":prefix", string(prefix))
+        };
+        query
             .scan_index_forward(!descending)
             .limit(i32::try_from(limit).unwrap_or(i32::MAX))
             .set_exclusive_start_key(start)

@@ -20,6 +20,7 @@ use super::approval::{linked, new_user};
 use super::contacts::new_contact;
 use super::state::{Change, InvitationPointer, OutboxEntry, State};
 use crate::members::{self, linked_contact};
+use crate::organization_list;
 use portal_domain::ids::{OrganizationId, PortalUserId};
 
 #[async_trait]
@@ -35,6 +36,45 @@ impl MembershipStore for EmbeddedStore {
 
     async fn organization(&self, id: &OrganizationId) -> Result<Option<Organization>, StoreError> {
         Ok(self.read(|state| state.organizations.get(id).cloned()))
+    }
+
+    async fn organizations(
+        &self,
+        prefix: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Organization>, StoreError> {
+        let after = page
+            .cursor
+            .as_deref()
+            .map(|cursor| organization_list::resume(prefix, cursor))
+            .transpose()?;
+        Ok(self.read(|state| {
+            let start = match &after {
+                Some(resume) => Bound::Excluded(resume.position.clone()),
+                None => Bound::Included(prefix.to_owned()),
+            };
+            let read = state
+                .organization_names
+                .range((start, Bound::Unbounded))
+                .take_while(|(position, _)| position.starts_with(prefix))
+                .take(page.limit as usize + 1)
+                .filter_map(|(_, id)| state.organizations.get(id).cloned())
+                .collect();
+            organization_list::page(prefix, read, page.limit, false)
+        }))
+    }
+
+    async fn update_organization(&self, next: &Organization) -> Result<(), StoreError> {
+        self.commit(|state| {
+            let stored = state
+                .organizations
+                .get(&next.id)
+                .map(|stored| stored.version);
+            if stored != Some(next.version - 1) {
+                return Err(StoreError::ConditionFailed);
+            }
+            Ok(vec![Change::Organization(next.clone())])
+        })
     }
 
     async fn portal_users_in(

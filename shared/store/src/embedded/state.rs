@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::records::{PortalUserRecord, RegistrationRecord, as_records};
-use crate::{OutboxStatus, members, review_queue};
+use crate::{OutboxStatus, members, organization_list, review_queue};
 use portal_domain::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
 
 /// Sorted maps, so a snapshot of equal states is equal JSON. The indexes are derived from
@@ -57,6 +57,9 @@ pub(super) struct State {
     /// (name key, contact id), for suggestions by name.
     #[serde(skip)]
     pub contact_names: BTreeSet<(String, String)>,
+    /// The organizations list: position (name key, id) → id, read in order.
+    #[serde(skip)]
+    pub organization_names: BTreeMap<String, OrganizationId>,
     /// The members lists: list name → (position → user id), read in order.
     #[serde(skip)]
     pub members: BTreeMap<String, BTreeMap<String, PortalUserId>>,
@@ -239,10 +242,7 @@ impl State {
                 Change::PasswordReset(reset) => {
                     self.password_resets.insert(reset.token_hash.clone(), reset);
                 }
-                Change::Organization(organization) => {
-                    self.organizations
-                        .insert(organization.id.clone(), organization);
-                }
+                Change::Organization(organization) => self.put_organization(organization),
                 Change::LoginGuard(guard) => {
                     self.login_guards.insert(guard.key.clone(), guard);
                 }
@@ -339,6 +339,20 @@ impl State {
             .or_default()
             .insert(members::position(&user), user.id().clone());
         self.portal_users.insert(user.id().clone(), user);
+    }
+
+    /// Keeps the organizations list in step: a renamed organization moves on it.
+    fn put_organization(&mut self, organization: Organization) {
+        if let Some(old) = self.organizations.get(&organization.id) {
+            self.organization_names
+                .remove(&organization_list::position(old));
+        }
+        self.organization_names.insert(
+            organization_list::position(&organization),
+            organization.id.clone(),
+        );
+        self.organizations
+            .insert(organization.id.clone(), organization);
     }
 
     fn put_contact(&mut self, contact: Contact) {

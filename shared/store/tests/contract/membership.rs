@@ -4,8 +4,10 @@
 
 use portal_domain::contact::Contact;
 use portal_domain::ids::{OrganizationId, PortalUserId};
+use portal_domain::organization::{Organization, OrganizationChange};
 use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::NewMember;
+use portal_domain::types::Company;
 use portal_domain::user::{AccessChange, PortalUser};
 use portal_domain::{Refusal, StoreError};
 use portal_store::OutboxStatus;
@@ -567,4 +569,113 @@ pub async fn moving_a_user_into_a_missing_organization_is_refused_and_writes_not
         "{result:?}"
     );
     assert_eq!(store.everything().await, before);
+}
+
+fn named(name: &str) -> Organization {
+    Organization {
+        name: Company::parse(name).expect("a company"),
+        ..organization()
+    }
+}
+
+/// Every page of the organizations whose search key starts with `prefix`, by name.
+async fn all_organizations(store: &impl Subject, prefix: &str, limit: u32) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .organizations(prefix, &PageRequest { limit, cursor })
+            .await
+            .unwrap();
+        names.extend(page.items.iter().map(|found| found.name.to_string()));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return names,
+        }
+    }
+}
+
+pub async fn organizations_are_listed_by_name_and_found_by_the_start_of_it(store: &impl Subject) {
+    for name in ["Globex", "Acme  Ltd", "acme gmbh", "Initech", "ACME"] {
+        store.create_organization(&named(name)).await.unwrap();
+    }
+
+    assert_eq!(
+        all_organizations(store, "", 2).await,
+        ["ACME", "acme gmbh", "Acme  Ltd", "Globex", "Initech"]
+    );
+    assert_eq!(
+        all_organizations(store, "acme ", 1).await,
+        ["acme gmbh", "Acme  Ltd"]
+    );
+    assert_eq!(all_organizations(store, "in", 10).await, ["Initech"]);
+    assert!(all_organizations(store, "zz", 10).await.is_empty());
+}
+
+pub async fn an_organizations_cursor_of_another_search_is_refused(store: &impl Subject) {
+    for name in ["Acme", "Acme Two", "Acme Three"] {
+        store.create_organization(&named(name)).await.unwrap();
+    }
+    let first = store
+        .organizations("acme", &PageRequest::first(1))
+        .await
+        .unwrap();
+    let cursor = first.next_cursor.expect("a second page");
+
+    for prefix in ["", "acm", "b"] {
+        let page = PageRequest {
+            limit: 1,
+            cursor: Some(cursor.clone()),
+        };
+        assert!(matches!(
+            store.organizations(prefix, &page).await,
+            Err(StoreError::InvalidCursor)
+        ));
+    }
+}
+
+pub async fn a_renamed_organization_moves_on_the_list(store: &impl Subject) {
+    let globex = named("Globex");
+    store.create_organization(&globex).await.unwrap();
+    store.create_organization(&named("Initech")).await.unwrap();
+    let change = OrganizationChange {
+        name: Some(Company::parse("Acme").unwrap()),
+        ..OrganizationChange::default()
+    };
+    let renamed = globex.change(&staff(), &change, now());
+
+    store.update_organization(&renamed).await.unwrap();
+
+    assert_eq!(all_organizations(store, "", 10).await, ["Acme", "Initech"]);
+    assert!(all_organizations(store, "glo", 10).await.is_empty());
+    assert_eq!(store.organization(&globex.id).await.unwrap(), Some(renamed));
+}
+
+pub async fn an_organization_update_from_a_stale_version_is_refused_and_writes_nothing(
+    store: &impl Subject,
+) {
+    let acme = organization_in(store).await;
+    let change = OrganizationChange {
+        roles: Some(Vec::new()),
+        ..OrganizationChange::default()
+    };
+    store
+        .update_organization(&acme.change(&staff(), &change, now()))
+        .await
+        .unwrap();
+    let before = store.everything().await;
+    let stale = acme.change(&staff(), &OrganizationChange::default(), now());
+
+    let result = store.update_organization(&stale).await;
+
+    assert!(
+        matches!(result, Err(StoreError::ConditionFailed)),
+        "{result:?}"
+    );
+    assert_eq!(store.everything().await, before);
+    let unknown = named("Nowhere").change(&staff(), &change, now());
+    assert!(matches!(
+        store.update_organization(&unknown).await,
+        Err(StoreError::ConditionFailed)
+    ));
 }

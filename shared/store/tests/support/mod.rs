@@ -447,6 +447,7 @@ pub fn organization() -> Organization {
             None,
             now,
         )],
+        version: 1,
     }
 }
 
