@@ -593,7 +593,9 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
         // ORG# checked), listed (ORGMEMBERS# lists), shown with their logins (USER#) and
         // organization's roles (ORG#), changed, invited again; organizations (ORG#); bulk
         // members: contacts by email (EMAIL#, CONTACT#, both read and created), their
-        // users; /org routes: the caller's user and session family (FAMILY#).
+        // users; access information (a new INV# or a RESET# link, OUTBOX#); organizations
+        // by name (the ORGS list); /org routes: the caller's user and session family
+        // (FAMILY#).
         (
             "invitation",
             on(vec![
@@ -607,10 +609,11 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "EMAIL#*",
                         "ORG#*",
                         "OUTBOX#*",
+                        "RESET#*",
                         "FAMILY#*",
                     ],
                 ),
-                (index_arn(), vec!["ORGMEMBERS#*"]),
+                (index_arn(), vec!["ORGMEMBERS#*", "ORGS"]),
             ]),
         ),
         // The user, its transition (USER#, a reactivation's new INV# pointer, OUTBOX#,
