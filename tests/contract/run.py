@@ -98,6 +98,7 @@ ORGANIZATION_ROLES = Refusal(
 BY_DESIGN: dict[str, list[Refusal]] = {
     "GET /org/members": [CURSOR],
     "GET /staff/outbox/dead": [CURSOR],
+    "GET /staff/organizations": [CURSOR],
     "GET /staff/portal-users": [
         CURSOR,
         Refusal(422, "validation_failed", (NO_ORGANIZATION,), "an organization that does not exist"),
@@ -117,7 +118,13 @@ BY_DESIGN: dict[str, list[Refusal]] = {
     ],
     "POST /org/members": [ORGANIZATION_ROLES, NO_ADDRESS],
     "PATCH /org/members/{id}": [ORGANIZATION_ROLES],
-    "POST /staff/organizations/{id}/members": [NO_ADDRESS],
+    "POST /staff/organizations/{id}/members": [
+        NO_ADDRESS,
+        Refusal(422, "validation_failed", (
+            ("emails", "one of emails and contact_ids is required"),
+            ("contact_ids", "must not be given with emails"),
+        ), "exactly one of `emails` and `contact_ids` (`oneOf` of `required`)"),
+    ],
     "PATCH /staff/organizations/{id}": [
         Refusal(422, "validation_failed",
                 tuple((field, "one of name, account_ref and roles is required")
@@ -129,6 +136,8 @@ BY_DESIGN: dict[str, list[Refusal]] = {
         Refusal(422, "validation_failed",
                 (("roles", ONE_CHANGE), ("organization_id", ONE_CHANGE), ("org_admin", ONE_CHANGE)),
                 "a change must change something: at least one field that is not null (`anyOf`)"),
+        Refusal(422, "validation_failed", (("org_admin", "needs the user to be in an organization"),),
+                "an administrator administers an organization: the user's, after the change (data)"),
     ],
     "POST /staff/registrations/{id}/link-contact": [
         Refusal(422, "validation_failed", (

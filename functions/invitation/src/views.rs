@@ -7,7 +7,7 @@ use portal_domain::invitation::Invitation;
 use portal_domain::organization::Organization;
 use portal_domain::page::Page;
 use portal_domain::types::Role;
-use portal_domain::use_cases::{MemberDetail, MemberOutcome, MemberResult};
+use portal_domain::use_cases::{Entry, MemberDetail, MemberOutcome, MemberResult};
 use portal_domain::user::{PortalUser, PortalUserStatus};
 use portal_http::{InvitationSummary, List, LoginView};
 use serde::Serialize;
@@ -191,8 +191,14 @@ impl BulkResults {
 /// and `reason` only explains one.
 #[derive(Serialize, utoipa::ToSchema)]
 struct MemberRow {
-    /// The address as normalized, or the entry as given when it is not an address.
-    email: String,
+    /// The address as normalized, or the entry as given when it is not an address (rows
+    /// of addresses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    /// The contact given (rows of contact ids).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    contact_id: Option<ContactId>,
     outcome: MemberOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
@@ -207,7 +213,14 @@ struct MemberRow {
 impl From<&MemberResult> for MemberRow {
     fn from(result: &MemberResult) -> Self {
         Self {
-            email: result.email.clone(),
+            email: match &result.entry {
+                Entry::Email(email) => Some(email.clone()),
+                Entry::Contact(_) => None,
+            },
+            contact_id: match &result.entry {
+                Entry::Email(_) => None,
+                Entry::Contact(id) => Some(id.clone()),
+            },
             outcome: result.outcome,
             portal_user_id: result.portal_user_id.clone(),
             contact_created: result.contact_created,

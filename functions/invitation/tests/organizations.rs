@@ -444,3 +444,82 @@ async fn two_racing_changes_of_one_organization_both_land() {
     assert_eq!(now.body["account_ref"], "ACC-2");
     assert_eq!(now.body["history"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn staff_add_existing_contacts_by_id_with_a_row_each() {
+    let app = TestApp::start();
+    let acme = app.new_organization("Acme", &[]).await;
+    let globex = app.new_organization("Globex", &[]).await;
+    let free = app.new_contact("ada@example.com").await;
+    let joined = app.new_contact("grace@example.com").await;
+    let first = app
+        .add_members(&acme, json!({ "contact_ids": [joined] }))
+        .await;
+    assert_eq!(
+        first.body["results"][0]["outcome"], "invited",
+        "{}",
+        first.body
+    );
+    app.invited_user("bob@globex.example", json!({ "organization_id": globex }))
+        .await;
+    let elsewhere = app.find_contacts("bob@globex.example").await.body["items"][0]["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let reply = app
+        .add_members(
+            &acme,
+            json!({ "contact_ids": [free, joined, UNKNOWN_ID, elsewhere, free] }),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let rows = reply.body["results"].as_array().unwrap();
+    let summary: Vec<(Value, Value)> = rows
+        .iter()
+        .map(|row| (row["contact_id"].clone(), row["outcome"].clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (json!(free), json!("invited")),
+            (json!(joined), json!("already_member")),
+            (json!(UNKNOWN_ID), json!("invalid")),
+            (json!(elsewhere), json!("invalid")),
+        ]
+    );
+    assert!(
+        rows.iter().all(|row| row.get("email").is_none()),
+        "{rows:?}"
+    );
+    assert_eq!(rows[2]["reason"], "is not an existing contact");
+    assert_eq!(rows[0]["contact_created"], false);
+    assert_eq!(app.invitation_tokens("ada@example.com").await.len(), 1);
+}
+
+#[tokio::test]
+async fn emails_and_contact_ids_are_one_or_the_other() {
+    let app = TestApp::start();
+    let acme = app.new_organization("Acme", &[]).await;
+    let contact = app.new_contact("ada@example.com").await;
+    let before = app.store.snapshot();
+
+    for (body, field) in [
+        (json!({}), "emails"),
+        (
+            json!({ "emails": ["a@example.com"], "contact_ids": [contact] }),
+            "contact_ids",
+        ),
+        (json!({ "contact_ids": [] }), "contact_ids"),
+    ] {
+        let reply = app.add_members(&acme, body).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.body["errors"][0]["field"], field, "{}", reply.body);
+    }
+    let malformed = app
+        .add_members(&acme, json!({ "contact_ids": ["not-an-id"] }))
+        .await;
+    malformed.assert_problem(StatusCode::BAD_REQUEST, "malformed_request");
+    assert_eq!(app.store.snapshot(), before);
+}

@@ -141,6 +141,9 @@ pub trait MembershipStore: Send + Sync {
     async fn contacts_by_emails(&self, emails: &[EmailAddress])
     -> Result<Vec<Contact>, StoreError>;
 
+    /// The contacts with these ids, in any order; unknown ids are left out.
+    async fn contacts_by_ids(&self, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError>;
+
     /// The portal users with these ids, in any order; unknown ids are left out.
     async fn portal_users_by_ids(
         &self,

@@ -114,6 +114,7 @@ pub async fn add(
         .finish(|| {
             Some(BulkInvite {
                 emails: emails?,
+                contact_ids: Vec::new(),
                 roles: roles?,
                 org_admin: false,
                 send_invitations: body.send_invitations.unwrap_or(true),

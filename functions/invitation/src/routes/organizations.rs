@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use portal_domain::ids::Organization;
+use portal_domain::ids::{ContactId, Organization};
 use portal_domain::organization::{OrganizationChange, OrganizationForm, parse_account_ref};
 use portal_domain::page::PageRequest;
 use portal_domain::types::{Company, Role};
@@ -134,7 +134,7 @@ pub async fn list(
 
 /// What to change; a field left out (or `null`) stays as it is.
 #[derive(Deserialize, utoipa::ToSchema)]
-pub struct ChangeBody {
+pub struct OrganizationChangeBody {
     #[schema(value_type = Option<Company>)]
     name: Option<String>,
     /// The reference in another system; blank removes it.
@@ -147,10 +147,10 @@ pub struct ChangeBody {
 
 const ONE_CHANGE: &str = "one of name, account_ref and roles is required";
 
-impl TryFrom<ChangeBody> for OrganizationChange {
+impl TryFrom<OrganizationChangeBody> for OrganizationChange {
     type Error = FieldErrors;
 
-    fn try_from(body: ChangeBody) -> Result<Self, FieldErrors> {
+    fn try_from(body: OrganizationChangeBody) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         if body.name.is_none() && body.account_ref.is_none() && body.roles.is_none() {
             for field in ["name", "account_ref", "roles"] {
@@ -185,7 +185,7 @@ impl TryFrom<ChangeBody> for OrganizationChange {
 /// follow at once (tokens issued from then on carry them).
 #[utoipa::path(patch, path = "/staff/organizations/{id}",
     operation_id = "change_organization", security(("staff" = [])),
-    params(PathId<Organization>), request_body = ChangeBody,
+    params(PathId<Organization>), request_body = OrganizationChangeBody,
     responses(
         (status = 200, description = "The organization as changed", body = OrganizationView),
         (status = 403, description = "`roles` without `portal.roles.assign` (`forbidden`)"),
@@ -198,7 +198,7 @@ pub async fn change(
     Staff(staff): Staff,
     State(ports): State<Ports>,
     PathId(id): PathId<Organization>,
-    ApiJson(body): ApiJson<ChangeBody>,
+    ApiJson(body): ApiJson<OrganizationChangeBody>,
 ) -> Result<Json<OrganizationView>, Problem> {
     let change = OrganizationChange::try_from(body).map_err(DomainError::from)?;
     let organization = change_organization(&ports, &staff, &id, &change).await?;
@@ -222,11 +222,16 @@ pub async fn detail(
     Ok(Json((&organization).into()))
 }
 
-/// People to invite into an organization by email address.
+/// People to invite into an organization: by email address, or contacts that exist by
+/// id (exactly one of the two).
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MembersBody {
-    #[schema(value_type = Emails)]
+    #[schema(value_type = Option<Emails>)]
     emails: Option<Emails>,
+    /// Contacts that exist (Creatio's "add existing contacts"), 1 to 500; each row then
+    /// names its `contact_id` instead of an `email`.
+    #[schema(inline, min_items = 1, max_items = 500)]
+    contact_ids: Option<Vec<ContactId>>,
     /// Given to new members and added to those of existing users who join (needs
     /// `portal.roles.assign`): names of lowercase letters, digits, `.`, `_` and `-`,
     /// starting with a letter, at most 50.
@@ -245,13 +250,19 @@ impl TryFrom<MembersBody> for BulkInvite {
     fn try_from(body: MembersBody) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let emails = body.emails.map(Emails::into_entries);
-        if emails.is_none() {
-            errors.add("emails", "is required");
+        match (&emails, &body.contact_ids) {
+            (None, None) => errors.add("emails", "one of emails and contact_ids is required"),
+            (Some(_), Some(_)) => errors.add("contact_ids", "must not be given with emails"),
+            (None, Some(ids)) if ids.is_empty() => {
+                errors.add("contact_ids", "must name at least one contact");
+            }
+            _ => {}
         }
         let roles = parse_roles(&mut errors, body.roles);
         errors.finish(|| {
             Some(BulkInvite {
-                emails: emails?,
+                emails: emails.unwrap_or_default(),
+                contact_ids: body.contact_ids.unwrap_or_default(),
                 roles: roles?,
                 org_admin: body.org_admin.unwrap_or(false),
                 send_invitations: body.send_invitations.unwrap_or(true),
@@ -260,20 +271,21 @@ impl TryFrom<MembersBody> for BulkInvite {
     }
 }
 
-/// Invites many people into an organization at once, by email address.
+/// Invites many people into an organization at once, by email address or as contacts
+/// that exist.
 ///
-/// One row per distinct address given. Each member is written on its own, and the
+/// One row per distinct address (or contact) given. Each member is written on its own, and the
 /// invitation emails are left to the mailer, so 500 addresses answer well within API
 /// Gateway's 29 s.
 #[utoipa::path(post, path = "/staff/organizations/{id}/members",
     operation_id = "add_organization_members", security(("staff" = [])),
     params(PathId<Organization>), request_body = MembersBody,
     responses(
-        (status = 200, description = "One row per distinct address, in the order given",
-            body = BulkResults),
+        (status = 200, description = "One row per distinct address or contact, in the order \
+            given; a contact id that names no contact is an `invalid` row", body = BulkResults),
         (status = 404, description = "No such organization (`not_found`)"),
-        (status = 422, description = "`emails` is missing, names no address or more than 500, \
-            or a role is invalid (`validation_failed`)"),
+        (status = 422, description = "Neither or both of `emails` and `contact_ids`, no \
+            address or contact or more than 500, or a role is invalid (`validation_failed`)"),
     ))]
 pub async fn add_members(
     Staff(staff): Staff,

@@ -36,8 +36,8 @@ pub use members::{
     portal_users, reactivate, reinvite, unlock,
 };
 pub use organizations::{
-    BulkInvite, MemberOutcome, MemberResult, add_members, change_organization, create_organization,
-    list_organizations, organization,
+    BulkInvite, Entry, MemberOutcome, MemberResult, add_members, change_organization,
+    create_organization, list_organizations, organization,
 };
 pub use reject_registration::reject_registration;
 pub use resend_code::resend_code;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::Contact;
-use crate::ids::{Id, OrganizationId, PortalUserId};
+use crate::ids::{ContactId, Id, IdKind, OrganizationId, PortalUserId};
 use crate::organization::{Organization, OrganizationChange, OrganizationForm};
 use crate::page::{Page, PageRequest};
 use crate::ports::NewMember;
@@ -120,6 +120,8 @@ pub const CANNOT_BE_ADDED: &str = "cannot be added";
 pub struct BulkInvite {
     /// The addresses as given, one per entry (split already).
     pub emails: Vec<String>,
+    /// Or contacts that exist (Creatio's "add existing contacts"; staff only), by id.
+    pub contact_ids: Vec<ContactId>,
     /// Given to new members, and added to the roles of existing users who join.
     pub roles: Vec<Role>,
     pub org_admin: bool,
@@ -138,10 +140,17 @@ pub enum MemberOutcome {
     Invalid,
 }
 
-/// One row per distinct address given, in the order given.
+/// What a row is about: an entry of the addresses given, or a contact given by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Email(String),
+    Contact(ContactId),
+}
+
+/// One row per distinct address (or contact) given, in the order given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberResult {
-    pub email: String,
+    pub entry: Entry,
     pub outcome: MemberOutcome,
     pub portal_user_id: Option<PortalUserId>,
     pub contact_created: bool,
@@ -162,6 +171,14 @@ pub async fn add_members(
     if bulk.emails.len() > MAX_BULK {
         return Err(field_error("emails", "must hold at most 500 addresses"));
     }
+    if bulk.contact_ids.len() > MAX_BULK {
+        return Err(field_error("contact_ids", "must hold at most 500 contacts"));
+    }
+    if !bulk.contact_ids.is_empty() && matches!(manager, Manager::OrgAdmin { .. }) {
+        return Err(DomainError::Forbidden(
+            "an organization administrator invites by email address",
+        ));
+    }
     let organization = organization(ports, organization_id).await?;
     // Members inherit the organization's roles: adding them is assigning roles.
     if !bulk.roles.is_empty() || bulk.org_admin || !organization.roles.is_empty() {
@@ -172,24 +189,15 @@ pub async fn add_members(
     {
         return Err(field_error("roles", "must be roles of the organization"));
     }
-    let entries = distinct_entries(&bulk.emails);
-    if entries.is_empty() {
-        return Err(field_error("emails", "must name at least one address"));
-    }
-    let addresses: Vec<EmailAddress> = entries
+    let targets = if bulk.contact_ids.is_empty() {
+        by_address(ports, &bulk.emails).await?
+    } else {
+        by_contact_id(ports, &bulk.contact_ids).await?
+    };
+    let user_ids: Vec<PortalUserId> = targets
         .iter()
-        .filter_map(|(_, parsed)| parsed.clone())
-        .collect();
-    let contacts: HashMap<EmailAddress, Contact> = ports
-        .store
-        .contacts_by_emails(&addresses)
-        .await?
-        .into_iter()
-        .map(|contact| (contact.email.clone(), contact))
-        .collect();
-    let user_ids: Vec<PortalUserId> = contacts
-        .values()
-        .filter_map(|contact| contact.portal_user_id.clone())
+        .filter_map(|(_, target)| target.as_ref().ok())
+        .filter_map(|(_, contact)| contact.as_ref()?.portal_user_id.clone())
         .collect();
     let users: HashMap<PortalUserId, PortalUser> = ports
         .store
@@ -205,18 +213,21 @@ pub async fn add_members(
         organization: &organization,
         bulk,
     };
-    let mut rows = Vec::with_capacity(entries.len());
+    let mut rows = Vec::with_capacity(targets.len());
     let mut members = Vec::new();
-    for (given, parsed) in entries {
-        let Some(email) = parsed else {
-            rows.push(MemberResult::invalid(given, "is not a valid email address"));
-            continue;
+    for (entry, target) in targets {
+        let (email, contact) = match target {
+            Ok(target) => target,
+            Err(reason) => {
+                rows.push(MemberResult::invalid(entry, reason));
+                continue;
+            }
         };
-        let contact = contacts.get(&email);
         let user = contact
+            .as_ref()
             .and_then(|contact| contact.portal_user_id.as_ref())
             .and_then(|id| users.get(id));
-        let (row, member) = planner.plan(email, contact, user);
+        let (row, member) = planner.plan(entry, email, contact.as_ref(), user);
         if let Some(member) = member {
             members.push((rows.len(), member));
         }
@@ -236,10 +247,72 @@ pub async fn add_members(
         if let Err(error) = outcome {
             tracing::info!(%error, "bulk member not written");
             let row = &mut rows[*row];
-            *row = MemberResult::invalid(row.email.clone(), refusal_reason(&error));
+            *row = MemberResult::invalid(row.entry.clone(), refusal_reason(&error));
         }
     }
     Ok(rows)
+}
+
+/// Who each row is about: an address and its contact, if it has one; or why the entry is
+/// `invalid`.
+type Target = Result<(EmailAddress, Option<Contact>), &'static str>;
+
+/// Each distinct address given, with its contact when one has it.
+async fn by_address(ports: &Ports, emails: &[String]) -> Result<Vec<(Entry, Target)>, DomainError> {
+    let entries = distinct_entries(emails);
+    if entries.is_empty() {
+        return Err(field_error("emails", "must name at least one address"));
+    }
+    let addresses: Vec<EmailAddress> = entries
+        .iter()
+        .filter_map(|(_, parsed)| parsed.clone())
+        .collect();
+    let mut contacts: HashMap<EmailAddress, Contact> = ports
+        .store
+        .contacts_by_emails(&addresses)
+        .await?
+        .into_iter()
+        .map(|contact| (contact.email.clone(), contact))
+        .collect();
+    Ok(entries
+        .into_iter()
+        .map(|(given, parsed)| {
+            let target = match parsed {
+                Some(email) => {
+                    let contact = contacts.remove(&email);
+                    Ok((email, contact))
+                }
+                None => Err("is not a valid email address"),
+            };
+            (Entry::Email(given), target)
+        })
+        .collect())
+}
+
+/// Each distinct contact id given, with its contact; one that names none is `invalid`.
+async fn by_contact_id(
+    ports: &Ports,
+    ids: &[ContactId],
+) -> Result<Vec<(Entry, Target)>, DomainError> {
+    let mut seen = HashSet::new();
+    let distinct: Vec<ContactId> = ids.iter().filter(|id| seen.insert(*id)).cloned().collect();
+    let mut contacts: HashMap<ContactId, Contact> = ports
+        .store
+        .contacts_by_ids(&distinct)
+        .await?
+        .into_iter()
+        .map(|contact| (contact.id.clone(), contact))
+        .collect();
+    Ok(distinct
+        .into_iter()
+        .map(|id| {
+            let target = contacts
+                .remove(&id)
+                .map(|contact| (contact.email.clone(), Some(contact)))
+                .ok_or(<crate::ids::Contact as IdKind>::UNKNOWN);
+            (Entry::Contact(id), target)
+        })
+        .collect())
 }
 
 /// Each distinct entry once, in the order given: an address by its normalized form
@@ -267,9 +340,9 @@ fn refusal_reason(error: &StoreError) -> &'static str {
 }
 
 impl MemberResult {
-    fn invalid(email: String, reason: &'static str) -> Self {
+    fn invalid(entry: Entry, reason: &'static str) -> Self {
         Self {
-            email,
+            entry,
             outcome: MemberOutcome::Invalid,
             portal_user_id: None,
             contact_created: false,
@@ -289,12 +362,13 @@ struct Planner<'a> {
 impl Planner<'_> {
     fn plan(
         &self,
+        entry: Entry,
         email: EmailAddress,
         contact: Option<&Contact>,
         user: Option<&PortalUser>,
     ) -> (MemberResult, Option<NewMember>) {
         let row = |outcome, portal_user_id: &PortalUserId, contact_created| MemberResult {
-            email: email.to_string(),
+            entry: entry.clone(),
             outcome,
             portal_user_id: Some(portal_user_id.to_owned()),
             contact_created,
@@ -304,10 +378,7 @@ impl Planner<'_> {
         // An organization administrator never moves an existing user, and learns nothing
         // about users outside their organization: one opaque row for all of them.
         if org_admin && user.is_some_and(|user| !self.is_member(user)) {
-            return (
-                MemberResult::invalid(email.to_string(), CANNOT_BE_ADDED),
-                None,
-            );
+            return (MemberResult::invalid(entry.clone(), CANNOT_BE_ADDED), None);
         }
         // Nor whether the address had a contact (staff see it, to know what was created).
         let row = |outcome, portal_user_id: &PortalUserId, contact_created| {
@@ -319,7 +390,7 @@ impl Planner<'_> {
                     (row(MemberOutcome::AlreadyMember, user.id(), false), None)
                 }
                 Some(_) => (
-                    MemberResult::invalid(email.to_string(), "is a member of another organization"),
+                    MemberResult::invalid(entry.clone(), "is a member of another organization"),
                     None,
                 ),
                 None => {

@@ -25,7 +25,7 @@ use super::items::{
 };
 use super::{DynamoStore, check, put};
 use crate::{members, organization_list};
-use portal_domain::ids::{OrganizationId, PortalUserId};
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 
 /// Where [`MembershipStore::update_portal_user`] has the user's version-checked write.
 const USER: usize = 0;
@@ -137,6 +137,15 @@ impl MembershipStore for DynamoStore {
             .map(|guard| string_attribute(guard, CONTACT_ID))
             .collect::<Result<BTreeSet<String>, _>>()?;
         self.batch_get(ids.iter().map(|id| contact_key(id)).collect())
+            .await?
+            .into_iter()
+            .map(data_of)
+            .collect()
+    }
+
+    async fn contacts_by_ids(&self, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
+        let ids: BTreeSet<&ContactId> = ids.iter().collect();
+        self.batch_get(ids.into_iter().map(|id| contact_key(id)).collect())
             .await?
             .into_iter()
             .map(data_of)

@@ -21,7 +21,7 @@ use super::contacts::new_contact;
 use super::state::{Change, InvitationPointer, OutboxEntry, State};
 use crate::members::{self, linked_contact};
 use crate::organization_list;
-use portal_domain::ids::{OrganizationId, PortalUserId};
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 
 #[async_trait]
 impl MembershipStore for EmbeddedStore {
@@ -113,6 +113,15 @@ impl MembershipStore for EmbeddedStore {
             emails
                 .into_iter()
                 .filter_map(|email| state.contact_emails.get(email))
+                .filter_map(|id| state.contacts.get(id).cloned())
+                .collect()
+        }))
+    }
+
+    async fn contacts_by_ids(&self, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
+        let ids: BTreeSet<&ContactId> = ids.iter().collect();
+        Ok(self.read(|state| {
+            ids.into_iter()
                 .filter_map(|id| state.contacts.get(id).cloned())
                 .collect()
         }))

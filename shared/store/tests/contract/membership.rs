@@ -3,7 +3,7 @@
 //! its own, and a user's update with its invitation and email.
 
 use portal_domain::contact::Contact;
-use portal_domain::ids::{OrganizationId, PortalUserId};
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 use portal_domain::organization::{Organization, OrganizationChange};
 use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::NewMember;
@@ -226,8 +226,18 @@ pub async fn contacts_and_users_are_found_in_bulk_and_unknown_ones_left_out(stor
     );
     assert_eq!(store.contacts_by_emails(&[]).await.unwrap(), Vec::new());
     assert_eq!(store.portal_users_by_ids(&[]).await.unwrap(), Vec::new());
-    let unknown = store.contacts_by_emails(&[new_email()]).await.unwrap();
-    assert_eq!(unknown, Vec::new());
+    assert_eq!(store.contacts_by_ids(&[]).await.unwrap(), Vec::new());
+    let unknown_contacts = store.contacts_by_emails(&[new_email()]).await.unwrap();
+    assert_eq!(unknown_contacts, Vec::new());
+
+    let mut contact_ids: Vec<ContactId> = invitees.iter().map(|i| i.contact.id.clone()).collect();
+    contact_ids.extend([unknown(), contact_ids[2].clone()]);
+    let by_id = store.contacts_by_ids(&contact_ids).await.unwrap();
+    let expected: Vec<Contact> = invitees.iter().map(Invitee::linked_contact).collect();
+    assert_eq!(
+        sorted_by_id(by_id, |c| &c.id),
+        sorted_by_id(expected, |c| &c.id)
+    );
 }
 
 pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) {
