@@ -116,6 +116,9 @@ describe('the pages', { concurrency: false }, () => {
     await page.getByRole('heading', { name: 'Welcome, Ada' }).waitFor();
     assert.equal(new URL(page.url()).hash, '', 'the token left the address bar');
     await page.locator('#username').getByText(email).waitFor();
+    // Ada confirms the name and phone she registered with.
+    assert.equal(await page.getByLabel('First name').inputValue(), 'Ada');
+    assert.equal(await page.getByLabel('Last name').inputValue(), 'Lovelace');
     await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
     await page.locator('#password-rules').getByText('Length is fine').waitFor();
     await screenshot(page, 'welcome');

@@ -283,3 +283,63 @@ async fn an_administrator_sends_to_their_own_members_and_others_read_as_unknown(
         .collect();
     assert_eq!(told, ["ada@acme.example"]);
 }
+
+#[tokio::test]
+async fn a_link_without_contact_data_confirmation_goes_straight_to_the_password() {
+    let app = TestApp::start();
+    let id = app.invited_user("ada@example.com", json!({})).await;
+    let first = app
+        .lookup_invitation(&app.invitation_token("ada@example.com").await)
+        .await;
+    assert_eq!(first.body["confirm_contact_data"], true, "{}", first.body);
+    assert_eq!(first.body["first_name"], "Ada");
+    assert_eq!(first.body["last_name"], "Lovelace");
+
+    let reply = app
+        .access_info(
+            &id,
+            json!({ "delivery": "link", "confirm_contact_data": false }),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let token = token_of(reply.body["link"].as_str().unwrap(), "/welcome");
+    let lookup = app.lookup_invitation(&token).await;
+    assert_eq!(
+        lookup.body["confirm_contact_data"], false,
+        "{}",
+        lookup.body
+    );
+    assert_eq!(lookup.body["needs_profile"], false);
+    let accepted = app.accept_invitation(&token, PASSWORD, None).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+}
+
+#[tokio::test]
+async fn a_person_without_a_name_is_asked_for_it_whatever_the_link_says() {
+    let app = TestApp::start();
+    let acme = app.new_organization("Acme", &[]).await;
+    let added = app
+        .add_members(
+            &acme,
+            json!({ "emails": ["new@acme.example"], "send_invitations": false }),
+        )
+        .await;
+    let id = added.body["results"][0]["portal_user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let reply = app
+        .access_info(
+            &id,
+            json!({ "delivery": "link", "confirm_contact_data": false }),
+        )
+        .await;
+
+    let token = token_of(reply.body["link"].as_str().unwrap(), "/welcome");
+    let lookup = app.lookup_invitation(&token).await;
+    assert_eq!(lookup.body["needs_profile"], true, "{}", lookup.body);
+    let without = app.accept_invitation(&token, PASSWORD, None).await;
+    without.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}

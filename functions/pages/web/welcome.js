@@ -1,5 +1,6 @@
-// /welcome#token=…: the invitation landing. Looks the token up, asks for the profile when
-// the invitation lacks it, sets the password and logs the person in.
+// /welcome#token=…: the invitation landing. Looks the token up, asks the person to confirm
+// their name and phone (or to give their name, when the invitation lacks it), sets the
+// password and logs the person in.
 import { $, api, busy, session, showMessage, showOnly, showProblem, takeFragmentToken, values } from '/assets/app.js';
 import { lengthProblem, watchPassword } from '/assets/password.js';
 
@@ -34,11 +35,17 @@ async function start() {
   const invitation = reply.data;
   $('username').textContent = invitation.username;
   $('greeting-name').textContent = invitation.first_name ? `, ${invitation.first_name}` : '';
+  // The person confirms (or corrects) their name and phone, unless staff chose not to
+  // ask; a name nobody knows yet is asked for either way.
+  const asked = invitation.needs_profile || invitation.confirm_contact_data;
   const profile = $('profile');
-  profile.hidden = !invitation.needs_profile;
+  profile.hidden = !asked;
   for (const name of ['profile-first_name', 'profile-last_name']) {
-    $(name).required = invitation.needs_profile;
+    $(name).required = asked;
   }
+  $('profile-first_name').value = invitation.first_name ?? '';
+  $('profile-last_name').value = invitation.last_name ?? '';
+  $('profile-phone').value = invitation.phone ?? '';
   showOnly(sections, $('setup'));
 }
 

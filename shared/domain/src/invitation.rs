@@ -20,6 +20,15 @@ pub struct Invitation {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// Whether the person confirms (or corrects) their name and phone before choosing a
+    /// password; `false` goes straight to the password (ELMA365's "without contact data
+    /// confirmation"). A person whose name is unknown is asked for it either way.
+    #[serde(default = "confirm_by_default")]
+    pub confirm_contact_data: bool,
+}
+
+fn confirm_by_default() -> bool {
+    true
 }
 
 pub use crate::secret_token::{SecretToken, token_hash};

@@ -521,6 +521,7 @@ mod tests {
             status: InvitationStatus::Pending,
             created_at: NOW,
             expires_at: NOW + time::Duration::hours(72),
+            confirm_contact_data: true,
         };
         let actor = Actor {
             subject: "staff".into(),
@@ -638,6 +639,7 @@ mod tests {
             status: InvitationStatus::Pending,
             created_at: NOW,
             expires_at: NOW + time::Duration::hours(72),
+            confirm_contact_data: true,
         };
         (token, invitation)
     }

@@ -145,6 +145,7 @@ pub fn invited_portal_user(email: &str, now: OffsetDateTime) -> (PortalUser, Sec
         status: InvitationStatus::Pending,
         created_at: now,
         expires_at: now + Settings::DEFAULT_INVITATION_LIFETIME,
+        confirm_contact_data: true,
     };
     let staff = Actor {
         subject: "staff-1".into(),

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use portal_domain::ids::{PortalUser, PortalUserId};
 use portal_domain::use_cases::{
-    AccessInfoOutcome, AccessInfoResult, Delivery, Manager, send_access_info,
+    AccessInfoOutcome, AccessInfoRequest, AccessInfoResult, Delivery, Manager, send_access_info,
     send_access_info_to_many,
 };
 use portal_domain::{DomainError, FieldErrors, Ports};
@@ -24,6 +24,10 @@ pub struct AccessInfoBody {
     /// answer, for staff to hand over; never stored, never emailed.
     #[schema(value_type = Option<String>, pattern = r"^\s*(email|link)?\s*$")]
     delivery: Option<String>,
+    /// For an invited user: whether they confirm their name and phone before choosing a
+    /// password (`true` when absent); `false` goes straight to the password. A person whose
+    /// name is unknown is asked for it either way. Links for active users ignore it.
+    confirm_contact_data: Option<bool>,
 }
 
 fn parse_delivery(raw: &str) -> Result<Delivery, &'static str> {
@@ -73,7 +77,11 @@ pub async fn send(
         .finish(|| delivery)
         .map_err(DomainError::from)?
         .unwrap_or(Delivery::Email);
-    let sent = send_access_info(&ports, &Manager::Staff(staff), &id, delivery).await?;
+    let request = AccessInfoRequest {
+        delivery,
+        confirm_contact_data: body.confirm_contact_data.unwrap_or(true),
+    };
+    let sent = send_access_info(&ports, &Manager::Staff(staff), &id, request).await?;
     let status = match delivery {
         Delivery::Email => StatusCode::ACCEPTED,
         Delivery::Link => StatusCode::CREATED,

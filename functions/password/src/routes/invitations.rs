@@ -25,7 +25,13 @@ pub struct InvitationView {
     username: String,
     email: String,
     first_name: Option<String>,
+    last_name: Option<String>,
+    phone: Option<String>,
+    /// The person's name is unknown: the profile is required.
     needs_profile: bool,
+    /// Staff want the person to confirm (or correct) their name and phone before the
+    /// password: the page shows them, filled in.
+    confirm_contact_data: bool,
     #[serde(with = "time::serde::rfc3339")]
     expires_at: OffsetDateTime,
 }
@@ -50,7 +56,10 @@ pub async fn lookup(
         username: user.username().to_string(),
         email: user.username().to_string(),
         first_name: user.first_name().map(ToString::to_string),
+        last_name: user.last_name().map(ToString::to_string),
+        phone: user.phone().map(ToString::to_string),
         needs_profile: user.needs_profile(),
+        confirm_contact_data: invitation.confirm_contact_data,
         expires_at: invitation.expires_at,
     }))
 }

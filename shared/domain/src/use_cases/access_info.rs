@@ -28,6 +28,23 @@ pub enum Delivery {
     Link,
 }
 
+/// What staff ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessInfoRequest {
+    pub delivery: Delivery,
+    /// For an invitation: whether the person confirms their name and phone before the
+    /// password (see [`crate::invitation::Invitation::confirm_contact_data`]).
+    pub confirm_contact_data: bool,
+}
+
+impl AccessInfoRequest {
+    /// By email, with the contact data confirmed: what many users at once get.
+    pub const EMAIL: Self = Self {
+        delivery: Delivery::Email,
+        confirm_contact_data: true,
+    };
+}
+
 /// The link just made.
 #[derive(Debug)]
 pub struct AccessLink {
@@ -36,14 +53,14 @@ pub struct AccessLink {
     pub link: Option<String>,
 }
 
-/// Sends `id` new access information, or makes the personal link, as `delivery` says.
+/// Sends `id` new access information, or makes the personal link, as `request` says.
 pub async fn send_access_info(
     ports: &Ports,
     manager: &Manager,
     id: &PortalUserId,
-    delivery: Delivery,
+    request: AccessInfoRequest,
 ) -> Result<AccessLink, DomainError> {
-    let (link, email) = issue(ports, manager, id, delivery, FirstTry::AfterCommit).await?;
+    let (link, email) = issue(ports, manager, id, request, FirstTry::AfterCommit).await?;
     if let Some(email) = &email {
         deliver_after_commit(ports, email).await;
     }
@@ -77,7 +94,14 @@ pub async fn send_access_info_to_many(
     let mut seen = HashSet::new();
     let mut results = Vec::new();
     for id in ids.iter().filter(|id| seen.insert(*id)) {
-        let issued = issue(ports, manager, id, Delivery::Email, FirstTry::Mailer).await;
+        let issued = issue(
+            ports,
+            manager,
+            id,
+            AccessInfoRequest::EMAIL,
+            FirstTry::Mailer,
+        )
+        .await;
         let (outcome, reason) = match issued {
             Ok(_) => (AccessInfoOutcome::Sent, None),
             Err(DomainError::NotFound) => (AccessInfoOutcome::Skipped, Some("not found")),
@@ -107,9 +131,10 @@ async fn issue(
     ports: &Ports,
     manager: &Manager,
     id: &PortalUserId,
-    delivery: Delivery,
+    request: AccessInfoRequest,
     first_try: FirstTry,
 ) -> Result<(AccessLink, Option<OutboxMessage>), DomainError> {
+    let delivery = request.delivery;
     let queued = |email: OutboxMessage| match first_try {
         FirstTry::AfterCommit => email,
         FirstTry::Mailer => email.for_mailer(),
@@ -118,7 +143,8 @@ async fn issue(
         let now = ports.clock.now();
         let user = managed_user(ports, manager, id).await?;
         if user.status() == PortalUserStatus::Invited {
-            let (token, invitation) = new_invitation(ports, now);
+            let (token, mut invitation) = new_invitation(ports, now);
+            invitation.confirm_contact_data = request.confirm_contact_data;
             let next = user.reinvite(&manager.actor(), invitation.clone(), now)?;
             let email = (delivery == Delivery::Email)
                 .then(|| queued(invitation_email_to(ports, &next, &token, &invitation, now)));

@@ -18,6 +18,7 @@ pub fn new_invitation(ports: &Ports, now: OffsetDateTime) -> (SecretToken, Invit
         status: InvitationStatus::Pending,
         created_at: now,
         expires_at: now + ports.settings.invitation_lifetime,
+        confirm_contact_data: true,
     };
     (token, invitation)
 }

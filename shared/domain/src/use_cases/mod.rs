@@ -16,7 +16,7 @@ mod submit_registration;
 mod verify_registration;
 
 pub use access_info::{
-    AccessInfoOutcome, AccessInfoResult, AccessLink, Delivery, send_access_info,
+    AccessInfoOutcome, AccessInfoRequest, AccessInfoResult, AccessLink, Delivery, send_access_info,
     send_access_info_to_many,
 };
 pub use accounts::{

@@ -464,6 +464,7 @@ mod tests {
             status: InvitationStatus::Pending,
             created_at: NOW,
             expires_at: NOW + time::Duration::hours(72),
+            confirm_contact_data: true,
         };
         let grant = Grant {
             roles: vec![Role::parse("billing.viewer").unwrap()],

@@ -414,6 +414,7 @@ pub fn invitation(now: OffsetDateTime) -> (SecretToken, Invitation) {
         status: InvitationStatus::Pending,
         created_at: now,
         expires_at: now + Settings::DEFAULT_INVITATION_LIFETIME,
+        confirm_contact_data: true,
     };
     (token, invitation)
 }
