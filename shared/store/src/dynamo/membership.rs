@@ -53,22 +53,16 @@ impl MembershipStore for DynamoStore {
             .map(|cursor| organization_list::resume(prefix, cursor))
             .transpose()?
             .map(|resume| organization_entry_key(&resume));
-        let output = self
-            .query_list_from(
+        let (read, cut_short) = self
+            .read_list(
                 organization_list::LIST.to_owned(),
                 prefix,
                 page.limit.saturating_add(1),
                 false,
                 start,
+                data_of,
             )
             .await?;
-        let cut_short = output.last_evaluated_key.is_some();
-        let read = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(data_of)
-            .collect::<Result<Vec<Organization>, _>>()?;
         Ok(organization_list::page(prefix, read, page.limit, cut_short))
     }
 
@@ -105,21 +99,16 @@ impl MembershipStore for DynamoStore {
             .map(|cursor| members::resume(organization_id, cursor))
             .transpose()?
             .map(|resume| members_entry_key(organization_id, &resume));
-        let output = self
-            .query_list(
+        let (read, cut_short) = self
+            .read_list(
                 members::list(organization_id),
+                "",
                 page.limit.saturating_add(1),
                 false,
                 start,
+                portal_user_of,
             )
             .await?;
-        let cut_short = output.last_evaluated_key.is_some();
-        let read = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(portal_user_of)
-            .collect::<Result<Vec<PortalUser>, _>>()?;
         Ok(members::page(organization_id, read, page.limit, cut_short))
     }
 

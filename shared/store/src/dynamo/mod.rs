@@ -115,6 +115,30 @@ impl DynamoStore {
             .await
     }
 
+    /// One page read of a list (see [`Self::query_list_from`]): its entries as `T`, and
+    /// whether DynamoDB stopped early for a reason of its own (1 MB per call).
+    async fn read_list<T>(
+        &self,
+        list: String,
+        prefix: &str,
+        limit: u32,
+        descending: bool,
+        start: Option<Item>,
+        of: impl Fn(Item) -> Result<T, StoreError>,
+    ) -> Result<(Vec<T>, bool), StoreError> {
+        let output = self
+            .query_list_from(list, prefix, limit, descending, start)
+            .await?;
+        let cut_short = output.last_evaluated_key.is_some();
+        let read = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(of)
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok((read, cut_short))
+    }
+
     /// As [`Self::query_list`], only the entries whose position starts with `prefix`.
     async fn query_list_from(
         &self,

@@ -216,21 +216,16 @@ impl OutboxStore for DynamoStore {
                 key.insert(GSI1_SK.to_owned(), string(position));
                 key
             });
-        let output = self
-            .query_list(
+        let (read, cut_short) = self
+            .read_list(
                 dead_letters::LIST.to_owned(),
+                "",
                 page.limit.saturating_add(1),
                 true,
                 start,
+                dead_email,
             )
             .await?;
-        let cut_short = output.last_evaluated_key.is_some();
-        let read = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(dead_email)
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(dead_letters::page(read, page.limit, cut_short))
     }
 }

@@ -21,21 +21,16 @@ impl DynamoStore {
             .map(|cursor| review_queue::resume(status, cursor))
             .transpose()?
             .map(|resume| queue_entry_key(status, &resume));
-        let output = self
-            .query_list(
+        let (read, cut_short) = self
+            .read_list(
                 review_queue::list(status),
+                "",
                 review_queue::read_limit(page.limit),
                 true,
                 start,
+                registration_of,
             )
             .await?;
-        let cut_short = output.last_evaluated_key.is_some();
-        let read = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(registration_of)
-            .collect::<Result<Vec<Registration>, _>>()?;
         Ok(review_queue::page(status, read, page.limit, cut_short))
     }
 }
