@@ -401,9 +401,7 @@ impl Settings {
             self.portal_base_url.trim_end_matches('/')
         )
     }
-}
 
-impl Settings {
     pub const DEFAULT_INVITATION_LIFETIME: time::Duration = time::Duration::hours(72);
     /// Enough for a person and a page's retries, far too few to relay spam or guess.
     pub const DEFAULT_CLIENT_RATE_LIMIT: u32 = 60;

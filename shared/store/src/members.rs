@@ -4,12 +4,12 @@
 
 use portal_domain::StoreError;
 use portal_domain::contact::Contact;
+use portal_domain::ids::OrganizationId;
 use portal_domain::page::Page;
 use portal_domain::user::PortalUser;
 
 use crate::cursor::{self, Resume};
 use crate::sortable;
-use portal_domain::ids::OrganizationId;
 
 /// The list of the users of `organization_id`, or of those in none (in DynamoDB, the
 /// index partition). Organization ids are generated, so none is `-`.

@@ -12,13 +12,13 @@ use jsonwebtoken::{
     get_current_timestamp,
 };
 use portal_adapters::OsRandomness;
+use portal_domain::ids::{OrganizationId, PortalUserId};
 use portal_domain::random::new_id;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::config::{AccessTokenConfig, AccessTokenVerifierConfig};
-use portal_domain::ids::{OrganizationId, PortalUserId};
 
 /// How long an access token lasts: 15 minutes, so a stolen one is of short use; refresh
 /// tokens outlive it.

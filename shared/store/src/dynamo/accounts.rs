@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use portal_domain::StoreError;
+use portal_domain::ids::PortalUserId;
 use portal_domain::login::{AttemptReservation, LoginEvent, LoginGuard};
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::password_reset::PasswordReset;
@@ -25,7 +26,6 @@ use super::items::{
 use super::{DynamoStore, put};
 use crate::sortable;
 use crate::table::{PK, SK};
-use portal_domain::ids::PortalUserId;
 
 #[async_trait]
 impl AccountStore for DynamoStore {

@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::{
     ConditionCheck, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use portal_domain::contact::Contact;
+use portal_domain::ids::{ContactId, PortalUserId};
 use portal_domain::ports::ContactStore;
 use portal_domain::registration::Registration;
 use portal_domain::types::EmailAddress;
@@ -20,7 +21,6 @@ use super::items::{
 use super::registrations::transition_refused;
 use super::{DynamoStore, check, put};
 use crate::table::PK;
-use portal_domain::ids::{ContactId, PortalUserId};
 
 /// The contact exists and has no portal user yet.
 const CONTACT_FREE: &str = "attribute_exists(#pk) AND attribute_not_exists(#user)";

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::Put;
 use portal_domain::contact::Contact;
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 use portal_domain::organization::Organization;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
@@ -25,7 +26,6 @@ use super::items::{
 };
 use super::{DynamoStore, check, put};
 use crate::{members, organization_list};
-use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 
 /// Where [`MembershipStore::update_portal_user`] has the user's version-checked write.
 const USER: usize = 0;

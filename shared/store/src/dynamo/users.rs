@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use portal_domain::StoreError;
+use portal_domain::ids::PortalUserId;
 use portal_domain::ports::PortalUserStore;
 use portal_domain::types::EmailAddress;
 use portal_domain::user::PortalUser;
@@ -12,7 +13,6 @@ use super::items::{
     username_key,
 };
 use super::{DynamoStore, put};
-use portal_domain::ids::PortalUserId;
 
 #[async_trait]
 impl PortalUserStore for DynamoStore {

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use portal_domain::StoreError;
+use portal_domain::ids::PortalUserId;
 use portal_domain::login::{AttemptReservation, LoginEvent, LoginGuard};
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::password_reset::PasswordReset;
@@ -16,7 +17,6 @@ use time::OffsetDateTime;
 use super::EmbeddedStore;
 use super::state::{Change, LoginRecord, OutboxEntry, State};
 use crate::sortable;
-use portal_domain::ids::PortalUserId;
 
 #[async_trait]
 impl AccountStore for EmbeddedStore {

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use portal_domain::contact::Contact;
+use portal_domain::ids::ContactId;
 use portal_domain::ports::ContactStore;
 use portal_domain::registration::Registration;
 use portal_domain::types::EmailAddress;
@@ -10,7 +11,6 @@ use portal_domain::{Refusal, StoreError};
 
 use super::EmbeddedStore;
 use super::state::{Change, ContactEmailGuard, State};
-use portal_domain::ids::ContactId;
 
 #[async_trait]
 impl ContactStore for EmbeddedStore {

@@ -7,6 +7,7 @@ use std::ops::Bound;
 use async_trait::async_trait;
 use portal_domain::StoreError;
 use portal_domain::contact::Contact;
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 use portal_domain::organization::Organization;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::page::{Page, PageRequest};
@@ -21,7 +22,6 @@ use super::contacts::new_contact;
 use super::state::{Change, InvitationPointer, OutboxEntry, State};
 use crate::members::{self, linked_contact};
 use crate::organization_list;
-use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
 
 #[async_trait]
 impl MembershipStore for EmbeddedStore {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use portal_domain::contact::Contact;
+use portal_domain::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
 use portal_domain::invitation::InvitationStatus;
 use portal_domain::login::{LoginEvent, LoginGuard};
 use portal_domain::organization::Organization;
@@ -20,7 +21,6 @@ use time::OffsetDateTime;
 
 use crate::records::{PortalUserRecord, RegistrationRecord, as_records};
 use crate::{OutboxStatus, members, organization_list, review_queue};
-use portal_domain::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
 
 /// Sorted maps, so a snapshot of equal states is equal JSON. The indexes are derived from
 /// the entities on every change (and so on replay), which is why snapshots leave them out.
