@@ -12,6 +12,7 @@ pub mod login;
 pub mod organization;
 pub mod outbox;
 pub mod page;
+pub mod pages;
 pub mod password;
 pub mod password_reset;
 pub mod ports;

@@ -562,9 +562,60 @@ mod embedded {
 }
 
 mod dynamodb {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use portal_domain::organization::OrganizationChange;
+    use portal_domain::page::PageRequest;
+    use portal_domain::ports::MembershipStore;
     use portal_store::table::create_table_if_missing;
 
-    use super::support::{moto_client, new_table_name};
+    use super::support::{moto_client, new_table_name, now, on_moto, organization, staff};
+
+    /// Organizations stored before they had a version and a list entry: the item as it was,
+    /// `data` without `version`, nothing on the index.
+    #[tokio::test]
+    async fn an_organization_stored_before_versions_changes_once_and_then_is_listed() {
+        let fixture = on_moto().await;
+        let store = &fixture.store;
+        let old = organization();
+        let mut data = serde_json::to_value(&old).unwrap();
+        data.as_object_mut().unwrap().remove("version");
+        store
+            .client()
+            .put_item()
+            .table_name(store.table_name())
+            .item("pk", AttributeValue::S(format!("ORG#{}", old.id)))
+            .item("sk", AttributeValue::S("ORG".into()))
+            .item("data", serde_dynamo::to_attribute_value(data).unwrap())
+            .send()
+            .await
+            .unwrap();
+        let read = store.organization(&old.id).await.unwrap().unwrap();
+        assert_eq!(read.version, 1);
+        assert!(
+            store
+                .organizations("", &PageRequest::first(10))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+
+        let change = OrganizationChange {
+            roles: Some(Vec::new()),
+            ..OrganizationChange::default()
+        };
+        let next = read.change(&staff(), &change, now());
+        store.update_organization(&next).await.unwrap();
+
+        let listed = store
+            .organizations("", &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(listed.items, [next]);
+        // The first change is the only one a missing version stands for.
+        let stale = read.change(&staff(), &change, now());
+        assert!(store.update_organization(&stale).await.is_err());
+    }
 
     #[tokio::test]
     async fn creating_the_table_again_is_harmless() {

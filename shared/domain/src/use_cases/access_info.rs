@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use crate::ids::PortalUserId;
 use crate::invitation::SecretToken;
 use crate::outbox::{EmailContent, OutboxMessage};
+use crate::pages;
 use crate::password_reset::ACCESS_LINK_LIFETIME;
 use crate::user::PortalUserStatus;
 use crate::{DomainError, Ports};
@@ -152,7 +153,13 @@ async fn issue(
                 .store
                 .update_portal_user(&next, email.as_ref())
                 .await?;
-            let link = access_link(ports, delivery, "/welcome", &token, invitation.expires_at);
+            let link = access_link(
+                ports,
+                delivery,
+                pages::WELCOME,
+                &token,
+                invitation.expires_at,
+            );
             return Ok((link, email));
         }
         let next = user.issue_password_link(&manager.actor(), how(delivery), now)?;
@@ -170,7 +177,7 @@ async fn issue(
             .store
             .issue_password_link(&next, &reset, email.as_ref())
             .await?;
-        let link = access_link(ports, delivery, "/reset", &token, reset.expires_at);
+        let link = access_link(ports, delivery, pages::RESET, &token, reset.expires_at);
         Ok((link, email))
     })
     .await

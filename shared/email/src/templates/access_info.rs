@@ -1,6 +1,7 @@
 //! Access information staff sent an active user: their username and a link to choose a
 //! password (the user's sessions go on until it is used).
 
+use portal_domain::pages;
 use portal_domain::types::Locale;
 use time::OffsetDateTime;
 
@@ -21,7 +22,7 @@ pub(crate) fn render(
     let (_, language) = language_for(locale);
     link_email::render(
         &language.access_info,
-        "/reset",
+        pages::RESET,
         first_name,
         Some(username),
         token,

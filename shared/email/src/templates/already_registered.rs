@@ -1,6 +1,7 @@
 //! Sent instead of a code when the address already has an account, so the registration
 //! form answers the same either way and only the mailbox owner learns the difference.
 
+use portal_domain::pages;
 use portal_domain::types::Locale;
 
 use super::layout::{self, Block};
@@ -29,7 +30,7 @@ pub(crate) fn render(first_name: &str, locale: &Locale, config: &EmailConfig) ->
         },
         Block::Link {
             label: strings.reset.to_owned(),
-            url: config.link("/reset"),
+            url: config.link(pages::RESET),
         },
         Block::Paragraph(strings.not_you.to_owned()),
     ];

@@ -1,5 +1,6 @@
 //! The link that lets an approved person choose a password and start using the portal.
 
+use portal_domain::pages;
 use portal_domain::types::Locale;
 use time::OffsetDateTime;
 
@@ -20,7 +21,7 @@ pub(crate) fn render(
     let (_, language) = language_for(locale);
     link_email::render(
         &language.invitation,
-        "/welcome",
+        pages::WELCOME,
         first_name,
         username,
         token,

@@ -1,6 +1,7 @@
 //! The notice after a password change (through a reset link or from the account page),
 //! so that the owner of the mailbox learns of a change they did not make.
 
+use portal_domain::pages;
 use portal_domain::types::Locale;
 
 use super::layout::{self, Block};
@@ -26,7 +27,7 @@ pub(crate) fn render(first_name: &str, locale: &Locale, config: &EmailConfig) ->
         Block::Paragraph(strings.not_you.to_owned()),
         Block::Link {
             label: strings.reset.to_owned(),
-            url: config.link("/reset"),
+            url: config.link(pages::RESET),
         },
         Block::Paragraph(fill(
             strings.tell_us,

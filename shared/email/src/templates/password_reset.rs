@@ -1,6 +1,7 @@
 //! The link to choose a new password, sent when someone asks for a reset of a known
 //! address.
 
+use portal_domain::pages;
 use portal_domain::types::Locale;
 use time::OffsetDateTime;
 
@@ -20,7 +21,7 @@ pub(crate) fn render(
     let (_, language) = language_for(locale);
     link_email::render(
         &language.password_reset,
-        "/reset",
+        pages::RESET,
         first_name,
         None,
         token,
