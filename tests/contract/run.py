@@ -104,7 +104,16 @@ BY_DESIGN: dict[str, list[Refusal]] = {
         Refusal(422, "validation_failed", (NO_ORGANIZATION,), "an organization that does not exist"),
     ],
     "GET /staff/registrations": [CURSOR],
-    "GET /staff/contacts": [ADDRESS],
+    "GET /staff/contacts": [
+        ADDRESS,
+        CURSOR,
+        Refusal(422, "validation_failed", (
+            ("email", "exactly one of email and q is required"),
+            ("q", "exactly one of email and q is required"),
+        ), "exactly one of `email` and `q` (a rule between parameters)"),
+        Refusal(422, "validation_failed", (("q", "must hold at least 2 characters"),),
+                "a search is compared with spacing collapsed: `  a ` is one character"),
+    ],
     "POST /registrations": [ADDRESS],
     "POST /staff/contacts": [ADDRESS],
     "POST /password-resets": [ADDRESS],
@@ -129,6 +138,15 @@ BY_DESIGN: dict[str, list[Refusal]] = {
         Refusal(422, "validation_failed",
                 tuple((field, "one of name, account_ref and roles is required")
                       for field in ("name", "account_ref", "roles")),
+                "a change must change something: at least one field that is not null (`anyOf`)"),
+    ],
+    "PATCH /staff/contacts/{id}": [
+        ADDRESS,
+        Refusal(422, "validation_failed",
+                tuple((field, "one of first_name, last_name, email, phone, company, locale and "
+                       "external_ref is required")
+                      for field in ("first_name", "last_name", "email", "phone", "company",
+                                    "locale", "external_ref")),
                 "a change must change something: at least one field that is not null (`anyOf`)"),
     ],
     "PATCH /staff/portal-users/{id}": [

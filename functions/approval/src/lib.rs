@@ -56,6 +56,6 @@ fn operations() -> OpenApiRouter<ApprovalState> {
         .routes(routes!(decisions::approve))
         .routes(routes!(decisions::reject))
         .routes(routes!(contacts::create, contacts::find))
-        .routes(routes!(contacts::detail))
+        .routes(routes!(contacts::detail, contacts::change))
         .routes(routes!(outbox::dead))
 }

@@ -103,6 +103,8 @@ pub struct ContactView {
     email: String,
     phone: Option<String>,
     company: Option<String>,
+    locale: String,
+    external_ref: Option<String>,
     #[schema(value_type = Option<String>)]
     portal_user_id: Option<PortalUserId>,
     #[serde(with = "time::serde::rfc3339")]
@@ -120,6 +122,8 @@ impl From<&Contact> for ContactView {
             email: contact.email.to_string(),
             phone: contact.phone.as_ref().map(ToString::to_string),
             company: contact.company.as_ref().map(ToString::to_string),
+            locale: contact.locale.to_string(),
+            external_ref: contact.external_ref.clone(),
             portal_user_id: contact.portal_user_id.clone(),
             created_at: contact.created_at,
             history: contact.audit.clone(),

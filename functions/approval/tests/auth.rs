@@ -35,7 +35,13 @@ fn staff_routes() -> Vec<Route> {
             "/staff/contacts?email=a@b.example".into(),
             None,
         ),
+        (Method::GET, "/staff/contacts?q=ad".into(), None),
         (Method::GET, format!("/staff/contacts/{ID}"), None),
+        (
+            Method::PATCH,
+            format!("/staff/contacts/{ID}"),
+            Some(json!({ "first_name": "A" })),
+        ),
     ]
 }
 

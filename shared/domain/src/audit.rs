@@ -15,6 +15,8 @@ pub struct Actor {
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     ContactCreated,
+    /// Staff edited the contact (the detail names the fields).
+    ContactChanged,
     ContactLinked,
     Approved,
     Rejected,

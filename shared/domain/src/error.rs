@@ -153,6 +153,8 @@ pub enum StoreError {
 pub enum Refusal {
     /// Another contact has this email.
     ContactEmailTaken,
+    /// Another contact has this external reference.
+    ExternalRefTaken,
     /// Another portal user has this username.
     UsernameTaken,
     /// The contact already has a portal user.
@@ -180,6 +182,9 @@ impl From<Refusal> for DomainError {
         match refusal {
             Refusal::ContactEmailTaken => {
                 Self::Conflict("a contact with this email address exists already")
+            }
+            Refusal::ExternalRefTaken => {
+                Self::Conflict("a contact with this external_ref exists already")
             }
             Refusal::UsernameTaken => {
                 Self::Conflict("a portal user with this username exists already")

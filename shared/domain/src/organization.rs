@@ -54,16 +54,6 @@ pub struct OrganizationForm {
     pub roles: Vec<Role>,
 }
 
-/// An account reference: trimmed, 1..=200 characters, no control characters.
-pub fn parse_account_ref(raw: &str) -> Result<String, &'static str> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 200 || trimmed.chars().any(char::is_control)
-    {
-        return Err("must be 1 to 200 characters");
-    }
-    Ok(trimmed.to_owned())
-}
-
 impl Organization {
     /// Whether every one of `roles` is one of this organization's: what its administrators
     /// may grant.
@@ -130,13 +120,5 @@ mod tests {
         assert!(organization.grants(&[role("billing.viewer")]));
         assert!(organization.grants(&[]));
         assert!(!organization.grants(&[role("billing.viewer"), role("admin")]));
-    }
-
-    #[test]
-    fn an_account_reference_is_trimmed_and_bounded() {
-        assert_eq!(parse_account_ref(" ACC-1 ").unwrap(), "ACC-1");
-        for bad in ["", "  ", "a\nb", &"x".repeat(201)] {
-            assert!(parse_account_ref(bad).is_err(), "{bad:?}");
-        }
     }
 }

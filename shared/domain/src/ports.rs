@@ -83,8 +83,24 @@ pub trait RegistrationStore: Send + Sync {
 
 #[async_trait]
 pub trait ContactStore: Send + Sync {
-    /// Creates a contact whose email no other contact has (`Refused(ContactEmailTaken)`).
+    /// Creates a contact whose email and external reference no other contact has
+    /// (`Refused(ContactEmailTaken | ExternalRefTaken)`), with its search entries.
     async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError>;
+
+    /// Writes `next` (an edit of `previous`) over `previous`, moving the email's and the
+    /// external reference's guards and the search entries with it: `ConditionFailed` if
+    /// the stored version or portal user is no longer `previous`'s,
+    /// `Refused(ContactEmailTaken | ExternalRefTaken)` if another contact holds the new one.
+    async fn update_contact(&self, previous: &Contact, next: &Contact) -> Result<(), StoreError>;
+
+    /// A page of the contacts whose name, email or company (as `search_key` makes them)
+    /// starts with `prefix` (2 characters at least), in the order of the text that matched.
+    /// A contact two of whose texts match shows once per page, maybe again on another.
+    async fn search_contacts(
+        &self,
+        prefix: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Contact>, StoreError>;
 
     async fn contact(&self, id: &ContactId) -> Result<Option<Contact>, StoreError>;
 

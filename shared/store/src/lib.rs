@@ -4,6 +4,7 @@
 //! same behaviour.
 
 mod connect;
+mod contact_search;
 mod cursor;
 mod dead_letters;
 mod dynamo;

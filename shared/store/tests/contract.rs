@@ -92,6 +92,12 @@ contract!(
     // contacts
     a_created_contact_is_found_by_id_email_and_name,
     a_second_contact_with_a_taken_email_is_refused_and_not_stored,
+    contacts_are_found_by_the_start_of_their_name_email_or_company,
+    a_search_cursor_of_another_search_is_refused,
+    an_edited_contact_moves_its_guards_and_search_entries,
+    an_edit_to_a_taken_email_or_reference_is_refused_and_changes_nothing,
+    an_edit_of_a_moved_contact_is_refused_and_changes_nothing,
+    an_edit_of_a_contact_that_got_a_portal_user_meanwhile_is_refused,
     linking_an_existing_contact_resolves_the_request,
     linking_a_missing_contact_is_refused_and_changes_nothing,
     linking_a_contact_that_got_a_portal_user_is_refused_and_changes_nothing,

@@ -397,9 +397,11 @@ fn expected_dynamodb_grants() -> BTreeMap<&'static str, BTreeSet<(String, String
             "registration",
             grants(vec![on(table_arn(), &["GetItem", "PutItem", "UpdateItem"])]),
         ),
-        // Reads; a contact's recent logins are a Query of the table, the review queue,
-        // contacts by name and the dead emails lists of the index; link and approve check
-        // the contact and the organization, approve Updates the contact's link.
+        // Reads, and the contacts a search found in bulk; a contact's recent logins are a
+        // Query of the table, the review queue, contacts by name or text and the dead
+        // emails lists of the index; link and approve check the contact and the
+        // organization, approve Updates the contact's link; an edited contact deletes the
+        // guards and search entries it no longer has.
         (
             "approval",
             grants(vec![
@@ -407,9 +409,11 @@ fn expected_dynamodb_grants() -> BTreeMap<&'static str, BTreeSet<(String, String
                     table_arn(),
                     &[
                         "GetItem",
+                        "BatchGetItem",
                         "Query",
                         "PutItem",
                         "UpdateItem",
+                        "DeleteItem",
                         "ConditionCheckItem",
                     ],
                 ),
@@ -552,6 +556,7 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "REG#*",
                         "CONTACT#*",
                         "EMAIL#*",
+                        "EXTREF#*",
                         "USER#*",
                         "USERNAME#*",
                         "INV#*",
@@ -561,7 +566,12 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                 ),
                 (
                     index_arn(),
-                    vec!["REGSTATUS#*", "CONTACTNAME#*", "OUTBOX#dead"],
+                    vec![
+                        "REGSTATUS#*",
+                        "CONTACTNAME#*",
+                        "CONTACTSEARCH#*",
+                        "OUTBOX#dead",
+                    ],
                 ),
             ]),
         ),
@@ -607,6 +617,7 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "INV#*",
                         "CONTACT#*",
                         "EMAIL#*",
+                        "EXTREF#*",
                         "ORG#*",
                         "OUTBOX#*",
                         "RESET#*",
@@ -732,7 +743,7 @@ fn each_function_reaches_only_the_partitions_its_code_paths_touch() {
 /// every DeleteItem grant stands alone, held to `GUARD#`, so no function may delete users,
 /// sessions or anything else.
 #[test]
-fn only_login_guards_are_deleted() {
+fn only_guards_and_search_entries_are_deleted() {
     let template = template();
     for (_, (id, function)) in functions(&template) {
         for statement in statements(&template, &id, function) {
@@ -749,9 +760,14 @@ fn only_login_guards_are_deleted() {
             .into_iter()
             .map(show)
             .collect();
+            // Login guards; and an edited contact's old email and reference guards and
+            // the search entries in its partition (a contact itself is never deleted,
+            // which the partition alone cannot say).
+            let deletable = ["GUARD#*", "CONTACT#*", "EMAIL#*", "EXTREF#*"];
             assert!(
-                actions == ["dynamodb:DeleteItem"] && keys == ["GUARD#*"],
-                "{id}: DeleteItem in its own statement, held to GUARD#* (login guards), not \
+                actions == ["dynamodb:DeleteItem"]
+                    && keys.iter().all(|key| deletable.contains(&key.as_str())),
+                "{id}: DeleteItem in its own statement, held to {deletable:?}, not \
                  {actions:?} on {keys:?}"
             );
         }
@@ -860,8 +876,9 @@ fn the_dynamodb_adapter_calls_only_what_the_policies_grant() {
         adapter.display()
     );
     // The policies above grant these; a Scan (never in a request path) or a BatchWriteItem
-    // would need a grant, and a reason. DeleteItem is granted for login guards only
-    // (only_login_guards_are_deleted), and the adapter deletes only inside transactions.
+    // would need a grant, and a reason. DeleteItem is granted for guards and search
+    // entries only (only_guards_and_search_entries_are_deleted), and the adapter deletes
+    // only inside transactions.
     let known: BTreeSet<String> = [
         "get_item",
         "batch_get_item",

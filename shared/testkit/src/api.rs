@@ -248,6 +248,17 @@ impl<T: Transport> Api<T> {
             .await
     }
 
+    /// `GET /staff/contacts?{query}`: a search (`q=`), with its page.
+    pub async fn search_contacts(&self, query: &str) -> Reply {
+        self.staff_get(&with_query("/staff/contacts", query)).await
+    }
+
+    /// `PATCH /staff/contacts/{id}`
+    pub async fn change_contact(&self, id: &str, body: Value) -> Reply {
+        self.staff(Method::PATCH, &format!("/staff/contacts/{id}"), Some(body))
+            .await
+    }
+
     /// `GET /staff/outbox/dead?{query}`
     pub async fn dead_emails(&self, query: &str) -> Reply {
         self.staff_get(&with_query("/staff/outbox/dead", query))

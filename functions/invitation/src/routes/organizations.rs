@@ -5,8 +5,9 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use portal_domain::contact::parse_reference;
 use portal_domain::ids::{ContactId, Organization};
-use portal_domain::organization::{OrganizationChange, OrganizationForm, parse_account_ref};
+use portal_domain::organization::{OrganizationChange, OrganizationForm};
 use portal_domain::page::PageRequest;
 use portal_domain::types::{Company, Role};
 use portal_domain::use_cases::{
@@ -43,11 +44,8 @@ impl TryFrom<OrganizationBody> for OrganizationForm {
     fn try_from(body: OrganizationBody) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let name = errors.require("name", body.name.as_deref(), Company::parse);
-        let account_ref = errors.optional(
-            "account_ref",
-            body.account_ref.as_deref(),
-            parse_account_ref,
-        );
+        let account_ref =
+            errors.optional("account_ref", body.account_ref.as_deref(), parse_reference);
         let roles = match body.roles {
             Some(raw) => parse_roles(&mut errors, Some(raw)),
             None => {
@@ -164,7 +162,7 @@ impl TryFrom<OrganizationChangeBody> for OrganizationChange {
         let account_ref = match body.account_ref.as_deref() {
             None => Some(None),
             Some(raw) => errors
-                .optional("account_ref", Some(raw), parse_account_ref)
+                .optional("account_ref", Some(raw), parse_reference)
                 .map(Some),
         };
         let roles = match body.roles {

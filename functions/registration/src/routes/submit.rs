@@ -45,6 +45,7 @@ impl TryFrom<SubmitBody> for RegistrationForm {
                 email: body.email.as_deref(),
                 phone: body.phone.as_deref(),
                 company: body.company.as_deref(),
+                external_ref: None,
             },
         );
         let locale = errors.optional("locale", body.locale.as_deref(), Locale::parse);

@@ -1,13 +1,20 @@
 use crate::audit::{AuditAction, AuditEvent};
-use crate::contact::{Contact, ContactForm};
+use crate::contact::{Contact, ContactChange, ContactForm};
 use crate::ids::{ContactId, Id};
 use crate::login::LoginEvent;
+use crate::page::{Page, PageRequest};
 use crate::staff::StaffMember;
-use crate::types::{EmailAddress, Locale};
+use crate::types::{EmailAddress, Locale, search_key};
 use crate::user::PortalUser;
-use crate::{DomainError, Ports};
+use crate::{DomainError, FieldErrors, Ports};
 
-/// Creates a CRM contact; its email must be new (`Conflict` otherwise).
+use super::with_retries;
+
+/// The shortest search: one character would read a whole partition of the index.
+pub const MIN_QUERY: usize = 2;
+
+/// Creates a CRM contact; its email and external reference must be new (`Conflict`
+/// otherwise).
 pub async fn create_contact(
     ports: &Ports,
     staff: &StaffMember,
@@ -27,6 +34,49 @@ pub async fn create_contact(
     );
     ports.store.create_contact(&contact).await?;
     Ok(contact)
+}
+
+/// Edits a contact: `Conflict` when the new email or external reference is another
+/// contact's, or when the email of a contact with a portal user would change.
+pub async fn change_contact(
+    ports: &Ports,
+    staff: &StaffMember,
+    id: &ContactId,
+    change: &ContactChange,
+) -> Result<Contact, DomainError> {
+    with_retries(|| async {
+        let current = ports
+            .store
+            .contact(id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let next = current.change(&staff.actor(), change, ports.clock.now())?;
+        ports.store.update_contact(&current, &next).await?;
+        Ok(next)
+    })
+    .await
+}
+
+/// A page of the contacts whose name, email or company starts with `query` (case and
+/// spacing aside); `query` must hold [`MIN_QUERY`] characters.
+pub async fn search_contacts(
+    ports: &Ports,
+    query: &str,
+    page: &PageRequest,
+) -> Result<Page<Contact>, DomainError> {
+    let prefix = search_prefix(query)?;
+    Ok(ports.store.search_contacts(&prefix, page).await?)
+}
+
+/// `query` as searches compare it, if it is long enough (`422` on `q` otherwise).
+pub fn search_prefix(query: &str) -> Result<String, DomainError> {
+    let prefix = search_key(query);
+    if prefix.chars().count() < MIN_QUERY {
+        let mut errors = FieldErrors::new();
+        errors.add("q", "must hold at least 2 characters");
+        return Err(DomainError::Validation(errors));
+    }
+    Ok(prefix)
 }
 
 pub async fn contact_by_email(

@@ -25,7 +25,10 @@ pub use accounts::{
 };
 pub use approve_registration::{Approval, approve_registration};
 pub use client_limit::admit_client;
-pub use contacts::{contact_by_email, contact_detail, create_contact};
+pub use contacts::{
+    change_contact, contact_by_email, contact_detail, create_contact, search_contacts,
+    search_prefix,
+};
 pub use deliver::{
     DeliveryReport, Pace, dead_emails, deliver_after_commit, deliver_emails, sweep_outbox,
 };

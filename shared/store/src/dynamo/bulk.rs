@@ -13,8 +13,8 @@ use portal_domain::{Refusal, StoreError};
 
 use super::errors::{Blame, blame};
 use super::items::{
-    Item, contact_email_item, contact_item, organization_key, pending_invitation_item,
-    pending_outbox_item, portal_user_item, username_item,
+    Item, organization_key, pending_invitation_item, pending_outbox_item, portal_user_item,
+    username_item,
 };
 use super::{DynamoStore, check, put, update};
 use crate::members::linked_contact;
@@ -31,6 +31,8 @@ enum Rule {
     Version,
     /// Another contact has the new contact's email.
     EmailUnique,
+    /// Another contact has the new contact's external reference.
+    ExternalRefUnique,
     /// The new contact's id exists: a lost race.
     ContactNew,
     /// The existing contact is missing, or has a user (`found`).
@@ -48,6 +50,7 @@ impl Rule {
         match self {
             Self::Version | Self::ContactNew | Self::Lost => StoreError::ConditionFailed,
             Self::EmailUnique => StoreError::Refused(Refusal::ContactEmailTaken),
+            Self::ExternalRefUnique => StoreError::Refused(Refusal::ExternalRefTaken),
             Self::ContactFree if found => StoreError::Refused(Refusal::ContactHasPortalUser),
             Self::ContactFree => StoreError::Refused(Refusal::ContactMissing),
             Self::UsernameUnique => StoreError::Refused(Refusal::UsernameTaken),
@@ -166,10 +169,13 @@ impl DynamoStore {
                 match new_contact {
                     Some(contact) => {
                         let contact = linked_contact(contact, user)?;
-                        let contact_put = self.put_new(contact_item(&contact)?)?;
-                        writes.push((put(contact_put), Rule::ContactNew));
-                        let guard = self.put_new(contact_email_item(&contact))?;
-                        writes.push((put(guard), Rule::EmailUnique));
+                        // In `new_contact`'s order: the contact, its guards, its search entries.
+                        let mut rules = vec![Rule::ContactNew, Rule::EmailUnique];
+                        if contact.external_ref.is_some() {
+                            rules.push(Rule::ExternalRefUnique);
+                        }
+                        let rules = rules.into_iter().chain(std::iter::repeat(Rule::Lost));
+                        writes.extend(self.new_contact(&contact)?.into_iter().zip(rules));
                     }
                     None => {
                         let link = self.link_contact_to_user(user.contact_id(), user.id())?;

@@ -2,31 +2,39 @@
 //! guard item written in the same transaction as the contact; whether a contact already has
 //! a portal user is the top-level `portal_user_id`, which conditions can test.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
-use portal_domain::contact::Contact;
+use portal_domain::contact::{Contact, SearchField};
 use portal_domain::ids::{ContactId, PortalUserId};
-use portal_domain::ports::ContactStore;
+use portal_domain::page::{Page, PageRequest};
+use portal_domain::ports::{ContactStore, MembershipStore};
 use portal_domain::registration::Registration;
 use portal_domain::types::EmailAddress;
 use portal_domain::{Refusal, StoreError};
 
-use super::errors::{FailedConditions, invalid_request, refused};
+use super::errors::{FailedConditions, invalid_request, malformed_item, refused};
 use super::items::{
-    CONTACT_ID, DATA, PORTAL_USER_ID, contact_email_item, contact_email_key, contact_item,
-    contact_key, contact_name_list, data_of, from_data, id_attribute, string,
+    CONTACT_ID, DATA, Item, PORTAL_USER_ID, VERSION, contact_email_item, contact_email_key,
+    contact_item, contact_key, contact_name_list, contact_search_entry_key, contact_search_item,
+    contact_search_key, data_of, external_ref_item, external_ref_key, from_data, id_attribute,
+    number, string,
 };
 use super::registrations::transition_refused;
 use super::{DynamoStore, check, put};
-use crate::table::PK;
+use crate::contact_search::{self, Entry};
+use crate::table::{GSI1_SK, PK};
 
 /// The contact exists and has no portal user yet.
 const CONTACT_FREE: &str = "attribute_exists(#pk) AND attribute_not_exists(#user)";
 
-/// Where the email's guard is among the writes of [`DynamoStore::new_contact`].
+/// Where the email's and the external reference's guards are among the writes of
+/// [`DynamoStore::new_contact`] (the latter only when the contact has one).
 const EMAIL_GUARD: usize = 1;
+const EXTERNAL_REF_GUARD: usize = 2;
 
 #[async_trait]
 impl ContactStore for DynamoStore {
@@ -34,7 +42,76 @@ impl ContactStore for DynamoStore {
         let items = self.new_contact(contact)?;
         self.transact(items)
             .await
-            .map_err(|error| refused(error, |failed| email_taken(failed, EMAIL_GUARD)))
+            .map_err(|error| refused(error, |failed| guard_taken(failed, 0)))
+    }
+
+    async fn update_contact(&self, previous: &Contact, next: &Contact) -> Result<(), StoreError> {
+        let mut writes = vec![put(self.put_over_contact(previous, next)?)];
+        let mut email_guard = None;
+        if next.email != previous.email {
+            writes.push(self.delete_guard(contact_email_key(&previous.email), &previous.id)?);
+            email_guard = Some(writes.len());
+            writes.push(put(self.put_new(contact_email_item(next))?));
+        }
+        let mut external_ref_guard = None;
+        if next.external_ref != previous.external_ref {
+            if let Some(old) = &previous.external_ref {
+                writes.push(self.delete_guard(external_ref_key(old), &previous.id)?);
+            }
+            if let Some(item) = external_ref_item(next) {
+                external_ref_guard = Some(writes.len());
+                writes.push(put(self.put_new(item)?));
+            }
+        }
+        writes.extend(self.moved_search_entries(previous, next)?);
+        self.transact(writes).await.map_err(|error| {
+            refused(error, |failed| {
+                let taken = |guard: Option<usize>| guard.is_some_and(|at| failed.at(at));
+                if taken(email_guard) {
+                    Some(Refusal::ContactEmailTaken)
+                } else if taken(external_ref_guard) {
+                    Some(Refusal::ExternalRefTaken)
+                } else {
+                    None
+                }
+            })
+        })
+    }
+
+    async fn search_contacts(
+        &self,
+        prefix: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Contact>, StoreError> {
+        // A bad cursor is refused before any call is made.
+        let start = page
+            .cursor
+            .as_deref()
+            .map(|cursor| contact_search::resume(prefix, cursor))
+            .transpose()?
+            .map(|entry| contact_search_entry_key(&entry));
+        let (read, cut_short) = self
+            .read_list(
+                contact_search::partition(prefix),
+                prefix,
+                page.limit.saturating_add(1),
+                false,
+                start,
+                entry_of,
+            )
+            .await?;
+        let (ids, next_cursor) = contact_search::page(prefix, read, page.limit, cut_short);
+        let mut found: HashMap<ContactId, Contact> = self
+            .contacts_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|contact| (contact.id.clone(), contact))
+            .collect();
+        Ok(Page {
+            // An entry whose contact is gone (never: they are written together) is skipped.
+            items: ids.iter().filter_map(|id| found.remove(id)).collect(),
+            next_cursor,
+        })
     }
 
     async fn contact(&self, id: &ContactId) -> Result<Option<Contact>, StoreError> {
@@ -80,19 +157,110 @@ impl DynamoStore {
         contact: &Contact,
     ) -> Result<(), StoreError> {
         let mut items = vec![put(self.replace_registration(next)?)];
-        let email_guard = items.len() + EMAIL_GUARD;
+        let offset = items.len();
         items.extend(self.new_contact(contact)?);
         self.transact(items)
             .await
-            .map_err(|error| transition_refused(error, |failed| email_taken(failed, email_guard)))
+            .map_err(|error| transition_refused(error, |failed| guard_taken(failed, offset)))
     }
 
-    /// The writes that create `contact` with its email's guard.
-    fn new_contact(&self, contact: &Contact) -> Result<Vec<TransactWriteItem>, StoreError> {
-        Ok(vec![
+    /// The writes that create `contact`: the contact, its email's guard, its external
+    /// reference's guard if it has one, then its search entries.
+    pub(super) fn new_contact(
+        &self,
+        contact: &Contact,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut writes = vec![
             put(self.put_new(contact_item(contact)?)?),
             put(self.put_new(contact_email_item(contact))?),
-        ])
+        ];
+        if let Some(guard) = external_ref_item(contact) {
+            writes.push(put(self.put_new(guard)?));
+        }
+        for entry in contact_search::entries(contact) {
+            writes.push(put(self.put_over(contact_search_item(&entry))?));
+        }
+        Ok(writes)
+    }
+
+    /// `next` over `previous`, if the stored contact is still `previous`'s version with its
+    /// portal user (linking one changes no version; see `link_contact_to_user`).
+    fn put_over_contact(&self, previous: &Contact, next: &Contact) -> Result<Put, StoreError> {
+        if next.version != previous.version + 1 {
+            return Err(StoreError::ConditionFailed);
+        }
+        // Contacts stored before they had versions read as version 1.
+        let version = if previous.version == 1 {
+            "(attribute_not_exists(#version) OR #version = :version)"
+        } else {
+            "#version = :version"
+        };
+        let builder = Put::builder()
+            .table_name(&self.table_name)
+            .set_item(Some(contact_item(next)?))
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_names("#user", PORTAL_USER_ID)
+            .expression_attribute_values(":version", number(previous.version));
+        let builder = match &previous.portal_user_id {
+            None => builder.condition_expression(format!(
+                "attribute_exists(#pk) AND {version} AND attribute_not_exists(#user)"
+            )),
+            Some(user_id) => builder
+                .condition_expression(format!(
+                    "attribute_exists(#pk) AND {version} AND #user = :user"
+                ))
+                .expression_attribute_values(":user", string(user_id)),
+        };
+        builder.build().map_err(invalid_request)
+    }
+
+    /// Removes the guard at `key`, which must be `contact_id`'s.
+    fn delete_guard(
+        &self,
+        key: Item,
+        contact_id: &ContactId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table_name)
+            .set_key(Some(key))
+            .condition_expression("#contact = :contact")
+            .expression_attribute_names("#contact", CONTACT_ID)
+            .expression_attribute_values(":contact", string(contact_id))
+            .build()
+            .map_err(invalid_request)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// The search entries that differ between `previous` and `next`: written anew, or
+    /// removed for a field `next` no longer has.
+    fn moved_search_entries(
+        &self,
+        previous: &Contact,
+        next: &Contact,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let old = contact_search::entries(previous);
+        let new = contact_search::entries(next);
+        let mut writes = Vec::new();
+        for field in [SearchField::Name, SearchField::Email, SearchField::Company] {
+            let before = old.iter().find(|entry| entry.field == field);
+            let after = new.iter().find(|entry| entry.field == field);
+            match (before, after) {
+                (before, Some(after)) if before != Some(after) => {
+                    writes.push(put(self.put_over(contact_search_item(after))?));
+                }
+                (Some(_), None) => {
+                    let delete = Delete::builder()
+                        .table_name(&self.table_name)
+                        .set_key(Some(contact_search_key(&next.id, field)))
+                        .build()
+                        .map_err(invalid_request)?;
+                    writes.push(TransactWriteItem::builder().delete(delete).build());
+                }
+                _ => {}
+            }
+        }
+        Ok(writes)
     }
 
     fn contact_is_free(&self, contact_id: &ContactId) -> Result<ConditionCheck, StoreError> {
@@ -139,6 +307,20 @@ pub(super) fn contact_not_free(failed: &FailedConditions, position: usize) -> Op
     }
 }
 
-fn email_taken(failed: &FailedConditions, email_guard: usize) -> Option<Refusal> {
-    failed.at(email_guard).then_some(Refusal::ContactEmailTaken)
+/// Which guard of the contact whose writes ([`DynamoStore::new_contact`]) start at
+/// `offset` was taken: the email's first, as the embedded store checks it first.
+fn guard_taken(failed: &FailedConditions, offset: usize) -> Option<Refusal> {
+    if failed.at(offset + EMAIL_GUARD) {
+        Some(Refusal::ContactEmailTaken)
+    } else if failed.at(offset + EXTERNAL_REF_GUARD) {
+        Some(Refusal::ExternalRefTaken)
+    } else {
+        None
+    }
+}
+
+/// A search entry as a Query reads it from the index.
+fn entry_of(item: Item) -> Result<Entry, StoreError> {
+    let position = super::items::string_attribute(&item, GSI1_SK)?;
+    contact_search::entry_at(&position).ok_or_else(|| malformed_item("a search entry's position"))
 }

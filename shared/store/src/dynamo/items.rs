@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
-use portal_domain::contact::Contact;
+use portal_domain::contact::{Contact, SearchField};
 use portal_domain::ids::{Id, IdKind, OrganizationId};
 use portal_domain::invitation::InvitationStatus;
 use portal_domain::login::LoginEvent;
@@ -25,7 +25,7 @@ use super::errors::malformed_item;
 use crate::records::{PortalUserRecord, RegistrationRecord};
 use crate::review_queue::{self, Resume};
 use crate::table::{EXPIRES_AT, GSI1_PK, GSI1_SK, PK, SK};
-use crate::{OutboxStatus, dead_letters, members, organization_list, sortable};
+use crate::{OutboxStatus, contact_search, dead_letters, members, organization_list, sortable};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -88,6 +88,18 @@ pub(crate) fn contact_email_key(email: &EmailAddress) -> Item {
     key(format!("EMAIL#{email}"), "EMAIL")
 }
 
+pub(crate) fn external_ref_key(external_ref: &str) -> Item {
+    key(format!("EXTREF#{external_ref}"), "EXTREF")
+}
+
+/// A contact's search entry for one field lies in the contact's partition.
+pub(crate) fn contact_search_key(contact_id: &str, field: SearchField) -> Item {
+    key(
+        format!("CONTACT#{contact_id}"),
+        &["SEARCH#", contact_search::code(field)].concat(),
+    )
+}
+
 pub(crate) fn invitation_key(token_hash: &str) -> Item {
     key(format!("INV#{token_hash}"), "INV")
 }
@@ -138,6 +150,17 @@ pub(crate) fn organization_entry_key(resume: &Resume) -> Item {
         organization_list::LIST.to_owned(),
         resume,
     )
+}
+
+/// The full key of a contact's search entry, as a Query resumes from it.
+pub(crate) fn contact_search_entry_key(entry: &contact_search::Entry) -> Item {
+    let mut key = contact_search_key(&entry.contact_id, entry.field);
+    key.insert(
+        GSI1_PK.to_owned(),
+        string(contact_search::partition(&entry.position)),
+    );
+    key.insert(GSI1_SK.to_owned(), string(&entry.position));
+    key
 }
 
 fn list_entry_key(mut key: Item, list: String, resume: &Resume) -> Item {
@@ -294,8 +317,24 @@ pub(crate) fn contact_item(contact: &Contact) -> Result<Item, StoreError> {
     if let Some(user_id) = &contact.portal_user_id {
         item.insert(PORTAL_USER_ID.to_owned(), string(user_id));
     }
+    item.insert(VERSION.to_owned(), number(contact.version));
     item.insert(DATA.to_owned(), data(contact)?);
     Ok(item)
+}
+
+/// The guard that makes a contact's external reference unique, if it has one.
+pub(crate) fn external_ref_item(contact: &Contact) -> Option<Item> {
+    let mut item = external_ref_key(contact.external_ref.as_ref()?);
+    item.insert(CONTACT_ID.to_owned(), string(&contact.id));
+    Some(item)
+}
+
+/// A search entry: its index partition is named by the start of its text, and it names
+/// its contact, which a search then reads.
+pub(crate) fn contact_search_item(entry: &contact_search::Entry) -> Item {
+    let mut item = contact_search_entry_key(entry);
+    item.insert(CONTACT_ID.to_owned(), string(&entry.contact_id));
+    item
 }
 
 /// The guard that makes a contact's email unique: it exists exactly when a contact has it.

@@ -1,9 +1,12 @@
 //! Contacts in process, and linking requests to them, with the same rules (and the same
 //! order of rules) as on DynamoDB.
 
+use std::ops::Bound;
+
 use async_trait::async_trait;
 use portal_domain::contact::Contact;
 use portal_domain::ids::ContactId;
+use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::ContactStore;
 use portal_domain::registration::Registration;
 use portal_domain::types::EmailAddress;
@@ -11,11 +14,74 @@ use portal_domain::{Refusal, StoreError};
 
 use super::EmbeddedStore;
 use super::state::{Change, ContactEmailGuard, State};
+use crate::contact_search;
 
 #[async_trait]
 impl ContactStore for EmbeddedStore {
     async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError> {
         self.commit(|state| new_contact(state, contact))
+    }
+
+    async fn update_contact(&self, previous: &Contact, next: &Contact) -> Result<(), StoreError> {
+        self.commit(|state| {
+            let stored = state
+                .contacts
+                .get(&next.id)
+                .ok_or(StoreError::ConditionFailed)?;
+            if stored.version != previous.version
+                || stored.portal_user_id != previous.portal_user_id
+                || next.version != previous.version + 1
+            {
+                return Err(StoreError::ConditionFailed);
+            }
+            let mut changes = vec![Change::Contact(next.clone())];
+            if next.email != previous.email {
+                if state.contact_emails.contains_key(next.email.as_ref()) {
+                    return Err(StoreError::Refused(Refusal::ContactEmailTaken));
+                }
+                changes.push(Change::ContactEmail(ContactEmailGuard {
+                    email: next.email.clone(),
+                    contact_id: next.id.clone(),
+                }));
+            }
+            if next.external_ref != previous.external_ref {
+                state.external_ref_free(next)?;
+            }
+            Ok(changes)
+        })
+    }
+
+    async fn search_contacts(
+        &self,
+        prefix: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Contact>, StoreError> {
+        let start = page
+            .cursor
+            .as_deref()
+            .map(|cursor| contact_search::resume(prefix, cursor))
+            .transpose()?;
+        Ok(self.read(|state| {
+            let from = match &start {
+                Some(entry) => Bound::Excluded(entry.position.clone()),
+                None => Bound::Included(prefix.to_owned()),
+            };
+            let read = state
+                .contact_search
+                .range((from, Bound::Unbounded))
+                .take_while(|(position, _)| position.starts_with(prefix))
+                .take(page.limit as usize + 1)
+                .filter_map(|(position, _)| contact_search::entry_at(position))
+                .collect();
+            let (ids, next_cursor) = contact_search::page(prefix, read, page.limit, false);
+            Page {
+                items: ids
+                    .iter()
+                    .filter_map(|id| state.contacts.get(id).cloned())
+                    .collect(),
+                next_cursor,
+            }
+        }))
     }
 
     async fn contact(&self, id: &ContactId) -> Result<Option<Contact>, StoreError> {
@@ -68,6 +134,7 @@ pub(super) fn new_contact(state: &State, contact: &Contact) -> Result<Vec<Change
     if state.contact_emails.contains_key(contact.email.as_ref()) {
         return Err(StoreError::Refused(Refusal::ContactEmailTaken));
     }
+    state.external_ref_free(contact)?;
     if state.contacts.contains_key(&contact.id) {
         return Err(StoreError::ConditionFailed);
     }
@@ -78,4 +145,20 @@ pub(super) fn new_contact(state: &State, contact: &Contact) -> Result<Vec<Change
             contact_id: contact.id.clone(),
         }),
     ])
+}
+
+impl State {
+    /// `Refused(ExternalRefTaken)` when another contact holds `contact`'s reference.
+    fn external_ref_free(&self, contact: &Contact) -> Result<(), StoreError> {
+        match contact
+            .external_ref
+            .as_ref()
+            .and_then(|external_ref| self.contact_external_refs.get(external_ref))
+        {
+            Some(holder) if *holder != contact.id => {
+                Err(StoreError::Refused(Refusal::ExternalRefTaken))
+            }
+            _ => Ok(()),
+        }
+    }
 }

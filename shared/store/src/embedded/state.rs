@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::records::{PortalUserRecord, RegistrationRecord, as_records};
-use crate::{OutboxStatus, members, organization_list, review_queue};
+use crate::{OutboxStatus, contact_search, members, organization_list, review_queue};
 
 /// Sorted maps, so a snapshot of equal states is equal JSON. The indexes are derived from
 /// the entities on every change (and so on replay), which is why snapshots leave them out.
@@ -57,6 +57,12 @@ pub(super) struct State {
     /// (name key, contact id), for suggestions by name.
     #[serde(skip)]
     pub contact_names: BTreeSet<(String, String)>,
+    /// External reference → contact id: what makes a reference unique.
+    #[serde(skip)]
+    pub contact_external_refs: BTreeMap<String, ContactId>,
+    /// The contacts' search entries by position, as `contact_search` orders them.
+    #[serde(skip)]
+    pub contact_search: BTreeMap<String, ContactId>,
     /// The organizations list: position (name key, id) → id, read in order.
     #[serde(skip)]
     pub organization_names: BTreeMap<String, OrganizationId>,
@@ -355,13 +361,35 @@ impl State {
             .insert(organization.id.clone(), organization);
     }
 
+    /// Keeps what is derived from contacts in step: the name list, the search entries, the
+    /// external references, and the guard of an email the contact no longer has (the new
+    /// one comes as a change of its own, as on DynamoDB).
     fn put_contact(&mut self, contact: Contact) {
         if let Some(old) = self.contacts.get(&contact.id) {
             self.contact_names
                 .remove(&(old.name_key(), old.id.to_string()));
+            for entry in contact_search::entries(old) {
+                self.contact_search.remove(&entry.position);
+            }
+            if let Some(external_ref) = &old.external_ref {
+                self.contact_external_refs.remove(external_ref);
+            }
+            if old.email != contact.email
+                && self.contact_emails.get(old.email.as_ref()) == Some(&old.id)
+            {
+                self.contact_emails.remove(old.email.as_ref());
+            }
         }
         self.contact_names
             .insert((contact.name_key(), contact.id.to_string()));
+        for entry in contact_search::entries(&contact) {
+            self.contact_search
+                .insert(entry.position, contact.id.clone());
+        }
+        if let Some(external_ref) = &contact.external_ref {
+            self.contact_external_refs
+                .insert(external_ref.clone(), contact.id.clone());
+        }
         self.contacts.insert(contact.id.clone(), contact);
     }
 }

@@ -72,7 +72,7 @@ async fn write(store: &impl Subject, invitees: &[&Invitee]) {
 }
 
 /// `count` users invited into `organization_id`, written in one call, in creation order.
-async fn invited_into(
+pub(crate) async fn invited_into(
     store: &impl Subject,
     organization_id: Option<&OrganizationId>,
     count: usize,

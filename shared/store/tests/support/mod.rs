@@ -313,6 +313,7 @@ pub fn new_contact(email: &EmailAddress) -> Contact {
         email: email.clone(),
         phone: None,
         company: None,
+        external_ref: None,
     };
     let created = AuditEvent::new(&staff(), AuditAction::ContactCreated, None, now());
     Contact::new(
