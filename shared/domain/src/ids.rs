@@ -37,6 +37,7 @@ id_kinds! {
     PortalUser = "portal user" => PortalUserId,
     Contact = "contact" => ContactId,
     Organization = "organization" => OrganizationId,
+    Import = "import" => ImportId,
 }
 
 impl<K: IdKind> Id<K> {

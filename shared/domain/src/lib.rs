@@ -7,6 +7,7 @@ pub mod config;
 pub mod contact;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod invitation;
 pub mod login;
 pub mod organization;

@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
-use crate::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
+use crate::ids::{ContactId, ImportId, OrganizationId, PortalUserId, RegistrationId};
+use crate::import::{ImportChunk, ImportJob};
 use crate::login::{AttemptReservation, LoginEvent, LoginGuard};
 use crate::organization::Organization;
 use crate::outbox::{
@@ -360,6 +361,39 @@ pub trait ThrottleStore: Send + Sync {
     async fn count_request(&self, window: &ThrottleWindow) -> Result<(), StoreError>;
 }
 
+/// Import jobs and their chunks of rows.
+#[async_trait]
+pub trait ImportStore: Send + Sync {
+    /// Stores a new job with all its chunks; the job is written last, so a job that can
+    /// be read has every chunk (chunks of a job never written are left to expire).
+    async fn create_import(&self, job: &ImportJob, chunks: &[ImportChunk])
+    -> Result<(), StoreError>;
+
+    async fn import(&self, id: &ImportId) -> Result<Option<ImportJob>, StoreError>;
+
+    /// Writes `next` over the version just before it (`ConditionFailed` otherwise).
+    async fn update_import(&self, next: &ImportJob) -> Result<(), StoreError>;
+
+    /// Up to `limit` jobs that are queued or running, oldest first: what a sweep resumes.
+    async fn open_imports(&self, limit: u32) -> Result<Vec<ImportJob>, StoreError>;
+
+    /// Up to `limit` chunks of a job from the one at `from`, in order.
+    async fn import_chunks(
+        &self,
+        id: &ImportId,
+        from: u32,
+        limit: u32,
+    ) -> Result<Vec<ImportChunk>, StoreError>;
+
+    /// Records a chunk's results with the job's `next` version, in one transaction:
+    /// `ConditionFailed` if the job moved or the chunk has results already.
+    async fn finish_import_chunk(
+        &self,
+        next: &ImportJob,
+        chunk: &ImportChunk,
+    ) -> Result<(), StoreError>;
+}
+
 pub trait Store:
     RegistrationStore
     + ContactStore
@@ -368,6 +402,7 @@ pub trait Store:
     + MembershipStore
     + OutboxStore
     + ThrottleStore
+    + ImportStore
 {
 }
 impl<
@@ -377,7 +412,8 @@ impl<
         + AccountStore
         + MembershipStore
         + OutboxStore
-        + ThrottleStore,
+        + ThrottleStore
+        + ImportStore,
 > Store for T
 {
 }

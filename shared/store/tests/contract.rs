@@ -9,6 +9,8 @@ mod accounts;
 mod approval;
 #[path = "contract/contacts.rs"]
 mod contacts;
+#[path = "contract/imports.rs"]
+mod imports;
 #[path = "contract/membership.rs"]
 mod membership;
 #[path = "contract/outbox.rs"]
@@ -29,6 +31,7 @@ use support::{
 use accounts::*;
 use approval::*;
 use contacts::*;
+use imports::*;
 use membership::*;
 use outbox::*;
 use review_queue::*;
@@ -89,6 +92,11 @@ contract!(
     the_queue_pages_newest_first_without_losing_or_repeating_a_request,
     a_list_without_requests_is_one_empty_page,
     a_cursor_of_another_list_or_no_cursor_at_all_is_refused,
+    // imports
+    an_import_reads_back_with_its_chunks_in_order_and_is_open,
+    a_second_import_with_the_same_id_is_refused,
+    a_chunk_is_finished_once_with_the_jobs_next_version,
+    a_done_import_is_no_longer_open,
     // contacts
     a_created_contact_is_found_by_id_email_and_name,
     a_second_contact_with_a_taken_email_is_refused_and_not_stored,

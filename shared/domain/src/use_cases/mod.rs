@@ -4,6 +4,7 @@ mod approve_registration;
 mod client_limit;
 mod contacts;
 mod deliver;
+mod imports;
 mod invitations;
 mod link_contact;
 mod manager;
@@ -32,6 +33,7 @@ pub use contacts::{
 pub use deliver::{
     DeliveryReport, Pace, dead_emails, deliver_after_commit, deliver_emails, sweep_outbox,
 };
+pub use imports::{import, import_rows, run_import, run_open_imports, start_import};
 pub use link_contact::{ContactChoice, link_contact};
 pub use manager::{Manager, org_admin};
 pub use members::{

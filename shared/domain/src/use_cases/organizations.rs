@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::Contact;
@@ -128,7 +128,7 @@ pub struct BulkInvite {
     pub send_invitations: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberOutcome {
     /// A new portal user, emailed an invitation.

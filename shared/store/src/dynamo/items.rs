@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::StoreError;
 use portal_domain::contact::{Contact, SearchField};
 use portal_domain::ids::{Id, IdKind, OrganizationId};
+use portal_domain::import::{ImportChunk, ImportJob};
 use portal_domain::invitation::InvitationStatus;
 use portal_domain::login::LoginEvent;
 use portal_domain::organization::Organization;
@@ -52,6 +53,10 @@ pub(crate) const CONTACT_ID: &str = "contact_id";
 pub(crate) const REVOKED_AT: &str = "revoked_at";
 /// On a password reset: whether it was used, so completing it can be conditional.
 pub(crate) const USED: &str = "used";
+/// On an import chunk once its results are recorded.
+pub(crate) const DONE: &str = "done";
+/// The index partition of the import jobs still to run.
+pub(crate) const OPEN_IMPORTS: &str = "IMPORTS#open";
 /// Where a user's login events start among the items of the user's partition.
 pub(crate) const LOGIN_PREFIX: &str = "LOGIN#";
 
@@ -118,6 +123,15 @@ pub(crate) fn password_reset_key(token_hash: &str) -> Item {
 
 pub(crate) fn organization_key(id: &str) -> Item {
     key(format!("ORG#{id}"), "ORG")
+}
+
+pub(crate) fn import_key(id: &str) -> Item {
+    key(format!("IMPORT#{id}"), "IMPORT")
+}
+
+/// A job's chunk lies in the job's partition, in index order.
+pub(crate) fn chunk_key(id: &str, index: u32) -> Item {
+    key(format!("IMPORT#{id}"), &format!("CHUNK{index:010}"))
 }
 
 /// The index partition of the contacts whose `name_key()` is `name_key`.
@@ -235,6 +249,31 @@ pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {
     item.insert(GSI1_SK.to_owned(), string(members::position(user)));
     item.insert(VERSION.to_owned(), number(user.version()));
     item.insert(DATA.to_owned(), data(&PortalUserRecord::from(user))?);
+    Ok(item)
+}
+
+/// While open, on the list a sweep reads (oldest first); off it once done or failed.
+pub(crate) fn import_item(job: &ImportJob) -> Result<Item, StoreError> {
+    let mut item = import_key(&job.id);
+    if job.is_open() {
+        item.insert(GSI1_PK.to_owned(), string(OPEN_IMPORTS));
+        item.insert(
+            GSI1_SK.to_owned(),
+            string(sortable::by_creation(job.created_at, &job.id)),
+        );
+    }
+    item.insert(VERSION.to_owned(), number(job.version));
+    item.insert(DATA.to_owned(), data(job)?);
+    Ok(item)
+}
+
+/// `done` on top of `data` once it has results, so recording them can be conditional.
+pub(crate) fn import_chunk_item(chunk: &ImportChunk) -> Result<Item, StoreError> {
+    let mut item = chunk_key(&chunk.import_id, chunk.index);
+    if chunk.results.is_some() {
+        item.insert(DONE.to_owned(), AttributeValue::Bool(true));
+    }
+    item.insert(DATA.to_owned(), data(chunk)?);
     Ok(item)
 }
 

@@ -11,6 +11,7 @@ mod batch;
 mod bulk;
 mod contacts;
 pub(crate) mod errors;
+mod imports;
 mod items;
 mod login_guards;
 mod membership;

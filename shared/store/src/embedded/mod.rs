@@ -4,6 +4,7 @@
 mod accounts;
 mod approval;
 mod contacts;
+mod imports;
 mod journal;
 mod membership;
 mod outbox;

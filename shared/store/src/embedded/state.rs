@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use portal_domain::contact::Contact;
-use portal_domain::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
+use portal_domain::ids::{ContactId, ImportId, OrganizationId, PortalUserId, RegistrationId};
+use portal_domain::import::{ImportChunk, ImportJob};
 use portal_domain::invitation::InvitationStatus;
 use portal_domain::login::{LoginEvent, LoginGuard};
 use portal_domain::organization::Organization;
@@ -51,6 +52,9 @@ pub(super) struct State {
     pub password_resets: BTreeMap<String, PasswordReset>,
     /// Organizations by id.
     pub organizations: BTreeMap<OrganizationId, Organization>,
+    /// Import jobs by id, and their chunks by [`chunk_key`] (in order within a job).
+    pub imports: BTreeMap<ImportId, ImportJob>,
+    pub import_chunks: BTreeMap<String, ImportChunk>,
     /// The review queue: status → (queue position → request id), read from the end.
     #[serde(skip)]
     pub queue: BTreeMap<&'static str, BTreeMap<String, RegistrationId>>,
@@ -207,6 +211,13 @@ pub(super) enum Change {
     LoginGuard(LoginGuard),
     /// A username's failures forgotten (a success, a reset, an unlock), by guard key.
     LoginGuardCleared(String),
+    Import(ImportJob),
+    ImportChunk(ImportChunk),
+}
+
+/// Where a job's chunk is kept: the job's chunks sort together, in index order.
+pub(super) fn chunk_key(id: &ImportId, index: u32) -> String {
+    format!("{id}/{index:010}")
 }
 
 impl State {
@@ -254,6 +265,13 @@ impl State {
                 }
                 Change::LoginGuardCleared(key) => {
                     self.login_guards.remove(&key);
+                }
+                Change::Import(job) => {
+                    self.imports.insert(job.id.clone(), job);
+                }
+                Change::ImportChunk(chunk) => {
+                    self.import_chunks
+                        .insert(chunk_key(&chunk.import_id, chunk.index), chunk);
                 }
             }
         }
