@@ -14,7 +14,7 @@ pub use portal_lambda::ManagerConfig as FunctionConfig;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use portal_domain::Ports;
 use portal_http::{AccessTokenVerifier, StaffVerifier};
 use utoipa_axum::router::OpenApiRouter;
@@ -62,8 +62,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Every route with its OpenAPI description: the router and the document from one list.
 fn operations() -> OpenApiRouter<InvitationState> {
-    use routes::{access_info, org_members, organizations, portal_users};
+    use routes::{access_info, imports, org_members, organizations, portal_users};
+    // The upload takes a file of up to 5 MB, more than any JSON body may be.
+    let upload = OpenApiRouter::default()
+        .routes(routes!(imports::start))
+        .layer(DefaultBodyLimit::max(imports::UPLOAD_LIMIT));
     OpenApiRouter::default()
+        .merge(upload)
+        .routes(routes!(imports::detail))
+        .routes(routes!(imports::rows))
         .routes(routes!(portal_users::create, portal_users::list))
         .routes(routes!(portal_users::detail, portal_users::change))
         .routes(routes!(portal_users::reinvite))

@@ -2,7 +2,8 @@
 //! domain values.
 
 use portal_domain::audit::AuditEvent;
-use portal_domain::ids::{ContactId, OrganizationId, PortalUserId};
+use portal_domain::ids::{ContactId, ImportId, OrganizationId, PortalUserId};
+use portal_domain::import::{ImportCounts, ImportJob, ImportStatus, RowResult};
 use portal_domain::invitation::Invitation;
 use portal_domain::organization::Organization;
 use portal_domain::page::Page;
@@ -225,6 +226,69 @@ impl From<&MemberResult> for MemberRow {
             portal_user_id: result.portal_user_id.clone(),
             contact_created: result.contact_created,
             reason: result.reason,
+        }
+    }
+}
+
+/// An import job: its progress and counts.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportView {
+    #[schema(value_type = String)]
+    import_id: ImportId,
+    status: ImportStatus,
+    file_name: String,
+    /// Rows in the file (blank ones aside).
+    total: u32,
+    /// Rows run so far.
+    processed: u32,
+    counts: ImportCounts,
+    #[schema(value_type = Option<String>)]
+    organization_id: Option<OrganizationId>,
+    send_invitations: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    finished_at: Option<OffsetDateTime>,
+}
+
+impl From<&ImportJob> for ImportView {
+    fn from(job: &ImportJob) -> Self {
+        Self {
+            import_id: job.id.clone(),
+            status: job.status,
+            file_name: job.file_name.clone(),
+            total: job.total,
+            processed: job.processed,
+            counts: job.counts,
+            organization_id: job.organization_id.clone(),
+            send_invitations: job.send_invitations,
+            created_at: job.created_at,
+            finished_at: job.finished_at,
+        }
+    }
+}
+
+/// How one row of an imported file ended.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportRowView {
+    /// The row's number in the file, as a spreadsheet shows it (the header is row 1).
+    row: u32,
+    email: Option<String>,
+    outcome: MemberOutcome,
+    #[schema(value_type = Option<String>)]
+    portal_user_id: Option<PortalUserId>,
+    /// Why the row is `invalid`.
+    reason: Option<String>,
+}
+
+impl From<&RowResult> for ImportRowView {
+    fn from(result: &RowResult) -> Self {
+        Self {
+            row: result.row,
+            email: result.email.clone(),
+            outcome: result.outcome,
+            portal_user_id: result.portal_user_id.clone(),
+            reason: result.reason.clone(),
         }
     }
 }

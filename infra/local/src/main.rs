@@ -3,6 +3,7 @@
 
 mod args;
 mod banner;
+mod importer;
 mod keys;
 mod mailer;
 mod openapi;
@@ -77,6 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         signing_key: keys::signing_key(&args)?,
     }));
     mailer::spawn(ports.clone(), mailer::SWEEP_EVERY);
+    importer::spawn(ports.clone(), importer::SWEEP_EVERY);
     let app = portal_http::app(routes(ports, staff_verifier, tokens, outbox));
 
     banner::print(&args, &address, &base_url, &staff_auth.banner_token());

@@ -32,9 +32,7 @@ pub enum ImportStatus {
 }
 
 /// How many rows ended how.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportCounts {
     pub invited: u32,
     pub added: u32,

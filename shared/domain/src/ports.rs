@@ -366,8 +366,11 @@ pub trait ThrottleStore: Send + Sync {
 pub trait ImportStore: Send + Sync {
     /// Stores a new job with all its chunks; the job is written last, so a job that can
     /// be read has every chunk (chunks of a job never written are left to expire).
-    async fn create_import(&self, job: &ImportJob, chunks: &[ImportChunk])
-    -> Result<(), StoreError>;
+    async fn create_import(
+        &self,
+        job: &ImportJob,
+        chunks: &[ImportChunk],
+    ) -> Result<(), StoreError>;
 
     async fn import(&self, id: &ImportId) -> Result<Option<ImportJob>, StoreError>;
 

@@ -88,24 +88,35 @@ pub(crate) fn resume(prefix: &str, cursor: &str) -> Result<Entry, StoreError> {
         .ok_or(StoreError::InvalidCursor)
 }
 
-/// The contacts of one page, each once, in the order of the entries read (at most
-/// `limit + 1`; see [`cursor::page`]), and the cursor to the next page.
+/// Entries a page reads: enough for `limit` contacts found by all three of their texts,
+/// and one more to tell whether another page follows.
+pub(crate) fn reads(limit: u32) -> u32 {
+    limit.saturating_mul(3).saturating_add(1)
+}
+
+/// The contacts of one page: up to `limit`, each once, in the order of the entries read
+/// ([`reads`] of them at most), and the cursor to the next page. `more` says the read
+/// may have stopped short of the end (it filled, or DynamoDB stopped at 1 MB). A contact
+/// whose entries lie on both sides of a page's end shows on both pages.
 pub(crate) fn page(
     prefix: &str,
-    read: Vec<Entry>,
+    read: &[Entry],
     limit: u32,
-    cut_short: bool,
+    more: bool,
 ) -> (Vec<ContactId>, Option<String>) {
-    let page = cursor::page(&list_for(prefix), read, limit, cut_short, |entry| {
-        entry.position.clone()
-    });
-    let mut ids: Vec<ContactId> = Vec::with_capacity(page.items.len());
-    for entry in page.items {
+    let cursor = |position: &str| cursor::encode(&list_for(prefix), position);
+    let mut ids: Vec<ContactId> = Vec::new();
+    let mut last: Option<&str> = None;
+    for entry in read {
         if !ids.contains(&entry.contact_id) {
-            ids.push(entry.contact_id);
+            if ids.len() == limit as usize {
+                return (ids, last.map(cursor));
+            }
+            ids.push(entry.contact_id.clone());
         }
+        last = Some(&entry.position);
     }
-    (ids, page.next_cursor)
+    (ids, last.filter(|_| more).map(cursor))
 }
 
 #[cfg(test)]

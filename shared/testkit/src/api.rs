@@ -47,6 +47,30 @@ pub fn request(
     .expect("a valid request")
 }
 
+/// A `multipart/form-data` body of a file and text fields: its content type and bytes.
+fn multipart(file_name: &str, file: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "portal-testkit-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
 /// `path`, with `?query` unless it is empty.
 fn with_query(path: &str, query: &str) -> String {
     if query.is_empty() {
@@ -251,6 +275,60 @@ impl<T: Transport> Api<T> {
     /// `GET /staff/contacts?{query}`: a search (`q=`), with its page.
     pub async fn search_contacts(&self, query: &str) -> Reply {
         self.staff_get(&with_query("/staff/contacts", query)).await
+    }
+
+    /// `POST /staff/imports`: `file` as `file_name` with these bytes, and the form's other
+    /// `fields`.
+    pub async fn start_import(
+        &self,
+        file_name: &str,
+        file: &[u8],
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        self.start_import_as(&self.token, file_name, file, fields)
+            .await
+    }
+
+    /// [`Self::start_import`] with this staff token.
+    pub async fn start_import_as(
+        &self,
+        bearer: &str,
+        file_name: &str,
+        file: &[u8],
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let (content_type, body) = multipart(file_name, file, fields);
+        let request = Request::post("/staff/imports")
+            .header(AUTHORIZATION, format!("Bearer {bearer}"))
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .expect("a valid request");
+        self.send(request).await
+    }
+
+    /// `GET /staff/imports/{id}`
+    pub async fn import(&self, id: &str) -> Reply {
+        self.staff_get(&format!("/staff/imports/{id}")).await
+    }
+
+    /// `GET /staff/imports/{id}/rows?{query}`
+    pub async fn import_rows(&self, id: &str, query: &str) -> Reply {
+        self.staff_get(&with_query(&format!("/staff/imports/{id}/rows"), query))
+            .await
+    }
+
+    /// The import `id` once it has finished (`done` or `failed`), the portal's background
+    /// work given turns meanwhile; panics after a minute.
+    pub async fn finished_import(&self, id: &str) -> Reply {
+        for _ in 0..600 {
+            self.transport.background().await;
+            let reply = self.import(id).await;
+            expect(&reply, StatusCode::OK, "read the import");
+            if reply.body["status"] == "done" || reply.body["status"] == "failed" {
+                return reply;
+            }
+        }
+        panic!("import {id} did not finish within a minute");
     }
 
     /// `PATCH /staff/contacts/{id}`

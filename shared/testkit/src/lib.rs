@@ -14,6 +14,7 @@
 mod api;
 mod app;
 pub mod bench;
+mod files;
 mod local;
 pub mod moto;
 mod reply;
@@ -34,6 +35,7 @@ use time::OffsetDateTime;
 pub use api::{Api, Member, OrgAdmin, Route, request};
 pub use app::{Setup, TestApp, all_routes, staff_verifier};
 pub use axum::http::{Method, StatusCode};
+pub use files::{PEOPLE_HEADER, numbered_people, people_csv, people_xlsx};
 pub use local::{Backend, LocalPortal};
 pub use reply::Reply;
 pub use transport::{Http, InProcess, Mailbox, PEER, Secret, Transport};

@@ -14,7 +14,7 @@ use portal_domain::Ports;
 use portal_domain::clock::ManualClock;
 use portal_domain::outbox::{EmailContent, OutboxMessage};
 use portal_domain::testing::RecordingMailer;
-use portal_domain::use_cases::{Pace, sweep_outbox};
+use portal_domain::use_cases::{Pace, run_open_imports, sweep_outbox};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -77,6 +77,10 @@ pub trait Transport: Send + Sync {
     /// Lets a second pass where the portal runs on a clock the test moves, so that what
     /// comes next sorts after what came before. Nothing on the system clock.
     fn tick(&self) {}
+
+    /// Gives the portal's background work (import jobs) a turn: in process it runs here,
+    /// as the importer Lambda would; portal-local runs its own, so this only waits a bit.
+    fn background(&self) -> impl Future<Output = ()> + Send;
 }
 
 impl<T: Transport> Transport for &T {
@@ -90,6 +94,10 @@ impl<T: Transport> Transport for &T {
 
     fn tick(&self) {
         (**self).tick();
+    }
+
+    fn background(&self) -> impl Future<Output = ()> + Send {
+        (**self).background()
     }
 }
 
@@ -169,6 +177,14 @@ impl Transport for InProcess {
         if let Some(clock) = &self.clock {
             clock.advance(time::Duration::seconds(1));
         }
+    }
+
+    async fn background(&self) {
+        let ports = &self.mailbox().ports;
+        let deadline = ports.clock.now() + time::Duration::minutes(10);
+        run_open_imports(ports, "test", deadline)
+            .await
+            .expect("run the open imports");
     }
 }
 
@@ -295,5 +311,9 @@ impl Transport for Http {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Vec::new()
+    }
+
+    async fn background(&self) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

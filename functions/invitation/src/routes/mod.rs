@@ -1,4 +1,5 @@
 pub mod access_info;
+pub mod imports;
 pub mod org_members;
 pub mod organizations;
 pub mod portal_users;

@@ -165,10 +165,7 @@ pub async fn import_rows(
     // with a cursor carrying on where the reading stopped.
     const CHUNKS_READ: u32 = 10;
     let first = u32::try_from(position / CHUNK_ROWS).unwrap_or(u32::MAX);
-    let chunks = ports
-        .store
-        .import_chunks(id, first, CHUNKS_READ)
-        .await?;
+    let chunks = ports.store.import_chunks(id, first, CHUNKS_READ).await?;
     let mut read_all = true;
     'chunks: for chunk in &chunks {
         let Some(results) = &chunk.results else {
@@ -217,7 +214,10 @@ fn decode_cursor(id: &ImportId, cursor: &str) -> Result<usize, DomainError> {
 fn mark_repeats(rows: &mut [ImportRow]) {
     let mut first_rows: HashMap<EmailAddress, u32> = HashMap::new();
     for row in rows.iter_mut().filter(|row| row.problem.is_none()) {
-        let Some(email) = row.email.as_deref().and_then(|raw| EmailAddress::parse(raw).ok())
+        let Some(email) = row
+            .email
+            .as_deref()
+            .and_then(|raw| EmailAddress::parse(raw).ok())
         else {
             continue;
         };
@@ -500,7 +500,12 @@ impl<'a> Chunk<'a> {
     }
 
     /// A user in no organization joins it, with the row's roles added to their own.
-    fn joined(&self, user: &PortalUser, organization: &OrganizationId, roles: &[Role]) -> PortalUser {
+    fn joined(
+        &self,
+        user: &PortalUser,
+        organization: &OrganizationId,
+        roles: &[Role],
+    ) -> PortalUser {
         let mut all: Vec<Role> = user.roles().to_vec();
         all.extend(roles.iter().cloned());
         all.sort();

@@ -140,6 +140,18 @@ pub enum MemberOutcome {
     Invalid,
 }
 
+impl MemberOutcome {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        match raw {
+            "invited" => Ok(Self::Invited),
+            "added" => Ok(Self::Added),
+            "already_member" => Ok(Self::AlreadyMember),
+            "invalid" => Ok(Self::Invalid),
+            _ => Err("must be invited, added, already_member or invalid"),
+        }
+    }
+}
+
 /// What a row is about: an entry of the addresses given, or a contact given by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {

@@ -90,17 +90,19 @@ impl ContactStore for DynamoStore {
             .map(|cursor| contact_search::resume(prefix, cursor))
             .transpose()?
             .map(|entry| contact_search_entry_key(&entry));
+        let reads = contact_search::reads(page.limit);
         let (read, cut_short) = self
             .read_list(
                 contact_search::partition(prefix),
                 prefix,
-                page.limit.saturating_add(1),
+                reads,
                 false,
                 start,
                 entry_of,
             )
             .await?;
-        let (ids, next_cursor) = contact_search::page(prefix, read, page.limit, cut_short);
+        let more = cut_short || read.len() == reads as usize;
+        let (ids, next_cursor) = contact_search::page(prefix, &read, page.limit, more);
         let mut found: HashMap<ContactId, Contact> = self
             .contacts_by_ids(&ids)
             .await?

@@ -12,8 +12,7 @@ use portal_domain::ports::ImportStore;
 
 use super::errors::{invalid_request, refused, unavailable};
 use super::items::{
-    DONE, OPEN_IMPORTS, chunk_key, data_of, from_data, import_chunk_item, import_item,
-    import_key,
+    DONE, OPEN_IMPORTS, chunk_key, data_of, from_data, import_chunk_item, import_item, import_key,
 };
 use super::{DynamoStore, put};
 use crate::table::{PK, SK};

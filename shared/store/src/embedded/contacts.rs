@@ -66,14 +66,16 @@ impl ContactStore for EmbeddedStore {
                 Some(entry) => Bound::Excluded(entry.position.clone()),
                 None => Bound::Included(prefix.to_owned()),
             };
-            let read = state
+            let reads = contact_search::reads(page.limit) as usize;
+            let read: Vec<_> = state
                 .contact_search
                 .range((from, Bound::Unbounded))
                 .take_while(|(position, _)| position.starts_with(prefix))
-                .take(page.limit as usize + 1)
+                .take(reads)
                 .filter_map(|(position, _)| contact_search::entry_at(position))
                 .collect();
-            let (ids, next_cursor) = contact_search::page(prefix, read, page.limit, false);
+            let more = read.len() == reads;
+            let (ids, next_cursor) = contact_search::page(prefix, &read, page.limit, more);
             Page {
                 items: ids
                     .iter()

@@ -20,7 +20,8 @@ impl ImportStore for EmbeddedStore {
             if state.imports.contains_key(&job.id) {
                 return Err(StoreError::ConditionFailed);
             }
-            let mut changes: Vec<Change> = chunks.iter().cloned().map(Change::ImportChunk).collect();
+            let mut changes: Vec<Change> =
+                chunks.iter().cloned().map(Change::ImportChunk).collect();
             changes.push(Change::Import(job.clone()));
             Ok(changes)
         })
@@ -73,9 +74,14 @@ impl ImportStore for EmbeddedStore {
         next: &ImportJob,
         chunk: &ImportChunk,
     ) -> Result<(), StoreError> {
+        #[cfg(feature = "testing")]
+        self.refusing_chunk_results()?;
         self.commit(|state| {
             expect_previous_version(state, next)?;
-            match state.import_chunks.get(&chunk_key(&chunk.import_id, chunk.index)) {
+            match state
+                .import_chunks
+                .get(&chunk_key(&chunk.import_id, chunk.index))
+            {
                 Some(stored) if stored.results.is_none() => {}
                 _ => return Err(StoreError::ConditionFailed),
             }
@@ -92,5 +98,31 @@ fn expect_previous_version(state: &State, next: &ImportJob) -> Result<(), StoreE
     match state.imports.get(&next.id) {
         Some(stored) if stored.version + 1 == next.version => Ok(()),
         _ => Err(StoreError::ConditionFailed),
+    }
+}
+
+#[cfg(feature = "testing")]
+impl EmbeddedStore {
+    /// Refuses the next `count` chunk results as if the store were down: a worker then
+    /// stops with the chunk's members written and its results not, as one that crashed
+    /// right there would. For the tests that show a job resumes without duplicates.
+    pub fn refuse_chunk_results(&self, count: u32) {
+        self.refused_chunk_results
+            .store(count, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn refusing_chunk_results(&self) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering;
+        let refused =
+            self.refused_chunk_results
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                    left.checked_sub(1)
+                });
+        match refused {
+            Ok(_) => Err(StoreError::Unavailable(
+                "chunk results refused by the test".into(),
+            )),
+            Err(_) => Ok(()),
+        }
     }
 }

@@ -23,6 +23,10 @@ use crate::OutboxStatus;
 
 pub struct EmbeddedStore {
     inner: Mutex<Inner>,
+    /// Chunk results to refuse as if the store were down (see
+    /// [`EmbeddedStore::refuse_chunk_results`]).
+    #[cfg(feature = "testing")]
+    refused_chunk_results: std::sync::atomic::AtomicU32,
 }
 
 struct Inner {
@@ -48,6 +52,8 @@ impl EmbeddedStore {
     fn with(state: State, journal: Option<Journal>) -> Self {
         Self {
             inner: Mutex::new(Inner { state, journal }),
+            #[cfg(feature = "testing")]
+            refused_chunk_results: Default::default(),
         }
     }
 

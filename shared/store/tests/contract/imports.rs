@@ -53,15 +53,15 @@ pub async fn an_import_reads_back_with_its_chunks_in_order_and_is_open(store: &i
     store.create_import(&other, &other_chunks).await.unwrap();
 
     assert_eq!(store.import(&job.id).await.unwrap(), Some(job.clone()));
-    assert_eq!(
-        store.import_chunks(&job.id, 0, 10).await.unwrap(),
-        chunks
-    );
+    assert_eq!(store.import_chunks(&job.id, 0, 10).await.unwrap(), chunks);
     assert_eq!(
         store.import_chunks(&job.id, 1, 1).await.unwrap(),
         chunks[1..2].to_vec()
     );
-    assert_eq!(store.import_chunks(&job.id, 3, 10).await.unwrap(), Vec::new());
+    assert_eq!(
+        store.import_chunks(&job.id, 3, 10).await.unwrap(),
+        Vec::new()
+    );
     let open: Vec<_> = store
         .open_imports(10)
         .await
@@ -69,7 +69,10 @@ pub async fn an_import_reads_back_with_its_chunks_in_order_and_is_open(store: &i
         .into_iter()
         .map(|job| job.id)
         .collect();
-    assert!(open.contains(&job.id) && open.contains(&other.id), "{open:?}");
+    assert!(
+        open.contains(&job.id) && open.contains(&other.id),
+        "{open:?}"
+    );
     assert_eq!(store.open_imports(1).await.unwrap().len(), 1);
 }
 
@@ -84,7 +87,10 @@ pub async fn a_second_import_with_the_same_id_is_refused(store: &impl Subject) {
 
     let again = store.create_import(&job, &[]).await;
 
-    assert!(matches!(again, Err(StoreError::ConditionFailed)), "{again:?}");
+    assert!(
+        matches!(again, Err(StoreError::ConditionFailed)),
+        "{again:?}"
+    );
     assert_eq!(store.everything().await, before);
 }
 
@@ -107,14 +113,20 @@ pub async fn a_chunk_is_finished_once_with_the_jobs_next_version(store: &impl Su
     // The same chunk again, even over the job's current version, is refused.
     let twice = next.chunk_done(first.results.as_ref().unwrap(), now());
     let again = store.finish_import_chunk(&twice, &first).await;
-    assert!(matches!(again, Err(StoreError::ConditionFailed)), "{again:?}");
+    assert!(
+        matches!(again, Err(StoreError::ConditionFailed)),
+        "{again:?}"
+    );
     // A worker whose lease was taken over writes nothing.
     let second = with_results(&chunks[1]);
     let stale = held.chunk_done(second.results.as_ref().unwrap(), now());
     let late = store.finish_import_chunk(&stale, &second).await;
     assert!(matches!(late, Err(StoreError::ConditionFailed)), "{late:?}");
     let stale_claim = store.update_import(&held.released()).await;
-    assert!(matches!(stale_claim, Err(StoreError::ConditionFailed)), "{stale_claim:?}");
+    assert!(
+        matches!(stale_claim, Err(StoreError::ConditionFailed)),
+        "{stale_claim:?}"
+    );
     assert_eq!(store.everything().await, before);
 }
 
