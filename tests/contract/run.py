@@ -140,6 +140,19 @@ BY_DESIGN: dict[str, list[Refusal]] = {
                       for field in ("name", "account_ref", "roles")),
                 "a change must change something: at least one field that is not null (`anyOf`)"),
     ],
+    "POST /staff/imports": [
+        Refusal(422, "validation_failed", tuple(("file", message) for message in (
+            "is neither a CSV nor an .xlsx file",
+            "is not UTF-8 text",
+            "is empty",
+            "has unknown columns: *",
+            "names the column *",
+            "has no email column",
+            "holds no rows under its header",
+            "must hold at most 10000 rows",
+        )), "what a file holds (its format, header and rows) is more than `format: binary` says"),
+        Refusal(422, "validation_failed", (NO_ORGANIZATION,), "an organization that does not exist"),
+    ],
     "PATCH /staff/contacts/{id}": [
         ADDRESS,
         Refusal(422, "validation_failed",

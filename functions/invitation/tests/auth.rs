@@ -16,6 +16,10 @@ fn staff_routes() -> Vec<Route> {
             Some(json!({ "contact_id": id })),
         ),
         (Method::GET, "/staff/portal-users".into(), None),
+        // A JSON body: the staff check comes before the form is read.
+        (Method::POST, "/staff/imports".into(), Some(json!({}))),
+        (Method::GET, format!("/staff/imports/{id}"), None),
+        (Method::GET, format!("/staff/imports/{id}/rows"), None),
         (Method::GET, format!("/staff/portal-users/{id}"), None),
         (
             Method::PATCH,

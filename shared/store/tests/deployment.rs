@@ -476,6 +476,32 @@ fn expected_dynamodb_grants() -> BTreeMap<&'static str, BTreeSet<(String, String
                 on(index_arn(), &["Query"]),
             ]),
         ),
+        // The job and its chunks by key and a Query of its partition, the open jobs a
+        // Query of the index; new members as the bulk writes them (batch reads,
+        // transactions with the contact's link Update and the organization's check); and
+        // Lambda reads the table's stream for it.
+        (
+            "importer",
+            grants(vec![
+                on(
+                    table_arn(),
+                    &[
+                        "GetItem",
+                        "BatchGetItem",
+                        "Query",
+                        "PutItem",
+                        "UpdateItem",
+                        "ConditionCheckItem",
+                    ],
+                ),
+                on(index_arn(), &["Query"]),
+                on(
+                    "!GetAtt Table.StreamArn".to_owned(),
+                    &["DescribeStream", "GetRecords", "GetShardIterator"],
+                ),
+                on("!Sub ${Table.Arn}/stream/*".to_owned(), &["ListStreams"]),
+            ]),
+        ),
         // Due messages are a Query of the index; claim, sent and failed are Updates; and
         // Lambda reads the table's stream for it.
         (
@@ -622,6 +648,7 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "OUTBOX#*",
                         "RESET#*",
                         "FAMILY#*",
+                        "IMPORT#*",
                     ],
                 ),
                 (index_arn(), vec!["ORGMEMBERS#*", "ORGS"]),
@@ -641,6 +668,29 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                     ],
                 ),
                 (index_arn(), vec!["ORGMEMBERS#*"]),
+            ]),
+        ),
+        // A job (IMPORT#) and what its rows write: contacts with their guards and search
+        // entries, users, their username guards, invitation pointers and emails, the
+        // organization checked; the open jobs (the IMPORTS#open list).
+        (
+            "importer",
+            on(vec![
+                (
+                    table_arn(),
+                    vec![
+                        "IMPORT#*",
+                        "CONTACT#*",
+                        "EMAIL#*",
+                        "EXTREF#*",
+                        "USER#*",
+                        "USERNAME#*",
+                        "INV#*",
+                        "ORG#*",
+                        "OUTBOX#*",
+                    ],
+                ),
+                (index_arn(), vec!["IMPORTS#open"]),
             ]),
         ),
         // The pending list, and the messages it claims, marks sent or releases.
@@ -915,6 +965,7 @@ fn declared_variables(binary: &str) -> Vec<Variable> {
         "deactivation" => portal_deactivation::FunctionConfig::variables(),
         "password" => portal_password::FunctionConfig::variables(),
         "mailer" => portal_mailer::FunctionConfig::variables(),
+        "importer" => portal_importer::FunctionConfig::variables(),
         // Static files embedded in the binary: no configuration at all.
         "pages" => Vec::new(),
         other => panic!("{other}: add its FunctionConfig to declared_variables"),
@@ -1158,11 +1209,19 @@ fn each_function_may_read_exactly_the_secrets_its_main_reads() {
 }
 
 #[test]
-fn the_mailers_stream_and_schedule_give_up_into_a_dead_letter_queue_with_an_alarm() {
+fn the_workers_streams_and_schedules_give_up_into_a_dead_letter_queue_with_an_alarm() {
+    for worker in ["mailer", "importer"] {
+        stream_and_schedule_give_up_into_a_watched_queue(worker);
+    }
+}
+
+/// `worker` has one stream mapping and one schedule, both giving up into one queue of
+/// the template, which an alarm watches.
+fn stream_and_schedule_give_up_into_a_watched_queue(worker: &str) {
     let template = template();
     let (mailer, function) = functions(&template)
-        .remove("mailer")
-        .expect("a function building the mailer");
+        .remove(worker)
+        .unwrap_or_else(|| panic!("a function building the {worker}"));
     let queues: BTreeSet<String> = resources_of_type(&template, "AWS::SQS::Queue")
         .into_iter()
         .map(|(id, _)| format!("!GetAtt {id}.Arn"))
@@ -1175,7 +1234,7 @@ fn the_mailers_stream_and_schedule_give_up_into_a_dead_letter_queue_with_an_alar
         })
         .collect();
     let [(stream_id, stream)] = streams.as_slice() else {
-        panic!("the mailer needs one event source mapping (the table's stream): {streams:?}")
+        panic!("the {worker} needs one event source mapping (the table's stream): {streams:?}")
     };
     let stream = &stream["Properties"];
     assert_eq!(show(&stream["EventSourceArn"]), "!GetAtt Table.StreamArn");
@@ -1194,7 +1253,7 @@ fn the_mailers_stream_and_schedule_give_up_into_a_dead_letter_queue_with_an_alar
         .filter(|event| event["Type"].as_str() == Some("ScheduleV2"))
         .collect();
     let [sweep] = schedules.as_slice() else {
-        panic!("the mailer needs one ScheduleV2 event (the sweep)")
+        panic!("the {worker} needs one ScheduleV2 event (the sweep)")
     };
     assert_eq!(
         show(&sweep["Properties"]["DeadLetterConfig"]["Arn"]),

@@ -2,6 +2,7 @@
 //! its progress and its rows.
 
 use axum::Json;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
@@ -20,8 +21,10 @@ use crate::views::{ImportRowView, ImportView};
 /// Largest upload: the file's 5 MB and the form around it.
 pub const UPLOAD_LIMIT: usize = portal_import_file::MAX_BYTES + 64 * 1024;
 
-/// The form of an upload (`multipart/form-data`).
-#[derive(utoipa::ToSchema)]
+/// The form of an upload (`multipart/form-data`); other fields are refused by the
+/// document (a field the handler does not know is ignored).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Read field by field from the multipart stream; this is its schema.
 pub struct ImportForm {
     /// A `.csv` (UTF-8, comma or semicolon) or `.xlsx` (its first sheet) file of at most
@@ -30,9 +33,10 @@ pub struct ImportForm {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
     /// The organization everyone joins; none when absent.
-    #[schema(value_type = Option<String>, pattern = "^[0-9a-f]{32}$")]
+    #[schema(nullable = false, pattern = "^[0-9a-f]{32}$")]
     organization_id: Option<String>,
     /// `true`: new users are emailed an invitation now; `false` (default): later.
+    #[schema(nullable = false)]
     send_invitations: Option<bool>,
 }
 
@@ -154,8 +158,9 @@ fn rows_of(file: PeopleFile) -> Vec<ImportRow> {
 pub async fn start(
     Staff(staff): Staff,
     State(ports): State<Ports>,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ImportView>), Problem> {
+    let multipart = multipart.map_err(|rejection| Problem::malformed(rejection.body_text()))?;
     let request = read_upload(multipart)
         .await?
         .parse()
