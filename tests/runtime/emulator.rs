@@ -21,13 +21,14 @@ use tokio::process::{Child, Command};
 pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// The packages whose binaries are deployed (template.yaml's `BuildProperties.Binary`).
-const FUNCTION_PACKAGES: [&str; 7] = [
+const FUNCTION_PACKAGES: [&str; 8] = [
     "portal-registration",
     "portal-approval",
     "portal-password",
     "portal-invitation",
     "portal-deactivation",
     "portal-mailer",
+    "portal-importer",
     "portal-pages",
 ];
 

@@ -18,6 +18,8 @@ pub struct Request {
     target: String,
     headers: Vec<(String, String)>,
     body: Option<String>,
+    /// The body is base64, as API Gateway sends one it does not take for text.
+    base64: bool,
 }
 
 /// What API Gateway would send back to the client.
@@ -48,6 +50,7 @@ impl Request {
             target: target.into(),
             headers: Vec::new(),
             body: None,
+            base64: false,
         }
     }
 
@@ -60,6 +63,16 @@ impl Request {
         self.headers
             .push(("content-type".to_owned(), "application/json".to_owned()));
         self.body = Some(body.into());
+        self
+    }
+
+    /// A binary body (a file upload), base64-encoded as API Gateway passes it on.
+    pub fn binary(mut self, content_type: &str, body: &[u8]) -> Self {
+        use base64::Engine;
+        self.headers
+            .push(("content-type".to_owned(), content_type.to_owned()));
+        self.body = Some(base64::engine::general_purpose::STANDARD.encode(body));
+        self.base64 = true;
         self
     }
 
@@ -96,6 +109,7 @@ impl Request {
         headers.insert("content-length".to_owned(), json!(length.to_string()));
         if let Some(body) = &self.body {
             event["body"] = json!(body);
+            event["isBase64Encoded"] = json!(self.base64);
         }
         event
     }

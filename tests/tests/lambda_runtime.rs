@@ -29,9 +29,10 @@ async fn stack(functions: &[&str]) -> Stack {
     let mut emulator = Emulator::start().await;
     for function in functions {
         let environment = deployment.environment(function);
-        // The mailer paces itself to its deadline: give it the one AWS would.
+        // The mailer and the importer pace themselves to their deadline: give them the one
+        // AWS would.
         let runtime_api = match *function {
-            "mailer" => Some(
+            "mailer" | "importer" => Some(
                 deadline_shim(emulator.runtime_api(function), deployment.timeout(function)).await,
             ),
             _ => None,
@@ -507,6 +508,64 @@ async fn mailer_delivers_from_a_stream_batch_and_a_schedule_and_fails_on_a_non_e
 
     let refused = stack.emulator.invoke("mailer", &json!([])).await;
     assert_ne!(refused.status, StatusCode::OK, "{}", refused.payload);
+    assert_eq!(
+        refused.payload["errorType"], "NotAnEvent",
+        "{}",
+        refused.payload
+    );
+}
+
+#[tokio::test]
+async fn importer_runs_an_uploaded_file_from_a_stream_batch_and_sweeps_on_a_schedule() {
+    let stack = stack(&["invitation", "importer"]).await;
+    let file = portal_testkit::people_csv(
+        &portal_testkit::PEOPLE_HEADER,
+        &portal_testkit::numbered_people(0, 120, "acme.example"),
+    );
+    let boundary = "runtime-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    // API Gateway hands a multipart body over base64-encoded.
+    let started = stack
+        .send(
+            "invitation",
+            Request::post("/staff/imports", "/staff/imports")
+                .bearer(&stack.staff())
+                .binary(&format!("multipart/form-data; boundary={boundary}"), &body),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+    let id = started.json()["import_id"].as_str().unwrap().to_owned();
+
+    let mut batch: Value =
+        serde_json::from_str(include_str!("../runtime/events/dynamodb-stream.json")).unwrap();
+    batch["Records"][0]["dynamodb"]["Keys"]["pk"]["S"] = json!(format!("IMPORT#{id}"));
+    batch["Records"][0]["dynamodb"]["Keys"]["sk"]["S"] = json!("IMPORT");
+    let streamed = stack.emulator.invoke("importer", &batch).await;
+    assert_eq!(streamed.status, StatusCode::OK, "{}", streamed.payload);
+
+    let job = stack
+        .send(
+            "invitation",
+            Request::get("/staff/imports/{id}", format!("/staff/imports/{id}"))
+                .bearer(&stack.staff()),
+        )
+        .await;
+    assert_eq!(job.status, StatusCode::OK, "{}", job.body);
+    let job = job.json();
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(job["counts"]["added"], 120, "{job}");
+    let swept = stack
+        .emulator
+        .invoke("importer", &json!({ "source": "portal.importer.sweep" }))
+        .await;
+    assert_eq!(swept.status, StatusCode::OK, "{}", swept.payload);
+    assert_eq!(swept.payload, json!(0), "nothing left open");
+    let refused = stack.emulator.invoke("importer", &json!([])).await;
     assert_eq!(
         refused.payload["errorType"], "NotAnEvent",
         "{}",

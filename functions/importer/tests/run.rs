@@ -38,10 +38,12 @@ async fn a_sweep_runs_every_open_job_and_a_past_deadline_lets_them_go() {
     let second = started(&app, 10).await;
     let now = app.clock.now();
 
-    // Out of time: nothing is run, and nothing stays held.
+    // Out of time: nothing is run, and nothing is held.
     run(&app.ports, &Job::Sweep, "a", now).await.unwrap();
+    let named = Job::Run(vec![ImportId::parse(&first).unwrap()]);
+    run(&app.ports, &named, "a", now).await.unwrap();
     let waiting = app.import(&first).await;
-    assert_eq!(waiting.body["processed"], 0);
+    assert_eq!(waiting.body["status"], "queued");
     // Another worker takes it at once, without waiting for a lease to lapse.
     run(
         &app.ports,
