@@ -275,9 +275,12 @@ pub struct ImportRowView {
     row: u32,
     email: Option<String>,
     outcome: MemberOutcome,
+    /// Left out for an `invalid` row.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     portal_user_id: Option<PortalUserId>,
-    /// Why the row is `invalid`.
+    /// Why the row is `invalid` (only then).
+    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
 }
 
