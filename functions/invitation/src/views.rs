@@ -1,6 +1,8 @@
 //! The JSON answers about portal users, organizations and bulk invitations, built from
 //! domain values.
 
+use std::collections::HashMap;
+
 use portal_domain::audit::AuditEvent;
 use portal_domain::ids::{ContactId, ImportId, OrganizationId, PortalUserId};
 use portal_domain::import::{ImportCounts, ImportJob, ImportStatus, RowResult};
@@ -73,17 +75,22 @@ impl PortalUserView {
         }
     }
 
-    /// One page of users who all hold `organization_roles` from their organization.
+    /// One page of users, each holding the `roles` of their organization.
     pub fn list(
         page: Page<PortalUser>,
-        organization_roles: &[Role],
+        roles: &HashMap<OrganizationId, Vec<Role>>,
         now: OffsetDateTime,
     ) -> List<Self> {
+        let of = |user: &PortalUser| {
+            user.organization_id()
+                .and_then(|id| roles.get(id))
+                .map_or(&[][..], Vec::as_slice)
+        };
         List {
             items: page
                 .items
                 .iter()
-                .map(|user| Self::new(user, organization_roles, now))
+                .map(|user| Self::new(user, of(user), now))
                 .collect(),
             next_cursor: page.next_cursor,
         }

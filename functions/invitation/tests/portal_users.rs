@@ -173,7 +173,7 @@ async fn unknown_users_and_ids_of_another_shape_are_404() {
 }
 
 #[tokio::test]
-async fn the_list_without_an_organization_shows_the_users_in_none() {
+async fn staff_list_every_user_those_of_an_organization_or_of_none() {
     let app = TestApp::start();
     let organization = app.new_organization("Acme", &["orders.viewer"]).await;
     let loner = app.invited_user("loner@example.com", json!({})).await;
@@ -184,17 +184,72 @@ async fn the_list_without_an_organization_shows_the_users_in_none() {
         )
         .await;
 
-    let none = app.users("").await;
+    let all = app.users("").await;
+    let none = app.users("organization_id=none").await;
     let acme = app.users(&format!("organization_id={organization}")).await;
+    let paged = app.users("limit=1").await;
 
-    assert_eq!(none.status, StatusCode::OK, "{}", none.body);
-    assert_eq!(none.column("portal_user_id"), [loner]);
-    assert_eq!(acme.column("portal_user_id"), [member]);
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
     assert_eq!(
-        acme.body["items"][0]["effective_roles"],
+        all.column("portal_user_id"),
+        [loner.clone(), member.clone()]
+    );
+    // Each user holds their own organization's roles in a list of everyone.
+    assert_eq!(
+        all.body["items"][1]["effective_roles"],
         json!(["orders.viewer", "portal.user"])
     );
+    assert_eq!(
+        all.body["items"][0]["effective_roles"],
+        json!(["portal.user"])
+    );
+    assert_eq!(none.column("portal_user_id"), std::slice::from_ref(&loner));
+    assert_eq!(acme.column("portal_user_id"), std::slice::from_ref(&member));
     assert!(acme.body["next_cursor"].is_null());
+    assert_eq!(paged.column("portal_user_id"), [loner]);
+    let cursor = paged.body["next_cursor"].as_str().unwrap();
+    let next = app.users(&format!("limit=1&cursor={cursor}")).await;
+    assert_eq!(next.column("portal_user_id"), [member]);
+    let elsewhere = app
+        .users(&format!("organization_id=none&cursor={cursor}"))
+        .await;
+    elsewhere.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}
+
+#[tokio::test]
+async fn staff_find_users_by_the_start_of_their_name_email_or_company() {
+    let app = TestApp::start();
+    let organization = app.new_organization("Acme", &[]).await;
+    let ada = app
+        .invited_user(
+            "ada@acme.example",
+            json!({ "organization_id": organization }),
+        )
+        .await;
+    let alan = app.invited_user("alan@example.com", json!({})).await;
+    // A contact without a user is not a user.
+    app.create_contact("Adam", "Smith", "adam@example.com")
+        .await;
+
+    // Every contact the test kit makes is named Ada Lovelace: by email, then by name.
+    let by_email = app.users("q=ALAN@").await;
+    let by_name = app.users("q=ada%20love").await;
+    let in_acme = app
+        .users(&format!("q=ada%20love&organization_id={organization}"))
+        .await;
+    let in_none = app.users("q=ada%20love&organization_id=none").await;
+    let short = app.users("q=a").await;
+
+    assert_eq!(by_email.column("portal_user_id"), std::slice::from_ref(&alan));
+    let mut both = by_name.column("portal_user_id");
+    both.sort();
+    let mut expected = vec![ada.clone(), alan.clone()];
+    expected.sort();
+    assert_eq!(both, expected);
+    assert_eq!(in_acme.column("portal_user_id"), [ada]);
+    assert_eq!(in_none.column("portal_user_id"), [alan]);
+    short.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(short.fields(), ["q"]);
 }
 
 #[tokio::test]

@@ -155,6 +155,10 @@ pub trait MembershipStore: Send + Sync {
     ) -> Result<Page<PortalUser>, StoreError>;
 
     /// The contacts with these emails, in any order; unknown emails are left out.
+    /// Every user, whatever their organization, oldest first (users stored before this
+    /// list existed are not on it).
+    async fn all_portal_users(&self, page: &PageRequest) -> Result<Page<PortalUser>, StoreError>;
+
     async fn contacts_by_emails(&self, emails: &[EmailAddress])
     -> Result<Vec<Contact>, StoreError>;
 

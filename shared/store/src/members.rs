@@ -26,6 +26,11 @@ pub(crate) fn position(user: &PortalUser) -> String {
     sortable::by_creation(user.created_at(), user.id())
 }
 
+/// The list of every user, whatever their organization: the same positions, so a user
+/// keeps one place on it for life. In DynamoDB an entry item beside the user (which holds
+/// the organization's list), written with the user.
+pub(crate) const ALL: &str = "USERS";
+
 /// Reads a cursor that a page of `organization_id`'s list handed out.
 pub(crate) fn resume(
     organization_id: Option<&OrganizationId>,
@@ -42,6 +47,11 @@ pub(crate) fn page(
     cut_short: bool,
 ) -> Page<PortalUser> {
     cursor::page(&list(organization_id), read, limit, cut_short, position)
+}
+
+/// [`page`] of the list of every user.
+pub(crate) fn page_of_all(read: Vec<PortalUser>, limit: u32, cut_short: bool) -> Page<PortalUser> {
+    cursor::page(ALL, read, limit, cut_short, position)
 }
 
 /// The contact a new member creates, as it is stored: already linked to its user, as

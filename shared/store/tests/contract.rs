@@ -154,6 +154,7 @@ contract!(
     a_renamed_organization_moves_on_the_list,
     an_organization_update_from_a_stale_version_is_refused_and_writes_nothing,
     members_page_oldest_first_without_losing_or_repeating_one,
+    every_user_is_listed_oldest_first_whatever_their_organization,
     a_members_cursor_of_another_list_is_refused,
     contacts_and_users_are_found_in_bulk_and_unknown_ones_left_out,
     each_member_is_written_or_refused_on_its_own,

@@ -651,7 +651,7 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "IMPORT#*",
                     ],
                 ),
-                (index_arn(), vec!["ORGMEMBERS#*", "ORGS"]),
+                (index_arn(), vec!["ORGMEMBERS#*", "USERS", "ORGS"]),
             ]),
         ),
         // The user, its transition (USER#, a reactivation's new INV# pointer, OUTBOX#,

@@ -2,6 +2,8 @@
 //! organization, always the one their token and the store agree on. A member of another
 //! organization answers 404, like one that does not exist.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -60,13 +62,10 @@ pub async fn list(
         params.cursor,
     );
     let (status, page) = errors.finish(|| parsed).map_err(DomainError::from)?;
-    let organization_roles = organization(&ports, &organization_id).await?.roles;
+    let roles = organization(&ports, &organization_id).await?.roles;
     let page = portal_users(&ports, Some(&organization_id), status, &page).await?;
-    Ok(Json(PortalUserView::list(
-        page,
-        &organization_roles,
-        ports.clock.now(),
-    )))
+    let roles = HashMap::from([(organization_id, roles)]);
+    Ok(Json(PortalUserView::list(page, &roles, ports.clock.now())))
 }
 
 /// People to invite into the caller's organization; anything else in the body (an

@@ -1,6 +1,8 @@
 //! `/staff/portal-users`: create a user from a contact, list, detail, access changes and
 //! a new invitation link.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -8,8 +10,8 @@ use axum::http::StatusCode;
 use portal_domain::ids::{ContactId, IdKind, Organization, OrganizationId, PortalUser};
 use portal_domain::types::Role;
 use portal_domain::use_cases::{
-    Manager, change_access, create_portal_user, member_detail, organization, portal_users,
-    reinvite as new_link,
+    Manager, UserScope, change_access, create_portal_user, find_portal_users, member_detail,
+    organization, reinvite as new_link,
 };
 use portal_domain::user::{AccessChange, Grant, Membership};
 use portal_domain::{DomainError, FieldErrors, Ports};
@@ -110,8 +112,14 @@ pub async fn create(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// The users of this organization; without it, the users of no organization.
+    /// The users of this organization, or `none`: the users of no organization; every
+    /// user when absent.
+    #[param(value_type = Option<String>, pattern = r"^(\s*|[0-9a-f]{32}|none)$")]
     organization_id: Option<String>,
+    /// The users whose contact's name, email (their username) or company starts with this
+    /// (case and spacing aside), 2 to 100 characters.
+    #[param(value_type = Option<String>, min_length = 2, max_length = 100)]
+    q: Option<String>,
     /// Users of this status only (every status when absent): a page may then be short,
     /// even empty, and still have a `next_cursor`.
     #[param(value_type = Option<String>, pattern = r"^\s*(invited|active|deactivated)?\s*$")]
@@ -119,17 +127,19 @@ pub struct ListParams {
     /// Page size, 1 to 100 (50 when absent).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page (of the same search).
     cursor: Option<String>,
 }
 
-/// The users of one organization, or (without `organization_id`) of none, oldest first.
+/// Every user, the users of one organization or of none, oldest first; or those found by
+/// the start of their contact's name, email or company (`q`). Queries of the index, never
+/// a Scan.
 #[utoipa::path(get, path = "/staff/portal-users",
     operation_id = "list_portal_users", security(("staff" = [])), params(ListParams),
     responses(
         (status = 200, description = "One page of users", body = List<PortalUserView>),
-        (status = 422, description = "`organization_id` names no organization, or `status`, \
-            `limit` or `cursor` is invalid (`validation_failed`)"),
+        (status = 422, description = "`organization_id` names no organization, or `q`, \
+            `status`, `limit` or `cursor` is invalid (`validation_failed`)"),
     ))]
 pub async fn list(
     Staff(_): Staff,
@@ -138,39 +148,50 @@ pub async fn list(
 ) -> Result<Json<List<PortalUserView>>, Problem> {
     let params = query(params)?;
     let mut errors = FieldErrors::new();
-    let organization_id = errors.optional(
-        "organization_id",
-        params.organization_id.as_deref(),
-        OrganizationId::parse_field,
-    );
+    let scope = match params.organization_id.as_deref().map(str::trim) {
+        None | Some("") => Some(UserScope::All),
+        Some("none") => Some(UserScope::NoOrganization),
+        Some(raw) => errors
+            .check("organization_id", OrganizationId::parse_field(raw))
+            .map(UserScope::Organization),
+    };
+    if params.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        errors.add("q", "must be at most 100 characters");
+    }
     let parsed = parse_filter(
         &mut errors,
         params.status.as_deref(),
         params.limit.as_deref(),
         params.cursor,
     );
-    let (organization_id, (status, page)) = errors
-        .finish(|| Some((organization_id?, parsed?)))
+    let (scope, (status, page)) = errors
+        .finish(|| Some((scope?, parsed?)))
         .map_err(DomainError::from)?;
-    // Every member holds the organization's roles: read once for the whole page.
-    let organization_roles = match &organization_id {
-        Some(id) => {
-            organization(&ports, id)
+    if let UserScope::Organization(id) = &scope {
+        organization(&ports, id)
+            .await
+            .map_err(|error| match error {
+                DomainError::NotFound => unknown_organization(),
+                other => other,
+            })?;
+    }
+    let page = find_portal_users(&ports, &scope, params.q.as_deref(), status, &page).await?;
+    // Each member holds their organization's roles: each organization read once a page.
+    let mut roles: HashMap<OrganizationId, Vec<Role>> = HashMap::new();
+    for id in page.items.iter().filter_map(|user| user.organization_id()) {
+        if !roles.contains_key(id) {
+            let found = ports
+                .store
+                .organization(id)
                 .await
-                .map_err(|error| match error {
-                    DomainError::NotFound => unknown_organization(),
-                    other => other,
-                })?
-                .roles
+                .map_err(DomainError::from)?;
+            roles.insert(
+                id.clone(),
+                found.map(|found| found.roles).unwrap_or_default(),
+            );
         }
-        None => Vec::new(),
-    };
-    let page = portal_users(&ports, organization_id.as_ref(), status, &page).await?;
-    Ok(Json(PortalUserView::list(
-        page,
-        &organization_roles,
-        ports.clock.now(),
-    )))
+    }
+    Ok(Json(PortalUserView::list(page, &roles, ports.clock.now())))
 }
 
 fn unknown_organization() -> DomainError {

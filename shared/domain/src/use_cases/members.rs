@@ -2,6 +2,8 @@
 //! creation from a contact, the detail, access changes, a new invitation, deactivation
 //! and reactivation. Each change is one version-checked write with its email.
 
+use std::collections::HashMap;
+
 use crate::audit::{AuditAction, AuditEvent};
 use crate::contact::Contact;
 use crate::ids::{ContactId, Id, OrganizationId, PortalUserId};
@@ -14,6 +16,7 @@ use crate::types::Role;
 use crate::user::{AccessChange, Membership, PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, FieldErrors, Ports};
 
+use super::contacts::search_prefix;
 use super::invitations::{email_to, greeting_name, invitation_email_to, new_invitation};
 use super::manager::{Manager, managed_user, refuse_leaving_no_admin};
 use super::{deliver_after_commit, with_retries};
@@ -117,31 +120,80 @@ pub async fn create_portal_user(
 /// bounded time, with a cursor that carries on where the reading stopped.
 const FILTERED_READS: usize = 10;
 
+/// Whose users a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserScope {
+    /// Every user, whatever their organization.
+    All,
+    Organization(OrganizationId),
+    NoOrganization,
+}
+
+impl UserScope {
+    fn holds(&self, user: &PortalUser) -> bool {
+        match self {
+            Self::All => true,
+            Self::Organization(id) => user.organization_id() == Some(id),
+            Self::NoOrganization => user.organization_id().is_none(),
+        }
+    }
+
+    async fn read(
+        &self,
+        ports: &Ports,
+        page: &PageRequest,
+    ) -> Result<Page<PortalUser>, DomainError> {
+        Ok(match self {
+            Self::All => ports.store.all_portal_users(page).await?,
+            Self::Organization(id) => ports.store.portal_users_in(Some(id), page).await?,
+            Self::NoOrganization => ports.store.portal_users_in(None, page).await?,
+        })
+    }
+}
+
 /// The users of an organization (or of none), oldest first, optionally of one status
-/// only. The status is filtered from the organization's list, read on until the page is
-/// full: each read asks for no more users than the page still has room for, so the
-/// store's cursor never skips a match.
+/// only: [`find_portal_users`] without a search.
 pub async fn portal_users(
     ports: &Ports,
     organization_id: Option<&OrganizationId>,
     status: Option<PortalUserStatus>,
     page: &PageRequest,
 ) -> Result<Page<PortalUser>, DomainError> {
-    let Some(status) = status else {
-        return Ok(ports.store.portal_users_in(organization_id, page).await?);
+    let scope = match organization_id {
+        Some(id) => UserScope::Organization(id.clone()),
+        None => UserScope::NoOrganization,
     };
+    find_portal_users(ports, &scope, None, status, page).await
+}
+
+/// The users in `scope`, optionally of one status only, oldest first; or, with `query`,
+/// those whose contact's name, email (their username) or company starts with it, in the
+/// order of the text that matched. The status (and with a query, the scope) is filtered
+/// from the list, read on until the page is full: each read asks for no more than the page
+/// still has room for, so the store's cursor never skips a match.
+pub async fn find_portal_users(
+    ports: &Ports,
+    scope: &UserScope,
+    query: Option<&str>,
+    status: Option<PortalUserStatus>,
+    page: &PageRequest,
+) -> Result<Page<PortalUser>, DomainError> {
+    let prefix = query.map(search_prefix).transpose()?;
+    let wanted = |user: &PortalUser| {
+        status.is_none_or(|status| user.status() == status)
+            && (prefix.is_none() || scope.holds(user))
+    };
+    if status.is_none() && prefix.is_none() {
+        return scope.read(ports, page).await;
+    }
     let mut items = Vec::new();
     let mut request = page.clone();
     for _ in 0..FILTERED_READS {
-        let read = ports
-            .store
-            .portal_users_in(organization_id, &request)
-            .await?;
-        items.extend(
-            read.items
-                .into_iter()
-                .filter(|user| user.status() == status),
-        );
+        let read = match &prefix {
+            Some(prefix) => users_found(ports, prefix, &request).await?,
+            None => scope.read(ports, &request).await?,
+        };
+        items.extend(read.items.into_iter().filter(|user| wanted(user)));
         let room = page.limit.saturating_sub(items.len() as u32);
         match read.next_cursor {
             Some(cursor) if room > 0 => {
@@ -156,6 +208,32 @@ pub async fn portal_users(
     Ok(Page {
         items,
         next_cursor: request.cursor,
+    })
+}
+
+/// The users of the contacts a search finds, in the contacts' order, with the search's
+/// cursor (contacts without a user are passed over).
+async fn users_found(
+    ports: &Ports,
+    prefix: &str,
+    page: &PageRequest,
+) -> Result<Page<PortalUser>, DomainError> {
+    let contacts = ports.store.search_contacts(prefix, page).await?;
+    let ids: Vec<PortalUserId> = contacts
+        .items
+        .iter()
+        .filter_map(|contact| contact.portal_user_id.clone())
+        .collect();
+    let mut users: HashMap<PortalUserId, PortalUser> = ports
+        .store
+        .portal_users_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|user| (user.id().clone(), user))
+        .collect();
+    Ok(Page {
+        items: ids.iter().filter_map(|id| users.remove(id)).collect(),
+        next_cursor: contacts.next_cursor,
     })
 }
 

@@ -37,8 +37,8 @@ pub use imports::{import, import_rows, run_import, run_open_imports, start_impor
 pub use link_contact::{ContactChoice, link_contact};
 pub use manager::{Manager, org_admin};
 pub use members::{
-    MemberDetail, change_access, create_portal_user, deactivate, member_detail, organization_roles,
-    portal_users, reactivate, reinvite, unlock,
+    MemberDetail, UserScope, change_access, create_portal_user, deactivate, find_portal_users,
+    member_detail, organization_roles, portal_users, reactivate, reinvite, unlock,
 };
 pub use organizations::{
     BulkInvite, Entry, MemberOutcome, MemberResult, add_members, change_organization,

@@ -9,7 +9,8 @@ use portal_domain::{Refusal, StoreError};
 
 use super::contacts::contact_not_free;
 use super::items::{
-    organization_key, pending_invitation_item, pending_outbox_item, portal_user_item, username_item,
+    organization_key, pending_invitation_item, pending_outbox_item, portal_user_item,
+    user_listing_item, username_item,
 };
 use super::registrations::transition_refused;
 use super::{DynamoStore, check, put, update};
@@ -33,6 +34,7 @@ impl DynamoStore {
             items.push(put(self.put_new(pointer)?));
         }
         items.push(put(self.put_new(pending_outbox_item(email)?)?));
+        items.push(put(self.put_new(user_listing_item(user))?));
         let organization = match &user.organization_id() {
             Some(id) => {
                 items.push(check(self.exists(organization_key(id))?));

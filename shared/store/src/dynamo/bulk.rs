@@ -14,7 +14,7 @@ use portal_domain::{Refusal, StoreError};
 use super::errors::{Blame, blame};
 use super::items::{
     Item, organization_key, pending_invitation_item, pending_outbox_item, portal_user_item,
-    username_item,
+    user_listing_item, username_item,
 };
 use super::{DynamoStore, check, put, update};
 use crate::members::linked_contact;
@@ -183,6 +183,7 @@ impl DynamoStore {
                     }
                 }
                 writes.push((put(self.put_new(portal_user_item(user)?)?), Rule::Lost));
+                writes.push((put(self.put_new(user_listing_item(user))?), Rule::Lost));
                 let guard = self.put_new(username_item(user))?;
                 writes.push((put(guard), Rule::UsernameUnique));
                 if let Some(pointer) = pending_invitation_item(user) {

@@ -238,6 +238,28 @@ pub(crate) fn pending_outbox_item(message: &OutboxMessage) -> Result<Item, Store
     Ok(item)
 }
 
+/// A user's entry on the list of every user: beside the user in its partition, written
+/// once with it (its place never changes); the users themselves are then read in bulk.
+pub(crate) fn user_listing_item(user: &PortalUser) -> Item {
+    let mut item = user_listing_key(user.id());
+    item.insert(GSI1_PK.to_owned(), string(members::ALL));
+    item.insert(GSI1_SK.to_owned(), string(members::position(user)));
+    item
+}
+
+pub(crate) fn user_listing_key(id: &str) -> Item {
+    key(format!("USER#{id}"), "LISTED")
+}
+
+/// The full key of a user's entry on the list of every user.
+pub(crate) fn all_users_entry_key(resume: &Resume) -> Item {
+    list_entry_key(
+        user_listing_key(&resume.id),
+        members::ALL.to_owned(),
+        resume,
+    )
+}
+
 /// Listed among the members of its organization (or of none), so every write of a user
 /// keeps its membership listed where it belongs.
 pub(crate) fn portal_user_item(user: &PortalUser) -> Result<Item, StoreError> {

@@ -19,12 +19,13 @@ use portal_domain::{Refusal, StoreError};
 
 use super::errors::{invalid_request, refused};
 use super::items::{
-    CONTACT_ID, VERSION, contact_email_key, contact_key, data_of, from_data, members_entry_key,
-    number, organization_entry_key, organization_item, organization_key, password_reset_item,
-    pending_invitation_item, pending_outbox_item, portal_user_key, portal_user_of,
-    string_attribute,
+    CONTACT_ID, VERSION, all_users_entry_key, contact_email_key, contact_key, data_of, from_data,
+    members_entry_key, number, organization_entry_key, organization_item, organization_key,
+    password_reset_item, pending_invitation_item, pending_outbox_item, portal_user_key,
+    portal_user_of, string_attribute,
 };
 use super::{DynamoStore, check, put};
+use crate::table::PK;
 use crate::{members, organization_list};
 
 /// Where [`MembershipStore::update_portal_user`] has the user's version-checked write.
@@ -139,6 +140,38 @@ impl MembershipStore for DynamoStore {
             .into_iter()
             .map(data_of)
             .collect()
+    }
+
+    async fn all_portal_users(&self, page: &PageRequest) -> Result<Page<PortalUser>, StoreError> {
+        // A bad cursor is refused before any call is made.
+        let start = page
+            .cursor
+            .as_deref()
+            .map(|cursor| crate::cursor::resume(members::ALL, cursor))
+            .transpose()?
+            .map(|resume| all_users_entry_key(&resume));
+        let (ids, cut_short) = self
+            .read_list(
+                members::ALL.to_owned(),
+                "",
+                page.limit.saturating_add(1),
+                false,
+                start,
+                |entry| string_attribute(&entry, PK),
+            )
+            .await?;
+        let ids: Vec<PortalUserId> = ids
+            .iter()
+            .filter_map(|pk| PortalUserId::parse(pk.strip_prefix("USER#")?))
+            .collect();
+        let mut users: std::collections::HashMap<PortalUserId, PortalUser> = self
+            .portal_users_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|user| (user.id().clone(), user))
+            .collect();
+        let read = ids.iter().filter_map(|id| users.remove(id)).collect();
+        Ok(members::page_of_all(read, page.limit, cut_short))
     }
 
     async fn portal_users_by_ids(

@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::types::Put;
 
 use super::errors::transaction_failed;
 use super::items::{
-    PORTAL_USER_ID, id_attribute, portal_user_item, portal_user_key, portal_user_of, username_item,
-    username_key,
+    PORTAL_USER_ID, id_attribute, portal_user_item, portal_user_key, portal_user_of,
+    user_listing_item, username_item, username_key,
 };
 use super::{DynamoStore, put};
 
@@ -37,6 +37,7 @@ impl PortalUserStore for DynamoStore {
         let items = vec![
             put(self.put_new(portal_user_item(user)?)?),
             put(self.put_new(username_item(user))?),
+            put(self.put_new(user_listing_item(user))?),
         ];
         self.transact(items).await.map_err(transaction_failed)
     }

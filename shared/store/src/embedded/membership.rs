@@ -20,6 +20,7 @@ use super::EmbeddedStore;
 use super::approval::{linked, new_user};
 use super::contacts::new_contact;
 use super::state::{Change, InvitationPointer, OutboxEntry, State};
+use crate::cursor;
 use crate::members::{self, linked_contact};
 use crate::organization_list;
 
@@ -101,6 +102,29 @@ impl MembershipStore for EmbeddedStore {
                 .filter_map(|(_, id)| state.portal_users.get(id).cloned())
                 .collect();
             members::page(organization_id, read, page.limit, false)
+        }))
+    }
+
+    async fn all_portal_users(&self, page: &PageRequest) -> Result<Page<PortalUser>, StoreError> {
+        let resume = page
+            .cursor
+            .as_deref()
+            .map(|cursor| cursor::resume(members::ALL, cursor))
+            .transpose()?;
+        let start = match &resume {
+            Some(resume) => Bound::Excluded(resume.position.as_str()),
+            None => Bound::Unbounded,
+        };
+        Ok(self.read(|state| {
+            let read = state
+                .members
+                .get(members::ALL)
+                .into_iter()
+                .flat_map(|listed| listed.range::<str, _>((start, Bound::Unbounded)))
+                .take(page.limit.saturating_add(1) as usize)
+                .filter_map(|(_, id)| state.portal_users.get(id).cloned())
+                .collect();
+            members::page_of_all(read, page.limit, false)
         }))
     }
 

@@ -362,6 +362,11 @@ impl State {
             .entry(members::list(user.organization_id()))
             .or_default()
             .insert(members::position(&user), user.id().clone());
+        // A user's place on the list of all never changes: put again, it stays.
+        self.members
+            .entry(members::ALL.to_owned())
+            .or_default()
+            .insert(members::position(&user), user.id().clone());
         self.portal_users.insert(user.id().clone(), user);
     }
 

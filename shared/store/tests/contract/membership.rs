@@ -689,3 +689,61 @@ pub async fn an_organization_update_from_a_stale_version_is_refused_and_writes_n
         Err(StoreError::ConditionFailed)
     ));
 }
+
+pub async fn every_user_is_listed_oldest_first_whatever_their_organization(store: &impl Subject) {
+    let acme = organization_in(store).await;
+    // Written newest first; then one alone, as staff create one, and one moved later.
+    let members = invitees(Some(&acme.id), 3);
+    write(store, &members.iter().rev().collect::<Vec<_>>()).await;
+    let outside = invited_into(store, None, 2).await;
+    let created = portal_user_created_alone(store).await;
+    let moved_user = moved(&outside[0].user, Some(&acme.id));
+    let outcomes = store
+        .add_members(&[NewMember::Update(moved_user)])
+        .await
+        .unwrap();
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+
+    let mut everyone = Vec::new();
+    let mut page = PageRequest::first(2);
+    loop {
+        let read = store.all_portal_users(&page).await.unwrap();
+        assert!(read.items.len() <= 2);
+        everyone.extend(read.items.iter().map(|user| user.id().clone()));
+        match read.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor),
+            None => break,
+        }
+    }
+
+    // Oldest first (the two batches were created over the same seconds), ids breaking ties.
+    let mut expected: Vec<(time::OffsetDateTime, PortalUserId)> = members
+        .iter()
+        .chain(&outside)
+        .map(|invitee| (invitee.user.created_at(), invitee.user.id().clone()))
+        .collect();
+    expected.push((created.1.created_at(), created.0));
+    expected.sort();
+    let expected: Vec<PortalUserId> = expected.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(everyone, expected);
+    let other_list = PageRequest {
+        limit: 2,
+        cursor: store
+            .portal_users_in(None, &PageRequest::first(1))
+            .await
+            .unwrap()
+            .next_cursor,
+    };
+    let refused = store.all_portal_users(&other_list).await;
+    assert!(
+        matches!(refused, Err(StoreError::InvalidCursor)),
+        "{refused:?}"
+    );
+}
+
+/// A user created on their own (`create_portal_user`), the newest of all: their id.
+async fn portal_user_created_alone(store: &impl Subject) -> (PortalUserId, PortalUser) {
+    let user = invitee(&new_contact(&new_email()), None, now()).user;
+    store.create_portal_user(&user).await.unwrap();
+    (user.id().clone(), user)
+}
