@@ -397,9 +397,15 @@ describe('the pages', { concurrency: false }, () => {
     const one = uniqueEmail('charles.babbage');
     const two = uniqueEmail('michael.faraday');
     await page.getByLabel('Email addresses').fill(`${one}, ${two}\nnot-an-address`);
+    // The organization's roles are offered; the one chosen goes to everyone invited.
+    await page.getByRole('group', { name: 'Roles to give them' }).getByLabel('billing.viewer').check();
     const invited = page.waitForResponse(isApi('POST', '/org/members'));
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
-    assert.equal((await invited).status(), 200);
+    const answer = await invited;
+    assert.equal(answer.status(), 200);
+    const sent = answer.request().postDataJSON();
+    assert.deepEqual(sent.roles, ['billing.viewer']);
+    assert.equal(sent.send_invitations, true);
     const rows = page.locator('#result-rows tr');
     await page.getByText('2 of 3 addresses invited or added.').waitFor();
     assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome)), [
@@ -408,6 +414,8 @@ describe('the pages', { concurrency: false }, () => {
       'invalid',
     ]);
     await page.locator('#member-rows').getByText(two).waitFor();
+    const twoRow = page.locator('#member-rows tr', { hasText: two });
+    assert.equal(await twoRow.locator('td[data-label="Roles"]').textContent(), 'billing.viewer');
     await screenshot(page, 'org');
 
     await page.getByRole('button', { name: `Make administrator: ${one}` }).click();

@@ -240,7 +240,10 @@ async fn staff_find_users_by_the_start_of_their_name_email_or_company() {
     let in_none = app.users("q=ada%20love&organization_id=none").await;
     let short = app.users("q=a").await;
 
-    assert_eq!(by_email.column("portal_user_id"), std::slice::from_ref(&alan));
+    assert_eq!(
+        by_email.column("portal_user_id"),
+        std::slice::from_ref(&alan)
+    );
     let mut both = by_name.column("portal_user_id");
     both.sort();
     let mut expected = vec![ada.clone(), alan.clone()];

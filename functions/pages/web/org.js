@@ -1,5 +1,6 @@
 // /org: an organization administrator's members (logged in through /login): invite a
-// pasted list, promote or demote, deactivate or reactivate, send a new invitation.
+// pasted list with roles of the organization, now or later; promote or demote, deactivate
+// or reactivate, send a new invitation.
 import { $, busy, clearProblem, el, say, session, showMessage, showOnly, showProblem, userApi, when } from '/assets/app.js';
 
 const sections = [$('loading'), $('signed-out'), $('not-admin'), $('members-view')];
@@ -64,10 +65,13 @@ function memberRow(member) {
     member.status === 'invited' &&
       action('Resend invitation', 'Send a new invitation to', () => post(member, 'invitation', reinvited)),
   ].filter(Boolean);
+  const name = [member.first_name, member.last_name].filter(Boolean).join(' ');
   return el(
     'tr',
     {},
     cell('Username', who),
+    cell('Name', name || '—'),
+    cell('Roles', member.roles.join(', ') || '—'),
     cell('Status', el('span', { className: 'badge' }, member.status)),
     cell('Administrator', member.org_admin ? 'yes' : 'no'),
     cell('Last login', when(member.last_login_at)),
@@ -101,8 +105,10 @@ $('invite-form').addEventListener('submit', (event) => {
   const form = event.target;
   const emails = $('emails').value;
   if (!emails.trim()) return showMessage('Paste at least one email address.', { field: $('emails') });
+  const roles = [...$('role-choices').querySelectorAll('input:checked')].map((box) => box.value);
+  const send_invitations = $('send-now').checked;
   busy(form, async () => {
-    const reply = await userApi('POST', '/org/members', { emails });
+    const reply = await userApi('POST', '/org/members', { emails, roles, send_invitations });
     if (!reply.ok) return showProblem(reply.problem, { form, messages });
     const results = reply.data.results;
     $('result-rows').replaceChildren(
@@ -126,9 +132,29 @@ $('invite-form').addEventListener('submit', (event) => {
   });
 });
 
+/** Offers the organization's roles (what its administrators may grant) when inviting. */
+async function loadRoles() {
+  const reply = await userApi('GET', '/me');
+  const roles = reply.ok ? reply.data.organization_roles : [];
+  $('role-choices').replaceChildren(
+    ...roles.map((role, index) =>
+      el(
+        'label',
+        { className: 'check', htmlFor: `role-${index}` },
+        el('input', { type: 'checkbox', id: `role-${index}`, value: role }),
+        ` ${role}`,
+      ),
+    ),
+  );
+  $('invite-roles').hidden = roles.length === 0;
+}
+
 async function start() {
   if (!session.access()) return showOnly(sections, $('signed-out'), { focus: false });
-  if (await loadMembers()) showOnly(sections, $('members-view'), { focus: false });
+  if (await loadMembers()) {
+    await loadRoles();
+    showOnly(sections, $('members-view'), { focus: false });
+  }
 }
 
 start();

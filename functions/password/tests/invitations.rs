@@ -137,3 +137,36 @@ async fn missing_fields_are_a_422_naming_them() {
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.body["errors"][0]["field"], "token");
 }
+
+#[tokio::test]
+async fn me_names_the_roles_of_the_accounts_organization_apart_from_its_own() {
+    let app = TestApp::start();
+    let acme = app
+        .new_organization("Acme", &["orders.viewer", "billing.viewer"])
+        .await;
+    let member = app
+        .active_user(
+            "ada@acme.example",
+            json!({ "organization_id": acme, "roles": ["support.agent"] }),
+        )
+        .await;
+    let loner = app.active_user("alan@example.com", json!({})).await;
+
+    let me = app.me(&member.access_token).await;
+    let alone = app.me(&loner.access_token).await;
+
+    assert_eq!(
+        me.body["organization_roles"],
+        json!(["billing.viewer", "orders.viewer"])
+    );
+    assert_eq!(
+        me.body["roles"],
+        json!([
+            "billing.viewer",
+            "orders.viewer",
+            "portal.user",
+            "support.agent"
+        ])
+    );
+    assert_eq!(alone.body["organization_roles"], json!([]));
+}

@@ -20,7 +20,10 @@ pub struct Me {
     last_name: Option<String>,
     #[schema(value_type = Option<String>)]
     organization_id: Option<OrganizationId>,
+    /// Every role the account holds: its own, its organization's and `portal.user`.
     roles: Vec<String>,
+    /// The roles of the account's organization: what its administrators may grant.
+    organization_roles: Vec<String>,
     org_admin: bool,
 }
 
@@ -47,6 +50,7 @@ pub async fn me(
             .iter()
             .map(ToString::to_string)
             .collect(),
+        organization_roles: organization_roles.iter().map(ToString::to_string).collect(),
         org_admin: user.org_admin(),
     }))
 }
