@@ -7,8 +7,9 @@
 //!    invitations: the upload request alone, the worker, upload to `done`, rows per second,
 //!    the time per chunk (the worker's time over its chunks); median of 3 rounds.
 //! 2. 1 000 rows on DynamoDB (moto: one call at a time, and each transaction costs in
-//!    proportion to the table, so 10 000 rows would take many minutes): the same times, and
-//!    the DynamoDB calls per row by kind, the upload's and the worker's apart.
+//!    proportion to the table, so a chunk takes longer the more rows came before it and
+//!    10 000 rows would take an hour or more): the same times, each chunk's time, and the
+//!    DynamoDB calls per row by kind, the upload's and the worker's apart.
 //!
 //! Every run must end `done` with every row invited (or added, without invitations) and one
 //! invitation queued in the outbox per row, so a broken run is never reported as fast.
@@ -18,7 +19,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::interceptors::{
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use portal_domain::import::CHUNK_ROWS;
@@ -85,7 +88,15 @@ struct Line {
     invitations: bool,
     median: Times,
     longest_upload: Duration,
-    calls_per_row: Option<(f64, f64)>,
+    dynamodb: Option<Dynamodb>,
+}
+
+/// What only the DynamoDB run measures.
+#[derive(Clone, Copy)]
+struct Dynamodb {
+    upload_calls_per_row: f64,
+    worker_calls_per_row: f64,
+    longest_chunk: Duration,
 }
 
 async fn on_the_embedded_store(file: &[u8], journal: Journal, invitations: bool) -> Line {
@@ -134,38 +145,76 @@ async fn on_moto(endpoint: &str, invitations: bool) -> Line {
     portal_store::table::create_table_if_missing(&client, &table)
         .await
         .expect("create table");
-    let app = TestApp::setup().start_on(Arc::new(DynamoStore::new(client, table)));
+    let app = TestApp::setup().start_on(Arc::new(DynamoStore::new(client.clone(), table.clone())));
     let file = people_xlsx(
         &PEOPLE_HEADER,
         &numbered_people(0, MOTO_ROWS, "moto.example"),
     );
     let times = import(&app, &file, MOTO_ROWS, invitations, Some(&calls)).await;
-    let counted = calls.take();
+    let (counted, chunks) = calls.take();
+    let longest_chunk = chunks.iter().copied().max().unwrap_or_default();
     let per_row = |part: &str| {
-        let of_part: Vec<(&str, usize)> = counted
+        let of_part: Vec<(&str, Calls)> = counted
             .iter()
             .filter(|((at, _), _)| at == part)
-            .map(|((_, kind), n)| (kind.as_str(), *n))
+            .map(|((_, kind), calls)| (kind.as_str(), *calls))
             .collect();
-        let total: usize = of_part.iter().map(|(_, n)| n).sum();
+        let total: usize = of_part.iter().map(|(_, calls)| calls.count).sum();
+        let seconds: f64 = of_part.iter().map(|(_, calls)| calls.seconds).sum();
         let detail: Vec<String> = of_part
             .iter()
-            .map(|(kind, n)| format!("{kind} {n} ({:.3}/row)", *n as f64 / MOTO_ROWS as f64))
+            .map(|(kind, calls)| {
+                let items = if calls.items > 0 {
+                    format!(
+                        ", {:.1} items each",
+                        calls.items as f64 / calls.count as f64
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{kind} {} ({:.3}/row; {:.1} ms each{items}, {:.1} s in all)",
+                    calls.count,
+                    calls.count as f64 / MOTO_ROWS as f64,
+                    1000.0 * calls.seconds / calls.count as f64,
+                    calls.seconds
+                )
+            })
             .collect();
         println!(
-            "  dynamodb, {part}: {total} calls, {:.3} per row: {}",
+            "  dynamodb, {part}: {total} calls, {:.3} per row, {seconds:.1} s waiting on moto: {}",
             total as f64 / MOTO_ROWS as f64,
             detail.join(", ")
         );
         total as f64 / MOTO_ROWS as f64
     };
-    let calls_per_row = (per_row("upload"), per_row("worker"));
+    let dynamodb = Dynamodb {
+        upload_calls_per_row: per_row("upload"),
+        worker_calls_per_row: per_row("worker"),
+        longest_chunk,
+    };
+    let chunk_times: Vec<String> = chunks
+        .iter()
+        .map(|chunk| format!("{:.2}", chunk.as_secs_f64()))
+        .collect();
+    println!(
+        "  each chunk, in order (s; the first includes claiming the job): {}; the table holds {} items after the import",
+        chunk_times.join(" "),
+        portal_testkit::moto::scan(&client, &table).await.len()
+    );
+    // The emulator may be shared: what it holds for this table is let go of.
+    client
+        .delete_table()
+        .table_name(&table)
+        .send()
+        .await
+        .expect("delete the table");
     line(
         "DynamoDB (moto)",
         MOTO_ROWS,
         invitations,
         vec![times],
-        Some(calls_per_row),
+        Some(dynamodb),
     )
 }
 
@@ -253,7 +302,7 @@ fn line(
     rows: usize,
     invitations: bool,
     mut rounds: Vec<Times>,
-    calls_per_row: Option<(f64, f64)>,
+    dynamodb: Option<Dynamodb>,
 ) -> Line {
     let longest_upload = rounds
         .iter()
@@ -276,14 +325,14 @@ fn line(
         invitations,
         median,
         longest_upload,
-        calls_per_row,
+        dynamodb,
     }
 }
 
 fn print_summary(lines: &[Line]) {
     println!();
     println!(
-        "| store | rows | invitations | upload (longest) | worker | per chunk | upload to done | rows/s | DynamoDB calls/row (upload + worker) |"
+        "| store | rows | invitations | upload (longest) | worker | per chunk (longest) | upload to done | rows/s | DynamoDB calls/row: upload + worker |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for line in lines {
@@ -292,12 +341,18 @@ fn print_summary(lines: &[Line]) {
             worker,
             total,
         } = line.median;
-        let calls = match line.calls_per_row {
-            Some((upload, worker)) => format!("{upload:.3} + {worker:.3}"),
-            None => "–".to_owned(),
+        let (longest_chunk, calls) = match line.dynamodb {
+            Some(dynamodb) => (
+                format!(" ({:.2} s)", dynamodb.longest_chunk.as_secs_f64()),
+                format!(
+                    "{:.3} + {:.3}",
+                    dynamodb.upload_calls_per_row, dynamodb.worker_calls_per_row
+                ),
+            ),
+            None => (String::new(), "–".to_owned()),
         };
         println!(
-            "| {} | {} | {} | {:.3} s ({:.3}) | {:.2} s | {:.1} ms | {:.2} s | {:.0} | {calls} |",
+            "| {} | {} | {} | {:.3} s ({:.3}) | {:.2} s | {:.1} ms{longest_chunk} | {:.2} s | {:.0} | {calls} |",
             line.store,
             line.rows,
             if line.invitations { "yes" } else { "no" },
@@ -330,25 +385,71 @@ fn print_summary(lines: &[Line]) {
 }
 
 /// Counts DynamoDB requests by part of the import and operation (the `x-amz-target` header
-/// names it; a retry counts again).
+/// names it; a retry counts again), with the time they took and, for transactions, their
+/// items.
 #[derive(Clone, Debug, Default)]
 struct CallCounter(Arc<Mutex<Counts>>);
 
 #[derive(Debug, Default)]
 struct Counts {
     part: String,
-    calls: BTreeMap<(String, String), usize>,
+    /// When the counter was made: times are kept as seconds since.
+    base: Option<Instant>,
+    /// The operations sent and not yet answered, with their items (an answer does not name
+    /// its operation).
+    in_flight: Vec<(String, usize)>,
+    calls: BTreeMap<(String, String), Calls>,
+    /// When the worker started, then when each chunk's results were written (the only
+    /// transaction of two items: the job and the chunk).
+    chunk_marks: Vec<f64>,
+}
+
+/// What the calls of one kind in one part cost.
+#[derive(Clone, Copy, Debug, Default)]
+struct Calls {
+    count: usize,
+    /// Items written, for TransactWriteItems.
+    items: usize,
+    /// Seconds from sending to the answer, summed: the sum of the answers' times less the
+    /// sum of the sends', which needs no pairing of concurrent calls of one kind.
+    seconds: f64,
 }
 
 impl CallCounter {
     /// Counts what follows as `part`.
     fn count_as(&self, part: &str) {
-        self.0.lock().expect("lock").part = part.to_owned();
+        let mut counts = self.0.lock().expect("lock");
+        if part == "worker" {
+            let now = counts.now();
+            counts.chunk_marks = vec![now];
+        }
+        counts.part = part.to_owned();
     }
 
-    /// The counts so far, by part and operation, cleared.
-    fn take(&self) -> BTreeMap<(String, String), usize> {
-        std::mem::take(&mut self.0.lock().expect("lock").calls)
+    /// The counts so far, by part and operation, and each chunk's time, cleared.
+    fn take(&self) -> (BTreeMap<(String, String), Calls>, Vec<Duration>) {
+        let mut counts = self.0.lock().expect("lock");
+        let chunks = counts
+            .chunk_marks
+            .windows(2)
+            .map(|pair| Duration::from_secs_f64(pair[1] - pair[0]))
+            .collect();
+        counts.chunk_marks.clear();
+        (std::mem::take(&mut counts.calls), chunks)
+    }
+}
+
+impl Counts {
+    fn now(&mut self) -> f64 {
+        self.base
+            .get_or_insert_with(Instant::now)
+            .elapsed()
+            .as_secs_f64()
+    }
+
+    fn calls(&mut self, kind: &str) -> &mut Calls {
+        let part = self.part.clone();
+        self.calls.entry((part, kind.to_owned())).or_default()
     }
 }
 
@@ -363,16 +464,51 @@ impl Intercept for CallCounter {
         _components: &RuntimeComponents,
         _config: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let target = context
-            .request()
+        let request = context.request();
+        let kind = request
             .headers()
             .get("x-amz-target")
             .unwrap_or("unknown")
             .trim_start_matches("DynamoDB_20120810.")
             .to_owned();
+        let items = match kind.as_str() {
+            "TransactWriteItems" => request.body().bytes().map_or(0, |body| {
+                body.windows(11)
+                    .filter(|window| window == b"\"TableName\"")
+                    .count()
+            }),
+            _ => 0,
+        };
         let mut counts = self.0.lock().expect("lock");
-        let part = counts.part.clone();
-        *counts.calls.entry((part, target)).or_default() += 1;
+        let now = counts.now();
+        let calls = counts.calls(&kind);
+        calls.count += 1;
+        calls.items += items;
+        calls.seconds -= now;
+        counts.in_flight.push((kind, items));
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _config: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let mut counts = self.0.lock().expect("lock");
+        let now = counts.now();
+        let (kind, items) = counts.in_flight.pop().expect("a call was sent");
+        // Calls run side by side only with calls of their own kind (the upload's puts), so
+        // whichever answered, it was of this kind.
+        assert!(
+            counts.in_flight.iter().all(|(other, _)| *other == kind),
+            "calls of two kinds at once: {kind} and {:?}",
+            counts.in_flight
+        );
+        counts.calls(&kind).seconds += now;
+        if kind == "TransactWriteItems" && items == 2 && counts.part == "worker" {
+            counts.chunk_marks.push(now);
+        }
         Ok(())
     }
 }
