@@ -292,7 +292,7 @@ async fn two_concurrent_approvals_make_one_user_and_one_invitation() {
     let username = portal_domain::types::EmailAddress::parse("ada@example.com").unwrap();
     let user_id = app
         .store
-        .portal_user_id_by_username(&username)
+        .portal_user_id_by_username(&portal_domain::types::Username::of_email(&username))
         .await
         .unwrap();
     assert_eq!(user_id.as_deref(), winner.body["portal_user_id"].as_str());

@@ -55,7 +55,7 @@ impl PortalUserView {
             username: user.username().to_string(),
             first_name: user.first_name().map(ToString::to_string),
             last_name: user.last_name().map(ToString::to_string),
-            email: user.username().to_string(),
+            email: user.email().to_string(),
             status: user.status(),
             roles: user.roles().to_vec(),
             effective_roles: user.effective_roles(organization_roles),

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_domain::ports::Settings;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
+use portal_domain::types::UsernameField;
 
 /// Serves every portal function on one local port. Every flag is also an environment variable.
 #[derive(Parser)]
@@ -45,6 +46,10 @@ pub struct Args {
     /// the limit off (for load tests and local scripts).
     #[arg(long, env = "CLIENT_RATE_LIMIT", default_value_t = Settings::DEFAULT_CLIENT_RATE_LIMIT)]
     pub client_rate_limit: u32,
+    /// Which contact field is a new user's username: email, phone or external_ref.
+    #[arg(long, env = "USERNAME_FIELD", default_value = "email",
+          value_parser = |raw: &str| UsernameField::parse(raw))]
+    pub username_field: UsernameField,
     /// Seals invitation links in the outbox: 32 bytes, base64url. Generated once into
     /// `<data-dir>/outbox-seal-key` when unset, so pending emails keep working links.
     #[arg(long, env = "OUTBOX_SEAL_KEY", hide_env_values = true)]

@@ -64,6 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         password_min_length: MinLength::new(args.password_min_length.into())?,
         client_rate_limit: args.client_rate_limit,
         portal_base_url: base_url.clone(),
+        username_field: args.username_field,
     };
     let ports = portal_adapters::ports(
         open_store(&args).await?,

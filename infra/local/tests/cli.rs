@@ -24,6 +24,7 @@ fn portal_local(data_dir: &Path) -> Command {
         "INVITATION_TTL_HOURS",
         "PASSWORD_MIN_LENGTH",
         "CLIENT_RATE_LIMIT",
+        "USERNAME_FIELD",
         "OUTBOX_SEAL_KEY",
         "PORTAL_SIGNING_KEY",
         "STAFF_JWT_SECRET",

@@ -6,7 +6,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::ids::PortalUserId;
 use crate::secret_token::token_hash;
-use crate::types::EmailAddress;
+use crate::types::{Username, UsernameField};
 
 /// Consecutive failures between locks: the 10th, 20th, … failure locks the username.
 pub const FAILURES_PER_LOCK: u32 = 10;
@@ -103,16 +103,17 @@ pub struct AttemptReservation {
 }
 
 impl LoginGuard {
-    /// The guard's key for a username as typed: normalized like an email address when it
-    /// is one, so `Ada@X.com` and `ada@x.com` share one count.
-    pub fn key_for(username: &str) -> String {
-        match EmailAddress::parse(username) {
-            Ok(address) => Self::key_of(&address),
-            Err(_) => token_hash(&username.trim().to_lowercase()),
+    /// The guard's key for a username as typed: normalized as `field`'s usernames are when
+    /// it can be one, so `Ada@X.com` and `ada@x.com` share one count (and so does any
+    /// other spelling of one username); anything else by its trimmed lowercase text.
+    pub fn key_for(field: UsernameField, typed: &str) -> String {
+        match field.typed(typed) {
+            Some(username) => Self::key_of(&username),
+            None => token_hash(&typed.trim().to_lowercase()),
         }
     }
 
-    pub fn key_of(username: &EmailAddress) -> String {
+    pub fn key_of(username: &Username) -> String {
         token_hash(username.as_ref())
     }
 
@@ -228,7 +229,7 @@ mod tests {
     }
 
     fn fresh() -> LoginGuard {
-        LoginGuard::fresh(LoginGuard::key_for("ada@example.com"))
+        LoginGuard::fresh(LoginGuard::key_for(UsernameField::Email, "ada@example.com"))
     }
 
     #[test]
@@ -313,16 +314,16 @@ mod tests {
     #[test]
     fn a_username_has_one_key_however_it_is_typed() {
         assert_eq!(
-            LoginGuard::key_for(" Ada@Example.com"),
-            LoginGuard::key_for("ada@example.com")
+            LoginGuard::key_for(UsernameField::Email, " Ada@Example.com"),
+            LoginGuard::key_for(UsernameField::Email, "ada@example.com")
         );
         assert_ne!(
-            LoginGuard::key_for("ada@example.com"),
-            LoginGuard::key_for("bob@example.com")
+            LoginGuard::key_for(UsernameField::Email, "ada@example.com"),
+            LoginGuard::key_for(UsernameField::Email, "bob@example.com")
         );
         assert_eq!(
-            LoginGuard::key_for("Not An Email"),
-            LoginGuard::key_for("not an email")
+            LoginGuard::key_for(UsernameField::Email, "Not An Email"),
+            LoginGuard::key_for(UsernameField::Email, "not an email")
         );
     }
 }

@@ -24,7 +24,7 @@ use crate::registration::{Registration, RegistrationStatus};
 use crate::sealed::Sealer;
 use crate::session::{NewSession, RefreshToken, SessionFamily};
 use crate::throttle::ThrottleWindow;
-use crate::types::EmailAddress;
+use crate::types::{EmailAddress, Username, UsernameField};
 use crate::user::PortalUser;
 
 #[async_trait]
@@ -117,7 +117,7 @@ pub trait PortalUserStore: Send + Sync {
 
     async fn portal_user_id_by_username(
         &self,
-        username: &EmailAddress,
+        username: &Username,
     ) -> Result<Option<PortalUserId>, StoreError>;
 
     /// Creates a user whose username is not taken yet (`ConditionFailed` otherwise).
@@ -227,7 +227,7 @@ pub trait AccountStore: Send + Sync {
 
     async fn portal_user_by_username(
         &self,
-        username: &EmailAddress,
+        username: &Username,
     ) -> Result<Option<PortalUser>, StoreError>;
 
     /// One atomic write: `next` (version-checked: a second accept of the same invitation
@@ -449,6 +449,8 @@ pub struct Settings {
     /// The portal's public address (`PORTAL_BASE_URL`, checked): the only base of the
     /// personal links handed to staff.
     pub portal_base_url: String,
+    /// Which contact field is a new user's username (`USERNAME_FIELD`, email by default).
+    pub username_field: UsernameField,
 }
 
 impl Settings {

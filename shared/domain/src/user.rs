@@ -8,7 +8,7 @@ use crate::error::{DomainError, FieldErrors};
 use crate::ids::{ContactId, OrganizationId, PortalUserId};
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::stored::aggregate;
-use crate::types::{EmailAddress, Locale, PersonName, Phone, Role};
+use crate::types::{EmailAddress, Locale, PersonName, Phone, Role, Username};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -24,8 +24,13 @@ aggregate! {
     pub struct PortalUser / StoredPortalUser {
         id: PortalUserId,
         contact_id: ContactId,
-        /// The contact's email; unique among portal users.
-        username: EmailAddress,
+        /// What the person signs in with, unique among portal users: the contact's field
+        /// `USERNAME_FIELD` names when the user was made.
+        username: Username,
+        /// Where the portal writes to them: the contact's address when the user was made.
+        /// Users made before usernames could be other than an address have none here;
+        /// their username is it.
+        email: Option<EmailAddress>,
         status: PortalUserStatus,
         /// The user's own roles; organization roles and the base role come on top.
         roles: Vec<Role>,
@@ -99,7 +104,8 @@ impl PortalUser {
     pub fn invite(
         id: PortalUserId,
         contact_id: ContactId,
-        username: EmailAddress,
+        username: Username,
+        email: EmailAddress,
         grant: Grant,
         invitation: Invitation,
         invited: AuditEvent,
@@ -108,6 +114,7 @@ impl PortalUser {
             id,
             contact_id,
             username,
+            email: Some(email),
             status: PortalUserStatus::Invited,
             roles: grant.roles,
             organization_id: grant.organization_id,
@@ -159,9 +166,19 @@ impl PortalUser {
         &self.contact_id
     }
 
-    /// The contact's email; unique among portal users.
-    pub fn username(&self) -> &EmailAddress {
+    /// What the person signs in with; unique among portal users.
+    pub fn username(&self) -> &Username {
         &self.username
+    }
+
+    /// Where the portal writes to the person.
+    pub fn email(&self) -> EmailAddress {
+        // Every user is made with an address; those made before it was kept apart from
+        // the username have it as their username, which was always one then.
+        self.email
+            .clone()
+            .or_else(|| EmailAddress::parse(self.username.as_str()).ok())
+            .expect("a portal user has an address: its own, or its username from before")
     }
 
     pub fn status(&self) -> PortalUserStatus {
@@ -530,6 +547,7 @@ mod tests {
         let user = PortalUser::invite(
             id("u1"),
             id("c1"),
+            Username::of_email(&EmailAddress::parse("ada@example.com").unwrap()),
             EmailAddress::parse("ada@example.com").unwrap(),
             Grant::default(),
             invitation,

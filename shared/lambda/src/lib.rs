@@ -23,6 +23,7 @@ use portal_domain::config::Variable;
 use portal_domain::password::MinLength;
 use portal_domain::ports::Settings;
 use portal_domain::sealed::Sealer;
+use portal_domain::types::UsernameField;
 use portal_email::{EmailConfig, SesMailer};
 use portal_http::{AccessTokenConfig, PortalSigningKey};
 use portal_store::DynamoStore;
@@ -41,6 +42,8 @@ const PASSWORD_MIN_LENGTH: Variable = Variable::optional("PASSWORD_MIN_LENGTH");
 /// Requests a minute per client and public route; default 60, 0 off.
 const CLIENT_RATE_LIMIT: Variable = Variable::optional("CLIENT_RATE_LIMIT");
 const SES_CONFIGURATION_SET: Variable = Variable::optional("SES_CONFIGURATION_SET");
+/// Which contact field is the username: `email` (default), `phone` or `external_ref`.
+const USERNAME_FIELD: Variable = Variable::optional("USERNAME_FIELD");
 
 /// What [`ports_from_env`] reads: its own variables and the email configuration's.
 pub fn ports_variables() -> Vec<Variable> {
@@ -51,6 +54,7 @@ pub fn ports_variables() -> Vec<Variable> {
         PASSWORD_MIN_LENGTH,
         CLIENT_RATE_LIMIT,
         SES_CONFIGURATION_SET,
+        USERNAME_FIELD,
     ];
     [&own[..], EmailConfig::VARIABLES].concat()
 }
@@ -170,12 +174,19 @@ fn settings_from_env(portal_base_url: String) -> Result<Settings, String> {
             .map_err(|_| "CLIENT_RATE_LIMIT must be a whole number (0 turns it off)")?,
         None => Settings::DEFAULT_CLIENT_RATE_LIMIT,
     };
+    let username_field = match USERNAME_FIELD.read(&env) {
+        Some(field) => {
+            UsernameField::parse(&field).map_err(|message| format!("USERNAME_FIELD {message}"))?
+        }
+        None => UsernameField::default(),
+    };
     Ok(Settings {
         invitation_lifetime,
         email_retries: Default::default(),
         password_min_length,
         client_rate_limit,
         portal_base_url,
+        username_field,
     })
 }
 

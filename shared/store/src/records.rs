@@ -10,7 +10,9 @@ use portal_domain::invitation::Invitation;
 use portal_domain::registration::{
     LinkedContact, PendingCode, Registration, RegistrationStatus, StoredRegistration,
 };
-use portal_domain::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason, Role};
+use portal_domain::types::{
+    Company, EmailAddress, Locale, PersonName, Phone, Reason, Role, Username,
+};
 use portal_domain::user::{PortalUser, PortalUserStatus, StoredPortalUser};
 use std::collections::BTreeMap;
 
@@ -48,7 +50,11 @@ macro_rules! record {
 record!(PortalUserRecord <-> PortalUser via StoredPortalUser {
     id: PortalUserId,
     contact_id: ContactId,
-    username: EmailAddress,
+    username: Username,
+    // Users written before usernames could be other than an address have none: their
+    // username is it.
+    #[serde(default)]
+    email: Option<EmailAddress>,
     status: PortalUserStatus,
     #[serde(default)]
     roles: Vec<Role>,

@@ -21,6 +21,7 @@ mod review_queue;
 use portal_adapters::OsRandomness;
 use portal_domain::StoreError;
 use portal_domain::ids::RegistrationId;
+use portal_domain::types::Username;
 use portal_domain::verification_code::{RESEND_INTERVAL, VerificationCode};
 use portal_store::OutboxStatus;
 use support::{
@@ -332,14 +333,18 @@ async fn a_second_user_with_a_taken_username_is_refused(store: &impl Subject) {
         matches!(result, Err(StoreError::ConditionFailed)),
         "{result:?}"
     );
-    let found = store.portal_user_id_by_username(&username).await;
+    let found = store
+        .portal_user_id_by_username(&Username::of_email(&username))
+        .await;
     assert_eq!(found.unwrap(), Some(first.id().clone()));
 }
 
 async fn unknown_ids_read_as_nothing(store: &impl Subject) {
     let nothing = RegistrationId::generate(&OsRandomness);
     assert_eq!(store.registration(&nothing).await.unwrap(), None);
-    let nobody = store.portal_user_id_by_username(&new_email()).await;
+    let nobody = store
+        .portal_user_id_by_username(&Username::of_email(&new_email()))
+        .await;
     assert_eq!(nobody.unwrap(), None);
     assert_eq!(store.portal_user(&unknown()).await.unwrap(), None);
     assert_eq!(store.email_status("no-such-message").await, None);

@@ -614,6 +614,8 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                 vec![
                     "USER#*",
                     "USERNAME#*",
+                    "EMAIL#*",
+                    "CONTACT#*",
                     "INV#*",
                     "GUARD#*",
                     "FAMILY#*",

@@ -12,6 +12,7 @@ use portal_domain::ports::{Settings, Store};
 use portal_domain::registration::Registration;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_domain::testing::RecordingMailer;
+use portal_domain::types::UsernameField;
 use portal_http::{
     AccessTokenConfig, AccessTokens, PortalSigningKey, StaffAuthConfig, StaffKey, StaffVerifier,
 };
@@ -69,6 +70,7 @@ pub struct TestApp<S = EmbeddedStore> {
 pub struct Setup {
     at: Option<OffsetDateTime>,
     client_limit: u32,
+    username_field: UsernameField,
 }
 
 impl Setup {
@@ -89,6 +91,14 @@ impl Setup {
         }
     }
 
+    /// Usernames from this contact field (by default: the email).
+    pub fn username_field(self, field: UsernameField) -> Self {
+        Self {
+            username_field: field,
+            ..self
+        }
+    }
+
     /// On the embedded store, in memory.
     pub fn start(self) -> TestApp {
         self.start_on(Arc::new(EmbeddedStore::in_memory()))
@@ -102,6 +112,7 @@ impl Setup {
         let mut ports = crate::ports(store.clone(), mailer.clone(), clock.clone());
         ports.settings = Arc::new(Settings {
             client_rate_limit: self.client_limit,
+            username_field: self.username_field,
             ..(*ports.settings).clone()
         });
         let tokens = Arc::new(AccessTokens::new(AccessTokenConfig {

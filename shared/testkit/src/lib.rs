@@ -27,7 +27,7 @@ use portal_domain::audit::{Actor, AuditAction, AuditEvent};
 use portal_domain::ids::Id;
 use portal_domain::invitation::{Invitation, InvitationStatus, SecretToken};
 use portal_domain::ports::Settings;
-use portal_domain::types::EmailAddress;
+use portal_domain::types::{EmailAddress, Username};
 use portal_domain::user::{Grant, PortalUser};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -57,6 +57,7 @@ pub fn ports(
         password_min_length: Default::default(),
         client_rate_limit: 0,
         portal_base_url: TEST_BASE_URL.to_owned(),
+        username_field: Default::default(),
     };
     let seal_key = portal_adapters::SealKey::generate(&OsRandomness);
     portal_adapters::ports(
@@ -153,10 +154,12 @@ pub fn invited_portal_user(email: &str, now: OffsetDateTime) -> (PortalUser, Sec
         subject: "staff-1".into(),
         name: None,
     };
+    let email = EmailAddress::parse(email).expect("an email address");
     let user = PortalUser::invite(
         Id::generate(&OsRandomness),
         Id::generate(&OsRandomness),
-        EmailAddress::parse(email).expect("an email address"),
+        Username::of_email(&email),
+        email,
         Grant::default(),
         invitation,
         AuditEvent::new(&staff, AuditAction::Invited, None, now),

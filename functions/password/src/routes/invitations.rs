@@ -54,7 +54,7 @@ pub async fn lookup(
     let invitation = user.invitation().ok_or(DomainError::InvitationInvalid)?;
     Ok(Json(InvitationView {
         username: user.username().to_string(),
-        email: user.username().to_string(),
+        email: user.email().to_string(),
         first_name: user.first_name().map(ToString::to_string),
         last_name: user.last_name().map(ToString::to_string),
         phone: user.phone().map(ToString::to_string),

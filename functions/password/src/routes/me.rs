@@ -41,7 +41,7 @@ pub async fn me(
     Ok(Json(Me {
         portal_user_id: user.id().clone(),
         username: user.username().to_string(),
-        email: user.username().to_string(),
+        email: user.email().to_string(),
         first_name: user.first_name().map(ToString::to_string),
         last_name: user.last_name().map(ToString::to_string),
         organization_id: user.organization_id().cloned(),

@@ -8,6 +8,7 @@ mod person_name;
 mod phone;
 mod reason;
 mod role;
+mod username;
 
 pub use company::Company;
 pub use email_address::EmailAddress;
@@ -16,6 +17,7 @@ pub use person_name::PersonName;
 pub use phone::Phone;
 pub use reason::Reason;
 pub use role::Role;
+pub use username::{Username, UsernameField};
 
 /// Trims `raw` and checks it is printable text of 1..=`max` characters.
 fn text(raw: &str, max: usize, too_long: &'static str) -> Result<String, &'static str> {

@@ -1,7 +1,7 @@
 //! The invited person's side: the invitation landing, logins, sessions, password resets.
 
 use crate::error::StoreError;
-use crate::ids::PortalUserId;
+use crate::ids::{ContactId, PortalUserId};
 use crate::login::{ClientInfo, LoginEvent, LoginGuard};
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::password::{NewPassword, PasswordRejection};
@@ -9,7 +9,7 @@ use crate::password_reset::{PasswordReset, RESET_LIFETIME};
 use crate::secret_token::{SecretToken, token_hash};
 use crate::session::{NewSession, RefreshDecision, RefreshToken};
 use crate::throttle::ThrottleWindow;
-use crate::types::{EmailAddress, Role};
+use crate::types::{EmailAddress, Role, Username, UsernameField};
 use crate::user::{PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, Ports};
 
@@ -93,11 +93,12 @@ pub async fn log_in(
     password: &str,
     client: &ClientInfo,
 ) -> Result<SessionStart, DomainError> {
-    let user = match EmailAddress::parse(username) {
-        Ok(username) => ports.store.portal_user_by_username(&username).await?,
-        Err(_) => None,
+    let field = ports.settings.username_field;
+    let user = match field.typed(username) {
+        Some(username) => ports.store.portal_user_by_username(&username).await?,
+        None => None,
     };
-    reserve_attempt(ports, &LoginGuard::key_for(username)).await?;
+    reserve_attempt(ports, &LoginGuard::key_for(field, username)).await?;
     let stored = user.as_ref().and_then(|user| user.password_hash());
     let verified = ports.hasher.verify(password, stored).await;
     let Some(mut user) = user else {
@@ -250,18 +251,7 @@ pub async fn request_password_reset(
     email: &EmailAddress,
 ) -> Result<(), DomainError> {
     let now = ports.clock.now();
-    let user = match ports.store.portal_user_by_username(email).await? {
-        Some(user) => Some(user),
-        None => {
-            // A known address costs a second read (the user behind the username);
-            // an unknown one reads a user who does not exist instead.
-            ports
-                .store
-                .portal_user(&PortalUserId::generate(ports.random.as_ref()))
-                .await?;
-            None
-        }
-    };
+    let user = user_with_address(ports, email).await?;
     let active = user.filter(|user| user.status() == PortalUserStatus::Active);
     // Every request writes a link; only an active user's is emailed (and so ever used).
     // The others are for nobody: their token is dropped here, and they expire in an hour.
@@ -282,6 +272,47 @@ pub async fn request_password_reset(
         Ok(()) | Err(StoreError::Throttled) => Ok(()),
         Err(other) => Err(other.into()),
     }
+}
+
+/// The user who gets emails at `email`, read with as many reads whether there is one or
+/// not. When usernames are addresses, that is the username's guard and the user (an
+/// unknown address reads a user who does not exist instead); otherwise the address's
+/// contact guard, the contact and its user (each missing step read in vain).
+async fn user_with_address(
+    ports: &Ports,
+    email: &EmailAddress,
+) -> Result<Option<PortalUser>, DomainError> {
+    let nobody = || PortalUserId::generate(ports.random.as_ref());
+    if ports.settings.username_field == UsernameField::Email {
+        return Ok(
+            match ports
+                .store
+                .portal_user_by_username(&Username::of_email(email))
+                .await?
+            {
+                Some(user) => Some(user),
+                None => {
+                    ports.store.portal_user(&nobody()).await?;
+                    None
+                }
+            },
+        );
+    }
+    let user_id = match ports.store.contact_by_email(email).await? {
+        Some(contact) => contact.portal_user_id,
+        None => {
+            // A contact guard without its contact: the read the contact would have cost.
+            ports
+                .store
+                .contact(&ContactId::generate(ports.random.as_ref()))
+                .await?;
+            None
+        }
+    };
+    Ok(ports
+        .store
+        .portal_user(&user_id.unwrap_or_else(nobody))
+        .await?)
 }
 
 /// A reset link nobody will ever hold: what an unknown address writes.

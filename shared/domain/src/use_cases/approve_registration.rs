@@ -5,8 +5,8 @@ use crate::staff::{ASSIGN_ROLES, StaffMember};
 use crate::user::{Grant, PortalUser, Profile};
 use crate::{DomainError, Ports};
 
-use super::invitations::{invitation_email, new_invitation};
-use super::members::gives_roles;
+use super::invitations::{invitation_email_to, new_invitation};
+use super::members::{gives_roles, username_of};
 use super::{deliver_after_commit, live_registration, with_retries};
 
 pub struct Approval {
@@ -15,7 +15,7 @@ pub struct Approval {
 }
 
 /// Approves a request linked to a contact: in one atomic write the request is processed,
-/// the portal user is created (username = the contact's email, status `invited`) with
+/// the portal user is created (username = the contact's field `USERNAME_FIELD` names, status `invited`) with
 /// its invitation, and the invitation email is queued. Then the email is sent.
 pub async fn approve_registration(
     ports: &Ports,
@@ -37,15 +37,6 @@ pub async fn approve_registration(
             .cloned()
             .ok_or(DomainError::ContactRequired)?;
         let (token, invitation) = new_invitation(ports, now);
-        let message = invitation_email(
-            ports,
-            &contact.email,
-            next.locale(),
-            next.first_name().to_string(),
-            &token,
-            &invitation,
-            now,
-        );
         let invited = AuditEvent::new(
             actor,
             AuditAction::Invited,
@@ -57,16 +48,19 @@ pub async fn approve_registration(
             last_name: next.last_name().clone(),
             phone: next.phone().cloned(),
         };
+        let username = username_of(ports, &contact.id).await?;
         let user = PortalUser::invite(
             user_id,
             contact.id,
+            username,
             contact.email,
             grant.clone(),
-            invitation,
+            invitation.clone(),
             invited,
         )
         .with_profile(profile)
         .with_locale(next.locale().clone());
+        let message = invitation_email_to(ports, &user, &token, &invitation, now);
         ports
             .store
             .approve_registration(&next, &user, &message)

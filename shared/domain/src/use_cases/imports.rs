@@ -441,7 +441,10 @@ impl<'a> Chunk<'a> {
                 (None, _) => (result(MemberOutcome::AlreadyMember, user), None),
             },
             (Some(contact), None) => {
-                let (user, email) = self.new_user(contact, person);
+                let (user, email) = match self.new_user(contact, person) {
+                    Ok(made) => made,
+                    Err(reason) => return (invalid(row, reason.to_owned()), None),
+                };
                 let row = result(outcome_of(&email), &user);
                 let member = NewMember::User {
                     new_contact: None,
@@ -452,7 +455,10 @@ impl<'a> Chunk<'a> {
             }
             (None, _) => {
                 let mut contact = person.contact(self.ports, self.job);
-                let (user, email) = self.new_user(&contact, person);
+                let (user, email) = match self.new_user(&contact, person) {
+                    Ok(made) => made,
+                    Err(reason) => return (invalid(row, reason.to_owned()), None),
+                };
                 contact.portal_user_id = Some(user.id().clone());
                 let row = result(outcome_of(&email), &user);
                 let member = NewMember::User {
@@ -489,7 +495,7 @@ impl<'a> Chunk<'a> {
         &self,
         contact: &Contact,
         person: &Person,
-    ) -> (PortalUser, Option<crate::outbox::OutboxMessage>) {
+    ) -> Result<(PortalUser, Option<crate::outbox::OutboxMessage>), &'static str> {
         let membership = Membership {
             grant: Grant {
                 roles: person.roles.clone(),
@@ -498,9 +504,9 @@ impl<'a> Chunk<'a> {
             org_admin: false,
             send_invitation: self.job.send_invitations,
         };
-        let (user, email) = new_member(self.ports, &self.manager, contact, membership);
+        let (user, email) = new_member(self.ports, &self.manager, contact, membership)?;
         // The mailer delivers them: an import never waits on sending.
-        (user, email.map(|email| email.for_mailer()))
+        Ok((user, email.map(|email| email.for_mailer())))
     }
 
     /// A user in no organization joins it, with the row's roles added to their own.

@@ -6,7 +6,6 @@ use time::OffsetDateTime;
 use crate::Ports;
 use crate::invitation::{Invitation, InvitationStatus, SecretToken};
 use crate::outbox::{EmailContent, OutboxMessage};
-use crate::types::{EmailAddress, Locale};
 use crate::user::PortalUser;
 
 /// A fresh invitation valid for the configured lifetime, and the token behind its hash
@@ -23,31 +22,8 @@ pub fn new_invitation(ports: &Ports, now: OffsetDateTime) -> (SecretToken, Invit
     (token, invitation)
 }
 
-/// The email with the link to set a password, the token sealed for the mailer.
-pub fn invitation_email(
-    ports: &Ports,
-    to: &EmailAddress,
-    locale: &Locale,
-    first_name: String,
-    token: &SecretToken,
-    invitation: &Invitation,
-    now: OffsetDateTime,
-) -> OutboxMessage {
-    OutboxMessage::new(
-        ports.random.as_ref(),
-        to.clone(),
-        locale.clone(),
-        EmailContent::Invitation {
-            first_name,
-            sealed_token: ports.sealer.seal(token.as_str()),
-            expires_at: invitation.expires_at,
-            username: Some(to.to_string()),
-        },
-        now,
-    )
-}
-
-/// The invitation email to `user`, in their language.
+/// The invitation email to `user`, in their language: the link to set a password (the
+/// token sealed for the mailer) and the username to sign in with.
 pub fn invitation_email_to(
     ports: &Ports,
     user: &PortalUser,
@@ -55,13 +31,15 @@ pub fn invitation_email_to(
     invitation: &Invitation,
     now: OffsetDateTime,
 ) -> OutboxMessage {
-    invitation_email(
+    email_to(
         ports,
-        user.username(),
-        user.locale(),
-        greeting_name(user),
-        token,
-        invitation,
+        user,
+        EmailContent::Invitation {
+            first_name: greeting_name(user),
+            sealed_token: ports.sealer.seal(token.as_str()),
+            expires_at: invitation.expires_at,
+            username: Some(user.username().to_string()),
+        },
         now,
     )
 }
@@ -75,7 +53,7 @@ pub fn email_to(
 ) -> OutboxMessage {
     OutboxMessage::new(
         ports.random.as_ref(),
-        user.username().clone(),
+        user.email(),
         user.locale().clone(),
         content,
         now,
@@ -88,5 +66,5 @@ pub fn greeting_name(user: &PortalUser) -> String {
     user.first_name()
         .as_ref()
         .map(ToString::to_string)
-        .unwrap_or_else(|| user.username().local_part().to_owned())
+        .unwrap_or_else(|| user.email().local_part().to_owned())
 }

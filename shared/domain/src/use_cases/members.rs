@@ -12,7 +12,7 @@ use crate::login::LoginEvent;
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::page::{Page, PageRequest};
 use crate::ports::NewMember;
-use crate::types::Role;
+use crate::types::{Role, Username, UsernameField};
 use crate::user::{AccessChange, Membership, PortalUser, PortalUserStatus, Profile};
 use crate::{DomainError, FieldErrors, Ports};
 
@@ -33,14 +33,37 @@ pub struct MemberDetail {
     pub logins: Vec<LoginEvent>,
 }
 
+/// The username `contact` gives under `USERNAME_FIELD`, or why it gives none (a contact
+/// without that field cannot get a portal user).
+pub(super) fn username_for(ports: &Ports, contact: &Contact) -> Result<Username, &'static str> {
+    let field = ports.settings.username_field;
+    field.of_contact(contact).ok_or(match field {
+        UsernameField::Email => "has no email to be a username",
+        UsernameField::Phone => "has no phone to be a username",
+        UsernameField::ExternalRef => "has no external_ref to be a username",
+    })
+}
+
+/// [`username_for`] the contact `id` (`422` on `contact_id` when it gives none).
+pub(super) async fn username_of(ports: &Ports, id: &ContactId) -> Result<Username, DomainError> {
+    let contact = ports
+        .store
+        .contact(id)
+        .await?
+        .ok_or(DomainError::ContactRequired)?;
+    username_for(ports, &contact).map_err(|reason| field_error("contact_id", reason))
+}
+
 /// A new portal user for `contact`, built the same for one user and for a bulk: invited
 /// with a fresh link (and its email) when `send_invitation`, else without any link yet.
+/// Refused (with the reason) for a contact without the field usernames come from.
 pub(super) fn new_member(
     ports: &Ports,
     manager: &Manager,
     contact: &Contact,
     membership: Membership,
-) -> (PortalUser, Option<OutboxMessage>) {
+) -> Result<(PortalUser, Option<OutboxMessage>), &'static str> {
+    let username = username_for(ports, contact)?;
     let Membership {
         grant,
         org_admin,
@@ -52,6 +75,7 @@ pub(super) fn new_member(
     let mut user = PortalUser::invite(
         Id::generate(ports.random.as_ref()),
         contact.id.clone(),
+        username,
         contact.email.clone(),
         grant,
         invitation.clone(),
@@ -69,10 +93,10 @@ pub(super) fn new_member(
     }
     user = user.administering(org_admin);
     if !send_invitation {
-        return (user.without_invitation(), None);
+        return Ok((user.without_invitation(), None));
     }
     let email = invitation_email_to(ports, &user, &token, &invitation, now);
-    (user, Some(email))
+    Ok((user, Some(email)))
 }
 
 /// Staff create a portal user for an existing contact, invited at once unless told not to.
@@ -102,7 +126,8 @@ pub async fn create_portal_user(
             "the contact already has a portal user",
         ));
     }
-    let (user, email) = new_member(ports, manager, &contact, membership);
+    let (user, email) = new_member(ports, manager, &contact, membership)
+        .map_err(|reason| field_error("contact_id", reason))?;
     let member = NewMember::User {
         new_contact: None,
         user: user.clone(),

@@ -414,7 +414,10 @@ impl Planner<'_> {
                 }
             },
             (Some(contact), None) => {
-                let (user, email_message) = self.new_user(contact);
+                let (user, email_message) = match self.new_user(contact) {
+                    Ok(made) => made,
+                    Err(reason) => return (MemberResult::invalid(entry.clone(), reason), None),
+                };
                 let outcome = self.outcome(&email_message);
                 let member = NewMember::User {
                     new_contact: None,
@@ -433,7 +436,10 @@ impl Planner<'_> {
                 );
                 let mut contact =
                     Contact::from_email(Id::generate(self.ports.random.as_ref()), &email, created);
-                let (user, email_message) = self.new_user(&contact);
+                let (user, email_message) = match self.new_user(&contact) {
+                    Ok(made) => made,
+                    Err(reason) => return (MemberResult::invalid(entry.clone(), reason), None),
+                };
                 contact.portal_user_id = Some(user.id().clone());
                 let outcome = self.outcome(&email_message);
                 let member = NewMember::User {
@@ -452,7 +458,10 @@ impl Planner<'_> {
 
     /// A new member, whose invitation email (if any) the mailer delivers: a bulk never
     /// waits on sending.
-    fn new_user(&self, contact: &Contact) -> (PortalUser, Option<crate::outbox::OutboxMessage>) {
+    fn new_user(
+        &self,
+        contact: &Contact,
+    ) -> Result<(PortalUser, Option<crate::outbox::OutboxMessage>), &'static str> {
         let membership = Membership {
             grant: Grant {
                 roles: self.bulk.roles.clone(),
@@ -461,8 +470,8 @@ impl Planner<'_> {
             org_admin: self.bulk.org_admin,
             send_invitation: self.bulk.send_invitations,
         };
-        let (user, email) = new_member(self.ports, self.manager, contact, membership);
-        (user, email.map(|email| email.for_mailer()))
+        let (user, email) = new_member(self.ports, self.manager, contact, membership)?;
+        Ok((user, email.map(|email| email.for_mailer())))
     }
 
     /// An existing user without an organization joins this one, with the roles asked for

@@ -3,6 +3,7 @@ use crate::ids::RegistrationId;
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::registration::{Registration, RegistrationForm};
 use crate::throttle::ThrottleWindow;
+use crate::types::Username;
 use crate::verification_code::{CODE_LIFETIME, VerificationCode};
 use crate::{DomainError, Ports};
 
@@ -16,9 +17,12 @@ pub async fn submit_registration(
     form: RegistrationForm,
 ) -> Result<Registration, DomainError> {
     let now = ports.clock.now();
+    // By the username an address is when usernames are addresses (`USERNAME_FIELD`); under
+    // another field the address is no username, and the request goes on to staff, whose
+    // approval finds its contact has a user.
     let existing_account = ports
         .store
-        .portal_user_id_by_username(&form.email)
+        .portal_user_id_by_username(&Username::of_email(&form.email))
         .await?
         .is_some();
     let code = VerificationCode::generate(ports.random.as_ref());

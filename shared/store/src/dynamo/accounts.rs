@@ -12,7 +12,7 @@ use portal_domain::password_reset::PasswordReset;
 use portal_domain::ports::{AccountStore, PortalUserStore};
 use portal_domain::session::{NewSession, RefreshToken, SessionFamily};
 use portal_domain::throttle::ThrottleWindow;
-use portal_domain::types::EmailAddress;
+use portal_domain::types::Username;
 use portal_domain::user::PortalUser;
 use time::OffsetDateTime;
 
@@ -42,7 +42,7 @@ impl AccountStore for DynamoStore {
 
     async fn portal_user_by_username(
         &self,
-        username: &EmailAddress,
+        username: &Username,
     ) -> Result<Option<PortalUser>, StoreError> {
         match self.portal_user_id_by_username(username).await? {
             Some(id) => self.portal_user(&id).await,

@@ -378,7 +378,9 @@ mod tests {
 
     #[test]
     fn members_writing_the_same_item_never_share_a_group() {
-        let guard = username_key(&EmailAddress::parse("ada@example.com").unwrap());
+        let guard = username_key(&portal_domain::types::Username::of_email(
+            &EmailAddress::parse("ada@example.com").unwrap(),
+        ));
         let mut group = Group::default();
         group.add(member(0, None, 0, std::slice::from_ref(&guard)));
 

@@ -16,7 +16,7 @@ use portal_domain::outbox::{FIRST_TRY_OWNER, OutboxMessage};
 use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::session::{RefreshStatus, RefreshToken, SessionFamily};
-use portal_domain::types::EmailAddress;
+use portal_domain::types::{EmailAddress, Username};
 use portal_domain::user::PortalUser;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -81,7 +81,7 @@ pub(crate) fn portal_user_key(id: &str) -> Item {
     key(format!("USER#{id}"), "USER")
 }
 
-pub(crate) fn username_key(username: &EmailAddress) -> Item {
+pub(crate) fn username_key(username: &Username) -> Item {
     key(format!("USERNAME#{username}"), "USERNAME")
 }
 
@@ -571,8 +571,17 @@ mod tests {
             organization_id: Some(id("o1")),
         };
         let invited = AuditEvent::new(&actor(), AuditAction::Invited, None, NOW);
-        let username = EmailAddress::parse("ada@example.com").unwrap();
-        PortalUser::invite(id("u1"), id("c1"), username, grant, invitation, invited)
+        let email = EmailAddress::parse("ada@example.com").unwrap();
+        let username = portal_domain::types::Username::of_email(&email);
+        PortalUser::invite(
+            id("u1"),
+            id("c1"),
+            username,
+            email,
+            grant,
+            invitation,
+            invited,
+        )
     }
 
     #[test]

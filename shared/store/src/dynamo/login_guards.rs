@@ -7,7 +7,7 @@ use portal_domain::StoreError;
 use portal_domain::login::{
     AttemptReservation, FAILURES_LOCKING_FOR_GOOD, FAILURES_PER_LOCK, LoginGuard,
 };
-use portal_domain::types::EmailAddress;
+use portal_domain::types::Username;
 use time::OffsetDateTime;
 
 use super::DynamoStore;
@@ -88,7 +88,7 @@ impl DynamoStore {
     /// In a transaction: the username's failures forgotten (whether or not it has any).
     pub(super) fn clear_login_guard(
         &self,
-        username: &EmailAddress,
+        username: &Username,
     ) -> Result<TransactWriteItem, StoreError> {
         let delete = Delete::builder()
             .table_name(&self.table_name)

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use portal_domain::StoreError;
 use portal_domain::ids::PortalUserId;
 use portal_domain::ports::PortalUserStore;
-use portal_domain::types::EmailAddress;
+use portal_domain::types::Username;
 use portal_domain::user::PortalUser;
 
 use aws_sdk_dynamodb::types::Put;
@@ -25,7 +25,7 @@ impl PortalUserStore for DynamoStore {
 
     async fn portal_user_id_by_username(
         &self,
-        username: &EmailAddress,
+        username: &Username,
     ) -> Result<Option<PortalUserId>, StoreError> {
         self.get(username_key(username))
             .await?

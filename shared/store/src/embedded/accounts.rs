@@ -10,7 +10,7 @@ use portal_domain::password_reset::PasswordReset;
 use portal_domain::ports::AccountStore;
 use portal_domain::session::{NewSession, RefreshStatus, RefreshToken, SessionFamily};
 use portal_domain::throttle::ThrottleWindow;
-use portal_domain::types::EmailAddress;
+use portal_domain::types::Username;
 use portal_domain::user::PortalUser;
 use time::OffsetDateTime;
 
@@ -32,7 +32,7 @@ impl AccountStore for EmbeddedStore {
 
     async fn portal_user_by_username(
         &self,
-        username: &EmailAddress,
+        username: &Username,
     ) -> Result<Option<PortalUser>, StoreError> {
         Ok(self.read(|state| {
             let id = state.usernames.get(username.as_ref())?;

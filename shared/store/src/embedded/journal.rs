@@ -108,7 +108,9 @@ mod tests {
 
     fn guard(n: u32) -> Change {
         Change::Username(UsernameGuard {
-            username: EmailAddress::parse(&format!("user{n}@example.com")).unwrap(),
+            username: portal_domain::types::Username::of_email(
+                &EmailAddress::parse(&format!("user{n}@example.com")).unwrap(),
+            ),
             portal_user_id: portal_domain::testing::id(&format!("u{n}")),
         })
     }

@@ -7,7 +7,7 @@ use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::{PortalUserStore, RegistrationStore, ThrottleStore};
 use portal_domain::registration::{Registration, RegistrationStatus};
 use portal_domain::throttle::ThrottleWindow;
-use portal_domain::types::EmailAddress;
+use portal_domain::types::Username;
 use portal_domain::user::PortalUser;
 
 use super::state::{Change, OutboxEntry, UsernameGuard};
@@ -97,7 +97,7 @@ impl PortalUserStore for EmbeddedStore {
 
     async fn portal_user_id_by_username(
         &self,
-        username: &EmailAddress,
+        username: &Username,
     ) -> Result<Option<PortalUserId>, StoreError> {
         Ok(self.read(|state| state.usernames.get(username.as_ref()).cloned()))
     }

@@ -14,7 +14,7 @@ use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::Registration;
 use portal_domain::session::{RefreshToken, SessionFamily};
 use portal_domain::throttle::ThrottleWindow;
-use portal_domain::types::EmailAddress;
+use portal_domain::types::{EmailAddress, Username};
 use portal_domain::user::PortalUser;
 use portal_domain::{Refusal, StoreError};
 use serde::{Deserialize, Serialize};
@@ -149,7 +149,7 @@ pub(super) struct ThrottleCount {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct UsernameGuard {
-    pub username: EmailAddress,
+    pub username: Username,
     pub portal_user_id: PortalUserId,
 }
 
@@ -234,7 +234,7 @@ impl State {
                 Change::PortalUser(record) => self.put_portal_user(record.into()),
                 Change::Username(guard) => {
                     self.usernames
-                        .insert(guard.username.into(), guard.portal_user_id);
+                        .insert(guard.username.to_string(), guard.portal_user_id);
                 }
                 Change::Contact(contact) => self.put_contact(contact),
                 Change::ContactEmail(guard) => {

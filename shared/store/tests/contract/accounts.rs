@@ -9,6 +9,7 @@ use portal_domain::password_reset::PasswordReset;
 use portal_domain::random::new_id;
 use portal_domain::session::{RefreshStatus, RefreshToken};
 use portal_domain::throttle::ThrottleWindow;
+use portal_domain::types::Username;
 use portal_domain::user::PortalUser;
 use portal_store::OutboxStatus;
 use time::{Duration, OffsetDateTime};
@@ -66,7 +67,10 @@ pub async fn a_user_is_found_by_invitation_and_by_username(store: &impl Subject)
     let nobody = store.portal_user_by_invitation("no-such-hash").await;
     assert_eq!(nobody.unwrap(), None);
     assert_eq!(
-        store.portal_user_by_username(&new_email()).await.unwrap(),
+        store
+            .portal_user_by_username(&Username::of_email(&new_email()))
+            .await
+            .unwrap(),
         None
     );
     // The token itself is no key: only its hash finds the user.
@@ -174,19 +178,19 @@ async fn guard_of(store: &impl Subject, key: &str) -> LoginGuard {
 }
 
 pub async fn attempts_are_counted_per_username_known_or_not(store: &impl Subject) {
-    let key = LoginGuard::key_of(&new_email());
+    let key = LoginGuard::key_of(&Username::of_email(&new_email()));
     assert_eq!(store.login_guard(&key).await.unwrap(), None);
 
     count_attempts(store, &key, 3, now()).await;
 
     let guard = store.login_guard(&key).await.unwrap().unwrap();
     assert_eq!((guard.failures, guard.lock_at), (3, FAILURES_PER_LOCK));
-    let other = LoginGuard::key_of(&new_email());
+    let other = LoginGuard::key_of(&Username::of_email(&new_email()));
     assert_eq!(store.login_guard(&other).await.unwrap(), None);
 }
 
 pub async fn parallel_attempts_are_each_counted_and_none_passes_the_lock(store: &impl Subject) {
-    let key = LoginGuard::key_of(&new_email());
+    let key = LoginGuard::key_of(&Username::of_email(&new_email()));
     let fresh = LoginGuard::fresh(key.clone());
     let reservation = fresh.reserve(now()).unwrap();
 
@@ -211,7 +215,7 @@ pub async fn parallel_attempts_are_each_counted_and_none_passes_the_lock(store: 
 }
 
 pub async fn after_a_lock_ends_one_attempt_begins_the_next_step(store: &impl Subject) {
-    let key = LoginGuard::key_of(&new_email());
+    let key = LoginGuard::key_of(&Username::of_email(&new_email()));
     let start = now() - Duration::hours(1);
     count_attempts(store, &key, FAILURES_PER_LOCK, start).await;
     let locked = guard_of(store, &key).await;

@@ -493,7 +493,7 @@ pub async fn updating_a_user_from_a_stale_version_is_refused_and_writes_nothing(
         .reinvite(&staff(), invitation, now())
         .unwrap()
         .unlock(&staff(), now());
-    let email = invitation_email(stale.username(), "Ada", &token, stale.invitation().unwrap());
+    let email = invitation_email(&stale.email(), "Ada", &token, stale.invitation().unwrap());
     let before = store.everything().await;
 
     let result = store.update_portal_user(&stale, Some(&email)).await;
@@ -516,7 +516,7 @@ pub async fn a_new_invitation_is_found_by_its_hash_and_its_email_is_pending(stor
     let invited = invited_in(store).await;
     let (token, invitation) = invitation(now());
     let next = invited.user.reinvite(&staff(), invitation, now()).unwrap();
-    let email = invitation_email(next.username(), "Ada", &token, next.invitation().unwrap());
+    let email = invitation_email(&next.email(), "Ada", &token, next.invitation().unwrap());
 
     store.update_portal_user(&next, Some(&email)).await.unwrap();
 

@@ -23,7 +23,7 @@ use portal_domain::registration::{Registration, RegistrationForm, Verification};
 use portal_domain::sealed::Sealer;
 use portal_domain::session::NewSession;
 use portal_domain::throttle::ThrottleWindow;
-use portal_domain::types::{Company, EmailAddress, Locale, PersonName, Phone, Role};
+use portal_domain::types::{Company, EmailAddress, Locale, PersonName, Phone, Role, Username};
 use portal_domain::user::{Grant, PortalUser, Profile};
 use portal_domain::verification_code::{CODE_LIFETIME, CodeAttempt, VerificationCode};
 use portal_store::table::create_table_if_missing;
@@ -374,6 +374,7 @@ pub fn approval(linked: &Registration, grant: Grant) -> Approval {
     let user = PortalUser::invite(
         user_id,
         contact.id,
+        Username::of_email(&contact.email),
         contact.email,
         grant,
         invitation,
@@ -427,6 +428,7 @@ pub fn portal_user(username: &EmailAddress) -> PortalUser {
     PortalUser::invite(
         Id::generate(&OsRandomness),
         Id::generate(&OsRandomness),
+        Username::of_email(username),
         username.clone(),
         Grant::default(),
         invitation(now).1,
@@ -486,6 +488,7 @@ pub fn invitee(
     let user = PortalUser::invite(
         Id::generate(&OsRandomness),
         contact.id.clone(),
+        Username::of_email(&contact.email),
         contact.email.clone(),
         grant,
         invitation,
@@ -599,7 +602,7 @@ pub fn reset_for(user: &PortalUser, now: OffsetDateTime) -> PasswordReset {
 pub fn reset_email(user: &PortalUser, reset: &PasswordReset) -> OutboxMessage {
     OutboxMessage::new(
         &OsRandomness,
-        user.username().clone(),
+        user.email(),
         Locale::default(),
         EmailContent::PasswordReset {
             first_name: "Ada".into(),
@@ -613,7 +616,7 @@ pub fn reset_email(user: &PortalUser, reset: &PasswordReset) -> OutboxMessage {
 pub fn password_changed_email(user: &PortalUser) -> OutboxMessage {
     OutboxMessage::new(
         &OsRandomness,
-        user.username().clone(),
+        user.email(),
         Locale::default(),
         EmailContent::PasswordChanged {
             first_name: "Ada".into(),
