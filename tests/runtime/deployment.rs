@@ -147,6 +147,7 @@ impl Deployment {
             "PRODUCT_NAME" => "Customer portal".to_owned(),
             "OUTBOX_SEAL_KEY_SECRET_ARN" => self.seal_key_secret.clone(),
             "INVITATION_TTL_HOURS" => "72".to_owned(),
+            "USERNAME_FIELD" => "email".to_owned(),
             "SES_CONFIGURATION_SET" => self.configuration_set.clone(),
             "STAFF_JWT_ISSUER" => STAFF_ISSUER.to_owned(),
             "STAFF_JWT_AUDIENCE" => STAFF_AUDIENCE.to_owned(),
