@@ -22,7 +22,7 @@ use crate::{DomainError, FieldErrors, Ports, Refusal, StoreError};
 
 use super::manager::Manager;
 use super::members::new_member;
-use super::organizations::MemberOutcome;
+use super::organizations::{MemberOutcome, write_members};
 
 /// Stores the job and its rows for a worker to run; answers at once. Rows that repeat an
 /// earlier row's address are `invalid` from the start (one person, one row).
@@ -380,23 +380,11 @@ impl<'a> Chunk<'a> {
             }
             results.push(result);
         }
-        let written = self
-            .ports
-            .store
-            .add_members(
-                &members
-                    .iter()
-                    .map(|(_, member)| member.clone())
-                    .collect::<Vec<_>>(),
-            )
-            .await?;
-        for ((at, _), outcome) in members.iter().zip(written) {
-            if let Err(error) = outcome {
-                let result = &mut results[*at];
-                result.outcome = MemberOutcome::Invalid;
-                result.portal_user_id = None;
-                result.reason = Some(refusal_reason(&error).to_owned());
-            }
+        for (at, error) in write_members(self.ports, members).await? {
+            let result = &mut results[at];
+            result.outcome = MemberOutcome::Invalid;
+            result.portal_user_id = None;
+            result.reason = Some(refusal_reason(&error).to_owned());
         }
         Ok(results)
     }

@@ -246,23 +246,27 @@ pub async fn add_members(
         rows.push(row);
     }
 
-    let written = ports
-        .store
-        .add_members(
-            &members
-                .iter()
-                .map(|(_, member)| member.clone())
-                .collect::<Vec<_>>(),
-        )
-        .await?;
-    for ((row, _), outcome) in members.iter().zip(written) {
-        if let Err(error) = outcome {
-            tracing::info!(%error, "bulk member not written");
-            let row = &mut rows[*row];
-            *row = MemberResult::invalid(row.entry.clone(), refusal_reason(&error));
-        }
+    for (row, error) in write_members(ports, members).await? {
+        tracing::info!(%error, "bulk member not written");
+        let row = &mut rows[row];
+        *row = MemberResult::invalid(row.entry.clone(), refusal_reason(&error));
     }
     Ok(rows)
+}
+
+/// Writes the members planned for a bulk's rows (each with its row's place), each on its
+/// own: the places of those the store refused, with why.
+pub(super) async fn write_members(
+    ports: &Ports,
+    members: Vec<(usize, NewMember)>,
+) -> Result<Vec<(usize, StoreError)>, DomainError> {
+    let (places, members): (Vec<usize>, Vec<NewMember>) = members.into_iter().unzip();
+    let written = ports.store.add_members(&members).await?;
+    Ok(places
+        .into_iter()
+        .zip(written)
+        .filter_map(|(place, outcome)| outcome.err().map(|error| (place, error)))
+        .collect())
 }
 
 /// Who each row is about: an address and its contact, if it has one; or why the entry is

@@ -83,49 +83,11 @@ impl MembershipStore for EmbeddedStore {
         organization_id: Option<&OrganizationId>,
         page: &PageRequest,
     ) -> Result<Page<PortalUser>, StoreError> {
-        let resume = page
-            .cursor
-            .as_deref()
-            .map(|cursor| members::resume(organization_id, cursor))
-            .transpose()?;
-        let start = match &resume {
-            Some(resume) => Bound::Excluded(resume.position.as_str()),
-            None => Bound::Unbounded,
-        };
-        Ok(self.read(|state| {
-            let read = state
-                .members
-                .get(&members::list(organization_id))
-                .into_iter()
-                .flat_map(|listed| listed.range::<str, _>((start, Bound::Unbounded)))
-                .take(page.limit.saturating_add(1) as usize)
-                .filter_map(|(_, id)| state.portal_users.get(id).cloned())
-                .collect();
-            members::page(organization_id, read, page.limit, false)
-        }))
+        self.users_listed(&members::list(organization_id), page)
     }
 
     async fn all_portal_users(&self, page: &PageRequest) -> Result<Page<PortalUser>, StoreError> {
-        let resume = page
-            .cursor
-            .as_deref()
-            .map(|cursor| cursor::resume(members::ALL, cursor))
-            .transpose()?;
-        let start = match &resume {
-            Some(resume) => Bound::Excluded(resume.position.as_str()),
-            None => Bound::Unbounded,
-        };
-        Ok(self.read(|state| {
-            let read = state
-                .members
-                .get(members::ALL)
-                .into_iter()
-                .flat_map(|listed| listed.range::<str, _>((start, Bound::Unbounded)))
-                .take(page.limit.saturating_add(1) as usize)
-                .filter_map(|(_, id)| state.portal_users.get(id).cloned())
-                .collect();
-            members::page_of_all(read, page.limit, false)
-        }))
+        self.users_listed(members::ALL, page)
     }
 
     async fn contacts_by_emails(
@@ -244,5 +206,32 @@ fn new_member(state: &State, member: &NewMember) -> Result<Vec<Change>, StoreErr
             state.expect_organization(next)?;
             Ok(vec![Change::PortalUser(next.into())])
         }
+    }
+}
+
+impl EmbeddedStore {
+    /// A page of the users on the members list `list` (an organization's, none's, or
+    /// everyone's), in list order, from where the page's cursor stopped.
+    fn users_listed(&self, list: &str, page: &PageRequest) -> Result<Page<PortalUser>, StoreError> {
+        let resume = page
+            .cursor
+            .as_deref()
+            .map(|cursor| cursor::resume(list, cursor))
+            .transpose()?;
+        let start = match &resume {
+            Some(resume) => Bound::Excluded(resume.position.as_str()),
+            None => Bound::Unbounded,
+        };
+        Ok(self.read(|state| {
+            let read = state
+                .members
+                .get(list)
+                .into_iter()
+                .flat_map(|listed| listed.range::<str, _>((start, Bound::Unbounded)))
+                .take(page.limit.saturating_add(1) as usize)
+                .filter_map(|(_, id)| state.portal_users.get(id).cloned())
+                .collect();
+            cursor::page(list, read, page.limit, false, members::position)
+        }))
     }
 }
