@@ -323,3 +323,32 @@ async fn approving_into_an_organization_with_roles_needs_the_role_assignment_per
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     assert_eq!(app.store.snapshot(), before);
 }
+
+#[tokio::test]
+async fn a_contact_edited_after_the_link_gives_the_user_its_new_address() {
+    let app = TestApp::start();
+    let id = app.verified_request(person("ada@example.com")).await;
+    let linked = app.link_new_contact(&id).await;
+    let contact_id = linked.id("contact_id");
+    let edited = app
+        .change_contact(&contact_id, json!({ "email": "ada@lovelace.example" }))
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+
+    let approved = app.approve(&id, json!({})).await;
+
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    let user = app.user(&approved.id("portal_user_id")).await;
+    assert_eq!(user.body["username"], "ada@lovelace.example");
+    assert_eq!(user.body["email"], "ada@lovelace.example");
+    let invitations = app
+        .emails_to("ada@lovelace.example")
+        .await
+        .into_iter()
+        .filter(|message| matches!(message.content, EmailContent::Invitation { .. }))
+        .count();
+    assert_eq!(
+        invitations, 1,
+        "the invitation goes to the address the contact has now"
+    );
+}

@@ -48,12 +48,12 @@ pub async fn approve_registration(
             last_name: next.last_name().clone(),
             phone: next.phone().cloned(),
         };
-        let username = username_of(ports, &contact.id).await?;
+        let (username, current) = username_of(ports, &contact.id).await?;
         let user = PortalUser::invite(
             user_id,
             contact.id,
             username,
-            contact.email,
+            current.email,
             grant.clone(),
             invitation.clone(),
             invited,

@@ -44,14 +44,20 @@ pub(super) fn username_for(ports: &Ports, contact: &Contact) -> Result<Username,
     })
 }
 
-/// [`username_for`] the contact `id` (`422` on `contact_id` when it gives none).
-pub(super) async fn username_of(ports: &Ports, id: &ContactId) -> Result<Username, DomainError> {
+/// The contact `id` as it is now, and [`username_for`] it (`422` on `contact_id` when it
+/// gives none): a contact edited since a request was linked to it gives its new address.
+pub(super) async fn username_of(
+    ports: &Ports,
+    id: &ContactId,
+) -> Result<(Username, Contact), DomainError> {
     let contact = ports
         .store
         .contact(id)
         .await?
         .ok_or(DomainError::ContactRequired)?;
-    username_for(ports, &contact).map_err(|reason| field_error("contact_id", reason))
+    let username =
+        username_for(ports, &contact).map_err(|reason| field_error("contact_id", reason))?;
+    Ok((username, contact))
 }
 
 /// A new portal user for `contact`, built the same for one user and for a bulk: invited
