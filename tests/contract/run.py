@@ -118,6 +118,7 @@ BY_DESIGN: dict[str, list[Refusal]] = {
     "POST /staff/contacts": [ADDRESS],
     "POST /password-resets": [ADDRESS],
     "POST /invitations/lookup": [INVITATION_TOKEN],
+    "POST /invitations/email": [INVITATION_TOKEN, ADDRESS],
     "POST /invitations/accept": [INVITATION_TOKEN],
     "POST /password-resets/complete": [
         Refusal(410, "token_invalid", None, "a token that is no live reset link's is gone"),

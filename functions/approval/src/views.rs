@@ -71,7 +71,8 @@ struct SuggestedContact {
     #[schema(value_type = String)]
     contact_id: ContactId,
     full_name: String,
-    email: String,
+    /// `null` for a person known by name alone.
+    email: Option<String>,
     company: Option<String>,
     #[serde(rename = "match")]
     matched: &'static str,
@@ -83,7 +84,7 @@ impl From<&Suggestion> for SuggestedContact {
         Self {
             contact_id: contact.id.clone(),
             full_name: contact.full_name(),
-            email: contact.email.to_string(),
+            email: contact.email.as_ref().map(ToString::to_string),
             company: contact.company.as_ref().map(ToString::to_string),
             matched: match suggestion.matched {
                 SuggestionMatch::Email => "email",
@@ -100,7 +101,8 @@ pub struct ContactView {
     first_name: String,
     last_name: Option<String>,
     full_name: String,
-    email: String,
+    /// `null` for a person known by name alone.
+    email: Option<String>,
     phone: Option<String>,
     company: Option<String>,
     locale: String,
@@ -119,7 +121,7 @@ impl From<&Contact> for ContactView {
             first_name: contact.first_name.to_string(),
             last_name: contact.last_name.as_ref().map(ToString::to_string),
             full_name: contact.full_name(),
-            email: contact.email.to_string(),
+            email: contact.email.as_ref().map(ToString::to_string),
             phone: contact.phone.as_ref().map(ToString::to_string),
             company: contact.company.as_ref().map(ToString::to_string),
             locale: contact.locale.to_string(),
@@ -155,7 +157,8 @@ impl ContactDetail {
 struct PortalUserSummary {
     #[schema(value_type = String)]
     portal_user_id: PortalUserId,
-    username: String,
+    /// `null` for a person known by name alone until they confirm an address.
+    username: Option<String>,
     status: PortalUserStatus,
     #[serde(with = "time::serde::rfc3339::option")]
     last_login_at: Option<OffsetDateTime>,
@@ -168,7 +171,7 @@ impl PortalUserSummary {
     fn new(user: &PortalUser, logins: &[LoginEvent], now: OffsetDateTime) -> Self {
         Self {
             portal_user_id: user.id().clone(),
-            username: user.username().to_string(),
+            username: user.username().map(ToString::to_string),
             status: user.status(),
             last_login_at: user.last_login_at(),
             logins: logins.iter().map(LoginView::from).collect(),

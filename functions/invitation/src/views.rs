@@ -23,12 +23,15 @@ pub struct PortalUserView {
     portal_user_id: PortalUserId,
     #[schema(value_type = String)]
     contact_id: ContactId,
-    username: String,
+    /// What they sign in with; `null` for a person known by name alone until they confirm
+    /// an address through their personal link (it becomes their username).
+    username: Option<String>,
     /// The name the person goes by; `null` until a person invited by address alone gives it.
     first_name: Option<String>,
     last_name: Option<String>,
-    /// Where the portal writes to them (today always their username).
-    email: String,
+    /// Where the portal writes to them; `null` for a person known by name alone until they
+    /// confirm one.
+    email: Option<String>,
     status: PortalUserStatus,
     /// The user's own roles.
     roles: Vec<Role>,
@@ -52,10 +55,10 @@ impl PortalUserView {
         Self {
             portal_user_id: user.id().clone(),
             contact_id: user.contact_id().clone(),
-            username: user.username().to_string(),
+            username: user.username().map(ToString::to_string),
             first_name: user.first_name().map(ToString::to_string),
             last_name: user.last_name().map(ToString::to_string),
-            email: user.email().to_string(),
+            email: user.email().as_ref().map(ToString::to_string),
             status: user.status(),
             roles: user.roles().to_vec(),
             effective_roles: user.effective_roles(organization_roles),
@@ -123,7 +126,8 @@ impl PortalUserDetail {
 pub struct CreatedUser {
     #[schema(value_type = String)]
     portal_user_id: PortalUserId,
-    username: String,
+    /// `null` for a person known by name alone (see `PortalUserView`).
+    username: Option<String>,
     status: PortalUserStatus,
     /// The invitation sent; `null` when none was (`send_invitation: false`).
     invitation: Option<InvitationSummary>,
@@ -133,7 +137,7 @@ impl CreatedUser {
     pub fn new(user: &PortalUser, now: OffsetDateTime) -> Self {
         Self {
             portal_user_id: user.id().clone(),
-            username: user.username().to_string(),
+            username: user.username().map(ToString::to_string),
             status: user.status(),
             invitation: InvitationSummary::of(user, now),
         }

@@ -63,6 +63,7 @@ fn public_operations() -> OpenApiRouter<PasswordState> {
     use routes::{invitations, resets, sessions};
     OpenApiRouter::default()
         .routes(routes!(invitations::lookup))
+        .routes(routes!(invitations::email))
         .routes(routes!(invitations::accept))
         .routes(routes!(sessions::log_in, sessions::log_out))
         .routes(routes!(sessions::refresh))

@@ -34,6 +34,9 @@ pub enum AuditAction {
     OrganizationChanged,
     /// An active user was given a new link to set their password (the detail says how).
     PasswordLinkIssued,
+    /// A person known by name alone confirmed an email through their personal link (the
+    /// detail is the address).
+    EmailConfirmed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

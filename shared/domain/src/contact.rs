@@ -1,4 +1,5 @@
-//! CRM contacts: the people portal users are linked to. One contact per email address.
+//! CRM contacts: the people portal users are linked to. One contact per email address; a
+//! contact may also have none (a person known by name alone, as in ELMA365).
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -16,7 +17,10 @@ pub struct Contact {
     /// Unknown for a contact made from an email address alone (a bulk invitation).
     #[serde(default)]
     pub last_name: Option<PersonName>,
-    pub email: EmailAddress,
+    /// Unique among contacts (a guard item). Absent for a person known by name alone: their
+    /// portal user confirms one through a personal link.
+    #[serde(default)]
+    pub email: Option<EmailAddress>,
     pub phone: Option<Phone>,
     pub company: Option<Company>,
     pub locale: Locale,
@@ -44,7 +48,7 @@ fn first_version() -> u64 {
 pub struct ContactForm {
     pub first_name: PersonName,
     pub last_name: PersonName,
-    pub email: EmailAddress,
+    pub email: Option<EmailAddress>,
     pub phone: Option<Phone>,
     pub company: Option<Company>,
     pub external_ref: Option<String>,
@@ -67,6 +71,11 @@ pub struct ContactChange {
 /// person signs in with and which is unique through a guard of its own.
 pub const EMAIL_IS_USERNAME: &str =
     "the contact's portal user signs in with this email; it cannot change here";
+
+/// Why a contact without email whose portal user exists gets none from staff: the person
+/// gives and confirms their own through their personal link.
+pub const EMAIL_CONFIRMED_BY_USER: &str =
+    "the contact's portal user confirms their own email through their personal link";
 
 /// An external reference (another system's id): trimmed, 1..=200 characters, no control
 /// characters.
@@ -92,11 +101,12 @@ pub struct PersonFields<'a> {
 
 impl ContactForm {
     /// Parses the person fields every form shares (registration, new contact), recording
-    /// each invalid one in `errors`; `None` if any was invalid.
+    /// each invalid one in `errors`; `None` if any was invalid. Only the name is required
+    /// here; a registration requires the email too.
     pub fn parse(errors: &mut FieldErrors, fields: PersonFields<'_>) -> Option<Self> {
         let first_name = errors.require("first_name", fields.first_name, PersonName::parse);
         let last_name = errors.require("last_name", fields.last_name, PersonName::parse);
-        let email = errors.require("email", fields.email, EmailAddress::parse);
+        let email = errors.optional("email", fields.email, EmailAddress::parse);
         let phone = errors.optional("phone", fields.phone, Phone::parse);
         let company = errors.optional("company", fields.company, Company::parse);
         let external_ref = errors.optional("external_ref", fields.external_ref, parse_reference);
@@ -138,7 +148,7 @@ impl Contact {
         let form = ContactForm {
             first_name: registration.first_name().clone(),
             last_name: registration.last_name().clone(),
-            email: registration.email().clone(),
+            email: Some(registration.email().clone()),
             phone: registration.phone().cloned(),
             company: registration.company().cloned(),
             external_ref: None,
@@ -155,7 +165,7 @@ impl Contact {
             first_name: PersonName::parse(&truncated)
                 .unwrap_or_else(|_| PersonName::parse("unknown").expect("a valid name")),
             last_name: None,
-            email: email.clone(),
+            email: Some(email.clone()),
             phone: None,
             company: None,
             locale: Locale::default(),
@@ -183,7 +193,10 @@ impl Contact {
     pub fn search_keys(&self) -> [(SearchField, Option<String>); 3] {
         [
             (SearchField::Name, Some(self.name_key())),
-            (SearchField::Email, Some(self.email.to_string())),
+            (
+                SearchField::Email,
+                self.email.as_ref().map(ToString::to_string),
+            ),
             (
                 SearchField::Company,
                 self.company
@@ -214,11 +227,17 @@ impl Contact {
             next.last_name = Some(last_name.clone());
             what.push("last_name");
         }
-        if let Some(email) = change.email.as_ref().filter(|email| **email != self.email) {
-            if self.portal_user_id.is_some() {
-                return Err(DomainError::Conflict(EMAIL_IS_USERNAME));
+        if let Some(email) = change
+            .email
+            .as_ref()
+            .filter(|email| self.email.as_ref() != Some(*email))
+        {
+            match (&self.portal_user_id, &self.email) {
+                (Some(_), Some(_)) => return Err(DomainError::Conflict(EMAIL_IS_USERNAME)),
+                (Some(_), None) => return Err(DomainError::Conflict(EMAIL_CONFIRMED_BY_USER)),
+                (None, _) => {}
             }
-            next.email = email.clone();
+            next.email = Some(email.clone());
             what.push("email");
         }
         if let Some(phone) = &change.phone {
@@ -241,6 +260,33 @@ impl Contact {
             actor,
             AuditAction::ContactChanged,
             Some(what.join(", ")),
+            now,
+        ));
+        Ok(next)
+    }
+}
+
+impl Contact {
+    /// The next version with the email its portal user confirmed through their personal
+    /// link; only a contact without one gets it this way.
+    pub fn confirm_email(
+        &self,
+        actor: &Actor,
+        email: &EmailAddress,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        if self.email.is_some() {
+            return Err(DomainError::Conflict(EMAIL_IS_USERNAME));
+        }
+        let mut next = Self {
+            version: self.version + 1,
+            email: Some(email.clone()),
+            ..self.clone()
+        };
+        next.audit.push(AuditEvent::new(
+            actor,
+            AuditAction::EmailConfirmed,
+            Some(email.to_string()),
             now,
         ));
         Ok(next)

@@ -125,6 +125,15 @@ pub enum DomainError {
     Store(StoreError),
 }
 
+impl DomainError {
+    /// `Validation` of one field.
+    pub fn invalid_field(field: &str, message: &str) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        Self::Validation(errors)
+    }
+}
+
 impl From<FieldErrors> for DomainError {
     fn from(errors: FieldErrors) -> Self {
         Self::Validation(errors)

@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::types::EmailAddress;
+use crate::verification_code::PendingCode;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationStatus {
@@ -25,6 +28,17 @@ pub struct Invitation {
     /// confirmation"). A person whose name is unknown is asked for it either way.
     #[serde(default = "confirm_by_default")]
     pub confirm_contact_data: bool,
+    /// For a person known by name alone: the address they gave on the welcome page and the
+    /// code sent to it, which accepting the invitation needs.
+    #[serde(default)]
+    pub email_code: Option<EmailCode>,
+}
+
+/// An address a person gave through their personal link, not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailCode {
+    pub email: EmailAddress,
+    pub code: PendingCode,
 }
 
 fn confirm_by_default() -> bool {

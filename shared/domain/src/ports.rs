@@ -216,6 +216,16 @@ pub enum NewMember {
     Update(PortalUser),
 }
 
+/// The address a person known by name alone confirmed, as their contact takes it: the
+/// contact's next version (version-checked over `previous`) with the address's guard and
+/// search entry, and the username's guard when the address became the user's username.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactEmail {
+    pub previous: Contact,
+    pub next: Contact,
+    pub username_is_new: bool,
+}
+
 /// Accounts: invitation landing, logins, sessions and password resets.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -231,11 +241,14 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<Option<PortalUser>, StoreError>;
 
     /// One atomic write: `next` (version-checked: a second accept of the same invitation
-    /// fails) and the session it begins. `ConditionFailed` if the user moved.
+    /// fails) and the session it begins; with `contact`, the address a person known by
+    /// name alone confirmed (refused as `ContactEmailTaken` or `UsernameTaken` when
+    /// another contact or user has it). `ConditionFailed` if the user or contact moved.
     async fn accept_invitation(
         &self,
         next: &PortalUser,
         session: &NewSession,
+        contact: Option<&ContactEmail>,
     ) -> Result<(), StoreError>;
 
     /// The failure count of a username (by `LoginGuard::key_for`), if it has one.

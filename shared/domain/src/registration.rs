@@ -10,9 +10,8 @@ use crate::error::DomainError;
 use crate::ids::{ContactId, PortalUserId, RegistrationId};
 use crate::stored::aggregate;
 use crate::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason};
-use crate::verification_code::{
-    CODE_LIFETIME, CodeAttempt, MAX_ATTEMPTS, MAX_SENDS, RESEND_INTERVAL, VerificationCode,
-};
+pub use crate::verification_code::PendingCode;
+use crate::verification_code::{CodeAttempt, CodeCheck, VerificationCode};
 
 /// Unverified requests are forgotten after this long.
 pub const UNVERIFIED_LIFETIME: Duration = Duration::hours(24);
@@ -51,29 +50,18 @@ pub struct RegistrationForm {
 }
 
 impl RegistrationForm {
-    pub fn new(person: ContactForm, locale: Locale) -> Self {
+    /// The person's fields and the address they register with (which a contact may lack,
+    /// a request may not).
+    pub fn new(person: ContactForm, email: EmailAddress, locale: Locale) -> Self {
         Self {
             first_name: person.first_name,
             last_name: person.last_name,
-            email: person.email,
+            email,
             phone: person.phone,
             company: person.company,
             locale,
         }
     }
-}
-
-/// The code currently sent for a request, stored as a hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingCode {
-    pub hash: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub sent_at: OffsetDateTime,
-    pub failed_attempts: u8,
-    /// Codes sent for this request so far, the first included.
-    pub sends: u8,
 }
 
 aggregate! {
@@ -130,13 +118,7 @@ impl Registration {
         now: OffsetDateTime,
     ) -> Self {
         Self {
-            code: Some(PendingCode {
-                hash: code.hash(id.as_str()),
-                expires_at: now + CODE_LIFETIME,
-                sent_at: now,
-                failed_attempts: 0,
-                sends: 1,
-            }),
+            code: Some(PendingCode::sent(code, id.as_str(), 1, now)),
             id,
             status: RegistrationStatus::PendingVerification,
             first_name: form.first_name,
@@ -254,27 +236,23 @@ impl Registration {
             .code
             .as_ref()
             .ok_or(DomainError::CodeInvalid("no code was sent"))?;
-        if code.failed_attempts >= MAX_ATTEMPTS {
-            return Err(DomainError::TooManyAttempts {
-                retry_after: self.wait_before_resend(code, now),
-            });
-        }
-        if code.expires_at <= now {
-            return Err(DomainError::CodeInvalid(
-                "the code has expired; request a new one",
-            ));
-        }
         let mut next = self.next_version(now);
-        if attempt.matches(self.id.as_str(), &code.hash) {
-            next.status = RegistrationStatus::New;
-            next.code = None;
-            next.expires_at = None;
-            Ok(Verification::Verified(next))
-        } else {
-            if let Some(code) = next.code.as_mut() {
-                code.failed_attempts += 1;
+        match code.check(
+            attempt,
+            self.id.as_str(),
+            self.no_more_codes_until(now),
+            now,
+        )? {
+            CodeCheck::Right => {
+                next.status = RegistrationStatus::New;
+                next.code = None;
+                next.expires_at = None;
+                Ok(Verification::Verified(next))
             }
-            Ok(Verification::WrongCode(next))
+            CodeCheck::Wrong(counted) => {
+                next.code = Some(counted);
+                Ok(Verification::WrongCode(next))
+            }
         }
     }
 
@@ -291,7 +269,7 @@ impl Registration {
         }
         let sends = match &self.code {
             Some(current) => {
-                let wait = self.wait_before_resend(current, now);
+                let wait = current.wait_before_resend(self.no_more_codes_until(now), now);
                 if !wait.is_zero() {
                     return Err(DomainError::RateLimited { retry_after: wait });
                 }
@@ -300,13 +278,7 @@ impl Registration {
             None => 0,
         };
         let mut next = self.next_version(now);
-        next.code = Some(PendingCode {
-            hash: code.hash(self.id.as_str()),
-            expires_at: now + CODE_LIFETIME,
-            sent_at: now,
-            failed_attempts: 0,
-            sends: sends + 1,
-        });
+        next.code = Some(PendingCode::sent(code, self.id.as_str(), sends + 1, now));
         Ok(next)
     }
 
@@ -330,11 +302,16 @@ impl Registration {
                 "the contact already has a portal user",
             ));
         }
+        let Some(email) = &contact.email else {
+            return Err(DomainError::Conflict(
+                "the contact has no email: give it the request's address first",
+            ));
+        };
         let mut next = self.next_version(now);
         next.status = RegistrationStatus::Resolved;
         next.contact = Some(LinkedContact {
             id: contact.id.clone(),
-            email: contact.email.clone(),
+            email: email.clone(),
         });
         next.audit.push(AuditEvent::new(
             actor,
@@ -399,16 +376,10 @@ impl Registration {
         Ok(next)
     }
 
-    /// Zero when a new code may be sent now; otherwise how long to wait.
-    fn wait_before_resend(&self, code: &PendingCode, now: OffsetDateTime) -> std::time::Duration {
-        let until = if code.sends >= MAX_SENDS {
-            // No more codes for this request: it expires and the person registers again.
-            self.expires_at.unwrap_or(now)
-        } else {
-            code.sent_at + RESEND_INTERVAL
-        };
-        let secs = (until - now).whole_seconds();
-        std::time::Duration::from_secs(secs.max(0) as u64)
+    /// Once every code is sent, no more come for this request: it expires and the person
+    /// registers again.
+    fn no_more_codes_until(&self, now: OffsetDateTime) -> OffsetDateTime {
+        self.expires_at.unwrap_or(now)
     }
 
     fn next_version(&self, now: OffsetDateTime) -> Self {

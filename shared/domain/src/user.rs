@@ -6,9 +6,10 @@ use time::OffsetDateTime;
 use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::error::{DomainError, FieldErrors};
 use crate::ids::{ContactId, OrganizationId, PortalUserId};
-use crate::invitation::{Invitation, InvitationStatus};
+use crate::invitation::{EmailCode, Invitation, InvitationStatus};
 use crate::stored::aggregate;
 use crate::types::{EmailAddress, Locale, PersonName, Phone, Role, Username};
+use crate::verification_code::{CodeAttempt, CodeCheck, PendingCode, VerificationCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -25,11 +26,13 @@ aggregate! {
         id: PortalUserId,
         contact_id: ContactId,
         /// What the person signs in with, unique among portal users: the contact's field
-        /// `USERNAME_FIELD` names when the user was made.
-        username: Username,
-        /// Where the portal writes to them: the contact's address when the user was made.
-        /// Users made before usernames could be other than an address have none here;
-        /// their username is it.
+        /// `USERNAME_FIELD` names when the user was made. A person known by name alone
+        /// under `USERNAME_FIELD=email` has none until they confirm an address through
+        /// their personal link.
+        username: Option<Username>,
+        /// Where the portal writes to them: the contact's address when the user was made,
+        /// or the one they confirmed through their personal link. Users made before
+        /// usernames could be other than an address have none here; their username is it.
         email: Option<EmailAddress>,
         status: PortalUserStatus,
         /// The user's own roles; organization roles and the base role come on top.
@@ -56,6 +59,17 @@ aggregate! {
         audit: Vec<AuditEvent>,
         version: u64,
     }
+}
+
+/// What the code a person known by name alone typed says.
+#[derive(Debug)]
+pub enum EmailCheck {
+    /// The user has an address: no code is needed.
+    NotNeeded,
+    /// The code sent to this address is right.
+    Confirmed(EmailAddress),
+    /// Wrong: this next version counts the failure and is to be stored.
+    WrongCode(PortalUser),
 }
 
 /// The name and phone a person gives for their account.
@@ -100,12 +114,14 @@ impl AccessChange {
 }
 
 impl PortalUser {
-    /// A user who must open the invitation link to set a password.
+    /// A user who must open the invitation link to set a password. Without an address
+    /// (a person known by name alone) they confirm one through the link; without a
+    /// username too, that address becomes it.
     pub fn invite(
         id: PortalUserId,
         contact_id: ContactId,
-        username: Username,
-        email: EmailAddress,
+        username: Option<Username>,
+        email: Option<EmailAddress>,
         grant: Grant,
         invitation: Invitation,
         invited: AuditEvent,
@@ -114,7 +130,7 @@ impl PortalUser {
             id,
             contact_id,
             username,
-            email: Some(email),
+            email,
             status: PortalUserStatus::Invited,
             roles: grant.roles,
             organization_id: grant.organization_id,
@@ -166,19 +182,27 @@ impl PortalUser {
         &self.contact_id
     }
 
-    /// What the person signs in with; unique among portal users.
-    pub fn username(&self) -> &Username {
-        &self.username
+    /// What the person signs in with; unique among portal users. `None` for a person known
+    /// by name alone until they confirm an address.
+    pub fn username(&self) -> Option<&Username> {
+        self.username.as_ref()
     }
 
-    /// Where the portal writes to the person.
-    pub fn email(&self) -> EmailAddress {
-        // Every user is made with an address; those made before it was kept apart from
-        // the username have it as their username, which was always one then.
-        self.email
-            .clone()
-            .or_else(|| EmailAddress::parse(self.username.as_str()).ok())
-            .expect("a portal user has an address: its own, or its username from before")
+    /// Where the portal writes to the person; `None` for a person known by name alone
+    /// until they confirm an address through their personal link.
+    pub fn email(&self) -> Option<EmailAddress> {
+        // Users made before the address was kept apart from the username have it as their
+        // username, which was always an address then.
+        self.email.clone().or_else(|| {
+            self.username
+                .as_ref()
+                .and_then(|username| EmailAddress::parse(username.as_str()).ok())
+        })
+    }
+
+    /// Known by name alone: the welcome page asks for an address and a code sent to it.
+    pub fn needs_email(&self) -> bool {
+        self.email().is_none()
     }
 
     pub fn status(&self) -> PortalUserStatus {
@@ -277,16 +301,109 @@ impl PortalUser {
         }
     }
 
+    /// The address a person known by name alone gave through their link, with a fresh
+    /// `code` to send to it (which replaces any code before). Codes are spaced and counted
+    /// as a registration's are.
+    pub fn send_email_code(
+        &self,
+        token_hash: &str,
+        email: EmailAddress,
+        code: &VerificationCode,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        let invitation = self.live_invitation(token_hash, now)?;
+        if !self.needs_email() {
+            return Err(DomainError::InvalidState(
+                "this invitation has an email already",
+            ));
+        }
+        let sends = match &invitation.email_code {
+            Some(current) => {
+                let wait = current.code.wait_before_resend(invitation.expires_at, now);
+                if !wait.is_zero() {
+                    return Err(DomainError::RateLimited { retry_after: wait });
+                }
+                current.code.sends
+            }
+            None => 0,
+        };
+        let mut next = self.next_version();
+        if let Some(invitation) = next.invitation.as_mut() {
+            invitation.email_code = Some(EmailCode {
+                email,
+                code: PendingCode::sent(code, self.id.as_str(), sends + 1, now),
+            });
+        }
+        Ok(next)
+    }
+
+    /// Compares the code a person known by name alone typed with the one sent to the
+    /// address they gave. A user with an address needs none.
+    pub fn check_email_code(
+        &self,
+        token_hash: &str,
+        attempt: Option<&CodeAttempt>,
+        now: OffsetDateTime,
+    ) -> Result<EmailCheck, DomainError> {
+        let invitation = self.live_invitation(token_hash, now)?;
+        if !self.needs_email() {
+            return Ok(EmailCheck::NotNeeded);
+        }
+        let Some(attempt) = attempt else {
+            return Err(DomainError::invalid_field(
+                "email_code",
+                "is required: confirm your email with the code sent to it",
+            ));
+        };
+        let Some(pending) = &invitation.email_code else {
+            return Err(DomainError::CodeInvalid(
+                "no code was sent; give your email first",
+            ));
+        };
+        let check = pending
+            .code
+            .check(attempt, self.id.as_str(), invitation.expires_at, now)?;
+        match check {
+            CodeCheck::Right => Ok(EmailCheck::Confirmed(pending.email.clone())),
+            CodeCheck::Wrong(counted) => {
+                let mut next = self.next_version();
+                if let Some(code) = next
+                    .invitation
+                    .as_mut()
+                    .and_then(|invitation| invitation.email_code.as_mut())
+                {
+                    code.code = counted;
+                }
+                Ok(EmailCheck::WrongCode(next))
+            }
+        }
+    }
+
     /// The password is set through the link: the invitation is used up and the user active.
+    /// A person known by name alone gets the address they confirmed (and it becomes their
+    /// username when they have none).
     pub fn accept_invitation(
         &self,
         token_hash: &str,
         password_hash: String,
         profile: Option<Profile>,
+        confirmed_email: Option<EmailAddress>,
         now: OffsetDateTime,
     ) -> Result<Self, DomainError> {
         self.live_invitation(token_hash, now)?;
         let mut next = self.next_version();
+        match confirmed_email {
+            Some(email) => {
+                if next.username.is_none() {
+                    next.username = Some(Username::of_email(&email));
+                }
+                next.email = Some(email);
+            }
+            None if self.needs_email() => {
+                return Err(DomainError::invalid_field("email_code", "is required"));
+            }
+            None => {}
+        }
         if let Some(profile) = profile {
             next = next.with_profile(profile);
         } else if self.needs_profile() {
@@ -298,6 +415,7 @@ impl PortalUser {
         next.password_hash = Some(password_hash);
         if let Some(invitation) = next.invitation.as_mut() {
             invitation.status = InvitationStatus::Accepted;
+            invitation.email_code = None;
         }
         next.audit.push(AuditEvent::new(
             &self.as_actor(),
@@ -497,7 +615,7 @@ impl PortalUser {
     fn as_actor(&self) -> Actor {
         Actor {
             subject: self.id.to_string(),
-            name: Some(self.username.to_string()),
+            name: self.username.as_ref().map(ToString::to_string),
         }
     }
 
@@ -539,6 +657,7 @@ mod tests {
             created_at: NOW,
             expires_at: NOW + time::Duration::hours(72),
             confirm_contact_data: true,
+            email_code: None,
         };
         let actor = Actor {
             subject: "staff".into(),
@@ -658,6 +777,7 @@ mod tests {
             created_at: NOW,
             expires_at: NOW + time::Duration::hours(72),
             confirm_contact_data: true,
+            email_code: None,
         };
         (token, invitation)
     }

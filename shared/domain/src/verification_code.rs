@@ -1,7 +1,11 @@
-//! The 6-digit code that proves a person reads the mailbox they registered with.
+//! The 6-digit code that proves a person reads a mailbox: the one they registered with, or
+//! the one they give through a personal link.
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use time::Duration;
+use time::{Duration, OffsetDateTime};
+
+use crate::DomainError;
 
 use crate::random::{Randomness, below};
 
@@ -26,9 +30,9 @@ impl VerificationCode {
         &self.0
     }
 
-    /// Hashed with the request id, so equal codes of two requests differ at rest.
-    pub fn hash(&self, registration_id: &str) -> String {
-        hash_code(registration_id, &self.0)
+    /// Hashed with the id of what it was sent for, so equal codes differ at rest.
+    pub fn hash(&self, salt: &str) -> String {
+        hash_code(salt, &self.0)
     }
 }
 
@@ -46,13 +50,92 @@ impl CodeAttempt {
         }
     }
 
-    pub fn matches(&self, registration_id: &str, stored_hash: &str) -> bool {
-        hash_code(registration_id, &self.0) == stored_hash
+    pub fn matches(&self, salt: &str, stored_hash: &str) -> bool {
+        hash_code(salt, &self.0) == stored_hash
     }
 }
 
-fn hash_code(registration_id: &str, code: &str) -> String {
-    let digest = Sha256::digest(format!("{registration_id}:{code}").as_bytes());
+/// The code currently sent, stored as a hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCode {
+    pub hash: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+    pub failed_attempts: u8,
+    /// Codes sent for this purpose so far, the first included.
+    pub sends: u8,
+}
+
+/// How a typed code compared with the pending one.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CodeCheck {
+    Right,
+    /// Wrong: the pending code with this failure counted, to be stored.
+    Wrong(PendingCode),
+}
+
+impl PendingCode {
+    /// `code` as just sent (the `sends`-th), hashed with `salt`.
+    pub fn sent(code: &VerificationCode, salt: &str, sends: u8, now: OffsetDateTime) -> Self {
+        Self {
+            hash: code.hash(salt),
+            expires_at: now + CODE_LIFETIME,
+            sent_at: now,
+            failed_attempts: 0,
+            sends,
+        }
+    }
+
+    /// Zero when a new code may be sent now; otherwise how long to wait. After
+    /// [`MAX_SENDS`] codes none comes until `no_more_until`.
+    pub fn wait_before_resend(
+        &self,
+        no_more_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> std::time::Duration {
+        let until = if self.sends >= MAX_SENDS {
+            no_more_until
+        } else {
+            self.sent_at + RESEND_INTERVAL
+        };
+        let secs = (until - now).whole_seconds();
+        std::time::Duration::from_secs(secs.max(0) as u64)
+    }
+
+    /// Compares `attempt`: a code burned by [`MAX_ATTEMPTS`] wrong ones is `TooManyAttempts`
+    /// (until a new one may be sent), an expired one `CodeInvalid`.
+    pub fn check(
+        &self,
+        attempt: &CodeAttempt,
+        salt: &str,
+        no_more_until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<CodeCheck, DomainError> {
+        if self.failed_attempts >= MAX_ATTEMPTS {
+            return Err(DomainError::TooManyAttempts {
+                retry_after: self.wait_before_resend(no_more_until, now),
+            });
+        }
+        if self.expires_at <= now {
+            return Err(DomainError::CodeInvalid(
+                "the code has expired; request a new one",
+            ));
+        }
+        if attempt.matches(salt, &self.hash) {
+            Ok(CodeCheck::Right)
+        } else {
+            Ok(CodeCheck::Wrong(Self {
+                failed_attempts: self.failed_attempts + 1,
+                ..self.clone()
+            }))
+        }
+    }
+}
+
+fn hash_code(salt: &str, code: &str) -> String {
+    let digest = Sha256::digest(format!("{salt}:{code}").as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -50,7 +50,9 @@ macro_rules! record {
 record!(PortalUserRecord <-> PortalUser via StoredPortalUser {
     id: PortalUserId,
     contact_id: ContactId,
-    username: Username,
+    // A person known by name alone has none until they confirm an address.
+    #[serde(default)]
+    username: Option<Username>,
     // Users written before usernames could be other than an address have none: their
     // username is it.
     #[serde(default)]

@@ -149,6 +149,7 @@ pub fn invited_portal_user(email: &str, now: OffsetDateTime) -> (PortalUser, Sec
         created_at: now,
         expires_at: now + Settings::DEFAULT_INVITATION_LIFETIME,
         confirm_contact_data: true,
+        email_code: None,
     };
     let staff = Actor {
         subject: "staff-1".into(),
@@ -158,8 +159,8 @@ pub fn invited_portal_user(email: &str, now: OffsetDateTime) -> (PortalUser, Sec
     let user = PortalUser::invite(
         Id::generate(&OsRandomness),
         Id::generate(&OsRandomness),
-        Username::of_email(&email),
-        email,
+        Some(Username::of_email(&email)),
+        Some(email),
         Grant::default(),
         invitation,
         AuditEvent::new(&staff, AuditAction::Invited, None, now),

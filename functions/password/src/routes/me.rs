@@ -40,8 +40,10 @@ pub async fn me(
     let organization_roles = organization_roles(&ports, &user).await?;
     Ok(Json(Me {
         portal_user_id: user.id().clone(),
-        username: user.username().to_string(),
-        email: user.email().to_string(),
+        // A signed-in user has both: a person known by name alone confirms an address,
+        // which becomes their username, before their first password.
+        username: user.username().map(ToString::to_string).unwrap_or_default(),
+        email: user.email().map(|email| email.to_string()).unwrap_or_default(),
         first_name: user.first_name().map(ToString::to_string),
         last_name: user.last_name().map(ToString::to_string),
         organization_id: user.organization_id().cloned(),

@@ -81,7 +81,8 @@ pub async fn complete(
     let password = required("password", body.password)?;
     let user = complete_password_reset(&ports, &token, &password).await?;
     Ok(Json(Completed {
-        username: user.username().to_string(),
+        // Only a user with an address gets a link that works (see `complete_password_reset`).
+        username: user.username().map(ToString::to_string).unwrap_or_default(),
         status: "password_changed",
     }))
 }

@@ -42,14 +42,21 @@ impl TryFrom<SubmitBody> for RegistrationForm {
             PersonFields {
                 first_name: body.first_name.as_deref(),
                 last_name: body.last_name.as_deref(),
-                email: body.email.as_deref(),
+                email: None,
                 phone: body.phone.as_deref(),
                 company: body.company.as_deref(),
                 external_ref: None,
             },
         );
+        let email = errors.require("email", body.email.as_deref(), EmailAddress::parse);
         let locale = errors.optional("locale", body.locale.as_deref(), Locale::parse);
-        errors.finish(|| Some(RegistrationForm::new(person?, locale?.unwrap_or_default())))
+        errors.finish(|| {
+            Some(RegistrationForm::new(
+                person?,
+                email?,
+                locale?.unwrap_or_default(),
+            ))
+        })
     }
 }
 

@@ -75,7 +75,7 @@ impl UsernameField {
     /// The username `contact` gives, if it has this field.
     pub fn of_contact(self, contact: &Contact) -> Option<Username> {
         match self {
-            Self::Email => Some(Username::of_email(&contact.email)),
+            Self::Email => contact.email.as_ref().map(Username::of_email),
             Self::Phone => contact.phone.as_ref().map(Username::of_phone),
             Self::ExternalRef => contact.external_ref.as_deref().map(Username::of_reference),
         }

@@ -1,21 +1,24 @@
 //! The invited person's side: the invitation landing, logins, sessions, password resets.
 
+use crate::audit::Actor;
 use crate::error::StoreError;
 use crate::ids::{ContactId, PortalUserId};
 use crate::login::{ClientInfo, LoginEvent, LoginGuard};
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::password::{NewPassword, PasswordRejection};
 use crate::password_reset::{PasswordReset, RESET_LIFETIME};
+use crate::ports::ContactEmail;
 use crate::secret_token::{SecretToken, token_hash};
 use crate::session::{NewSession, RefreshDecision, RefreshToken};
 use crate::throttle::ThrottleWindow;
 use crate::types::{EmailAddress, Role, Username, UsernameField};
-use crate::user::{PortalUser, PortalUserStatus, Profile};
+use crate::user::{EmailCheck, PortalUser, PortalUserStatus, Profile};
+use crate::verification_code::{CODE_LIFETIME, CodeAttempt, VerificationCode};
 use crate::{DomainError, Ports};
 
 use super::invitations::{email_to, greeting_name};
 use super::members::organization_roles;
-use super::{OPTIMISTIC_RETRIES, deliver_after_commit};
+use super::{OPTIMISTIC_RETRIES, deliver_after_commit, with_retries};
 
 /// A session handed to a client: the user it is for, the roles its access tokens carry,
 /// and the refresh token (shown once).
@@ -57,25 +60,104 @@ pub async fn lookup_invitation(ports: &Ports, token: &str) -> Result<PortalUser,
     Ok(user)
 }
 
+/// Sends a 6-digit code to the address a person known by name alone gives through their
+/// personal link (a new code replaces the one before; codes are spaced and counted as a
+/// registration's are). Whether the address is someone else's is told only after the
+/// code proves the person reads it, when they accept.
+pub async fn send_invitation_email_code(
+    ports: &Ports,
+    token: &str,
+    email: &EmailAddress,
+) -> Result<(), DomainError> {
+    let hash = token_hash(token);
+    let message = with_retries(|| async {
+        let user = lookup_invitation(ports, token).await?;
+        let now = ports.clock.now();
+        let code = VerificationCode::generate(ports.random.as_ref());
+        let next = user.send_email_code(&hash, email.clone(), &code, now)?;
+        let content = EmailContent::VerificationCode {
+            first_name: greeting_name(&next),
+            sealed_code: ports.sealer.seal(code.as_str()),
+            valid_minutes: CODE_LIFETIME.whole_minutes() as u32,
+        };
+        let message = OutboxMessage::new(
+            ports.random.as_ref(),
+            email.clone(),
+            next.locale().clone(),
+            content,
+            now,
+        );
+        ports
+            .store
+            .update_portal_user(&next, Some(&message))
+            .await?;
+        Ok(message)
+    })
+    .await?;
+    deliver_after_commit(ports, &message).await;
+    Ok(())
+}
+
 /// Sets the password through the invitation link and logs the person in. The link is
 /// consumed by the same conditional write that activates the user: of two concurrent
-/// accepts, one wins and the other gets `InvitationInvalid`.
+/// accepts, one wins and the other gets `InvitationInvalid`. A person known by name alone
+/// gives the code sent to their address: a wrong one is counted (5 burn it); the right
+/// one gives the address to the user (as their username when they have none) and to
+/// their contact, in the same write, which a taken address refuses (`409`).
 pub async fn accept_invitation(
     ports: &Ports,
     token: &str,
     password: &str,
     profile: Option<Profile>,
+    email_code: Option<CodeAttempt>,
 ) -> Result<SessionStart, DomainError> {
+    let hash = token_hash(token);
     let user = lookup_invitation(ports, token).await?;
+    let confirmed = match user.check_email_code(&hash, email_code.as_ref(), ports.clock.now())? {
+        EmailCheck::NotNeeded => None,
+        EmailCheck::Confirmed(email) => Some(email),
+        EmailCheck::WrongCode(counted) => {
+            // A lost race counts in the winner's write, or reads a used invitation.
+            match ports.store.update_portal_user(&counted, None).await {
+                Ok(()) | Err(StoreError::ConditionFailed) => {}
+                Err(other) => return Err(other.into()),
+            }
+            return Err(DomainError::CodeInvalid("the code is wrong"));
+        }
+    };
     let names = profile
         .as_ref()
         .map(|p| (p.first_name.to_string(), p.last_name.to_string()));
-    let password = checked_password(ports, password, &user, names)?;
+    let password = checked_password(ports, password, &user, names, confirmed.as_ref())?;
     let password_hash = ports.hasher.hash(&password).await;
     let now = ports.clock.now();
-    let next = user.accept_invitation(&token_hash(token), password_hash, profile, now)?;
+    let next = user.accept_invitation(&hash, password_hash, profile, confirmed.clone(), now)?;
+    let contact = match &confirmed {
+        Some(email) => {
+            let previous = ports
+                .store
+                .contact(next.contact_id())
+                .await?
+                .ok_or(DomainError::InvitationInvalid)?;
+            let actor = Actor {
+                subject: next.id().to_string(),
+                name: None,
+            };
+            let confirmed = previous.confirm_email(&actor, email, now)?;
+            Some(ContactEmail {
+                previous,
+                next: confirmed,
+                username_is_new: user.username().is_none(),
+            })
+        }
+        None => None,
+    };
     let session = NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now);
-    match ports.store.accept_invitation(&next, &session).await {
+    match ports
+        .store
+        .accept_invitation(&next, &session, contact.as_ref())
+        .await
+    {
         Ok(()) => SessionStart::new(ports, next, session.family.id, session.token).await,
         Err(StoreError::ConditionFailed) => Err(DomainError::InvitationInvalid),
         Err(other) => Err(other.into()),
@@ -256,10 +338,7 @@ pub async fn request_password_reset(
     // Every request writes a link; only an active user's is emailed (and so ever used).
     // The others are for nobody: their token is dropped here, and they expire in an hour.
     let (reset, email_message) = match &active {
-        Some(user) => {
-            let (reset, message) = reset_link(ports, user, now);
-            (reset, Some(message))
-        }
+        Some(user) => reset_link(ports, user, now),
         None => (unused_link(ports, now), None),
     };
     let throttle = ThrottleWindow::password_resets(email, now);
@@ -334,14 +413,15 @@ fn reset_link(
     ports: &Ports,
     user: &PortalUser,
     now: time::OffsetDateTime,
-) -> (PasswordReset, OutboxMessage) {
+) -> (PasswordReset, Option<OutboxMessage>) {
     let (reset, token) = password_link(ports, user, RESET_LIFETIME, now);
     let content = EmailContent::PasswordReset {
         first_name: greeting_name(user),
         sealed_token: ports.sealer.seal(token.as_str()),
         expires_at: reset.expires_at,
     };
-    (reset, email_to(ports, user, content, now).for_mailer())
+    let message = email_to(ports, user, content, now).map(OutboxMessage::for_mailer);
+    (reset, message)
 }
 
 /// A new link for `user` to choose a password, valid for `lifetime`, and the token
@@ -375,7 +455,7 @@ pub async fn complete_password_reset(
     let hash = token_hash(token);
     let reset = usable_reset(ports, &hash).await?;
     let user = reset_user(ports, &reset).await?;
-    let password = checked_password(ports, password, &user, None)?;
+    let password = checked_password(ports, password, &user, None, None)?;
     let password_hash = ports.hasher.hash(&password).await;
     let mut user = user;
     for _ in 0..OPTIMISTIC_RETRIES {
@@ -388,7 +468,11 @@ pub async fn complete_password_reset(
         let content = EmailContent::PasswordChanged {
             first_name: greeting_name(&next),
         };
-        let message = email_to(ports, &next, content, now);
+        // Only a user with an address is active (one known by name alone confirms theirs
+        // before their first password).
+        let message = email_to(ports, &next, content, now).ok_or(DomainError::InvalidState(
+            "the user has no email to tell of the change",
+        ))?;
         match ports
             .store
             .complete_password_reset(&used, &next, &message)
@@ -437,19 +521,32 @@ async fn active_user(ports: &Ports, user_id: &PortalUserId) -> Result<PortalUser
         .ok_or(DomainError::Unauthenticated)
 }
 
-/// The password policy, with the user's own email and names as forbidden content.
+/// The password policy, with the user's own username, address and names as forbidden
+/// content (`email`: the one they are confirming, if any).
 fn checked_password(
     ports: &Ports,
     password: &str,
     user: &PortalUser,
     names: Option<(String, String)>,
+    email: Option<&EmailAddress>,
 ) -> Result<NewPassword, DomainError> {
     let (first, last) = names.unwrap_or_else(|| {
         let name =
             |n: Option<&crate::types::PersonName>| n.map(ToString::to_string).unwrap_or_default();
         (name(user.first_name()), name(user.last_name()))
     });
-    let personal = [user.username().as_ref(), first.as_str(), last.as_str()];
+    let username = user.username().map(ToString::to_string).unwrap_or_default();
+    let address = email
+        .cloned()
+        .or_else(|| user.email())
+        .map(|email| email.to_string())
+        .unwrap_or_default();
+    let personal = [
+        username.as_str(),
+        address.as_str(),
+        first.as_str(),
+        last.as_str(),
+    ];
     NewPassword::parse(password, &personal, ports.settings.password_min_length)
         .map_err(|rejection: PasswordRejection| DomainError::PasswordRejected(rejection.reason()))
 }

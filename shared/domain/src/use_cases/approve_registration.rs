@@ -49,18 +49,23 @@ pub async fn approve_registration(
             phone: next.phone().cloned(),
         };
         let (username, current) = username_of(ports, &contact.id).await?;
+        // Linking needs a contact with an address; staff cannot take it away since.
+        let email = current.email.ok_or(DomainError::Conflict(
+            "the contact has no email: give it the request's address first",
+        ))?;
         let user = PortalUser::invite(
             user_id,
             contact.id,
             username,
-            current.email,
+            Some(email),
             grant.clone(),
             invitation.clone(),
             invited,
         )
         .with_profile(profile)
         .with_locale(next.locale().clone());
-        let message = invitation_email_to(ports, &user, &token, &invitation, now);
+        let message = invitation_email_to(ports, &user, &token, &invitation, now)
+            .expect("a user made with an address is emailed");
         ports
             .store
             .approve_registration(&next, &user, &message)

@@ -18,7 +18,7 @@ use crate::ports::NewMember;
 use crate::staff::{ASSIGN_ROLES, StaffMember};
 use crate::types::{Company, EmailAddress, PersonName, Phone, Role};
 use crate::user::{AccessChange, Grant, Membership, PortalUser};
-use crate::{DomainError, FieldErrors, Ports, Refusal, StoreError};
+use crate::{DomainError, Ports, Refusal, StoreError};
 
 use super::manager::Manager;
 use super::members::new_member;
@@ -345,7 +345,7 @@ impl<'a> Chunk<'a> {
             .contacts_by_emails(&emails)
             .await?
             .into_iter()
-            .map(|contact| (contact.email.clone(), contact))
+            .filter_map(|contact| Some((contact.email.clone()?, contact)))
             .collect();
         let user_ids: Vec<PortalUserId> = contacts
             .values()
@@ -551,9 +551,7 @@ fn unknown_organization() -> &'static str {
 }
 
 fn field_error(field: &str, message: &str) -> DomainError {
-    let mut errors = FieldErrors::new();
-    errors.add(field, message);
-    DomainError::Validation(errors)
+    DomainError::invalid_field(field, message)
 }
 
 #[cfg(test)]

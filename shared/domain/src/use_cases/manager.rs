@@ -54,7 +54,7 @@ pub async fn org_admin(
             Ok(Manager::OrgAdmin {
                 actor: Actor {
                     subject: user.id().to_string(),
-                    name: Some(user.username().to_string()),
+                    name: user.username().map(ToString::to_string),
                 },
                 user_id: user.id().clone(),
                 organization_id: user_org.clone(),

@@ -14,10 +14,10 @@ use crate::page::{Page, PageRequest};
 use crate::ports::NewMember;
 use crate::types::{Role, Username, UsernameField};
 use crate::user::{AccessChange, Membership, PortalUser, PortalUserStatus, Profile};
-use crate::{DomainError, FieldErrors, Ports};
+use crate::{DomainError, Ports};
 
 use super::contacts::search_prefix;
-use super::invitations::{email_to, greeting_name, invitation_email_to, new_invitation};
+use super::invitations::{NO_EMAIL, email_to, greeting_name, invitation_email_to, new_invitation};
 use super::manager::{Manager, managed_user, refuse_leaving_no_admin};
 use super::{deliver_after_commit, with_retries};
 
@@ -34,14 +34,20 @@ pub struct MemberDetail {
 }
 
 /// The username `contact` gives under `USERNAME_FIELD`, or why it gives none (a contact
-/// without that field cannot get a portal user).
-pub(super) fn username_for(ports: &Ports, contact: &Contact) -> Result<Username, &'static str> {
+/// without that field cannot get a portal user). A contact without email under
+/// `USERNAME_FIELD=email` gives none yet: the address its user confirms through their
+/// personal link becomes it.
+pub(super) fn username_for(
+    ports: &Ports,
+    contact: &Contact,
+) -> Result<Option<Username>, &'static str> {
     let field = ports.settings.username_field;
-    field.of_contact(contact).ok_or(match field {
-        UsernameField::Email => "has no email to be a username",
-        UsernameField::Phone => "has no phone to be a username",
-        UsernameField::ExternalRef => "has no external_ref to be a username",
-    })
+    match (field.of_contact(contact), field) {
+        (Some(username), _) => Ok(Some(username)),
+        (None, UsernameField::Email) => Ok(None),
+        (None, UsernameField::Phone) => Err("has no phone to be a username"),
+        (None, UsernameField::ExternalRef) => Err("has no external_ref to be a username"),
+    }
 }
 
 /// The contact `id` as it is now, and [`username_for`] it (`422` on `contact_id` when it
@@ -49,7 +55,7 @@ pub(super) fn username_for(ports: &Ports, contact: &Contact) -> Result<Username,
 pub(super) async fn username_of(
     ports: &Ports,
     id: &ContactId,
-) -> Result<(Username, Contact), DomainError> {
+) -> Result<(Option<Username>, Contact), DomainError> {
     let contact = ports
         .store
         .contact(id)
@@ -62,7 +68,8 @@ pub(super) async fn username_of(
 
 /// A new portal user for `contact`, built the same for one user and for a bulk: invited
 /// with a fresh link (and its email) when `send_invitation`, else without any link yet.
-/// Refused (with the reason) for a contact without the field usernames come from.
+/// Refused (with the reason) for a contact without the field usernames come from, and
+/// for one without email when `send_invitation` (staff hand such a person a link).
 pub(super) fn new_member(
     ports: &Ports,
     manager: &Manager,
@@ -70,6 +77,9 @@ pub(super) fn new_member(
     membership: Membership,
 ) -> Result<(PortalUser, Option<OutboxMessage>), &'static str> {
     let username = username_for(ports, contact)?;
+    if membership.send_invitation && contact.email.is_none() {
+        return Err(NO_EMAIL_TO_INVITE);
+    }
     let Membership {
         grant,
         org_admin,
@@ -102,8 +112,12 @@ pub(super) fn new_member(
         return Ok((user.without_invitation(), None));
     }
     let email = invitation_email_to(ports, &user, &token, &invitation, now);
-    Ok((user, Some(email)))
+    Ok((user, email))
 }
+
+/// Why a contact without email is not invited by email.
+const NO_EMAIL_TO_INVITE: &str =
+    "has no email: create the user without sending and get a personal link for them";
 
 /// Staff create a portal user for an existing contact, invited at once unless told not to.
 pub async fn create_portal_user(
@@ -384,7 +398,8 @@ pub async fn reinvite(
         let user = managed_user(ports, manager, id).await?;
         let (token, invitation) = new_invitation(ports, now);
         let next = user.reinvite(&manager.actor(), invitation.clone(), now)?;
-        let email = invitation_email_to(ports, &next, &token, &invitation, now);
+        let email = invitation_email_to(ports, &next, &token, &invitation, now)
+            .ok_or(DomainError::InvalidState(NO_EMAIL))?;
         ports.store.update_portal_user(&next, Some(&email)).await?;
         Ok((invitation, email))
     })
@@ -425,11 +440,16 @@ pub async fn deactivate(
             first_name: greeting_name(&next),
         };
         let email = email_to(ports, &next, content, now);
-        ports.store.update_portal_user(&next, Some(&email)).await?;
+        ports
+            .store
+            .update_portal_user(&next, email.as_ref())
+            .await?;
         Ok((next, email))
     })
     .await?;
-    deliver_after_commit(ports, &email).await;
+    if let Some(email) = &email {
+        deliver_after_commit(ports, email).await;
+    }
     Ok(next)
 }
 
@@ -450,8 +470,11 @@ pub async fn reactivate(
         let (token, invitation) = new_invitation(ports, now);
         let next = user.reactivate(&manager.actor(), Some(invitation.clone()), now)?;
         let email = invitation_email_to(ports, &next, &token, &invitation, now);
-        ports.store.update_portal_user(&next, Some(&email)).await?;
-        Ok((next, Some(email)))
+        ports
+            .store
+            .update_portal_user(&next, email.as_ref())
+            .await?;
+        Ok((next, email))
     })
     .await?;
     if let Some(email) = &email {
@@ -461,7 +484,5 @@ pub async fn reactivate(
 }
 
 pub(super) fn field_error(field: &'static str, message: &'static str) -> DomainError {
-    let mut errors = FieldErrors::new();
-    errors.add(field, message);
-    DomainError::Validation(errors)
+    DomainError::invalid_field(field, message)
 }

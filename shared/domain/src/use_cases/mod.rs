@@ -22,7 +22,7 @@ pub use access_info::{
 };
 pub use accounts::{
     SessionStart, accept_invitation, complete_password_reset, current_user, log_in, log_out,
-    lookup_invitation, refresh_session, request_password_reset,
+    lookup_invitation, refresh_session, request_password_reset, send_invitation_email_code,
 };
 pub use approve_registration::{Approval, approve_registration};
 pub use client_limit::admit_client;

@@ -271,7 +271,8 @@ pub(super) async fn write_members(
 
 /// Who each row is about: an address and its contact, if it has one; or why the entry is
 /// `invalid`.
-type Target = Result<(EmailAddress, Option<Contact>), &'static str>;
+/// A contact given by id may have no address; an address given may have no contact.
+type Target = Result<(Option<EmailAddress>, Option<Contact>), &'static str>;
 
 /// Each distinct address given, with its contact when one has it.
 async fn by_address(ports: &Ports, emails: &[String]) -> Result<Vec<(Entry, Target)>, DomainError> {
@@ -288,7 +289,7 @@ async fn by_address(ports: &Ports, emails: &[String]) -> Result<Vec<(Entry, Targ
         .contacts_by_emails(&addresses)
         .await?
         .into_iter()
-        .map(|contact| (contact.email.clone(), contact))
+        .filter_map(|contact| Some((contact.email.clone()?, contact)))
         .collect();
     Ok(entries
         .into_iter()
@@ -296,7 +297,7 @@ async fn by_address(ports: &Ports, emails: &[String]) -> Result<Vec<(Entry, Targ
             let target = match parsed {
                 Some(email) => {
                     let contact = contacts.remove(&email);
-                    Ok((email, contact))
+                    Ok((Some(email), contact))
                 }
                 None => Err("is not a valid email address"),
             };
@@ -379,7 +380,7 @@ impl Planner<'_> {
     fn plan(
         &self,
         entry: Entry,
-        email: EmailAddress,
+        email: Option<EmailAddress>,
         contact: Option<&Contact>,
         user: Option<&PortalUser>,
     ) -> (MemberResult, Option<NewMember>) {
@@ -431,6 +432,11 @@ impl Planner<'_> {
                 (row(outcome, user.id(), false), Some(member))
             }
             (None, _) => {
+                // Only an address names no contact (one given by id that names none is
+                // refused before).
+                let Some(email) = email else {
+                    return (MemberResult::invalid(entry.clone(), CANNOT_BE_ADDED), None);
+                };
                 let now = self.ports.clock.now();
                 let created = AuditEvent::new(
                     &self.manager.actor(),

@@ -4,24 +4,24 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use portal_domain::StoreError;
+use portal_domain::{Refusal, StoreError};
 use portal_domain::ids::PortalUserId;
 use portal_domain::login::{AttemptReservation, LoginEvent, LoginGuard};
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::password_reset::PasswordReset;
-use portal_domain::ports::{AccountStore, PortalUserStore};
+use portal_domain::ports::{AccountStore, ContactEmail, PortalUserStore};
 use portal_domain::session::{NewSession, RefreshToken, SessionFamily};
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::Username;
 use portal_domain::user::PortalUser;
 use time::OffsetDateTime;
 
-use super::errors::{transaction_failed, unavailable};
+use super::errors::{refused, transaction_failed, unavailable};
 use super::items::{
     LOGIN_PREFIX, PORTAL_USER_ID, data_of, from_data, id_attribute, invitation_key,
     login_event_item, password_reset_item, password_reset_key, pending_outbox_item,
     portal_user_key, refresh_token_item, refresh_token_key, session_family_item,
-    session_family_key, string,
+    session_family_key, string, username_item,
 };
 use super::{DynamoStore, put};
 use crate::sortable;
@@ -54,10 +54,37 @@ impl AccountStore for DynamoStore {
         &self,
         next: &PortalUser,
         session: &NewSession,
+        contact: Option<&ContactEmail>,
     ) -> Result<(), StoreError> {
         let mut items = vec![put(self.replace_portal_user(next)?)];
+        let Some(contact) = contact else {
+            items.extend(self.begin_session(session)?);
+            return self.transact(items).await.map_err(transaction_failed);
+        };
+        let username = match username_item(next).filter(|_| contact.username_is_new) {
+            Some(guard) => {
+                items.push(put(self.put_new(guard)?));
+                Some(items.len() - 1)
+            }
+            None => None,
+        };
+        let offset = items.len();
+        let edit = self.contact_edit(&contact.previous, &contact.next)?;
+        items.extend(edit.writes);
         items.extend(self.begin_session(session)?);
-        self.transact(items).await.map_err(transaction_failed)
+        // A moved user or contact is reported whatever else failed.
+        self.transact(items).await.map_err(|error| {
+            refused(error, |failed| {
+                if failed.at(0) || failed.at(offset) {
+                    return None;
+                }
+                edit.guards.taken(failed, offset).or_else(|| {
+                    username
+                        .is_some_and(|at| failed.at(at))
+                        .then_some(Refusal::UsernameTaken)
+                })
+            })
+        })
     }
 
     async fn login_guard(&self, key: &str) -> Result<Option<LoginGuard>, StoreError> {
@@ -81,8 +108,8 @@ impl AccountStore for DynamoStore {
         let mut items = vec![
             put(self.replace_portal_user(next)?),
             put(self.put_new(event)?),
-            self.clear_login_guard(next.username())?,
         ];
+        items.extend(self.clear_login_guard(next)?);
         items.extend(self.begin_session(session)?);
         self.transact(items).await.map_err(transaction_failed)
     }
@@ -93,10 +120,8 @@ impl AccountStore for DynamoStore {
     }
 
     async fn unlock_login(&self, next: &PortalUser) -> Result<(), StoreError> {
-        let items = vec![
-            put(self.replace_portal_user(next)?),
-            self.clear_login_guard(next.username())?,
-        ];
+        let mut items = vec![put(self.replace_portal_user(next)?)];
+        items.extend(self.clear_login_guard(next)?);
         self.transact(items).await.map_err(transaction_failed)
     }
 

@@ -25,7 +25,9 @@ impl DynamoStore {
         let mut items = vec![put(self.replace_registration(next)?)];
         items.push(put(self.put_new(portal_user_item(user)?)?));
         let username = items.len();
-        items.push(put(self.put_new(username_item(user))?));
+        if let Some(guard) = username_item(user) {
+            items.push(put(self.put_new(guard)?));
+        }
         let contact = items.len();
         items.push(update(
             self.link_contact_to_user(user.contact_id(), user.id())?,

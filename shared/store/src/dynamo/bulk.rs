@@ -170,7 +170,10 @@ impl DynamoStore {
                     Some(contact) => {
                         let contact = linked_contact(contact, user)?;
                         // In `new_contact`'s order: the contact, its guards, its search entries.
-                        let mut rules = vec![Rule::ContactNew, Rule::EmailUnique];
+                        let mut rules = vec![Rule::ContactNew];
+                        if contact.email.is_some() {
+                            rules.push(Rule::EmailUnique);
+                        }
                         if contact.external_ref.is_some() {
                             rules.push(Rule::ExternalRefUnique);
                         }
@@ -184,8 +187,9 @@ impl DynamoStore {
                 }
                 writes.push((put(self.put_new(portal_user_item(user)?)?), Rule::Lost));
                 writes.push((put(self.put_new(user_listing_item(user))?), Rule::Lost));
-                let guard = self.put_new(username_item(user))?;
-                writes.push((put(guard), Rule::UsernameUnique));
+                if let Some(guard) = username_item(user) {
+                    writes.push((put(self.put_new(guard)?), Rule::UsernameUnique));
+                }
                 if let Some(pointer) = pending_invitation_item(user) {
                     writes.push((put(self.put_new(pointer)?), Rule::Lost));
                 }

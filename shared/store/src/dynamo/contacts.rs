@@ -31,10 +31,6 @@ use crate::table::{GSI1_SK, PK};
 /// The contact exists and has no portal user yet.
 const CONTACT_FREE: &str = "attribute_exists(#pk) AND attribute_not_exists(#user)";
 
-/// Where the email's and the external reference's guards are among the writes of
-/// [`DynamoStore::new_contact`] (the latter only when the contact has one).
-const EMAIL_GUARD: usize = 1;
-const EXTERNAL_REF_GUARD: usize = 2;
 
 #[async_trait]
 impl ContactStore for DynamoStore {
@@ -42,40 +38,14 @@ impl ContactStore for DynamoStore {
         let items = self.new_contact(contact)?;
         self.transact(items)
             .await
-            .map_err(|error| refused(error, |failed| guard_taken(failed, 0)))
+            .map_err(|error| refused(error, |failed| guard_taken(failed, 0, contact)))
     }
 
     async fn update_contact(&self, previous: &Contact, next: &Contact) -> Result<(), StoreError> {
-        let mut writes = vec![put(self.put_over_contact(previous, next)?)];
-        let mut email_guard = None;
-        if next.email != previous.email {
-            writes.push(self.delete_guard(contact_email_key(&previous.email), &previous.id)?);
-            email_guard = Some(writes.len());
-            writes.push(put(self.put_new(contact_email_item(next))?));
-        }
-        let mut external_ref_guard = None;
-        if next.external_ref != previous.external_ref {
-            if let Some(old) = &previous.external_ref {
-                writes.push(self.delete_guard(external_ref_key(old), &previous.id)?);
-            }
-            if let Some(item) = external_ref_item(next) {
-                external_ref_guard = Some(writes.len());
-                writes.push(put(self.put_new(item)?));
-            }
-        }
-        writes.extend(self.moved_search_entries(previous, next)?);
-        self.transact(writes).await.map_err(|error| {
-            refused(error, |failed| {
-                let taken = |guard: Option<usize>| guard.is_some_and(|at| failed.at(at));
-                if taken(email_guard) {
-                    Some(Refusal::ContactEmailTaken)
-                } else if taken(external_ref_guard) {
-                    Some(Refusal::ExternalRefTaken)
-                } else {
-                    None
-                }
-            })
-        })
+        let edit = self.contact_edit(previous, next)?;
+        self.transact(edit.writes)
+            .await
+            .map_err(|error| refused(error, |failed| edit.guards.taken(failed, 0)))
     }
 
     async fn search_contacts(
@@ -140,7 +110,66 @@ impl ContactStore for DynamoStore {
     }
 }
 
+/// A contact's next version as writes: the contact, the guards that moved, the search
+/// entries that changed; and where the new guards are among the writes.
+pub(super) struct ContactEdit {
+    pub(super) writes: Vec<TransactWriteItem>,
+    pub(super) guards: NewGuards,
+}
+
+/// Where a contact's new guards are among a list of writes.
+#[derive(Default)]
+pub(super) struct NewGuards {
+    email: Option<usize>,
+    external_ref: Option<usize>,
+}
+
+impl NewGuards {
+    /// Which new guard of writes starting at `offset` was taken: the email's first, as
+    /// the embedded store checks it first.
+    pub(super) fn taken(&self, failed: &FailedConditions, offset: usize) -> Option<Refusal> {
+        let taken = |guard: Option<usize>| guard.is_some_and(|at| failed.at(offset + at));
+        if taken(self.email) {
+            Some(Refusal::ContactEmailTaken)
+        } else if taken(self.external_ref) {
+            Some(Refusal::ExternalRefTaken)
+        } else {
+            None
+        }
+    }
+}
+
 impl DynamoStore {
+    /// The writes that put `next` over `previous` (see [`ContactEdit`]).
+    pub(super) fn contact_edit(
+        &self,
+        previous: &Contact,
+        next: &Contact,
+    ) -> Result<ContactEdit, StoreError> {
+        let mut writes = vec![put(self.put_over_contact(previous, next)?)];
+        let mut guards = NewGuards::default();
+        if next.email != previous.email {
+            if let Some(old) = &previous.email {
+                writes.push(self.delete_guard(contact_email_key(old), &previous.id)?);
+            }
+            if let Some(item) = contact_email_item(next) {
+                guards.email = Some(writes.len());
+                writes.push(put(self.put_new(item)?));
+            }
+        }
+        if next.external_ref != previous.external_ref {
+            if let Some(old) = &previous.external_ref {
+                writes.push(self.delete_guard(external_ref_key(old), &previous.id)?);
+            }
+            if let Some(item) = external_ref_item(next) {
+                guards.external_ref = Some(writes.len());
+                writes.push(put(self.put_new(item)?));
+            }
+        }
+        writes.extend(self.moved_search_entries(previous, next)?);
+        Ok(ContactEdit { writes, guards })
+    }
+
     pub(super) async fn link_to_existing(&self, next: &Registration) -> Result<(), StoreError> {
         let contact = next
             .contact()
@@ -161,9 +190,9 @@ impl DynamoStore {
         let mut items = vec![put(self.replace_registration(next)?)];
         let offset = items.len();
         items.extend(self.new_contact(contact)?);
-        self.transact(items)
-            .await
-            .map_err(|error| transition_refused(error, |failed| guard_taken(failed, offset)))
+        self.transact(items).await.map_err(|error| {
+            transition_refused(error, |failed| guard_taken(failed, offset, contact))
+        })
     }
 
     /// The writes that create `contact`: the contact, its email's guard, its external
@@ -172,10 +201,10 @@ impl DynamoStore {
         &self,
         contact: &Contact,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
-        let mut writes = vec![
-            put(self.put_new(contact_item(contact)?)?),
-            put(self.put_new(contact_email_item(contact))?),
-        ];
+        let mut writes = vec![put(self.put_new(contact_item(contact)?)?)];
+        if let Some(guard) = contact_email_item(contact) {
+            writes.push(put(self.put_new(guard)?));
+        }
         if let Some(guard) = external_ref_item(contact) {
             writes.push(put(self.put_new(guard)?));
         }
@@ -309,16 +338,18 @@ pub(super) fn contact_not_free(failed: &FailedConditions, position: usize) -> Op
     }
 }
 
-/// Which guard of the contact whose writes ([`DynamoStore::new_contact`]) start at
-/// `offset` was taken: the email's first, as the embedded store checks it first.
-fn guard_taken(failed: &FailedConditions, offset: usize) -> Option<Refusal> {
-    if failed.at(offset + EMAIL_GUARD) {
-        Some(Refusal::ContactEmailTaken)
-    } else if failed.at(offset + EXTERNAL_REF_GUARD) {
-        Some(Refusal::ExternalRefTaken)
-    } else {
-        None
-    }
+/// Which guard of `contact`, whose writes ([`DynamoStore::new_contact`]) start at
+/// `offset`, was taken.
+fn guard_taken(failed: &FailedConditions, offset: usize, contact: &Contact) -> Option<Refusal> {
+    let email = contact.email.is_some().then_some(1);
+    let guards = NewGuards {
+        email,
+        external_ref: contact
+            .external_ref
+            .is_some()
+            .then_some(1 + usize::from(email.is_some())),
+    };
+    guards.taken(failed, offset)
 }
 
 /// A search entry as a Query reads it from the index.

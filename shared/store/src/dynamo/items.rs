@@ -399,10 +399,10 @@ pub(crate) fn contact_search_item(entry: &contact_search::Entry) -> Item {
 }
 
 /// The guard that makes a contact's email unique: it exists exactly when a contact has it.
-pub(crate) fn contact_email_item(contact: &Contact) -> Item {
-    let mut item = contact_email_key(&contact.email);
+pub(crate) fn contact_email_item(contact: &Contact) -> Option<Item> {
+    let mut item = contact_email_key(contact.email.as_ref()?);
     item.insert(CONTACT_ID.to_owned(), string(&contact.id));
-    item
+    Some(item)
 }
 
 /// Finds the user a link's token is for; only the token's hash is in it, and TTL removes it
@@ -424,11 +424,12 @@ pub(crate) fn pending_invitation_item(user: &PortalUser) -> Option<Item> {
         .flatten()
 }
 
-/// The guard that makes a username unique: it exists exactly when a user has that name.
-pub(crate) fn username_item(user: &PortalUser) -> Item {
-    let mut item = username_key(user.username());
+/// The guard that makes a username unique: it exists exactly when a user has that name
+/// (`None` for a user without one yet).
+pub(crate) fn username_item(user: &PortalUser) -> Option<Item> {
+    let mut item = username_key(user.username()?);
     item.insert(PORTAL_USER_ID.to_owned(), string(user.id()));
-    item
+    Some(item)
 }
 
 /// The domain value under `data`, if the item exists.
@@ -565,6 +566,7 @@ mod tests {
             created_at: NOW,
             expires_at: NOW + time::Duration::hours(72),
             confirm_contact_data: true,
+            email_code: None,
         };
         let grant = Grant {
             roles: vec![Role::parse("billing.viewer").unwrap()],

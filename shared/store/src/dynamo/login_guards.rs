@@ -7,7 +7,7 @@ use portal_domain::StoreError;
 use portal_domain::login::{
     AttemptReservation, FAILURES_LOCKING_FOR_GOOD, FAILURES_PER_LOCK, LoginGuard,
 };
-use portal_domain::types::Username;
+use portal_domain::user::PortalUser;
 use time::OffsetDateTime;
 
 use super::DynamoStore;
@@ -85,17 +85,21 @@ impl DynamoStore {
             .await
     }
 
-    /// In a transaction: the username's failures forgotten (whether or not it has any).
+    /// In a transaction: the failures of `user`'s username forgotten (whether or not it
+    /// has any); nothing for a user without a username yet.
     pub(super) fn clear_login_guard(
         &self,
-        username: &Username,
-    ) -> Result<TransactWriteItem, StoreError> {
+        user: &PortalUser,
+    ) -> Result<Option<TransactWriteItem>, StoreError> {
+        let Some(username) = user.username() else {
+            return Ok(None);
+        };
         let delete = Delete::builder()
             .table_name(&self.table_name)
             .set_key(Some(login_guard_key(&LoginGuard::key_of(username))))
             .build()
             .map_err(invalid_request)?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
+        Ok(Some(TransactWriteItem::builder().delete(delete).build()))
     }
 }
 

@@ -28,12 +28,12 @@ impl DynamoStore {
             .expression_attribute_values(":unused", AttributeValue::Bool(false))
             .build()
             .map_err(invalid_request)?;
-        let items = vec![
+        let mut items = vec![
             put(reset),
             put(self.replace_portal_user(next)?),
             put(self.put_new(pending_outbox_item(email)?)?),
-            self.clear_login_guard(next.username())?,
         ];
+        items.extend(self.clear_login_guard(next)?);
         self.transact(items).await.map_err(transaction_failed)
     }
 }

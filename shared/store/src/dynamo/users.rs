@@ -34,11 +34,13 @@ impl PortalUserStore for DynamoStore {
     }
 
     async fn create_portal_user(&self, user: &PortalUser) -> Result<(), StoreError> {
-        let items = vec![
+        let mut items = vec![
             put(self.put_new(portal_user_item(user)?)?),
-            put(self.put_new(username_item(user))?),
             put(self.put_new(user_listing_item(user))?),
         ];
+        if let Some(guard) = username_item(user) {
+            items.push(put(self.put_new(guard)?));
+        }
         self.transact(items).await.map_err(transaction_failed)
     }
 }

@@ -7,7 +7,7 @@ use portal_domain::ids::PortalUserId;
 use portal_domain::login::{AttemptReservation, LoginEvent, LoginGuard};
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::password_reset::PasswordReset;
-use portal_domain::ports::AccountStore;
+use portal_domain::ports::{AccountStore, ContactEmail};
 use portal_domain::session::{NewSession, RefreshStatus, RefreshToken, SessionFamily};
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::Username;
@@ -15,6 +15,8 @@ use portal_domain::user::PortalUser;
 use time::OffsetDateTime;
 
 use super::EmbeddedStore;
+use super::approval::username_guard;
+use super::contacts::contact_edit;
 use super::state::{Change, LoginRecord, OutboxEntry, State};
 use crate::sortable;
 
@@ -44,10 +46,18 @@ impl AccountStore for EmbeddedStore {
         &self,
         next: &PortalUser,
         session: &NewSession,
+        contact: Option<&ContactEmail>,
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
             let mut changes = vec![Change::PortalUser(next.into())];
+            if let Some(contact) = contact {
+                // DynamoDB's order: the contact's version, its email's guard, the username's.
+                changes.extend(contact_edit(state, &contact.previous, &contact.next)?);
+                if contact.username_is_new {
+                    changes.extend(username_guard(state, next)?);
+                }
+            }
             changes.extend(begin_session(state, session)?);
             Ok(changes)
         })
@@ -82,11 +92,8 @@ impl AccountStore for EmbeddedStore {
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
-            let mut changes = vec![
-                Change::PortalUser(next.into()),
-                login_record(event),
-                Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
-            ];
+            let mut changes = vec![Change::PortalUser(next.into()), login_record(event)];
+            changes.extend(login_guard_cleared(next));
             changes.extend(begin_session(state, session)?);
             Ok(changes)
         })
@@ -99,10 +106,9 @@ impl AccountStore for EmbeddedStore {
     async fn unlock_login(&self, next: &PortalUser) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
-            Ok(vec![
-                Change::PortalUser(next.into()),
-                Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
-            ])
+            let mut changes = vec![Change::PortalUser(next.into())];
+            changes.extend(login_guard_cleared(next));
+            Ok(changes)
         })
     }
 
@@ -225,14 +231,22 @@ impl AccountStore for EmbeddedStore {
             if state.outbox.contains_key(&email.id) {
                 return Err(StoreError::ConditionFailed);
             }
-            Ok(vec![
+            let mut changes = vec![
                 Change::PasswordReset(used.clone()),
                 Change::PortalUser(next.into()),
                 Change::Outbox(OutboxEntry::pending(email)),
-                Change::LoginGuardCleared(LoginGuard::key_of(next.username())),
-            ])
+            ];
+            changes.extend(login_guard_cleared(next));
+            Ok(changes)
         })
     }
+}
+
+/// The failures of `user`'s username forgotten; nothing for a user without one yet.
+fn login_guard_cleared(user: &PortalUser) -> Option<Change> {
+    Some(Change::LoginGuardCleared(LoginGuard::key_of(
+        user.username()?,
+    )))
 }
 
 fn login_record(event: &LoginEvent) -> Change {

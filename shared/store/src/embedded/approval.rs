@@ -29,6 +29,20 @@ pub(super) fn linked(contact: &Contact, user: &PortalUser) -> Change {
     })
 }
 
+/// The guard of `user`'s username, which no other user may have (none without one).
+pub(super) fn username_guard(state: &State, user: &PortalUser) -> Result<Option<Change>, StoreError> {
+    let Some(username) = user.username() else {
+        return Ok(None);
+    };
+    if state.usernames.contains_key(username.as_ref()) {
+        return Err(StoreError::Refused(Refusal::UsernameTaken));
+    }
+    Ok(Some(Change::Username(UsernameGuard {
+        username: username.clone(),
+        portal_user_id: user.id().clone(),
+    })))
+}
+
 /// The changes that create `user` with its username guard, its invitation pointer and
 /// `email`, once its contact is settled: the rules after the contact's, in DynamoDB's order.
 pub(super) fn new_user(
@@ -36,9 +50,7 @@ pub(super) fn new_user(
     user: &PortalUser,
     email: Option<&OutboxMessage>,
 ) -> Result<Vec<Change>, StoreError> {
-    if state.usernames.contains_key(user.username().as_ref()) {
-        return Err(StoreError::Refused(Refusal::UsernameTaken));
-    }
+    let username = username_guard(state, user)?;
     state.expect_organization(user)?;
     let pointer = InvitationPointer::pending(user);
     // Ids that should be new but are not: a lost race, like a moved version.
@@ -50,13 +62,8 @@ pub(super) fn new_user(
     {
         return Err(StoreError::ConditionFailed);
     }
-    let mut changes = vec![
-        Change::PortalUser(user.into()),
-        Change::Username(UsernameGuard {
-            username: user.username().clone(),
-            portal_user_id: user.id().clone(),
-        }),
-    ];
+    let mut changes = vec![Change::PortalUser(user.into())];
+    changes.extend(username);
     changes.extend(email.map(|email| Change::Outbox(OutboxEntry::pending(email))));
     changes.extend(pointer.map(Change::Invitation));
     Ok(changes)

@@ -23,32 +23,7 @@ impl ContactStore for EmbeddedStore {
     }
 
     async fn update_contact(&self, previous: &Contact, next: &Contact) -> Result<(), StoreError> {
-        self.commit(|state| {
-            let stored = state
-                .contacts
-                .get(&next.id)
-                .ok_or(StoreError::ConditionFailed)?;
-            if stored.version != previous.version
-                || stored.portal_user_id != previous.portal_user_id
-                || next.version != previous.version + 1
-            {
-                return Err(StoreError::ConditionFailed);
-            }
-            let mut changes = vec![Change::Contact(next.clone())];
-            if next.email != previous.email {
-                if state.contact_emails.contains_key(next.email.as_ref()) {
-                    return Err(StoreError::Refused(Refusal::ContactEmailTaken));
-                }
-                changes.push(Change::ContactEmail(ContactEmailGuard {
-                    email: next.email.clone(),
-                    contact_id: next.id.clone(),
-                }));
-            }
-            if next.external_ref != previous.external_ref {
-                state.external_ref_free(next)?;
-            }
-            Ok(changes)
-        })
+        self.commit(|state| contact_edit(state, previous, next))
     }
 
     async fn search_contacts(
@@ -131,22 +106,58 @@ pub(super) fn link_new(
     Ok(changes)
 }
 
+/// The changes that put `next` over `previous`, if the stored contact is still
+/// `previous`'s version with its portal user; a new email or external reference must be
+/// free.
+pub(super) fn contact_edit(
+    state: &State,
+    previous: &Contact,
+    next: &Contact,
+) -> Result<Vec<Change>, StoreError> {
+    let stored = state
+        .contacts
+        .get(&next.id)
+        .ok_or(StoreError::ConditionFailed)?;
+    if stored.version != previous.version
+        || stored.portal_user_id != previous.portal_user_id
+        || next.version != previous.version + 1
+    {
+        return Err(StoreError::ConditionFailed);
+    }
+    let mut changes = vec![Change::Contact(next.clone())];
+    if next.email != previous.email {
+        changes.extend(email_guard(state, next)?);
+    }
+    if next.external_ref != previous.external_ref {
+        state.external_ref_free(next)?;
+    }
+    Ok(changes)
+}
+
 /// The changes that create `contact`; its email must be new.
 pub(super) fn new_contact(state: &State, contact: &Contact) -> Result<Vec<Change>, StoreError> {
-    if state.contact_emails.contains_key(contact.email.as_ref()) {
-        return Err(StoreError::Refused(Refusal::ContactEmailTaken));
-    }
+    let guard = email_guard(state, contact)?;
     state.external_ref_free(contact)?;
     if state.contacts.contains_key(&contact.id) {
         return Err(StoreError::ConditionFailed);
     }
-    Ok(vec![
-        Change::Contact(contact.clone()),
-        Change::ContactEmail(ContactEmailGuard {
-            email: contact.email.clone(),
-            contact_id: contact.id.clone(),
-        }),
-    ])
+    let mut changes = vec![Change::Contact(contact.clone())];
+    changes.extend(guard);
+    Ok(changes)
+}
+
+/// The guard of `contact`'s email, which no other contact may have (none without one).
+fn email_guard(state: &State, contact: &Contact) -> Result<Option<Change>, StoreError> {
+    let Some(email) = &contact.email else {
+        return Ok(None);
+    };
+    if state.contact_emails.contains_key(email.as_ref()) {
+        return Err(StoreError::Refused(Refusal::ContactEmailTaken));
+    }
+    Ok(Some(Change::ContactEmail(ContactEmailGuard {
+        email: email.clone(),
+        contact_id: contact.id.clone(),
+    })))
 }
 
 impl State {

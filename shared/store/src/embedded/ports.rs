@@ -10,7 +10,8 @@ use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::Username;
 use portal_domain::user::PortalUser;
 
-use super::state::{Change, OutboxEntry, UsernameGuard};
+use super::approval::username_guard;
+use super::state::{Change, OutboxEntry};
 use super::{EmbeddedStore, approval, contacts, queue};
 
 #[async_trait]
@@ -104,18 +105,13 @@ impl PortalUserStore for EmbeddedStore {
 
     async fn create_portal_user(&self, user: &PortalUser) -> Result<(), StoreError> {
         self.commit(|state| {
-            if state.portal_users.contains_key(user.id())
-                || state.usernames.contains_key(user.username().as_ref())
-            {
+            if state.portal_users.contains_key(user.id()) {
                 return Err(StoreError::ConditionFailed);
             }
-            Ok(vec![
-                Change::PortalUser(user.into()),
-                Change::Username(UsernameGuard {
-                    username: user.username().clone(),
-                    portal_user_id: user.id().clone(),
-                }),
-            ])
+            let username = username_guard(state, user).map_err(|_| StoreError::ConditionFailed)?;
+            let mut changes = vec![Change::PortalUser(user.into())];
+            changes.extend(username);
+            Ok(changes)
         })
     }
 }

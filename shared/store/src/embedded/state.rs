@@ -397,10 +397,11 @@ impl State {
             if let Some(external_ref) = &old.external_ref {
                 self.contact_external_refs.remove(external_ref);
             }
-            if old.email != contact.email
-                && self.contact_emails.get(old.email.as_ref()) == Some(&old.id)
+            if let Some(old_email) = &old.email
+                && old.email != contact.email
+                && self.contact_emails.get(old_email.as_ref()) == Some(&old.id)
             {
-                self.contact_emails.remove(old.email.as_ref());
+                self.contact_emails.remove(old_email.as_ref());
             }
         }
         self.contact_names

@@ -417,6 +417,7 @@ pub fn invitation(now: OffsetDateTime) -> (SecretToken, Invitation) {
         created_at: now,
         expires_at: now + Settings::DEFAULT_INVITATION_LIFETIME,
         confirm_contact_data: true,
+        email_code: None,
     };
     (token, invitation)
 }
