@@ -109,7 +109,7 @@ async fn approval_creates_an_invited_user_and_emails_one_invitation_with_a_worki
     assert!(reply.body["invitation"]["expires_at"].is_string());
     let user_id = Id::parse(reply.body["portal_user_id"].as_str().unwrap()).unwrap();
     let user = app.store.portal_user(&user_id).await.unwrap().unwrap();
-    assert_eq!(user.username().as_ref(), "ada@example.com");
+    assert_eq!(user.username().unwrap().as_str(), "ada@example.com");
     assert_eq!(user.roles().len(), 1);
     let invitations = app.emails_of_kind("invitation");
     assert_eq!(invitations.len(), 1);

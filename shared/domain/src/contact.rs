@@ -375,7 +375,7 @@ mod tests {
         let form = ContactForm {
             first_name: PersonName::parse("Ada").unwrap(),
             last_name: PersonName::parse("Lovelace").unwrap(),
-            email: EmailAddress::parse("ada@example.com").unwrap(),
+            email: Some(EmailAddress::parse("ada@example.com").unwrap()),
             phone: None,
             company: Some(Company::parse("Analytical Engines").unwrap()),
             external_ref: Some("CRM-1".into()),
@@ -403,7 +403,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(next.version, 2);
-        assert_eq!(next.email.as_ref(), "ada@lovelace.org");
+        assert_eq!(next.email.unwrap().as_ref(), "ada@lovelace.org");
         assert_eq!(next.company, None);
         assert_eq!(next.external_ref.as_deref(), Some("CRM-2"));
         assert_eq!(next.first_name.as_ref(), "Ada");
@@ -434,7 +434,7 @@ mod tests {
         ));
         // The same address again is no change at all.
         let same = ContactChange {
-            email: Some(linked.email.clone()),
+            email: linked.email.clone(),
             ..ContactChange::default()
         };
         assert_eq!(

@@ -394,6 +394,7 @@ impl Registration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verification_code::{CODE_LIFETIME, MAX_SENDS, RESEND_INTERVAL};
     use crate::testing::{TestRandomness, id};
     use time::macros::datetime;
 

@@ -666,8 +666,8 @@ mod tests {
         let user = PortalUser::invite(
             id("u1"),
             id("c1"),
-            Username::of_email(&EmailAddress::parse("ada@example.com").unwrap()),
-            EmailAddress::parse("ada@example.com").unwrap(),
+            Some(Username::of_email(&EmailAddress::parse("ada@example.com").unwrap())),
+            Some(EmailAddress::parse("ada@example.com").unwrap()),
             Grant::default(),
             invitation,
             AuditEvent::new(&actor, AuditAction::Invited, None, NOW),
@@ -692,7 +692,7 @@ mod tests {
     fn accepting_the_invitation_activates_the_user_with_the_password() {
         let (user, token) = invited(true);
         let active = user
-            .accept_invitation(&token.hash(), "hash".into(), None, NOW)
+            .accept_invitation(&token.hash(), "hash".into(), None, None, NOW)
             .unwrap();
         assert_eq!(active.status, PortalUserStatus::Active);
         assert_eq!(active.password_hash.as_deref(), Some("hash"));
@@ -708,7 +708,7 @@ mod tests {
     fn a_used_expired_or_foreign_invitation_is_invalid_alike() {
         let (user, token) = invited(true);
         let active = user
-            .accept_invitation(&token.hash(), "hash".into(), None, NOW)
+            .accept_invitation(&token.hash(), "hash".into(), None, None, NOW)
             .unwrap();
         let other = SecretToken::generate(&TestRandomness);
         for (candidate, hash, at) in [
@@ -717,7 +717,7 @@ mod tests {
             (&user, other.hash(), NOW),
         ] {
             assert!(matches!(
-                candidate.accept_invitation(&hash, "h".into(), None, at),
+                candidate.accept_invitation(&hash, "h".into(), None, None, at),
                 Err(DomainError::InvitationInvalid)
             ));
         }
@@ -728,11 +728,11 @@ mod tests {
         let (user, token) = invited(false);
         assert!(user.needs_profile());
         assert!(matches!(
-            user.accept_invitation(&token.hash(), "h".into(), None, NOW),
+            user.accept_invitation(&token.hash(), "h".into(), None, None, NOW),
             Err(DomainError::Validation(_))
         ));
         let active = user
-            .accept_invitation(&token.hash(), "h".into(), Some(ada()), NOW)
+            .accept_invitation(&token.hash(), "h".into(), Some(ada()), None, NOW)
             .unwrap();
         assert_eq!(active.first_name.unwrap().as_ref(), "Ada");
     }
@@ -749,7 +749,7 @@ mod tests {
     fn a_changed_password_ends_every_session() {
         let (user, token) = invited(true);
         let active = user
-            .accept_invitation(&token.hash(), "old".into(), None, NOW)
+            .accept_invitation(&token.hash(), "old".into(), None, None, NOW)
             .unwrap();
         let changed = active.change_password("new".into(), NOW);
         assert_eq!(changed.token_version, active.token_version + 1);
@@ -765,7 +765,7 @@ mod tests {
 
     fn active() -> PortalUser {
         let (user, token) = invited(true);
-        user.accept_invitation(&token.hash(), "hash".into(), None, NOW)
+        user.accept_invitation(&token.hash(), "hash".into(), None, None, NOW)
             .unwrap()
     }
 

@@ -318,7 +318,7 @@ async fn a_created_portal_user_is_found_by_username(store: &impl Subject) {
 
     store.create_portal_user(&user).await.unwrap();
 
-    let found = store.portal_user_id_by_username(user.username()).await;
+    let found = store.portal_user_id_by_username(user.username().unwrap()).await;
     assert_eq!(found.unwrap(), Some(user.id().clone()));
 }
 
@@ -443,7 +443,7 @@ mod embedded {
         assert_eq!(contact.portal_user_id.as_ref(), Some(approved.user.id()));
         assert_eq!(named.unwrap(), vec![contact]);
         let by_username = reopened
-            .portal_user_id_by_username(approved.user.username())
+            .portal_user_id_by_username(approved.user.username().unwrap())
             .await;
         assert_eq!(by_username.unwrap().as_ref(), Some(approved.user.id()));
         assert_eq!(
@@ -460,7 +460,7 @@ mod embedded {
             let event = LoginEvent::new(user.id(), false, &client(), now());
             fixture.store.record_login_failure(&event).await.unwrap();
         }
-        let key = LoginGuard::key_of(user.username());
+        let key = LoginGuard::key_of(user.username().unwrap());
         let reservation = LoginGuard::fresh(key.clone()).reserve(now()).unwrap();
         fixture
             .store

@@ -578,8 +578,8 @@ mod tests {
         PortalUser::invite(
             id("u1"),
             id("c1"),
-            username,
-            email,
+            Some(username),
+            Some(email),
             grant,
             invitation,
             invited,
@@ -627,7 +627,7 @@ mod tests {
 
     #[test]
     fn a_contact_email_guard_names_its_contact() {
-        let guard = contact_email_item(&contact());
+        let guard = contact_email_item(&contact()).expect("a contact with an address");
         assert_eq!(guard[PK], string("EMAIL#ada@example.com"));
         assert_eq!(guard[CONTACT_ID], string(id_text("c1")));
     }
@@ -680,6 +680,7 @@ mod tests {
             .accept_invitation(
                 &token_hash,
                 "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+                None,
                 None,
                 NOW,
             )

@@ -27,7 +27,7 @@ pub async fn an_invitation_is_accepted_once_and_a_second_accept_writes_nothing(
     let next = accepted(&invited);
     let first = session(&next);
 
-    store.accept_invitation(&next, &first).await.unwrap();
+    store.accept_invitation(&next, &first, None).await.unwrap();
 
     assert_eq!(
         store.portal_user(next.id()).await.unwrap().as_ref(),
@@ -45,7 +45,7 @@ pub async fn an_invitation_is_accepted_once_and_a_second_accept_writes_nothing(
     // The same invitation, accepted again from the version that was current before.
     let again = accepted(&invited);
     let second = session(&again);
-    let result = store.accept_invitation(&again, &second).await;
+    let result = store.accept_invitation(&again, &second, None).await;
 
     assert!(
         matches!(result, Err(StoreError::ConditionFailed)),
@@ -60,7 +60,7 @@ pub async fn a_user_is_found_by_invitation_and_by_username(store: &impl Subject)
     let user = Some(invited.user.clone());
 
     let by_invitation = store.portal_user_by_invitation(&invited.token.hash()).await;
-    let by_username = store.portal_user_by_username(invited.user.username()).await;
+    let by_username = store.portal_user_by_username(invited.user.username().unwrap()).await;
 
     assert_eq!(by_invitation.unwrap(), user);
     assert_eq!(by_username.unwrap(), user);
@@ -85,7 +85,7 @@ pub async fn a_user_created_directly_is_found_by_username(store: &impl Subject) 
     store.create_portal_user(&user).await.unwrap();
 
     let found = store
-        .portal_user_by_username(user.username())
+        .portal_user_by_username(user.username().unwrap())
         .await
         .unwrap();
 
@@ -246,7 +246,7 @@ pub async fn after_a_lock_ends_one_attempt_begins_the_next_step(store: &impl Sub
 
 pub async fn a_successful_login_forgets_the_usernames_failures(store: &impl Subject) {
     let (user, _) = active_in(store).await;
-    let key = LoginGuard::key_of(user.username());
+    let key = LoginGuard::key_of(user.username().unwrap());
     count_attempts(store, &key, 4, now()).await;
     let next = user.login_succeeded(now());
 
@@ -497,7 +497,7 @@ pub async fn the_reset_request_over_the_window_limit_is_throttled_and_writes_not
 
 pub async fn a_reset_is_completed_once_and_unlocks_the_username(store: &impl Subject) {
     let (user, _) = active_in(store).await;
-    let key = LoginGuard::key_of(user.username());
+    let key = LoginGuard::key_of(user.username().unwrap());
     count_attempts(store, &key, FAILURES_PER_LOCK, now()).await;
     let reset = reset_for(&user, now());
     store
@@ -615,7 +615,7 @@ pub async fn an_unlock_forgets_the_usernames_failures_from_the_current_user_only
     store: &impl Subject,
 ) {
     let (user, _) = active_in(store).await;
-    let key = LoginGuard::key_of(user.username());
+    let key = LoginGuard::key_of(user.username().unwrap());
     count_attempts(store, &key, FAILURES_PER_LOCK, now()).await;
     let staff = portal_domain::audit::Actor {
         subject: "staff-1".into(),

@@ -310,7 +310,7 @@ pub fn new_contact(email: &EmailAddress) -> Contact {
     let form = ContactForm {
         first_name: PersonName::parse("Grace").expect("a name"),
         last_name: PersonName::parse("Hopper").expect("a name"),
-        email: email.clone(),
+        email: Some(email.clone()),
         phone: None,
         company: None,
         external_ref: None,
@@ -374,8 +374,8 @@ pub fn approval(linked: &Registration, grant: Grant) -> Approval {
     let user = PortalUser::invite(
         user_id,
         contact.id,
-        Username::of_email(&contact.email),
-        contact.email,
+        Some(Username::of_email(&contact.email)),
+        Some(contact.email),
         grant,
         invitation,
         invited,
@@ -422,6 +422,11 @@ pub fn invitation(now: OffsetDateTime) -> (SecretToken, Invitation) {
     (token, invitation)
 }
 
+/// The address of a contact that has one.
+pub fn contact_email(contact: &Contact) -> EmailAddress {
+    contact.email.clone().expect("a contact with an address")
+}
+
 /// A user invited directly (not through a request), for a contact of its own.
 pub fn portal_user(username: &EmailAddress) -> PortalUser {
     let now = now();
@@ -429,8 +434,8 @@ pub fn portal_user(username: &EmailAddress) -> PortalUser {
     PortalUser::invite(
         Id::generate(&OsRandomness),
         Id::generate(&OsRandomness),
-        Username::of_email(username),
-        username.clone(),
+        Some(Username::of_email(username)),
+        Some(username.clone()),
         Grant::default(),
         invitation(now).1,
         invited,
@@ -480,7 +485,7 @@ pub fn invitee(
     at: OffsetDateTime,
 ) -> Invitee {
     let (token, invitation) = invitation(at);
-    let email = invitation_email(&contact.email, "Grace", &token, &invitation);
+    let email = invitation_email(contact.email.as_ref().unwrap(), "Grace", &token, &invitation);
     let grant = Grant {
         roles: Vec::new(),
         organization_id: organization_id.cloned(),
@@ -489,7 +494,7 @@ pub fn invitee(
     let user = PortalUser::invite(
         Id::generate(&OsRandomness),
         contact.id.clone(),
-        Username::of_email(&contact.email),
+        Some(Username::of_email(contact.email.as_ref().unwrap())),
         contact.email.clone(),
         grant,
         invitation,
@@ -559,6 +564,7 @@ pub fn accepted(invited: &Approval) -> PortalUser {
             &invited.token.hash(),
             "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
             Some(profile()),
+            None,
             now(),
         )
         .expect("a fresh invitation can be accepted")
@@ -574,7 +580,7 @@ pub async fn active_in(store: &impl Subject) -> (PortalUser, NewSession) {
     let user = accepted(&invited_in(store).await);
     let session = session(&user);
     store
-        .accept_invitation(&user, &session)
+        .accept_invitation(&user, &session, None)
         .await
         .expect("accept the invitation");
     (user, session)
@@ -603,7 +609,7 @@ pub fn reset_for(user: &PortalUser, now: OffsetDateTime) -> PasswordReset {
 pub fn reset_email(user: &PortalUser, reset: &PasswordReset) -> OutboxMessage {
     OutboxMessage::new(
         &OsRandomness,
-        user.email(),
+        user.email().unwrap(),
         Locale::default(),
         EmailContent::PasswordReset {
             first_name: "Ada".into(),
@@ -617,7 +623,7 @@ pub fn reset_email(user: &PortalUser, reset: &PasswordReset) -> OutboxMessage {
 pub fn password_changed_email(user: &PortalUser) -> OutboxMessage {
     OutboxMessage::new(
         &OsRandomness,
-        user.email(),
+        user.email().unwrap(),
         Locale::default(),
         EmailContent::PasswordChanged {
             first_name: "Ada".into(),
@@ -630,7 +636,11 @@ pub fn password_changed_email(user: &PortalUser) -> OutboxMessage {
 /// store only counts what it is given).
 pub fn reset_window(user: &PortalUser, now: OffsetDateTime) -> ThrottleWindow {
     ThrottleWindow {
-        key: format!("reset#{}#{}", user.username(), now.unix_timestamp() / 3600),
+        key: format!(
+            "reset#{}#{}",
+            user.username().expect("a username"),
+            now.unix_timestamp() / 3600
+        ),
         limit: 3,
         ends_at: now + time::Duration::hours(1),
     }
