@@ -74,6 +74,12 @@ fn active_user(email: &str) -> PortalUser {
         last_name: PersonName::parse("User").expect("a name"),
         phone: None,
     })
-    .accept_invitation(&token.hash(), "$argon2id$v=19$bench".into(), None, None, now)
+    .accept_invitation(
+        &token.hash(),
+        "$argon2id$v=19$bench".into(),
+        None,
+        None,
+        now,
+    )
     .expect("accepted")
 }

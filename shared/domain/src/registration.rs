@@ -394,8 +394,8 @@ impl Registration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verification_code::{CODE_LIFETIME, MAX_SENDS, RESEND_INTERVAL};
     use crate::testing::{TestRandomness, id};
+    use crate::verification_code::{CODE_LIFETIME, MAX_SENDS, RESEND_INTERVAL};
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);

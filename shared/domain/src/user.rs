@@ -666,7 +666,9 @@ mod tests {
         let user = PortalUser::invite(
             id("u1"),
             id("c1"),
-            Some(Username::of_email(&EmailAddress::parse("ada@example.com").unwrap())),
+            Some(Username::of_email(
+                &EmailAddress::parse("ada@example.com").unwrap(),
+            )),
             Some(EmailAddress::parse("ada@example.com").unwrap()),
             Grant::default(),
             invitation,

@@ -318,7 +318,9 @@ async fn a_created_portal_user_is_found_by_username(store: &impl Subject) {
 
     store.create_portal_user(&user).await.unwrap();
 
-    let found = store.portal_user_id_by_username(user.username().unwrap()).await;
+    let found = store
+        .portal_user_id_by_username(user.username().unwrap())
+        .await;
     assert_eq!(found.unwrap(), Some(user.id().clone()));
 }
 

@@ -482,6 +482,15 @@ impl<T: Transport> Api<T> {
         self.post("/invitations/accept", body).await
     }
 
+    /// `POST /invitations/email`: a person known by name alone gives their address.
+    pub async fn send_email_code(&self, token: &str, email: &str) -> Reply {
+        self.post(
+            "/invitations/email",
+            json!({ "token": token, "email": email }),
+        )
+        .await
+    }
+
     /// `POST /sessions`
     pub async fn log_in(&self, username: &str, password: &str) -> Reply {
         self.post(

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use portal_domain::types::{EmailAddress, PersonName, Phone};
 use portal_domain::use_cases::{accept_invitation, lookup_invitation, send_invitation_email_code};
-use portal_domain::verification_code::CodeAttempt;
 use portal_domain::user::Profile;
+use portal_domain::verification_code::CodeAttempt;
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::openapi::PhoneOrBlank;
 use portal_http::{AccessTokens, ApiJson, Problem};
@@ -98,8 +98,8 @@ pub async fn email(
 ) -> Result<StatusCode, Problem> {
     let token = required("token", body.token)?;
     let email = required("email", body.email)?;
-    let email =
-        EmailAddress::parse(&email).map_err(|reason| DomainError::invalid_field("email", reason))?;
+    let email = EmailAddress::parse(&email)
+        .map_err(|reason| DomainError::invalid_field("email", reason))?;
     send_invitation_email_code(&ports, &token, &email).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -43,7 +43,10 @@ pub async fn me(
         // A signed-in user has both: a person known by name alone confirms an address,
         // which becomes their username, before their first password.
         username: user.username().map(ToString::to_string).unwrap_or_default(),
-        email: user.email().map(|email| email.to_string()).unwrap_or_default(),
+        email: user
+            .email()
+            .map(|email| email.to_string())
+            .unwrap_or_default(),
         first_name: user.first_name().map(ToString::to_string),
         last_name: user.last_name().map(ToString::to_string),
         organization_id: user.organization_id().cloned(),

@@ -4,7 +4,6 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use portal_domain::{Refusal, StoreError};
 use portal_domain::ids::PortalUserId;
 use portal_domain::login::{AttemptReservation, LoginEvent, LoginGuard};
 use portal_domain::outbox::OutboxMessage;
@@ -14,6 +13,7 @@ use portal_domain::session::{NewSession, RefreshToken, SessionFamily};
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::Username;
 use portal_domain::user::PortalUser;
+use portal_domain::{Refusal, StoreError};
 use time::OffsetDateTime;
 
 use super::errors::{refused, transaction_failed, unavailable};

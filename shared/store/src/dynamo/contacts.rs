@@ -31,7 +31,6 @@ use crate::table::{GSI1_SK, PK};
 /// The contact exists and has no portal user yet.
 const CONTACT_FREE: &str = "attribute_exists(#pk) AND attribute_not_exists(#user)";
 
-
 #[async_trait]
 impl ContactStore for DynamoStore {
     async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError> {

@@ -30,7 +30,10 @@ pub(super) fn linked(contact: &Contact, user: &PortalUser) -> Change {
 }
 
 /// The guard of `user`'s username, which no other user may have (none without one).
-pub(super) fn username_guard(state: &State, user: &PortalUser) -> Result<Option<Change>, StoreError> {
+pub(super) fn username_guard(
+    state: &State,
+    user: &PortalUser,
+) -> Result<Option<Change>, StoreError> {
     let Some(username) = user.username() else {
         return Ok(None);
     };

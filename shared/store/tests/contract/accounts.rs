@@ -60,7 +60,9 @@ pub async fn a_user_is_found_by_invitation_and_by_username(store: &impl Subject)
     let user = Some(invited.user.clone());
 
     let by_invitation = store.portal_user_by_invitation(&invited.token.hash()).await;
-    let by_username = store.portal_user_by_username(invited.user.username().unwrap()).await;
+    let by_username = store
+        .portal_user_by_username(invited.user.username().unwrap())
+        .await;
 
     assert_eq!(by_invitation.unwrap(), user);
     assert_eq!(by_username.unwrap(), user);

@@ -27,11 +27,16 @@ pub async fn an_approval_processes_the_request_and_creates_the_invited_user(stor
         store.portal_user(user.id()).await.unwrap().as_ref(),
         Some(user)
     );
-    let by_username = store.portal_user_id_by_username(user.username().unwrap()).await;
+    let by_username = store
+        .portal_user_id_by_username(user.username().unwrap())
+        .await;
     assert_eq!(by_username.unwrap().as_ref(), Some(user.id()));
     let contact = store.contact(&contact.id).await.unwrap().unwrap();
     assert_eq!(contact.portal_user_id.as_ref(), Some(user.id()));
-    let by_email = store.contact_by_email(contact.email.as_ref().unwrap()).await.unwrap();
+    let by_email = store
+        .contact_by_email(contact.email.as_ref().unwrap())
+        .await
+        .unwrap();
     assert_eq!(by_email, Some(contact));
     assert_eq!(
         store.email_status(&approved.email.id).await,

@@ -11,8 +11,7 @@ use portal_domain::{Refusal, StoreError};
 use crate::membership::invited_into;
 use crate::support::{
     Subject, approval, contact_email, contact_of, linked, linked_in, new_contact, new_email, now,
-    staff,
-    verified_in,
+    staff, verified_in,
 };
 
 pub async fn a_created_contact_is_found_by_id_email_and_name(store: &impl Subject) {
@@ -24,7 +23,10 @@ pub async fn a_created_contact_is_found_by_id_email_and_name(store: &impl Subjec
 
     let by_id = store.contact(&contact.id).await.unwrap();
     assert_eq!(by_id.as_ref(), Some(&contact));
-    let by_email = store.contact_by_email(contact.email.as_ref().unwrap()).await.unwrap();
+    let by_email = store
+        .contact_by_email(contact.email.as_ref().unwrap())
+        .await
+        .unwrap();
     assert_eq!(by_email.as_ref(), Some(&contact));
     let mut named = store.contacts_named("grace hopper", 10).await.unwrap();
     named.sort_by(|a, b| a.id.cmp(&b.id));
@@ -148,7 +150,10 @@ pub async fn linking_a_new_contact_creates_it_with_the_request(store: &impl Subj
     assert_eq!(store.registration(next.id()).await.unwrap(), Some(next));
     let found = [
         store.contact(&contact.id).await.unwrap(),
-        store.contact_by_email(contact.email.as_ref().unwrap()).await.unwrap(),
+        store
+            .contact_by_email(contact.email.as_ref().unwrap())
+            .await
+            .unwrap(),
     ];
     assert_eq!(found, [Some(contact.clone()), Some(contact.clone())]);
     let named = store.contacts_named(&contact.name_key(), 10).await.unwrap();
@@ -222,7 +227,11 @@ pub async fn contacts_are_found_by_the_start_of_their_name_email_or_company(stor
     }
     // A contact a bulk invitation makes is found too (named Grace Hopper).
     let invitee = &invited_into(store, None, 1).await[0];
-    let email_prefix: String = contact_email(&invitee.contact).as_ref().chars().take(6).collect();
+    let email_prefix: String = contact_email(&invitee.contact)
+        .as_ref()
+        .chars()
+        .take(6)
+        .collect();
 
     // Case and spacing aside; the name's order, then the id's.
     assert_eq!(ids(&search(store, "ada", 10).await), vec![&ada.id]);
@@ -290,7 +299,13 @@ pub async fn an_edited_contact_moves_its_guards_and_search_entries(store: &impl 
         store.contact_by_email(&new_address).await.unwrap(),
         Some(next.clone())
     );
-    assert_eq!(store.contact_by_email(ada.email.as_ref().unwrap()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .contact_by_email(ada.email.as_ref().unwrap())
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(ids(&search(store, "ada king", 10).await), vec![&ada.id]);
     assert_eq!(search(store, "ada lovelace", 10).await, Vec::new());
     assert_eq!(search(store, "analytical", 10).await, Vec::new());

@@ -15,8 +15,7 @@ use time::Duration;
 
 use crate::support::{
     Invitee, Subject, contact_email, invitation, invitation_email, invited_in, invitee,
-    new_contact, new_email,
-    now, organization, organization_in, portal_user, staff, unknown,
+    new_contact, new_email, now, organization, organization_in, portal_user, staff, unknown,
 };
 
 /// Every page of a members list, following the cursors to the end.
@@ -258,14 +257,22 @@ pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) 
     let fresh = invitee(&new_contact(&new_email()), Some(&acme.id), at);
     let existing = invitee(&free, Some(&acme.id), at);
     let joined = moved(&outsider.user, Some(&acme.id));
-    let email_taken = invitee(&new_contact(taken.contact.email.as_ref().unwrap()), Some(&acme.id), at);
+    let email_taken = invitee(
+        &new_contact(taken.contact.email.as_ref().unwrap()),
+        Some(&acme.id),
+        at,
+    );
     let username_taken = invitee(&shadowed, Some(&acme.id), at);
     // One change more than the store has seen: its version is ahead.
     let stale = moved(&taken.user, Some(&acme.id)).unlock(&staff(), now());
     let has_user = invitee(&taken.contact, Some(&acme.id), at);
     let missing = invitee(&new_contact(&new_email()), Some(&acme.id), at);
     // The same new address twice in one call: the first one gets it.
-    let twice = invitee(&new_contact(fresh.contact.email.as_ref().unwrap()), Some(&acme.id), at);
+    let twice = invitee(
+        &new_contact(fresh.contact.email.as_ref().unwrap()),
+        Some(&acme.id),
+        at,
+    );
     let refused = [&email_taken, &username_taken, &has_user, &missing, &twice];
     let contacts_before = [
         store.contact(&free.id).await.unwrap(),
@@ -316,7 +323,9 @@ pub async fn each_member_is_written_or_refused_on_its_own(store: &impl Subject) 
         assert_eq!(store.portal_user(invitee.user.id()).await.unwrap(), user);
         let by_token = store.portal_user_by_invitation(&invitee.token.hash()).await;
         assert_eq!(by_token.unwrap(), user);
-        let contact = store.contact_by_email(invitee.contact.email.as_ref().unwrap()).await;
+        let contact = store
+            .contact_by_email(invitee.contact.email.as_ref().unwrap())
+            .await;
         assert_eq!(contact.unwrap(), Some(invitee.linked_contact()));
         let status = store.email_status(&invitee.email.id).await;
         assert_eq!(status, Some(OutboxStatus::Pending));
@@ -363,7 +372,12 @@ pub async fn refused_members_write_nothing(store: &impl Subject) {
 
     let results = store
         .add_members(&[
-            invitee(&new_contact(taken.contact.email.as_ref().unwrap()), None, at).with_new_contact(),
+            invitee(
+                &new_contact(taken.contact.email.as_ref().unwrap()),
+                None,
+                at,
+            )
+            .with_new_contact(),
             invitee(&shadowed, None, at).for_existing_contact(),
             invitee(&taken.contact, None, at).for_existing_contact(),
             NewMember::Update(stale),
@@ -494,7 +508,12 @@ pub async fn updating_a_user_from_a_stale_version_is_refused_and_writes_nothing(
         .reinvite(&staff(), invitation, now())
         .unwrap()
         .unlock(&staff(), now());
-    let email = invitation_email(stale.email().as_ref().unwrap(), "Ada", &token, stale.invitation().unwrap());
+    let email = invitation_email(
+        stale.email().as_ref().unwrap(),
+        "Ada",
+        &token,
+        stale.invitation().unwrap(),
+    );
     let before = store.everything().await;
 
     let result = store.update_portal_user(&stale, Some(&email)).await;
@@ -517,7 +536,12 @@ pub async fn a_new_invitation_is_found_by_its_hash_and_its_email_is_pending(stor
     let invited = invited_in(store).await;
     let (token, invitation) = invitation(now());
     let next = invited.user.reinvite(&staff(), invitation, now()).unwrap();
-    let email = invitation_email(next.email().as_ref().unwrap(), "Ada", &token, next.invitation().unwrap());
+    let email = invitation_email(
+        next.email().as_ref().unwrap(),
+        "Ada",
+        &token,
+        next.invitation().unwrap(),
+    );
 
     store.update_portal_user(&next, Some(&email)).await.unwrap();
 

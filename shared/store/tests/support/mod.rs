@@ -485,7 +485,12 @@ pub fn invitee(
     at: OffsetDateTime,
 ) -> Invitee {
     let (token, invitation) = invitation(at);
-    let email = invitation_email(contact.email.as_ref().unwrap(), "Grace", &token, &invitation);
+    let email = invitation_email(
+        contact.email.as_ref().unwrap(),
+        "Grace",
+        &token,
+        &invitation,
+    );
     let grant = Grant {
         roles: Vec::new(),
         organization_id: organization_id.cloned(),
