@@ -217,6 +217,48 @@ describe('the pages', { concurrency: false }, () => {
     await page.getByRole('heading', { name: 'Hello, Grace Hopper' }).waitFor();
   });
 
+  it('let a person known by name alone give and confirm an address through their personal link', async (t) => {
+    const { newPage } = await person(t, { viewport: PHONE });
+    const page = await newPage();
+    const contact = await portal.staff('POST', '/staff/contacts', { first_name: 'Ivan', last_name: 'Petrov' });
+    const user = await portal.staff('POST', '/staff/portal-users', {
+      contact_id: contact.contact_id,
+      send_invitation: false,
+    });
+    const { link } = await portal.staff('POST', `/staff/portal-users/${user.portal_user_id}/access-info`, {
+      delivery: 'link',
+    });
+    const email = uniqueEmail('ivan.petrov');
+
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Welcome, Ivan' }).waitFor();
+    await page.getByText('it will be your username').waitFor();
+    assert.equal(await page.locator('#username-known').isHidden(), true);
+    await page.getByLabel('Email address').fill(email);
+    const sent = page.waitForResponse(isApi('POST', '/invitations/email'));
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    assert.equal((await sent).status(), 202);
+    await page.getByRole('status').getByText(`We sent a code to ${email}`).waitFor();
+    assert.equal(await focusedId(page), 'email_code');
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+
+    // A wrong code is refused on the code's field.
+    const code = await portal.code(email);
+    await page.getByLabel('Code from the email').fill(code === '000000' ? '111111' : '000000');
+    const refused = page.waitForResponse(isApi('POST', '/invitations/accept'));
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    assert.equal((await refused).status(), 422);
+    await page.getByRole('alert').getByText('That code is not the one we sent').waitFor();
+    await screenshot(page, 'welcome-email-code');
+
+    await page.getByLabel('Code from the email').fill(code);
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.waitForURL(portal.url('/account'));
+    await page.getByRole('heading', { name: 'Hello, Ivan Petrov' }).waitFor();
+    const signedIn = await portal.call('POST', '/sessions', { body: { username: email, password: PASSWORD } });
+    assert.equal(signedIn.status, 200);
+  });
+
   it('show a friendly page for an invalid or used link, never an error dump', async (t) => {
     const { newPage } = await person(t, { viewport: PHONE });
     const page = await newPage();

@@ -1,7 +1,8 @@
-// /welcome#token=…: the invitation landing. Looks the token up, asks the person to confirm
-// their name and phone (or to give their name, when the invitation lacks it), sets the
-// password and logs the person in.
-import { $, api, busy, session, showMessage, showOnly, showProblem, takeFragmentToken, values } from '/assets/app.js';
+// /welcome#token=…: the invitation landing. Looks the token up, asks a person known by name
+// alone for an address and the code mailed to it, asks the person to confirm their name
+// and phone (or to give their name, when the invitation lacks it), sets the password and
+// logs the person in.
+import { $, api, busy, say, session, showMessage, showOnly, showProblem, takeFragmentToken, values } from '/assets/app.js';
 import { lengthProblem, watchPassword } from '/assets/password.js';
 
 // The token leaves the address bar at once; this tab keeps it until it is used, so a
@@ -13,6 +14,7 @@ const password = $('password');
 
 const messages = {
   password_rejected: (problem) => `Please choose another password: ${problem.detail}`,
+  code_invalid: () => 'That code is not the one we sent, or it has expired. Check the email, or send a new code.',
 };
 
 watchPassword(password, $('password-rules'), $('show-password'));
@@ -33,7 +35,13 @@ async function start() {
   if (!reply.ok) return showProblem(reply.problem);
 
   const invitation = reply.data;
-  $('username').textContent = invitation.username;
+  $('username').textContent = invitation.username ?? '';
+  // Known by name alone: the address they confirm becomes their username.
+  $('username-known').hidden = invitation.needs_email;
+  $('username-asked').hidden = !invitation.needs_email;
+  $('email-step').hidden = !invitation.needs_email;
+  $('email').required = invitation.needs_email;
+  $('email_code').required = invitation.needs_email;
   $('greeting-name').textContent = invitation.first_name ? `, ${invitation.first_name}` : '';
   // The person confirms (or corrects) their name and phone, unless staff chose not to
   // ask; a name nobody knows yet is asked for either way.
@@ -57,6 +65,12 @@ form.addEventListener('submit', (event) => {
   if (tooLong) return showMessage(tooLong, { field: password });
 
   const body = { token, password: password.value };
+  if (!$('email-step').hidden) {
+    body.email_code = $('email_code').value.trim();
+    if (!/^[0-9]{6}$/.test(body.email_code)) {
+      return showMessage('Enter the 6 digits from the email we sent you.', { field: $('email_code') });
+    }
+  }
   if (!$('profile').hidden) {
     const fields = values(form);
     body.profile = {
@@ -75,6 +89,20 @@ form.addEventListener('submit', (event) => {
     sessionStorage.removeItem(KEY);
     session.save(reply.data);
     location.replace('/account');
+  });
+});
+
+$('send-code').addEventListener('click', () => {
+  const token = sessionStorage.getItem(KEY);
+  if (!token) return invalid();
+  const email = $('email');
+  if (!email.value.trim()) return showMessage('Enter your email address first.', { field: email });
+  busy(form, async () => {
+    const reply = await api('POST', '/invitations/email', { body: { token, email: email.value.trim() } });
+    if (reply.status === 410) return invalid();
+    if (!reply.ok) return showProblem(reply.problem, { form });
+    say(`We sent a code to ${email.value.trim()}. Enter it below.`);
+    $('email_code').focus();
   });
 });
 
