@@ -456,3 +456,79 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod name_only_tests {
+    use super::*;
+    use crate::testing::id;
+
+    const NOW: OffsetDateTime = time::macros::datetime!(2026-11-23 10:00 UTC);
+
+    fn actor() -> Actor {
+        Actor {
+            subject: "staff".into(),
+            name: None,
+        }
+    }
+
+    fn ivan() -> Contact {
+        let mut errors = FieldErrors::new();
+        let form = ContactForm::parse(
+            &mut errors,
+            PersonFields {
+                first_name: Some("Ivan"),
+                last_name: Some("Petrov"),
+                ..PersonFields::default()
+            },
+        )
+        .expect("a name alone is a contact");
+        assert!(errors.is_empty());
+        let created = AuditEvent::new(&actor(), AuditAction::ContactCreated, None, NOW);
+        Contact::new(id("c"), form, Locale::default(), created)
+    }
+
+    fn address() -> EmailAddress {
+        EmailAddress::parse("ivan@example.com").unwrap()
+    }
+
+    #[test]
+    fn a_contact_known_by_name_alone_is_found_by_name_only() {
+        let contact = ivan();
+        assert_eq!(contact.email, None);
+        let keys = contact.search_keys();
+        assert_eq!(keys[0], (SearchField::Name, Some("ivan petrov".into())));
+        assert_eq!(keys[1], (SearchField::Email, None));
+    }
+
+    #[test]
+    fn its_user_confirms_an_address_once() {
+        let contact = ivan();
+        let confirmed = contact.confirm_email(&actor(), &address(), NOW).unwrap();
+        assert_eq!(confirmed.email, Some(address()));
+        assert_eq!(confirmed.version, contact.version + 1);
+        let event = confirmed.audit.last().unwrap();
+        assert_eq!(event.action, AuditAction::EmailConfirmed);
+        assert_eq!(event.detail.as_deref(), Some("ivan@example.com"));
+        let again = confirmed.confirm_email(&actor(), &address(), NOW);
+        assert!(matches!(again, Err(DomainError::Conflict(_))), "{again:?}");
+    }
+
+    #[test]
+    fn staff_give_an_address_until_a_user_exists_who_confirms_their_own() {
+        let change = ContactChange {
+            email: Some(address()),
+            ..ContactChange::default()
+        };
+        let given = ivan().change(&actor(), &change, NOW).unwrap();
+        assert_eq!(given.email, Some(address()));
+        let linked = Contact {
+            portal_user_id: Some(id("u")),
+            ..ivan()
+        };
+        let refused = linked.change(&actor(), &change, NOW);
+        assert!(
+            matches!(refused, Err(DomainError::Conflict(EMAIL_CONFIRMED_BY_USER))),
+            "{refused:?}"
+        );
+    }
+}

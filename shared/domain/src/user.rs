@@ -977,3 +977,223 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod name_only_tests {
+    use super::*;
+    use crate::secret_token::SecretToken;
+    use crate::testing::{TestRandomness, id};
+    use crate::verification_code::{MAX_ATTEMPTS, MAX_SENDS, RESEND_INTERVAL};
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
+
+    /// A user for a contact known by name alone, invited through a personal link.
+    fn named_only() -> (PortalUser, String) {
+        let token = SecretToken::generate(&TestRandomness);
+        let invitation = Invitation {
+            token_hash: token.hash(),
+            status: InvitationStatus::Pending,
+            created_at: NOW,
+            expires_at: NOW + time::Duration::hours(72),
+            confirm_contact_data: true,
+            email_code: None,
+        };
+        let actor = Actor {
+            subject: "staff".into(),
+            name: None,
+        };
+        let user = PortalUser::invite(
+            id("u1"),
+            id("c1"),
+            None,
+            None,
+            Grant::default(),
+            invitation,
+            AuditEvent::new(&actor, AuditAction::Invited, None, NOW),
+        )
+        .with_profile(Profile {
+            first_name: PersonName::parse("Ivan").unwrap(),
+            last_name: PersonName::parse("Petrov").unwrap(),
+            phone: None,
+        });
+        (user, token.hash())
+    }
+
+    fn ivan() -> EmailAddress {
+        EmailAddress::parse("ivan@example.com").unwrap()
+    }
+
+    fn attempt(code: &VerificationCode) -> CodeAttempt {
+        CodeAttempt::parse(code.as_str()).unwrap()
+    }
+
+    fn wrong(code: &VerificationCode) -> CodeAttempt {
+        let other = if code.as_str() == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        CodeAttempt::parse(other).unwrap()
+    }
+
+    #[test]
+    fn a_person_known_by_name_alone_needs_an_address_and_has_no_username() {
+        let (user, _) = named_only();
+        assert!(user.needs_email());
+        assert_eq!(user.email(), None);
+        assert_eq!(user.username(), None);
+    }
+
+    #[test]
+    fn the_right_code_gives_the_address_as_email_and_username() {
+        let (user, hash) = named_only();
+        let code = VerificationCode::generate(&TestRandomness);
+        let sent = user.send_email_code(&hash, ivan(), &code, NOW).unwrap();
+        let EmailCheck::Confirmed(email) = sent
+            .check_email_code(&hash, Some(&attempt(&code)), NOW)
+            .unwrap()
+        else {
+            panic!("the right code confirms the address");
+        };
+        assert_eq!(email, ivan());
+        let active = sent
+            .accept_invitation(&hash, "hash".into(), None, Some(email), NOW)
+            .unwrap();
+        assert_eq!(active.email(), Some(ivan()));
+        assert_eq!(active.username(), Some(&Username::of_email(&ivan())));
+        assert_eq!(active.status(), PortalUserStatus::Active);
+        assert_eq!(active.invitation().unwrap().email_code, None);
+    }
+
+    #[test]
+    fn accepting_without_a_confirmed_address_is_refused() {
+        let (user, hash) = named_only();
+        let refused = user.accept_invitation(&hash, "hash".into(), None, None, NOW);
+        assert!(
+            matches!(refused, Err(DomainError::Validation(_))),
+            "{refused:?}"
+        );
+        let missing = user.check_email_code(&hash, None, NOW);
+        assert!(
+            matches!(missing, Err(DomainError::Validation(_))),
+            "{missing:?}"
+        );
+        let code = VerificationCode::generate(&TestRandomness);
+        let unsent = user.check_email_code(&hash, Some(&attempt(&code)), NOW);
+        assert!(
+            matches!(unsent, Err(DomainError::CodeInvalid(_))),
+            "{unsent:?}"
+        );
+    }
+
+    #[test]
+    fn wrong_codes_are_counted_and_burn_the_code() {
+        let (user, hash) = named_only();
+        let code = VerificationCode::generate(&TestRandomness);
+        let mut user = user.send_email_code(&hash, ivan(), &code, NOW).unwrap();
+        for _ in 0..MAX_ATTEMPTS {
+            match user
+                .check_email_code(&hash, Some(&wrong(&code)), NOW)
+                .unwrap()
+            {
+                EmailCheck::WrongCode(counted) => {
+                    assert_eq!(counted.version(), user.version() + 1);
+                    user = counted;
+                }
+                other => panic!("a wrong code counted: {other:?}"),
+            }
+        }
+        let burned = user.check_email_code(&hash, Some(&attempt(&code)), NOW);
+        assert!(
+            matches!(burned, Err(DomainError::TooManyAttempts { .. })),
+            "{burned:?}"
+        );
+        // A new code starts again.
+        let later = NOW + RESEND_INTERVAL;
+        let fresh = user.send_email_code(&hash, ivan(), &code, later).unwrap();
+        assert!(matches!(
+            fresh.check_email_code(&hash, Some(&attempt(&code)), later),
+            Ok(EmailCheck::Confirmed(_))
+        ));
+    }
+
+    #[test]
+    fn a_code_expires_after_ten_minutes() {
+        let (user, hash) = named_only();
+        let code = VerificationCode::generate(&TestRandomness);
+        let sent = user.send_email_code(&hash, ivan(), &code, NOW).unwrap();
+        let late = NOW + crate::verification_code::CODE_LIFETIME;
+        let expired = sent.check_email_code(&hash, Some(&attempt(&code)), late);
+        assert!(
+            matches!(expired, Err(DomainError::CodeInvalid(_))),
+            "{expired:?}"
+        );
+    }
+
+    #[test]
+    fn codes_are_spaced_a_minute_apart_and_counted() {
+        let (user, hash) = named_only();
+        let code = VerificationCode::generate(&TestRandomness);
+        let mut user = user.send_email_code(&hash, ivan(), &code, NOW).unwrap();
+        let too_soon =
+            user.send_email_code(&hash, ivan(), &code, NOW + time::Duration::seconds(59));
+        assert!(
+            matches!(too_soon, Err(DomainError::RateLimited { .. })),
+            "{too_soon:?}"
+        );
+        let mut now = NOW;
+        for _ in 1..MAX_SENDS {
+            now += RESEND_INTERVAL;
+            user = user.send_email_code(&hash, ivan(), &code, now).unwrap();
+        }
+        now += RESEND_INTERVAL;
+        let spent = user.send_email_code(&hash, ivan(), &code, now);
+        assert!(
+            matches!(spent, Err(DomainError::RateLimited { .. })),
+            "{spent:?}"
+        );
+    }
+
+    #[test]
+    fn the_code_is_for_the_newest_address_given() {
+        let (user, hash) = named_only();
+        let code = VerificationCode::generate(&TestRandomness);
+        let other = EmailAddress::parse("someone@example.com").unwrap();
+        let first = user.send_email_code(&hash, other, &code, NOW).unwrap();
+        let later = NOW + RESEND_INTERVAL;
+        let second = first.send_email_code(&hash, ivan(), &code, later).unwrap();
+        assert!(matches!(
+            second.check_email_code(&hash, Some(&attempt(&code)), later),
+            Ok(EmailCheck::Confirmed(email)) if email == ivan()
+        ));
+    }
+
+    #[test]
+    fn a_user_with_an_address_needs_no_code_and_gets_none() {
+        let (user, hash) = named_only();
+        let code = VerificationCode::generate(&TestRandomness);
+        let sent = user.send_email_code(&hash, ivan(), &code, NOW).unwrap();
+        let confirmed = sent
+            .accept_invitation(&hash, "hash".into(), None, Some(ivan()), NOW)
+            .unwrap();
+        // Used: no more codes, whatever the token.
+        let again = confirmed.send_email_code(&hash, ivan(), &code, NOW);
+        assert!(
+            matches!(again, Err(DomainError::InvitationInvalid)),
+            "{again:?}"
+        );
+    }
+
+    #[test]
+    fn another_token_sends_no_code() {
+        let (user, _) = named_only();
+        let code = VerificationCode::generate(&TestRandomness);
+        let other = SecretToken::generate(&TestRandomness).hash();
+        let refused = user.send_email_code(&format!("{other}x"), ivan(), &code, NOW);
+        assert!(
+            matches!(refused, Err(DomainError::InvitationInvalid)),
+            "{refused:?}"
+        );
+    }
+}

@@ -13,6 +13,8 @@ mod contacts;
 mod imports;
 #[path = "contract/membership.rs"]
 mod membership;
+#[path = "contract/name_only.rs"]
+mod name_only;
 #[path = "contract/outbox.rs"]
 mod outbox;
 #[path = "contract/review_queue.rs"]
@@ -34,6 +36,7 @@ use approval::*;
 use contacts::*;
 use imports::*;
 use membership::*;
+use name_only::*;
 use outbox::*;
 use review_queue::*;
 
@@ -121,6 +124,12 @@ contract!(
     an_approval_into_a_missing_organization_is_refused_and_writes_nothing,
     an_approval_from_a_stale_version_is_refused_and_writes_nothing,
     an_approval_stores_the_invitation_tokens_hash_and_never_the_token,
+    // name_only
+    contacts_known_by_name_alone_take_no_address,
+    a_confirmed_address_goes_to_the_user_and_the_contact_in_one_write,
+    a_confirmed_address_another_contact_has_is_refused_and_changes_nothing,
+    a_confirmed_address_another_user_signs_in_with_is_refused_and_changes_nothing,
+    a_confirmed_address_for_a_moved_contact_is_refused_and_changes_nothing,
     // accounts
     an_invitation_is_accepted_once_and_a_second_accept_writes_nothing,
     a_user_is_found_by_invitation_and_by_username,
