@@ -352,3 +352,24 @@ async fn a_contact_edited_after_the_link_gives_the_user_its_new_address() {
         "the invitation goes to the address the contact has now"
     );
 }
+
+#[tokio::test]
+async fn a_request_is_not_linked_to_a_contact_known_by_name_alone() {
+    let app = TestApp::start();
+    let contact = app
+        .staff_post(
+            "/staff/contacts",
+            json!({ "first_name": "Ada", "last_name": "Lovelace" }),
+        )
+        .await;
+    let id = app.verified_request(person("ada@example.com")).await;
+    let before = app.store.snapshot();
+
+    let reply = app
+        .link_contact(&id, json!({ "contact_id": contact.id("contact_id") }))
+        .await;
+
+    reply.assert_problem(StatusCode::CONFLICT, "conflict");
+    assert!(reply.body["detail"].as_str().unwrap().contains("no email"));
+    assert_eq!(app.store.snapshot(), before);
+}

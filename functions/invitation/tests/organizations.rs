@@ -523,3 +523,52 @@ async fn emails_and_contact_ids_are_one_or_the_other() {
     malformed.assert_problem(StatusCode::BAD_REQUEST, "malformed_request");
     assert_eq!(app.store.snapshot(), before);
 }
+
+#[tokio::test]
+async fn a_contact_known_by_name_alone_joins_without_an_invitation_only() {
+    let app = TestApp::start();
+    let acme = app.new_organization("Acme", &[]).await;
+    let ivan = app
+        .staff_post(
+            "/staff/contacts",
+            json!({ "first_name": "Ivan", "last_name": "Petrov" }),
+        )
+        .await
+        .id("contact_id");
+    let before = app.store.snapshot();
+
+    let invited = app
+        .add_members(&acme, json!({ "contact_ids": [ivan] }))
+        .await;
+    assert_eq!(
+        invited.body["results"][0]["outcome"], "invalid",
+        "{}",
+        invited.body
+    );
+    assert!(
+        invited.body["results"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("has no email"),
+        "{}",
+        invited.body
+    );
+    assert_eq!(app.store.snapshot(), before);
+
+    let added = app
+        .add_members(
+            &acme,
+            json!({ "contact_ids": [ivan], "send_invitations": false }),
+        )
+        .await;
+    assert_eq!(
+        added.body["results"][0]["outcome"], "added",
+        "{}",
+        added.body
+    );
+    let user = app
+        .user(added.body["results"][0]["portal_user_id"].as_str().unwrap())
+        .await;
+    assert!(user.body["username"].is_null() && user.body["email"].is_null());
+    assert_eq!(user.body["organization_id"], acme.as_str());
+}

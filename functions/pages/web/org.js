@@ -52,7 +52,7 @@ function cell(label, ...content) {
 }
 
 function memberRow(member) {
-  const who = member.username;
+  const who = nameOf(member);
   const action = (text, label, run, className = 'secondary') =>
     el('button', { type: 'button', className: `small ${className}`, 'aria-label': `${label} ${who}`, onclick: run }, text);
   const actions = [
@@ -79,10 +79,12 @@ function memberRow(member) {
   );
 }
 
-const reactivated = (member, data) => `${member.username} is reactivated (${data.status}).`;
-const deactivated = (member) => `${member.username} is deactivated: their sessions have ended.`;
+// A person known by name alone has no username until they confirm an address.
+const nameOf = (member) => member.username ?? [member.first_name, member.last_name].filter(Boolean).join(' ');
+const reactivated = (member, data) => `${nameOf(member)} is reactivated (${data.status}).`;
+const deactivated = (member) => `${nameOf(member)} is deactivated: their sessions have ended.`;
 const reinvited = (member, data) =>
-  `A new invitation was sent to ${member.username}; it works until ${new Date(data.expires_at).toLocaleString()}.`;
+  `A new invitation was sent to ${nameOf(member)}; it works until ${new Date(data.expires_at).toLocaleString()}.`;
 
 async function post(member, action, done) {
   const reply = await userApi('POST', `/org/members/${enc(member.portal_user_id)}/${action}`, {});
@@ -94,7 +96,7 @@ async function setAdmin(member, org_admin) {
   const reply = await userApi('PUT', `/org/members/${enc(member.portal_user_id)}/admin`, { org_admin });
   if (!reply.ok) return showProblem(reply.problem, { messages });
   if (await loadMembers()) {
-    say(org_admin ? `${member.username} is now an administrator.` : `${member.username} is no longer an administrator.`);
+    say(org_admin ? `${nameOf(member)} is now an administrator.` : `${nameOf(member)} is no longer an administrator.`);
   }
 }
 

@@ -241,7 +241,7 @@ async function loadRequest(id) {
         'li',
         {},
         el('strong', {}, contact.full_name),
-        ` · ${contact.email}${contact.company ? ` · ${contact.company}` : ''} `,
+        ` · ${contact.email ?? 'no email'}${contact.company ? ` · ${contact.company}` : ''} `,
         badge(`matches by ${contact.match}`),
         ' ',
         el(
@@ -249,7 +249,7 @@ async function loadRequest(id) {
           {
             type: 'button',
             className: 'small',
-            'aria-label': `Link the contact ${contact.full_name} (${contact.email})`,
+            'aria-label': `Link the contact ${contact.full_name} (${contact.email ?? 'no email'})`,
             onclick: () => link({ contact_id: contact.contact_id }),
           },
           'Link this contact',
@@ -353,7 +353,7 @@ async function loadContact(id) {
   $('contact-links').replaceChildren();
   if (user) {
     facts($('contact-user'), [
-      ['Username', user.username],
+      ['Username', user.username ?? 'none yet'],
       ['Status', badge(user.status)],
       ['Last login', when(user.last_login_at)],
       ['Invitation', invitationText(user.invitation)],
@@ -388,9 +388,9 @@ async function loadUser(id) {
     return false;
   }
   user = reply.data;
-  $('user-title').textContent = `Portal user ${user.username}`;
+  $('user-title').textContent = `Portal user ${userName(user)}`;
   facts($('user-facts'), [
-    ['Username', user.username],
+    ['Username', user.username ?? 'none yet'],
     ['Status', badge(user.status)],
     ['Roles', user.roles.join(', ') || 'none'],
     ['Effective roles', user.effective_roles.join(', ') || 'none'],
@@ -434,14 +434,19 @@ function userAction(button, path, done) {
   );
 }
 
+// A person known by name alone has no username until they confirm an address.
+function userName(user) {
+  return user.username ?? [user.first_name, user.last_name].filter(Boolean).join(' ');
+}
+
 userAction($('user-resend'), 'invitation', (data) =>
-  `A new invitation was sent to ${user.username}; it works until ${new Date(data.expires_at).toLocaleString()}. Older links no longer work.`,
+  `A new invitation was sent to ${userName(user)}; it works until ${new Date(data.expires_at).toLocaleString()}. Older links no longer work.`,
 );
 userAction($('user-deactivate'), 'deactivate', () =>
-  `${user.username} is deactivated: every session has ended and any pending invitation is revoked.`,
+  `${userName(user)} is deactivated: every session has ended and any pending invitation is revoked.`,
 );
 userAction($('user-reactivate'), 'reactivate', (data) =>
-  `${user.username} is reactivated (${data.status.replace(/_/g, ' ')}).`,
+  `${userName(user)} is reactivated (${data.status.replace(/_/g, ' ')}).`,
 );
 
 // ---- Start ----------------------------------------------------------------------------

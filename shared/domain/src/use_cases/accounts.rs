@@ -143,7 +143,11 @@ pub async fn accept_invitation(
                 subject: next.id().to_string(),
                 name: None,
             };
-            let confirmed = previous.confirm_email(&actor, email, now)?;
+            // Only this accept gives the contact of a user without email an address (staff
+            // may not): one that has one now lost the race to another accept of the link.
+            let confirmed = previous
+                .confirm_email(&actor, email, now)
+                .map_err(|_| DomainError::InvitationInvalid)?;
             Some(ContactEmail {
                 previous,
                 next: confirmed,
