@@ -183,6 +183,10 @@ BY_DESIGN: dict[str, list[Refusal]] = {
     "POST /staff/portal-users": [
         Refusal(422, "validation_failed", (("contact_id", "is not an existing contact"), NO_ORGANIZATION),
                 "a contact or an organization that does not exist"),
+        Refusal(422, "validation_failed",
+                (("contact_id", "has no email: create the user without sending and get a personal link for them"),),
+                "a contact known by name alone is reached by a personal link, not invited by email "
+                "(`send_invitation` is true by default)"),
     ],
 }
 POSITIVE_DATA_DEFAULTS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]

@@ -9,25 +9,10 @@ use time::Duration;
 
 const IVAN: &str = "ivan@example.com";
 
-/// A contact with a name alone, its user created without sending, and the personal link
-/// staff hand over: the user's id and the link's token.
+/// Ivan Petrov, known by name alone: his user's id and the personal link's token.
 async fn handed_link(app: &TestApp) -> (String, String) {
-    let contact = app
-        .staff_post(
-            "/staff/contacts",
-            json!({ "first_name": "Ivan", "last_name": "Petrov" }),
-        )
-        .await;
-    assert_eq!(contact.status, StatusCode::CREATED, "{}", contact.body);
-    let user = app
-        .create_user(json!({ "contact_id": contact.id("contact_id"), "send_invitation": false }))
-        .await;
-    assert_eq!(user.status, StatusCode::CREATED, "{}", user.body);
-    let id = user.id("portal_user_id");
-    let handed = app.access_info(&id, json!({ "delivery": "link" })).await;
-    assert_eq!(handed.status, StatusCode::CREATED, "{}", handed.body);
-    let link = handed.body["link"].as_str().unwrap();
-    (id, link.rsplit('=').next().unwrap().to_owned())
+    let (_, user_id, token) = app.known_by_name("Ivan", "Petrov").await;
+    (user_id, token)
 }
 
 fn accept(token: &str, code: &str) -> serde_json::Value {
@@ -234,21 +219,17 @@ async fn of_two_accepts_with_the_right_code_one_signs_in() {
 #[tokio::test]
 async fn staff_reach_a_person_known_by_name_alone_by_link_only() {
     let app = TestApp::start();
-    let contact = app
+    let (contact_id, id, _) = app.known_by_name("Ivan", "Petrov").await;
+    let other = app
         .staff_post(
             "/staff/contacts",
-            json!({ "first_name": "Ivan", "last_name": "Petrov" }),
+            json!({ "first_name": "Olga", "last_name": "Petrova" }),
         )
         .await;
-    let contact_id = contact.id("contact_id");
 
-    app.create_user(json!({ "contact_id": contact_id }))
+    app.create_user(json!({ "contact_id": other.id("contact_id") }))
         .await
         .assert_invalid(&["contact_id"]);
-    let user = app
-        .create_user(json!({ "contact_id": contact_id, "send_invitation": false }))
-        .await;
-    let id = user.id("portal_user_id");
     app.access_info(&id, json!({ "delivery": "email" }))
         .await
         .assert_invalid(&["delivery"]);

@@ -237,6 +237,7 @@ macro_rules! or_blank {
 }
 
 or_blank! {
+    EmailOrBlank = portal_domain::types::EmailAddress,
     PhoneOrBlank = portal_domain::types::Phone,
     CompanyOrBlank = portal_domain::types::Company,
     LocaleOrBlank = portal_domain::types::Locale,

@@ -6,7 +6,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use axum::http::{HeaderValue, Method, Request, StatusCode};
 use serde_json::{Value, json};
 
-use crate::{InProcess, PASSWORD, Reply, Secret, Transport, profile};
+use crate::{InProcess, PASSWORD, Reply, Secret, Transport, link_token, profile};
 
 /// A portal user who can act: their id, address and a fresh token pair.
 #[derive(Clone, Debug)]
@@ -480,6 +480,32 @@ impl<T: Transport> Api<T> {
             body["profile"] = profile;
         }
         self.post("/invitations/accept", body).await
+    }
+
+    /// A contact with a name alone, its portal user created without sending anything, and
+    /// the personal link staff hand over: the contact's id, the user's id and the link's
+    /// token.
+    pub async fn known_by_name(&self, first_name: &str, last_name: &str) -> (String, String, String) {
+        let contact = self
+            .staff_post(
+                "/staff/contacts",
+                json!({ "first_name": first_name, "last_name": last_name }),
+            )
+            .await;
+        assert_eq!(contact.status, StatusCode::CREATED, "{}", contact.body);
+        let contact_id = contact.id("contact_id");
+        let user = self
+            .create_user(json!({ "contact_id": contact_id, "send_invitation": false }))
+            .await;
+        assert_eq!(user.status, StatusCode::CREATED, "{}", user.body);
+        let user_id = user.id("portal_user_id");
+        let handed = self
+            .access_info(&user_id, json!({ "delivery": "link" }))
+            .await;
+        assert_eq!(handed.status, StatusCode::CREATED, "{}", handed.body);
+        let link = handed.body["link"].as_str().expect("a link");
+        let token = link_token(link).expect("a token in the link");
+        (contact_id, user_id, token)
     }
 
     /// `POST /invitations/email`: a person known by name alone gives their address.

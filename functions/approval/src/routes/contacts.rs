@@ -10,7 +10,7 @@ use portal_domain::use_cases::{
     change_contact, contact_by_email, contact_detail, create_contact, search_contacts,
 };
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::openapi::{CompanyOrBlank, PhoneOrBlank};
+use portal_http::openapi::{CompanyOrBlank, EmailOrBlank, PhoneOrBlank};
 use portal_http::{ApiJson, List, PathId, Problem, Staff};
 use serde::Deserialize;
 
@@ -24,7 +24,9 @@ pub struct ContactBody {
     first_name: Option<String>,
     #[schema(value_type = PersonName)]
     last_name: Option<String>,
-    #[schema(value_type = EmailAddress)]
+    /// Absent (or blank) for a person known by name alone: their portal user is reached by a
+    /// personal link and confirms an address through it.
+    #[schema(value_type = Option<EmailOrBlank>, inline)]
     email: Option<String>,
     #[schema(value_type = Option<PhoneOrBlank>, inline)]
     phone: Option<String>,

@@ -4,36 +4,23 @@
 
 use portal_adapters::OsRandomness;
 use portal_domain::audit::{AuditAction, AuditEvent};
-use portal_domain::contact::{Contact, ContactForm};
+use portal_domain::contact::Contact;
 use portal_domain::ids::Id;
 use portal_domain::page::PageRequest;
 use portal_domain::ports::{ContactEmail, NewMember};
 use portal_domain::secret_token::SecretToken;
-use portal_domain::types::{EmailAddress, Locale, PersonName, Username};
+use portal_domain::types::{EmailAddress, PersonName, Username};
 use portal_domain::user::{Grant, PortalUser, PortalUserStatus};
 use portal_domain::{Refusal, StoreError};
 
 use crate::support::{
-    Subject, invitation, new_contact, new_email, now, portal_user, profile, session, staff,
+    Subject, contact_named, invitation, new_contact, new_email, now, portal_user, profile,
+    session, staff,
 };
 
 /// A contact typed in with a name alone.
 fn named_only() -> Contact {
-    let form = ContactForm {
-        first_name: PersonName::parse("Ivan").expect("a name"),
-        last_name: PersonName::parse("Petrov").expect("a name"),
-        email: None,
-        phone: None,
-        company: None,
-        external_ref: None,
-    };
-    let created = AuditEvent::new(&staff(), AuditAction::ContactCreated, None, now());
-    Contact::new(
-        Id::generate(&OsRandomness),
-        form,
-        Locale::default(),
-        created,
-    )
+    contact_named("Ivan", "Petrov", None)
 }
 
 /// A name-only contact in `store` with its portal user, invited through a personal link.

@@ -307,10 +307,15 @@ pub fn contact_of(registration: &Registration) -> Contact {
 
 /// A contact staff type in, named Grace Hopper.
 pub fn new_contact(email: &EmailAddress) -> Contact {
+    contact_named("Grace", "Hopper", Some(email.clone()))
+}
+
+/// A contact staff type in with this name and address (or none).
+pub fn contact_named(first_name: &str, last_name: &str, email: Option<EmailAddress>) -> Contact {
     let form = ContactForm {
-        first_name: PersonName::parse("Grace").expect("a name"),
-        last_name: PersonName::parse("Hopper").expect("a name"),
-        email: Some(email.clone()),
+        first_name: PersonName::parse(first_name).expect("a name"),
+        last_name: PersonName::parse(last_name).expect("a name"),
+        email,
         phone: None,
         company: None,
         external_ref: None,
