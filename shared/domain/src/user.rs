@@ -651,7 +651,12 @@ mod tests {
 
     const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
 
-    fn invited(profile: bool) -> (PortalUser, SecretToken) {
+    /// A user invited by staff at `NOW` with a fresh 72-hour link, under this username and
+    /// address (both `None` for a person known by name alone), and the link's token.
+    pub(super) fn invited_as(
+        username: Option<Username>,
+        email: Option<EmailAddress>,
+    ) -> (PortalUser, SecretToken) {
         let token = SecretToken::generate(&TestRandomness);
         let invitation = Invitation {
             token_hash: token.hash(),
@@ -668,14 +673,18 @@ mod tests {
         let user = PortalUser::invite(
             id("u1"),
             id("c1"),
-            Some(Username::of_email(
-                &EmailAddress::parse("ada@example.com").unwrap(),
-            )),
-            Some(EmailAddress::parse("ada@example.com").unwrap()),
+            username,
+            email,
             Grant::default(),
             invitation,
             AuditEvent::new(&actor, AuditAction::Invited, None, NOW),
         );
+        (user, token)
+    }
+
+    fn invited(profile: bool) -> (PortalUser, SecretToken) {
+        let address = EmailAddress::parse("ada@example.com").unwrap();
+        let (user, token) = invited_as(Some(Username::of_email(&address)), Some(address));
         let user = if profile {
             user.with_profile(ada())
         } else {
@@ -984,7 +993,7 @@ mod tests {
 mod name_only_tests {
     use super::*;
     use crate::secret_token::SecretToken;
-    use crate::testing::{TestRandomness, id};
+    use crate::testing::TestRandomness;
     use crate::verification_code::{MAX_ATTEMPTS, MAX_SENDS, RESEND_INTERVAL};
     use time::macros::datetime;
 
@@ -992,29 +1001,8 @@ mod name_only_tests {
 
     /// A user for a contact known by name alone, invited through a personal link.
     fn named_only() -> (PortalUser, String) {
-        let token = SecretToken::generate(&TestRandomness);
-        let invitation = Invitation {
-            token_hash: token.hash(),
-            status: InvitationStatus::Pending,
-            created_at: NOW,
-            expires_at: NOW + time::Duration::hours(72),
-            confirm_contact_data: true,
-            email_code: None,
-        };
-        let actor = Actor {
-            subject: "staff".into(),
-            name: None,
-        };
-        let user = PortalUser::invite(
-            id("u1"),
-            id("c1"),
-            None,
-            None,
-            Grant::default(),
-            invitation,
-            AuditEvent::new(&actor, AuditAction::Invited, None, NOW),
-        )
-        .with_profile(Profile {
+        let (user, token) = super::tests::invited_as(None, None);
+        let user = user.with_profile(Profile {
             first_name: PersonName::parse("Ivan").unwrap(),
             last_name: PersonName::parse("Petrov").unwrap(),
             phone: None,

@@ -485,7 +485,11 @@ impl<T: Transport> Api<T> {
     /// A contact with a name alone, its portal user created without sending anything, and
     /// the personal link staff hand over: the contact's id, the user's id and the link's
     /// token.
-    pub async fn known_by_name(&self, first_name: &str, last_name: &str) -> (String, String, String) {
+    pub async fn known_by_name(
+        &self,
+        first_name: &str,
+        last_name: &str,
+    ) -> (String, String, String) {
         let contact = self
             .staff_post(
                 "/staff/contacts",

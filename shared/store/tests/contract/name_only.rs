@@ -14,8 +14,8 @@ use portal_domain::user::{Grant, PortalUser, PortalUserStatus};
 use portal_domain::{Refusal, StoreError};
 
 use crate::support::{
-    Subject, contact_named, invitation, new_contact, new_email, now, portal_user, profile,
-    session, staff,
+    Subject, contact_named, invitation, new_contact, new_email, now, portal_user, profile, session,
+    staff,
 };
 
 /// A contact typed in with a name alone.
@@ -130,48 +130,52 @@ pub async fn a_confirmed_address_goes_to_the_user_and_the_contact_in_one_write(
     assert_eq!(found.items, vec![contact_email.next.clone()]);
 }
 
-pub async fn a_confirmed_address_another_contact_has_is_refused_and_changes_nothing(
+/// Accepts a fresh name-only user's link with `email` confirmed, which must change nothing:
+/// the store's answer.
+async fn accepted_with_nothing_changed(
     store: &impl Subject,
-) {
+    email: &EmailAddress,
+) -> Result<(), StoreError> {
     let (contact, user, token) = invited_by_name(store).await;
-    let email = new_email();
-    store.create_contact(&new_contact(&email)).await.unwrap();
-    let (next, contact_email) = confirmed(&contact, &user, &token, &email);
+    let (next, contact_email) = confirmed(&contact, &user, &token, email);
     let before = store.everything().await;
-
     let result = store
         .accept_invitation(&next, &session(&next), Some(&contact_email))
         .await;
+    assert_eq!(store.everything().await, before);
+    result
+}
+
+pub async fn a_confirmed_address_another_contact_has_is_refused_and_changes_nothing(
+    store: &impl Subject,
+) {
+    let email = new_email();
+    store.create_contact(&new_contact(&email)).await.unwrap();
+
+    let result = accepted_with_nothing_changed(store, &email).await;
 
     assert!(
         matches!(result, Err(StoreError::Refused(Refusal::ContactEmailTaken))),
         "{result:?}"
     );
-    assert_eq!(store.everything().await, before);
 }
 
 pub async fn a_confirmed_address_another_user_signs_in_with_is_refused_and_changes_nothing(
     store: &impl Subject,
 ) {
-    let (contact, user, token) = invited_by_name(store).await;
     let email = new_email();
     // A user whose username is the address, without a contact that has it.
     store
         .create_portal_user(&portal_user(&email))
         .await
         .unwrap();
-    let (next, contact_email) = confirmed(&contact, &user, &token, &email);
-    let before = store.everything().await;
 
-    let result = store
-        .accept_invitation(&next, &session(&next), Some(&contact_email))
-        .await;
+    let result = accepted_with_nothing_changed(store, &email).await;
 
     assert!(
         matches!(result, Err(StoreError::Refused(Refusal::UsernameTaken))),
         "{result:?}"
     );
-    assert_eq!(store.everything().await, before);
 }
 
 pub async fn a_confirmed_address_for_a_moved_contact_is_refused_and_changes_nothing(
