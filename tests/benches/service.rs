@@ -127,6 +127,35 @@ async fn dynamodb_calls_per_operation() {
         app.refresh(pairs[i].body["refresh_token"].as_str().expect("a pair"))
     })
     .await;
+    // People known by name alone: staff hand each a link (not counted), they give an
+    // address and accept with the code mailed to it.
+    let mut links = Vec::new();
+    for _ in 0..DYNAMODB_SAMPLES {
+        links.push(app.known_by_name("Ivan", "Petrov").await.2);
+    }
+    let links = &links;
+    let named = |i: usize| format!("n{i}@example.com");
+    let sent = measure(&calls, "POST /invitations/email", |i| async move {
+        app.send_email_code(&links[i], &named(i)).await
+    })
+    .await;
+    assert!(
+        sent.iter()
+            .all(|reply| reply.status == StatusCode::ACCEPTED)
+    );
+    let codes = mailed(|i| async move { app.code_for(&named(i)).await }).await;
+    let accepted = measure(
+        &calls,
+        "POST /invitations/accept (confirming an address)",
+        |i| {
+            app.post(
+                "/invitations/accept",
+                json!({ "token": links[i], "password": PASSWORD, "email_code": codes[i] }),
+            )
+        },
+    )
+    .await;
+    assert!(accepted.iter().all(|reply| reply.status == StatusCode::OK));
     outbox_write_cost(&client, &table).await;
 }
 
