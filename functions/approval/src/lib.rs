@@ -58,4 +58,6 @@ fn operations() -> OpenApiRouter<ApprovalState> {
         .routes(routes!(contacts::create, contacts::find))
         .routes(routes!(contacts::detail, contacts::change))
         .routes(routes!(outbox::dead))
+        .routes(routes!(outbox::requeue))
+        .routes(routes!(outbox::requeue_all))
 }

@@ -180,6 +180,15 @@ impl PortalUserSummary {
     }
 }
 
+/// What a request to requeue every dead email did.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RequeuedView {
+    /// How many went back on the mailer's list.
+    pub requeued: u32,
+    /// Whether dead emails are left (at most 500 are requeued at once): ask again.
+    pub more: bool,
+}
+
 /// An email the mailer gave up on. The body is not shown: it may hold a one-time link.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DeadEmailItem {
@@ -192,6 +201,8 @@ pub struct DeadEmailItem {
     pub last_error: String,
     #[serde(with = "time::serde::rfc3339")]
     pub died_at: OffsetDateTime,
+    /// Each time staff put it back on the mailer's list before it died again.
+    pub requeues: Vec<AuditEvent>,
 }
 
 impl From<&DeadEmail> for DeadEmailItem {
@@ -204,6 +215,7 @@ impl From<&DeadEmail> for DeadEmailItem {
             attempts: dead.attempts,
             last_error: dead.last_error.clone(),
             died_at: dead.died_at,
+            requeues: dead.requeues.clone(),
         }
     }
 }

@@ -42,6 +42,17 @@ fn staff_routes() -> Vec<Route> {
             format!("/staff/contacts/{ID}"),
             Some(json!({ "first_name": "A" })),
         ),
+        (Method::GET, "/staff/outbox/dead".into(), None),
+        (
+            Method::POST,
+            format!("/staff/outbox/dead/{ID}/requeue"),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            "/staff/outbox/dead/requeue".into(),
+            Some(json!({})),
+        ),
     ]
 }
 

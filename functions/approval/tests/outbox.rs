@@ -79,3 +79,101 @@ async fn the_dead_list_needs_a_staff_token_and_a_422_names_a_bad_page_parameter(
     );
     assert_eq!(bad_cursor.body["errors"][0]["field"], "cursor");
 }
+
+/// Lets the mailer try every due email once more, with mail working again.
+async fn mail_works_again(app: &TestApp) {
+    app.mailer.succeed_from_now_on();
+    app.clock.advance(Duration::minutes(1));
+    sweep_outbox(&app.ports, 10, &Pace::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_requeued_email_goes_out_on_the_mailers_next_sweep() {
+    let app = TestApp::start();
+    undeliverable_request(&app, "ada@example.com").await;
+    let id = app.dead_emails("").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let reply = app.requeue_dead_email(&id).await;
+
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+    assert_eq!(app.dead_emails("").await.body["items"], json!([]));
+    mail_works_again(&app).await;
+    let sent: Vec<_> = app
+        .mailer
+        .sent()
+        .into_iter()
+        .filter(|message| message.id == id)
+        .collect();
+    assert_eq!(sent.len(), 1, "delivered once, after the requeue");
+    // Requeued already: no dead email has this id any more.
+    app.requeue_dead_email(&id)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn a_requeue_is_recorded_on_the_email_and_shown_when_it_dies_again() {
+    let app = TestApp::start();
+    undeliverable_request(&app, "ada@example.com").await;
+    let id = app.dead_emails("").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.requeue_dead_email(&id).await;
+
+    for _ in 0..app.ports.settings.email_retries.max_attempts {
+        app.clock.advance(Duration::hours(1));
+        sweep_outbox(&app.ports, 10, &Pace::default())
+            .await
+            .unwrap();
+    }
+
+    let items = app.dead_emails("").await.body["items"].clone();
+    assert_eq!(items[0]["id"], id.as_str());
+    let requeues = items[0]["requeues"].as_array().unwrap();
+    assert_eq!(requeues.len(), 1, "{items}");
+    assert_eq!(requeues[0]["action"], "email_requeued");
+    assert_eq!(requeues[0]["actor"]["subject"], "staff-1");
+}
+
+#[tokio::test]
+async fn every_dead_email_is_requeued_at_once() {
+    let app = TestApp::start();
+    for email in ["ada@example.com", "grace@example.com", "alan@example.com"] {
+        undeliverable_request(&app, email).await;
+    }
+
+    let reply = app.requeue_dead_emails().await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body, json!({ "requeued": 3, "more": false }));
+    assert_eq!(app.dead_emails("").await.body["items"], json!([]));
+    mail_works_again(&app).await;
+    assert_eq!(app.mailer.sent().len(), 3);
+    let again = app.requeue_dead_emails().await;
+    assert_eq!(again.body, json!({ "requeued": 0, "more": false }));
+}
+
+#[tokio::test]
+async fn requeueing_needs_a_staff_token_and_an_unknown_id_is_a_404() {
+    let app = TestApp::start();
+    undeliverable_request(&app, "ada@example.com").await;
+    let before = app.store.snapshot();
+
+    for path in [
+        "/staff/outbox/dead/requeue",
+        "/staff/outbox/dead/0123456789abcdef0123456789abcdef/requeue",
+    ] {
+        let anonymous = app.post(path, json!({})).await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    app.requeue_dead_email("0123456789abcdef0123456789abcdef")
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(app.store.snapshot(), before);
+}

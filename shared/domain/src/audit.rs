@@ -37,6 +37,8 @@ pub enum AuditAction {
     /// A person known by name alone confirmed an email through their personal link (the
     /// detail is the address).
     EmailConfirmed,
+    /// Staff put an email the mailer gave up on back on its list.
+    EmailRequeued,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -180,6 +180,8 @@ pub struct DeadEmail {
     pub attempts: u32,
     pub last_error: String,
     pub died_at: OffsetDateTime,
+    /// Each time staff put it back on the mailer's list (it died again since).
+    pub requeues: Vec<crate::audit::AuditEvent>,
 }
 
 /// Bounded retries with exponential backoff.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+use crate::audit::AuditEvent;
 use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
@@ -369,6 +370,10 @@ pub trait OutboxStore: Send + Sync {
 
     /// Messages the mailer gave up on, most recent first.
     async fn dead_emails(&self, page: &PageRequest) -> Result<Page<DeadEmail>, StoreError>;
+
+    /// Puts a dead message back on the mailer's list, due at `event.at` with a fresh count
+    /// of tries, and records `event` on it. `ConditionFailed` unless it is dead.
+    async fn requeue_email(&self, id: &str, event: &AuditEvent) -> Result<(), StoreError>;
 }
 
 /// Rate limits that guard no other write: one counted write, shared by every instance.

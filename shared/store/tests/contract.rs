@@ -92,6 +92,8 @@ contract!(
     a_released_email_waits_for_its_next_try,
     a_dead_email_is_listed_for_staff_and_never_claimed_again,
     dead_emails_page_newest_first_without_losing_or_repeating_one,
+    a_requeued_email_is_due_again_with_fresh_tries_and_remembers_the_requeue,
+    only_a_dead_email_is_requeued_and_only_once,
     // review_queue
     the_queue_pages_newest_first_without_losing_or_repeating_a_request,
     a_list_without_requests_is_one_empty_page,

@@ -343,6 +343,18 @@ impl<T: Transport> Api<T> {
             .await
     }
 
+    /// `POST /staff/outbox/dead/{id}/requeue`
+    pub async fn requeue_dead_email(&self, id: &str) -> Reply {
+        self.staff_post(&format!("/staff/outbox/dead/{id}/requeue"), json!({}))
+            .await
+    }
+
+    /// `POST /staff/outbox/dead/requeue`
+    pub async fn requeue_dead_emails(&self) -> Reply {
+        self.staff_post("/staff/outbox/dead/requeue", json!({}))
+            .await
+    }
+
     // Invitation, as staff.
 
     /// `POST /staff/organizations`

@@ -1,14 +1,15 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use portal_domain::page::PageRequest;
-use portal_domain::use_cases::dead_emails;
+use portal_domain::use_cases::{dead_emails, requeue_dead_email, requeue_dead_emails};
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{List, Problem, Staff};
 use serde::Deserialize;
 
 use super::queue::parse_limit;
-use crate::views::DeadEmailItem;
+use crate::views::{DeadEmailItem, RequeuedView};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -42,5 +43,42 @@ pub async fn dead(
     Ok(Json(List {
         items: page.items.iter().map(DeadEmailItem::from).collect(),
         next_cursor: page.next_cursor,
+    }))
+}
+
+/// Puts one email the mailer gave up on back on its list, with a fresh count of tries (an
+/// address fixed meanwhile, a mailbox that was full); the mailer sends it on its next
+/// sweep. Recorded on the message (`requeues` once it dies again).
+#[utoipa::path(post, path = "/staff/outbox/dead/{id}/requeue", operation_id = "requeue_dead_email",
+    security(("staff" = [])),
+    params(("id" = String, Path, description = "The dead email's `id`")),
+    responses(
+        (status = 204, description = "Back on the mailer's list"),
+        (status = 404, description = "No dead email has this id (unknown, sent, or requeued already)"),
+    ))]
+pub async fn requeue(
+    Staff(staff): Staff,
+    State(ports): State<Ports>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    requeue_dead_email(&ports, &staff, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Puts every email the mailer gave up on back on its list, up to 500 at once (`more`
+/// says whether to ask again).
+#[utoipa::path(post, path = "/staff/outbox/dead/requeue", operation_id = "requeue_dead_emails",
+    security(("staff" = [])),
+    responses(
+        (status = 200, description = "How many went back", body = RequeuedView),
+    ))]
+pub async fn requeue_all(
+    Staff(staff): Staff,
+    State(ports): State<Ports>,
+) -> Result<Json<RequeuedView>, Problem> {
+    let done = requeue_dead_emails(&ports, &staff).await?;
+    Ok(Json(RequeuedView {
+        requeued: done.requeued,
+        more: done.more,
     }))
 }

@@ -10,10 +10,8 @@ use serde::Serialize;
 use tokio::time::{Instant, sleep_until};
 
 use crate::outbox::{
-    CLAIM_LEASE, ClaimedEmail, DeadEmail, DeliveryClaim, DeliveryFailure, FIRST_TRY_OWNER,
-    OutboxMessage,
+    CLAIM_LEASE, ClaimedEmail, DeliveryClaim, DeliveryFailure, FIRST_TRY_OWNER, OutboxMessage,
 };
-use crate::page::{Page, PageRequest};
 use crate::random::new_id;
 use crate::{DomainError, Ports};
 
@@ -126,14 +124,6 @@ pub async fn sweep_outbox(
 ) -> Result<DeliveryReport, DomainError> {
     let due = ports.store.due_emails(ports.clock.now(), limit).await?;
     Ok(deliver_emails(ports, &due, pace).await)
-}
-
-/// The messages given up on, for staff.
-pub async fn dead_emails(
-    ports: &Ports,
-    page: &PageRequest,
-) -> Result<Page<DeadEmail>, DomainError> {
-    Ok(ports.store.dead_emails(page).await?)
 }
 
 enum Outcome {

@@ -3,6 +3,7 @@ mod accounts;
 mod approve_registration;
 mod client_limit;
 mod contacts;
+mod dead_emails;
 mod deliver;
 mod imports;
 mod invitations;
@@ -30,9 +31,8 @@ pub use contacts::{
     change_contact, contact_by_email, contact_detail, create_contact, search_contacts,
     search_prefix,
 };
-pub use deliver::{
-    DeliveryReport, Pace, dead_emails, deliver_after_commit, deliver_emails, sweep_outbox,
-};
+pub use dead_emails::{Requeued, dead_emails, requeue_dead_email, requeue_dead_emails};
+pub use deliver::{DeliveryReport, Pace, deliver_after_commit, deliver_emails, sweep_outbox};
 pub use imports::{import, import_rows, run_import, run_open_imports, start_import};
 pub use link_contact::{ContactChoice, link_contact};
 pub use manager::{Manager, org_admin};

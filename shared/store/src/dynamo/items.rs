@@ -43,6 +43,8 @@ pub(crate) const CLAIM_UNTIL: &str = "claim_until";
 pub(crate) const NEXT_TRY_AT: &str = "next_try_at";
 pub(crate) const LAST_ERROR: &str = "last_error";
 pub(crate) const DIED_AT: &str = "died_at";
+/// On an outbox message: the staff requeues after it died (a list of audit events).
+pub(crate) const REQUEUES: &str = "requeues";
 /// The index partition of the messages waiting for delivery.
 pub(crate) const PENDING_LIST: &str = "OUTBOX#pending";
 /// On a contact: its portal user's id, also on top of `data` so conditions can test it.
@@ -487,7 +489,7 @@ pub(crate) fn epoch_seconds(at: OffsetDateTime) -> AttributeValue {
     number(at.unix_timestamp())
 }
 
-fn data(value: &impl Serialize) -> Result<AttributeValue, StoreError> {
+pub(crate) fn data(value: &impl Serialize) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(value).map_err(malformed_item)
 }
 

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use portal_domain::StoreError;
+use portal_domain::audit::AuditEvent;
 use portal_domain::outbox::{ClaimedEmail, DeadEmail, DeliveryClaim, DeliveryFailure};
 use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::OutboxStore;
@@ -14,8 +15,8 @@ use super::DynamoStore;
 use super::errors::{malformed_item, single_write_failed, unavailable};
 use super::items::{
     ATTEMPTS, CLAIM_OWNER, CLAIM_UNTIL, DIED_AT, Item, LAST_ERROR, NEXT_TRY_AT, PENDING_LIST,
-    SENT_AT, STATUS, data_of, epoch_seconds, number, outbox_key, outbox_status, string,
-    string_attribute,
+    REQUEUES, SENT_AT, STATUS, data, data_of, epoch_seconds, number, outbox_key, outbox_status,
+    string, string_attribute,
 };
 use crate::table::{EXPIRES_AT, GSI1, GSI1_PK, GSI1_SK, PK};
 use crate::{OutboxStatus, dead_letters, sortable};
@@ -203,6 +204,37 @@ impl OutboxStore for DynamoStore {
         Ok(())
     }
 
+    async fn requeue_email(&self, id: &str, event: &AuditEvent) -> Result<(), StoreError> {
+        // Back on the pending list (same position: the message's), due now, tries anew.
+        self.client
+            .update_item()
+            .table_name(&self.table_name)
+            .set_key(Some(outbox_key(id)))
+            .update_expression(
+                "SET #status = :pending, #gsi1pk = :pending_list, #next_try_at = :at, \
+                 #attempts = :zero, #requeues = list_append(if_not_exists(#requeues, :none), :event) \
+                 REMOVE #died_at",
+            )
+            .condition_expression("#status = :dead")
+            .expression_attribute_names("#status", STATUS)
+            .expression_attribute_names("#gsi1pk", GSI1_PK)
+            .expression_attribute_names("#next_try_at", NEXT_TRY_AT)
+            .expression_attribute_names("#attempts", ATTEMPTS)
+            .expression_attribute_names("#requeues", REQUEUES)
+            .expression_attribute_names("#died_at", DIED_AT)
+            .expression_attribute_values(":pending", string(OutboxStatus::Pending.as_str()))
+            .expression_attribute_values(":dead", string(OutboxStatus::Dead.as_str()))
+            .expression_attribute_values(":pending_list", string(PENDING_LIST))
+            .expression_attribute_values(":at", string(sortable::timestamp(event.at)))
+            .expression_attribute_values(":zero", number(0))
+            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(":event", AttributeValue::L(vec![data(event)?]))
+            .send()
+            .await
+            .map_err(single_write_failed)?;
+        Ok(())
+    }
+
     async fn dead_emails(&self, page: &PageRequest) -> Result<Page<DeadEmail>, StoreError> {
         // A bad cursor is refused before any call is made.
         let start = page
@@ -242,11 +274,16 @@ fn dead_email(item: Item) -> Result<DeadEmail, StoreError> {
     let last_error = string_attribute(&item, LAST_ERROR)?;
     let died_at = OffsetDateTime::parse(&string_attribute(&item, DIED_AT)?, &Rfc3339)
         .map_err(malformed_item)?;
+    let requeues = match item.get(REQUEUES) {
+        Some(list) => serde_dynamo::from_attribute_value(list.clone()).map_err(malformed_item)?,
+        None => Vec::new(),
+    };
     Ok(DeadEmail {
         message: data_of(item)?,
         attempts,
         last_error,
         died_at,
+        requeues,
     })
 }
 

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use portal_domain::StoreError;
+use portal_domain::audit::AuditEvent;
 use portal_domain::outbox::{ClaimedEmail, DeadEmail, DeliveryClaim, DeliveryFailure};
 use portal_domain::page::{Page, PageRequest};
 use portal_domain::ports::OutboxStore;
@@ -114,6 +115,27 @@ impl OutboxStore for EmbeddedStore {
         })
     }
 
+    async fn requeue_email(&self, id: &str, event: &AuditEvent) -> Result<(), StoreError> {
+        self.commit(|state| {
+            let entry = state
+                .outbox
+                .get(id)
+                .filter(|entry| entry.status == OutboxStatus::Dead)
+                .ok_or(StoreError::ConditionFailed)?;
+            let mut requeues = entry.requeues.clone();
+            requeues.push(event.clone());
+            Ok(vec![Change::Outbox(OutboxEntry {
+                status: OutboxStatus::Pending,
+                attempts: 0,
+                claim: None,
+                next_try_at: Some(event.at),
+                died_at: None,
+                requeues,
+                ..entry.clone()
+            })])
+        })
+    }
+
     async fn dead_emails(&self, page: &PageRequest) -> Result<Page<DeadEmail>, StoreError> {
         let before = page
             .cursor
@@ -138,6 +160,7 @@ impl OutboxStore for EmbeddedStore {
                     attempts: entry.attempts,
                     last_error: entry.last_error.clone().unwrap_or_default(),
                     died_at: entry.died_at.unwrap_or(entry.message.created_at),
+                    requeues: entry.requeues.clone(),
                 })
                 .collect();
             dead_letters::page(read, page.limit, false)

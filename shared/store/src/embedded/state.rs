@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use portal_domain::audit::AuditEvent;
 use portal_domain::contact::Contact;
 use portal_domain::ids::{ContactId, ImportId, OrganizationId, PortalUserId, RegistrationId};
 use portal_domain::import::{ImportChunk, ImportJob};
@@ -94,6 +95,9 @@ pub(super) struct OutboxEntry {
     pub sent_at: Option<OffsetDateTime>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub died_at: Option<OffsetDateTime>,
+    /// Each time staff put it back on the mailer's list after it died.
+    #[serde(default)]
+    pub requeues: Vec<AuditEvent>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,6 +123,7 @@ impl OutboxEntry {
             last_error: None,
             sent_at: None,
             died_at: None,
+            requeues: Vec::new(),
         }
     }
 

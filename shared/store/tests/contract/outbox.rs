@@ -2,6 +2,7 @@
 //! conditional on who holds the message, so no two deliverers both send it.
 
 use portal_domain::StoreError;
+use portal_domain::audit::{AuditAction, AuditEvent};
 use portal_domain::outbox::{
     CLAIM_LEASE, DeliveryClaim, DeliveryFailure, FIRST_TRY_LEASE, FIRST_TRY_OWNER,
 };
@@ -9,7 +10,7 @@ use portal_domain::page::PageRequest;
 use portal_store::OutboxStatus;
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{Request, Subject, join_all, new_email, now, request};
+use crate::support::{Request, Subject, join_all, new_email, now, request, staff};
 
 fn claim(owner: &str, now: OffsetDateTime) -> DeliveryClaim {
     DeliveryClaim {
@@ -276,5 +277,89 @@ pub async fn dead_emails_page_newest_first_without_losing_or_repeating_one(store
     assert!(
         matches!(refused, Err(StoreError::InvalidCursor)),
         "{refused:?}"
+    );
+}
+
+/// A submitted request's email, given up on at `at`: its id.
+async fn dead_in(store: &impl Subject, at: OffsetDateTime) -> String {
+    let request = request(&new_email(), at);
+    store.submit(&request).await.unwrap();
+    let dead = DeliveryFailure::Dead {
+        at,
+        error: "address rejected".into(),
+    };
+    let id = request.email.id.clone();
+    store
+        .release_email(&id, FIRST_TRY_OWNER, &dead)
+        .await
+        .unwrap();
+    id
+}
+
+fn requeue(at: OffsetDateTime) -> AuditEvent {
+    AuditEvent::new(&staff(), AuditAction::EmailRequeued, None, at)
+}
+
+pub async fn a_requeued_email_is_due_again_with_fresh_tries_and_remembers_the_requeue(
+    store: &impl Subject,
+) {
+    let at = now();
+    let id = dead_in(store, at).await;
+    let later = at + Duration::minutes(5);
+
+    store.requeue_email(&id, &requeue(later)).await.unwrap();
+
+    assert_eq!(store.email_status(&id).await, Some(OutboxStatus::Pending));
+    assert!(
+        store
+            .dead_emails(&PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(store.due_emails(later, 10).await.unwrap(), vec![id.clone()]);
+    let claimed = store
+        .claim_email(&id, &claim("m", later), later)
+        .await
+        .unwrap()
+        .expect("claimable again");
+    assert_eq!(claimed.attempts, 1, "the tries start again");
+    // It dies again: the listing shows the requeue.
+    let again = DeliveryFailure::Dead {
+        at: later,
+        error: "still rejected".into(),
+    };
+    store.release_email(&id, "m", &again).await.unwrap();
+    let dead = store.dead_emails(&PageRequest::first(10)).await.unwrap();
+    assert_eq!(dead.items[0].requeues, vec![requeue(later)]);
+    assert_eq!(dead.items[0].last_error, "still rejected");
+}
+
+pub async fn only_a_dead_email_is_requeued_and_only_once(store: &impl Subject) {
+    let at = now();
+    let pending = request(&new_email(), at);
+    store.submit(&pending).await.unwrap();
+    let before = store.everything().await;
+    for id in [pending.email.id.as_str(), "unknown"] {
+        let result = store.requeue_email(id, &requeue(at)).await;
+        assert!(
+            matches!(result, Err(StoreError::ConditionFailed)),
+            "{id}: {result:?}"
+        );
+    }
+    assert_eq!(store.everything().await, before);
+
+    let id = dead_in(store, at).await;
+    let event = requeue(at);
+    let (first, second) = tokio::join!(
+        store.requeue_email(&id, &event),
+        store.requeue_email(&id, &event),
+    );
+    let outcomes = [first.is_ok(), second.is_ok()];
+    assert_eq!(
+        outcomes.iter().filter(|ok| **ok).count(),
+        1,
+        "{first:?} {second:?}"
     );
 }
