@@ -259,6 +259,65 @@ describe('the pages', { concurrency: false }, () => {
     assert.equal(signedIn.status, 200);
   });
 
+  it('let staff add a person known by name alone in /staff and hand them a personal link (ELMA365)', async (t) => {
+    const { newPage } = await person(t, { viewport: DESKTOP });
+    const desk = await newPage();
+    await desk.goto(portal.url('/staff'));
+    await desk.getByLabel('Bearer token').fill(portal.staffToken);
+    await desk.getByRole('button', { name: 'Use this token' }).click();
+    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+
+    // People: a new contact with a name alone.
+    await desk.getByRole('button', { name: 'People' }).click();
+    await desk.getByRole('heading', { name: 'People' }).waitFor();
+    await desk.getByLabel('First name').fill('Olga');
+    await desk.getByLabel('Last name').fill('Ivanova');
+    await desk.getByRole('button', { name: 'Create the contact' }).click();
+    await desk.getByRole('heading', { name: 'Contact Olga Ivanova' }).waitFor();
+    await desk.getByRole('status').getByText('The contact Olga Ivanova is created.').waitFor();
+    // No email: nothing can be sent, the user is created for a link.
+    const send = desk.getByLabel('Email the invitation now');
+    assert.equal(await send.isDisabled(), true);
+    assert.equal(await send.isChecked(), false);
+    await desk.getByText('This contact has no email').waitFor();
+    await desk.getByRole('button', { name: 'Create a portal user' }).click();
+    await desk.getByRole('heading', { name: 'Portal user Olga Ivanova' }).waitFor();
+    assert.equal(await desk.getByRole('button', { name: 'Email access information' }).isHidden(), true);
+    await desk.getByRole('button', { name: 'Get a personal link' }).click();
+    const linkField = desk.getByLabel('Personal link (shown once: hand it over yourself)');
+    await linkField.waitFor();
+    const link = await linkField.inputValue();
+    assert.ok(link.startsWith(portal.url('/welcome#token=')), link);
+    await screenshot(desk, 'staff-personal-link');
+
+    // The contact is found by the start of her name.
+    await desk.getByRole('button', { name: 'People' }).click();
+    await desk.getByLabel('Name, email or company starts with').fill('olga iv');
+    await desk.getByRole('button', { name: 'Search contacts' }).click();
+    await desk.getByRole('button', { name: 'Open the contact Olga Ivanova' }).waitFor();
+
+    // Olga opens the link in her own browser and confirms an address.
+    const { newPage: olgasPage } = await person(t, { viewport: PHONE });
+    const page = await olgasPage();
+    const email = uniqueEmail('olga.ivanova');
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Welcome, Olga' }).waitFor();
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel('Code from the email').fill(await portal.code(email));
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Olga Ivanova' }).waitFor();
+
+    // Staff see the address as her username.
+    await desk.getByRole('button', { name: 'Open the contact Olga Ivanova' }).click();
+    await desk.getByRole('heading', { name: 'Contact Olga Ivanova' }).waitFor();
+    await desk.locator('#contact-facts').getByText(email).waitFor();
+    await desk.getByRole('button', { name: 'Open the portal user' }).click();
+    await desk.getByRole('heading', { name: `Portal user ${email}` }).waitFor();
+    await desk.locator('#user-facts').getByText('active', { exact: true }).waitFor();
+  });
+
   it('show a friendly page for an invalid or used link, never an error dump', async (t) => {
     const { newPage } = await person(t, { viewport: PHONE });
     const page = await newPage();

@@ -1,6 +1,8 @@
 // /staff: the review queue. A request's detail with suggested contacts, link or create the
 // contact, approve with roles or reject with a reason; the contact and its portal user
-// (logins, a new invitation, deactivate, reactivate).
+// (logins, a new invitation, access information by email or as a personal link,
+// deactivate, reactivate). People: contacts searched by the start of a name, email or
+// company, a new contact (a name is enough) and a portal user for it.
 //
 // The staff token comes from the identity provider, pasted here or handed over in the
 // fragment (/staff#token=…, as portal-local's banner links it); this tab keeps it in
@@ -14,6 +16,7 @@ const TOKEN = 'portal.staff_token';
 const views = {
   token: $('token-view'),
   queue: $('queue-view'),
+  people: $('people-view'),
   request: $('request-view'),
   contact: $('contact-view'),
   user: $('user-view'),
@@ -330,7 +333,78 @@ $('reject-form').addEventListener('submit', (event) => {
   });
 });
 
+// ---- People ---------------------------------------------------------------------------
+
+let peopleCursor = null;
+
+$('nav-people').addEventListener('click', () => {
+  if (!token()) return;
+  go('people', async () => true, { root: true });
+});
+
+async function searchPeople({ more = false } = {}) {
+  const params = new URLSearchParams({ q: $('people-q').value, limit: '25' });
+  if (more && peopleCursor) params.set('cursor', peopleCursor);
+  const reply = await staffApi('GET', `/staff/contacts?${params}`);
+  if (!reply.ok) {
+    if (reply.status !== 401) showProblem(reply.problem, { form: $('people-search'), messages });
+    return;
+  }
+  const rows = reply.data.items.map((contact) =>
+    el(
+      'tr',
+      {},
+      cell('Name', contact.full_name),
+      cell('Email', contact.email ?? 'no email'),
+      cell('Company', contact.company ?? '—'),
+      cell(
+        'Action',
+        el(
+          'button',
+          {
+            type: 'button',
+            className: 'small',
+            'aria-label': `Open the contact ${contact.full_name}`,
+            onclick: () => go('contact', () => loadContact(contact.contact_id)),
+          },
+          'Open',
+        ),
+      ),
+    ),
+  );
+  if (more) $('people-rows').append(...rows);
+  else $('people-rows').replaceChildren(...rows);
+  peopleCursor = reply.data.next_cursor;
+  const none = $('people-rows').children.length === 0;
+  $('people-empty').hidden = !none;
+  $('people-table').hidden = none;
+  $('people-more').hidden = !peopleCursor;
+}
+
+$('people-search').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const q = $('people-q');
+  if (q.value.trim().length < 2) return showMessage('Type at least 2 characters.', { field: q });
+  clearProblem();
+  busy($('people-search'), () => searchPeople());
+});
+$('people-more').addEventListener('click', () => busy($('people-view'), () => searchPeople({ more: true })));
+
+$('new-contact-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = $('new-contact-form');
+  busy(form, async () => {
+    const reply = await staffApi('POST', '/staff/contacts', values(form));
+    if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
+    form.reset();
+    await go('contact', () => loadContact(reply.data.contact_id));
+    say(`The contact ${reply.data.full_name} is created.`);
+  });
+});
+
 // ---- A contact ------------------------------------------------------------------------
+
+let contact = null;
 
 async function loadContact(id) {
   const reply = await staffApi('GET', `/staff/contacts/${enc(id)}`);
@@ -338,7 +412,7 @@ async function loadContact(id) {
     if (reply.status !== 401) showProblem(reply.problem, { messages });
     return false;
   }
-  const contact = reply.data;
+  contact = reply.data;
   $('contact-title').textContent = `Contact ${contact.full_name}`;
   facts($('contact-facts'), [
     ['Name', contact.full_name],
@@ -351,6 +425,14 @@ async function loadContact(id) {
   $('contact-no-user').hidden = Boolean(user);
   $('contact-user').hidden = !user;
   $('contact-links').replaceChildren();
+  // A person known by name alone is not invited by email: staff hand over a link.
+  $('new-user-form').hidden = Boolean(user);
+  const send = $('new-user-send');
+  send.disabled = !contact.email;
+  send.checked = Boolean(contact.email);
+  $('new-user-send-hint').textContent = contact.email
+    ? `To ${contact.email}. Unchecked: send access information later.`
+    : 'This contact has no email: create the user, then get a personal link for them.';
   if (user) {
     facts($('contact-user'), [
       ['Username', user.username ?? 'none yet'],
@@ -368,6 +450,18 @@ async function loadContact(id) {
   }
   return true;
 }
+
+$('new-user-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = $('new-user-form');
+  busy(form, async () => {
+    const body = { contact_id: contact.contact_id, send_invitation: $('new-user-send').checked };
+    const reply = await staffApi('POST', '/staff/portal-users', body);
+    if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
+    await go('user', () => loadUser(reply.data.portal_user_id));
+    say(body.send_invitation ? 'The portal user is created and invited by email.' : 'The portal user is created; nothing was sent.');
+  });
+});
 
 function invitationText(invitation) {
   if (!invitation) return 'none';
@@ -400,7 +494,10 @@ async function loadUser(id) {
     ['Last login', when(user.last_login_at)],
     ['Invitation', invitationText(user.invitation)],
   ]);
-  $('user-resend').hidden = user.status !== 'invited';
+  $('user-resend').hidden = user.status !== 'invited' || !user.email;
+  $('user-access-email').hidden = user.status === 'deactivated' || !user.email;
+  $('user-access-link').hidden = user.status === 'deactivated';
+  $('user-link').hidden = true;
   $('user-deactivate').hidden = user.status === 'deactivated';
   $('user-reactivate').hidden = user.status !== 'deactivated';
   const logins = user.logins ?? [];
@@ -448,6 +545,40 @@ userAction($('user-deactivate'), 'deactivate', () =>
 userAction($('user-reactivate'), 'reactivate', (data) =>
   `${userName(user)} is reactivated (${data.status.replace(/_/g, ' ')}).`,
 );
+
+function accessInfo(button, delivery, done) {
+  button.addEventListener('click', () =>
+    busy(button.parentElement, async () => {
+      const path = `/staff/portal-users/${enc(user.portal_user_id)}/access-info`;
+      const reply = await staffApi('POST', path, { delivery });
+      if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { messages });
+      await refresh();
+      done(reply.data);
+    }),
+  );
+}
+
+accessInfo($('user-access-email'), 'email', (data) =>
+  say(`Access information was emailed to ${user.email}; the link works until ${new Date(data.expires_at).toLocaleString()}. Older links no longer work.`),
+);
+// The link is in this answer only: shown once, never stored or emailed.
+accessInfo($('user-access-link'), 'link', (data) => {
+  $('user-link-value').value = data.link;
+  $('user-link').hidden = false;
+  say(`A personal link for ${userName(user)} works until ${new Date(data.expires_at).toLocaleString()}. Older links no longer work.`);
+  $('user-link-value').focus();
+  $('user-link-value').select();
+});
+
+$('user-link-copy').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText($('user-link-value').value);
+    say('The link is copied.');
+  } catch {
+    $('user-link-value').select();
+    showMessage('Copying is not allowed here: the link is selected, copy it with the keyboard.');
+  }
+});
 
 // ---- Start ----------------------------------------------------------------------------
 
