@@ -292,7 +292,7 @@ describe('the pages', { concurrency: false }, () => {
 
     // The contact is found by the start of her name.
     await desk.getByRole('button', { name: 'People' }).click();
-    await desk.getByLabel('Name, email or company starts with').fill('olga iv');
+    await desk.getByLabel("A contact's name, email or company starts with").fill('olga iv');
     await desk.getByRole('button', { name: 'Search contacts' }).click();
     await desk.getByRole('button', { name: 'Open the contact Olga Ivanova' }).waitFor();
 
@@ -316,6 +316,37 @@ describe('the pages', { concurrency: false }, () => {
     await desk.getByRole('button', { name: 'Open the portal user' }).click();
     await desk.getByRole('heading', { name: `Portal user ${email}` }).waitFor();
     await desk.locator('#user-facts').getByText('active', { exact: true }).waitFor();
+  });
+
+  it('let staff select several users in /staff and email them their access information at once', async (t) => {
+    const email = uniqueEmail('hedy.lamarr');
+    const contact = await portal.staff('POST', '/staff/contacts', { first_name: 'Hedy', last_name: 'Lamarr', email });
+    await portal.staff('POST', '/staff/portal-users', { contact_id: contact.contact_id, send_invitation: false });
+    const nameOnly = await portal.staff('POST', '/staff/contacts', { first_name: 'Hedwig', last_name: 'Kiesler' });
+    await portal.staff('POST', '/staff/portal-users', { contact_id: nameOnly.contact_id, send_invitation: false });
+
+    const { newPage } = await person(t, { viewport: PHONE });
+    const desk = await newPage();
+    await desk.goto(portal.url('/staff'));
+    await desk.getByLabel('Bearer token').fill(portal.staffToken);
+    await desk.getByRole('button', { name: 'Use this token' }).click();
+    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    await desk.getByRole('button', { name: 'Users', exact: true }).click();
+    await desk.getByRole('heading', { name: 'Portal users' }).waitFor();
+    await desk.getByLabel("A user's name, email or company starts with").fill('hed');
+    await desk.getByRole('button', { name: 'Show users' }).click();
+    await desk.getByRole('checkbox', { name: `Select ${email}` }).check();
+    await desk.getByRole('checkbox', { name: 'Select Hedwig Kiesler' }).check();
+    await desk.getByText('2 users selected.').waitFor();
+    await screenshot(desk, 'staff-users');
+    const sent = desk.waitForResponse(isApi('POST', '/staff/portal-users/access-info'));
+    await desk.getByRole('button', { name: 'Email access information to the selected' }).click();
+    assert.equal((await sent).status(), 200);
+    await desk.getByRole('status').getByText('Access information was sent to 1 of 2 users.').waitFor();
+    await desk.locator('#users-results').getByText(`${email}: access information sent`).waitFor();
+    await desk.locator('#users-results').getByText('Hedwig Kiesler: skipped (no email)').waitFor();
+    // Hedy was invited by it: her invitation link works.
+    await portal.invitationLink(email);
   });
 
   it('show a friendly page for an invalid or used link, never an error dump', async (t) => {

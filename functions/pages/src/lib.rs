@@ -70,6 +70,7 @@ pub static ASSETS: &[Embedded] = &[
     embed!("/assets/reset.js", "reset.js", JS),
     embed!("/assets/account.js", "account.js", JS),
     embed!("/assets/staff.js", "staff.js", JS),
+    embed!("/assets/staff-users.js", "staff-users.js", JS),
     embed!("/assets/org.js", "org.js", JS),
     embed!("/assets/favicon.svg", "favicon.svg", SVG),
 ];

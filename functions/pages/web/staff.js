@@ -11,12 +11,14 @@ import {
   $, api, busy, clearProblem, clearStatus, el, say, showMessage, showOnly, showProblem, takeFragmentToken,
   values, when,
 } from '/assets/app.js';
+import { setupUsers } from '/assets/staff-users.js';
 
 const TOKEN = 'portal.staff_token';
 const views = {
   token: $('token-view'),
   queue: $('queue-view'),
   people: $('people-view'),
+  users: $('users-view'),
   request: $('request-view'),
   contact: $('contact-view'),
   user: $('user-view'),
@@ -578,6 +580,20 @@ $('user-link-copy').addEventListener('click', async () => {
     $('user-link-value').select();
     showMessage('Copying is not allowed here: the link is selected, copy it with the keyboard.');
   }
+});
+
+// ---- Users ----------------------------------------------------------------------------
+
+const loadUsers = setupUsers({
+  staffApi,
+  openUser: (id) => go('user', () => loadUser(id)),
+  cell,
+  messages,
+});
+
+$('nav-users').addEventListener('click', () => {
+  if (!token()) return;
+  go('users', loadUsers, { root: true });
 });
 
 // ---- Start ----------------------------------------------------------------------------
