@@ -89,7 +89,7 @@ describe('the pages', { concurrency: false }, () => {
     await desk.getByRole('heading', { name: 'Request of Ada Lovelace' }).waitFor();
     await desk.getByRole('button', { name: 'Create a new contact from this request' }).click();
     await desk.getByText('The contact is linked.').waitFor();
-    await desk.getByLabel('Roles').fill('billing.viewer');
+    await desk.getByLabel('Roles (optional)', { exact: true }).fill('billing.viewer');
     const approved = desk.waitForResponse((r) => r.url().endsWith('/approve'));
     await desk.getByRole('button', { name: 'Approve and send the invitation' }).click();
     assert.equal((await approved).status(), 200);
@@ -347,6 +347,60 @@ describe('the pages', { concurrency: false }, () => {
     await desk.locator('#users-results').getByText('Hedwig Kiesler: skipped (no email)').waitFor();
     // Hedy was invited by it: her invitation link works.
     await portal.invitationLink(email);
+  });
+
+  it('let staff run an organization in /staff: create it, add people by address and from contacts, promote an administrator, edit its roles (Creatio)', async (t) => {
+    const first = uniqueEmail('ada.byron');
+    const second = uniqueEmail('charles.babbage');
+    const existing = uniqueEmail('mary.somerville');
+    await portal.staff('POST', '/staff/contacts', { first_name: 'Mary', last_name: 'Somerville', email: existing });
+
+    const { newPage } = await person(t, { viewport: DESKTOP });
+    const desk = await newPage();
+    await desk.goto(portal.url('/staff'));
+    await desk.getByLabel('Bearer token').fill(portal.staffToken);
+    await desk.getByRole('button', { name: 'Use this token' }).click();
+    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    await desk.getByRole('button', { name: 'Organizations', exact: true }).click();
+    await desk.getByRole('heading', { name: 'Organizations', exact: true }).waitFor();
+    await desk.getByLabel('Organization name').fill('Analytical Society');
+    await desk.getByLabel('Roles every member holds').first().fill('orders.viewer');
+    await desk.getByRole('button', { name: 'Create the organization' }).click();
+    await desk.getByRole('heading', { name: 'Organization Analytical Society' }).waitFor();
+    await desk.getByText('No members yet.').waitFor();
+
+    // Two pasted addresses, invited later; one existing contact.
+    await desk.getByLabel('Email new members their invitation now').uncheck();
+    await desk.getByLabel('Email addresses').fill(`${first}\n${second}, not-an-address`);
+    await desk.getByRole('button', { name: 'Add these addresses' }).click();
+    await desk.locator('#org-results').getByText(`${first}: added`).waitFor();
+    await desk.locator('#org-results').getByText('not-an-address: invalid (is not a valid email address)').waitFor();
+    await desk.getByLabel('Find an existing contact by name, email or company').fill('mary som');
+    await desk.getByRole('button', { name: 'Find contacts' }).click();
+    await desk.getByRole('button', { name: 'Add the contact Mary Somerville' }).click();
+    await desk.getByRole('status').getByText('1 of 1 added.').waitFor();
+    const members = desk.locator('#org-member-rows tr');
+    await desk.locator('#org-member-rows').getByText(existing).waitFor();
+    assert.equal(await members.count(), 3);
+    assert.equal((await portal.emails(first, 'invitation')).length, 0, 'invited later: nothing sent');
+
+    // The first administrator.
+    await desk.getByRole('button', { name: `Make ${first} an administrator` }).click();
+    await desk.getByRole('status').getByText(`${first} administers Analytical Society now.`).waitFor();
+    assert.equal(await desk.getByRole('button', { name: `Make ${first} an administrator` }).count(), 0);
+
+    // New roles for every member.
+    await desk.locator('#org-roles').fill('orders.viewer, invoices.viewer');
+    await desk.getByRole('button', { name: 'Save the organization' }).click();
+    await desk.getByRole('status').getByText('The organization is saved').waitFor();
+    await desk.locator('#org-facts').getByText('invoices.viewer, orders.viewer').waitFor();
+    await screenshot(desk, 'staff-organization');
+
+    // Found again by the start of its name.
+    await desk.getByRole('button', { name: 'Organizations', exact: true }).click();
+    await desk.getByLabel("An organization's name starts with").fill('analyt');
+    await desk.getByRole('button', { name: 'Show organizations' }).click();
+    await desk.getByRole('button', { name: 'Open the organization Analytical Society' }).waitFor();
   });
 
   it('show a friendly page for an invalid or used link, never an error dump', async (t) => {

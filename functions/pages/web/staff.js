@@ -11,6 +11,7 @@ import {
   $, api, busy, clearProblem, clearStatus, el, say, showMessage, showOnly, showProblem, takeFragmentToken,
   values, when,
 } from '/assets/app.js';
+import { setupOrganizations } from '/assets/staff-orgs.js';
 import { setupUsers } from '/assets/staff-users.js';
 
 const TOKEN = 'portal.staff_token';
@@ -19,6 +20,8 @@ const views = {
   queue: $('queue-view'),
   people: $('people-view'),
   users: $('users-view'),
+  orgs: $('orgs-view'),
+  org: $('org-view'),
   request: $('request-view'),
   contact: $('contact-view'),
   user: $('user-view'),
@@ -594,6 +597,23 @@ const loadUsers = setupUsers({
 $('nav-users').addEventListener('click', () => {
   if (!token()) return;
   go('users', loadUsers, { root: true });
+});
+
+// ---- Organizations --------------------------------------------------------------------
+
+const loadOrganizations = setupOrganizations({
+  staffApi,
+  go,
+  refresh,
+  openUser: (id) => go('user', () => loadUser(id)),
+  cell,
+  facts,
+  messages,
+});
+
+$('nav-orgs').addEventListener('click', () => {
+  if (!token()) return;
+  go('orgs', loadOrganizations, { root: true });
 });
 
 // ---- Start ----------------------------------------------------------------------------

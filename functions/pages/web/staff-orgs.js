@@ -1,0 +1,243 @@
+// /staff, Organizations (Creatio's customer accounts): list and search, create, edit the
+// name, account reference and roles; the members with their status; add people by pasting
+// addresses (invited now or later) or by picking existing contacts from a search; make a
+// member the organization's administrator.
+import { $, busy, clearProblem, el, say, showProblem, values } from '/assets/app.js';
+
+/** Roles typed as text: separated by commas or spaces. */
+function roleList(text) {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** Addresses pasted as text: one per line, or separated by commas, semicolons or spaces. */
+function addressList(text) {
+  return text.split(/[\s,;]+/).filter(Boolean);
+}
+
+/**
+ * Wires the two views. `go(view, load)` shows a view once `load` succeeds; `refresh()`
+ * reloads the current one; `openUser(id)` shows a user; `cell` and `facts` render;
+ * `messages` are the page's problem texts. Returns the list's loader.
+ */
+export function setupOrganizations({ staffApi, go, refresh, openUser, cell, facts, messages }) {
+  let listCursor = null;
+  let organization = null;
+
+  const failed = (reply, form) => reply.status === 401 || showProblem(reply.problem, { form, messages });
+
+  async function loadList({ more = false } = {}) {
+    const params = new URLSearchParams({ limit: '50' });
+    const q = $('orgs-q').value.trim();
+    if (q) params.set('q', q);
+    if (more && listCursor) params.set('cursor', listCursor);
+    const reply = await staffApi('GET', `/staff/organizations?${params}`);
+    if (!reply.ok) {
+      if (reply.status !== 401) showProblem(reply.problem, { form: $('orgs-form'), messages });
+      return false;
+    }
+    const rows = reply.data.items.map((org) =>
+      el(
+        'tr',
+        {},
+        cell('Name', org.name),
+        cell('Account', org.account_ref ?? '—'),
+        cell('Roles', org.roles.join(', ') || 'none'),
+        cell(
+          'Action',
+          el(
+            'button',
+            {
+              type: 'button',
+              className: 'small',
+              'aria-label': `Open the organization ${org.name}`,
+              onclick: () => open(org.organization_id),
+            },
+            'Open',
+          ),
+        ),
+      ),
+    );
+    if (more) $('orgs-rows').append(...rows);
+    else $('orgs-rows').replaceChildren(...rows);
+    listCursor = reply.data.next_cursor;
+    const none = $('orgs-rows').children.length === 0;
+    $('orgs-empty').hidden = !none;
+    $('orgs-table').hidden = none;
+    $('orgs-more').hidden = !listCursor;
+    return true;
+  }
+
+  function open(id) {
+    return go('org', () => loadOrganization(id));
+  }
+
+  $('orgs-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearProblem();
+    busy($('orgs-form'), () => loadList());
+  });
+  $('orgs-more').addEventListener('click', () => busy($('orgs-view'), () => loadList({ more: true })));
+
+  $('new-org-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = $('new-org-form');
+    const fields = values(form);
+    const body = { name: fields.name ?? '', roles: roleList(fields.roles ?? '') };
+    if (fields.account_ref) body.account_ref = fields.account_ref;
+    busy(form, async () => {
+      const reply = await staffApi('POST', '/staff/organizations', body);
+      if (!reply.ok) return failed(reply, form);
+      form.reset();
+      await open(reply.data.organization_id);
+      say(`The organization ${reply.data.name} is created.`);
+    });
+  });
+
+  async function loadOrganization(id) {
+    const [reply, members] = await Promise.all([
+      staffApi('GET', `/staff/organizations/${encodeURIComponent(id)}`),
+      staffApi('GET', `/staff/portal-users?${new URLSearchParams({ organization_id: id, limit: '100' })}`),
+    ]);
+    for (const answer of [reply, members]) {
+      if (!answer.ok) {
+        if (answer.status !== 401) showProblem(answer.problem, { messages });
+        return false;
+      }
+    }
+    organization = reply.data;
+    $('org-title').textContent = `Organization ${organization.name}`;
+    facts($('org-facts'), [
+      ['Name', organization.name],
+      ['Account reference', organization.account_ref],
+      ['Roles', organization.roles.join(', ') || 'none'],
+    ]);
+    $('org-name').value = organization.name;
+    $('org-account_ref').value = organization.account_ref ?? '';
+    $('org-roles').value = organization.roles.join(', ');
+    showMembers(members.data.items);
+    return true;
+  }
+
+  function showMembers(members) {
+    $('org-no-members').hidden = members.length > 0;
+    $('org-members').hidden = members.length === 0;
+    $('org-member-rows').replaceChildren(
+      ...members.map((member) => {
+        const who = member.username ?? [member.first_name, member.last_name].filter(Boolean).join(' ');
+        const actions = [
+          el(
+            'button',
+            { type: 'button', className: 'small secondary', 'aria-label': `Open ${who}`, onclick: () => openUser(member.portal_user_id) },
+            'Open',
+          ),
+        ];
+        if (!member.org_admin && member.status !== 'deactivated') {
+          actions.push(
+            el(
+              'button',
+              { type: 'button', className: 'small', 'aria-label': `Make ${who} an administrator`, onclick: () => promote(member, who) },
+              'Make administrator',
+            ),
+          );
+        }
+        return el(
+          'tr',
+          {},
+          cell('Member', who),
+          cell('Status', member.status),
+          cell('Administrator', member.org_admin ? 'yes' : 'no'),
+          cell('Action', ...actions),
+        );
+      }),
+    );
+  }
+
+  function promote(member, who) {
+    return busy($('org-view'), async () => {
+      const reply = await staffApi('PATCH', `/staff/portal-users/${encodeURIComponent(member.portal_user_id)}`, {
+        org_admin: true,
+      });
+      if (!reply.ok) return failed(reply);
+      await refresh();
+      say(`${who} administers ${organization.name} now.`);
+    });
+  }
+
+  $('org-edit-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = $('org-edit-form');
+    const fields = values(form);
+    const body = { name: fields.name ?? '', roles: roleList(fields.roles ?? '') };
+    if (fields.account_ref) body.account_ref = fields.account_ref;
+    busy(form, async () => {
+      const path = `/staff/organizations/${encodeURIComponent(organization.organization_id)}`;
+      const reply = await staffApi('PATCH', path, body);
+      if (!reply.ok) return failed(reply, form);
+      await refresh();
+      say('The organization is saved; its members hold its roles from their next sign-in.');
+    });
+  });
+
+  /** Adds members (`target`: `{emails}` or `{contact_ids}`) and lists one result per row. */
+  async function addMembers(target, form) {
+    const body = { ...target, send_invitations: $('org-send').checked };
+    const path = `/staff/organizations/${encodeURIComponent(organization.organization_id)}/members`;
+    const reply = await staffApi('POST', path, body);
+    if (!reply.ok) return failed(reply, form);
+    const results = reply.data.results;
+    await refresh();
+    $('org-results').replaceChildren(
+      ...results.map((row) =>
+        el(
+          'li',
+          {},
+          `${row.email ?? row.contact_id}: ${row.outcome.replace(/_/g, ' ')}`,
+          row.reason ? ` (${row.reason})` : '',
+        ),
+      ),
+    );
+    $('org-results-wrap').hidden = false;
+    say(`${results.filter((row) => row.outcome !== 'invalid').length} of ${results.length} added.`);
+    return true;
+  }
+
+  $('org-add-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = $('org-add-form');
+    busy(form, async () => {
+      if (await addMembers({ emails: addressList($('org-addresses').value) }, form)) form.reset();
+    });
+  });
+
+  $('org-contact-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = $('org-contact-form');
+    busy(form, async () => {
+      const q = $('org-contact-q').value;
+      const reply = await staffApi('GET', `/staff/contacts?${new URLSearchParams({ q, limit: '10' })}`);
+      if (!reply.ok) return failed(reply, form);
+      $('org-contact-results').replaceChildren(
+        ...reply.data.items.map((contact) =>
+          el(
+            'li',
+            {},
+            `${contact.full_name} · ${contact.email ?? 'no email'} `,
+            el(
+              'button',
+              {
+                type: 'button',
+                className: 'small',
+                'aria-label': `Add the contact ${contact.full_name}`,
+                onclick: () => busy(form, () => addMembers({ contact_ids: [contact.contact_id] }, form)),
+              },
+              'Add',
+            ),
+          ),
+        ),
+      );
+      if (reply.data.items.length === 0) $('org-contact-results').append(el('li', {}, 'No contact matches.'));
+    });
+  });
+
+  return loadList;
+}
