@@ -394,6 +394,19 @@ describe('the pages', { concurrency: false }, () => {
     await desk.getByRole('button', { name: 'Save the organization' }).click();
     await desk.getByRole('status').getByText('The organization is saved').waitFor();
     await desk.locator('#org-facts').getByText('invoices.viewer, orders.viewer').waitFor();
+
+    // An Excel file of three rows (made with rust_xlsxwriter by the test kit's
+    // `people_xlsx`): its progress reaches 100 %, the invalid row is named.
+    await desk.getByLabel('Import people from a file').setInputFiles(join(REPO, 'tests/browser/fixtures/people.xlsx'));
+    const started = desk.waitForResponse(isApi('POST', '/staff/imports'));
+    await desk.getByRole('button', { name: 'Import the file' }).click();
+    assert.equal((await started).status(), 202);
+    await desk.locator('#org-import-text').getByText('3 of 3 rows (100 %), done.').waitFor();
+    assert.equal(await desk.locator('#org-import-progress').getAttribute('value'), '3');
+    await desk.getByRole('status').getByText('Import done: 0 invited, 2 added, 0 already members, 1 invalid.').waitFor();
+    await desk.locator('#org-import-invalid').getByText('Row 4 (not an address):').waitFor();
+    await desk.locator('#org-member-rows').getByText('lovelace.import@example.com').waitFor();
+    assert.equal(await members.count(), 5);
     await screenshot(desk, 'staff-organization');
 
     // Found again by the start of its name.

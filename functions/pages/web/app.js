@@ -26,20 +26,21 @@ export function el(tag, props = {}, ...children) {
 }
 
 /**
- * One API call with JSON in and out. Resolves to `{ ok, status, data }` or
- * `{ ok: false, status, problem }`; it never throws, so every page shows a sentence
- * instead of a stack trace.
+ * One API call with JSON in and out (or a `FormData` body, sent as multipart: a file
+ * upload). Resolves to `{ ok, status, data }` or `{ ok: false, status, problem }`; it
+ * never throws, so every page shows a sentence instead of a stack trace.
  */
 export async function api(method, path, { body, token } = {}) {
   const headers = { accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   let response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || multipart ? body : JSON.stringify(body),
       credentials: 'omit',
       cache: 'no-store',
     });

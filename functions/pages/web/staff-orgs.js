@@ -239,5 +239,59 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
     });
   });
 
+  $('org-import-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = $('org-import-form');
+    const file = $('org-import-file').files[0];
+    if (!file) return showProblem({ title: 'Choose a file first.' }, { form });
+    const body = new FormData();
+    body.append('file', file);
+    body.append('organization_id', organization.organization_id);
+    body.append('send_invitations', String($('org-send').checked));
+    busy(form, async () => {
+      const reply = await staffApi('POST', '/staff/imports', body);
+      if (!reply.ok) return failed(reply, form);
+      form.reset();
+      await followImport(reply.data.import_id);
+    });
+  });
+
+  /** Shows an import's progress until it is done, then its invalid rows and the members. */
+  async function followImport(id) {
+    $('org-import').hidden = false;
+    $('org-import-invalid').replaceChildren();
+    for (;;) {
+      const reply = await staffApi('GET', `/staff/imports/${encodeURIComponent(id)}`);
+      if (!reply.ok) return failed(reply);
+      const job = reply.data;
+      const progress = $('org-import-progress');
+      progress.max = Math.max(job.total, 1);
+      progress.value = job.processed;
+      const percent = Math.round((100 * job.processed) / Math.max(job.total, 1));
+      $('org-import-text').textContent = `${job.file_name}: ${job.processed} of ${job.total} rows (${percent} %), ${job.status}.`;
+      if (job.status === 'done' || job.status === 'failed') {
+        const counts = job.counts;
+        say(
+          `Import ${job.status}: ${counts.invited} invited, ${counts.added} added, ` +
+            `${counts.already_member} already members, ${counts.invalid} invalid.`,
+        );
+        if (counts.invalid > 0) await showInvalidRows(id);
+        await refresh();
+        $('org-import').hidden = false;
+        return;
+      }
+      await new Promise((wake) => setTimeout(wake, 500));
+    }
+  }
+
+  async function showInvalidRows(id) {
+    const params = new URLSearchParams({ outcome: 'invalid', limit: '100' });
+    const reply = await staffApi('GET', `/staff/imports/${encodeURIComponent(id)}/rows?${params}`);
+    if (!reply.ok) return failed(reply);
+    $('org-import-invalid').replaceChildren(
+      ...reply.data.items.map((row) => el('li', {}, `Row ${row.row} (${row.email ?? 'no email'}): ${row.reason}`)),
+    );
+  }
+
   return loadList;
 }
