@@ -416,6 +416,69 @@ describe('the pages', { concurrency: false }, () => {
     await desk.getByRole('button', { name: 'Open the organization Analytical Society' }).waitFor();
   });
 
+  it('let staff make a portal user with roles from a contact, send access information twice, and change access (EspoCRM)', async (t) => {
+    const email = uniqueEmail('alan.turing');
+    const contact = await portal.staff('POST', '/staff/contacts', { first_name: 'Alan', last_name: 'Turing', email });
+    const { newPage } = await person(t, { viewport: DESKTOP });
+    const desk = await newPage();
+    await desk.goto(portal.url('/staff'));
+    await desk.getByLabel('Bearer token').fill(portal.staffToken);
+    await desk.getByRole('button', { name: 'Use this token' }).click();
+    await desk.getByRole('button', { name: 'People' }).click();
+    await desk.getByLabel("A contact's name, email or company starts with").fill('alan tur');
+    await desk.getByRole('button', { name: 'Search contacts' }).click();
+    await desk.getByRole('button', { name: 'Open the contact Alan Turing' }).click();
+    await desk.getByLabel("The new user's roles").fill('cases.viewer');
+    await desk.getByRole('button', { name: 'Create a portal user' }).click();
+    await desk.getByRole('heading', { name: `Portal user ${email}` }).waitFor();
+    await desk.locator('#user-facts').getByText('cases.viewer', { exact: true }).waitFor();
+    // Sign in through the invitation, then access information twice: the newest works.
+    const page = await (await person(t, { viewport: PHONE })).newPage();
+    await page.goto(await portal.invitationLink(email));
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.getByRole('heading', { name: 'Hello, Alan Turing' }).waitFor();
+    await desk.reload();
+    await desk.getByRole('button', { name: 'Users', exact: true }).click();
+    await desk.getByLabel("A user's name, email or company starts with").fill('alan tur');
+    await desk.getByRole('button', { name: 'Show users' }).click();
+    await desk.getByRole('button', { name: `Open the portal user ${email}` }).click();
+    for (let i = 0; i < 2; i += 1) {
+      await desk.getByRole('button', { name: 'Email access information', exact: true }).click();
+      await desk.getByRole('status').getByText(`Access information was emailed to ${email}`).waitFor();
+    }
+    const mailed = await portal.emails(email, 'access_info');
+    assert.equal(mailed.length, 2);
+    const tokens = mailed.map((message) => message.text.match(/#token=([A-Za-z0-9_-]+)/)[1]);
+    const older = await portal.call('POST', '/password-resets/complete', { body: { token: tokens[0], password: `${PASSWORD} again` } });
+    assert.equal(older.status, 410);
+    const newest = await portal.call('POST', '/password-resets/complete', { body: { token: tokens[1], password: `${PASSWORD} again` } });
+    assert.equal(newest.status, 200);
+
+    // Access: another role, edited in place.
+    await desk.getByLabel("The user's own roles").fill('cases.viewer, cases.editor');
+    await desk.getByRole('button', { name: 'Save access' }).click();
+    await desk.getByRole('status').getByText('is saved').waitFor();
+    await desk.locator('#user-facts').getByText('cases.editor, cases.viewer', { exact: true }).waitFor();
+
+    // A staff member without portal.roles.assign sees no role editing, and the server
+    // refuses it anyway.
+    const limited = portal.staffTokenWith(['portal.users.manage']);
+    const other = await (await person(t, { viewport: DESKTOP })).newPage();
+    await other.goto(portal.url('/staff'));
+    await other.getByLabel('Bearer token').fill(limited);
+    await other.getByRole('button', { name: 'Use this token' }).click();
+    await other.getByRole('button', { name: 'Users', exact: true }).click();
+    await other.getByLabel("A user's name, email or company starts with").fill('alan tur');
+    await other.getByRole('button', { name: 'Show users' }).click();
+    await other.getByRole('button', { name: `Open the portal user ${email}` }).click();
+    await other.getByRole('heading', { name: `Portal user ${email}` }).waitFor();
+    assert.equal(await other.locator('#user-access-form').isHidden(), true);
+    const id = (await portal.staff('GET', `/staff/contacts/${contact.contact_id}`)).portal_user.portal_user_id;
+    const refused = await portal.call('PATCH', `/staff/portal-users/${id}`, { body: { roles: [] }, token: limited });
+    assert.equal(refused.status, 403);
+  });
+
   it('show a friendly page for an invalid or used link, never an error dump', async (t) => {
     const { newPage } = await person(t, { viewport: PHONE });
     const page = await newPage();

@@ -432,6 +432,7 @@ async function loadContact(id) {
   $('contact-links').replaceChildren();
   // A person known by name alone is not invited by email: staff hand over a link.
   $('new-user-form').hidden = Boolean(user);
+  $('new-user-roles-field').hidden = !can('portal.roles.assign');
   const send = $('new-user-send');
   send.disabled = !contact.email;
   send.checked = Boolean(contact.email);
@@ -461,6 +462,8 @@ $('new-user-form').addEventListener('submit', (event) => {
   const form = $('new-user-form');
   busy(form, async () => {
     const body = { contact_id: contact.contact_id, send_invitation: $('new-user-send').checked };
+    const roles = $('new-user-roles').value.split(/[\s,]+/).filter(Boolean);
+    if (roles.length) body.roles = roles;
     const reply = await staffApi('POST', '/staff/portal-users', body);
     if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
     await go('user', () => loadUser(reply.data.portal_user_id));
@@ -503,6 +506,12 @@ async function loadUser(id) {
   $('user-access-email').hidden = user.status === 'deactivated' || !user.email;
   $('user-access-link').hidden = user.status === 'deactivated';
   $('user-link').hidden = true;
+  // Roles, organization and the admin flag need portal.roles.assign (the server checks
+  // it too): without it the form is not offered.
+  $('user-access-form').hidden = !can('portal.roles.assign') || user.status === 'deactivated';
+  $('user-roles').value = user.roles.join(', ');
+  $('user-organization').value = user.organization_id ?? '';
+  $('user-admin').checked = user.org_admin;
   $('user-deactivate').hidden = user.status === 'deactivated';
   $('user-reactivate').hidden = user.status !== 'deactivated';
   const logins = user.logins ?? [];
@@ -550,6 +559,30 @@ userAction($('user-deactivate'), 'deactivate', () =>
 userAction($('user-reactivate'), 'reactivate', (data) =>
   `${userName(user)} is reactivated (${data.status.replace(/_/g, ' ')}).`,
 );
+
+/** Whether the token carries `permission` (display only: the server decides). */
+function can(permission) {
+  const held = claims(token()).permissions;
+  return Array.isArray(held) && held.includes(permission);
+}
+
+$('user-access-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = $('user-access-form');
+  const organization = $('user-organization').value.trim();
+  const body = {
+    roles: $('user-roles').value.split(/[\s,]+/).filter(Boolean),
+    organization_id: organization || null,
+    org_admin: $('user-admin').checked,
+  };
+  busy(form, async () => {
+    const path = `/staff/portal-users/${enc(user.portal_user_id)}`;
+    const reply = await staffApi('PATCH', path, body);
+    if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
+    await refresh();
+    say(`The access of ${userName(user)} is saved; their next sign-in carries it.`);
+  });
+});
 
 function accessInfo(button, delivery, done) {
   button.addEventListener('click', () =>
