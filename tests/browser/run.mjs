@@ -461,6 +461,12 @@ describe('the pages', { concurrency: false }, () => {
     await desk.getByRole('status').getByText('is saved').waitFor();
     await desk.locator('#user-facts').getByText('cases.editor, cases.viewer', { exact: true }).waitFor();
 
+    // Every email went out: the list of those not delivered says so.
+    await desk.getByRole('button', { name: 'Emails not delivered' }).click();
+    await desk.getByRole('heading', { name: 'Emails not delivered' }).waitFor();
+    await desk.getByText('No email waits: the mailer has delivered every one.').waitFor();
+    assert.equal(await desk.getByRole('button', { name: 'Send them all again' }).isHidden(), true);
+
     // A staff member without portal.roles.assign sees no role editing, and the server
     // refuses it anyway.
     const limited = portal.staffTokenWith(['portal.users.manage']);

@@ -11,6 +11,7 @@ import {
   $, api, busy, clearProblem, clearStatus, el, say, showMessage, showOnly, showProblem, takeFragmentToken,
   values, when,
 } from '/assets/app.js';
+import { setupDeadEmails } from '/assets/staff-mail.js';
 import { setupOrganizations } from '/assets/staff-orgs.js';
 import { setupUsers } from '/assets/staff-users.js';
 
@@ -22,6 +23,7 @@ const views = {
   users: $('users-view'),
   orgs: $('orgs-view'),
   org: $('org-view'),
+  mail: $('mail-view'),
   request: $('request-view'),
   contact: $('contact-view'),
   user: $('user-view'),
@@ -647,6 +649,15 @@ const loadOrganizations = setupOrganizations({
 $('nav-orgs').addEventListener('click', () => {
   if (!token()) return;
   go('orgs', loadOrganizations, { root: true });
+});
+
+// ---- Emails not delivered -------------------------------------------------------------
+
+const loadDeadEmails = setupDeadEmails({ staffApi, cell, messages });
+
+$('nav-mail').addEventListener('click', () => {
+  if (!token()) return;
+  go('mail', loadDeadEmails, { root: true });
 });
 
 // ---- Start ----------------------------------------------------------------------------
