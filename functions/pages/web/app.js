@@ -213,6 +213,27 @@ export function values(form) {
   return out;
 }
 
+/**
+ * One page of a list in the table `<prefix>-table`, its rows in `<prefix>-rows`: after the
+ * rows shown when `more`, else in their place. `<prefix>-empty` shows when there are none,
+ * `<prefix>-more` while `nextCursor` says more are left. Returns how many rows are shown.
+ */
+export function showPage(prefix, rows, nextCursor, more) {
+  const body = $(`${prefix}-rows`);
+  if (more) body.append(...rows);
+  else body.replaceChildren(...rows);
+  const shown = body.children.length;
+  $(`${prefix}-table`).hidden = shown === 0;
+  $(`${prefix}-empty`).hidden = shown !== 0;
+  $(`${prefix}-more`).hidden = !nextCursor;
+  return shown;
+}
+
+/** A small button in a table row: `label` says what it does to whom (for screen readers). */
+export function rowButton(text, label, onclick, className = 'small') {
+  return el('button', { type: 'button', className, 'aria-label': label, onclick }, text);
+}
+
 /** Runs `work` with the form's buttons disabled, so a double click sends once. */
 export async function busy(form, work) {
   const buttons = [...form.querySelectorAll('button')];

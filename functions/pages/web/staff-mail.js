@@ -1,7 +1,7 @@
 // /staff, Emails not delivered: the emails the mailer gave up on (to whom, what, why), each
 // put back on its list with a button, or all of them at once; each requeue is recorded on
 // the email.
-import { $, busy, el, say, showProblem, when } from '/assets/app.js';
+import { $, busy, el, rowButton, say, showPage, showProblem, when } from '/assets/app.js';
 
 /** Wires the view; returns its loader. See `setupUsers` for the arguments. */
 export function setupDeadEmails({ staffApi, cell, messages }) {
@@ -26,27 +26,14 @@ export function setupDeadEmails({ staffApi, cell, messages }) {
         cell('Last error', email.last_error),
         cell(
           'Action',
-          el(
-            'button',
-            {
-              type: 'button',
-              className: 'small',
-              'aria-label': `Send the ${email.kind.replace(/_/g, ' ')} to ${email.to} again`,
-              onclick: () => requeue(email),
-            },
-            'Send again',
+          rowButton('Send again', `Send the ${email.kind.replace(/_/g, ' ')} to ${email.to} again`, () =>
+            requeue(email),
           ),
         ),
       ),
     );
-    if (more) $('mail-rows').append(...rows);
-    else $('mail-rows').replaceChildren(...rows);
     cursor = reply.data.next_cursor;
-    const none = $('mail-rows').children.length === 0;
-    $('mail-empty').hidden = !none;
-    $('mail-table').hidden = none;
-    $('mail-all').hidden = none;
-    $('mail-more').hidden = !cursor;
+    $('mail-all').hidden = showPage('mail', rows, cursor, more) === 0;
     return true;
   }
 

@@ -2,7 +2,7 @@
 // name, account reference and roles; the members with their status; add people by pasting
 // addresses (invited now or later) or by picking existing contacts from a search; make a
 // member the organization's administrator.
-import { $, busy, clearProblem, el, say, showProblem, values } from '/assets/app.js';
+import { $, busy, clearProblem, el, rowButton, say, showPage, showProblem, values } from '/assets/app.js';
 
 /** Roles typed as text: separated by commas or spaces. */
 function roleList(text) {
@@ -42,28 +42,11 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
         cell('Name', org.name),
         cell('Account', org.account_ref ?? '—'),
         cell('Roles', org.roles.join(', ') || 'none'),
-        cell(
-          'Action',
-          el(
-            'button',
-            {
-              type: 'button',
-              className: 'small',
-              'aria-label': `Open the organization ${org.name}`,
-              onclick: () => open(org.organization_id),
-            },
-            'Open',
-          ),
-        ),
+        cell('Action', rowButton('Open', `Open the organization ${org.name}`, () => open(org.organization_id))),
       ),
     );
-    if (more) $('orgs-rows').append(...rows);
-    else $('orgs-rows').replaceChildren(...rows);
     listCursor = reply.data.next_cursor;
-    const none = $('orgs-rows').children.length === 0;
-    $('orgs-empty').hidden = !none;
-    $('orgs-table').hidden = none;
-    $('orgs-more').hidden = !listCursor;
+    showPage('orgs', rows, listCursor, more);
     return true;
   }
 
@@ -124,21 +107,9 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
     $('org-member-rows').replaceChildren(
       ...members.map((member) => {
         const who = member.username ?? [member.first_name, member.last_name].filter(Boolean).join(' ');
-        const actions = [
-          el(
-            'button',
-            { type: 'button', className: 'small secondary', 'aria-label': `Open ${who}`, onclick: () => openUser(member.portal_user_id) },
-            'Open',
-          ),
-        ];
+        const actions = [rowButton('Open', `Open ${who}`, () => openUser(member.portal_user_id), 'small secondary')];
         if (!member.org_admin && member.status !== 'deactivated') {
-          actions.push(
-            el(
-              'button',
-              { type: 'button', className: 'small', 'aria-label': `Make ${who} an administrator`, onclick: () => promote(member, who) },
-              'Make administrator',
-            ),
-          );
+          actions.push(rowButton('Make administrator', `Make ${who} an administrator`, () => promote(member, who)));
         }
         return el(
           'tr',
@@ -222,15 +193,8 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
             'li',
             {},
             `${contact.full_name} · ${contact.email ?? 'no email'} `,
-            el(
-              'button',
-              {
-                type: 'button',
-                className: 'small',
-                'aria-label': `Add the contact ${contact.full_name}`,
-                onclick: () => busy(form, () => addMembers({ contact_ids: [contact.contact_id] }, form)),
-              },
-              'Add',
+            rowButton('Add', `Add the contact ${contact.full_name}`, () =>
+              busy(form, () => addMembers({ contact_ids: [contact.contact_id] }, form)),
             ),
           ),
         ),

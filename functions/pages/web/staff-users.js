@@ -1,7 +1,7 @@
 // /staff, Users: every portal user, or those found by the start of a name, email or
 // company, by status; select several and email them their access information at once
 // (Creatio's "Send invites"), with one result per user.
-import { $, busy, clearProblem, el, say, showProblem } from '/assets/app.js';
+import { $, busy, clearProblem, el, rowButton, say, showPage, showProblem } from '/assets/app.js';
 
 /**
  * Wires the Users view. `staffApi` calls the API as staff; `openUser(id)` shows a user;
@@ -34,19 +34,7 @@ export function setupUsers({ staffApi, openUser, cell, messages }) {
       cell('Name', full),
       cell('Username', user.username ?? 'none yet'),
       cell('Status', user.status),
-      cell(
-        'Action',
-        el(
-          'button',
-          {
-            type: 'button',
-            className: 'small',
-            'aria-label': `Open the portal user ${name(user)}`,
-            onclick: () => openUser(user.portal_user_id),
-          },
-          'Open',
-        ),
-      ),
+      cell('Action', rowButton('Open', `Open the portal user ${name(user)}`, () => openUser(user.portal_user_id))),
     );
   }
 
@@ -67,14 +55,8 @@ export function setupUsers({ staffApi, openUser, cell, messages }) {
       if (reply.status !== 401) showProblem(reply.problem, { form: $('users-form'), messages });
       return false;
     }
-    const rows = reply.data.items.map(row);
-    if (more) $('users-rows').append(...rows);
-    else $('users-rows').replaceChildren(...rows);
     cursor = reply.data.next_cursor;
-    const none = $('users-rows').children.length === 0;
-    $('users-empty').hidden = !none;
-    $('users-table').hidden = none;
-    $('users-more').hidden = !cursor;
+    showPage('users', reply.data.items.map(row), cursor, more);
     showSelection();
     return true;
   }

@@ -8,8 +8,8 @@
 // fragment (/staff#token=…, as portal-local's banner links it); this tab keeps it in
 // sessionStorage.
 import {
-  $, api, busy, clearProblem, clearStatus, el, say, showMessage, showOnly, showProblem, takeFragmentToken,
-  values, when,
+  $, api, busy, clearProblem, clearStatus, el, rowButton, say, showMessage, showOnly, showPage, showProblem,
+  takeFragmentToken, values, when,
 } from '/assets/app.js';
 import { setupDeadEmails } from '/assets/staff-mail.js';
 import { setupOrganizations } from '/assets/staff-orgs.js';
@@ -184,27 +184,15 @@ async function loadQueue({ more = false } = {}) {
       cell('Received', when(item.created_at)),
       cell(
         'Action',
-        el(
-          'button',
-          {
-            type: 'button',
-            className: 'small',
-            'aria-label': `Review the request of ${name}`,
-            onclick: () => go('request', () => loadRequest(item.registration_id)),
-          },
-          'Review',
+        rowButton('Review', `Review the request of ${name}`, () =>
+          go('request', () => loadRequest(item.registration_id)),
         ),
       ),
     );
   });
-  if (more) $('queue-rows').append(...rows);
-  else $('queue-rows').replaceChildren(...rows);
-  const shown = $('queue-rows').children.length;
-  $('queue-caption').textContent = `${shown} ${status.replace(/_/g, ' ')} request${shown === 1 ? '' : 's'}`;
-  $('queue-table').hidden = shown === 0;
-  $('queue-empty').hidden = shown !== 0;
   queueCursor = reply.data.next_cursor;
-  $('queue-more').hidden = !queueCursor;
+  const shown = showPage('queue', rows, queueCursor, more);
+  $('queue-caption').textContent = `${shown} ${status.replace(/_/g, ' ')} request${shown === 1 ? '' : 's'}`;
   return true;
 }
 
@@ -366,26 +354,14 @@ async function searchPeople({ more = false } = {}) {
       cell('Company', contact.company ?? '—'),
       cell(
         'Action',
-        el(
-          'button',
-          {
-            type: 'button',
-            className: 'small',
-            'aria-label': `Open the contact ${contact.full_name}`,
-            onclick: () => go('contact', () => loadContact(contact.contact_id)),
-          },
-          'Open',
+        rowButton('Open', `Open the contact ${contact.full_name}`, () =>
+          go('contact', () => loadContact(contact.contact_id)),
         ),
       ),
     ),
   );
-  if (more) $('people-rows').append(...rows);
-  else $('people-rows').replaceChildren(...rows);
   peopleCursor = reply.data.next_cursor;
-  const none = $('people-rows').children.length === 0;
-  $('people-empty').hidden = !none;
-  $('people-table').hidden = none;
-  $('people-more').hidden = !peopleCursor;
+  showPage('people', rows, peopleCursor, more);
 }
 
 $('people-search').addEventListener('submit', (event) => {
