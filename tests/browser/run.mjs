@@ -30,6 +30,17 @@ async function person(t, options) {
   return guarded;
 }
 
+/** A staff member's page on /staff, signed in with `token` (the banner's by default). */
+async function staffDesk(t, { viewport = DESKTOP, token = portal.staffToken } = {}) {
+  const { newPage } = await person(t, { viewport });
+  const desk = await newPage();
+  await desk.goto(portal.url('/staff'));
+  await desk.getByLabel('Bearer token').fill(token);
+  await desk.getByRole('button', { name: 'Use this token' }).click();
+  await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+  return desk;
+}
+
 async function focusedId(page) {
   return page.evaluate(() => document.activeElement?.id ?? '');
 }
@@ -260,12 +271,7 @@ describe('the pages', { concurrency: false }, () => {
   });
 
   it('let staff add a person known by name alone in /staff and hand them a personal link (ELMA365)', async (t) => {
-    const { newPage } = await person(t, { viewport: DESKTOP });
-    const desk = await newPage();
-    await desk.goto(portal.url('/staff'));
-    await desk.getByLabel('Bearer token').fill(portal.staffToken);
-    await desk.getByRole('button', { name: 'Use this token' }).click();
-    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    const desk = await staffDesk(t, { viewport: DESKTOP });
 
     // People: a new contact with a name alone.
     await desk.getByRole('button', { name: 'People' }).click();
@@ -325,12 +331,7 @@ describe('the pages', { concurrency: false }, () => {
     const nameOnly = await portal.staff('POST', '/staff/contacts', { first_name: 'Hedwig', last_name: 'Kiesler' });
     await portal.staff('POST', '/staff/portal-users', { contact_id: nameOnly.contact_id, send_invitation: false });
 
-    const { newPage } = await person(t, { viewport: PHONE });
-    const desk = await newPage();
-    await desk.goto(portal.url('/staff'));
-    await desk.getByLabel('Bearer token').fill(portal.staffToken);
-    await desk.getByRole('button', { name: 'Use this token' }).click();
-    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    const desk = await staffDesk(t, { viewport: PHONE });
     await desk.getByRole('button', { name: 'Users', exact: true }).click();
     await desk.getByRole('heading', { name: 'Portal users' }).waitFor();
     await desk.getByLabel("A user's name, email or company starts with").fill('hed');
@@ -355,12 +356,7 @@ describe('the pages', { concurrency: false }, () => {
     const existing = uniqueEmail('mary.somerville');
     await portal.staff('POST', '/staff/contacts', { first_name: 'Mary', last_name: 'Somerville', email: existing });
 
-    const { newPage } = await person(t, { viewport: DESKTOP });
-    const desk = await newPage();
-    await desk.goto(portal.url('/staff'));
-    await desk.getByLabel('Bearer token').fill(portal.staffToken);
-    await desk.getByRole('button', { name: 'Use this token' }).click();
-    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    const desk = await staffDesk(t, { viewport: DESKTOP });
     await desk.getByRole('button', { name: 'Organizations', exact: true }).click();
     await desk.getByRole('heading', { name: 'Organizations', exact: true }).waitFor();
     await desk.getByLabel('Organization name').fill('Analytical Society');
@@ -419,11 +415,7 @@ describe('the pages', { concurrency: false }, () => {
   it('let staff make a portal user with roles from a contact, send access information twice, and change access (EspoCRM)', async (t) => {
     const email = uniqueEmail('alan.turing');
     const contact = await portal.staff('POST', '/staff/contacts', { first_name: 'Alan', last_name: 'Turing', email });
-    const { newPage } = await person(t, { viewport: DESKTOP });
-    const desk = await newPage();
-    await desk.goto(portal.url('/staff'));
-    await desk.getByLabel('Bearer token').fill(portal.staffToken);
-    await desk.getByRole('button', { name: 'Use this token' }).click();
+    const desk = await staffDesk(t);
     await desk.getByRole('button', { name: 'People' }).click();
     await desk.getByLabel("A contact's name, email or company starts with").fill('alan tur');
     await desk.getByRole('button', { name: 'Search contacts' }).click();
@@ -470,10 +462,7 @@ describe('the pages', { concurrency: false }, () => {
     // A staff member without portal.roles.assign sees no role editing, and the server
     // refuses it anyway.
     const limited = portal.staffTokenWith(['portal.users.manage']);
-    const other = await (await person(t, { viewport: DESKTOP })).newPage();
-    await other.goto(portal.url('/staff'));
-    await other.getByLabel('Bearer token').fill(limited);
-    await other.getByRole('button', { name: 'Use this token' }).click();
+    const other = await staffDesk(t, { token: limited });
     await other.getByRole('button', { name: 'Users', exact: true }).click();
     await other.getByLabel("A user's name, email or company starts with").fill('alan tur');
     await other.getByRole('button', { name: 'Show users' }).click();
