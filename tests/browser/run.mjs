@@ -276,8 +276,8 @@ describe('the pages', { concurrency: false }, () => {
     // People: a new contact with a name alone.
     await desk.getByRole('button', { name: 'People' }).click();
     await desk.getByRole('heading', { name: 'People' }).waitFor();
-    await desk.getByLabel('First name').fill('Olga');
-    await desk.getByLabel('Last name').fill('Ivanova');
+    await desk.getByLabel('First name', { exact: true }).fill('Olga');
+    await desk.getByLabel('Last name', { exact: true }).fill('Ivanova');
     await desk.getByRole('button', { name: 'Create the contact' }).click();
     await desk.getByRole('heading', { name: 'Contact Olga Ivanova' }).waitFor();
     await desk.getByRole('status').getByText('The contact Olga Ivanova is created.').waitFor();
@@ -420,6 +420,17 @@ describe('the pages', { concurrency: false }, () => {
     await desk.getByLabel("A contact's name, email or company starts with").fill('alan tur');
     await desk.getByRole('button', { name: 'Search contacts' }).click();
     await desk.getByRole('button', { name: 'Open the contact Alan Turing' }).click();
+    // The contact edited first: a company and the CRM's reference; a bad phone is named.
+    await desk.getByText('Edit the contact').click();
+    await desk.getByLabel('Contact company').fill('Bletchley Park');
+    await desk.getByLabel('CRM reference').fill('ESPO-1912');
+    await desk.getByLabel('Contact phone').fill('not a phone');
+    await desk.getByRole('button', { name: 'Save the contact' }).click();
+    await desk.getByRole('alert').getByText('Contact phone').waitFor();
+    await desk.getByLabel('Contact phone').fill('');
+    await desk.getByRole('button', { name: 'Save the contact' }).click();
+    await desk.getByRole('status').getByText('The contact Alan Turing is saved.').waitFor();
+    await desk.locator('#contact-facts').getByText('Bletchley Park').waitFor();
     await desk.getByLabel("The new user's roles").fill('cases.viewer');
     await desk.getByRole('button', { name: 'Create a portal user' }).click();
     await desk.getByRole('heading', { name: `Portal user ${email}` }).waitFor();

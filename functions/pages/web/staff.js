@@ -404,6 +404,7 @@ async function loadContact(id) {
     ['Company', contact.company],
     ['Created', when(contact.created_at)],
   ]);
+  showContactForm(contact);
   const user = contact.portal_user;
   $('contact-no-user').hidden = Boolean(user);
   $('contact-user').hidden = !user;
@@ -434,6 +435,37 @@ async function loadContact(id) {
   }
   return true;
 }
+
+const EDITABLE = ['first_name', 'last_name', 'email', 'phone', 'company', 'external_ref'];
+
+function showContactForm(shown) {
+  for (const name of EDITABLE) $(`edit-${name}`).value = shown[name] ?? '';
+  // The address of a contact with a portal user is theirs to keep (their username) or to
+  // confirm (a person known by name alone): the server refuses a change either way.
+  const linked = Boolean(shown.portal_user);
+  $('edit-email').readOnly = linked;
+  $('edit-email-hint').textContent = linked
+    ? 'The portal user signs in with this address or confirms their own: it is not changed here.'
+    : 'Unique among contacts.';
+}
+
+$('contact-edit-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = $('contact-edit-form');
+  // Only what changed is sent; a blank optional field removes it.
+  const body = {};
+  for (const name of EDITABLE) {
+    const value = $(`edit-${name}`).value.trim();
+    if (value !== (contact[name] ?? '')) body[name] = value;
+  }
+  if (Object.keys(body).length === 0) return say('Nothing changed.');
+  busy(form, async () => {
+    const reply = await staffApi('PATCH', `/staff/contacts/${enc(contact.contact_id)}`, body);
+    if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
+    await refresh();
+    say(`The contact ${reply.data.full_name} is saved.`);
+  });
+});
 
 $('new-user-form').addEventListener('submit', (event) => {
   event.preventDefault();
