@@ -405,6 +405,15 @@ describe('the pages', { concurrency: false }, () => {
     assert.equal(await members.count(), 5);
     await screenshot(desk, 'staff-organization');
 
+    // A member deactivated and reactivated from their detail.
+    await desk.getByRole('button', { name: `Open ${second}` }).click();
+    await desk.getByRole('heading', { name: `Portal user ${second}` }).waitFor();
+    await desk.getByRole('button', { name: 'Deactivate' }).click();
+    await desk.getByRole('status').getByText(`${second} is deactivated`).waitFor();
+    await desk.locator('#user-facts').getByText('deactivated', { exact: true }).waitFor();
+    await desk.getByRole('button', { name: 'Reactivate' }).click();
+    await desk.getByRole('status').getByText(`${second} is reactivated (invited).`).waitFor();
+
     // Found again by the start of its name.
     await desk.getByRole('button', { name: 'Organizations', exact: true }).click();
     await desk.getByLabel("An organization's name starts with").fill('analyt');
