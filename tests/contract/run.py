@@ -433,6 +433,10 @@ def config_for(run: Run, args, report_dir: Path, operations: dict[str, set[str]]
         "# Written by tests/contract/run.py for one run against one portal-local.",
         f"seed = {args.seed}",
         f"workers = {args.workers}",
+        # moto serves one request at a time, portal-local's background sweeps share it, and
+        # a full test run keeps both cores busy: a slow moment is the emulator's, not the
+        # service's (one in ~3 000 cases once passed the default 10 s).
+        "request-timeout = 30.0",
         # The `refused_by_design` check.
         f"hooks = {toml_value(str(HOOKS))}",
         "",
