@@ -80,6 +80,14 @@ async fn the_dead_list_needs_a_staff_token_and_a_422_names_a_bad_page_parameter(
     assert_eq!(bad_cursor.body["errors"][0]["field"], "cursor");
 }
 
+/// The id of the newest email the mailer gave up on.
+async fn newest_dead_email(app: &TestApp) -> String {
+    app.dead_emails("").await.body["items"][0]["id"]
+        .as_str()
+        .expect("a dead email")
+        .to_owned()
+}
+
 /// Lets the mailer try every due email once more, with mail working again.
 async fn mail_works_again(app: &TestApp) {
     app.mailer.succeed_from_now_on();
@@ -93,10 +101,7 @@ async fn mail_works_again(app: &TestApp) {
 async fn a_requeued_email_goes_out_on_the_mailers_next_sweep() {
     let app = TestApp::start();
     undeliverable_request(&app, "ada@example.com").await;
-    let id = app.dead_emails("").await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = newest_dead_email(&app).await;
 
     let reply = app.requeue_dead_email(&id).await;
 
@@ -120,10 +125,7 @@ async fn a_requeued_email_goes_out_on_the_mailers_next_sweep() {
 async fn a_requeue_is_recorded_on_the_email_and_shown_when_it_dies_again() {
     let app = TestApp::start();
     undeliverable_request(&app, "ada@example.com").await;
-    let id = app.dead_emails("").await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = newest_dead_email(&app).await;
     app.requeue_dead_email(&id).await;
 
     for _ in 0..app.ports.settings.email_retries.max_attempts {
@@ -172,8 +174,15 @@ async fn requeueing_needs_a_staff_token_and_an_unknown_id_is_a_404() {
         let anonymous = app.post(path, json!({})).await;
         assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path}");
     }
-    app.requeue_dead_email("0123456789abcdef0123456789abcdef")
-        .await
-        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    let oversized = "a".repeat(3000);
+    for unknown in [
+        "0123456789abcdef0123456789abcdef",
+        "not-an-id",
+        oversized.as_str(),
+    ] {
+        app.requeue_dead_email(unknown)
+            .await
+            .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    }
     assert_eq!(app.store.snapshot(), before);
 }

@@ -253,3 +253,25 @@ async fn staff_reach_a_person_known_by_name_alone_by_link_only() {
         .await
         .assert_problem(StatusCode::CONFLICT, "conflict");
 }
+
+#[tokio::test]
+async fn of_two_codes_asked_for_at_once_one_is_sent() {
+    let app = TestApp::start();
+    let (_, token) = handed_link(&app).await;
+
+    let (first, second) = tokio::join!(
+        app.send_email_code(&token, IVAN),
+        app.send_email_code(&token, IVAN),
+    );
+
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::ACCEPTED, StatusCode::TOO_MANY_REQUESTS],
+        "{} {}",
+        first.body,
+        second.body
+    );
+    assert_eq!(app.secrets(IVAN, Secret::Code).await.len(), 1);
+}

@@ -5,6 +5,7 @@ use crate::audit::{AuditAction, AuditEvent};
 use crate::error::StoreError;
 use crate::outbox::DeadEmail;
 use crate::page::{Page, PageRequest};
+use crate::random::is_well_formed_id;
 use crate::staff::StaffMember;
 use crate::{DomainError, Ports};
 
@@ -28,6 +29,10 @@ pub async fn requeue_dead_email(
     staff: &StaffMember,
     id: &str,
 ) -> Result<(), DomainError> {
+    // Another shape names no email (and would be an oversized or odd key for the store).
+    if !is_well_formed_id(id) {
+        return Err(DomainError::NotFound);
+    }
     match ports
         .store
         .requeue_email(id, &requeue_event(staff, ports))
