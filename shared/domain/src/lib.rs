@@ -23,6 +23,7 @@ pub mod sealed;
 pub mod secret_token;
 pub mod session;
 pub mod staff;
+pub mod staff_session;
 mod stored;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

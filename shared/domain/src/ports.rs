@@ -24,6 +24,7 @@ use crate::random::Randomness;
 use crate::registration::{Registration, RegistrationStatus};
 use crate::sealed::Sealer;
 use crate::session::{NewSession, RefreshToken, SessionFamily};
+use crate::staff_session::{StaffSession, StaffSignIn};
 use crate::throttle::ThrottleWindow;
 use crate::types::{EmailAddress, Username, UsernameField};
 use crate::user::PortalUser;
@@ -419,6 +420,29 @@ pub trait ImportStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// Staff sign-ins through the company's identity provider, and the sessions they start.
+#[async_trait]
+pub trait StaffSessionStore: Send + Sync {
+    /// Keeps a sign-in until its callback (or until it expires).
+    async fn save_staff_sign_in(&self, sign_in: &StaffSignIn) -> Result<(), StoreError>;
+
+    /// Removes and returns the sign-in with this state hash: of two callbacks with one
+    /// `state`, only the first gets it.
+    async fn take_staff_sign_in(&self, state_hash: &str)
+    -> Result<Option<StaffSignIn>, StoreError>;
+
+    async fn start_staff_session(&self, session: &StaffSession) -> Result<(), StoreError>;
+
+    async fn staff_session(&self, key_hash: &str) -> Result<Option<StaffSession>, StoreError>;
+
+    /// Writes `next` (the session with its newest request recorded); `ConditionFailed` if
+    /// the session has ended meanwhile: a touch never brings a session back.
+    async fn touch_staff_session(&self, next: &StaffSession) -> Result<(), StoreError>;
+
+    /// Idempotent: ending an ended (or unknown) session succeeds.
+    async fn end_staff_session(&self, key_hash: &str) -> Result<(), StoreError>;
+}
+
 pub trait Store:
     RegistrationStore
     + ContactStore
@@ -428,6 +452,7 @@ pub trait Store:
     + OutboxStore
     + ThrottleStore
     + ImportStore
+    + StaffSessionStore
 {
 }
 impl<
@@ -438,7 +463,8 @@ impl<
         + MembershipStore
         + OutboxStore
         + ThrottleStore
-        + ImportStore,
+        + ImportStore
+        + StaffSessionStore,
 > Store for T
 {
 }

@@ -19,6 +19,8 @@ mod name_only;
 mod outbox;
 #[path = "contract/review_queue.rs"]
 mod review_queue;
+#[path = "contract/staff_sessions.rs"]
+mod staff_sessions;
 
 use portal_adapters::OsRandomness;
 use portal_domain::StoreError;
@@ -39,6 +41,7 @@ use membership::*;
 use name_only::*;
 use outbox::*;
 use review_queue::*;
+use staff_sessions::*;
 
 /// Instantiates every contract test for every adapter.
 macro_rules! contract {
@@ -71,6 +74,11 @@ macro_rules! contract {
 }
 
 contract!(
+    a_sign_in_is_taken_once,
+    of_two_racing_callbacks_one_takes_the_sign_in,
+    an_unknown_state_takes_nothing_and_writes_nothing,
+    a_session_reads_back_and_a_touch_records_the_request,
+    an_ended_session_is_gone_and_a_touch_does_not_bring_it_back,
     a_submitted_request_reads_back_equal_with_its_email_pending,
     a_second_submit_with_the_same_id_is_refused_and_writes_nothing,
     the_submit_over_the_window_limit_is_throttled_and_not_stored,

@@ -123,6 +123,16 @@ pub(crate) fn password_reset_key(token_hash: &str) -> Item {
     key(format!("RESET#{token_hash}"), "RESET")
 }
 
+/// A staff sign-in on its way, by the hash of its `state`.
+pub(crate) fn staff_sign_in_key(state_hash: &str) -> Item {
+    key(format!("STAFFSIGNIN#{state_hash}"), "STAFFSIGNIN")
+}
+
+/// A staff session, by the hash of its cookie.
+pub(crate) fn staff_session_key(key_hash: &str) -> Item {
+    key(format!("STAFFSESSION#{key_hash}"), "STAFFSESSION")
+}
+
 pub(crate) fn organization_key(id: &str) -> Item {
     key(format!("ORG#{id}"), "ORG")
 }

@@ -20,6 +20,7 @@ mod queue;
 mod registrations;
 mod resets;
 mod sessions;
+mod staff_sessions;
 mod users;
 
 use aws_sdk_dynamodb::Client;

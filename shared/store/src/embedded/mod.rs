@@ -10,6 +10,7 @@ mod membership;
 mod outbox;
 mod ports;
 mod queue;
+mod staff_sessions;
 mod state;
 
 use std::path::Path;

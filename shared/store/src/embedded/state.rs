@@ -14,6 +14,7 @@ use portal_domain::outbox::{FIRST_TRY_OWNER, OutboxMessage};
 use portal_domain::password_reset::PasswordReset;
 use portal_domain::registration::Registration;
 use portal_domain::session::{RefreshToken, SessionFamily};
+use portal_domain::staff_session::{StaffSession, StaffSignIn};
 use portal_domain::throttle::ThrottleWindow;
 use portal_domain::types::{EmailAddress, Username};
 use portal_domain::user::PortalUser;
@@ -56,6 +57,9 @@ pub(super) struct State {
     /// Import jobs by id, and their chunks by [`chunk_key`] (in order within a job).
     pub imports: BTreeMap<ImportId, ImportJob>,
     pub import_chunks: BTreeMap<String, ImportChunk>,
+    /// Staff sign-ins on their way, by state hash, and staff sessions, by cookie hash.
+    pub staff_sign_ins: BTreeMap<String, StaffSignIn>,
+    pub staff_sessions: BTreeMap<String, StaffSession>,
     /// The review queue: status → (queue position → request id), read from the end.
     #[serde(skip)]
     pub queue: BTreeMap<&'static str, BTreeMap<String, RegistrationId>>,
@@ -218,6 +222,12 @@ pub(super) enum Change {
     LoginGuardCleared(String),
     Import(ImportJob),
     ImportChunk(ImportChunk),
+    StaffSignIn(StaffSignIn),
+    /// A sign-in used by its callback, by state hash.
+    StaffSignInTaken(String),
+    StaffSession(StaffSession),
+    /// A session ended by logout, by cookie hash.
+    StaffSessionEnded(String),
 }
 
 /// Where a job's chunk is kept: the job's chunks sort together, in index order.
@@ -270,6 +280,20 @@ impl State {
                 }
                 Change::LoginGuardCleared(key) => {
                     self.login_guards.remove(&key);
+                }
+                Change::StaffSignIn(sign_in) => {
+                    self.staff_sign_ins
+                        .insert(sign_in.state_hash.clone(), sign_in);
+                }
+                Change::StaffSignInTaken(state_hash) => {
+                    self.staff_sign_ins.remove(&state_hash);
+                }
+                Change::StaffSession(session) => {
+                    self.staff_sessions
+                        .insert(session.key_hash.clone(), session);
+                }
+                Change::StaffSessionEnded(key_hash) => {
+                    self.staff_sessions.remove(&key_hash);
                 }
                 Change::Import(job) => {
                     self.imports.insert(job.id.clone(), job);
