@@ -4,6 +4,10 @@ use portal_domain::Ports;
 use portal_domain::config::Variable;
 use portal_http::StaffAuthConfig;
 
+/// The ARN of the secret whose string is the console's client secret at the company's
+/// identity provider: only this function, which serves the sign-in's callback, reads it.
+const CLIENT_SECRET: Variable = Variable::required("STAFF_OIDC_CLIENT_SECRET_ARN");
+
 /// Everything the approval Lambda reads at cold start.
 pub struct FunctionConfig {
     pub ports: Ports,
@@ -17,14 +21,21 @@ impl FunctionConfig {
         [
             portal_lambda::ports_variables(),
             StaffAuthConfig::VARIABLES.to_vec(),
+            vec![CLIENT_SECRET],
         ]
         .concat()
     }
 
     pub async fn from_env() -> Result<Self, String> {
-        Ok(Self {
-            ports: portal_lambda::ports_from_env().await?,
-            staff: StaffAuthConfig::from_env()?,
-        })
+        let mut staff = StaffAuthConfig::from_env()?;
+        // Both round trips at once: the cold start waits for one.
+        let (ports, client_secret) = tokio::try_join!(
+            portal_lambda::ports_from_env(),
+            portal_lambda::secret_from_env(CLIENT_SECRET),
+        )?;
+        if let Some(provider) = &mut staff.provider {
+            provider.client_secret = Some(client_secret);
+        }
+        Ok(Self { ports, staff })
     }
 }

@@ -48,7 +48,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Every route with its OpenAPI description: the router and the document from one list.
 fn operations() -> OpenApiRouter<ApprovalState> {
-    use routes::{contacts, decisions, outbox, queue};
+    use routes::{contacts, decisions, outbox, queue, sign_in};
     OpenApiRouter::default()
         .routes(routes!(queue::list))
         .routes(routes!(queue::detail))
@@ -60,4 +60,8 @@ fn operations() -> OpenApiRouter<ApprovalState> {
         .routes(routes!(outbox::dead))
         .routes(routes!(outbox::requeue))
         .routes(routes!(outbox::requeue_all))
+        .routes(routes!(sign_in::login))
+        .routes(routes!(sign_in::callback))
+        .routes(routes!(sign_in::logout))
+        .routes(routes!(sign_in::session))
 }

@@ -6,6 +6,7 @@ use portal_domain::ids::{ContactId, PortalUserId};
 use portal_domain::login::LoginEvent;
 use portal_domain::outbox::DeadEmail;
 use portal_domain::registration::{Registration, RegistrationStatus};
+use portal_domain::staff_session::StaffSession;
 use portal_domain::use_cases::{Suggestion, SuggestionMatch};
 use portal_domain::user::{PortalUser, PortalUserStatus};
 use portal_http::{InvitationSummary, LoginView};
@@ -216,6 +217,28 @@ impl From<&DeadEmail> for DeadEmailItem {
             last_error: dead.last_error.clone(),
             died_at: dead.died_at,
             requeues: dead.requeues.clone(),
+        }
+    }
+}
+
+/// The signed-in staff member, as the provider named them at sign-in.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StaffSessionView {
+    subject: String,
+    name: Option<String>,
+    permissions: Vec<String>,
+    /// When the session ends unless a request comes first (30 idle minutes, 8 hours at most).
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+}
+
+impl From<&StaffSession> for StaffSessionView {
+    fn from(session: &StaffSession) -> Self {
+        Self {
+            subject: session.subject.clone(),
+            name: session.name.clone(),
+            permissions: session.permissions.clone(),
+            expires_at: session.expires_at(),
         }
     }
 }

@@ -15,6 +15,10 @@ use axum::middleware::map_response;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
+/// The company's identity provider for staff sign-in (optional): see [`router`].
+pub const STAFF_ISSUER: portal_domain::config::Variable =
+    portal_domain::config::Variable::optional("STAFF_OIDC_ISSUER");
+
 /// Scripts, styles, images and requests from this origin only; no inline code at all, no
 /// plugins, no `<base>`, forms post here only, and no one may frame the pages.
 pub const CSP: &str = "default-src 'self'; base-uri 'none'; form-action 'self'; \
@@ -88,7 +92,12 @@ pub static OPENAPI: Embedded = Embedded {
 /// Every page and asset, `/` sending visitors to the registration form, the OpenAPI
 /// document, and the security headers on all of them. Without state: the pages only ever
 /// talk to the API from the browser.
-pub fn router() -> Router {
+///
+/// `staff_issuer` is the company's identity provider, when staff sign in through it: the
+/// console's sign-out form posts here and is redirected there (to end the provider's
+/// session too), and browsers hold a form's redirects to `form-action` as well.
+pub fn router(staff_issuer: Option<&str>) -> Router {
+    let staff_csp = staff_csp(staff_issuer);
     let mut router = Router::new()
         .route("/", get(|| async { Redirect::to("/register") }))
         .route(OPENAPI.path, get(|| async { serve(&OPENAPI, HTML_CACHE) }));
@@ -104,7 +113,29 @@ pub fn router() -> Router {
             get(move || async move { serve(asset, ASSET_CACHE) }),
         );
     }
-    router.layer(map_response(security_headers))
+    router.layer(map_response(move |request_path: axum::extract::OriginalUri, response| {
+        let csp = if request_path.path() == "/staff" {
+            staff_csp.clone()
+        } else {
+            HeaderValue::from_static(CSP)
+        };
+        security_headers(csp, response)
+    }))
+}
+
+/// [`CSP`], with the provider's origin added to `form-action` when there is one.
+fn staff_csp(staff_issuer: Option<&str>) -> HeaderValue {
+    let origin = staff_issuer
+        .and_then(|issuer| url::Url::parse(issuer).ok())
+        .map(|issuer| issuer.origin().ascii_serialization());
+    match origin {
+        Some(origin) => HeaderValue::from_str(&CSP.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {origin}"),
+        ))
+        .expect("an origin is header text"),
+        None => HeaderValue::from_static(CSP),
+    }
 }
 
 fn serve(file: &'static Embedded, cache: &'static str) -> Response {
@@ -115,12 +146,12 @@ fn serve(file: &'static Embedded, cache: &'static str) -> Response {
         .into_response()
 }
 
-async fn security_headers(mut response: Response) -> Response {
+async fn security_headers(csp: HeaderValue, mut response: Response) -> Response {
     let headers = response.headers_mut();
+    headers.insert(CONTENT_SECURITY_POLICY, csp);
     let mut set = |name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    set(CONTENT_SECURITY_POLICY, CSP);
     // Fragments never leave the browser, but a Referer would carry the path and query.
     set(REFERRER_POLICY, "no-referrer");
     set(X_CONTENT_TYPE_OPTIONS, "nosniff");

@@ -4,5 +4,10 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     portal_http::init_tracing();
-    lambda_http::run(portal_http::app(portal_pages::router())).await
+    // Optional: without it the console's sign-out form posts to this origin only.
+    let staff_issuer = portal_pages::STAFF_ISSUER.read(&|name| std::env::var(name).ok());
+    lambda_http::run(portal_http::app(portal_pages::router(
+        staff_issuer.as_deref(),
+    )))
+    .await
 }

@@ -22,7 +22,7 @@ async fn request(app: Router, method: Method, path: &str) -> Reply {
 }
 
 async fn get(path: &str) -> Reply {
-    request(router(), Method::GET, path).await
+    request(router(None), Method::GET, path).await
 }
 
 fn assert_security_headers(path: &str, answer: &Reply) {
@@ -44,6 +44,22 @@ fn the_policy_allows_this_origin_only_and_no_framing() {
         assert!(CSP.contains(directive), "{directive} is missing from {CSP}");
     }
     assert!(!CSP.contains("unsafe"), "{CSP}");
+}
+
+#[tokio::test]
+async fn only_the_console_may_post_a_form_on_to_the_staff_provider() {
+    let app = || router(Some("https://login.example.com/tenant/v2.0"));
+    let staff = request(app(), Method::GET, "/staff").await;
+    let register = request(app(), Method::GET, "/register").await;
+
+    assert_eq!(
+        staff.header("content-security-policy"),
+        CSP.replace(
+            "form-action 'self'",
+            "form-action 'self' https://login.example.com"
+        )
+    );
+    assert_eq!(register.header("content-security-policy"), CSP);
 }
 
 #[tokio::test]
@@ -92,7 +108,7 @@ async fn every_asset_has_its_content_type_a_short_cache_and_the_security_headers
 
 #[tokio::test]
 async fn head_requests_get_the_headers_without_the_page() {
-    let answer = request(router(), Method::HEAD, "/register").await;
+    let answer = request(router(None), Method::HEAD, "/register").await;
 
     assert_eq!(answer.status, StatusCode::OK);
     assert_security_headers("/register", &answer);
@@ -110,7 +126,7 @@ async fn the_root_sends_visitors_to_the_registration_form() {
 
 #[tokio::test]
 async fn an_unknown_asset_is_the_apis_404_and_pages_do_not_take_posts() {
-    let app = || portal_http::app(router());
+    let app = || portal_http::app(router(None));
 
     let missing = request(app(), Method::GET, "/assets/nope.js").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -122,7 +138,7 @@ async fn an_unknown_asset_is_the_apis_404_and_pages_do_not_take_posts() {
 
 #[tokio::test]
 async fn the_shared_layers_keep_the_security_headers_and_add_a_request_id() {
-    let answer = request(portal_http::app(router()), Method::GET, "/welcome").await;
+    let answer = request(portal_http::app(router(None)), Method::GET, "/welcome").await;
 
     assert_eq!(answer.status, StatusCode::OK);
     assert_security_headers("/welcome", &answer);

@@ -89,6 +89,22 @@ pub struct Args {
         global = true
     )]
     pub staff_jwt_audience: String,
+    /// The company's OpenID provider for staff sign-in (`/staff/login`), e.g. a local
+    /// Keycloak. Without it the console takes the banner's token.
+    #[arg(long, env = "STAFF_OIDC_ISSUER")]
+    pub staff_oidc_issuer: Option<String>,
+    /// The console's client id at that provider.
+    #[arg(long, env = "STAFF_OIDC_CLIENT_ID")]
+    pub staff_oidc_client_id: Option<String>,
+    /// The console's client secret at that provider.
+    #[arg(long, env = "STAFF_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub staff_oidc_client_secret: Option<String>,
+    /// The ID token claim that carries permissions (default `permissions`).
+    #[arg(long, env = "STAFF_PERMISSIONS_CLAIM")]
+    pub staff_permissions_claim: Option<String>,
+    /// JSON: claim value → permissions (absent: the values are permissions).
+    #[arg(long, env = "STAFF_PERMISSION_MAP")]
+    pub staff_permission_map: Option<String>,
 }
 
 #[derive(Subcommand)]

@@ -80,7 +80,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }));
     mailer::spawn(ports.clone(), mailer::SWEEP_EVERY);
     importer::spawn(ports.clone(), importer::SWEEP_EVERY);
-    let app = portal_http::app(routes(ports, staff_verifier, tokens, outbox));
+    let app = portal_http::app(routes(
+        ports,
+        staff_verifier,
+        tokens,
+        outbox,
+        args.staff_oidc_issuer.as_deref(),
+    ));
 
     banner::print(&args, &address, &base_url, &staff_auth.banner_token());
     // The peer address is the client's IP in login events (Lambda has API Gateway's).
@@ -101,6 +107,7 @@ fn routes(
     staff: Arc<StaffVerifier>,
     tokens: Arc<AccessTokens>,
     outbox: Arc<FileOutbox>,
+    staff_issuer: Option<&str>,
 ) -> Router {
     let dev_outbox = get(move || async move {
         let emails = outbox.read_all().map_err(|error| {
@@ -122,7 +129,7 @@ fn routes(
             tokens.verifier().clone(),
         ))
         .merge(portal_password::router(ports, tokens))
-        .merge(portal_pages::router())
+        .merge(portal_pages::router(staff_issuer))
         .route("/dev/outbox", dev_outbox)
 }
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
-use portal_http::{StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
+use portal_http::{DevTokens, ProviderConfig, StaffAuthConfig, StaffVerifier, mint_dev_staff_token};
 
 use crate::args::{Args, StaffTokenArgs};
 use crate::keys;
@@ -14,6 +14,9 @@ pub struct LocalStaffAuth {
     secret: Vec<u8>,
     issuer: String,
     audience: String,
+    /// The company's provider, when one is configured: sign-in through it, beside the
+    /// local tokens.
+    provider: Option<ProviderConfig>,
 }
 
 impl LocalStaffAuth {
@@ -22,15 +25,19 @@ impl LocalStaffAuth {
             secret: keys::staff_secret(args)?,
             issuer: args.staff_jwt_issuer.clone(),
             audience: args.staff_jwt_audience.clone(),
+            provider: provider(args)?,
         })
     }
 
     /// Fails for a secret too weak to sign with, before any token is handed out.
     pub fn verifier(&self) -> Result<StaffVerifier, String> {
         StaffVerifier::new(StaffAuthConfig {
-            issuer: self.issuer.clone(),
-            audience: self.audience.clone(),
-            key: StaffKey::Hs256(self.secret.clone()),
+            provider: self.provider.clone(),
+            dev: Some(DevTokens {
+                issuer: self.issuer.clone(),
+                audience: self.audience.clone(),
+                secret: self.secret.clone(),
+            }),
         })
     }
 
@@ -61,4 +68,24 @@ impl LocalStaffAuth {
             Duration::from_secs(u64::from(hours) * 3600),
         )
     }
+}
+
+/// The provider the options name, read as a deployed function reads its variables.
+fn provider(args: &Args) -> Result<Option<ProviderConfig>, String> {
+    if args.staff_oidc_issuer.is_none() {
+        return Ok(None);
+    }
+    let mut config = ProviderConfig::from_lookup(|name| match name {
+        "STAFF_OIDC_ISSUER" => args.staff_oidc_issuer.clone(),
+        "STAFF_OIDC_CLIENT_ID" => args.staff_oidc_client_id.clone(),
+        "STAFF_PERMISSIONS_CLAIM" => args.staff_permissions_claim.clone(),
+        "STAFF_PERMISSION_MAP" => args.staff_permission_map.clone(),
+        _ => None,
+    })?;
+    config.client_secret = Some(
+        args.staff_oidc_client_secret
+            .clone()
+            .ok_or("STAFF_OIDC_CLIENT_SECRET is needed with STAFF_OIDC_ISSUER")?,
+    );
+    Ok(Some(config))
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS, StaffMember};
-use portal_http::{PortalSigningKey, StaffAuthConfig, StaffKey, StaffVerifier};
+use portal_http::{PortalSigningKey, DevTokens, StaffAuthConfig, StaffVerifier};
 
 const SECRET: &str = "cli-test-staff-secret-cli-test-staff-secret";
 
@@ -30,6 +30,11 @@ fn portal_local(data_dir: &Path) -> Command {
         "STAFF_JWT_SECRET",
         "STAFF_JWT_ISSUER",
         "STAFF_JWT_AUDIENCE",
+        "STAFF_OIDC_ISSUER",
+        "STAFF_OIDC_CLIENT_ID",
+        "STAFF_OIDC_CLIENT_SECRET",
+        "STAFF_PERMISSIONS_CLAIM",
+        "STAFF_PERMISSION_MAP",
     ] {
         command.env_remove(name);
     }
@@ -48,12 +53,16 @@ fn stdout(output: &Output) -> String {
 
 fn verify(token: &str, secret: &[u8], issuer: &str, audience: &str) -> StaffMember {
     let verifier = StaffVerifier::new(StaffAuthConfig {
-        issuer: issuer.to_owned(),
-        audience: audience.to_owned(),
-        key: StaffKey::Hs256(secret.to_vec()),
+        provider: None,
+        dev: Some(DevTokens {
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            secret: secret.to_vec(),
+        }),
     })
     .unwrap();
-    verifier.verify(token).unwrap()
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(verifier.verify(token)).unwrap()
 }
 
 /// `exp - iat` of a token, read without verifying (the verifier does not expose them).
@@ -87,6 +96,11 @@ fn help_lists_every_flag_with_its_environment_variable() {
         ("--staff-jwt-secret", "STAFF_JWT_SECRET"),
         ("--staff-jwt-issuer", "STAFF_JWT_ISSUER"),
         ("--staff-jwt-audience", "STAFF_JWT_AUDIENCE"),
+        ("--staff-oidc-issuer", "STAFF_OIDC_ISSUER"),
+        ("--staff-oidc-client-id", "STAFF_OIDC_CLIENT_ID"),
+        ("--staff-oidc-client-secret", "STAFF_OIDC_CLIENT_SECRET"),
+        ("--staff-permissions-claim", "STAFF_PERMISSIONS_CLAIM"),
+        ("--staff-permission-map", "STAFF_PERMISSION_MAP"),
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
         assert!(

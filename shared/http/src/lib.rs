@@ -23,6 +23,9 @@ pub use client::{client_address, limit_per_client};
 pub use json::ApiJson;
 pub use path_id::PathId;
 pub use problem::Problem;
-pub use staff_auth::{Staff, StaffAuthConfig, StaffKey, StaffVerifier, mint_dev_staff_token};
+pub use staff_auth::{
+    DevTokens, Discovery, PermissionRule, ProviderConfig, SESSION_COOKIE, SIGN_IN_COOKIE, Staff,
+    StaffAuthConfig, StaffProvider, StaffVerifier, cookie_value, mint_dev_staff_token, same_origin,
+};
 pub use telemetry::{LOG_FILTER, init_tracing};
 pub use views::{InvitationSummary, List, LoginView};

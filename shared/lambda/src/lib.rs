@@ -100,6 +100,13 @@ pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenCon
     Ok((ports(&aws, &seal_key)?, tokens))
 }
 
+/// The string of the secret whose ARN `arn_variable` holds, for a function that needs a
+/// secret of its own beside its ports.
+pub async fn secret_from_env(arn_variable: Variable) -> Result<String, String> {
+    let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    secret(&aws_sdk_secretsmanager::Client::new(&aws), arn_variable).await
+}
+
 /// The string of the secret whose ARN the variable `arn_variable` holds. Errors name the
 /// variable and the ARN, never the value.
 async fn secret(

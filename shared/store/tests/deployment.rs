@@ -588,6 +588,8 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "INV#*",
                         "ORG#*",
                         "OUTBOX#*",
+                        "STAFFSIGNIN#*",
+                        "STAFFSESSION#*",
                     ],
                 ),
                 (
@@ -651,6 +653,7 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "RESET#*",
                         "FAMILY#*",
                         "IMPORT#*",
+                        "STAFFSESSION#*",
                     ],
                 ),
                 (index_arn(), vec!["ORGMEMBERS#*", "USERS", "ORGS"]),
@@ -666,7 +669,13 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                 (
                     table_arn(),
                     vec![
-                        "USER#*", "INV#*", "OUTBOX#*", "ORG#*", "FAMILY#*", "GUARD#*",
+                        "USER#*",
+                        "INV#*",
+                        "OUTBOX#*",
+                        "ORG#*",
+                        "FAMILY#*",
+                        "GUARD#*",
+                        "STAFFSESSION#*",
                     ],
                 ),
                 (index_arn(), vec!["ORGMEMBERS#*"]),
@@ -791,9 +800,10 @@ fn each_function_reaches_only_the_partitions_its_code_paths_touch() {
     }
 }
 
-/// Deleting is for login guards only (a success, a reset or an unlock forgets the count):
-/// every DeleteItem grant stands alone, held to `GUARD#`, so no function may delete users,
-/// sessions or anything else.
+/// Deleting is for guards, search entries and staff sign-ins and sessions only (a success,
+/// a reset or an unlock forgets the count; a callback uses up its sign-in; logout ends a
+/// staff session): every DeleteItem grant stands alone, held to those keys, so no function
+/// may delete users, portal sessions or anything else.
 #[test]
 fn only_guards_and_search_entries_are_deleted() {
     let template = template();
@@ -815,7 +825,14 @@ fn only_guards_and_search_entries_are_deleted() {
             // Login guards; and an edited contact's old email and reference guards and
             // the search entries in its partition (a contact itself is never deleted,
             // which the partition alone cannot say).
-            let deletable = ["GUARD#*", "CONTACT#*", "EMAIL#*", "EXTREF#*"];
+            let deletable = [
+                "GUARD#*",
+                "CONTACT#*",
+                "EMAIL#*",
+                "EXTREF#*",
+                "STAFFSIGNIN#*",
+                "STAFFSESSION#*",
+            ];
             assert!(
                 actions == ["dynamodb:DeleteItem"]
                     && keys.iter().all(|key| deletable.contains(&key.as_str())),
@@ -928,10 +945,11 @@ fn the_dynamodb_adapter_calls_only_what_the_policies_grant() {
         adapter.display()
     );
     // The policies above grant these; a Scan (never in a request path) or a BatchWriteItem
-    // would need a grant, and a reason. DeleteItem is granted for guards and search
-    // entries only (only_guards_and_search_entries_are_deleted), and the adapter deletes
-    // only inside transactions.
+    // would need a grant, and a reason. DeleteItem is granted for guards, search entries
+    // and staff sign-ins and sessions only (only_guards_and_search_entries_are_deleted);
+    // the adapter deletes those of staff on their own, the others inside transactions.
     let known: BTreeSet<String> = [
+        "delete_item",
         "get_item",
         "batch_get_item",
         "query",
@@ -968,8 +986,8 @@ fn declared_variables(binary: &str) -> Vec<Variable> {
         "password" => portal_password::FunctionConfig::variables(),
         "mailer" => portal_mailer::FunctionConfig::variables(),
         "importer" => portal_importer::FunctionConfig::variables(),
-        // Static files embedded in the binary: no configuration at all.
-        "pages" => Vec::new(),
+        // Static files embedded in the binary; the provider only widens the console's CSP.
+        "pages" => vec![portal_pages::STAFF_ISSUER],
         other => panic!("{other}: add its FunctionConfig to declared_variables"),
     };
     [config, vec![portal_http::LOG_FILTER]].concat()
@@ -1045,7 +1063,7 @@ struct Secret {
     value_variable: &'static str,
 }
 
-const SECRETS: [Secret; 2] = [
+const SECRETS: [Secret; 3] = [
     Secret {
         arn_variable: "OUTBOX_SEAL_KEY_SECRET_ARN",
         parameter: "OutboxSealKeySecretArn",
@@ -1055,6 +1073,11 @@ const SECRETS: [Secret; 2] = [
         arn_variable: "PORTAL_SIGNING_KEY_SECRET_ARN",
         parameter: "PortalSigningKeySecretArn",
         value_variable: "PORTAL_SIGNING_KEY",
+    },
+    Secret {
+        arn_variable: "STAFF_OIDC_CLIENT_SECRET_ARN",
+        parameter: "StaffOidcClientSecretArn",
+        value_variable: "STAFF_OIDC_CLIENT_SECRET",
     },
 ];
 
@@ -1091,7 +1114,7 @@ fn each_function_gets_exactly_the_configuration_its_code_declares() {
         );
         assert!(
             !variables.contains_key("STAFF_JWT_SECRET"),
-            "{id}: staff tokens are verified against the identity provider's JWKS in AWS; \
+            "{id}: staff tokens are verified against the identity provider's keys in AWS; \
              STAFF_JWT_SECRET (HS256) is for portal-local"
         );
     }

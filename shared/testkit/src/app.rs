@@ -14,7 +14,7 @@ use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_domain::testing::RecordingMailer;
 use portal_domain::types::UsernameField;
 use portal_http::{
-    AccessTokenConfig, AccessTokens, PortalSigningKey, StaffAuthConfig, StaffKey, StaffVerifier,
+    AccessTokenConfig, AccessTokens, DevTokens, PortalSigningKey, StaffAuthConfig, StaffVerifier,
 };
 use portal_store::EmbeddedStore;
 use time::OffsetDateTime;
@@ -25,9 +25,12 @@ use crate::{Api, InProcess, Mailbox, STAFF_AUDIENCE, STAFF_ISSUER, STAFF_SECRET,
 pub fn staff_verifier() -> Arc<StaffVerifier> {
     Arc::new(
         StaffVerifier::new(StaffAuthConfig {
-            issuer: STAFF_ISSUER.into(),
-            audience: STAFF_AUDIENCE.into(),
-            key: StaffKey::Hs256(STAFF_SECRET.as_bytes().to_vec()),
+            provider: None,
+            dev: Some(DevTokens {
+                issuer: STAFF_ISSUER.into(),
+                audience: STAFF_AUDIENCE.into(),
+                secret: STAFF_SECRET.as_bytes().to_vec(),
+            }),
         })
         .expect("the kit's staff secret is strong enough"),
     )
@@ -43,7 +46,7 @@ pub fn all_routes(ports: Ports, tokens: Arc<AccessTokens>) -> Router {
         portal_invitation::router(ports.clone(), staff.clone(), verifier.clone()),
         portal_deactivation::router(ports.clone(), staff, verifier),
         portal_password::router(ports, tokens),
-        portal_pages::router(),
+        portal_pages::router(None),
     ];
     portal_http::app(routers.into_iter().fold(Router::new(), Router::merge))
 }

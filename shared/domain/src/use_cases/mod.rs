@@ -14,6 +14,7 @@ mod organizations;
 mod reject_registration;
 mod resend_code;
 mod review_queue;
+mod staff_sessions;
 mod submit_registration;
 mod verify_registration;
 
@@ -24,6 +25,10 @@ pub use access_info::{
 pub use accounts::{
     SessionStart, accept_invitation, complete_password_reset, current_user, log_in, log_out,
     lookup_invitation, refresh_session, request_password_reset, send_invitation_email_code,
+};
+pub use staff_sessions::{
+    SignInStart, begin_staff_sign_in, end_staff_session, staff_session, start_staff_session,
+    take_staff_sign_in,
 };
 pub use approve_registration::{Approval, approve_registration};
 pub use client_limit::admit_client;

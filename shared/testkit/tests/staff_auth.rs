@@ -1,10 +1,14 @@
-//! Staff authentication, in process, through a tiny router that takes the `Staff` extractor.
+//! Staff authentication by bearer token, in process, through a tiny router that takes the
+//! `Staff` extractor: our HS256 tokens, and the provider's, whose keys come from its
+//! discovery document (served here by a small document server on a free port).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::FromRef;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -12,8 +16,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_body_util::BodyExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode, get_current_timestamp};
+use portal_domain::Ports;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
-use portal_http::{Staff, StaffAuthConfig, StaffKey, StaffVerifier, app, mint_dev_staff_token};
+use portal_http::{
+    DevTokens, PermissionRule, ProviderConfig, Staff, StaffAuthConfig, StaffVerifier, app,
+    mint_dev_staff_token,
+};
+use portal_testkit::Setup;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -25,21 +34,107 @@ const PRIVATE_KEY: &[u8] = include_bytes!("fixtures/staff-ed25519.pem");
 const STRANGER_KEY: &[u8] = include_bytes!("fixtures/other-ed25519.pem");
 const JWKS: &str = include_str!("fixtures/staff-jwks.json");
 
+#[derive(Clone)]
+struct TestState {
+    verifier: Arc<StaffVerifier>,
+    ports: Ports,
+}
+
+impl FromRef<TestState> for Arc<StaffVerifier> {
+    fn from_ref(state: &TestState) -> Self {
+        state.verifier.clone()
+    }
+}
+
+impl FromRef<TestState> for Ports {
+    fn from_ref(state: &TestState) -> Self {
+        state.ports.clone()
+    }
+}
+
 fn hs256_app() -> Router {
-    test_app(StaffKey::Hs256(SECRET.to_vec()))
-}
-
-fn jwks_app() -> Router {
-    test_app(StaffKey::Jwks(serde_json::from_str(JWKS).unwrap()))
-}
-
-fn test_app(key: StaffKey) -> Router {
-    let verifier = StaffVerifier::new(StaffAuthConfig {
-        issuer: ISSUER.to_owned(),
-        audience: AUDIENCE.to_owned(),
-        key,
+    test_app(StaffAuthConfig {
+        provider: None,
+        dev: Some(DevTokens {
+            issuer: ISSUER.to_owned(),
+            audience: AUDIENCE.to_owned(),
+            secret: SECRET.to_vec(),
+        }),
     })
-    .unwrap();
+}
+
+/// A provider whose discovery and keys a document server on this machine serves; it
+/// counts the fetches of its keys.
+struct ProviderDocs {
+    issuer: String,
+    key_fetches: Arc<AtomicUsize>,
+}
+
+impl ProviderDocs {
+    async fn serve(jwks: &'static str) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let key_fetches = Arc::new(AtomicUsize::new(0));
+        let discovery = json!({
+            "issuer": issuer,
+            "authorization_endpoint": format!("{issuer}/auth"),
+            "token_endpoint": format!("{issuer}/token"),
+            "jwks_uri": format!("{issuer}/jwks"),
+        });
+        let counter = key_fetches.clone();
+        let docs = Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                get(move || async move { axum::Json(discovery) }),
+            )
+            .route(
+                "/jwks",
+                get(move || async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    ([(header::CONTENT_TYPE, "application/json")], jwks)
+                }),
+            );
+        tokio::spawn(async move { axum::serve(listener, docs).await.unwrap() });
+        Self {
+            issuer,
+            key_fetches,
+        }
+    }
+
+    fn config(&self, permissions: PermissionRule) -> StaffAuthConfig {
+        StaffAuthConfig {
+            provider: Some(ProviderConfig {
+                issuer: self.issuer.clone(),
+                client_id: "portal-console".into(),
+                audience: AUDIENCE.into(),
+                permissions,
+                client_secret: None,
+            }),
+            dev: None,
+        }
+    }
+
+    fn fetches(&self) -> usize {
+        self.key_fetches.load(Ordering::SeqCst)
+    }
+}
+
+fn permissions_claim() -> PermissionRule {
+    PermissionRule {
+        claim: "permissions".into(),
+        map: None,
+    }
+}
+
+/// An app trusting the provider, and the claims its tokens must carry.
+async fn jwks_app() -> (Router, Value) {
+    let docs = ProviderDocs::serve(JWKS).await;
+    let mut claims = claims();
+    claims["iss"] = json!(docs.issuer);
+    (test_app(docs.config(permissions_claim())), claims)
+}
+
+fn test_app(config: StaffAuthConfig) -> Router {
     let routes = Router::new()
         .route(
             "/staff/me",
@@ -51,7 +146,10 @@ fn test_app(key: StaffKey) -> Router {
                 }))
             }),
         )
-        .with_state(Arc::new(verifier));
+        .with_state(TestState {
+            verifier: Arc::new(StaffVerifier::new(config).unwrap()),
+            ports: Setup::default().start().ports.clone(),
+        });
     app(routes)
 }
 
@@ -144,7 +242,7 @@ async fn assert_unauthenticated(response: Response, case: &str) {
     let body = json_body(response).await;
     assert_eq!(body["code"], "unauthenticated", "{case}");
     assert_eq!(
-        body["detail"], "A valid staff bearer token is required",
+        body["detail"], "Sign in as staff (or send a valid staff bearer token)",
         "{case}"
     );
 }
@@ -159,7 +257,7 @@ async fn a_valid_token_is_accepted_and_its_claims_read() {
         json!({
             "subject": "staff-42",
             "name": "Ada Staff",
-            "permissions": [MANAGE_USERS, ASSIGN_ROLES],
+            "permissions": [ASSIGN_ROLES, MANAGE_USERS],
         })
     );
 }
@@ -260,7 +358,7 @@ async fn an_unsigned_token_is_401() {
         let token = unsigned(header.clone(), &claims());
         let case = format!("{header}");
         assert_unauthenticated(with_token(hs256_app(), &token).await, &case).await;
-        assert_unauthenticated(with_token(jwks_app(), &token).await, &case).await;
+        assert_unauthenticated(with_token(jwks_app().await.0, &token).await, &case).await;
     }
 }
 
@@ -279,7 +377,6 @@ async fn malformed_claims_are_401() {
         ("sub", json!(42)),
         ("iat", json!("yesterday")),
         ("exp", json!("tomorrow")),
-        ("permissions", json!(MANAGE_USERS)),
     ] {
         let token = hs256(&with(claim, value.clone()), SECRET);
         let case = format!("{claim} = {value}");
@@ -301,16 +398,18 @@ async fn the_hs256_verifier_refuses_other_algorithms() {
 }
 
 #[tokio::test]
-async fn a_token_signed_by_a_jwks_key_is_accepted() {
-    let token = eddsa(&claims(), PRIVATE_KEY, Some(KID));
-    let response = with_token(jwks_app(), &token).await;
+async fn a_token_signed_by_a_key_of_the_provider_s_jwks_is_accepted() {
+    let (app, claims) = jwks_app().await;
+    let token = eddsa(&claims, PRIVATE_KEY, Some(KID));
+    let response = with_token(app, &token).await;
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(json_body(response).await["subject"], "staff-42");
 }
 
 #[tokio::test]
-async fn an_hs256_token_is_refused_when_a_jwks_is_configured() {
+async fn an_hs256_token_is_refused_when_only_a_provider_is_trusted() {
+    let (app, claims) = jwks_app().await;
     let jwks: Value = serde_json::from_str(JWKS).unwrap();
     let x = jwks["keys"][0]["x"].as_str().unwrap();
     let raw_public_key = URL_SAFE_NO_PAD.decode(x).unwrap();
@@ -323,36 +422,113 @@ async fn an_hs256_token_is_refused_when_a_jwks_is_configured() {
     ] {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(KID.to_owned());
-        let token = encode(&header, &claims(), &EncodingKey::from_secret(secret)).unwrap();
-        assert_unauthenticated(with_token(jwks_app(), &token).await, "HS256 with kid").await;
+        let token = encode(&header, &claims, &EncodingKey::from_secret(secret)).unwrap();
+        assert_unauthenticated(with_token(app.clone(), &token).await, "HS256 with kid").await;
     }
 }
 
 #[tokio::test]
-async fn a_jwks_token_needs_a_known_kid_and_the_matching_key() {
+async fn a_provider_token_needs_a_known_kid_and_the_matching_key() {
+    let (app, claims) = jwks_app().await;
     for (case, token) in [
         (
             "unknown kid",
-            eddsa(&claims(), PRIVATE_KEY, Some("rotated-away")),
+            eddsa(&claims, PRIVATE_KEY, Some("rotated-away")),
         ),
-        ("no kid", eddsa(&claims(), PRIVATE_KEY, None)),
-        ("stranger's key", eddsa(&claims(), STRANGER_KEY, Some(KID))),
+        ("no kid", eddsa(&claims, PRIVATE_KEY, None)),
+        ("stranger's key", eddsa(&claims, STRANGER_KEY, Some(KID))),
     ] {
-        assert_unauthenticated(with_token(jwks_app(), &token).await, case).await;
+        assert_unauthenticated(with_token(app.clone(), &token).await, case).await;
     }
 }
 
 #[tokio::test]
-async fn a_jwks_token_is_held_to_issuer_audience_and_claims() {
+async fn a_provider_token_is_held_to_issuer_audience_and_claims() {
+    let (app, claims) = jwks_app().await;
+    let changed = |claim: &str, value: Option<Value>| {
+        let mut claims = claims.clone();
+        match value {
+            Some(value) => claims[claim] = value,
+            None => drop(claims.as_object_mut().unwrap().remove(claim)),
+        }
+        claims
+    };
     for (case, claims) in [
-        ("issuer", with("iss", json!("https://evil.example.test"))),
-        ("audience", with("aud", json!("another-app"))),
-        ("no iat", without("iat")),
-        ("no sub", without("sub")),
+        ("issuer", changed("iss", Some(json!("https://evil.example.test")))),
+        ("audience", changed("aud", Some(json!("another-app")))),
+        ("no iat", changed("iat", None)),
+        ("no sub", changed("sub", None)),
     ] {
         let token = eddsa(&claims, PRIVATE_KEY, Some(KID));
-        assert_unauthenticated(with_token(jwks_app(), &token).await, case).await;
+        assert_unauthenticated(with_token(app.clone(), &token).await, case).await;
     }
+}
+
+#[tokio::test]
+async fn the_keys_are_fetched_once_and_again_only_for_an_unknown_kid_at_most_once_a_minute() {
+    let docs = ProviderDocs::serve(JWKS).await;
+    let app = test_app(docs.config(permissions_claim()));
+    let mut claims = claims();
+    claims["iss"] = json!(docs.issuer);
+    let good = eddsa(&claims, PRIVATE_KEY, Some(KID));
+    assert_eq!(docs.fetches(), 0, "nothing is fetched before a token comes");
+
+    for _ in 0..3 {
+        assert_eq!(with_token(app.clone(), &good).await.status(), StatusCode::OK);
+    }
+    assert_eq!(docs.fetches(), 1, "known keys are cached");
+
+    // A burst of forged kids less than a minute after the fetch: none reaches the provider.
+    for n in 0..5 {
+        let forged = eddsa(&claims, PRIVATE_KEY, Some(&format!("forged-{n}")));
+        assert_unauthenticated(with_token(app.clone(), &forged).await, "forged kid").await;
+    }
+    assert_eq!(docs.fetches(), 1, "an unknown kid refetches at most once a minute");
+}
+
+#[tokio::test]
+async fn an_unknown_kid_before_any_fetch_fetches_the_keys_once() {
+    let docs = ProviderDocs::serve(JWKS).await;
+    let app = test_app(docs.config(permissions_claim()));
+    let mut claims = claims();
+    claims["iss"] = json!(docs.issuer);
+
+    let forged = eddsa(&claims, PRIVATE_KEY, Some("forged"));
+    assert_unauthenticated(with_token(app.clone(), &forged).await, "forged kid").await;
+    let good = eddsa(&claims, PRIVATE_KEY, Some(KID));
+    assert_eq!(with_token(app, &good).await.status(), StatusCode::OK);
+
+    assert_eq!(docs.fetches(), 1);
+}
+
+#[tokio::test]
+async fn a_group_claim_maps_to_permissions() {
+    let docs = ProviderDocs::serve(JWKS).await;
+    let app = test_app(docs.config(PermissionRule {
+        claim: "groups".into(),
+        map: Some(
+            [(
+                "portal-admins".to_owned(),
+                vec![MANAGE_USERS.to_owned(), ASSIGN_ROLES.to_owned()],
+            )]
+            .into(),
+        ),
+    }));
+    let mut claims = claims();
+    claims["iss"] = json!(docs.issuer);
+    claims["groups"] = json!(["cafeteria", "portal-admins"]);
+    claims.as_object_mut().unwrap().remove("permissions");
+
+    let response = with_token(app.clone(), &eddsa(&claims, PRIVATE_KEY, Some(KID))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        json_body(response).await["permissions"],
+        json!([ASSIGN_ROLES, MANAGE_USERS])
+    );
+
+    claims["groups"] = json!(["cafeteria"]);
+    let response = with_token(app, &eddsa(&claims, PRIVATE_KEY, Some(KID))).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -367,19 +543,21 @@ async fn a_token_without_the_manage_permission_is_403() {
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{case}");
         assert_eq!(json_body(response).await["code"], "forbidden", "{case}");
     }
-    let token = eddsa(&without("permissions"), PRIVATE_KEY, Some(KID));
-    assert_eq!(
-        with_token(jwks_app(), &token).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    let (app, mut claims) = jwks_app().await;
+    claims.as_object_mut().unwrap().remove("permissions");
+    let token = eddsa(&claims, PRIVATE_KEY, Some(KID));
+    assert_eq!(with_token(app, &token).await.status(), StatusCode::FORBIDDEN);
 }
 
 #[test]
 fn a_short_hs256_secret_is_refused() {
     let error = StaffVerifier::new(StaffAuthConfig {
-        issuer: ISSUER.to_owned(),
-        audience: AUDIENCE.to_owned(),
-        key: StaffKey::Hs256(b"too short".to_vec()),
+        provider: None,
+        dev: Some(DevTokens {
+            issuer: ISSUER.to_owned(),
+            audience: AUDIENCE.to_owned(),
+            secret: b"too short".to_vec(),
+        }),
     })
     .err()
     .unwrap();
@@ -387,17 +565,39 @@ fn a_short_hs256_secret_is_refused() {
 }
 
 #[test]
-fn the_verifier_reads_a_dev_token() {
+fn a_verifier_trusting_nothing_is_refused() {
+    let error = StaffVerifier::new(StaffAuthConfig {
+        provider: None,
+        dev: None,
+    })
+    .err()
+    .unwrap();
+    assert!(error.contains("STAFF_OIDC_ISSUER"), "{error}");
+}
+
+#[tokio::test]
+async fn the_verifier_reads_a_dev_token() {
     let verifier = StaffVerifier::new(StaffAuthConfig {
-        issuer: ISSUER.to_owned(),
-        audience: AUDIENCE.to_owned(),
-        key: StaffKey::Hs256(SECRET.to_vec()),
+        provider: None,
+        dev: Some(DevTokens {
+            issuer: ISSUER.to_owned(),
+            audience: AUDIENCE.to_owned(),
+            secret: SECRET.to_vec(),
+        }),
     })
     .unwrap();
-    let staff = verifier.verify(&dev_token(&[MANAGE_USERS])).unwrap();
+    let staff = verifier.verify(&dev_token(&[MANAGE_USERS])).await.unwrap();
     assert_eq!(staff.subject, "staff-42");
     assert_eq!(staff.name.as_deref(), Some("Ada Staff"));
     assert_eq!(staff.permissions, [MANAGE_USERS]);
-    let error = verifier.verify("a.b.c").unwrap_err();
+    let error = verifier.verify("a.b.c").await.unwrap_err();
     assert!(!error.contains("a.b.c"), "{error}");
+}
+
+#[tokio::test]
+async fn permissions_in_one_string_are_read_as_space_separated_values() {
+    let token = hs256(&with("permissions", json!(MANAGE_USERS)), SECRET);
+    let response = with_token(hs256_app(), &token).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json_body(response).await["permissions"], json!([MANAGE_USERS]));
 }
