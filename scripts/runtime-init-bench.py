@@ -37,7 +37,34 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUNCTIONS = ["registration", "approval", "password", "invitation", "deactivation", "mailer", "pages"]
-STAFF_ISSUER, STAFF_AUDIENCE = "https://idp.example.test/", "portal-staff"
+STAFF_AUDIENCE = "portal-staff"
+
+
+def serve_provider_documents(jwks):
+    """The staff identity provider's discovery document and keys on a free local port (the
+    approval, invitation and deactivation binaries read them on their first staff request);
+    returns its issuer."""
+    documents = {}
+
+    class Documents(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = documents.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write((body or "{}").encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Documents)
+    issuer = f"http://127.0.0.1:{server.server_port}"
+    documents["/.well-known/openid-configuration"] = json.dumps({
+        "issuer": issuer, "authorization_endpoint": f"{issuer}/auth",
+        "token_endpoint": f"{issuer}/token", "jwks_uri": f"{issuer}/jwks"})
+    documents["/jwks"] = jwks
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return issuer
 
 
 def b64url(data):
@@ -113,6 +140,9 @@ class Deployment:
             Name=f"portal-init-bench-{suffix}/seal-key", SecretString=b64url(os.urandom(32)))["ARN"]
         signing_key_secret = secrets.create_secret(
             Name=f"portal-init-bench-{suffix}/signing-key", SecretString=b64url(signing_seed))["ARN"]
+        client_secret = secrets.create_secret(
+            Name=f"portal-init-bench-{suffix}/staff-client", SecretString="a client secret")["ARN"]
+        self.staff_issuer = serve_provider_documents(self.staff_jwks)
         self.values = {
             "TABLE_NAME": self.table,
             "PORTAL_BASE_URL": "https://portal.example.test",
@@ -122,9 +152,12 @@ class Deployment:
             "OUTBOX_SEAL_KEY_SECRET_ARN": seal_key_secret,
             "INVITATION_TTL_HOURS": "72",
             "SES_CONFIGURATION_SET": self.configuration_set,
-            "STAFF_JWT_ISSUER": STAFF_ISSUER,
+            "STAFF_OIDC_ISSUER": self.staff_issuer,
+            "STAFF_OIDC_CLIENT_ID": "portal-console",
+            "STAFF_OIDC_CLIENT_SECRET_ARN": client_secret,
             "STAFF_JWT_AUDIENCE": STAFF_AUDIENCE,
-            "STAFF_JWKS": self.staff_jwks,
+            "STAFF_PERMISSIONS_CLAIM": "permissions",
+            "STAFF_PERMISSION_MAP": "",
             "PORTAL_SIGNING_KEY_SECRET_ARN": signing_key_secret,
             "PORTAL_TOKEN_PUBLIC_KEY": b64url(signing_public),
             "PORTAL_TOKEN_ISSUER": "https://api.example.test",
@@ -158,7 +191,7 @@ class Deployment:
 
     def staff_token(self):
         now = int(time.time())
-        claims = {"iss": STAFF_ISSUER, "aud": STAFF_AUDIENCE, "sub": "bench", "name": "Bench",
+        claims = {"iss": self.staff_issuer, "aud": STAFF_AUDIENCE, "sub": "bench", "name": "Bench",
                   "permissions": ["portal.users.manage"], "iat": now, "exp": now + 3600}
         return jwt.encode(claims, self.staff_key, algorithm="EdDSA", headers={"kid": "bench"})
 

@@ -1,5 +1,5 @@
 //! One deployment of the stack on moto: a fresh table, a verified SES sender and its
-//! configuration set, the two secrets in Secrets Manager, and each function's environment
+//! configuration set, the three secrets in Secrets Manager, the staff provider's documents, and each function's environment
 //! exactly as `template.yaml` declares it (Globals plus the function's own), with test
 //! values for the parameters (the secrets' ARNs among them: the binaries fetch the keys
 //! from moto at cold start, as from Secrets Manager in AWS). A variable the template gives
@@ -15,6 +15,7 @@ use portal_http::{
     AccessTokenConfig, AccessTokenVerifier, AccessTokenVerifierConfig, AccessTokens,
     PortalSigningKey,
 };
+use portal_testkit::ProviderDocs;
 use portal_testkit::moto::{dynamodb_endpoint, random_suffix, scan, ses_client, ses_endpoint};
 use serde_json::{Value, json};
 use serde_yaml::Value as Yaml;
@@ -22,12 +23,12 @@ use serde_yaml::Value as Yaml;
 use super::emulator::WORKSPACE;
 
 pub const PORTAL_BASE_URL: &str = "https://portal.example.test";
-const STAFF_ISSUER: &str = "https://idp.example.test/";
 const STAFF_AUDIENCE: &str = "portal-staff";
+const STAFF_CLIENT_ID: &str = "portal-console";
 const TOKEN_ISSUER: &str = "https://api.example.test";
 const TOKEN_AUDIENCE: &str = "portal";
 /// The identity provider's Ed25519 key (its seed): staff tokens are EdDSA, verified
-/// against its JWKS in `STAFF_JWKS`, as in AWS.
+/// against the keys its discovery document names, as in AWS.
 const STAFF_SEED: [u8; 32] = [7; 32];
 /// PKCS#8 v1 wrapping of an Ed25519 seed (RFC 8410), for jsonwebtoken.
 const PKCS8_ED25519_PREFIX: [u8; 16] = [
@@ -42,7 +43,9 @@ pub struct Deployment {
     seal_key_secret: String,
     signing_key_secret: String,
     signing_key: String,
-    staff_jwks: String,
+    client_secret_secret: String,
+    /// The identity provider's discovery and keys, served on this machine.
+    staff_provider: ProviderDocs,
     staff_kid: String,
 }
 
@@ -72,7 +75,7 @@ impl Deployment {
             .await
             .expect("create the configuration set on moto");
         let staff = AccessTokenVerifier::new(AccessTokenVerifierConfig {
-            issuer: STAFF_ISSUER.to_owned(),
+            issuer: "the provider's".to_owned(),
             audience: STAFF_AUDIENCE.to_owned(),
             public_key: PortalSigningKey::from_seed(STAFF_SEED).public_key(),
         });
@@ -81,6 +84,8 @@ impl Deployment {
         let signing_key = PortalSigningKey::generate().to_base64url();
         let signing_key_secret =
             create_secret(&format!("portal-{suffix}/signing-key"), &signing_key).await;
+        let client_secret_secret =
+            create_secret(&format!("portal-{suffix}/staff-client"), "a client secret").await;
         Self {
             table,
             sender,
@@ -88,7 +93,8 @@ impl Deployment {
             seal_key_secret,
             signing_key_secret,
             signing_key,
-            staff_jwks: staff.jwks().to_string(),
+            client_secret_secret,
+            staff_provider: ProviderDocs::serve(staff.jwks().to_string()).await,
             staff_kid: staff.kid().to_owned(),
         }
     }
@@ -149,9 +155,12 @@ impl Deployment {
             "INVITATION_TTL_HOURS" => "72".to_owned(),
             "USERNAME_FIELD" => "email".to_owned(),
             "SES_CONFIGURATION_SET" => self.configuration_set.clone(),
-            "STAFF_JWT_ISSUER" => STAFF_ISSUER.to_owned(),
+            "STAFF_OIDC_ISSUER" => self.staff_provider.issuer.clone(),
+            "STAFF_OIDC_CLIENT_ID" => STAFF_CLIENT_ID.to_owned(),
+            "STAFF_OIDC_CLIENT_SECRET_ARN" => self.client_secret_secret.clone(),
             "STAFF_JWT_AUDIENCE" => STAFF_AUDIENCE.to_owned(),
-            "STAFF_JWKS" => self.staff_jwks.clone(),
+            "STAFF_PERMISSIONS_CLAIM" => "permissions".to_owned(),
+            "STAFF_PERMISSION_MAP" => String::new(),
             "PORTAL_SIGNING_KEY_SECRET_ARN" => self.signing_key_secret.clone(),
             "PORTAL_TOKEN_PUBLIC_KEY" => self.signing_key().public_key().to_base64url(),
             "PORTAL_TOKEN_ISSUER" => TOKEN_ISSUER.to_owned(),
@@ -179,7 +188,7 @@ impl Deployment {
     pub fn staff_token(&self, permissions: &[&str]) -> String {
         let now = get_current_timestamp();
         let claims = json!({
-            "iss": STAFF_ISSUER,
+            "iss": self.staff_provider.issuer,
             "aud": STAFF_AUDIENCE,
             "sub": "staff-runtime",
             "name": "Rita Runtime",

@@ -113,14 +113,16 @@ pub fn router(staff_issuer: Option<&str>) -> Router {
             get(move || async move { serve(asset, ASSET_CACHE) }),
         );
     }
-    router.layer(map_response(move |request_path: axum::extract::OriginalUri, response| {
-        let csp = if request_path.path() == "/staff" {
-            staff_csp.clone()
-        } else {
-            HeaderValue::from_static(CSP)
-        };
-        security_headers(csp, response)
-    }))
+    router.layer(map_response(
+        move |request_path: axum::extract::OriginalUri, response| {
+            let csp = if request_path.path() == "/staff" {
+                staff_csp.clone()
+            } else {
+                HeaderValue::from_static(CSP)
+            };
+            security_headers(csp, response)
+        },
+    ))
 }
 
 /// [`CSP`], with the provider's origin added to `form-action` when there is one.

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
-use portal_http::{DevTokens, ProviderConfig, StaffAuthConfig, StaffVerifier, mint_dev_staff_token};
+use portal_http::{
+    DevTokens, ProviderConfig, StaffAuthConfig, StaffVerifier, mint_dev_staff_token,
+};
 
 use crate::args::{Args, StaffTokenArgs};
 use crate::keys;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS, StaffMember};
-use portal_http::{PortalSigningKey, DevTokens, StaffAuthConfig, StaffVerifier};
+use portal_http::{DevTokens, PortalSigningKey, StaffAuthConfig, StaffVerifier};
 
 const SECRET: &str = "cli-test-staff-secret-cli-test-staff-secret";
 
@@ -61,7 +61,10 @@ fn verify(token: &str, secret: &[u8], issuer: &str, audience: &str) -> StaffMemb
         }),
     })
     .unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(verifier.verify(token)).unwrap()
 }
 

@@ -14,18 +14,20 @@ use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_domain::testing::RecordingMailer;
 use portal_domain::types::UsernameField;
 use portal_http::{
-    AccessTokenConfig, AccessTokens, DevTokens, PortalSigningKey, StaffAuthConfig, StaffVerifier,
+    AccessTokenConfig, AccessTokens, DevTokens, PortalSigningKey, ProviderConfig, StaffAuthConfig,
+    StaffVerifier,
 };
 use portal_store::EmbeddedStore;
 use time::OffsetDateTime;
 
 use crate::{Api, InProcess, Mailbox, STAFF_AUDIENCE, STAFF_ISSUER, STAFF_SECRET, staff_token};
 
-/// The verifier of the kit's staff tokens ([`staff_token`]).
-pub fn staff_verifier() -> Arc<StaffVerifier> {
+/// The verifier of the kit's staff tokens ([`staff_token`]), and of the provider's when
+/// one is given.
+pub fn staff_verifier(provider: Option<ProviderConfig>) -> Arc<StaffVerifier> {
     Arc::new(
         StaffVerifier::new(StaffAuthConfig {
-            provider: None,
+            provider,
             dev: Some(DevTokens {
                 issuer: STAFF_ISSUER.into(),
                 audience: STAFF_AUDIENCE.into(),
@@ -38,8 +40,12 @@ pub fn staff_verifier() -> Arc<StaffVerifier> {
 
 /// Every function's router on `ports`, merged and served with the shared layers, as
 /// portal-local serves them (without its outbox viewer).
-pub fn all_routes(ports: Ports, tokens: Arc<AccessTokens>) -> Router {
-    let (staff, verifier) = (staff_verifier(), tokens.verifier().clone());
+pub fn all_routes(
+    ports: Ports,
+    tokens: Arc<AccessTokens>,
+    staff_provider: Option<ProviderConfig>,
+) -> Router {
+    let (staff, verifier) = (staff_verifier(staff_provider), tokens.verifier().clone());
     let routers = [
         portal_registration::router(ports.clone()),
         portal_approval::router(ports.clone(), staff.clone()),
@@ -74,6 +80,7 @@ pub struct Setup {
     at: Option<OffsetDateTime>,
     client_limit: u32,
     username_field: UsernameField,
+    staff_provider: Option<ProviderConfig>,
 }
 
 impl Setup {
@@ -102,6 +109,15 @@ impl Setup {
         }
     }
 
+    /// Staff may also sign in through this provider (`/staff/login`), and its tokens are
+    /// accepted beside the kit's.
+    pub fn staff_provider(self, provider: ProviderConfig) -> Self {
+        Self {
+            staff_provider: Some(provider),
+            ..self
+        }
+    }
+
     /// On the embedded store, in memory.
     pub fn start(self) -> TestApp {
         self.start_on(Arc::new(EmbeddedStore::in_memory()))
@@ -123,12 +139,16 @@ impl Setup {
             audience: "portal".into(),
             signing_key: PortalSigningKey::generate(),
         }));
-        let transport = InProcess::new(all_routes(ports.clone(), tokens.clone()))
-            .with_mailbox(Mailbox {
-                ports: ports.clone(),
-                mailer: mailer.clone(),
-            })
-            .with_clock(clock.clone());
+        let transport = InProcess::new(all_routes(
+            ports.clone(),
+            tokens.clone(),
+            self.staff_provider,
+        ))
+        .with_mailbox(Mailbox {
+            ports: ports.clone(),
+            mailer: mailer.clone(),
+        })
+        .with_clock(clock.clone());
         TestApp {
             api: Api::new(transport, staff_token(&[MANAGE_USERS, ASSIGN_ROLES])),
             ports,

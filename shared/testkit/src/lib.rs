@@ -17,6 +17,7 @@ pub mod bench;
 mod files;
 mod local;
 pub mod moto;
+mod provider_docs;
 mod reply;
 mod transport;
 
@@ -37,6 +38,7 @@ pub use app::{Setup, TestApp, all_routes, staff_verifier};
 pub use axum::http::{Method, StatusCode};
 pub use files::{PEOPLE_HEADER, numbered_people, people_csv, people_xlsx};
 pub use local::{Backend, LocalPortal};
+pub use provider_docs::ProviderDocs;
 pub use reply::Reply;
 pub use transport::{Http, InProcess, Mailbox, PEER, Secret, Transport};
 

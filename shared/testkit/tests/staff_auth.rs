@@ -3,7 +3,6 @@
 //! discovery document (served here by a small document server on a free port).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -22,7 +21,7 @@ use portal_http::{
     DevTokens, PermissionRule, ProviderConfig, Staff, StaffAuthConfig, StaffVerifier, app,
     mint_dev_staff_token,
 };
-use portal_testkit::Setup;
+use portal_testkit::{ProviderDocs, Setup};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -63,59 +62,17 @@ fn hs256_app() -> Router {
     })
 }
 
-/// A provider whose discovery and keys a document server on this machine serves; it
-/// counts the fetches of its keys.
-struct ProviderDocs {
-    issuer: String,
-    key_fetches: Arc<AtomicUsize>,
-}
-
-impl ProviderDocs {
-    async fn serve(jwks: &'static str) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let issuer = format!("http://{}", listener.local_addr().unwrap());
-        let key_fetches = Arc::new(AtomicUsize::new(0));
-        let discovery = json!({
-            "issuer": issuer,
-            "authorization_endpoint": format!("{issuer}/auth"),
-            "token_endpoint": format!("{issuer}/token"),
-            "jwks_uri": format!("{issuer}/jwks"),
-        });
-        let counter = key_fetches.clone();
-        let docs = Router::new()
-            .route(
-                "/.well-known/openid-configuration",
-                get(move || async move { axum::Json(discovery) }),
-            )
-            .route(
-                "/jwks",
-                get(move || async move {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                    ([(header::CONTENT_TYPE, "application/json")], jwks)
-                }),
-            );
-        tokio::spawn(async move { axum::serve(listener, docs).await.unwrap() });
-        Self {
-            issuer,
-            key_fetches,
-        }
-    }
-
-    fn config(&self, permissions: PermissionRule) -> StaffAuthConfig {
-        StaffAuthConfig {
-            provider: Some(ProviderConfig {
-                issuer: self.issuer.clone(),
-                client_id: "portal-console".into(),
-                audience: AUDIENCE.into(),
-                permissions,
-                client_secret: None,
-            }),
-            dev: None,
-        }
-    }
-
-    fn fetches(&self) -> usize {
-        self.key_fetches.load(Ordering::SeqCst)
+/// An app trusting the provider whose documents `docs` serves.
+fn provider_config(docs: &ProviderDocs, permissions: PermissionRule) -> StaffAuthConfig {
+    StaffAuthConfig {
+        provider: Some(ProviderConfig {
+            issuer: docs.issuer.clone(),
+            client_id: "portal-console".into(),
+            audience: AUDIENCE.into(),
+            permissions,
+            client_secret: None,
+        }),
+        dev: None,
     }
 }
 
@@ -128,10 +85,13 @@ fn permissions_claim() -> PermissionRule {
 
 /// An app trusting the provider, and the claims its tokens must carry.
 async fn jwks_app() -> (Router, Value) {
-    let docs = ProviderDocs::serve(JWKS).await;
+    let docs = ProviderDocs::serve(JWKS.to_owned()).await;
     let mut claims = claims();
     claims["iss"] = json!(docs.issuer);
-    (test_app(docs.config(permissions_claim())), claims)
+    (
+        test_app(provider_config(&docs, permissions_claim())),
+        claims,
+    )
 }
 
 fn test_app(config: StaffAuthConfig) -> Router {
@@ -454,7 +414,10 @@ async fn a_provider_token_is_held_to_issuer_audience_and_claims() {
         claims
     };
     for (case, claims) in [
-        ("issuer", changed("iss", Some(json!("https://evil.example.test")))),
+        (
+            "issuer",
+            changed("iss", Some(json!("https://evil.example.test"))),
+        ),
         ("audience", changed("aud", Some(json!("another-app")))),
         ("no iat", changed("iat", None)),
         ("no sub", changed("sub", None)),
@@ -466,30 +429,41 @@ async fn a_provider_token_is_held_to_issuer_audience_and_claims() {
 
 #[tokio::test]
 async fn the_keys_are_fetched_once_and_again_only_for_an_unknown_kid_at_most_once_a_minute() {
-    let docs = ProviderDocs::serve(JWKS).await;
-    let app = test_app(docs.config(permissions_claim()));
+    let docs = ProviderDocs::serve(JWKS.to_owned()).await;
+    let app = test_app(provider_config(&docs, permissions_claim()));
     let mut claims = claims();
     claims["iss"] = json!(docs.issuer);
     let good = eddsa(&claims, PRIVATE_KEY, Some(KID));
-    assert_eq!(docs.fetches(), 0, "nothing is fetched before a token comes");
+    assert_eq!(
+        docs.key_fetches(),
+        0,
+        "nothing is fetched before a token comes"
+    );
 
     for _ in 0..3 {
-        assert_eq!(with_token(app.clone(), &good).await.status(), StatusCode::OK);
+        assert_eq!(
+            with_token(app.clone(), &good).await.status(),
+            StatusCode::OK
+        );
     }
-    assert_eq!(docs.fetches(), 1, "known keys are cached");
+    assert_eq!(docs.key_fetches(), 1, "known keys are cached");
 
     // A burst of forged kids less than a minute after the fetch: none reaches the provider.
     for n in 0..5 {
         let forged = eddsa(&claims, PRIVATE_KEY, Some(&format!("forged-{n}")));
         assert_unauthenticated(with_token(app.clone(), &forged).await, "forged kid").await;
     }
-    assert_eq!(docs.fetches(), 1, "an unknown kid refetches at most once a minute");
+    assert_eq!(
+        docs.key_fetches(),
+        1,
+        "an unknown kid refetches at most once a minute"
+    );
 }
 
 #[tokio::test]
 async fn an_unknown_kid_before_any_fetch_fetches_the_keys_once() {
-    let docs = ProviderDocs::serve(JWKS).await;
-    let app = test_app(docs.config(permissions_claim()));
+    let docs = ProviderDocs::serve(JWKS.to_owned()).await;
+    let app = test_app(provider_config(&docs, permissions_claim()));
     let mut claims = claims();
     claims["iss"] = json!(docs.issuer);
 
@@ -498,22 +472,25 @@ async fn an_unknown_kid_before_any_fetch_fetches_the_keys_once() {
     let good = eddsa(&claims, PRIVATE_KEY, Some(KID));
     assert_eq!(with_token(app, &good).await.status(), StatusCode::OK);
 
-    assert_eq!(docs.fetches(), 1);
+    assert_eq!(docs.key_fetches(), 1);
 }
 
 #[tokio::test]
 async fn a_group_claim_maps_to_permissions() {
-    let docs = ProviderDocs::serve(JWKS).await;
-    let app = test_app(docs.config(PermissionRule {
-        claim: "groups".into(),
-        map: Some(
-            [(
-                "portal-admins".to_owned(),
-                vec![MANAGE_USERS.to_owned(), ASSIGN_ROLES.to_owned()],
-            )]
-            .into(),
-        ),
-    }));
+    let docs = ProviderDocs::serve(JWKS.to_owned()).await;
+    let app = test_app(provider_config(
+        &docs,
+        PermissionRule {
+            claim: "groups".into(),
+            map: Some(
+                [(
+                    "portal-admins".to_owned(),
+                    vec![MANAGE_USERS.to_owned(), ASSIGN_ROLES.to_owned()],
+                )]
+                .into(),
+            ),
+        },
+    ));
     let mut claims = claims();
     claims["iss"] = json!(docs.issuer);
     claims["groups"] = json!(["cafeteria", "portal-admins"]);
@@ -546,7 +523,10 @@ async fn a_token_without_the_manage_permission_is_403() {
     let (app, mut claims) = jwks_app().await;
     claims.as_object_mut().unwrap().remove("permissions");
     let token = eddsa(&claims, PRIVATE_KEY, Some(KID));
-    assert_eq!(with_token(app, &token).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        with_token(app, &token).await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[test]
@@ -599,5 +579,80 @@ async fn permissions_in_one_string_are_read_as_space_separated_values() {
     let token = hs256(&with("permissions", json!(MANAGE_USERS)), SECRET);
     let response = with_token(hs256_app(), &token).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(json_body(response).await["permissions"], json!([MANAGE_USERS]));
+    assert_eq!(
+        json_body(response).await["permissions"],
+        json!([MANAGE_USERS])
+    );
+}
+
+/// The verifier of a sign-in's ID tokens, its provider's documents, and the claims of a
+/// token it accepts (nonce `n-1`, for the client `portal-console`).
+async fn id_token_verifier() -> (StaffVerifier, ProviderDocs, Value) {
+    let docs = ProviderDocs::serve(JWKS.to_owned()).await;
+    let verifier = StaffVerifier::new(provider_config(&docs, permissions_claim())).unwrap();
+    let mut claims = claims();
+    claims["iss"] = json!(docs.issuer);
+    claims["aud"] = json!("portal-console");
+    claims["nonce"] = json!("n-1");
+    (verifier, docs, claims)
+}
+
+#[tokio::test]
+async fn an_id_token_for_our_client_with_the_sign_in_s_nonce_names_the_staff_member() {
+    let (verifier, _docs, claims) = id_token_verifier().await;
+    let token = eddsa(&claims, PRIVATE_KEY, Some(KID));
+
+    let staff = verifier.verify_id_token(&token, "n-1").await.unwrap();
+
+    assert_eq!(staff.subject, "staff-42");
+    assert_eq!(staff.permissions, [MANAGE_USERS]);
+}
+
+#[tokio::test]
+async fn an_id_token_with_a_wrong_nonce_issuer_audience_party_or_age_is_refused() {
+    let (verifier, _docs, claims) = id_token_verifier().await;
+    let changed = |claim: &str, value: Value| {
+        let mut claims = claims.clone();
+        claims[claim] = value;
+        claims
+    };
+    let past = get_current_timestamp() - 3600;
+    let mut expired = claims.clone();
+    expired["iat"] = json!(past - 600);
+    expired["exp"] = json!(past);
+    let mut no_nonce = claims.clone();
+    no_nonce.as_object_mut().unwrap().remove("nonce");
+    for (case, claims, expected) in [
+        ("wrong nonce", changed("nonce", json!("n-2")), "nonce"),
+        ("no nonce", no_nonce, "nonce"),
+        (
+            "other issuer",
+            changed("iss", json!("https://evil.example")),
+            "refused",
+        ),
+        // The bearer tokens' audience is not the client's: an access token for the API is
+        // not an ID token for the console.
+        ("other audience", changed("aud", json!(AUDIENCE)), "refused"),
+        (
+            "several audiences, issued to another",
+            {
+                let mut claims = changed("aud", json!(["portal-console", "other-app"]));
+                claims["azp"] = json!("other-app");
+                claims
+            },
+            "azp",
+        ),
+        (
+            "several audiences, no azp",
+            changed("aud", json!(["portal-console", "other-app"])),
+            "azp",
+        ),
+        ("expired", expired, "refused"),
+    ] {
+        let token = eddsa(&claims, PRIVATE_KEY, Some(KID));
+        let error = verifier.verify_id_token(&token, "n-1").await.unwrap_err();
+        assert!(error.contains(expected), "{case}: {error}");
+    }
+    let stranger = eddsa(&claims, STRANGER_KEY, Some(KID));
+    assert!(verifier.verify_id_token(&stranger, "n-1").await.is_err());
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE,
+};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portal_domain::staff::MANAGE_USERS;
@@ -132,9 +134,16 @@ pub async fn callback(
     if let Some(error) = &params.error {
         // The provider's code word only, never its free-text description.
         tracing::info!(error = %error.chars().take(64).collect::<String>(), "the provider refused a sign-in");
-        return Ok(refused("the provider refused", "The identity provider did not sign you in."));
+        return Ok(refused(
+            "the provider refused",
+            "The identity provider did not sign you in.",
+        ));
     }
-    if params.iss.as_deref().is_some_and(|iss| iss != config.issuer) {
+    if params
+        .iss
+        .as_deref()
+        .is_some_and(|iss| iss != config.issuer)
+    {
         return Ok(refused("the answer names another issuer", REFUSED));
     }
     let Some(code) = params.code.as_deref() else {
@@ -144,7 +153,12 @@ pub async fn callback(
         return Err(Problem::not_found());
     };
     let id_token = match provider
-        .exchange_code(client_secret, code, &callback_uri(&ports), &sign_in.pkce_verifier)
+        .exchange_code(
+            client_secret,
+            code,
+            &callback_uri(&ports),
+            &sign_in.pkce_verifier,
+        )
         .await
     {
         Ok(id_token) => id_token,
@@ -217,7 +231,10 @@ pub async fn logout(
             }),
         _ => None,
     };
-    Ok(redirect(end_session.as_deref().unwrap_or(CONSOLE), &cookies))
+    Ok(redirect(
+        end_session.as_deref().unwrap_or(CONSOLE),
+        &cookies,
+    ))
 }
 
 /// Who the session cookie signs in, and until when if idle.
@@ -288,7 +305,10 @@ fn redirect(location: &str, cookies: &[String]) -> Response {
     headers.insert(LOCATION, location.parse().expect("a URL is a header value"));
     headers.insert(CACHE_CONTROL, "no-store".parse().expect("a header value"));
     for cookie in cookies {
-        headers.append(SET_COOKIE, cookie.parse().expect("a cookie is a header value"));
+        headers.append(
+            SET_COOKIE,
+            cookie.parse().expect("a cookie is a header value"),
+        );
     }
     response
 }
@@ -300,7 +320,9 @@ fn refused(reason: &str, message: &str) -> Response {
     let mut response = refusal(StatusCode::BAD_REQUEST, message);
     response.headers_mut().append(
         SET_COOKIE,
-        clear(SIGN_IN_COOKIE, "Lax").parse().expect("a cookie is a header value"),
+        clear(SIGN_IN_COOKIE, "Lax")
+            .parse()
+            .expect("a cookie is a header value"),
     );
     response
 }
@@ -324,7 +346,10 @@ fn refusal(status: StatusCode, message: &str) -> Response {
     );
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, "text/html; charset=utf-8".parse().expect("a header value"));
+    headers.insert(
+        CONTENT_TYPE,
+        "text/html; charset=utf-8".parse().expect("a header value"),
+    );
     headers.insert(CACHE_CONTROL, "no-store".parse().expect("a header value"));
     headers.insert(
         CONTENT_SECURITY_POLICY,

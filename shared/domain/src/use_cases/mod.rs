@@ -26,10 +26,6 @@ pub use accounts::{
     SessionStart, accept_invitation, complete_password_reset, current_user, log_in, log_out,
     lookup_invitation, refresh_session, request_password_reset, send_invitation_email_code,
 };
-pub use staff_sessions::{
-    SignInStart, begin_staff_sign_in, end_staff_session, staff_session, start_staff_session,
-    take_staff_sign_in,
-};
 pub use approve_registration::{Approval, approve_registration};
 pub use client_limit::admit_client;
 pub use contacts::{
@@ -53,6 +49,10 @@ pub use reject_registration::reject_registration;
 pub use resend_code::resend_code;
 pub use review_queue::{
     RegistrationDetail, Suggestion, SuggestionMatch, list_registrations, registration_detail,
+};
+pub use staff_sessions::{
+    SignInStart, begin_staff_sign_in, end_staff_session, staff_session, start_staff_session,
+    take_staff_sign_in,
 };
 pub use submit_registration::submit_registration;
 pub use verify_registration::verify_registration;

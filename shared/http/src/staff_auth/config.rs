@@ -83,15 +83,22 @@ pub struct StaffAuthConfig {
 
 impl StaffAuthConfig {
     /// What [`StaffAuthConfig::from_env`] reads.
-    pub const VARIABLES: &[Variable] =
-        &[ISSUER, CLIENT_ID, AUDIENCE, PERMISSIONS_CLAIM, PERMISSION_MAP];
+    pub const VARIABLES: &[Variable] = &[
+        ISSUER,
+        CLIENT_ID,
+        AUDIENCE,
+        PERMISSIONS_CLAIM,
+        PERMISSION_MAP,
+    ];
 
     /// The provider from `STAFF_OIDC_ISSUER` and `STAFF_OIDC_CLIENT_ID` (required) and the
     /// optional `STAFF_JWT_AUDIENCE`, `STAFF_PERMISSIONS_CLAIM` and `STAFF_PERMISSION_MAP`.
     /// A deployed function trusts nothing else.
     pub fn from_env() -> Result<Self, String> {
         Ok(Self {
-            provider: Some(ProviderConfig::from_lookup(|name| std::env::var(name).ok())?),
+            provider: Some(ProviderConfig::from_lookup(|name| {
+                std::env::var(name).ok()
+            })?),
             dev: None,
         })
     }
@@ -190,8 +197,16 @@ mod tests {
         assert_eq!(config.audience, "portal-console");
         assert_eq!(config.permissions.claim, "permissions");
         assert!(config.permissions.map.is_none());
-        assert!(self::config(&BASE[..1]).unwrap_err().contains("STAFF_OIDC_CLIENT_ID"));
-        assert!(self::config(&BASE[1..]).unwrap_err().contains("STAFF_OIDC_ISSUER"));
+        assert!(
+            self::config(&BASE[..1])
+                .unwrap_err()
+                .contains("STAFF_OIDC_CLIENT_ID")
+        );
+        assert!(
+            self::config(&BASE[1..])
+                .unwrap_err()
+                .contains("STAFF_OIDC_ISSUER")
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@ use portal_domain::staff::{MANAGE_USERS, StaffMember};
 use portal_domain::use_cases::staff_session;
 use portal_domain::{DomainError, Ports};
 
-use super::session_cookie::{SESSION_COOKIE, cookie_value, same_origin};
 use super::StaffVerifier;
+use super::session_cookie::{SESSION_COOKIE, cookie_value, same_origin};
 use crate::Problem;
 use crate::bearer::bearer_token;
 
@@ -34,7 +34,11 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
         let staff = match cookie_value(&parts.headers, SESSION_COOKIE) {
             // A bearer token wins: a script that also holds a cookie means the token.
-            Some(cookie) if !parts.headers.contains_key(axum::http::header::AUTHORIZATION) => {
+            Some(cookie)
+                if !parts
+                    .headers
+                    .contains_key(axum::http::header::AUTHORIZATION) =>
+            {
                 let ports = Ports::from_ref(state);
                 // CSRF: a cookie comes with any request the browser sends, even one another
                 // site started; only the portal's own pages send our Origin.

@@ -150,7 +150,9 @@ impl StaffProvider {
         }
         let token_endpoint = &self.discovery().await?.token_endpoint;
         // RFC 6749 §2.3.1: the id and secret are form-encoded before Basic encoding.
-        let form = |value: &str| url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
+        let form = |value: &str| {
+            url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+        };
         let response = self
             .http
             .post(token_endpoint)
@@ -175,10 +177,9 @@ impl StaffProvider {
                 .unwrap_or_default();
             return Err(format!("the token endpoint answered {status} {error}"));
         }
-        let body: TokenResponse = response
-            .json()
-            .await
-            .map_err(|error| format!("the token endpoint's answer is not a token response: {error}"))?;
+        let body: TokenResponse = response.json().await.map_err(|error| {
+            format!("the token endpoint's answer is not a token response: {error}")
+        })?;
         body.id_token
             .ok_or_else(|| "the token endpoint gave no id_token".to_owned())
     }

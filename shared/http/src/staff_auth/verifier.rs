@@ -1,7 +1,7 @@
 //! Verifies staff tokens: bearer tokens (scripts) and the provider's ID tokens (sign-in).
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use jsonwebtoken::get_current_timestamp;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use portal_domain::staff::StaffMember;
 use serde_json::{Map, Value};
 
@@ -49,7 +49,10 @@ impl StaffVerifier {
         // `alg: none` (or any unknown alg) already fails here: `Algorithm` has no such value.
         let header = decode_header(token).map_err(|error| format!("bad token header: {error}"))?;
         let (claims, rule) = if header.alg == Algorithm::HS256 {
-            let dev = self.dev.as_ref().ok_or("token refused: HS256 is not accepted")?;
+            let dev = self
+                .dev
+                .as_ref()
+                .ok_or("token refused: HS256 is not accepted")?;
             let claims = decode::<Map<String, Value>>(token, &dev.key, &dev.validation)
                 .map_err(|error| format!("token refused: {error}"))?
                 .claims;
@@ -80,7 +83,10 @@ impl StaffVerifier {
             return Err("ID token refused: not the sign-in's nonce".to_owned());
         }
         // §3.1.3.7 item 4–5: a token for several audiences must have been issued to us.
-        let audiences = claims.get("aud").and_then(Value::as_array).map_or(1, Vec::len);
+        let audiences = claims
+            .get("aud")
+            .and_then(Value::as_array)
+            .map_or(1, Vec::len);
         let azp = claims.get("azp").and_then(Value::as_str);
         if (audiences > 1 || azp.is_some()) && azp != Some(&config.client_id) {
             return Err("ID token refused: issued to another party (azp)".to_owned());
@@ -132,7 +138,10 @@ fn member(claims: &Map<String, Value>, rule: &PermissionRule) -> Result<StaffMem
     let permissions = rule.permissions(claims);
     Ok(StaffMember {
         subject: subject.to_owned(),
-        name: claims.get("name").and_then(Value::as_str).map(str::to_owned),
+        name: claims
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         permissions,
     })
 }
