@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { ARTIFACTS, DESKTOP, PHONE, guardedContext, launch, screenshot } from './lib/browser.mjs';
+import { CLIENT_ID, CLIENT_SECRET, startIdp } from './lib/idp.mjs';
 import { Portal, REPO, uniqueEmail } from './lib/portal.mjs';
 
 // Long enough, and not guessable from the person's name or address.
@@ -19,6 +20,8 @@ const PASSWORD = 'violet tractor harbour 42 mosaic';
 
 let portal;
 let browser;
+/** The company's identity provider: a real OpenID provider (`oidc-provider`). */
+let idp;
 
 /** A guarded context, closed (and checked) when the test ends. */
 async function person(t, options) {
@@ -41,6 +44,23 @@ async function staffDesk(t, { viewport = DESKTOP, token = portal.staffToken } = 
   return desk;
 }
 
+/** A page of a fresh context that may visit the provider, on /staff, signed out. */
+async function providerDesk(t) {
+  const { newPage, context } = await person(t, { provider: idp.issuer });
+  const desk = await newPage();
+  await desk.goto(portal.url('/staff'));
+  await desk.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
+  return { desk, context };
+}
+
+/** From the console's sign-in view through the provider's login form as `login`. */
+async function signInAt(desk, login) {
+  await desk.getByRole('link', { name: 'Sign in with your company account' }).click();
+  await desk.locator('input[name="login"]').fill(login);
+  await desk.locator('input[name="password"]').fill('any password: the test provider takes any');
+  await desk.getByRole('button', { name: 'Sign-in' }).click();
+}
+
 async function focusedId(page) {
   return page.evaluate(() => document.activeElement?.id ?? '');
 }
@@ -52,13 +72,25 @@ function isApi(method, path) {
 
 describe('the pages', { concurrency: false }, () => {
   before(async () => {
-    portal = await Portal.start();
+    idp = await startIdp();
+    portal = await Portal.start({
+      STAFF_OIDC_ISSUER: idp.issuer,
+      STAFF_OIDC_CLIENT_ID: CLIENT_ID,
+      STAFF_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      STAFF_PERMISSIONS_CLAIM: 'groups',
+      STAFF_PERMISSION_MAP: JSON.stringify({ 'portal-admins': ['portal.users.manage', 'portal.roles.assign'] }),
+    });
+    await idp.configure({
+      redirectUri: portal.url('/staff/callback'),
+      postLogoutRedirectUri: portal.url('/staff'),
+    });
     browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
     await portal?.stop();
+    await idp?.stop();
     // The README shows two of the screenshots; refresh them with UPDATE_DOCS=1.
     if (process.env.UPDATE_DOCS === '1') {
       for (const name of ['register.png', 'staff.png']) {
@@ -702,6 +734,71 @@ describe('the pages', { concurrency: false }, () => {
     await page.getByRole('button', { name: `Reactivate ${two}` }).waitFor();
     await page.getByRole('button', { name: `Send a new invitation to ${one}` }).click();
     await page.getByText(`A new invitation was sent to ${one}`).waitFor();
+  });
+
+  it('let staff sign in with the company\'s identity provider, work in the console by its session, and sign out', async (t) => {
+    const { desk, context } = await providerDesk(t);
+    await signInAt(desk, 'ada');
+    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    await desk.getByText('Signed in as Ada Admin').waitFor();
+
+    // The browser holds one HttpOnly, Secure, SameSite=Strict cookie and nothing else of
+    // the sign-in: no token in storage, the sign-in's own cookie gone.
+    const cookies = (await context.cookies(portal.origin)).filter((c) => c.name.startsWith('__Host-portal'));
+    assert.deepEqual(cookies.map((c) => [c.name, c.httpOnly, c.secure, c.sameSite]), [
+      ['__Host-portal-staff', true, true, 'Strict'],
+    ]);
+    assert.equal(await desk.evaluate(() => sessionStorage.length), 0);
+
+    // A state-changing step through the console: the cookie and the page's Origin.
+    await desk.getByRole('button', { name: 'Organizations', exact: true }).click();
+    await desk.getByRole('heading', { name: 'Organizations', exact: true }).waitFor();
+    await desk.getByLabel('Organization name').fill('Sign-in Works Ltd');
+    const created = desk.waitForResponse(isApi('POST', '/staff/organizations'));
+    await desk.getByRole('button', { name: 'Create the organization' }).click();
+    assert.equal((await created).status(), 201);
+
+    // The same cookie sent by another site's page is refused (no portal Origin).
+    const forged = await portal.call('POST', '/staff/organizations', { body: { name: 'Forged' } });
+    assert.equal(forged.status, 401);
+
+    // Sign out: the session ends here, then at the provider, and back to the console.
+    await desk.getByRole('button', { name: 'Sign out' }).click();
+    await desk.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await desk.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
+    const session = await desk.evaluate(async () => (await fetch('/staff/session')).status);
+    assert.equal(session, 401);
+  });
+
+  it('refuse a replayed or foreign sign-in answer, a return address elsewhere, and staff without the permission', async (t) => {
+    const { desk } = await providerDesk(t);
+    let callback;
+    desk.on('request', (request) => {
+      if (request.url().startsWith(portal.url('/staff/callback'))) callback = request.url();
+    });
+    await signInAt(desk, 'ada');
+    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+
+    // The provider's answer again, in the browser that used it: used up.
+    await desk.goto(callback);
+    await desk.getByText('This sign-in has expired or was already used').waitFor();
+    // In another browser (an attacker who caught the URL): not that browser's sign-in.
+    const stranger = await (await person(t, { provider: idp.issuer })).newPage();
+    await stranger.goto(callback);
+    await stranger.getByText('began in another browser').waitFor();
+    const strangerSession = await stranger.evaluate(async () => (await fetch('/staff/session')).status);
+    assert.equal(strangerSession, 401);
+
+    // A sign-in that would return to another site does not start.
+    await stranger.goto(portal.url('/staff/login?return_to=https://evil.example/staff'));
+    await stranger.getByText('outside the staff console').waitFor();
+
+    // Signed in at the provider, but not staff: a clear page, no session.
+    const { desk: reader, context } = await providerDesk(t);
+    await signInAt(reader, 'rey');
+    await reader.getByText('Your account may not use the staff console').waitFor();
+    const names = (await context.cookies(portal.origin)).map((c) => c.name);
+    assert.ok(!names.includes('__Host-portal-staff'), names.join());
   });
 
   it('fit every page on a phone-sized screen', async (t) => {

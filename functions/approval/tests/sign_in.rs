@@ -122,9 +122,9 @@ async fn signed_in_start(app: &TestApp) -> (String, Vec<(String, String)>) {
 async fn without_a_provider_sign_in_is_not_found() {
     let app = TestApp::start();
     for path in ["/staff/login", "/staff/callback?state=x&code=y"] {
-        get(&app, path, "")
-            .await
-            .assert_problem(StatusCode::NOT_FOUND, "not_found");
+        let reply = get(&app, path, "").await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(reply.text().contains("not set up"), "{path}");
     }
 }
 
@@ -330,6 +330,7 @@ async fn a_state_changing_request_with_the_cookie_needs_the_portal_s_origin() {
     let cookie = session_for(&app, &[MANAGE_USERS]).await;
     let before = app.store.snapshot();
 
+    // A cross-site form post hides its origin (`null`) and says so in its Fetch Metadata.
     for origin in [None, Some("https://evil.example"), Some("null")] {
         let reply = with_session(
             &app,
@@ -343,6 +344,28 @@ async fn a_state_changing_request_with_the_cookie_needs_the_portal_s_origin() {
         reply.assert_problem(StatusCode::FORBIDDEN, "forbidden");
     }
     assert_eq!(app.store.snapshot(), before);
+}
+
+#[tokio::test]
+async fn a_form_posted_from_the_portal_s_own_page_counts_by_its_fetch_metadata() {
+    let app = TestApp::start();
+    let cookie = session_for(&app, &[MANAGE_USERS]).await;
+    let post = |site: &'static str| {
+        let mut request = request(Method::POST, "/staff/logout", None, None);
+        let headers = request.headers_mut();
+        headers.insert(
+            COOKIE,
+            format!("__Host-portal-staff={cookie}").parse().unwrap(),
+        );
+        headers.insert(ORIGIN, "null".parse().unwrap());
+        headers.insert("sec-fetch-site", site.parse().unwrap());
+        request
+    };
+
+    let cross = app.send(post("cross-site")).await;
+    cross.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let own = app.send(post("same-origin")).await;
+    assert_eq!(own.status, StatusCode::FOUND);
 }
 
 #[tokio::test]

@@ -30,7 +30,7 @@ export function el(tag, props = {}, ...children) {
  * upload). Resolves to `{ ok, status, data }` or `{ ok: false, status, problem }`; it
  * never throws, so every page shows a sentence instead of a stack trace.
  */
-export async function api(method, path, { body, token } = {}) {
+export async function api(method, path, { body, token, cookies = false } = {}) {
   const headers = { accept: 'application/json, application/problem+json' };
   const multipart = body instanceof FormData;
   if (body !== undefined && !multipart) headers['content-type'] = 'application/json';
@@ -41,7 +41,9 @@ export async function api(method, path, { body, token } = {}) {
       method,
       headers,
       body: body === undefined || multipart ? body : JSON.stringify(body),
-      credentials: 'omit',
+      // Only the staff console signs in by cookie (its session); every other page uses
+      // bearer tokens and sends no cookie at all.
+      credentials: cookies ? 'same-origin' : 'omit',
       cache: 'no-store',
     });
   } catch {

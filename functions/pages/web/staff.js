@@ -4,9 +4,10 @@
 // deactivate, reactivate). People: contacts searched by the start of a name, email or
 // company, a new contact (a name is enough) and a portal user for it.
 //
-// The staff token comes from the identity provider, pasted here or handed over in the
-// fragment (/staff#token=…, as portal-local's banner links it); this tab keeps it in
-// sessionStorage.
+// Staff sign in with the company's identity provider (/staff/login): the server keeps the
+// session and this page holds only its HttpOnly cookie, which `staffApi` sends. For scripts
+// and local use a bearer token still works, pasted here or handed over in the fragment
+// (/staff#token=…, as portal-local's banner links it); this tab keeps it in sessionStorage.
 import {
   $, api, busy, clearProblem, clearStatus, el, rowButton, say, showMessage, showOnly, showPage, showProblem,
   takeFragmentToken, values, when,
@@ -33,13 +34,30 @@ const enc = encodeURIComponent;
 const messages = {
   contact_required: 'Link a contact to this request before approving it.',
   invalid_state: (problem) => `Not possible in the current state: ${problem.detail}`,
-  forbidden: (problem) => `Your token lacks a permission: ${problem.detail}`,
+  forbidden: (problem) => `You lack a permission: ${problem.detail}`,
 };
 
-// ---- The token ------------------------------------------------------------------------
+// ---- Signing in -----------------------------------------------------------------------
+
+function sessionLine(session) {
+  const idle = new Date(session.expires_at).toLocaleString();
+  return `Signed in as ${session.name ?? session.subject}; the session ends at ${idle} unless you keep working.`;
+}
+
+function tokenLine(who) {
+  const until = who.exp ? `, until ${new Date(who.exp * 1000).toLocaleString()}` : '';
+  return `Signed in as ${who.name ?? who.sub ?? 'staff'} with a token${until}.`;
+}
+
+/** The signed-in staff member as `/staff/session` names them; null with a token instead. */
+let staffSession = null;
 
 function token() {
   return sessionStorage.getItem(TOKEN);
+}
+
+function signedIn() {
+  return staffSession !== null || token() !== null;
 }
 
 /** What the token says about its holder (display only: the server verifies it). */
@@ -62,9 +80,9 @@ function showTokenView(message) {
 }
 
 function enter() {
-  const who = claims(token());
-  const until = who.exp ? new Date(who.exp * 1000).toLocaleString() : null;
-  $('who').textContent = `Signed in as ${who.name ?? who.sub ?? 'staff'}${until ? `, until ${until}` : ''}.`;
+  $('who').textContent = staffSession ? sessionLine(staffSession) : tokenLine(claims(token()));
+  $('sign-out-form').hidden = !staffSession;
+  $('forget-token').hidden = Boolean(staffSession);
   $('signed-in').hidden = false;
   go('queue', loadQueue, { root: true });
 }
@@ -85,12 +103,20 @@ $('forget-token').addEventListener('click', () => {
   say('The token is forgotten.');
 });
 
-/** A staff call; a refused token sends the person back to the token form. */
+/** A staff call, by the session cookie or the token; a refusal sends the person back to
+ * the sign-in. */
 async function staffApi(method, path, body) {
-  const reply = await api(method, path, { body, token: token() });
+  const reply = staffSession
+    ? await api(method, path, { body, cookies: true })
+    : await api(method, path, { body, token: token() });
   if (reply.status === 401) {
-    sessionStorage.removeItem(TOKEN);
-    showTokenView('The token was refused: it has expired or is not for this portal. Paste a new one.');
+    if (staffSession) {
+      staffSession = null;
+      showTokenView('Your session has ended (after 30 idle minutes, or 8 hours in all). Sign in again.');
+    } else {
+      sessionStorage.removeItem(TOKEN);
+      showTokenView('The token was refused: it has expired or is not for this portal. Paste a new one.');
+    }
   }
   return reply;
 }
@@ -333,7 +359,7 @@ $('reject-form').addEventListener('submit', (event) => {
 let peopleCursor = null;
 
 $('nav-people').addEventListener('click', () => {
-  if (!token()) return;
+  if (!signedIn()) return;
   go('people', async () => true, { root: true });
 });
 
@@ -570,9 +596,9 @@ userAction($('user-reactivate'), 'reactivate', (data) =>
   `${userName(user)} is reactivated (${data.status.replace(/_/g, ' ')}).`,
 );
 
-/** Whether the token carries `permission` (display only: the server decides). */
+/** Whether the session or token carries `permission` (display only: the server decides). */
 function can(permission) {
-  const held = claims(token()).permissions;
+  const held = staffSession ? staffSession.permissions : claims(token()).permissions;
   return Array.isArray(held) && held.includes(permission);
 }
 
@@ -638,7 +664,7 @@ const loadUsers = setupUsers({
 });
 
 $('nav-users').addEventListener('click', () => {
-  if (!token()) return;
+  if (!signedIn()) return;
   go('users', loadUsers, { root: true });
 });
 
@@ -655,7 +681,7 @@ const loadOrganizations = setupOrganizations({
 });
 
 $('nav-orgs').addEventListener('click', () => {
-  if (!token()) return;
+  if (!signedIn()) return;
   go('orgs', loadOrganizations, { root: true });
 });
 
@@ -664,7 +690,7 @@ $('nav-orgs').addEventListener('click', () => {
 const loadDeadEmails = setupDeadEmails({ staffApi, cell, messages });
 
 $('nav-mail').addEventListener('click', () => {
-  if (!token()) return;
+  if (!signedIn()) return;
   go('mail', loadDeadEmails, { root: true });
 });
 
@@ -672,8 +698,17 @@ $('nav-mail').addEventListener('click', () => {
 
 const handed = takeFragmentToken();
 if (handed) sessionStorage.setItem(TOKEN, handed);
-if (token()) enter();
-else showTokenView();
+if (token()) {
+  enter();
+} else {
+  const reply = await api('GET', '/staff/session', { cookies: true });
+  if (reply.ok) {
+    staffSession = reply.data;
+    enter();
+  } else {
+    showTokenView();
+  }
+}
 
 // A link opened in a tab already on /staff changes only the fragment.
 window.addEventListener('hashchange', () => {

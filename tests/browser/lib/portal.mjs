@@ -21,13 +21,18 @@ export function binary() {
 }
 
 export class Portal {
-  /** Starts portal-local on a free port and a fresh data directory; reads its banner. */
-  static async start() {
+  /** Starts portal-local on a free port and a fresh data directory, with `extraEnv` (the
+   * staff provider's variables); reads its banner. */
+  static async start(extraEnv = {}) {
     const dataDir = await mkdtemp(join(tmpdir(), 'portal-browser-'));
     const env = { ...process.env, RUST_LOG: 'info' };
     for (const name of ['PORTAL_BASE_URL', 'STAFF_JWT_SECRET', 'PORTAL_DATA_DIR', 'PORT', 'PORTAL_STORE']) {
       delete env[name];
     }
+    for (const name of Object.keys(env).filter((name) => name.startsWith('STAFF_OIDC_') || name.startsWith('STAFF_PERMISSION'))) {
+      delete env[name];
+    }
+    Object.assign(env, extraEnv);
     const child = spawn(binary(), ['--port', '0', '--data-dir', dataDir], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,9 +9,10 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE,
+    X_CONTENT_TYPE_OPTIONS,
 };
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portal_domain::staff::MANAGE_USERS;
 use portal_domain::staff_session::{SESSION_LIFETIME, SIGN_IN_LIFETIME};
@@ -44,7 +45,7 @@ pub struct LoginParams {
     responses(
         (status = 302, description = "To the provider's authorization endpoint"),
         (status = 400, description = "`return_to` is not a `/staff` path of this portal (a page)"),
-        (status = 404, description = "No identity provider is configured (`not_found`)"),
+        (status = 404, description = "No identity provider is configured (a page)"),
         (status = 502, description = "The provider's discovery document cannot be read (a page)"),
     ))]
 pub async fn login(
@@ -52,7 +53,10 @@ pub async fn login(
     State(verifier): State<Arc<StaffVerifier>>,
     Query(params): Query<LoginParams>,
 ) -> Result<Response, Problem> {
-    let provider = configured(&verifier)?;
+    let provider = match configured(&verifier) {
+        Ok(provider) => provider,
+        Err(page) => return Ok(page),
+    };
     let Some(return_to) = console_path(params.return_to.as_deref()) else {
         return Ok(refusal(
             StatusCode::BAD_REQUEST,
@@ -105,7 +109,7 @@ pub struct CallbackParams {
         (status = 302, description = "Signed in: to the sign-in's `return_to`, with the session cookie"),
         (status = 400, description = "Refused: a forged, replayed or expired `state`, a refused code or ID token (a page)"),
         (status = 403, description = "Signed in at the provider without `portal.users.manage` (a page)"),
-        (status = 404, description = "No identity provider is configured (`not_found`)"),
+        (status = 404, description = "No identity provider is configured (a page)"),
     ))]
 pub async fn callback(
     State(ports): State<Ports>,
@@ -113,7 +117,10 @@ pub async fn callback(
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, Problem> {
-    let provider = configured(&verifier)?;
+    let provider = match configured(&verifier) {
+        Ok(provider) => provider,
+        Err(page) => return Ok(page),
+    };
     let config = provider.config();
     // The state must be the one this browser was given: a state from someone else's
     // sign-in (login CSRF) or none at all goes no further, and uses up nothing.
@@ -150,7 +157,9 @@ pub async fn callback(
         return Ok(refused("no code", REFUSED));
     };
     let Some(client_secret) = config.client_secret.as_deref() else {
-        return Err(Problem::not_found());
+        // A function given the provider but not the secret: a deployment mistake.
+        tracing::error!("the staff sign-in's callback has no client secret");
+        return Err(Problem::internal());
     };
     let id_token = match provider
         .exchange_code(
@@ -256,8 +265,15 @@ const EXPIRED: &str =
     "This sign-in has expired or was already used, or began in another browser. Sign in again.";
 const REFUSED: &str = "The identity provider's answer could not be verified. Sign in again.";
 
-fn configured(verifier: &StaffVerifier) -> Result<&StaffProvider, Problem> {
-    verifier.provider().ok_or_else(Problem::not_found)
+/// The provider, or the page that says there is none (portal-local without one).
+fn configured(verifier: &StaffVerifier) -> Result<&StaffProvider, Response> {
+    verifier.provider().ok_or_else(|| {
+        refusal(
+            StatusCode::NOT_FOUND,
+            "Sign-in through an identity provider is not set up for this portal. Use a bearer \
+             token, or ask your administrator.",
+        )
+    })
 }
 
 /// `return_to` as a console path, or `None` for anything else: another origin, a
@@ -302,8 +318,8 @@ fn clear(name: &str, same_site: &str) -> String {
 fn redirect(location: &str, cookies: &[String]) -> Response {
     let mut response = StatusCode::FOUND.into_response();
     let headers = response.headers_mut();
+    page_headers(headers);
     headers.insert(LOCATION, location.parse().expect("a URL is a header value"));
-    headers.insert(CACHE_CONTROL, "no-store".parse().expect("a header value"));
     for cookie in cookies {
         headers.append(
             SET_COOKIE,
@@ -340,24 +356,33 @@ fn refusal(status: StatusCode, message: &str) -> Response {
     let body = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Staff sign-in</title><link rel=\"stylesheet\" href=\"/app.css\"></head>\
+         <title>Staff sign-in</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
          <body><main><h1>Staff sign-in</h1><p role=\"alert\">{message}</p>\
          <p><a href=\"/staff/login\">Sign in again</a></p></main></body></html>\n"
     );
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
+    page_headers(headers);
     headers.insert(
         CONTENT_TYPE,
-        "text/html; charset=utf-8".parse().expect("a header value"),
-    );
-    headers.insert(CACHE_CONTROL, "no-store".parse().expect("a header value"));
-    headers.insert(
-        CONTENT_SECURITY_POLICY,
-        "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-            .parse()
-            .expect("a header value"),
+        HeaderValue::from_static("text/html; charset=utf-8"),
     );
     response
+}
+
+/// What the pages' answers carry (portal_pages): a strict policy, no referrer, no sniffing,
+/// and no caching of an answer that may set a cookie.
+fn page_headers(headers: &mut HeaderMap) {
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'; object-src 'none'",
+        ),
+    );
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! cookie is SameSite=Lax, because it must come back on the provider's redirect, which is
 //! a cross-site navigation.
 
-use axum::http::HeaderMap;
 use axum::http::header::{COOKIE, ORIGIN};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 /// The staff session: the secret whose hash names the stored session.
 pub const SESSION_COOKIE: &str = "__Host-portal-staff";
@@ -27,22 +27,33 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     found.next().is_none().then_some(value)
 }
 
-/// Whether the request's `Origin` is the portal's own (`base_url`'s scheme, host and
-/// port): what a state-changing request sent with the session cookie must show.
+/// Whether a request comes from the portal's own pages: what a state-changing request
+/// sent with the session cookie must show. Its `Origin` is the portal's (`base_url`'s
+/// scheme, host and port); or, where the browser hides the origin (`Origin: null`, as a
+/// form posted from a page with `Referrer-Policy: no-referrer` sends), its Fetch Metadata
+/// says `Sec-Fetch-Site: same-origin`, which no page can set.
 pub fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
-    let Some(origin) = headers.get(ORIGIN).and_then(|value| value.to_str().ok()) else {
-        return false;
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|value: &HeaderValue| value.to_str().ok())
     };
-    let (Ok(origin), Ok(base)) = (url::Url::parse(origin), url::Url::parse(base_url)) else {
-        return false;
-    };
-    origin.origin() == base.origin()
+    match text(ORIGIN) {
+        Some(origin) if origin != "null" => {
+            let (Ok(origin), Ok(base)) = (url::Url::parse(origin), url::Url::parse(base_url))
+            else {
+                return false;
+            };
+            origin.origin() == base.origin()
+        }
+        _ => text(SEC_FETCH_SITE) == Some("same-origin"),
+    }
 }
+
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
 #[cfg(test)]
 mod tests {
-    use axum::http::HeaderValue;
-
     use super::*;
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
@@ -82,5 +93,29 @@ mod tests {
         assert!(!same("https://portal.example.com:8443"));
         assert!(!same("null"));
         assert!(!same_origin(&HeaderMap::new(), base));
+    }
+
+    #[test]
+    fn a_hidden_origin_counts_only_with_the_browser_s_same_origin_fetch_metadata() {
+        let base = "https://portal.example.com";
+        let with = |pairs: &[(&str, &str)]| same_origin(&headers(pairs), base);
+        assert!(with(&[
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin")
+        ]));
+        assert!(with(&[("sec-fetch-site", "same-origin")]));
+        assert!(!with(&[
+            ("origin", "null"),
+            ("sec-fetch-site", "cross-site")
+        ]));
+        assert!(!with(&[
+            ("origin", "null"),
+            ("sec-fetch-site", "same-site")
+        ]));
+        // A named origin decides alone.
+        assert!(!with(&[
+            ("origin", "https://evil.example.com"),
+            ("sec-fetch-site", "same-origin")
+        ]));
     }
 }
