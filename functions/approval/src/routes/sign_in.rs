@@ -44,9 +44,9 @@ pub struct LoginParams {
 #[utoipa::path(get, path = "/staff/login", operation_id = "staff_login", params(LoginParams),
     responses(
         (status = 302, description = "To the provider's authorization endpoint"),
-        (status = 400, description = "`return_to` is not a `/staff` path of this portal (a page)"),
-        (status = 404, description = "No identity provider is configured (a page)"),
-        (status = 502, description = "The provider's discovery document cannot be read (a page)"),
+        (status = 400, description = "`return_to` is not a `/staff` path of this portal (a page)", content_type = "text/html", body = String),
+        (status = 404, description = "No identity provider is configured (a page)", content_type = "text/html", body = String),
+        (status = 502, description = "The provider's discovery document cannot be read (a page)", content_type = "text/html", body = String),
     ))]
 pub async fn login(
     State(ports): State<Ports>,
@@ -107,9 +107,9 @@ pub struct CallbackParams {
 #[utoipa::path(get, path = "/staff/callback", operation_id = "staff_callback", params(CallbackParams),
     responses(
         (status = 302, description = "Signed in: to the sign-in's `return_to`, with the session cookie"),
-        (status = 400, description = "Refused: a forged, replayed or expired `state`, a refused code or ID token (a page)"),
-        (status = 403, description = "Signed in at the provider without `portal.users.manage` (a page)"),
-        (status = 404, description = "No identity provider is configured (a page)"),
+        (status = 400, description = "Refused: a forged, replayed or expired `state`, a refused code or ID token (a page)", content_type = "text/html", body = String),
+        (status = 403, description = "Signed in at the provider without `portal.users.manage` (a page)", content_type = "text/html", body = String),
+        (status = 404, description = "No identity provider is configured (a page)", content_type = "text/html", body = String),
     ))]
 pub async fn callback(
     State(ports): State<Ports>,
