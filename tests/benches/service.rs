@@ -3,7 +3,8 @@
 //! 1. Registration submits per second through the full router (shared layers included) on
 //!    the embedded store with its file journal and the file outbox, on one core.
 //! 2. DynamoDB calls per operation of every route that writes, counted by an SDK
-//!    interceptor against moto, and what each kind of outbox message adds to its write.
+//!    interceptor against moto, what each kind of outbox message adds to its write, and
+//!    what a staff session adds to a staff request.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -15,10 +16,12 @@ use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use portal_domain::clock::SystemClock;
 use portal_domain::ports::Mailer;
+use portal_domain::staff::{MANAGE_USERS, StaffMember};
 use portal_domain::testing::RecordingMailer;
+use portal_domain::use_cases::start_staff_session;
 use portal_email::{EmailConfig, FileOutbox};
 use portal_store::{DynamoStore, EmbeddedStore};
-use portal_testkit::{Api, PASSWORD, StatusCode, TestApp, bench, moto, person};
+use portal_testkit::{Api, Method, PASSWORD, StatusCode, TestApp, bench, moto, person};
 use serde_json::json;
 
 const SUBMITS: usize = 20_000;
@@ -156,7 +159,53 @@ async fn dynamodb_calls_per_operation() {
     )
     .await;
     assert!(accepted.iter().all(|reply| reply.status == StatusCode::OK));
+    staff_session_calls(app, &calls).await;
     outbox_write_cost(&client, &table).await;
+}
+
+/// What a staff session costs a request: sessions are started directly (the provider's
+/// part of a sign-in is the browser tests'), then read on `/staff/session`, which does
+/// nothing else.
+async fn staff_session_calls(app: &TestApp<DynamoStore>, calls: &CallCounter) {
+    let member = StaffMember {
+        subject: "bench".into(),
+        name: None,
+        permissions: vec![MANAGE_USERS.into()],
+    };
+    let mut cookies = Vec::new();
+    for _ in 0..DYNAMODB_SAMPLES {
+        let (cookie, _) = start_staff_session(&app.ports, member.clone(), None)
+            .await
+            .expect("a session");
+        cookies.push(format!("__Host-portal-staff={}", cookie.as_str()));
+    }
+    let cookies = &cookies;
+    let with_cookie = |i: usize, method: Method, path: &str| {
+        let mut request = portal_testkit::request(method, path, None, None);
+        let headers = request.headers_mut();
+        headers.insert("cookie", cookies[i].parse().expect("a cookie"));
+        headers.insert("sec-fetch-site", "same-origin".parse().expect("a header"));
+        app.send(request)
+    };
+    let read = |name| {
+        measure(calls, name, move |i| {
+            with_cookie(i, Method::GET, "/staff/session")
+        })
+    };
+    let fresh = read("GET /staff/session (a request within a minute of the last)").await;
+    app.clock.advance(time::Duration::seconds(61));
+    let touched = read("GET /staff/session (a minute later: the request recorded)").await;
+    let ended = measure(calls, "POST /staff/logout", |i| {
+        with_cookie(i, Method::POST, "/staff/logout")
+    })
+    .await;
+    assert!(
+        fresh
+            .iter()
+            .chain(&touched)
+            .all(|reply| reply.status == StatusCode::OK)
+    );
+    assert!(ended.iter().all(|reply| reply.status == StatusCode::FOUND));
 }
 
 /// What `read` answers for every sample, read outside any measurement.

@@ -21,8 +21,7 @@ use portal_domain::use_cases::{
 };
 use portal_domain::{DomainError, Ports};
 use portal_http::{
-    Problem, SESSION_COOKIE, SIGN_IN_COOKIE, StaffProvider, StaffVerifier, cookie_value,
-    same_origin,
+    Problem, SESSION_COOKIE, SIGN_IN_COOKIE, StaffVerifier, cookie_value, same_origin,
 };
 use serde::Deserialize;
 
@@ -53,9 +52,8 @@ pub async fn login(
     State(verifier): State<Arc<StaffVerifier>>,
     Query(params): Query<LoginParams>,
 ) -> Result<Response, Problem> {
-    let provider = match configured(&verifier) {
-        Ok(provider) => provider,
-        Err(page) => return Ok(page),
+    let Some(provider) = verifier.provider() else {
+        return Ok(not_configured());
     };
     let Some(return_to) = console_path(params.return_to.as_deref()) else {
         return Ok(refusal(
@@ -117,9 +115,8 @@ pub async fn callback(
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Result<Response, Problem> {
-    let provider = match configured(&verifier) {
-        Ok(provider) => provider,
-        Err(page) => return Ok(page),
+    let Some(provider) = verifier.provider() else {
+        return Ok(not_configured());
     };
     let config = provider.config();
     // The state must be the one this browser was given: a state from someone else's
@@ -265,15 +262,13 @@ const EXPIRED: &str =
     "This sign-in has expired or was already used, or began in another browser. Sign in again.";
 const REFUSED: &str = "The identity provider's answer could not be verified. Sign in again.";
 
-/// The provider, or the page that says there is none (portal-local without one).
-fn configured(verifier: &StaffVerifier) -> Result<&StaffProvider, Response> {
-    verifier.provider().ok_or_else(|| {
-        refusal(
-            StatusCode::NOT_FOUND,
-            "Sign-in through an identity provider is not set up for this portal. Use a bearer \
-             token, or ask your administrator.",
-        )
-    })
+/// The page that says there is no provider (portal-local without one).
+fn not_configured() -> Response {
+    refusal(
+        StatusCode::NOT_FOUND,
+        "Sign-in through an identity provider is not set up for this portal. Use a bearer \
+         token, or ask your administrator.",
+    )
 }
 
 /// `return_to` as a console path, or `None` for anything else: another origin, a

@@ -9,7 +9,7 @@ use crate::support::{Subject, join_all, new_email, now};
 
 /// A unique hash per call, so tests on one moto table never meet.
 fn fresh_hash() -> String {
-    token_hash(&new_email().to_string())
+    token_hash(new_email().as_ref())
 }
 
 fn sign_in() -> StaffSignIn {
