@@ -1,5 +1,6 @@
 use axum::http::StatusCode;
 use portal_testkit::{TestApp, UNKNOWN_ID, person};
+use serde_json::json;
 use std::collections::HashSet;
 use time::Duration;
 
@@ -18,6 +19,38 @@ async fn a_verified_request_shows_in_the_new_queue_with_its_data() {
     assert_eq!(items[0]["email"], "ada@example.com");
     assert_eq!(items[0]["company"], "Acme");
     assert!(reply.body["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn a_search_shows_the_requests_whose_name_email_or_company_contains_it() {
+    let app = TestApp::start();
+    let grace = app
+        .verified_request(json!({
+            "first_name": "Grace", "last_name": "Hopper", "email": "grace@navy.example",
+            "company": "US Navy"
+        }))
+        .await;
+    let ada = app.verified_request(person("ada@example.com")).await;
+    app.register(
+        json!({"first_name": "Grace", "last_name": "Unverified", "email": "gu@example.com"}),
+    )
+    .await;
+
+    let by_name = app.registrations("q=GRACE%20%20hop").await;
+    let by_company = app.registrations("q=acme").await;
+    let by_email = app.registrations("q=navy.example").await;
+    let none = app.registrations("q=nobody").await;
+
+    assert_eq!(by_name.status, StatusCode::OK, "{}", by_name.body);
+    assert_eq!(by_name.column("registration_id"), [grace.as_str()]);
+    assert_eq!(by_company.column("registration_id"), [ada.as_str()]);
+    assert_eq!(by_email.column("registration_id"), [grace.as_str()]);
+    assert!(none.items().is_empty() && none.body["next_cursor"].is_null());
+    // The unverified Grace waits in her own list.
+    let pending = app
+        .registrations("status=pending_verification&q=grace")
+        .await;
+    assert_eq!(pending.column("email"), ["gu@example.com"]);
 }
 
 #[tokio::test]
@@ -77,6 +110,9 @@ async fn a_bad_status_limit_or_cursor_is_a_422_naming_the_parameter() {
         ("limit=101", "limit"),
         ("limit=ten", "limit"),
         ("cursor=not-a-cursor", "cursor"),
+        ("q=a", "q"),
+        ("q=%20%20a%20", "q"),
+        (&format!("q={}", "x".repeat(101)), "q"),
     ] {
         let reply = app.registrations(query).await;
         assert_eq!(

@@ -51,6 +51,18 @@ pub trait RegistrationStore: Send + Sync {
         page: &PageRequest,
     ) -> Result<Page<Registration>, StoreError>;
 
+    /// One page of the requests in `status` that [`Registration::matches`] `key`, newest
+    /// first: Queries of the same list, reading at most
+    /// [`QUEUE_SEARCH_READS_PER_MATCH`](crate::registration::QUEUE_SEARCH_READS_PER_MATCH)
+    /// requests per match asked for, so a page may hold fewer (even none) with a cursor to
+    /// read on. Its cursors are the list's.
+    async fn search_registrations(
+        &self,
+        status: RegistrationStatus,
+        key: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Registration>, StoreError>;
+
     /// Stores `next` (linked to an existing contact) if the stored version is still
     /// `next.version - 1` and the contact exists without a portal user, atomically.
     /// `Refused(ContactMissing | ContactHasPortalUser)`, or `ConditionFailed` if the version moved.

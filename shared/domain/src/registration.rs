@@ -9,12 +9,16 @@ use crate::contact::{Contact, ContactForm};
 use crate::error::DomainError;
 use crate::ids::{ContactId, PortalUserId, RegistrationId};
 use crate::stored::aggregate;
-use crate::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason};
+use crate::types::{Company, EmailAddress, Locale, PersonName, Phone, Reason, search_key};
 pub use crate::verification_code::PendingCode;
 use crate::verification_code::{CodeAttempt, CodeCheck, VerificationCode};
 
 /// Unverified requests are forgotten after this long.
 pub const UNVERIFIED_LIFETIME: Duration = Duration::hours(24);
+
+/// A search of the review queue reads at most this many requests per match a page asks
+/// for (a page of 50: 500 requests); past that it answers what it found and a cursor.
+pub const QUEUE_SEARCH_READS_PER_MATCH: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -165,6 +169,22 @@ impl Registration {
 
     pub fn company(&self) -> Option<&Company> {
         self.company.as_ref()
+    }
+
+    /// Whether staff searching the queue for `key` (a [`search_key`]) may mean this
+    /// request: its name (first then last), email or company contains it.
+    pub fn matches(&self, key: &str) -> bool {
+        let name = search_key(&format!(
+            "{} {}",
+            self.first_name.as_ref(),
+            self.last_name.as_ref()
+        ));
+        name.contains(key)
+            || self.email.to_string().contains(key)
+            || self
+                .company
+                .as_ref()
+                .is_some_and(|company| search_key(company.as_ref()).contains(key))
     }
 
     pub fn locale(&self) -> &Locale {

@@ -4,7 +4,7 @@
 
 use portal_domain::StoreError;
 use portal_domain::page::Page;
-use portal_domain::registration::{Registration, RegistrationStatus};
+use portal_domain::registration::{QUEUE_SEARCH_READS_PER_MATCH, Registration, RegistrationStatus};
 
 use crate::{cursor, sortable};
 
@@ -41,6 +41,62 @@ pub(crate) fn page(
     cut_short: bool,
 ) -> Page<Registration> {
     cursor::page(&list(status), read, limit, cut_short, position)
+}
+
+/// A search's page, gathered from the requests read in list order.
+pub(crate) struct SearchPage<'a> {
+    status: RegistrationStatus,
+    key: &'a str,
+    limit: usize,
+    reads_left: u32,
+    found: Vec<Registration>,
+    last_read: Option<String>,
+}
+
+impl<'a> SearchPage<'a> {
+    pub fn new(status: RegistrationStatus, key: &'a str, limit: u32) -> Self {
+        Self {
+            status,
+            key,
+            limit: limit as usize,
+            reads_left: limit.saturating_mul(QUEUE_SEARCH_READS_PER_MATCH),
+            found: Vec::new(),
+            last_read: None,
+        }
+    }
+
+    /// How many more requests this page may read.
+    pub fn reads_left(&self) -> u32 {
+        self.reads_left
+    }
+
+    /// Takes the next request read; `false` once the page is decided: one match more than
+    /// it shows (so there is a next page), or no reads left.
+    pub fn read(&mut self, registration: Registration) -> bool {
+        self.reads_left = self.reads_left.saturating_sub(1);
+        self.last_read = Some(position(&registration));
+        if registration.matches(self.key) {
+            self.found.push(registration);
+        }
+        self.found.len() <= self.limit && self.reads_left > 0
+    }
+
+    /// The page; `list_ended` when nothing is left after the last request read.
+    pub fn finish(self, list_ended: bool) -> Page<Registration> {
+        let list = list(self.status);
+        if self.found.len() > self.limit {
+            // The next page starts at the match this one could not show.
+            return cursor::page(&list, self.found, self.limit as u32, false, position);
+        }
+        let next_cursor = self
+            .last_read
+            .filter(|_| !list_ended)
+            .map(|last| cursor::encode(&list, &last));
+        Page {
+            items: self.found,
+            next_cursor,
+        }
+    }
 }
 
 #[cfg(test)]

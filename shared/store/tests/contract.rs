@@ -17,6 +17,8 @@ mod membership;
 mod name_only;
 #[path = "contract/outbox.rs"]
 mod outbox;
+#[path = "contract/queue_search.rs"]
+mod queue_search;
 #[path = "contract/review_queue.rs"]
 mod review_queue;
 #[path = "contract/staff_sessions.rs"]
@@ -40,6 +42,7 @@ use imports::*;
 use membership::*;
 use name_only::*;
 use outbox::*;
+use queue_search::*;
 use review_queue::*;
 use staff_sessions::*;
 
@@ -74,6 +77,9 @@ macro_rules! contract {
 }
 
 contract!(
+    a_queue_search_finds_requests_by_name_email_or_company,
+    a_queue_search_pages_through_every_match_once_newest_first,
+    a_queue_search_reads_a_bounded_number_of_requests_per_page,
     a_sign_in_is_taken_once,
     of_two_racing_callbacks_one_takes_the_sign_in,
     an_unknown_state_takes_nothing_and_writes_nothing,

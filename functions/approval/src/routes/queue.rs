@@ -4,7 +4,7 @@ use axum::extract::{Query, State};
 use portal_domain::ids::Registration;
 use portal_domain::page::PageRequest;
 use portal_domain::registration::RegistrationStatus;
-use portal_domain::use_cases::{list_registrations, registration_detail};
+use portal_domain::use_cases::{list_registrations, registration_detail, search_registrations};
 use portal_domain::{DomainError, FieldErrors, Ports};
 use portal_http::{List, PathId, Problem, Staff};
 use serde::Deserialize;
@@ -21,16 +21,21 @@ pub struct ListParams {
     /// Page size, 1 to 100 (50 when absent).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     limit: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page (of the same search).
     cursor: Option<String>,
+    /// Only requests whose name, email or company contains this (case and spacing aside),
+    /// 2 to 100 characters. A search page may hold fewer requests than `limit`, even none,
+    /// with a `next_cursor` to read on: each page reads at most 10 requests per one asked.
+    #[param(value_type = Option<String>, min_length = 2, max_length = 100)]
+    q: Option<String>,
 }
 
-/// The review queue: requests of one status, oldest first.
+/// The review queue: requests of one status, newest first; or those of them a search finds.
 #[utoipa::path(get, path = "/staff/registrations", operation_id = "list_registrations",
     security(("staff" = [])), params(ListParams),
     responses(
         (status = 200, description = "One page of requests", body = List<RegistrationItem>),
-        (status = 422, description = "`status`, `limit` or `cursor` is invalid (`validation_failed`)"),
+        (status = 422, description = "`status`, `limit`, `cursor` or `q` is invalid (`validation_failed`)"),
     ))]
 pub async fn list(
     Staff(_): Staff,
@@ -42,10 +47,16 @@ pub async fn list(
     let status = errors.check("status", parse_status(params.status.as_deref()));
     let limit = errors.check("limit", parse_limit(params.limit.as_deref()));
     let page = errors.check("limit", PageRequest::parse(limit.flatten(), params.cursor));
+    if params.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        errors.add("q", "must be at most 100 characters");
+    }
     let (status, page) = errors
         .finish(|| Some((status?, page?)))
         .map_err(DomainError::from)?;
-    let page = list_registrations(&ports, status, &page).await?;
+    let page = match params.q.as_deref() {
+        Some(query) => search_registrations(&ports, status, query, &page).await?,
+        None => list_registrations(&ports, status, &page).await?,
+    };
     Ok(Json(List {
         items: page.items.iter().map(RegistrationItem::from).collect(),
         next_cursor: page.next_cursor,

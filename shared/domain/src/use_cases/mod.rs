@@ -49,6 +49,7 @@ pub use reject_registration::reject_registration;
 pub use resend_code::resend_code;
 pub use review_queue::{
     RegistrationDetail, Suggestion, SuggestionMatch, list_registrations, registration_detail,
+    search_registrations,
 };
 pub use staff_sessions::{
     SignInStart, begin_staff_sign_in, end_staff_session, staff_session, start_staff_session,

@@ -23,6 +23,23 @@ pub async fn list_registrations(
     Ok(page)
 }
 
+/// A page of the requests in `status` whose name, email or company contains `query` (case
+/// and spacing aside; at least 2 characters, `422` on `q` otherwise). It may hold fewer
+/// matches than asked, with a cursor to read on (see the store's `search_registrations`).
+pub async fn search_registrations(
+    ports: &Ports,
+    status: RegistrationStatus,
+    query: &str,
+    page: &PageRequest,
+) -> Result<Page<Registration>, DomainError> {
+    let key = super::contacts::search_prefix(query)?;
+    let now = ports.clock.now();
+    let mut page = ports.store.search_registrations(status, &key, page).await?;
+    page.items
+        .retain(|registration| !registration.is_expired(now));
+    Ok(page)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SuggestionMatch {
     Email,

@@ -69,6 +69,15 @@ impl RegistrationStore for DynamoStore {
         self.review_queue(status, page).await
     }
 
+    async fn search_registrations(
+        &self,
+        status: RegistrationStatus,
+        key: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Registration>, StoreError> {
+        self.search_queue(status, key, page).await
+    }
+
     async fn link_existing_contact(&self, next: &Registration) -> Result<(), StoreError> {
         self.link_to_existing(next).await
     }

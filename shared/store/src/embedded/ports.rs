@@ -50,6 +50,15 @@ impl RegistrationStore for EmbeddedStore {
         self.read(|state| queue::page(state, status, page))
     }
 
+    async fn search_registrations(
+        &self,
+        status: RegistrationStatus,
+        key: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Registration>, StoreError> {
+        self.read(|state| queue::search(state, status, key, page))
+    }
+
     async fn link_existing_contact(&self, next: &Registration) -> Result<(), StoreError> {
         self.commit(|state| contacts::link_existing(state, next))
     }

@@ -218,14 +218,28 @@ pub fn request(email: &EmailAddress, now: OffsetDateTime) -> Request {
 
 /// A request with `id`, which another may already have.
 pub fn request_with_id(id: RegistrationId, email: &EmailAddress, now: OffsetDateTime) -> Request {
-    let form = RegistrationForm {
-        first_name: PersonName::parse("Ada").expect("a name"),
-        last_name: PersonName::parse("Lovelace").expect("a name"),
+    request_from(id, form("Ada", "Lovelace", email, None), now)
+}
+
+/// What a person fills in.
+pub fn form(
+    first_name: &str,
+    last_name: &str,
+    email: &EmailAddress,
+    company: Option<&str>,
+) -> RegistrationForm {
+    RegistrationForm {
+        first_name: PersonName::parse(first_name).expect("a name"),
+        last_name: PersonName::parse(last_name).expect("a name"),
         email: email.clone(),
         phone: None,
-        company: None,
+        company: company.map(|company| Company::parse(company).expect("a company")),
         locale: Locale::default(),
-    };
+    }
+}
+
+/// The request `form` makes, submitted `now`.
+pub fn request_from(id: RegistrationId, form: RegistrationForm, now: OffsetDateTime) -> Request {
     let code = VerificationCode::generate(&OsRandomness);
     let registration = Registration::submit(id, form, &code, false, now);
     let email = code_email(&registration, &code);
@@ -289,7 +303,15 @@ pub fn staff() -> Actor {
 
 /// A request submitted at `at` and verified in `store`: status `new`.
 pub async fn verified_in(store: &impl Subject, at: OffsetDateTime) -> Registration {
-    let request = request(&new_email(), at);
+    verified_request(store, request(&new_email(), at), at).await
+}
+
+/// `request`, submitted and verified at `at`, in the queue of new requests.
+pub async fn verified_request(
+    store: &impl Subject,
+    request: Request,
+    at: OffsetDateTime,
+) -> Registration {
     store.submit(&request).await.expect("submit");
     let next = verified(&request, at);
     store
