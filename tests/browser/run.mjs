@@ -5,7 +5,7 @@
 // Every test runs in fresh browser contexts that fail it on any request to another
 // origin, a token in a query string, a page without its security headers, a script error
 // or a CSP violation. Screenshots go to target/browser-artifacts/ (UPDATE_DOCS=1 also
-// copies the two the README shows to docs/).
+// copies the three the README shows to docs/).
 import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -91,9 +91,9 @@ describe('the pages', { concurrency: false }, () => {
     await browser?.close();
     await portal?.stop();
     await idp?.stop();
-    // The README shows two of the screenshots; refresh them with UPDATE_DOCS=1.
+    // The README shows three of the screenshots; refresh them with UPDATE_DOCS=1.
     if (process.env.UPDATE_DOCS === '1') {
-      for (const name of ['register.png', 'staff.png']) {
+      for (const name of ['register.png', 'staff.png', 'staff-organization.png']) {
         await copyFile(join(ARTIFACTS, name), join(REPO, 'docs', name));
       }
     }
@@ -656,6 +656,13 @@ describe('the pages', { concurrency: false }, () => {
     await desk.getByLabel('Bearer token').fill(portal.staffToken);
     await desk.getByRole('button', { name: 'Use this token' }).click();
     await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
+    // The queue searched by company: only Mary's request of the many this run made.
+    await desk.getByLabel('Name, email or company contains').fill('royal soc');
+    const searched = desk.waitForResponse((r) => r.url().includes('/staff/registrations?') && r.url().includes('q=royal'));
+    await desk.getByRole('button', { name: 'Show', exact: true }).click();
+    await searched;
+    await desk.locator('#queue-caption').getByText('1 new request').waitFor();
+    assert.equal(await desk.locator('#queue-rows tr').count(), 1);
     await screenshot(desk, 'staff-queue');
     await desk.getByRole('button', { name: 'Review the request of Mary Somerville' }).click();
     await desk.getByRole('heading', { name: 'Request of Mary Somerville' }).waitFor();
@@ -799,6 +806,62 @@ describe('the pages', { concurrency: false }, () => {
     await reader.getByText('Your account may not use the staff console').waitFor();
     const names = (await context.cookies(portal.origin)).map((c) => c.name);
     assert.ok(!names.includes('__Host-portal-staff'), names.join());
+  });
+
+  it('show the staff console in German', async (t) => {
+    const organization = await portal.staff('POST', '/staff/organizations', { name: 'Noether Gesellschaft', roles: [] });
+    await portal.staff('POST', `/staff/organizations/${organization.organization_id}/members`, {
+      emails: [uniqueEmail('emmy.noether')],
+      send_invitations: false,
+    });
+    const { context, newPage } = await person(t, { viewport: DESKTOP });
+    // Not on the first about:blank, which has no storage.
+    await context.addInitScript(() => location.protocol === 'about:' || localStorage.setItem('portal.staff_lang', 'de'));
+    const desk = await newPage();
+    await desk.goto(portal.url('/staff'));
+    await desk.getByRole('heading', { name: 'Anmeldung für Mitarbeiter' }).waitFor();
+    assert.equal(await desk.evaluate(() => document.documentElement.lang), 'de');
+    assert.equal(await desk.title(), 'Mitarbeiter: Zugangsanfragen — Kundenportal');
+    assert.equal(await desk.getByLabel('Sprache').inputValue(), 'de');
+    // English text nodes: of the page as served, those without a dictionary entry; of the
+    // page now, visible ones still in English (data such as names never is a key).
+    const english = (served) =>
+      desk.evaluate(async (served) => {
+        const { german } = await import('/assets/staff-i18n.js');
+        const doc = served ? new DOMParser().parseFromString(await (await fetch('/staff')).text(), 'text/html') : document;
+        const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
+        const left = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node.nodeValue.replace(/\s+/g, ' ').trim();
+          const parent = node.parentElement;
+          if (!/\p{L}/u.test(text) || parent.closest('code, option[lang]')) continue;
+          const known = Object.hasOwn(german, text);
+          if (served ? !known : known && german[text] !== text && parent.checkVisibility()) left.push(text);
+        }
+        return left;
+      }, served);
+    assert.deepEqual(await english(true), [], 'staff.html has text the dictionary lacks');
+    await desk.locator('#staff-token').fill(portal.staffToken);
+    await desk.getByRole('button', { name: 'Dieses Token verwenden' }).click();
+    const views = [
+      [null, 'Zugangsanfragen'],
+      ['Personen', 'Personen'],
+      ['Benutzer', 'Portalbenutzer'],
+      ['Nicht zugestellte E-Mails', 'Nicht zugestellte E-Mails'],
+      ['Organisationen', 'Organisationen'],
+    ];
+    for (const [button, heading] of views) {
+      if (button) await desk.getByRole('button', { name: button, exact: true }).click();
+      await desk.getByRole('heading', { name: heading, exact: true }).waitFor();
+      assert.deepEqual(await english(false), [], heading);
+    }
+    await desk.getByLabel('Name einer Organisation beginnt mit').fill('noether');
+    await desk.getByRole('button', { name: 'Organisationen anzeigen' }).click();
+    await desk.getByRole('button', { name: 'Organisation Noether Gesellschaft öffnen' }).click();
+    await desk.getByRole('heading', { name: 'Organisation Noether Gesellschaft' }).waitFor();
+    await desk.locator('#org-member-rows').getByText('eingeladen', { exact: true }).waitFor();
+    assert.deepEqual(await english(false), [], 'the organization');
+    await screenshot(desk, 'staff-german');
   });
 
   it('fit every page on a phone-sized screen', async (t) => {

@@ -3,6 +3,7 @@
 // addresses (invited now or later) or by picking existing contacts from a search; make a
 // member the organization's administrator.
 import { $, busy, clearProblem, el, rowButton, say, showPage, showProblem, values } from '/assets/app.js';
+import { t } from '/assets/staff-i18n.js';
 
 /** Roles typed as text: separated by commas or spaces. */
 function roleList(text) {
@@ -16,10 +17,10 @@ function addressList(text) {
 
 /**
  * Wires the two views. `go(view, load)` shows a view once `load` succeeds; `refresh()`
- * reloads the current one; `openUser(id)` shows a user; `cell` and `facts` render;
- * `messages` are the page's problem texts. Returns the list's loader.
+ * reloads the current one; `openUser(id)` shows a user; `cell` and `facts` render; `word`
+ * names a server state; `messages` are the page's problem texts. Returns the list's loader.
  */
-export function setupOrganizations({ staffApi, go, refresh, openUser, cell, facts, messages }) {
+export function setupOrganizations({ staffApi, go, refresh, openUser, cell, facts, word, messages }) {
   let listCursor = null;
   let organization = null;
 
@@ -41,8 +42,11 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
         {},
         cell('Name', org.name),
         cell('Account', org.account_ref ?? '—'),
-        cell('Roles', org.roles.join(', ') || 'none'),
-        cell('Action', rowButton('Open', `Open the organization ${org.name}`, () => open(org.organization_id))),
+        cell('Roles', org.roles.join(', ') || t('none')),
+        cell(
+          'Action',
+          rowButton(t('Open'), t('Open the organization {name}', { name: org.name }), () => open(org.organization_id)),
+        ),
       ),
     );
     listCursor = reply.data.next_cursor;
@@ -72,7 +76,7 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
       if (!reply.ok) return failed(reply, form);
       form.reset();
       await open(reply.data.organization_id);
-      say(`The organization ${reply.data.name} is created.`);
+      say(t('The organization {name} is created.', { name: reply.data.name }));
     });
   });
 
@@ -88,11 +92,11 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
       }
     }
     organization = reply.data;
-    $('org-title').textContent = `Organization ${organization.name}`;
+    $('org-title').textContent = t('Organization {name}', { name: organization.name });
     facts($('org-facts'), [
-      ['Name', organization.name],
-      ['Account reference', organization.account_ref],
-      ['Roles', organization.roles.join(', ') || 'none'],
+      [t('Name'), organization.name],
+      [t('Account reference'), organization.account_ref],
+      [t('Roles'), organization.roles.join(', ') || t('none')],
     ]);
     $('org-name').value = organization.name;
     $('org-account_ref').value = organization.account_ref ?? '';
@@ -107,16 +111,18 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
     $('org-member-rows').replaceChildren(
       ...members.map((member) => {
         const who = member.username ?? [member.first_name, member.last_name].filter(Boolean).join(' ');
-        const actions = [rowButton('Open', `Open ${who}`, () => openUser(member.portal_user_id), 'small secondary')];
+        const openMember = () => openUser(member.portal_user_id);
+        const actions = [rowButton(t('Open'), t('Open {name}', { name: who }), openMember, 'small secondary')];
         if (!member.org_admin && member.status !== 'deactivated') {
-          actions.push(rowButton('Make administrator', `Make ${who} an administrator`, () => promote(member, who)));
+          const label = t('Make {name} an administrator', { name: who });
+          actions.push(rowButton(t('Make administrator'), label, () => promote(member, who)));
         }
         return el(
           'tr',
           {},
           cell('Member', who),
-          cell('Status', member.status),
-          cell('Administrator', member.org_admin ? 'yes' : 'no'),
+          cell('Status', word(member.status)),
+          cell('Administrator', member.org_admin ? t('yes') : t('no')),
           cell('Action', ...actions),
         );
       }),
@@ -130,7 +136,7 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
       });
       if (!reply.ok) return failed(reply);
       await refresh();
-      say(`${who} administers ${organization.name} now.`);
+      say(t('{name} administers {organization} now.', { name: who, organization: organization.name }));
     });
   }
 
@@ -145,7 +151,7 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
       const reply = await staffApi('PATCH', path, body);
       if (!reply.ok) return failed(reply, form);
       await refresh();
-      say('The organization is saved; its members hold its roles from their next sign-in.');
+      say(t('The organization is saved; its members hold its roles from their next sign-in.'));
     });
   });
 
@@ -162,13 +168,14 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
         el(
           'li',
           {},
-          `${row.email ?? row.contact_id}: ${row.outcome.replace(/_/g, ' ')}`,
+          `${row.email ?? row.contact_id}: ${word(row.outcome)}`,
           row.reason ? ` (${row.reason})` : '',
         ),
       ),
     );
     $('org-results-wrap').hidden = false;
-    say(`${results.filter((row) => row.outcome !== 'invalid').length} of ${results.length} added.`);
+    const added = results.filter((row) => row.outcome !== 'invalid').length;
+    say(t('{added} of {total} added.', { added, total: results.length }));
     return true;
   }
 
@@ -192,14 +199,14 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
           el(
             'li',
             {},
-            `${contact.full_name} · ${contact.email ?? 'no email'} `,
-            rowButton('Add', `Add the contact ${contact.full_name}`, () =>
+            `${contact.full_name} · ${contact.email ?? t('no email')} `,
+            rowButton(t('Add'), t('Add the contact {name}', { name: contact.full_name }), () =>
               busy(form, () => addMembers({ contact_ids: [contact.contact_id] }, form)),
             ),
           ),
         ),
       );
-      if (reply.data.items.length === 0) $('org-contact-results').append(el('li', {}, 'No contact matches.'));
+      if (reply.data.items.length === 0) $('org-contact-results').append(el('li', {}, t('No contact matches.')));
     });
   });
 
@@ -207,7 +214,7 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
     event.preventDefault();
     const form = $('org-import-form');
     const file = $('org-import-file').files[0];
-    if (!file) return showProblem({ title: 'Choose a file first.' }, { form });
+    if (!file) return showProblem({ title: t('Choose a file first.') }, { form });
     const body = new FormData();
     body.append('file', file);
     body.append('organization_id', organization.organization_id);
@@ -232,12 +239,23 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
       progress.max = Math.max(job.total, 1);
       progress.value = job.processed;
       const percent = Math.round((100 * job.processed) / Math.max(job.total, 1));
-      $('org-import-text').textContent = `${job.file_name}: ${job.processed} of ${job.total} rows (${percent} %), ${job.status}.`;
+      $('org-import-text').textContent = t('{file}: {processed} of {total} rows ({percent} %), {status}.', {
+        file: job.file_name,
+        processed: job.processed,
+        total: job.total,
+        percent,
+        status: word(job.status),
+      });
       if (job.status === 'done' || job.status === 'failed') {
         const counts = job.counts;
         say(
-          `Import ${job.status}: ${counts.invited} invited, ${counts.added} added, ` +
-            `${counts.already_member} already members, ${counts.invalid} invalid.`,
+          t('Import {status}: {invited} invited, {added} added, {already} already members, {invalid} invalid.', {
+            status: word(job.status),
+            invited: counts.invited,
+            added: counts.added,
+            already: counts.already_member,
+            invalid: counts.invalid,
+          }),
         );
         if (counts.invalid > 0) await showInvalidRows(id);
         await refresh();
@@ -253,7 +271,10 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
     const reply = await staffApi('GET', `/staff/imports/${encodeURIComponent(id)}/rows?${params}`);
     if (!reply.ok) return failed(reply);
     $('org-import-invalid').replaceChildren(
-      ...reply.data.items.map((row) => el('li', {}, `Row ${row.row} (${row.email ?? 'no email'}): ${row.reason}`)),
+      ...reply.data.items.map((row) => {
+        const email = row.email ?? t('no email');
+        return el('li', {}, t('Row {row} ({email}): {reason}', { row: row.row, email, reason: row.reason }));
+      }),
     );
   }
 

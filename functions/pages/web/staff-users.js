@@ -2,12 +2,14 @@
 // company, by status; select several and email them their access information at once
 // (Creatio's "Send invites"), with one result per user.
 import { $, busy, clearProblem, el, rowButton, say, showPage, showProblem } from '/assets/app.js';
+import { t } from '/assets/staff-i18n.js';
 
 /**
  * Wires the Users view. `staffApi` calls the API as staff; `openUser(id)` shows a user;
- * `cell(label, ...content)` makes a table cell; `messages` are the page's problem texts.
+ * `cell(label, ...content)` makes a table cell; `word(state)` names a server state in the
+ * console's language; `messages` are the page's problem texts.
  */
-export function setupUsers({ staffApi, openUser, cell, messages }) {
+export function setupUsers({ staffApi, openUser, cell, word, messages }) {
   let cursor = null;
   const selected = new Map();
 
@@ -19,29 +21,30 @@ export function setupUsers({ staffApi, openUser, cell, messages }) {
     const box = el('input', {
       type: 'checkbox',
       checked: selected.has(user.portal_user_id),
-      'aria-label': `Select ${name(user)}`,
+      'aria-label': t('Select {name}', { name: name(user) }),
       onchange: (event) => {
         if (event.target.checked) selected.set(user.portal_user_id, name(user));
         else selected.delete(user.portal_user_id);
         showSelection();
       },
     });
+    const open = () => openUser(user.portal_user_id);
     const full = [user.first_name, user.last_name].filter(Boolean).join(' ') || '—';
     return el(
       'tr',
       {},
       cell('Select', box),
       cell('Name', full),
-      cell('Username', user.username ?? 'none yet'),
-      cell('Status', user.status),
-      cell('Action', rowButton('Open', `Open the portal user ${name(user)}`, () => openUser(user.portal_user_id))),
+      cell('Username', user.username ?? t('none yet')),
+      cell('Status', word(user.status)),
+      cell('Action', rowButton(t('Open'), t('Open the portal user {name}', { name: name(user) }), open)),
     );
   }
 
   function showSelection() {
     const count = selected.size;
     $('users-send').disabled = count === 0;
-    $('users-selected').textContent = count === 1 ? '1 user selected.' : `${count} users selected.`;
+    $('users-selected').textContent = count === 1 ? t('1 user selected.') : t('{count} users selected.', { count });
   }
 
   async function load({ more = false } = {}) {
@@ -83,13 +86,15 @@ export function setupUsers({ staffApi, openUser, cell, messages }) {
             'li',
             {},
             `${selected.get(result.portal_user_id) ?? result.portal_user_id}: `,
-            result.outcome === 'sent' ? 'access information sent' : `skipped (${result.reason})`,
+            result.outcome === 'sent'
+              ? t('access information sent')
+              : t('skipped ({reason})', { reason: result.reason }),
           ),
         ),
       );
       $('users-results-wrap').hidden = false;
       const sent = results.filter((result) => result.outcome === 'sent').length;
-      say(`Access information was sent to ${sent} of ${results.length} users.`);
+      say(t('Access information was sent to {sent} of {total} users.', { sent, total: results.length }));
       selected.clear();
       await load();
     }),

@@ -10,11 +10,15 @@
 // (/staff#token=…, as portal-local's banner links it); this tab keeps it in sessionStorage.
 import {
   $, api, busy, clearProblem, clearStatus, el, rowButton, say, showMessage, showOnly, showPage, showProblem,
-  takeFragmentToken, values, when,
+  takeFragmentToken, values,
 } from '/assets/app.js';
+import { dateText, t, translatePage, when } from '/assets/staff-i18n.js';
 import { setupDeadEmails } from '/assets/staff-mail.js';
 import { setupOrganizations } from '/assets/staff-orgs.js';
 import { setupUsers } from '/assets/staff-users.js';
+
+// Before anything is rendered: only the page's static English is replaced.
+translatePage();
 
 const TOKEN = 'portal.staff_token';
 const views = {
@@ -32,21 +36,35 @@ const views = {
 const enc = encodeURIComponent;
 
 const messages = {
-  contact_required: 'Link a contact to this request before approving it.',
-  invalid_state: (problem) => `Not possible in the current state: ${problem.detail}`,
-  forbidden: (problem) => `You lack a permission: ${problem.detail}`,
+  contact_required: t('Link a contact to this request before approving it.'),
+  invalid_state: (problem) => t('Not possible in the current state: {detail}', { detail: problem.detail }),
+  forbidden: (problem) => t('You lack a permission: {detail}', { detail: problem.detail }),
+  // app.js's own lead for field errors, in the console's language.
+  validation_failed: (problem) => {
+    const count = problem.errors?.length ?? 0;
+    if (count === 0) return problem.detail ?? problem.title;
+    return count === 1 ? t('Please correct this field:') : t('Please correct these {count} fields:', { count });
+  },
 };
+
+/** A state word of the server (`pending_verification`) as the console shows it. */
+function word(state) {
+  return t(String(state).replace(/_/g, ' '));
+}
 
 // ---- Signing in -----------------------------------------------------------------------
 
 function sessionLine(session) {
-  const idle = new Date(session.expires_at).toLocaleString();
-  return `Signed in as ${session.name ?? session.subject}; the session ends at ${idle} unless you keep working.`;
+  const time = dateText(session.expires_at);
+  return t('Signed in as {name}; the session ends at {time} unless you keep working.', {
+    name: session.name ?? session.subject,
+    time,
+  });
 }
 
 function tokenLine(who) {
-  const until = who.exp ? `, until ${new Date(who.exp * 1000).toLocaleString()}` : '';
-  return `Signed in as ${who.name ?? who.sub ?? 'staff'} with a token${until}.`;
+  const until = who.exp ? t(', until {time}', { time: dateText(who.exp * 1000) }) : '';
+  return t('Signed in as {name} with a token{until}.', { name: who.name ?? who.sub ?? t('staff'), until });
 }
 
 /** The signed-in staff member as `/staff/session` names them; null with a token instead. */
@@ -90,7 +108,7 @@ function enter() {
 $('token-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const pasted = $('staff-token').value.trim().replace(/^Bearer\s+/i, '');
-  if (!pasted) return showMessage('Paste a token first.', { field: $('staff-token') });
+  if (!pasted) return showMessage(t('Paste a token first.'), { field: $('staff-token') });
   sessionStorage.setItem(TOKEN, pasted);
   $('token-form').reset();
   clearProblem();
@@ -100,7 +118,7 @@ $('token-form').addEventListener('submit', (event) => {
 $('forget-token').addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN);
   showTokenView();
-  say('The token is forgotten.');
+  say(t('The token is forgotten.'));
 });
 
 /** A staff call, by the session cookie or the token; a refusal sends the person back to
@@ -112,11 +130,16 @@ async function staffApi(method, path, body) {
   if (reply.status === 401) {
     if (staffSession) {
       staffSession = null;
-      showTokenView('Your session has ended (after 30 idle minutes, or 8 hours in all). Sign in again.');
+      showTokenView(t('Your session has ended (after 30 idle minutes, or 8 hours in all). Sign in again.'));
     } else {
       sessionStorage.removeItem(TOKEN);
-      showTokenView('The token was refused: it has expired or is not for this portal. Paste a new one.');
+      showTokenView(t('The token was refused: it has expired or is not for this portal. Paste a new one.'));
     }
+  }
+  // app.js's own problems (no connection, a server failure) carry no code: translate them.
+  if (!reply.ok && !reply.problem.code) {
+    const { title, detail } = reply.problem;
+    reply.problem = { ...reply.problem, title: title && t(title), detail: detail && t(detail) };
   }
   return reply;
 }
@@ -163,7 +186,7 @@ function facts(dl, rows) {
 }
 
 function badge(text) {
-  return el('span', { className: 'badge' }, text.replace(/_/g, ' '));
+  return el('span', { className: 'badge' }, word(text));
 }
 
 function historyList(ul, events) {
@@ -174,16 +197,20 @@ function historyList(ul, events) {
             'li',
             {},
             when(event.at),
-            ` — ${event.action.replace(/_/g, ' ')} by ${event.actor.name ?? event.actor.subject}`,
+            ` — ${t('{action} by {actor}', {
+              action: word(event.action),
+              actor: event.actor.name ?? event.actor.subject,
+            })}`,
             event.detail ? `: ${event.detail}` : '',
           )
-        : el('li', {}, 'Nothing yet.'),
+        : el('li', {}, t('Nothing yet.')),
     ),
   );
 }
 
+/** A table cell; `label` (English) names its column on a phone. */
 function cell(label, ...content) {
-  return el('td', { dataset: { label } }, ...content);
+  return el('td', { dataset: { label: t(label) } }, ...content);
 }
 
 // ---- The queue ------------------------------------------------------------------------
@@ -193,10 +220,13 @@ let queueCursor = null;
 async function loadQueue({ more = false } = {}) {
   const status = $('queue-status').value;
   const params = new URLSearchParams({ status, limit: '50' });
+  // A search reads a bounded part of the list a page: it may show fewer, with more to read.
+  const search = $('queue-q').value.trim();
+  if (search) params.set('q', search);
   if (more && queueCursor) params.set('cursor', queueCursor);
   const reply = await staffApi('GET', `/staff/registrations?${params}`);
   if (!reply.ok) {
-    if (reply.status !== 401) showProblem(reply.problem, { messages });
+    if (reply.status !== 401) showProblem(reply.problem, { form: $('queue-form'), messages });
     return false;
   }
   const rows = reply.data.items.map((item) => {
@@ -210,7 +240,7 @@ async function loadQueue({ more = false } = {}) {
       cell('Received', when(item.created_at)),
       cell(
         'Action',
-        rowButton('Review', `Review the request of ${name}`, () =>
+        rowButton(t('Review'), t('Review the request of {name}', { name }), () =>
           go('request', () => loadRequest(item.registration_id)),
         ),
       ),
@@ -218,7 +248,8 @@ async function loadQueue({ more = false } = {}) {
   });
   queueCursor = reply.data.next_cursor;
   const shown = showPage('queue', rows, queueCursor, more);
-  $('queue-caption').textContent = `${shown} ${status.replace(/_/g, ' ')} request${shown === 1 ? '' : 's'}`;
+  const caption = shown === 1 ? '{count} {status} request' : '{count} {status} requests';
+  $('queue-caption').textContent = t(caption, { count: shown, status: word(status) });
   return true;
 }
 
@@ -242,17 +273,17 @@ async function loadRequest(id) {
   }
   request = reply.data;
   const name = `${request.first_name} ${request.last_name}`;
-  $('request-title').textContent = `Request of ${name}`;
+  $('request-title').textContent = t('Request of {name}', { name });
   facts($('request-facts'), [
-    ['Status', badge(request.status)],
-    ['Name', name],
-    ['Email', request.email],
-    ['Phone', request.phone],
-    ['Company', request.company],
-    ['Received', when(request.created_at)],
-    ['Contact', request.contact_id],
-    ['Portal user', request.portal_user_id],
-    ...(request.rejection_reason ? [['Rejection reason', request.rejection_reason]] : []),
+    [t('Status'), badge(request.status)],
+    [t('Name'), name],
+    [t('Email'), request.email],
+    [t('Phone'), request.phone],
+    [t('Company'), request.company],
+    [t('Received'), when(request.created_at)],
+    [t('Contact'), request.contact_id],
+    [t('Portal user'), request.portal_user_id],
+    ...(request.rejection_reason ? [[t('Rejection reason'), request.rejection_reason]] : []),
   ]);
 
   const canLink = request.status === 'new';
@@ -265,18 +296,21 @@ async function loadRequest(id) {
         'li',
         {},
         el('strong', {}, contact.full_name),
-        ` · ${contact.email ?? 'no email'}${contact.company ? ` · ${contact.company}` : ''} `,
-        badge(`matches by ${contact.match}`),
+        ` · ${contact.email ?? t('no email')}${contact.company ? ` · ${contact.company}` : ''} `,
+        el('span', { className: 'badge' }, t('matches by {match}', { match: word(contact.match) })),
         ' ',
         el(
           'button',
           {
             type: 'button',
             className: 'small',
-            'aria-label': `Link the contact ${contact.full_name} (${contact.email ?? 'no email'})`,
+            'aria-label': t('Link the contact {name} ({email})', {
+              name: contact.full_name,
+              email: contact.email ?? t('no email'),
+            }),
             onclick: () => link({ contact_id: contact.contact_id }),
           },
-          'Link this contact',
+          t('Link this contact'),
         ),
       ),
     ),
@@ -291,13 +325,13 @@ async function loadRequest(id) {
         el(
           'button',
           { type: 'button', onclick: () => go('contact', () => loadContact(request.contact_id)) },
-          'Open the contact',
+          t('Open the contact'),
         ),
       request.portal_user_id &&
         el(
           'button',
           { type: 'button', onclick: () => go('user', () => loadUser(request.portal_user_id)) },
-          'Open the portal user',
+          t('Open the portal user'),
         ),
     ].filter(Boolean),
   );
@@ -309,7 +343,7 @@ async function link(body) {
   const reply = await staffApi('POST', `/staff/registrations/${enc(request.registration_id)}/link-contact`, body);
   if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { messages });
   await refresh();
-  say('The contact is linked. The request can be approved now.');
+  say(t('The contact is linked. The request can be approved now.'));
   $('approve-roles').focus();
 }
 
@@ -331,8 +365,12 @@ $('approve-form').addEventListener('submit', (event) => {
     await refresh();
     const expires = reply.data.invitation?.expires_at;
     say(
-      `Approved. ${request.email} was sent an invitation`,
-      expires ? ` that works until ${new Date(expires).toLocaleString()}.` : '.',
+      expires
+        ? t('Approved. {email} was sent an invitation that works until {time}.', {
+          email: request.email,
+          time: dateText(expires),
+        })
+        : t('Approved. {email} was sent an invitation.', { email: request.email }),
     );
     $('request-title').focus();
   });
@@ -342,14 +380,14 @@ $('reject-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.target;
   const { reason } = values(form);
-  if (!reason?.trim()) return showMessage('Please give a reason.', { field: $('reject-reason') });
+  if (!reason?.trim()) return showMessage(t('Please give a reason.'), { field: $('reject-reason') });
   busy(form, async () => {
     const id = request.registration_id;
     const reply = await staffApi('POST', `/staff/registrations/${enc(id)}/reject`, { reason });
     if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
     form.reset();
     await refresh();
-    say(`Rejected. The reason was emailed to ${request.email}.`);
+    say(t('Rejected. The reason was emailed to {email}.', { email: request.email }));
     $('request-title').focus();
   });
 });
@@ -376,11 +414,11 @@ async function searchPeople({ more = false } = {}) {
       'tr',
       {},
       cell('Name', contact.full_name),
-      cell('Email', contact.email ?? 'no email'),
+      cell('Email', contact.email ?? t('no email')),
       cell('Company', contact.company ?? '—'),
       cell(
         'Action',
-        rowButton('Open', `Open the contact ${contact.full_name}`, () =>
+        rowButton(t('Open'), t('Open the contact {name}', { name: contact.full_name }), () =>
           go('contact', () => loadContact(contact.contact_id)),
         ),
       ),
@@ -393,7 +431,7 @@ async function searchPeople({ more = false } = {}) {
 $('people-search').addEventListener('submit', (event) => {
   event.preventDefault();
   const q = $('people-q');
-  if (q.value.trim().length < 2) return showMessage('Type at least 2 characters.', { field: q });
+  if (q.value.trim().length < 2) return showMessage(t('Type at least 2 characters.'), { field: q });
   clearProblem();
   busy($('people-search'), () => searchPeople());
 });
@@ -407,7 +445,7 @@ $('new-contact-form').addEventListener('submit', (event) => {
     if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
     form.reset();
     await go('contact', () => loadContact(reply.data.contact_id));
-    say(`The contact ${reply.data.full_name} is created.`);
+    say(t('The contact {name} is created.', { name: reply.data.full_name }));
   });
 });
 
@@ -422,13 +460,13 @@ async function loadContact(id) {
     return false;
   }
   contact = reply.data;
-  $('contact-title').textContent = `Contact ${contact.full_name}`;
+  $('contact-title').textContent = t('Contact {name}', { name: contact.full_name });
   facts($('contact-facts'), [
-    ['Name', contact.full_name],
-    ['Email', contact.email],
-    ['Phone', contact.phone],
-    ['Company', contact.company],
-    ['Created', when(contact.created_at)],
+    [t('Name'), contact.full_name],
+    [t('Email'), contact.email],
+    [t('Phone'), contact.phone],
+    [t('Company'), contact.company],
+    [t('Created'), when(contact.created_at)],
   ]);
   showContactForm(contact);
   const user = contact.portal_user;
@@ -442,20 +480,20 @@ async function loadContact(id) {
   send.disabled = !contact.email;
   send.checked = Boolean(contact.email);
   $('new-user-send-hint').textContent = contact.email
-    ? `To ${contact.email}. Unchecked: send access information later.`
-    : 'This contact has no email: create the user, then get a personal link for them.';
+    ? t('To {email}. Unchecked: send access information later.', { email: contact.email })
+    : t('This contact has no email: create the user, then get a personal link for them.');
   if (user) {
     facts($('contact-user'), [
-      ['Username', user.username ?? 'none yet'],
-      ['Status', badge(user.status)],
-      ['Last login', when(user.last_login_at)],
-      ['Invitation', invitationText(user.invitation)],
+      [t('Username'), user.username ?? t('none yet')],
+      [t('Status'), badge(user.status)],
+      [t('Last login'), when(user.last_login_at)],
+      [t('Invitation'), invitationText(user.invitation)],
     ]);
     $('contact-links').append(
       el(
         'button',
         { type: 'button', onclick: () => go('user', () => loadUser(user.portal_user_id)) },
-        'Open the portal user',
+        t('Open the portal user'),
       ),
     );
   }
@@ -471,8 +509,8 @@ function showContactForm(shown) {
   const linked = Boolean(shown.portal_user);
   $('edit-email').readOnly = linked;
   $('edit-email-hint').textContent = linked
-    ? 'The portal user signs in with this address or confirms their own: it is not changed here.'
-    : 'Unique among contacts.';
+    ? t('The portal user signs in with this address or confirms their own: it is not changed here.')
+    : t('Unique among contacts.');
 }
 
 $('contact-edit-form').addEventListener('submit', (event) => {
@@ -484,12 +522,12 @@ $('contact-edit-form').addEventListener('submit', (event) => {
     const value = $(`edit-${name}`).value.trim();
     if (value !== (contact[name] ?? '')) body[name] = value;
   }
-  if (Object.keys(body).length === 0) return say('Nothing changed.');
+  if (Object.keys(body).length === 0) return say(t('Nothing changed.'));
   busy(form, async () => {
     const reply = await staffApi('PATCH', `/staff/contacts/${enc(contact.contact_id)}`, body);
     if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
     await refresh();
-    say(`The contact ${reply.data.full_name} is saved.`);
+    say(t('The contact {name} is saved.', { name: reply.data.full_name }));
   });
 });
 
@@ -503,16 +541,20 @@ $('new-user-form').addEventListener('submit', (event) => {
     const reply = await staffApi('POST', '/staff/portal-users', body);
     if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
     await go('user', () => loadUser(reply.data.portal_user_id));
-    say(body.send_invitation ? 'The portal user is created and invited by email.' : 'The portal user is created; nothing was sent.');
+    say(
+      body.send_invitation
+        ? t('The portal user is created and invited by email.')
+        : t('The portal user is created; nothing was sent.'),
+    );
   });
 });
 
 function invitationText(invitation) {
-  if (!invitation) return 'none';
-  const expires = new Date(invitation.expires_at).toLocaleString();
-  if (invitation.status === 'pending') return `pending, works until ${expires}`;
-  if (invitation.status === 'expired') return `expired on ${expires}`;
-  return invitation.status;
+  if (!invitation) return t('none');
+  const time = dateText(invitation.expires_at);
+  if (invitation.status === 'pending') return t('pending, works until {time}', { time });
+  if (invitation.status === 'expired') return t('expired on {time}', { time });
+  return word(invitation.status);
 }
 
 // ---- A portal user --------------------------------------------------------------------
@@ -526,17 +568,17 @@ async function loadUser(id) {
     return false;
   }
   user = reply.data;
-  $('user-title').textContent = `Portal user ${userName(user)}`;
+  $('user-title').textContent = t('Portal user {name}', { name: userName(user) });
   facts($('user-facts'), [
-    ['Username', user.username ?? 'none yet'],
-    ['Status', badge(user.status)],
-    ['Roles', user.roles.join(', ') || 'none'],
-    ['Effective roles', user.effective_roles.join(', ') || 'none'],
-    ['Organization', user.organization_id],
-    ['Organization admin', user.org_admin ? 'yes' : 'no'],
-    ['Created', when(user.created_at)],
-    ['Last login', when(user.last_login_at)],
-    ['Invitation', invitationText(user.invitation)],
+    [t('Username'), user.username ?? t('none yet')],
+    [t('Status'), badge(user.status)],
+    [t('Roles'), user.roles.join(', ') || t('none')],
+    [t('Effective roles'), user.effective_roles.join(', ') || t('none')],
+    [t('Organization'), user.organization_id],
+    [t('Organization admin'), user.org_admin ? t('yes') : t('no')],
+    [t('Created'), when(user.created_at)],
+    [t('Last login'), when(user.last_login_at)],
+    [t('Invitation'), invitationText(user.invitation)],
   ]);
   $('user-resend').hidden = user.status !== 'invited' || !user.email;
   $('user-access-email').hidden = user.status === 'deactivated' || !user.email;
@@ -559,7 +601,7 @@ async function loadUser(id) {
         'tr',
         {},
         cell('When', when(login.at)),
-        cell('Result', login.success ? 'success' : 'failed'),
+        cell('Result', login.success ? t('success') : t('failed')),
         cell('IP address', login.ip ?? '—'),
         cell('Browser', login.user_agent ?? '—'),
       ),
@@ -587,13 +629,16 @@ function userName(user) {
 }
 
 userAction($('user-resend'), 'invitation', (data) =>
-  `A new invitation was sent to ${userName(user)}; it works until ${new Date(data.expires_at).toLocaleString()}. Older links no longer work.`,
+  t('A new invitation was sent to {name}; it works until {time}. Older links no longer work.', {
+    name: userName(user),
+    time: dateText(data.expires_at),
+  }),
 );
 userAction($('user-deactivate'), 'deactivate', () =>
-  `${userName(user)} is deactivated: every session has ended and any pending invitation is revoked.`,
+  t('{name} is deactivated: every session has ended and any pending invitation is revoked.', { name: userName(user) }),
 );
 userAction($('user-reactivate'), 'reactivate', (data) =>
-  `${userName(user)} is reactivated (${data.status.replace(/_/g, ' ')}).`,
+  t('{name} is reactivated ({status}).', { name: userName(user), status: word(data.status) }),
 );
 
 /** Whether the session or token carries `permission` (display only: the server decides). */
@@ -616,7 +661,7 @@ $('user-access-form').addEventListener('submit', (event) => {
     const reply = await staffApi('PATCH', path, body);
     if (!reply.ok) return reply.status === 401 || showProblem(reply.problem, { form, messages });
     await refresh();
-    say(`The access of ${userName(user)} is saved; their next sign-in carries it.`);
+    say(t('The access of {name} is saved; their next sign-in carries it.', { name: userName(user) }));
   });
 });
 
@@ -633,13 +678,23 @@ function accessInfo(button, delivery, done) {
 }
 
 accessInfo($('user-access-email'), 'email', (data) =>
-  say(`Access information was emailed to ${user.email}; the link works until ${new Date(data.expires_at).toLocaleString()}. Older links no longer work.`),
+  say(
+    t('Access information was emailed to {email}; the link works until {time}. Older links no longer work.', {
+      email: user.email,
+      time: dateText(data.expires_at),
+    }),
+  ),
 );
 // The link is in this answer only: shown once, never stored or emailed.
 accessInfo($('user-access-link'), 'link', (data) => {
   $('user-link-value').value = data.link;
   $('user-link').hidden = false;
-  say(`A personal link for ${userName(user)} works until ${new Date(data.expires_at).toLocaleString()}. Older links no longer work.`);
+  say(
+    t('A personal link for {name} works until {time}. Older links no longer work.', {
+      name: userName(user),
+      time: dateText(data.expires_at),
+    }),
+  );
   $('user-link-value').focus();
   $('user-link-value').select();
 });
@@ -647,10 +702,10 @@ accessInfo($('user-access-link'), 'link', (data) => {
 $('user-link-copy').addEventListener('click', async () => {
   try {
     await navigator.clipboard.writeText($('user-link-value').value);
-    say('The link is copied.');
+    say(t('The link is copied.'));
   } catch {
     $('user-link-value').select();
-    showMessage('Copying is not allowed here: the link is selected, copy it with the keyboard.');
+    showMessage(t('Copying is not allowed here: the link is selected, copy it with the keyboard.'));
   }
 });
 
@@ -660,6 +715,7 @@ const loadUsers = setupUsers({
   staffApi,
   openUser: (id) => go('user', () => loadUser(id)),
   cell,
+  word,
   messages,
 });
 
@@ -677,6 +733,7 @@ const loadOrganizations = setupOrganizations({
   openUser: (id) => go('user', () => loadUser(id)),
   cell,
   facts,
+  word,
   messages,
 });
 
@@ -687,7 +744,7 @@ $('nav-orgs').addEventListener('click', () => {
 
 // ---- Emails not delivered -------------------------------------------------------------
 
-const loadDeadEmails = setupDeadEmails({ staffApi, cell, messages });
+const loadDeadEmails = setupDeadEmails({ staffApi, cell, word, messages });
 
 $('nav-mail').addEventListener('click', () => {
   if (!signedIn()) return;
