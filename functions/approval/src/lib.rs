@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
+use axum::middleware::from_fn_with_state;
 use portal_domain::Ports;
-use portal_http::StaffVerifier;
+use portal_http::{StaffVerifier, limit_per_client};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -36,19 +37,37 @@ impl FromRef<ApprovalState> for Arc<StaffVerifier> {
 }
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
+/// The sign-in's routes anyone may call, so they are limited per client (each writes, and
+/// the callback calls the provider).
 pub fn router(ports: Ports, staff: Arc<StaffVerifier>) -> Router {
-    let (router, _) = operations().split_for_parts();
-    router.with_state(ApprovalState { ports, staff })
+    let (staff_routes, _) = operations().split_for_parts();
+    let (sign_in, _) = sign_in_operations().split_for_parts();
+    staff_routes
+        .merge(sign_in.route_layer(from_fn_with_state(ports.clone(), limit_per_client)))
+        .with_state(ApprovalState { ports, staff })
 }
 
 /// This function's part of the OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    operations().into_openapi()
+    let mut api = operations().into_openapi();
+    api.merge(sign_in_operations().into_openapi());
+    api
 }
 
-/// Every route with its OpenAPI description: the router and the document from one list.
+/// Staff sign-in through the company's identity provider.
+fn sign_in_operations() -> OpenApiRouter<ApprovalState> {
+    use routes::sign_in;
+    OpenApiRouter::default()
+        .routes(routes!(sign_in::login))
+        .routes(routes!(sign_in::callback))
+        .routes(routes!(sign_in::logout))
+        .routes(routes!(sign_in::session))
+}
+
+/// Every staff route with its OpenAPI description: the router and the document from one
+/// list.
 fn operations() -> OpenApiRouter<ApprovalState> {
-    use routes::{contacts, decisions, outbox, queue, sign_in};
+    use routes::{contacts, decisions, outbox, queue};
     OpenApiRouter::default()
         .routes(routes!(queue::list))
         .routes(routes!(queue::detail))
@@ -60,8 +79,4 @@ fn operations() -> OpenApiRouter<ApprovalState> {
         .routes(routes!(outbox::dead))
         .routes(routes!(outbox::requeue))
         .routes(routes!(outbox::requeue_all))
-        .routes(routes!(sign_in::login))
-        .routes(routes!(sign_in::callback))
-        .routes(routes!(sign_in::logout))
-        .routes(routes!(sign_in::session))
 }

@@ -176,6 +176,20 @@ async fn login_sends_the_browser_to_the_provider_with_pkce_state_and_nonce() {
 }
 
 #[tokio::test]
+async fn the_sign_in_routes_are_limited_per_client() {
+    let app = Setup::default().client_limit(2).start();
+    for _ in 0..2 {
+        assert_eq!(
+            get(&app, "/staff/login", "").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let third = get(&app, "/staff/login", "").await;
+    third.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    assert!(third.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
 async fn login_refuses_a_return_to_outside_the_console_and_keeps_nothing() {
     let (app, _docs) = with_provider().await;
     let before = app.store.snapshot();

@@ -590,6 +590,7 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "OUTBOX#*",
                         "STAFFSIGNIN#*",
                         "STAFFSESSION#*",
+                        "THROTTLE#*",
                     ],
                 ),
                 (
