@@ -33,13 +33,15 @@ async function person(t, options) {
   return guarded;
 }
 
-/** A staff member's page on /staff, signed in with `token` (the banner's by default). */
-async function staffDesk(t, { viewport = DESKTOP, token = portal.staffToken } = {}) {
-  const { newPage } = await person(t, { viewport });
+/**
+ * A staff member's page on /staff, signed in through the company's provider as `login`
+ * (ada: both permissions; desk: `portal.users.manage` only).
+ */
+async function staffDesk(t, { viewport = DESKTOP, login = 'ada' } = {}) {
+  const { newPage } = await person(t, { viewport, provider: idp.issuer });
   const desk = await newPage();
   await desk.goto(portal.url('/staff'));
-  await desk.getByLabel('Bearer token').fill(token);
-  await desk.getByRole('button', { name: 'Use this token' }).click();
+  await signInAt(desk, login);
   await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
   return desk;
 }
@@ -78,7 +80,10 @@ describe('the pages', { concurrency: false }, () => {
       STAFF_OIDC_CLIENT_ID: CLIENT_ID,
       STAFF_OIDC_CLIENT_SECRET: CLIENT_SECRET,
       STAFF_PERMISSIONS_CLAIM: 'groups',
-      STAFF_PERMISSION_MAP: JSON.stringify({ 'portal-admins': ['portal.users.manage', 'portal.roles.assign'] }),
+      STAFF_PERMISSION_MAP: JSON.stringify({
+        'portal-admins': ['portal.users.manage', 'portal.roles.assign'],
+        'portal-desk': ['portal.users.manage'],
+      }),
     });
     await idp.configure({
       redirectUri: portal.url('/staff/callback'),
@@ -192,6 +197,15 @@ describe('the pages', { concurrency: false }, () => {
     await desk.locator('#user-facts').getByText('active', { exact: true }).waitFor();
     await desk.locator('#user-login-rows').getByText('success').first().waitFor();
     await screenshot(desk, 'staff-user');
+    // And in the list of users, with the time of that login.
+    await desk.getByRole('button', { name: 'Users', exact: true }).click();
+    await desk.getByLabel("A user's name, email or company starts with").fill(email);
+    await desk.getByRole('button', { name: 'Show users' }).click();
+    const listed = desk.locator('#users-rows tr', { hasText: email });
+    await listed.locator('td[data-label="Status"]').getByText('active').waitFor();
+    await listed.locator('td[data-label="Last login"] time').waitFor();
+    await desk.getByRole('button', { name: `Open the portal user ${email}` }).click();
+    await desk.getByRole('heading', { name: `Portal user ${email}` }).waitFor();
 
     // Deactivation ends the person's session at once; reactivation lets them log in again.
     await desk.getByRole('button', { name: 'Deactivate' }).click();
@@ -513,8 +527,7 @@ describe('the pages', { concurrency: false }, () => {
 
     // A staff member without portal.roles.assign sees no role editing, and the server
     // refuses it anyway.
-    const limited = portal.staffTokenWith(['portal.users.manage']);
-    const other = await staffDesk(t, { token: limited });
+    const other = await staffDesk(t, { login: 'desk' });
     await other.getByRole('button', { name: 'Users', exact: true }).click();
     await other.getByLabel("A user's name, email or company starts with").fill('alan tur');
     await other.getByRole('button', { name: 'Show users' }).click();
@@ -522,8 +535,12 @@ describe('the pages', { concurrency: false }, () => {
     await other.getByRole('heading', { name: `Portal user ${email}` }).waitFor();
     assert.equal(await other.locator('#user-access-form').isHidden(), true);
     const id = (await portal.staff('GET', `/staff/contacts/${contact.contact_id}`)).portal_user.portal_user_id;
-    const refused = await portal.call('PATCH', `/staff/portal-users/${id}`, { body: { roles: [] }, token: limited });
-    assert.equal(refused.status, 403);
+    const refused = await other.evaluate(async (path) => {
+      const body = JSON.stringify({ roles: [] });
+      const headers = { 'content-type': 'application/json' };
+      return (await fetch(path, { method: 'PATCH', headers, body })).status;
+    }, `/staff/portal-users/${id}`);
+    assert.equal(refused, 403);
   });
 
   it('show a friendly page for an invalid or used link, never an error dump', async (t) => {
@@ -768,6 +785,18 @@ describe('the pages', { concurrency: false }, () => {
     // The same cookie sent by another site's page is refused (no portal Origin).
     const forged = await portal.call('POST', '/staff/organizations', { body: { name: 'Forged' } });
     assert.equal(forged.status, 401);
+
+    // A session that ends elsewhere (here: signed out from another tab; expiry after 30 idle
+    // minutes or 8 hours answers alike, tests/sign_in.rs in portal-approval) returns the
+    // console to the sign-in at its next request.
+    const ended = await desk.evaluate(async () => (await fetch('/staff/logout', { method: 'POST', redirect: 'manual' })).type);
+    assert.equal(ended, 'opaqueredirect');
+    await desk.getByRole('button', { name: 'Users', exact: true }).click();
+    await desk.getByText('Your session has ended').waitFor();
+    await desk.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
+    // Still signed in at the provider: signing in again takes no form.
+    await desk.getByRole('link', { name: 'Sign in with your company account' }).click();
+    await desk.getByRole('heading', { name: 'Access requests' }).waitFor();
 
     // Sign out: the session ends here, then at the provider, and back to the console.
     await desk.getByRole('button', { name: 'Sign out' }).click();

@@ -267,6 +267,7 @@ export const german = {
     'Dieser Kontakt hat keine E-Mail: Legen Sie den Benutzer an und erzeugen Sie dann einen persönlichen Link.',
   'none yet': 'noch keiner',
   'Last login': 'Letzte Anmeldung',
+  never: 'nie',
   Invitation: 'Einladung',
   'The portal user signs in with this address or confirms their own: it is not changed here.':
     'Der Portalbenutzer meldet sich mit dieser Adresse an oder bestätigt seine eigene: Sie wird hier nicht geändert.',

@@ -2,7 +2,7 @@
 // company, by status; select several and email them their access information at once
 // (Creatio's "Send invites"), with one result per user.
 import { $, busy, clearProblem, el, rowButton, say, showPage, showProblem } from '/assets/app.js';
-import { t } from '/assets/staff-i18n.js';
+import { t, when } from '/assets/staff-i18n.js';
 
 /**
  * Wires the Users view. `staffApi` calls the API as staff; `openUser(id)` shows a user;
@@ -37,6 +37,7 @@ export function setupUsers({ staffApi, openUser, cell, word, messages }) {
       cell('Name', full),
       cell('Username', user.username ?? t('none yet')),
       cell('Status', word(user.status)),
+      cell('Last login', user.last_login_at ? when(user.last_login_at) : t('never')),
       cell('Action', rowButton(t('Open'), t('Open the portal user {name}', { name: name(user) }), open)),
     );
   }

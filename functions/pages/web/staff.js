@@ -89,12 +89,13 @@ function claims(jwt) {
   }
 }
 
-function showTokenView(message) {
+/** The sign-in view; `message` says why, next to the token field when the token is why. */
+function showTokenView(message, { aboutToken = true } = {}) {
   $('signed-in').hidden = true;
   trail.length = 0;
   current = null;
   showOnly(Object.values(views), views.token);
-  if (message) showMessage(message, { field: $('staff-token') });
+  if (message) showMessage(message, aboutToken ? { field: $('staff-token') } : {});
 }
 
 function enter() {
@@ -130,7 +131,9 @@ async function staffApi(method, path, body) {
   if (reply.status === 401) {
     if (staffSession) {
       staffSession = null;
-      showTokenView(t('Your session has ended (after 30 idle minutes, or 8 hours in all). Sign in again.'));
+      showTokenView(t('Your session has ended (after 30 idle minutes, or 8 hours in all). Sign in again.'), {
+        aboutToken: false,
+      });
     } else {
       sessionStorage.removeItem(TOKEN);
       showTokenView(t('The token was refused: it has expired or is not for this portal. Paste a new one.'));

@@ -49,6 +49,7 @@ export const CLIENT_SECRET = 'portal-staff-secret-for-tests-only';
 const ACCOUNTS = {
   ada: { sub: 'ada', name: 'Ada Admin', email: 'ada@staff.example', groups: ['portal-admins'] },
   rey: { sub: 'rey', name: 'Rey Reader', groups: ['portal-readers'] },
+  desk: { sub: 'desk', name: 'Dana Desk', groups: ['portal-desk'] },
 };
 
 function accountClaims(id) {

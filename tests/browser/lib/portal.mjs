@@ -1,7 +1,7 @@
 // A spawned portal-local (the binary `cargo test` built), its banner, its outbox, and a
 // few API calls that set the stage for a page (the pages themselves are driven by
 // Playwright). Nothing is built here.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -104,13 +104,6 @@ export class Portal {
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
-  }
-
-  /** A staff token with only these permissions (`portal-local staff-token`, same data dir). */
-  staffTokenWith(permissions) {
-    const args = ['--data-dir', this.dataDir, 'staff-token', '--subject', 'limited-staff', '--name', 'Limited Staff'];
-    for (const permission of permissions) args.push('--permission', permission);
-    return execFileSync(binary(), args, { encoding: 'utf8' }).trim();
   }
 
   async staff(method, path, body) {
