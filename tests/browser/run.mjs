@@ -322,11 +322,13 @@ describe('the pages', { concurrency: false }, () => {
     // People: a new contact with a name alone.
     await desk.getByRole('button', { name: 'People' }).click();
     await desk.getByRole('heading', { name: 'People' }).waitFor();
+    await screenshot(desk, 'staff-people');
     await desk.getByLabel('First name', { exact: true }).fill('Olga');
     await desk.getByLabel('Last name', { exact: true }).fill('Ivanova');
     await desk.getByRole('button', { name: 'Create the contact' }).click();
     await desk.getByRole('heading', { name: 'Contact Olga Ivanova' }).waitFor();
     await desk.getByRole('status').getByText('The contact Olga Ivanova is created.').waitFor();
+    await screenshot(desk, 'staff-contact');
     // No email: nothing can be sent, the user is created for a link.
     const send = desk.getByLabel('Email the invitation now');
     assert.equal(await send.isDisabled(), true);
@@ -405,6 +407,7 @@ describe('the pages', { concurrency: false }, () => {
     const desk = await staffDesk(t, { viewport: DESKTOP });
     await desk.getByRole('button', { name: 'Organizations', exact: true }).click();
     await desk.getByRole('heading', { name: 'Organizations', exact: true }).waitFor();
+    await screenshot(desk, 'staff-organizations');
     await desk.getByLabel('Organization name').fill('Analytical Society');
     await desk.getByLabel('Roles every member holds').first().fill('orders.viewer');
     await desk.getByRole('button', { name: 'Create the organization' }).click();
@@ -524,6 +527,7 @@ describe('the pages', { concurrency: false }, () => {
     await desk.getByRole('heading', { name: 'Emails not delivered' }).waitFor();
     await desk.getByText('No email waits: the mailer has delivered every one.').waitFor();
     assert.equal(await desk.getByRole('button', { name: 'Send them all again' }).isHidden(), true);
+    await screenshot(desk, 'staff-emails');
 
     // A staff member without portal.roles.assign sees no role editing, and the server
     // refuses it anyway.
