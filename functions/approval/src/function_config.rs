@@ -28,11 +28,9 @@ impl FunctionConfig {
 
     pub async fn from_env() -> Result<Self, String> {
         let mut staff = StaffAuthConfig::from_env()?;
-        // Both round trips at once: the cold start waits for one.
-        let (ports, client_secret) = tokio::try_join!(
-            portal_lambda::ports_from_env(),
-            portal_lambda::secret_from_env(CLIENT_SECRET),
-        )?;
+        // The client secret is read at the first callback: no cold start waits for it.
+        let (ports, client_secret) =
+            portal_lambda::ports_and_later_secret_from_env(CLIENT_SECRET).await?;
         if let Some(provider) = &mut staff.provider {
             provider.client_secret = Some(client_secret);
         }

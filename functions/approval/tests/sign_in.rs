@@ -9,7 +9,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_domain::secret_token::token_hash;
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS, StaffMember};
 use portal_domain::use_cases::start_staff_session;
-use portal_http::{PermissionRule, ProviderConfig};
+use std::sync::Arc;
+
+use portal_http::{GivenSecret, PermissionRule, ProviderConfig};
 use portal_testkit::{Method, ProviderDocs, Reply, Setup, StatusCode, TestApp, request};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -29,7 +31,7 @@ async fn with_provider() -> (TestApp, ProviderDocs) {
                 claim: "permissions".into(),
                 map: None,
             },
-            client_secret: Some("client-secret".into()),
+            client_secret: Some(Arc::new(GivenSecret("client-secret".into()))),
         })
         .start();
     (app, docs)

@@ -1,11 +1,13 @@
 //! Staff tokens on a laptop: HS256 with the configured (or generated) secret, so the
-//! banner and `portal-local staff-token` can hand out tokens the routes accept.
+//! banner and `portal-local staff-token` can hand out tokens the routes accept; and the
+//! company's provider, when one is configured, for signing in to the console.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
 use portal_http::{
-    DevTokens, ProviderConfig, StaffAuthConfig, StaffVerifier, mint_dev_staff_token,
+    DevTokens, GivenSecret, ProviderConfig, StaffAuthConfig, StaffVerifier, mint_dev_staff_token,
 };
 
 use crate::args::{Args, StaffTokenArgs};
@@ -84,10 +86,10 @@ fn provider(args: &Args) -> Result<Option<ProviderConfig>, String> {
         "STAFF_PERMISSION_MAP" => args.staff_permission_map.clone(),
         _ => None,
     })?;
-    config.client_secret = Some(
-        args.staff_oidc_client_secret
-            .clone()
-            .ok_or("STAFF_OIDC_CLIENT_SECRET is needed with STAFF_OIDC_ISSUER")?,
-    );
+    let secret = args
+        .staff_oidc_client_secret
+        .clone()
+        .ok_or("STAFF_OIDC_CLIENT_SECRET is needed with STAFF_OIDC_ISSUER")?;
+    config.client_secret = Some(Arc::new(GivenSecret(secret)));
     Ok(Some(config))
 }

@@ -24,8 +24,9 @@ pub use json::ApiJson;
 pub use path_id::PathId;
 pub use problem::Problem;
 pub use staff_auth::{
-    DevTokens, Discovery, PermissionRule, ProviderConfig, SESSION_COOKIE, SIGN_IN_COOKIE, Staff,
-    StaffAuthConfig, StaffProvider, StaffVerifier, cookie_value, mint_dev_staff_token, same_origin,
+    ClientSecret, DevTokens, Discovery, GivenSecret, PermissionRule, ProviderConfig,
+    SESSION_COOKIE, SIGN_IN_COOKIE, Staff, StaffAuthConfig, StaffProvider, StaffVerifier,
+    cookie_value, mint_dev_staff_token, same_origin,
 };
 pub use telemetry::{LOG_FILTER, init_tracing};
 pub use views::{InvitationSummary, List, LoginView};

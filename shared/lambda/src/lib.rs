@@ -100,11 +100,38 @@ pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenCon
     Ok((ports(&aws, &seal_key)?, tokens))
 }
 
-/// The string of the secret whose ARN `arn_variable` holds, for a function that needs a
-/// secret of its own beside its ports.
-pub async fn secret_from_env(arn_variable: Variable) -> Result<String, String> {
+/// The ports, as [`ports_from_env`], and a secret of the function's own (whose ARN
+/// `arn_variable` holds, checked now) read on its first use, not at cold start.
+pub async fn ports_and_later_secret_from_env(
+    arn_variable: Variable,
+) -> Result<(Ports, Arc<LaterSecret>), String> {
     let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
-    secret(&aws_sdk_secretsmanager::Client::new(&aws), arn_variable).await
+    let secrets = aws_sdk_secretsmanager::Client::new(&aws);
+    let later = Arc::new(LaterSecret {
+        client: secrets.clone(),
+        arn_variable,
+        value: tokio::sync::OnceCell::new(),
+    });
+    required(arn_variable)?;
+    let seal_key = secret(&secrets, SEAL_KEY_SECRET).await?;
+    Ok((ports(&aws, &seal_key)?, later))
+}
+
+/// A secret read from Secrets Manager on first use and kept for the instance's life.
+pub struct LaterSecret {
+    client: aws_sdk_secretsmanager::Client,
+    arn_variable: Variable,
+    value: tokio::sync::OnceCell<String>,
+}
+
+#[async_trait::async_trait]
+impl portal_http::ClientSecret for LaterSecret {
+    async fn reveal(&self) -> Result<String, String> {
+        self.value
+            .get_or_try_init(|| secret(&self.client, self.arn_variable))
+            .await
+            .cloned()
+    }
 }
 
 /// The string of the secret whose ARN the variable `arn_variable` holds. Errors name the

@@ -153,14 +153,20 @@ pub async fn callback(
     let Some(code) = params.code.as_deref() else {
         return Ok(refused("no code", REFUSED));
     };
-    let Some(client_secret) = config.client_secret.as_deref() else {
-        // A function given the provider but not the secret: a deployment mistake.
-        tracing::error!("the staff sign-in's callback has no client secret");
-        return Err(Problem::internal());
+    let client_secret = match &config.client_secret {
+        Some(secret) => secret.reveal().await.map_err(|reason| {
+            tracing::error!(%reason, "the staff console's client secret cannot be read");
+            Problem::internal()
+        })?,
+        None => {
+            // A function given the provider but not the secret: a deployment mistake.
+            tracing::error!("the staff sign-in's callback has no client secret");
+            return Err(Problem::internal());
+        }
     };
     let id_token = match provider
         .exchange_code(
-            client_secret,
+            &client_secret,
             code,
             &callback_uri(&ports),
             &sign_in.pkce_verifier,

@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
 
 use portal_domain::config::Variable;
 use serde_json::{Map, Value};
@@ -30,7 +33,26 @@ pub struct ProviderConfig {
     pub permissions: PermissionRule,
     /// The console's client secret: only the function that serves the sign-in's callback
     /// has it (`None` elsewhere, where only bearer tokens and sessions are checked).
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Arc<dyn ClientSecret>>,
+}
+
+/// Where the console's client secret comes from: given (portal-local, tests), or fetched on
+/// first use (a deployed function reads it from Secrets Manager at its first callback, so
+/// no cold start waits for it).
+#[async_trait]
+pub trait ClientSecret: Send + Sync {
+    /// The secret; the error (for the log) never holds it.
+    async fn reveal(&self) -> Result<String, String>;
+}
+
+/// A client secret known from the start.
+pub struct GivenSecret(pub String);
+
+#[async_trait]
+impl ClientSecret for GivenSecret {
+    async fn reveal(&self) -> Result<String, String> {
+        Ok(self.0.clone())
+    }
 }
 
 /// Which claim carries a staff member's permissions, and how its values translate.

@@ -10,7 +10,9 @@ mod provider;
 mod session_cookie;
 mod verifier;
 
-pub use config::{DevTokens, PermissionRule, ProviderConfig, StaffAuthConfig};
+pub use config::{
+    ClientSecret, DevTokens, GivenSecret, PermissionRule, ProviderConfig, StaffAuthConfig,
+};
 pub use dev_token::mint_dev_staff_token;
 pub use extract::Staff;
 pub use provider::{Discovery, StaffProvider};

@@ -42,23 +42,17 @@ struct KeyCache {
 /// One provider per process (`Arc` it): its discovery and keys are shared by every request.
 pub struct StaffProvider {
     config: ProviderConfig,
-    http: reqwest::Client,
+    /// Built on first use: its TLS roots take milliseconds a cold start need not spend.
+    http: std::sync::OnceLock<reqwest::Client>,
     discovery: OnceCell<Discovery>,
     keys: Mutex<KeyCache>,
 }
 
 impl StaffProvider {
     pub fn new(config: ProviderConfig) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(PROVIDER_TIMEOUT)
-            // The provider's endpoints come from its own document; a redirect elsewhere
-            // is not something to follow with a code and a client secret.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a client with a timeout and no redirects builds");
         Self {
             config,
-            http,
+            http: std::sync::OnceLock::new(),
             discovery: OnceCell::new(),
             keys: Mutex::new(KeyCache {
                 keys: HashMap::new(),
@@ -69,6 +63,18 @@ impl StaffProvider {
 
     pub fn config(&self) -> &ProviderConfig {
         &self.config
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(PROVIDER_TIMEOUT)
+                // The provider's endpoints come from its own document; a redirect elsewhere
+                // is not something to follow with a code and a client secret.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client with a timeout and no redirects builds")
+        })
     }
 
     /// The discovery document, fetched on first use. It must name the configured issuer
@@ -154,7 +160,7 @@ impl StaffProvider {
             url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
         };
         let response = self
-            .http
+            .http()
             .post(token_endpoint)
             .basic_auth(form(&self.config.client_id), Some(form(client_secret)))
             .form(&[
@@ -186,7 +192,7 @@ impl StaffProvider {
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, String> {
         let response = self
-            .http
+            .http()
             .get(url)
             .send()
             .await
