@@ -785,6 +785,9 @@ describe('the pages', { concurrency: false }, () => {
     const created = desk.waitForResponse(isApi('POST', '/staff/organizations'));
     await desk.getByRole('button', { name: 'Create the organization' }).click();
     assert.equal((await created).status(), 201);
+    // The console goes on to the new organization's detail: wait, so that no load of it
+    // is still on its way when the session ends below.
+    await desk.getByRole('heading', { name: 'Organization Sign-in Works Ltd' }).waitFor();
 
     // The same cookie sent by another site's page is refused (no portal Origin).
     const forged = await portal.call('POST', '/staff/organizations', { body: { name: 'Forged' } });
@@ -839,6 +842,7 @@ describe('the pages', { concurrency: false }, () => {
     await reader.getByText('Your account may not use the staff console').waitFor();
     const names = (await context.cookies(portal.origin)).map((c) => c.name);
     assert.ok(!names.includes('__Host-portal-staff'), names.join());
+    assert.ok(!names.includes('__Host-portal-staff-sign-in'), `the used sign-in's cookie is cleared: ${names.join()}`);
   });
 
   it('show the staff console in German', async (t) => {

@@ -182,10 +182,10 @@ pub async fn callback(
     };
     if !member.can(MANAGE_USERS) {
         tracing::info!(subject = %member.subject, "a sign-in without {MANAGE_USERS}");
-        return Ok(refusal(
+        return Ok(clearing_sign_in(refusal(
             StatusCode::FORBIDDEN,
             "Your account may not use the staff console. Ask your administrator for access.",
-        ));
+        )));
     }
     tracing::info!(subject = %member.subject, "staff signed in");
     let (cookie, _) = start_staff_session(&ports, member, Some(id_token)).await?;
@@ -334,7 +334,11 @@ fn redirect(location: &str, cookies: &[String]) -> Response {
 /// cookie goes too, so nothing of the failed sign-in stays behind.
 fn refused(reason: &str, message: &str) -> Response {
     tracing::info!(%reason, "staff sign-in refused");
-    let mut response = refusal(StatusCode::BAD_REQUEST, message);
+    clearing_sign_in(refusal(StatusCode::BAD_REQUEST, message))
+}
+
+/// `response` with the used (or refused) sign-in's cookie cleared.
+fn clearing_sign_in(mut response: Response) -> Response {
     response.headers_mut().append(
         SET_COOKIE,
         clear(SIGN_IN_COOKIE, "Lax")
