@@ -38,6 +38,7 @@ id_kinds! {
     Contact = "contact" => ContactId,
     Organization = "organization" => OrganizationId,
     Import = "import" => ImportId,
+    OidcClient = "OpenID Connect client" => OidcClientId,
 }
 
 impl<K: IdKind> Id<K> {

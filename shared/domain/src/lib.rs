@@ -10,6 +10,7 @@ pub mod ids;
 pub mod import;
 pub mod invitation;
 pub mod login;
+pub mod oidc;
 pub mod organization;
 pub mod outbox;
 pub mod page;

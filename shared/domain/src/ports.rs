@@ -10,9 +10,10 @@ use crate::audit::AuditEvent;
 use crate::clock::Clock;
 use crate::contact::Contact;
 use crate::error::StoreError;
-use crate::ids::{ContactId, ImportId, OrganizationId, PortalUserId, RegistrationId};
+use crate::ids::{ContactId, ImportId, OidcClientId, OrganizationId, PortalUserId, RegistrationId};
 use crate::import::{ImportChunk, ImportJob};
 use crate::login::{AttemptReservation, LoginEvent, LoginGuard};
+use crate::oidc::{AuthorizationCode, OidcClient, ProviderSession};
 use crate::organization::Organization;
 use crate::outbox::{
     ClaimedEmail, DeadEmail, DeliveryClaim, DeliveryFailure, OutboxMessage, RetryPolicy,
@@ -455,6 +456,40 @@ pub trait StaffSessionStore: Send + Sync {
     async fn end_staff_session(&self, key_hash: &str) -> Result<(), StoreError>;
 }
 
+/// Our OpenID provider: registered apps, their authorization codes, and provider sessions.
+#[async_trait]
+pub trait OidcStore: Send + Sync {
+    /// `ConditionFailed` if a client with this id exists.
+    async fn create_oidc_client(&self, client: &OidcClient) -> Result<(), StoreError>;
+    async fn oidc_client(&self, id: &OidcClientId) -> Result<Option<OidcClient>, StoreError>;
+    /// Every registered client, by name (a company registers a handful).
+    async fn oidc_clients(&self) -> Result<Vec<OidcClient>, StoreError>;
+    /// `ConditionFailed` if the client is gone.
+    async fn update_oidc_client(&self, next: &OidcClient) -> Result<(), StoreError>;
+    /// Nothing to do if it is already gone.
+    async fn delete_oidc_client(&self, id: &OidcClientId) -> Result<(), StoreError>;
+    /// `ConditionFailed` if a code with this hash exists.
+    async fn save_authorization_code(&self, code: &AuthorizationCode) -> Result<(), StoreError>;
+    async fn authorization_code(
+        &self,
+        code_hash: &str,
+    ) -> Result<Option<AuthorizationCode>, StoreError>;
+    /// Marks the code used (`used` is it with `used_at` set) and starts the session it
+    /// grants, in one write: `ConditionFailed` if it was used meanwhile, and then nothing
+    /// is written.
+    async fn redeem_authorization_code(
+        &self,
+        used: &AuthorizationCode,
+        session: &NewSession,
+    ) -> Result<(), StoreError>;
+    /// `ConditionFailed` if a session with this hash exists.
+    async fn start_provider_session(&self, session: &ProviderSession) -> Result<(), StoreError>;
+    async fn provider_session(&self, key_hash: &str)
+    -> Result<Option<ProviderSession>, StoreError>;
+    /// Nothing to do if it is already gone.
+    async fn end_provider_session(&self, key_hash: &str) -> Result<(), StoreError>;
+}
+
 pub trait Store:
     RegistrationStore
     + ContactStore
@@ -465,6 +500,7 @@ pub trait Store:
     + ThrottleStore
     + ImportStore
     + StaffSessionStore
+    + OidcStore
 {
 }
 impl<
@@ -476,7 +512,8 @@ impl<
         + OutboxStore
         + ThrottleStore
         + ImportStore
-        + StaffSessionStore,
+        + StaffSessionStore
+        + OidcStore,
 > Store for T
 {
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::ids::PortalUserId;
+use crate::oidc::OidcGrant;
 use crate::random::{Randomness, new_id};
 use crate::secret_token::SecretToken;
 
@@ -26,6 +27,10 @@ pub struct SessionFamily {
     pub expires_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub revoked_at: Option<OffsetDateTime>,
+    /// Set for an app's session through our OpenID provider: only that client may refresh
+    /// it, and only there (`/sessions/refresh` refuses it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<OidcGrant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +76,7 @@ impl NewSession {
             created_at: now,
             expires_at: now + SESSION_LIFETIME,
             revoked_at: None,
+            oidc: None,
         };
         let (refresh, token) = RefreshToken::issue(random, &family, now);
         Self {

@@ -301,6 +301,7 @@ fn successor(old: &RefreshToken) -> RefreshToken {
         created_at: old.issued_at,
         expires_at: old.expires_at,
         revoked_at: None,
+        oidc: None,
     };
     RefreshToken::issue(&OsRandomness, &family, now()).0
 }
