@@ -67,7 +67,7 @@ fn sign_in_operations() -> OpenApiRouter<ApprovalState> {
 /// Every staff route with its OpenAPI description: the router and the document from one
 /// list.
 fn operations() -> OpenApiRouter<ApprovalState> {
-    use routes::{contacts, decisions, outbox, queue};
+    use routes::{contacts, decisions, oidc_clients, outbox, queue};
     OpenApiRouter::default()
         .routes(routes!(queue::list))
         .routes(routes!(queue::detail))
@@ -79,4 +79,10 @@ fn operations() -> OpenApiRouter<ApprovalState> {
         .routes(routes!(outbox::dead))
         .routes(routes!(outbox::requeue))
         .routes(routes!(outbox::requeue_all))
+        .routes(routes!(oidc_clients::register, oidc_clients::list))
+        .routes(routes!(
+            oidc_clients::detail,
+            oidc_clients::change,
+            oidc_clients::remove
+        ))
 }

@@ -41,8 +41,8 @@ export async function api(method, path, { body, token, cookies = false } = {}) {
       method,
       headers,
       body: body === undefined || multipart ? body : JSON.stringify(body),
-      // Only the staff console signs in by cookie (its session); every other page uses
-      // bearer tokens and sends no cookie at all.
+      // Only the staff console (its session) and the OpenID provider's login (the provider
+      // session) use cookies; every other page uses bearer tokens and sends no cookie at all.
       credentials: cookies ? 'same-origin' : 'omit',
       cache: 'no-store',
     });

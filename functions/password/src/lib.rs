@@ -1,7 +1,6 @@
 //! The invited person's side: the invitation landing (password setup), logins with
 //! rotating refresh tokens, password resets, `/me`, and the JWKS of access tokens.
 
-mod client;
 mod function_config;
 mod routes;
 

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use portal_domain::ports::Settings;
-use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_CLIENTS, MANAGE_USERS};
 use portal_domain::types::UsernameField;
 
 /// Serves every portal function on one local port. Every flag is also an environment variable.
@@ -63,6 +63,10 @@ pub struct Args {
         global = true
     )]
     pub signing_key: Option<String>,
+    /// RSA keys that sign ID tokens of the OpenID provider: PKCS#8 PEM, the signing one
+    /// first. Generated once into `<data-dir>/oidc-keys.pem` when unset.
+    #[arg(long, env = "PORTAL_OIDC_KEYS", hide_env_values = true)]
+    pub oidc_keys: Option<String>,
     /// `iss` of portal access tokens.
     #[arg(long, env = "PORTAL_TOKEN_ISSUER", default_value = "portal-local")]
     pub token_issuer: String,
@@ -116,6 +120,26 @@ pub enum Command {
     TokenPublicKey,
     /// Prints the OpenAPI document of every route (what `docs/openapi.json` holds), then exits.
     Openapi,
+    /// Registers an app with the OpenID provider and prints its `client_id` (and
+    /// `client_secret`) as JSON, then exits. With the embedded store, run it while the
+    /// portal is stopped (a running one reads the store file at start only).
+    RegisterClient(RegisterClientArgs),
+}
+
+#[derive(clap::Args)]
+pub struct RegisterClientArgs {
+    /// What staff see in the console.
+    #[arg(long, default_value = "Local app")]
+    pub name: String,
+    /// Where the provider may send the browser back with a code (repeat for several).
+    #[arg(long = "redirect-uri", value_name = "URI", required = true)]
+    pub redirect_uris: Vec<String>,
+    /// Where RP-initiated logout may return to (repeat for several).
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// A browser or mobile app without a secret (PKCE alone).
+    #[arg(long)]
+    pub public: bool,
 }
 
 #[derive(clap::Args)]
@@ -128,7 +152,7 @@ pub struct StaffTokenArgs {
     pub name: String,
     /// A permission to grant (repeat the flag for several).
     #[arg(long = "permission", value_name = "PERMISSION",
-          default_values_t = [MANAGE_USERS.to_owned(), ASSIGN_ROLES.to_owned()])]
+          default_values_t = [MANAGE_USERS.to_owned(), ASSIGN_ROLES.to_owned(), MANAGE_CLIENTS.to_owned()])]
     pub permissions: Vec<String>,
     /// Lifetime in hours.
     #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
@@ -156,6 +180,10 @@ impl Args {
 
     pub fn signing_key_path(&self) -> PathBuf {
         self.data_dir.join("signing-key")
+    }
+
+    pub fn oidc_keys_path(&self) -> PathBuf {
+        self.data_dir.join("oidc-keys.pem")
     }
 
     pub fn staff_secret_path(&self) -> PathBuf {

@@ -9,6 +9,7 @@ use std::path::Path;
 use portal_adapters::{OsRandomness, SealKey};
 use portal_domain::random::Randomness;
 use portal_http::PortalSigningKey;
+use portal_oidc::ProviderKeys;
 
 use crate::args::Args;
 
@@ -40,6 +41,15 @@ pub fn signing_key(args: &Args) -> Result<PortalSigningKey, Error> {
         })?,
     };
     Ok(PortalSigningKey::from_base64url(&encoded)?)
+}
+
+/// `--oidc-keys`, else the persisted one: ID tokens keep verifying after a restart.
+pub fn oidc_keys(args: &Args) -> Result<ProviderKeys, Error> {
+    let pem = match &args.oidc_keys {
+        Some(configured) => configured.clone(),
+        None => persisted(&args.oidc_keys_path(), ProviderKeys::generate_pem)?,
+    };
+    Ok(ProviderKeys::from_pem(&pem).map_err(|error| format!("PORTAL_OIDC_KEYS: {error}"))?)
 }
 
 /// `--staff-jwt-secret`, else the persisted one.

@@ -3,6 +3,7 @@
 
 mod args;
 mod banner;
+mod clients;
 mod importer;
 mod keys;
 mod mailer;
@@ -22,6 +23,7 @@ use portal_domain::ports::{Settings, Store};
 use portal_domain::sealed::Sealer;
 use portal_email::{EmailConfig, FileOutbox};
 use portal_http::{AccessTokenConfig, AccessTokens, StaffVerifier};
+use portal_oidc::ProviderKeys;
 use portal_store::{DynamoStore, EmbeddedStore};
 use tokio::net::TcpListener;
 
@@ -78,12 +80,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         audience: args.token_audience.clone(),
         signing_key: keys::signing_key(&args)?,
     }));
+    if let Some(Command::RegisterClient(request)) = &args.command {
+        println!("{}", clients::register(&ports, request).await?);
+        return Ok(());
+    }
+    let oidc_keys = Arc::new(keys::oidc_keys(&args)?);
     mailer::spawn(ports.clone(), mailer::SWEEP_EVERY);
     importer::spawn(ports.clone(), importer::SWEEP_EVERY);
     let app = portal_http::app(routes(
         ports,
         staff_verifier,
         tokens,
+        oidc_keys,
         outbox,
         args.staff_oidc_issuer.as_deref(),
     ));
@@ -106,6 +114,7 @@ fn routes(
     ports: Ports,
     staff: Arc<StaffVerifier>,
     tokens: Arc<AccessTokens>,
+    oidc_keys: Arc<ProviderKeys>,
     outbox: Arc<FileOutbox>,
     staff_issuer: Option<&str>,
 ) -> Router {
@@ -127,6 +136,11 @@ fn routes(
             ports.clone(),
             staff,
             tokens.verifier().clone(),
+        ))
+        .merge(portal_oidc::router(
+            ports.clone(),
+            tokens.clone(),
+            oidc_keys,
         ))
         .merge(portal_password::router(ports, tokens))
         .merge(portal_pages::router(staff_issuer))

@@ -15,6 +15,7 @@ pub fn document() -> Value {
             served_by("invitation", portal_invitation::openapi()),
             served_by("deactivation", portal_deactivation::openapi()),
             served_by("password", portal_password::openapi()),
+            served_by("oidc", portal_oidc::openapi()),
             served_by("pages", portal_pages::openapi()),
         ],
     )

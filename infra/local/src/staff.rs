@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_CLIENTS, MANAGE_USERS};
 use portal_http::{
     DevTokens, GivenSecret, ProviderConfig, StaffAuthConfig, StaffVerifier, mint_dev_staff_token,
 };
@@ -45,12 +45,12 @@ impl LocalStaffAuth {
         })
     }
 
-    /// The banner's token: both permissions, 12 hours.
+    /// The banner's token: every permission, 12 hours.
     pub fn banner_token(&self) -> String {
         self.mint(
             "local-staff",
             "Local Staff",
-            &[MANAGE_USERS, ASSIGN_ROLES],
+            &[MANAGE_USERS, ASSIGN_ROLES, MANAGE_CLIENTS],
             12,
         )
     }

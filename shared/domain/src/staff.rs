@@ -7,6 +7,8 @@ use crate::error::DomainError;
 pub const MANAGE_USERS: &str = "portal.users.manage";
 /// Needed to set roles or the org-admin flag.
 pub const ASSIGN_ROLES: &str = "portal.roles.assign";
+/// Needed to register, change or remove the portal apps that sign people in through us.
+pub const MANAGE_CLIENTS: &str = "portal.clients.manage";
 
 /// A verified staff token's claims.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 
 /// The token of the one `Authorization: Bearer <token>` header (scheme case-insensitive).
 /// The error says what is wrong with the header, for the logs; it never holds the token.
-pub(crate) fn bearer_token(parts: &Parts) -> Result<&str, String> {
+pub fn bearer_token(parts: &Parts) -> Result<&str, String> {
     let mut values = parts.headers.get_all(AUTHORIZATION).iter();
     let value = values.next().ok_or("no Authorization header")?;
     if values.next().is_some() {

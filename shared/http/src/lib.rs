@@ -6,7 +6,9 @@ mod app;
 mod bearer;
 mod client;
 mod json;
+mod login_client;
 pub mod openapi;
+mod page_headers;
 mod path_id;
 mod problem;
 mod staff_auth;
@@ -19,8 +21,11 @@ pub use access_tokens::{
     PortalSigningKey,
 };
 pub use app::{BODY_LIMIT, REQUEST_ID_HEADER, app};
+pub use bearer::bearer_token;
 pub use client::{client_address, limit_per_client};
 pub use json::ApiJson;
+pub use login_client::LoginClient;
+pub use page_headers::page_headers;
 pub use path_id::PathId;
 pub use problem::Problem;
 pub use staff_auth::{

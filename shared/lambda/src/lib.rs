@@ -90,14 +90,40 @@ pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenCon
         secret(&secrets, SEAL_KEY_SECRET),
         secret(&secrets, SIGNING_KEY_SECRET),
     )?;
-    let signing_key = PortalSigningKey::from_base64url(&signing_key)
+    let tokens = access_tokens(issuer, audience, &signing_key)?;
+    Ok((ports(&aws, &seal_key)?, tokens))
+}
+
+/// As [`ports_and_access_tokens_from_env`], plus the string of one more secret of the
+/// function's own (whose ARN `arn_variable` holds), the three fetched at once.
+pub async fn ports_access_tokens_and_secret_from_env(
+    arn_variable: Variable,
+) -> Result<(Ports, AccessTokenConfig, String), String> {
+    let issuer = required(AccessTokenConfig::ISSUER)?;
+    let audience = required(AccessTokenConfig::AUDIENCE)?;
+    let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let secrets = aws_sdk_secretsmanager::Client::new(&aws);
+    let (seal_key, signing_key, own) = tokio::try_join!(
+        secret(&secrets, SEAL_KEY_SECRET),
+        secret(&secrets, SIGNING_KEY_SECRET),
+        secret(&secrets, arn_variable),
+    )?;
+    let tokens = access_tokens(issuer, audience, &signing_key)?;
+    Ok((ports(&aws, &seal_key)?, tokens, own))
+}
+
+fn access_tokens(
+    issuer: String,
+    audience: String,
+    signing_key: &str,
+) -> Result<AccessTokenConfig, String> {
+    let signing_key = PortalSigningKey::from_base64url(signing_key)
         .map_err(|error| format!("the secret {} names: {error}", SIGNING_KEY_SECRET.name))?;
-    let tokens = AccessTokenConfig {
+    Ok(AccessTokenConfig {
         issuer,
         audience,
         signing_key,
-    };
-    Ok((ports(&aws, &seal_key)?, tokens))
+    })
 }
 
 /// The ports, as [`ports_from_env`], and a secret of the function's own (whose ARN

@@ -8,10 +8,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE,
-    X_CONTENT_TYPE_OPTIONS,
-};
+use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portal_domain::staff::MANAGE_USERS;
@@ -21,7 +18,7 @@ use portal_domain::use_cases::{
 };
 use portal_domain::{DomainError, Ports};
 use portal_http::{
-    Problem, SESSION_COOKIE, SIGN_IN_COOKIE, StaffVerifier, cookie_value, same_origin,
+    Problem, SESSION_COOKIE, SIGN_IN_COOKIE, StaffVerifier, cookie_value, page_headers, same_origin,
 };
 use serde::Deserialize;
 
@@ -373,21 +370,6 @@ fn refusal(status: StatusCode, message: &str) -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     response
-}
-
-/// What the pages' answers carry (portal_pages): a strict policy, no referrer, no sniffing,
-/// and no caching of an answer that may set a cookie.
-fn page_headers(headers: &mut HeaderMap) {
-    headers.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; base-uri 'none'; form-action 'self'; \
-             frame-ancestors 'none'; object-src 'none'",
-        ),
-    );
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 #[cfg(test)]

@@ -5,11 +5,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use portal_domain::Ports;
 use portal_domain::use_cases::{self, refresh_session};
-use portal_http::{AccessTokens, ApiJson, PortalCaller, Problem};
+use portal_http::{AccessTokens, ApiJson, LoginClient, PortalCaller, Problem};
 use serde::Deserialize;
 
 use super::{TokenPair, required, token_pair};
-use crate::client::Client;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
@@ -33,7 +32,7 @@ pub struct LoginBody {
 pub async fn log_in(
     State(ports): State<Ports>,
     State(tokens): State<Arc<AccessTokens>>,
-    Client(client): Client,
+    LoginClient(client): LoginClient,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<TokenPair>, Problem> {
     let username = required("username", body.username)?;

@@ -2,14 +2,14 @@
 
 use crate::audit::Actor;
 use crate::error::StoreError;
-use crate::ids::{ContactId, PortalUserId};
+use crate::ids::{ContactId, OidcClientId, PortalUserId};
 use crate::login::{ClientInfo, LoginEvent, LoginGuard};
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::password::{NewPassword, PasswordRejection};
 use crate::password_reset::{PasswordReset, RESET_LIFETIME};
 use crate::ports::ContactEmail;
 use crate::secret_token::{SecretToken, token_hash};
-use crate::session::{NewSession, RefreshDecision, RefreshToken};
+use crate::session::{NewSession, RefreshDecision, RefreshToken, SessionFamily};
 use crate::throttle::ThrottleWindow;
 use crate::types::{EmailAddress, Role, Username, UsernameField};
 use crate::user::{EmailCheck, PortalUser, PortalUserStatus, Profile};
@@ -32,7 +32,7 @@ pub struct SessionStart {
 
 impl SessionStart {
     /// Reads the organization's roles (one more read, for members of one only).
-    async fn new(
+    pub(super) async fn new(
         ports: &Ports,
         user: PortalUser,
         family_id: String,
@@ -262,6 +262,17 @@ async fn reserve_attempt(ports: &Ports, key: &str) -> Result<(), DomainError> {
 /// Trades a refresh token for a new one (rotation). A rotated token presented again
 /// after the grace period ends its whole session family.
 pub async fn refresh_session(ports: &Ports, token: &str) -> Result<SessionStart, DomainError> {
+    Ok(refresh_family(ports, token, None).await?.0)
+}
+
+/// [`refresh_session`] for the family of an app's sign-in through our OpenID provider
+/// (`client`), or of `/sessions` (`None`): a token is refreshed only where it was issued.
+/// Also answers the family, whose grant the new tokens carry.
+pub(super) async fn refresh_family(
+    ports: &Ports,
+    token: &str,
+    client: Option<&OidcClientId>,
+) -> Result<(SessionStart, SessionFamily), DomainError> {
     let now = ports.clock.now();
     let old = ports
         .store
@@ -272,6 +283,7 @@ pub async fn refresh_session(ports: &Ports, token: &str) -> Result<SessionStart,
         .store
         .session_family(&old.family_id)
         .await?
+        .filter(|family| family.oidc.as_ref().map(|grant| &grant.client_id) == client)
         .ok_or(DomainError::Unauthenticated)?;
     let user = active_user(ports, &old.user_id).await?;
     match old.decide(&family, user.token_version(), now) {
@@ -288,7 +300,10 @@ pub async fn refresh_session(ports: &Ports, token: &str) -> Result<SessionStart,
                 .rotate_refresh_token(&old.rotated(now), &new)
                 .await
             {
-                Ok(()) => SessionStart::new(ports, user, family.id, refresh_token).await,
+                Ok(()) => Ok((
+                    SessionStart::new(ports, user, family.id.clone(), refresh_token).await?,
+                    family,
+                )),
                 Err(StoreError::ConditionFailed) => Err(DomainError::Unauthenticated),
                 Err(other) => Err(other.into()),
             }
@@ -516,7 +531,10 @@ async fn reset_user(ports: &Ports, reset: &PasswordReset) -> Result<PortalUser, 
         .ok_or(DomainError::TokenInvalid)
 }
 
-async fn active_user(ports: &Ports, user_id: &PortalUserId) -> Result<PortalUser, DomainError> {
+pub(super) async fn active_user(
+    ports: &Ports,
+    user_id: &PortalUserId,
+) -> Result<PortalUser, DomainError> {
     ports
         .store
         .portal_user(user_id)

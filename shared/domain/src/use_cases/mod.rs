@@ -10,6 +10,7 @@ mod invitations;
 mod link_contact;
 mod manager;
 mod members;
+mod oidc;
 mod organizations;
 mod reject_registration;
 mod resend_code;
@@ -40,6 +41,13 @@ pub use manager::{Manager, org_admin};
 pub use members::{
     MemberDetail, UserScope, change_access, create_portal_user, deactivate, find_portal_users,
     member_detail, organization_roles, portal_users, reactivate, reinvite, unlock,
+};
+pub use oidc::{
+    AppSession, CodeRequest, ProviderSignIn, RegisteredClient, app_user, authenticate_client,
+    change_oidc_client, delete_oidc_client, end_provider_session, issue_authorization_code,
+    oidc_client, oidc_clients, provider_session, redeem_authorization_code, refresh_app_session,
+    register_oidc_client, registered_client, revoke_app_session, revoke_refresh_token,
+    sign_in_to_provider,
 };
 pub use organizations::{
     BulkInvite, Entry, MemberOutcome, MemberResult, add_members, change_organization,

@@ -1,17 +1,17 @@
 //! Where a login came from, for login events: the client's address as the runtime gives
-//! it (`portal_http::client_address`, never a forwarding header) and its user agent.
+//! it ([`client_address`], never a forwarding header) and its user agent.
 
 use std::convert::Infallible;
 
+use crate::client_address;
 use axum::extract::FromRequestParts;
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
 use portal_domain::login::ClientInfo;
-use portal_http::client_address;
 
-pub struct Client(pub ClientInfo);
+pub struct LoginClient(pub ClientInfo);
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl<S: Send + Sync> FromRequestParts<S> for LoginClient {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
