@@ -15,6 +15,8 @@ mod imports;
 mod membership;
 #[path = "contract/name_only.rs"]
 mod name_only;
+#[path = "contract/oidc.rs"]
+mod oidc;
 #[path = "contract/outbox.rs"]
 mod outbox;
 #[path = "contract/queue_search.rs"]
@@ -41,6 +43,7 @@ use contacts::*;
 use imports::*;
 use membership::*;
 use name_only::*;
+use oidc::*;
 use outbox::*;
 use queue_search::*;
 use review_queue::*;
@@ -192,6 +195,13 @@ contract!(
     a_new_invitation_is_found_by_its_hash_and_its_email_is_pending,
     a_moved_user_is_listed_in_its_new_organization_only,
     moving_a_user_into_a_missing_organization_is_refused_and_writes_nothing,
+    // oidc
+    an_oidc_client_is_created_listed_by_name_updated_and_deleted,
+    no_oidc_clients_is_an_empty_list,
+    a_redeemed_authorization_code_is_used_and_its_session_begun_once,
+    redeeming_an_unknown_code_is_refused_and_writes_nothing,
+    of_two_racing_redemptions_of_one_code_exactly_one_wins,
+    a_provider_session_is_started_read_and_ended_for_good,
 );
 
 async fn a_submitted_request_reads_back_equal_with_its_email_pending(store: &impl Subject) {
@@ -386,16 +396,18 @@ async fn unknown_ids_read_as_nothing(store: &impl Subject) {
 mod embedded {
     use portal_domain::StoreError;
     use portal_domain::login::{LoginEvent, LoginGuard};
+    use portal_domain::oidc::{PROVIDER_SESSION_LIFETIME, ProviderSession};
     use portal_domain::outbox::FIRST_TRY_OWNER;
     use portal_domain::page::PageRequest;
     use portal_domain::ports::{
-        AccountStore, ContactStore, MembershipStore, OutboxStore, PortalUserStore,
+        AccountStore, ContactStore, MembershipStore, OidcStore, OutboxStore, PortalUserStore,
         RegistrationStore,
     };
     use portal_domain::registration::{RegistrationStatus, Verification};
     use portal_domain::user::{AccessChange, Grant};
     use portal_store::EmbeddedStore;
 
+    use super::oidc::{code_and_session, oidc_client};
     use super::support::{
         Subject, active_in, approval, client, invitee, linked_in, new_contact, new_email, now,
         on_file, organization_in, portal_user, request, request_with_id, reset_email, reset_for,
@@ -565,6 +577,69 @@ mod embedded {
                 .unwrap();
             assert_eq!(page.items, vec![user.clone()]);
         }
+    }
+
+    #[tokio::test]
+    async fn a_reopened_store_has_its_oidc_clients_codes_and_provider_sessions() {
+        let fixture = on_file();
+        let store = &fixture.store;
+        let (kept, deleted) = (oidc_client("Time Sheets"), oidc_client("Absences"));
+        store.create_oidc_client(&kept).await.unwrap();
+        store.create_oidc_client(&deleted).await.unwrap();
+        store.delete_oidc_client(&deleted.id).await.unwrap();
+        let (code, session) = code_and_session(&kept);
+        store.save_authorization_code(&code).await.unwrap();
+        let used = code.used(now());
+        store
+            .redeem_authorization_code(&used, &session)
+            .await
+            .unwrap();
+        let (waiting, _) = code_and_session(&kept);
+        store.save_authorization_code(&waiting).await.unwrap();
+        let provider = ProviderSession {
+            key_hash: "ab".repeat(32),
+            user_id: code.user_id.clone(),
+            token_version: 1,
+            auth_time: now(),
+            amr: code.amr.clone(),
+            expires_at: now() + PROVIDER_SESSION_LIFETIME,
+        };
+        let ended = ProviderSession {
+            key_hash: "cd".repeat(32),
+            ..provider.clone()
+        };
+        store.start_provider_session(&provider).await.unwrap();
+        store.start_provider_session(&ended).await.unwrap();
+        store.end_provider_session(&ended.key_hash).await.unwrap();
+        let before = store.snapshot();
+        let journal = fixture.journal();
+        drop(fixture.store);
+
+        let reopened = EmbeddedStore::open(&journal).unwrap();
+
+        assert_eq!(reopened.snapshot(), before);
+        let (_, another) = code_and_session(&kept);
+        assert_eq!(reopened.oidc_clients().await.unwrap(), [kept]);
+        let stored = reopened.authorization_code(&code.code_hash).await.unwrap();
+        assert_eq!(stored, Some(used.clone()));
+        let stored = reopened.authorization_code(&waiting.code_hash).await;
+        assert_eq!(stored.unwrap(), Some(waiting));
+        let family = reopened.session_family(&session.family.id).await.unwrap();
+        assert_eq!(family, Some(session.family.clone()));
+        assert_eq!(
+            reopened.provider_session(&provider.key_hash).await.unwrap(),
+            Some(provider)
+        );
+        assert_eq!(
+            reopened.provider_session(&ended.key_hash).await.unwrap(),
+            None
+        );
+        // The used code stays used across the restart: a replay is still refused.
+        let replay = reopened.redeem_authorization_code(&used, &another).await;
+        assert!(
+            matches!(replay, Err(StoreError::ConditionFailed)),
+            "{replay:?}"
+        );
     }
 
     #[tokio::test]

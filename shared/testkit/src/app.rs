@@ -10,7 +10,7 @@ use portal_domain::ids::RegistrationId;
 use portal_domain::outbox::OutboxMessage;
 use portal_domain::ports::{Settings, Store};
 use portal_domain::registration::Registration;
-use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_CLIENTS, MANAGE_USERS};
 use portal_domain::testing::RecordingMailer;
 use portal_domain::types::UsernameField;
 use portal_http::{
@@ -161,7 +161,10 @@ impl Setup {
         })
         .with_clock(clock.clone());
         TestApp {
-            api: Api::new(transport, staff_token(&[MANAGE_USERS, ASSIGN_ROLES])),
+            api: Api::new(
+                transport,
+                staff_token(&[MANAGE_USERS, ASSIGN_ROLES, MANAGE_CLIENTS]),
+            ),
             ports,
             store,
             mailer,

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use portal_domain::staff::{ASSIGN_ROLES, MANAGE_USERS};
+use portal_domain::staff::{ASSIGN_ROLES, MANAGE_CLIENTS, MANAGE_USERS};
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -144,7 +144,7 @@ impl Deref for LocalPortal {
 fn api(base_url: &str) -> Api<Http> {
     Api::new(
         Http::new(base_url.to_owned()),
-        staff_token(&[MANAGE_USERS, ASSIGN_ROLES]),
+        staff_token(&[MANAGE_USERS, ASSIGN_ROLES, MANAGE_CLIENTS]),
     )
 }
 

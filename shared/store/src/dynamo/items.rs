@@ -53,12 +53,15 @@ pub(crate) const PORTAL_USER_ID: &str = "portal_user_id";
 pub(crate) const CONTACT_ID: &str = "contact_id";
 /// On a session family once it is revoked, so a rotation's condition can test it.
 pub(crate) const REVOKED_AT: &str = "revoked_at";
-/// On a password reset: whether it was used, so completing it can be conditional.
+/// On a password reset: whether it was used, so completing it can be conditional. On an
+/// authorization code: there (`true`) once it was redeemed, so it is redeemed only once.
 pub(crate) const USED: &str = "used";
 /// On an import chunk once its results are recorded.
 pub(crate) const DONE: &str = "done";
 /// The index partition of the import jobs still to run.
 pub(crate) const OPEN_IMPORTS: &str = "IMPORTS#open";
+/// The index partition of every OpenID client, listed by name.
+pub(crate) const OIDC_CLIENTS: &str = "OIDCCLIENTS";
 /// Where a user's login events start among the items of the user's partition.
 pub(crate) const LOGIN_PREFIX: &str = "LOGIN#";
 
@@ -131,6 +134,21 @@ pub(crate) fn staff_sign_in_key(state_hash: &str) -> Item {
 /// A staff session, by the hash of its cookie.
 pub(crate) fn staff_session_key(key_hash: &str) -> Item {
     key(format!("STAFFSESSION#{key_hash}"), "STAFFSESSION")
+}
+
+/// An app registered with our OpenID provider.
+pub(crate) fn oidc_client_key(id: &str) -> Item {
+    key(format!("OIDCCLIENT#{id}"), "OIDCCLIENT")
+}
+
+/// An authorization code, by the hash of the code the app holds.
+pub(crate) fn authorization_code_key(code_hash: &str) -> Item {
+    key(format!("OIDCCODE#{code_hash}"), "OIDCCODE")
+}
+
+/// A person's session at our OpenID provider, by the hash of its cookie.
+pub(crate) fn provider_session_key(key_hash: &str) -> Item {
+    key(format!("OIDCSESSION#{key_hash}"), "OIDCSESSION")
 }
 
 pub(crate) fn organization_key(id: &str) -> Item {

@@ -15,6 +15,7 @@ mod imports;
 mod items;
 mod login_guards;
 mod membership;
+mod oidc;
 mod outbox;
 mod queue;
 mod registrations;

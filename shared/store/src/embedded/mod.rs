@@ -7,6 +7,7 @@ mod contacts;
 mod imports;
 mod journal;
 mod membership;
+mod oidc;
 mod outbox;
 mod ports;
 mod queue;

@@ -5,10 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use portal_domain::audit::AuditEvent;
 use portal_domain::contact::Contact;
-use portal_domain::ids::{ContactId, ImportId, OrganizationId, PortalUserId, RegistrationId};
+use portal_domain::ids::{
+    ContactId, ImportId, OidcClientId, OrganizationId, PortalUserId, RegistrationId,
+};
 use portal_domain::import::{ImportChunk, ImportJob};
 use portal_domain::invitation::InvitationStatus;
 use portal_domain::login::{LoginEvent, LoginGuard};
+use portal_domain::oidc::{AuthorizationCode, OidcClient, ProviderSession};
 use portal_domain::organization::Organization;
 use portal_domain::outbox::{FIRST_TRY_OWNER, OutboxMessage};
 use portal_domain::password_reset::PasswordReset;
@@ -60,6 +63,11 @@ pub(super) struct State {
     /// Staff sign-ins on their way, by state hash, and staff sessions, by cookie hash.
     pub staff_sign_ins: BTreeMap<String, StaffSignIn>,
     pub staff_sessions: BTreeMap<String, StaffSession>,
+    /// Our OpenID provider: registered clients by id, authorization codes by code hash (a
+    /// used one stays, so a replay is recognized), provider sessions by cookie hash.
+    pub oidc_clients: BTreeMap<OidcClientId, OidcClient>,
+    pub authorization_codes: BTreeMap<String, AuthorizationCode>,
+    pub provider_sessions: BTreeMap<String, ProviderSession>,
     /// The review queue: status → (queue position → request id), read from the end.
     #[serde(skip)]
     pub queue: BTreeMap<&'static str, BTreeMap<String, RegistrationId>>,
@@ -228,6 +236,14 @@ pub(super) enum Change {
     StaffSession(StaffSession),
     /// A session ended by logout, by cookie hash.
     StaffSessionEnded(String),
+    OidcClient(OidcClient),
+    /// A client removed by staff, by id.
+    OidcClientDeleted(OidcClientId),
+    /// A code saved, or marked used by its redemption.
+    AuthorizationCode(AuthorizationCode),
+    ProviderSession(ProviderSession),
+    /// A provider session ended, by cookie hash.
+    ProviderSessionEnded(String),
 }
 
 /// Where a job's chunk is kept: the job's chunks sort together, in index order.
@@ -294,6 +310,23 @@ impl State {
                 }
                 Change::StaffSessionEnded(key_hash) => {
                     self.staff_sessions.remove(&key_hash);
+                }
+                Change::OidcClient(client) => {
+                    self.oidc_clients.insert(client.id.clone(), client);
+                }
+                Change::OidcClientDeleted(id) => {
+                    self.oidc_clients.remove(&id);
+                }
+                Change::AuthorizationCode(code) => {
+                    self.authorization_codes
+                        .insert(code.code_hash.clone(), code);
+                }
+                Change::ProviderSession(session) => {
+                    self.provider_sessions
+                        .insert(session.key_hash.clone(), session);
+                }
+                Change::ProviderSessionEnded(key_hash) => {
+                    self.provider_sessions.remove(&key_hash);
                 }
                 Change::Import(job) => {
                     self.imports.insert(job.id.clone(), job);
