@@ -420,6 +420,21 @@ fn expected_dynamodb_grants() -> BTreeMap<&'static str, BTreeSet<(String, String
                 on(index_arn(), &["Query"]),
             ]),
         ),
+        // The OpenID provider: everything by key, like password (its login is the same);
+        // a code's redemption is a transaction; logout deletes the provider session.
+        (
+            "oidc",
+            grants(vec![on(
+                table_arn(),
+                &[
+                    "GetItem",
+                    "PutItem",
+                    "UpdateItem",
+                    "DeleteItem",
+                    "ConditionCheckItem",
+                ],
+            )]),
+        ),
         // Everything by key: logins, acceptance, resets and rotations are transactions
         // (a rotation checks its session family); logout, counting a login attempt, the
         // reset throttle and the sent mark are Updates; a successful login or a reset
@@ -591,6 +606,7 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "STAFFSIGNIN#*",
                         "STAFFSESSION#*",
                         "THROTTLE#*",
+                        "OIDCCLIENT#*",
                     ],
                 ),
                 (
@@ -600,9 +616,30 @@ fn expected_leading_keys() -> BTreeMap<&'static str, BTreeMap<String, BTreeSet<&
                         "CONTACTNAME#*",
                         "CONTACTSEARCH#*",
                         "OUTBOX#dead",
+                        "OIDCCLIENTS",
                     ],
                 ),
             ]),
+        ),
+        // The provider's clients, codes and sessions; its login (as password's); app
+        // sessions (FAMILY#, REFRESH#); the organization's roles; the per-client counter.
+        (
+            "oidc",
+            on(vec![(
+                table_arn(),
+                vec![
+                    "OIDCCLIENT#*",
+                    "OIDCCODE#*",
+                    "OIDCSESSION#*",
+                    "USER#*",
+                    "USERNAME#*",
+                    "GUARD#*",
+                    "FAMILY#*",
+                    "REFRESH#*",
+                    "ORG#*",
+                    "THROTTLE#*",
+                ],
+            )]),
         ),
         // lookup and accept: the invitation pointer (INV#), the user, a new session
         // (FAMILY#, REFRESH#), the organization's roles (ORG#); login: the username guard,
@@ -833,6 +870,8 @@ fn only_guards_and_search_entries_are_deleted() {
                 "EXTREF#*",
                 "STAFFSIGNIN#*",
                 "STAFFSESSION#*",
+                "OIDCCLIENT#*",
+                "OIDCSESSION#*",
             ];
             assert!(
                 actions == ["dynamodb:DeleteItem"]
@@ -985,6 +1024,7 @@ fn declared_variables(binary: &str) -> Vec<Variable> {
         "invitation" => portal_invitation::FunctionConfig::variables(),
         "deactivation" => portal_deactivation::FunctionConfig::variables(),
         "password" => portal_password::FunctionConfig::variables(),
+        "oidc" => portal_oidc::FunctionConfig::variables(),
         "mailer" => portal_mailer::FunctionConfig::variables(),
         "importer" => portal_importer::FunctionConfig::variables(),
         // Static files embedded in the binary; the provider only widens the console's CSP.
@@ -1064,7 +1104,7 @@ struct Secret {
     value_variable: &'static str,
 }
 
-const SECRETS: [Secret; 3] = [
+const SECRETS: [Secret; 4] = [
     Secret {
         arn_variable: "OUTBOX_SEAL_KEY_SECRET_ARN",
         parameter: "OutboxSealKeySecretArn",
@@ -1074,6 +1114,11 @@ const SECRETS: [Secret; 3] = [
         arn_variable: "PORTAL_SIGNING_KEY_SECRET_ARN",
         parameter: "PortalSigningKeySecretArn",
         value_variable: "PORTAL_SIGNING_KEY",
+    },
+    Secret {
+        arn_variable: "PORTAL_OIDC_KEYS_SECRET_ARN",
+        parameter: "PortalOidcKeysSecretArn",
+        value_variable: "PORTAL_OIDC_KEYS",
     },
     Secret {
         arn_variable: "STAFF_OIDC_CLIENT_SECRET_ARN",
