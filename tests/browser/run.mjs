@@ -14,6 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { ARTIFACTS, DESKTOP, PHONE, guardedContext, launch, screenshot } from './lib/browser.mjs';
 import { CLIENT_ID, CLIENT_SECRET, startIdp } from './lib/idp.mjs';
 import { Portal, REPO, uniqueEmail } from './lib/portal.mjs';
+// The portal as an OpenID provider, for apps built on openid-client and Authlib.
+import './oidc.mjs';
 
 // Long enough, and not guessable from the person's name or address.
 const PASSWORD = 'violet tractor harbour 42 mosaic';

@@ -44,6 +44,7 @@ pub struct Deployment {
     signing_key_secret: String,
     signing_key: String,
     client_secret_secret: String,
+    oidc_keys_secret: String,
     /// The identity provider's discovery and keys, served on this machine.
     staff_provider: ProviderDocs,
     staff_kid: String,
@@ -86,6 +87,11 @@ impl Deployment {
             create_secret(&format!("portal-{suffix}/signing-key"), &signing_key).await;
         let client_secret_secret =
             create_secret(&format!("portal-{suffix}/staff-client"), "a client secret").await;
+        let oidc_keys_secret = create_secret(
+            &format!("portal-{suffix}/oidc-keys"),
+            &portal_oidc::ProviderKeys::generate_pem(),
+        )
+        .await;
         Self {
             table,
             sender,
@@ -94,6 +100,7 @@ impl Deployment {
             signing_key_secret,
             signing_key,
             client_secret_secret,
+            oidc_keys_secret,
             staff_provider: ProviderDocs::serve(staff.jwks().to_string()).await,
             staff_kid: staff.kid().to_owned(),
         }
@@ -162,6 +169,7 @@ impl Deployment {
             "STAFF_PERMISSIONS_CLAIM" => "permissions".to_owned(),
             "STAFF_PERMISSION_MAP" => String::new(),
             "PORTAL_SIGNING_KEY_SECRET_ARN" => self.signing_key_secret.clone(),
+            "PORTAL_OIDC_KEYS_SECRET_ARN" => self.oidc_keys_secret.clone(),
             "PORTAL_TOKEN_PUBLIC_KEY" => self.signing_key().public_key().to_base64url(),
             "PORTAL_TOKEN_ISSUER" => TOKEN_ISSUER.to_owned(),
             "PORTAL_TOKEN_AUDIENCE" => TOKEN_AUDIENCE.to_owned(),

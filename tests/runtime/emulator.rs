@@ -21,7 +21,7 @@ use tokio::process::{Child, Command};
 pub const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// The packages whose binaries are deployed (template.yaml's `BuildProperties.Binary`).
-const FUNCTION_PACKAGES: [&str; 8] = [
+const FUNCTION_PACKAGES: [&str; 9] = [
     "portal-registration",
     "portal-approval",
     "portal-password",
@@ -30,6 +30,7 @@ const FUNCTION_PACKAGES: [&str; 8] = [
     "portal-mailer",
     "portal-importer",
     "portal-pages",
+    "portal-oidc",
 ];
 
 /// How long one invocation may take before the test gives up and prints the logs.

@@ -66,6 +66,16 @@ impl Request {
         self
     }
 
+    /// A form body (`application/x-www-form-urlencoded`), as OAuth clients send.
+    pub fn form(mut self, body: impl Into<String>) -> Self {
+        self.headers.push((
+            "content-type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        ));
+        self.body = Some(body.into());
+        self
+    }
+
     /// A binary body (a file upload), base64-encoded as API Gateway passes it on.
     pub fn binary(mut self, content_type: &str, body: &[u8]) -> Self {
         use base64::Engine;

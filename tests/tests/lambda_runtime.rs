@@ -259,6 +259,44 @@ async fn password_publishes_its_key_refuses_bad_credentials_and_answers_bad_json
 }
 
 #[tokio::test]
+async fn oidc_reads_its_keys_from_secrets_manager_and_publishes_discovery_and_both_keys() {
+    let stack = stack(&["oidc"]).await;
+
+    let discovery = stack
+        .send(
+            "oidc",
+            Request::get(
+                "/.well-known/openid-configuration",
+                "/.well-known/openid-configuration",
+            ),
+        )
+        .await;
+    assert_eq!(discovery.status, StatusCode::OK, "{}", discovery.body);
+    assert_eq!(
+        discovery.json()["token_endpoint"],
+        format!("{PORTAL_BASE_URL}/oauth2/token")
+    );
+    let jwks = stack
+        .send("oidc", Request::get("/oauth2/jwks", "/oauth2/jwks"))
+        .await;
+    assert_eq!(jwks.status, StatusCode::OK, "{}", jwks.body);
+    assert_eq!(jwks.json()["keys"][0]["alg"], "RS256");
+    assert_eq!(
+        jwks.json()["keys"][1]["kid"],
+        stack.deployment.access_tokens().verifier().kid()
+    );
+    let unknown = stack
+        .send(
+            "oidc",
+            Request::post("/oauth2/token", "/oauth2/token")
+                .form("grant_type=authorization_code&client_id=0123456789abcdef0123456789abcdef"),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "{}", unknown.body);
+    assert_eq!(unknown.json()["error"], "invalid_client");
+}
+
+#[tokio::test]
 async fn invitation_invites_an_organization_and_answers_bad_json_with_400() {
     let stack = stack(&["invitation"]).await;
 

@@ -53,6 +53,19 @@ fn staff_routes() -> Vec<Route> {
             "/staff/outbox/dead/requeue".into(),
             Some(json!({})),
         ),
+        (
+            Method::POST,
+            "/staff/oidc-clients".into(),
+            Some(json!({ "name": "A", "redirect_uris": ["https://a.example/cb"] })),
+        ),
+        (Method::GET, "/staff/oidc-clients".into(), None),
+        (Method::GET, format!("/staff/oidc-clients/{ID}"), None),
+        (
+            Method::PATCH,
+            format!("/staff/oidc-clients/{ID}"),
+            Some(json!({ "name": "B", "redirect_uris": ["https://a.example/cb"] })),
+        ),
+        (Method::DELETE, format!("/staff/oidc-clients/{ID}"), None),
     ]
 }
 
