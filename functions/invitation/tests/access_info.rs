@@ -343,3 +343,86 @@ async fn a_person_without_a_name_is_asked_for_it_whatever_the_link_says() {
     let without = app.accept_invitation(&token, PASSWORD, None).await;
     without.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
 }
+
+/// An app registered with the OpenID provider, with a login initiation URI or without.
+async fn app_client(app: &TestApp, initiate_login_uri: Option<&str>) -> String {
+    let reply = app
+        .staff_post(
+            "/staff/oidc-clients",
+            json!({
+                "name": "Orders",
+                "redirect_uris": ["https://orders.example.com/cb"],
+                "initiate_login_uri": initiate_login_uri,
+            }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.id("client_id")
+}
+
+#[tokio::test]
+async fn a_link_or_email_naming_an_app_leads_on_to_it() {
+    let app = TestApp::start();
+    let client = app_client(&app, Some("https://orders.example.com/login")).await;
+    let invited = app.invited_user("ada@example.com", json!({})).await;
+    let active = app.active_user("bob@example.com", json!({})).await;
+
+    let welcome = app
+        .access_info(&invited, json!({ "delivery": "link", "client_id": client }))
+        .await;
+    let reset = app
+        .access_info(
+            &active.id,
+            json!({ "delivery": "link", "client_id": client }),
+        )
+        .await;
+    let emailed = app
+        .access_info(&active.id, json!({ "client_id": client }))
+        .await;
+
+    let link = welcome.body["link"].as_str().unwrap().to_owned();
+    assert!(
+        link.starts_with(&format!(
+            "{TEST_BASE_URL}/welcome?client_id={client}#token="
+        )),
+        "{link}"
+    );
+    let link = reset.body["link"].as_str().unwrap().to_owned();
+    assert!(
+        link.starts_with(&format!("{TEST_BASE_URL}/reset?client_id={client}#token=")),
+        "{link}"
+    );
+    assert_eq!(emailed.status, StatusCode::ACCEPTED);
+    let sent = app.emails_of_kind("access_info");
+    let EmailContent::AccessInfo { client_id, .. } = &sent.last().unwrap().content else {
+        panic!("{:?}", sent.last().unwrap().content);
+    };
+    assert_eq!(client_id.as_ref().map(ToString::to_string), Some(client));
+}
+
+#[tokio::test]
+async fn a_link_cannot_name_an_unknown_app_or_one_that_cannot_start_a_sign_in() {
+    let app = TestApp::start();
+    let member = app.active_user("ada@example.com", json!({})).await;
+    let without_login = app_client(&app, None).await;
+    let before = app.emails().len();
+    for client_id in [UNKNOWN_ID, "not-an-id", without_login.as_str()] {
+        let reply = app
+            .access_info(
+                &member.id,
+                json!({ "delivery": "link", "client_id": client_id }),
+            )
+            .await;
+        reply.assert_invalid(&["client_id"]);
+    }
+    let reply = app
+        .access_info(&member.id, json!({ "client_id": UNKNOWN_ID }))
+        .await;
+    reply.assert_invalid(&["client_id"]);
+    assert_eq!(app.emails().len(), before, "nothing was sent");
+    // The user's sessions and links are untouched: the old password still works.
+    assert_eq!(
+        app.log_in("ada@example.com", PASSWORD).await.status,
+        StatusCode::OK
+    );
+}

@@ -60,12 +60,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn operations() -> OpenApiRouter<OidcState> {
-    use routes::{authorize, discovery, logout, token, userinfo};
+    use routes::{authorize, discovery, initiate, logout, token, userinfo};
     OpenApiRouter::default()
         .routes(routes!(discovery::configuration))
         .routes(routes!(discovery::jwks))
         .routes(routes!(authorize::authorize))
         .routes(routes!(authorize::sign_in))
+        .routes(routes!(initiate::initiate))
         .routes(routes!(token::token))
         .routes(routes!(token::revoke))
         .routes(routes!(userinfo::userinfo_get, userinfo::userinfo_post))

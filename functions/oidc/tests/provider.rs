@@ -669,3 +669,45 @@ async fn staff_need_the_clients_permission_and_valid_redirect_uris() {
     assert_eq!(detail.body["name"], "Orders app");
     assert!(!detail.text().contains(&secret), "the secret is shown once");
 }
+
+#[tokio::test]
+async fn a_link_naming_an_app_goes_on_to_its_login_initiation_uri_with_our_issuer() {
+    let app = TestApp::start();
+    let reply = app
+        .staff_post(
+            "/staff/oidc-clients",
+            json!({
+                "name": "Orders",
+                "redirect_uris": [APP],
+                "initiate_login_uri": "https://app.example.com/login?from=portal",
+            }),
+        )
+        .await;
+    let client = reply.id("client_id");
+    let (without, _) = register(&app, "public").await;
+
+    let reply = app
+        .get(&format!("/oauth2/initiate?client_id={client}"))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::FOUND);
+    assert_eq!(
+        reply.header("location"),
+        format!(
+            "https://app.example.com/login?from=portal&iss={}",
+            url::form_urlencoded::byte_serialize(TEST_BASE_URL.trim_end_matches('/').as_bytes())
+                .collect::<String>()
+        )
+    );
+    for other in [without.as_str(), "0123456789abcdef0123456789abcdef", "x"] {
+        let reply = app
+            .get(&format!("/oauth2/initiate?client_id={other}"))
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{other}");
+        assert!(reply.headers.get("location").is_none());
+    }
+    assert_eq!(
+        app.get("/oauth2/initiate").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}

@@ -333,3 +333,12 @@ export function browserLocale() {
   const tag = navigator.language ?? '';
   return /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(tag) ? tag : undefined;
 }
+
+/**
+ * The app (an OpenID client id) a link names with `?client_id=`, for the person to go on
+ * to once their password is set; `null` for none or anything not shaped like an id.
+ */
+export function appOfLink() {
+  const id = new URLSearchParams(location.search).get('client_id');
+  return id && /^[0-9a-f]{32}$/.test(id) ? id : null;
+}

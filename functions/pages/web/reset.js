@@ -1,5 +1,5 @@
 // /reset: ask for a reset link; /reset#token=…: choose the new password.
-import { $, api, busy, showMessage, showOnly, showProblem, takeFragmentToken, values } from '/assets/app.js';
+import { $, api, appOfLink, busy, showMessage, showOnly, showProblem, takeFragmentToken, values } from '/assets/app.js';
 import { lengthProblem, watchPassword } from '/assets/password.js';
 
 const KEY = 'portal.reset';
@@ -43,6 +43,10 @@ chooseForm.addEventListener('submit', (event) => {
       return showProblem(reply.problem, { form: chooseForm, messages, field });
     }
     sessionStorage.removeItem(KEY);
+    // A link that names an app: logging in goes through that app (which sends the person
+    // to our login page and back to it, signed in).
+    const app = appOfLink();
+    if (app) $('changed-login').href = `/oauth2/initiate?client_id=${app}`;
     showOnly(sections, $('changed'));
   });
 });

@@ -1,8 +1,9 @@
 // /welcome#token=…: the invitation landing. Looks the token up, asks a person known by name
 // alone for an address and the code mailed to it, asks the person to confirm their name
 // and phone (or to give their name, when the invitation lacks it), sets the password and
-// logs the person in.
-import { $, api, busy, say, session, showMessage, showOnly, showProblem, takeFragmentToken, values } from '/assets/app.js';
+// logs the person in. A link that names an app (`?client_id=`) then signs the person in at
+// the OpenID provider too and sends them on to the app, which signs them in without a form.
+import { $, api, appOfLink, busy, say, session, showMessage, showOnly, showProblem, takeFragmentToken, values } from '/assets/app.js';
 import { lengthProblem, watchPassword } from '/assets/password.js';
 
 // The token leaves the address bar at once; this tab keeps it until it is used, so a
@@ -18,6 +19,9 @@ const messages = {
 };
 
 watchPassword(password, $('password-rules'), $('show-password'));
+
+/** What the person signs in with: the invitation's username, or the address they confirm. */
+let username = '';
 
 function invalid() {
   sessionStorage.removeItem(KEY);
@@ -35,6 +39,7 @@ async function start() {
   if (!reply.ok) return showProblem(reply.problem);
 
   const invitation = reply.data;
+  username = invitation.username ?? '';
   $('username').textContent = invitation.username ?? '';
   // Known by name alone: the address they confirm becomes their username.
   $('username-known').hidden = invitation.needs_email;
@@ -88,6 +93,15 @@ form.addEventListener('submit', (event) => {
     }
     sessionStorage.removeItem(KEY);
     session.save(reply.data);
+    const app = appOfLink();
+    if (app) {
+      const signIn = {
+        username: username || $('email').value.trim(),
+        password: password.value,
+      };
+      const provider = await api('POST', '/oauth2/login', { body: signIn, cookies: true });
+      if (provider.ok) return location.replace(`/oauth2/initiate?client_id=${app}`);
+    }
     location.replace('/account');
   });
 });

@@ -137,6 +137,9 @@ pub struct RegisterClientArgs {
     /// Where RP-initiated logout may return to (repeat for several).
     #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
     pub post_logout_redirect_uris: Vec<String>,
+    /// Where the app starts a sign-in itself, for access links that name it.
+    #[arg(long, value_name = "URI")]
+    pub initiate_login_uri: Option<String>,
     /// A browser or mobile app without a secret (PKCE alone).
     #[arg(long)]
     pub public: bool,

@@ -21,7 +21,9 @@ pub fn print(args: &Args, address: &str, base_url: &str, staff_token: &str) {
         args.outbox_path().display()
     );
     println!("  links in emails start with {base_url}");
-    println!("  staff token (12 h, portal.users.manage + portal.roles.assign): {staff_token}");
+    println!(
+        "  staff token (12 h, portal.users.manage + portal.roles.assign + portal.clients.manage): {staff_token}"
+    );
     // In the fragment, which the browser never sends: the page reads it and drops it.
     println!("  staff page: {address}/staff#token={staff_token}");
     println!("  mint another: portal-local staff-token --help");

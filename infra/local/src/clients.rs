@@ -18,6 +18,7 @@ pub async fn register(
         &request.name,
         &request.redirect_uris,
         &request.post_logout_redirect_uris,
+        request.initiate_login_uri.as_deref(),
     )
     .map_err(|errors| {
         errors

@@ -39,6 +39,12 @@ pub struct OidcClient {
     /// Compared exactly, character for character (RFC 9700 §4.1.3).
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    /// Where the app starts a sign-in itself (OpenID Connect Core §4, "initiating login
+    /// from a third party"): a person who set their password through a link naming this
+    /// app is sent there, signed in at the provider, and the app's own authorization
+    /// request (with its PKCE) comes straight back with a code.
+    #[serde(default)]
+    pub initiate_login_uri: Option<String>,
     /// SHA-256 of the secret: 32 random bytes need no slow hash. `None` for public clients.
     pub secret_hash: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -51,6 +57,7 @@ pub struct ClientSettings {
     pub name: String,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
+    pub initiate_login_uri: Option<String>,
 }
 
 impl ClientSettings {
@@ -61,6 +68,7 @@ impl ClientSettings {
         name: &str,
         redirect_uris: &[String],
         post_logout_redirect_uris: &[String],
+        initiate_login_uri: Option<&str>,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let name = name.trim();
@@ -81,11 +89,21 @@ impl ClientSettings {
                 errors.add(field, reason);
             }
         }
+        let initiate_login_uri = initiate_login_uri
+            .map(str::trim)
+            .filter(|uri| !uri.is_empty());
+        if let Some(reason) = initiate_login_uri.and_then(redirect_uri_problem) {
+            errors.add(
+                "initiate_login_uri",
+                reason.replacen("holds a URI", "is a URI", 1),
+            );
+        }
         errors.finish(|| {
             Some(Self {
                 name: name.to_owned(),
                 redirect_uris: redirect_uris.to_vec(),
                 post_logout_redirect_uris: post_logout_redirect_uris.to_vec(),
+                initiate_login_uri: initiate_login_uri.map(str::to_owned),
             })
         })
     }
@@ -129,6 +147,7 @@ impl OidcClient {
             client_type,
             redirect_uris: settings.redirect_uris,
             post_logout_redirect_uris: settings.post_logout_redirect_uris,
+            initiate_login_uri: settings.initiate_login_uri,
             secret_hash,
             created_at: now,
         }
@@ -139,6 +158,7 @@ impl OidcClient {
             name: settings.name,
             redirect_uris: settings.redirect_uris,
             post_logout_redirect_uris: settings.post_logout_redirect_uris,
+            initiate_login_uri: settings.initiate_login_uri,
             ..self.clone()
         }
     }
@@ -295,7 +315,7 @@ mod tests {
             "http://127.0.0.1/cb",
         ] {
             assert!(
-                ClientSettings::parse("App", &uris(&[good]), &[]).is_ok(),
+                ClientSettings::parse("App", &uris(&[good]), &[], None).is_ok(),
                 "{good}"
             );
         }
@@ -308,22 +328,34 @@ mod tests {
             "javascript:alert(1)",
         ] {
             assert!(
-                ClientSettings::parse("App", &uris(&[bad]), &[]).is_err(),
+                ClientSettings::parse("App", &uris(&[bad]), &[], None).is_err(),
                 "{bad}"
             );
             assert!(
-                ClientSettings::parse("App", &uris(&["https://a.example/cb"]), &uris(&[bad]))
+                ClientSettings::parse("App", &uris(&["https://a.example/cb"]), &uris(&[bad]), None)
                     .is_err(),
                 "{bad} after logout"
             );
         }
-        assert!(ClientSettings::parse("App", &[], &[]).is_err());
-        assert!(ClientSettings::parse(" ", &uris(&["https://a.example/cb"]), &[]).is_err());
+        assert!(ClientSettings::parse("App", &[], &[], None).is_err());
+        let login =
+            |uri| ClientSettings::parse("App", &uris(&["https://a.example/cb"]), &[], Some(uri));
+        assert_eq!(
+            login("https://a.example/login")
+                .unwrap()
+                .initiate_login_uri
+                .as_deref(),
+            Some("https://a.example/login")
+        );
+        assert!(login("http://a.example/login").is_err());
+        assert_eq!(login(" ").unwrap().initiate_login_uri, None);
+        assert!(ClientSettings::parse(" ", &uris(&["https://a.example/cb"]), &[], None).is_err());
     }
 
     #[test]
     fn a_redirect_uri_matches_only_exactly() {
-        let settings = ClientSettings::parse("App", &uris(&["https://a.example/cb"]), &[]).unwrap();
+        let settings =
+            ClientSettings::parse("App", &uris(&["https://a.example/cb"]), &[], None).unwrap();
         let client = OidcClient::new(
             OidcClientId::parse("0123456789abcdef0123456789abcdef").unwrap(),
             settings,
@@ -366,7 +398,8 @@ mod tests {
 
     #[test]
     fn a_secret_matches_only_its_confidential_client() {
-        let settings = ClientSettings::parse("App", &uris(&["https://a.example/cb"]), &[]).unwrap();
+        let settings =
+            ClientSettings::parse("App", &uris(&["https://a.example/cb"]), &[], None).unwrap();
         let id = OidcClientId::parse("0123456789abcdef0123456789abcdef").unwrap();
         let now = datetime!(2026-11-27 09:00 UTC);
         let confidential = OidcClient::new(

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::ids::OidcClientId;
 use crate::random::{Randomness, new_id};
 use crate::registration::Registration;
 use crate::types::{EmailAddress, Locale};
@@ -37,6 +38,9 @@ pub enum EmailContent {
         /// queued before it was).
         #[serde(default)]
         username: Option<String>,
+        /// The app the link leads to once the password is set (an OpenID client).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<OidcClientId>,
     },
     Rejection {
         first_name: String,
@@ -57,6 +61,9 @@ pub enum EmailContent {
         sealed_token: String,
         #[serde(with = "time::serde::rfc3339")]
         expires_at: OffsetDateTime,
+        /// The app the link leads to once the password is set (an OpenID client).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<OidcClientId>,
     },
     PasswordChanged {
         first_name: String,
@@ -65,6 +72,19 @@ pub enum EmailContent {
     Deactivated {
         first_name: String,
     },
+}
+
+impl OutboxMessage {
+    /// This message, its link leading on to the app `client_id` names (invitations and
+    /// access information only; other messages carry no such link).
+    pub fn for_app(mut self, client_id: Option<&OidcClientId>) -> Self {
+        if let EmailContent::Invitation { client_id: app, .. }
+        | EmailContent::AccessInfo { client_id: app, .. } = &mut self.content
+        {
+            *app = client_id.cloned();
+        }
+        self
+    }
 }
 
 impl EmailContent {

@@ -76,10 +76,20 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
             sealed_token,
             expires_at,
             username,
+            client_id,
         } => {
             let token = open_token(message, sealed_token, config)?;
             let username = username.as_deref();
-            invitation::render(first_name, username, &token, *expires_at, locale, config)
+            let app = client_id.as_ref();
+            invitation::render(
+                first_name,
+                username,
+                &token,
+                *expires_at,
+                app,
+                locale,
+                config,
+            )
         }
         EmailContent::Rejection { first_name, reason } => {
             rejection::render(first_name, reason, locale, config)
@@ -97,9 +107,19 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
             username,
             sealed_token,
             expires_at,
+            client_id,
         } => {
             let token = open_token(message, sealed_token, config)?;
-            access_info::render(first_name, username, &token, *expires_at, locale, config)
+            let app = client_id.as_ref();
+            access_info::render(
+                first_name,
+                username,
+                &token,
+                *expires_at,
+                app,
+                locale,
+                config,
+            )
         }
         EmailContent::PasswordChanged { first_name } => {
             password_changed::render(first_name, locale, config)

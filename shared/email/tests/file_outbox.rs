@@ -53,6 +53,7 @@ fn invitation_sealed_with(key: &SealKey, id: &str, to: &str) -> OutboxMessage {
             sealed_token: key.seal(TOKEN),
             expires_at: datetime!(2026-03-04 12:00 UTC),
             username: None,
+            client_id: None,
         },
         ..code_for(id, to)
     }

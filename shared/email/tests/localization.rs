@@ -65,6 +65,7 @@ fn kinds() -> Vec<(&'static str, EmailContent)> {
                 sealed_token: sealed_token(),
                 expires_at: datetime!(2026-11-26 02:19:30 UTC),
                 username: Some("ada@example.com".to_owned()),
+                client_id: None,
             },
         ),
         (
@@ -89,6 +90,7 @@ fn kinds() -> Vec<(&'static str, EmailContent)> {
                 username: "ada@example.com".to_owned(),
                 sealed_token: sealed_token(),
                 expires_at: datetime!(2026-03-04 12:00:00 UTC),
+                client_id: None,
             },
         ),
         (

@@ -65,6 +65,7 @@ fn invitation_content(first_name: &str, sealed_token: String) -> EmailContent {
         sealed_token,
         expires_at: datetime!(2026-11-24 14:05:30 UTC),
         username: Some("ada@example.com".to_owned()),
+        client_id: None,
     }
 }
 
@@ -310,6 +311,7 @@ fn the_invitation_expiry_is_shown_in_utc_whatever_offset_it_carries() {
         sealed_token: sealed,
         expires_at: datetime!(2026-12-01 01:30 +02:00),
         username: None,
+        client_id: None,
     };
 
     let email = render(&message(content), &config()).unwrap();
@@ -319,6 +321,19 @@ fn the_invitation_expiry_is_shown_in_utc_whatever_offset_it_carries() {
         "{}",
         email.text
     );
+}
+
+#[test]
+fn an_invitation_naming_an_app_links_to_the_welcome_page_with_its_client_id() {
+    let client = portal_domain::ids::OidcClientId::parse("0123456789abcdef0123456789abcdef");
+    let message =
+        message(invitation_content("Ada", seal_key().seal(TOKEN))).for_app(client.as_ref());
+
+    let email = render(&message, &config()).unwrap();
+
+    let link = format!("/welcome?client_id=0123456789abcdef0123456789abcdef#token={TOKEN}");
+    assert!(email.text.contains(&link), "{}", email.text);
+    assert!(email.html.contains(&link), "{}", email.html);
 }
 
 #[test]

@@ -130,6 +130,7 @@ async fn an_invitation_whose_seal_does_not_open_is_an_error_and_is_not_sent() {
             sealed_token: other_key.seal("Zm9vYmFyLWJhei1xdXV4LXRva2VuLTMyLWJ5dGVzLTA"),
             expires_at: OffsetDateTime::now_utc(),
             username: None,
+            client_id: None,
         },
         ..code_email(&recipient)
     };

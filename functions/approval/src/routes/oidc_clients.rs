@@ -24,6 +24,9 @@ pub struct ClientBody {
     redirect_uris: Option<Vec<String>>,
     #[serde(default)]
     post_logout_redirect_uris: Vec<String>,
+    /// Where the app starts a sign-in itself (OpenID Connect Core §4): what an access link
+    /// naming this app leads to once the password is set. Optional.
+    initiate_login_uri: Option<String>,
     /// `confidential` (a server, which gets a secret) or `public` (a browser or mobile app);
     /// only on registration.
     #[serde(rename = "type")]
@@ -47,6 +50,7 @@ impl ClientBody {
             self.name.as_deref().unwrap_or_default(),
             self.redirect_uris.as_deref().unwrap_or_default(),
             &self.post_logout_redirect_uris,
+            self.initiate_login_uri.as_deref(),
         )?)
     }
 }
@@ -61,6 +65,7 @@ pub struct ClientView {
     client_type: ClientType,
     redirect_uris: Vec<String>,
     post_logout_redirect_uris: Vec<String>,
+    initiate_login_uri: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
 }
@@ -73,6 +78,7 @@ impl From<OidcClient> for ClientView {
             client_type: client.client_type,
             redirect_uris: client.redirect_uris,
             post_logout_redirect_uris: client.post_logout_redirect_uris,
+            initiate_login_uri: client.initiate_login_uri,
             created_at: client.created_at,
         }
     }

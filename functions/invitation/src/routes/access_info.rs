@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portal_domain::ids::{PortalUser, PortalUserId};
+use portal_domain::ids::{OidcClientId, PortalUser, PortalUserId};
 use portal_domain::use_cases::{
     AccessInfoOutcome, AccessInfoRequest, AccessInfoResult, Delivery, Manager, send_access_info,
     send_access_info_to_many,
@@ -28,6 +28,10 @@ pub struct AccessInfoBody {
     /// password (`true` when absent); `false` goes straight to the password. A person whose
     /// name is unknown is asked for it either way. Links for active users ignore it.
     confirm_contact_data: Option<bool>,
+    /// An app (OpenID client with a login initiation URI): once the password is set, the
+    /// person goes on to it, signed in.
+    #[schema(value_type = Option<String>)]
+    client_id: Option<String>,
 }
 
 fn parse_delivery(raw: &str) -> Result<Delivery, &'static str> {
@@ -62,8 +66,8 @@ pub struct AccessInfoView {
         (status = 404, description = "No such user (`not_found`)"),
         (status = 409, description = "The user is deactivated (`invalid_state`), or kept \
             changing while the link was made; try again (`conflict`)"),
-        (status = 422, description = "`delivery` is neither `email` nor `link` \
-            (`validation_failed`)"),
+        (status = 422, description = "`delivery` is neither `email` nor `link`, or `client_id` \
+            names no app with a login initiation URI (`validation_failed`)"),
     ))]
 pub async fn send(
     Staff(staff): Staff,
@@ -73,13 +77,19 @@ pub async fn send(
 ) -> Result<(StatusCode, Json<AccessInfoView>), Problem> {
     let mut errors = FieldErrors::new();
     let delivery = errors.optional("delivery", body.delivery.as_deref(), parse_delivery);
-    let delivery = errors
-        .finish(|| delivery)
-        .map_err(DomainError::from)?
-        .unwrap_or(Delivery::Email);
+    let client_id = errors.optional(
+        "client_id",
+        body.client_id.as_deref(),
+        OidcClientId::parse_field,
+    );
+    let (delivery, client_id) = errors
+        .finish(|| Some((delivery?, client_id?)))
+        .map_err(DomainError::from)?;
+    let delivery = delivery.unwrap_or(Delivery::Email);
     let request = AccessInfoRequest {
         delivery,
         confirm_contact_data: body.confirm_contact_data.unwrap_or(true),
+        client_id,
     };
     let sent = send_access_info(&ports, &Manager::Staff(staff), &id, request).await?;
     let status = match delivery {

@@ -1,5 +1,6 @@
 pub mod authorize;
 pub mod discovery;
+pub mod initiate;
 pub mod logout;
 pub mod token;
 pub mod userinfo;

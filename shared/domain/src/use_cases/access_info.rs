@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use time::OffsetDateTime;
 
-use crate::ids::PortalUserId;
+use crate::ids::{OidcClientId, PortalUserId};
 use crate::invitation::SecretToken;
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::pages;
@@ -30,12 +30,15 @@ pub enum Delivery {
 }
 
 /// What staff ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessInfoRequest {
     pub delivery: Delivery,
     /// For an invitation: whether the person confirms their name and phone before the
     /// password (see [`crate::invitation::Invitation::confirm_contact_data`]).
     pub confirm_contact_data: bool,
+    /// The app (an OpenID client with a login initiation URI) the person goes on to,
+    /// signed in, once their password is set.
+    pub client_id: Option<OidcClientId>,
 }
 
 impl AccessInfoRequest {
@@ -43,6 +46,7 @@ impl AccessInfoRequest {
     pub const EMAIL: Self = Self {
         delivery: Delivery::Email,
         confirm_contact_data: true,
+        client_id: None,
     };
 }
 
@@ -138,9 +142,16 @@ async fn issue(
     first_try: FirstTry,
 ) -> Result<(AccessLink, Option<OutboxMessage>), DomainError> {
     let delivery = request.delivery;
-    let queued = |email: OutboxMessage| match first_try {
-        FirstTry::AfterCommit => email,
-        FirstTry::Mailer => email.for_mailer(),
+    let client_id = request.client_id.as_ref();
+    if let Some(id) = client_id {
+        app_to_sign_in_to(ports, id).await?;
+    }
+    let queued = |email: OutboxMessage| {
+        let email = email.for_app(client_id);
+        match first_try {
+            FirstTry::AfterCommit => email,
+            FirstTry::Mailer => email.for_mailer(),
+        }
     };
     with_retries(|| async {
         let now = ports.clock.now();
@@ -163,7 +174,7 @@ async fn issue(
             let link = access_link(
                 ports,
                 delivery,
-                pages::WELCOME,
+                &pages::for_app(pages::WELCOME, client_id),
                 &token,
                 invitation.expires_at,
             );
@@ -178,6 +189,7 @@ async fn issue(
                     username: next.username().map(ToString::to_string).unwrap_or_default(),
                     sealed_token: ports.sealer.seal(token.as_str()),
                     expires_at: reset.expires_at,
+                    client_id: None,
                 };
                 email_to(ports, &next, content, now)
             })
@@ -187,7 +199,8 @@ async fn issue(
             .store
             .issue_password_link(&next, &reset, email.as_ref())
             .await?;
-        let link = access_link(ports, delivery, pages::RESET, &token, reset.expires_at);
+        let page = pages::for_app(pages::RESET, client_id);
+        let link = access_link(ports, delivery, &page, &token, reset.expires_at);
         Ok((link, email))
     })
     .await
@@ -203,6 +216,22 @@ fn access_link(
     AccessLink {
         expires_at,
         link: (delivery == Delivery::Link).then(|| ports.settings.link(page, token.as_str())),
+    }
+}
+
+/// The app an access link may lead to: a registered client that can start a sign-in
+/// itself (a login initiation URI), else the field is invalid.
+async fn app_to_sign_in_to(ports: &Ports, id: &OidcClientId) -> Result<(), DomainError> {
+    match ports.store.oidc_client(id).await? {
+        Some(client) if client.initiate_login_uri.is_some() => Ok(()),
+        Some(_) => Err(DomainError::invalid_field(
+            "client_id",
+            "names an app without a login initiation URI",
+        )),
+        None => Err(DomainError::invalid_field(
+            "client_id",
+            "is not an existing OpenID Connect client",
+        )),
     }
 }
 

@@ -41,6 +41,7 @@ pub fn invitation_email_to(
             sealed_token: ports.sealer.seal(token.as_str()),
             expires_at: invitation.expires_at,
             username: user.username().map(ToString::to_string),
+            client_id: None,
         },
         now,
     )

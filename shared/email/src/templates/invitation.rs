@@ -1,5 +1,6 @@
 //! The link that lets an approved person choose a password and start using the portal.
 
+use portal_domain::ids::OidcClientId;
 use portal_domain::pages;
 use portal_domain::types::Locale;
 use time::OffsetDateTime;
@@ -9,19 +10,22 @@ use crate::{EmailConfig, RenderedEmail};
 
 pub(super) type Strings = link_email::Strings;
 
-/// `token` is the opened token, already checked to be base64url.
+/// `token` is the opened token, already checked to be base64url; `client_id` the app the
+/// link leads on to.
+#[allow(clippy::too_many_arguments)] // one per part of the email, each named at the call
 pub(crate) fn render(
     first_name: &str,
     username: Option<&str>,
     token: &str,
     expires_at: OffsetDateTime,
+    client_id: Option<&OidcClientId>,
     locale: &Locale,
     config: &EmailConfig,
 ) -> RenderedEmail {
     let (_, language) = language_for(locale);
     link_email::render(
         &language.invitation,
-        pages::WELCOME,
+        &pages::for_app(pages::WELCOME, client_id),
         first_name,
         username,
         token,

@@ -200,7 +200,8 @@ mod tests {
     #[test]
     fn a_client_item_is_listed_by_its_name_and_reads_back_equal() {
         let settings =
-            ClientSettings::parse("Time Sheets", &["https://a.example/cb".into()], &[]).unwrap();
+            ClientSettings::parse("Time Sheets", &["https://a.example/cb".into()], &[], None)
+                .unwrap();
         let client = OidcClient::new(id("c1"), settings, ClientType::Public, None, NOW);
         let item = client_item(&client).unwrap();
         assert_eq!(item[PK], string(format!("OIDCCLIENT#{}", client.id)));

@@ -23,6 +23,7 @@ pub fn oidc_client(name: &str) -> OidcClient {
         name,
         &["https://app.example.com/callback".into()],
         &["https://app.example.com/".into()],
+        Some("https://app.example.com/login"),
     )
     .expect("valid client settings");
     OidcClient::new(
@@ -120,9 +121,13 @@ pub async fn an_oidc_client_is_created_listed_by_name_updated_and_deleted(store:
         Some(time_sheets.clone())
     );
 
-    let settings =
-        ClientSettings::parse("Absences", &["https://absences.example.com/cb".into()], &[])
-            .unwrap();
+    let settings = ClientSettings::parse(
+        "Absences",
+        &["https://absences.example.com/cb".into()],
+        &[],
+        None,
+    )
+    .unwrap();
     let renamed = time_sheets.with_settings(settings);
     store.update_oidc_client(&renamed).await.unwrap();
 

@@ -431,6 +431,7 @@ pub fn invitation_email(
             sealed_token: SealKey::generate(&OsRandomness).seal(token.as_str()),
             expires_at: invitation.expires_at,
             username: Some(to.to_string()),
+            client_id: None,
         },
         invitation.created_at,
     )
