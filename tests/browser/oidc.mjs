@@ -198,6 +198,47 @@ for (const store of STORES) {
       assert.deepEqual(portal.logLines().filter((line) => /eyJ[\w-]*\.eyJ/.test(line)), []);
     });
 
+    it('land an invited person, after they set their password, signed in at the app the invitation names', async (t) => {
+      const app = await startOpenidClientRp('Orders app');
+      t.after(() => app.stop());
+      const client = await portal.staff('POST', '/staff/oidc-clients', {
+        name: 'Orders app',
+        redirect_uris: [app.redirectUri],
+        post_logout_redirect_uris: [app.postLogoutRedirectUri],
+        // Third-party-initiated login (OpenID Connect Core §4): the app starts its own flow.
+        initiate_login_uri: app.url('/login'),
+        type: 'confidential',
+      });
+      await app.configure({ issuer: portal.origin, clientId: client.client_id, clientSecret: client.client_secret });
+      const email = uniqueEmail('mary.jackson');
+      await portal.invited(email, { first_name: 'Mary', last_name: 'Jackson' });
+      const users = await portal.staff('GET', `/staff/portal-users?q=${encodeURIComponent(email)}`);
+      const userId = users.items[0].portal_user_id;
+      const access = await portal.staff('POST', `/staff/portal-users/${userId}/access-info`, {
+        delivery: 'link',
+        client_id: client.client_id,
+        confirm_contact_data: false,
+      });
+      assert.ok(access.link.startsWith(`${portal.origin}/welcome?client_id=${client.client_id}#token=`), access.link);
+
+      const { newPage } = await person(t, [app]);
+      const page = await newPage();
+      const seen = documents(page);
+      await page.goto(access.link);
+      await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Set password and log in' }).click();
+      await page.getByRole('heading', { name: `Signed in to ${app.name}` }).waitFor();
+      await page.getByText(`as ${email}`).waitFor();
+      const portalPages = seen.filter((url) => url.origin === portal.origin).map((url) => url.pathname);
+      assert.deepEqual(portalPages, ['/welcome', '/oauth2/initiate', '/oauth2/authorize'],
+        'from the welcome page on to the app, no login form');
+      const result = await rpResult(page);
+      assert.equal(result.error, undefined, `the app's sign-in failed: ${result.error}`);
+      assert.equal(result.id_token.sub, userId);
+      assert.equal(result.id_token.email, email);
+      await screenshot(page, 'oidc-invitation-to-app');
+    });
+
     it('sign a person in to an Authlib app (PKCE, client_secret_basic) that checks the ID token against the JWKS, reads userinfo and refreshes', async (t) => {
       const who = await portalUser('dorothy.vaughan', 'Dorothy', 'Vaughan');
       const { app, clientId } = await registered(t, startAuthlibRp, 'Reports app', 'confidential');

@@ -37,7 +37,7 @@ async function person(t, options) {
 
 /**
  * A staff member's page on /staff, signed in through the company's provider as `login`
- * (ada: both permissions; desk: `portal.users.manage` only).
+ * (ada: every permission, apps too; desk: `portal.users.manage` only).
  */
 async function staffDesk(t, { viewport = DESKTOP, login = 'ada' } = {}) {
   const { newPage } = await person(t, { viewport, provider: idp.issuer });
@@ -83,7 +83,7 @@ describe('the pages', { concurrency: false }, () => {
       STAFF_OIDC_CLIENT_SECRET: CLIENT_SECRET,
       STAFF_PERMISSIONS_CLAIM: 'groups',
       STAFF_PERMISSION_MAP: JSON.stringify({
-        'portal-admins': ['portal.users.manage', 'portal.roles.assign'],
+        'portal-admins': ['portal.users.manage', 'portal.roles.assign', 'portal.clients.manage'],
         'portal-desk': ['portal.users.manage'],
       }),
     });
@@ -549,6 +549,126 @@ describe('the pages', { concurrency: false }, () => {
     assert.equal(refused, 403);
   });
 
+  it('let staff register a portal app, see its secret once, edit and remove it', async (t) => {
+    const desk = await staffDesk(t);
+    await desk.getByRole('button', { name: 'Apps', exact: true }).click();
+    await desk.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
+    const registration = desk.locator('#new-app-form');
+    await registration.getByLabel('App name').fill('Orders portal');
+    await registration
+      .getByLabel('Redirect URIs', { exact: true })
+      .fill('https://orders.example/callback\nhttp://localhost:3000/callback\n');
+    await registration.getByLabel('Post-logout redirect URIs').fill('https://orders.example/');
+    assert.equal(await registration.getByLabel('Type').inputValue(), 'confidential');
+    const registered = desk.waitForResponse(isApi('POST', '/staff/oidc-clients'));
+    await desk.getByRole('button', { name: 'Register the app' }).click();
+    const answer = await registered;
+    assert.equal(answer.status(), 201);
+    assert.deepEqual(answer.request().postDataJSON(), {
+      name: 'Orders portal',
+      redirect_uris: ['https://orders.example/callback', 'http://localhost:3000/callback'],
+      post_logout_redirect_uris: ['https://orders.example/'],
+      type: 'confidential',
+    });
+    const { client_id: clientId, client_secret: secret } = await answer.json();
+    assert.ok(secret, 'a confidential app gets a secret');
+
+    // The app's detail, with its secret this once and a sentence saying so.
+    await desk.getByRole('heading', { name: 'App Orders portal' }).waitFor();
+    await desk.getByRole('status').getByText('The app Orders portal is registered. Copy its client secret now.').waitFor();
+    await desk.getByText('The client secret is shown only now, this once.').waitFor();
+    assert.equal(await desk.getByLabel('Client secret').inputValue(), secret);
+    assert.equal(await focusedId(desk), 'app-secret-value');
+    await desk.locator('#app-facts').getByText(clientId).waitFor();
+    await desk.locator('#app-facts').getByText('http://localhost:3000/callback').waitFor();
+    await screenshot(desk, 'staff-app-registered');
+
+    // The list again: the app is there, its secret nowhere, nor in any answer after the first.
+    const answers = [];
+    desk.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/staff/oidc-clients')) answers.push(response.text().catch(() => ''));
+    });
+    const shown = async () =>
+      desk.evaluate(
+        () => document.body.innerText + [...document.querySelectorAll('input, textarea')].map((field) => field.value).join(' '),
+      );
+    await desk.getByRole('button', { name: 'Apps', exact: true }).click();
+    const row = desk.locator('#apps-rows tr', { hasText: 'Orders portal' });
+    await row.locator('td[data-label="Type"]').getByText('confidential').waitFor();
+    await row.locator('td[data-label="Redirect URIs"]').getByText('https://orders.example/callback').waitFor();
+    await screenshot(desk, 'staff-apps');
+    assert.ok(!(await shown()).includes(secret), 'the list shows the secret');
+    await desk.getByRole('button', { name: 'Open the app Orders portal' }).click();
+    await desk.getByRole('heading', { name: 'App Orders portal' }).waitFor();
+    assert.equal(await desk.locator('#app-secret').isHidden(), true);
+    assert.ok(!(await shown()).includes(secret), 'the detail shows the secret again');
+
+    // A redirect URI edited in place.
+    const edit = desk.locator('#app-edit-form');
+    const uris = edit.getByLabel('Redirect URIs', { exact: true });
+    assert.equal(await uris.inputValue(), 'https://orders.example/callback\nhttp://localhost:3000/callback');
+    await uris.fill('https://orders.example/auth/callback\nhttp://localhost:3000/callback');
+    const saved = desk.waitForResponse(isApi('PATCH', `/staff/oidc-clients/${clientId}`));
+    await desk.getByRole('button', { name: 'Save the app' }).click();
+    assert.equal((await saved).status(), 200);
+    await desk.getByRole('status').getByText('The app Orders portal is saved').waitFor();
+    await desk.locator('#app-facts').getByText('https://orders.example/auth/callback').waitFor();
+
+    // Plain http elsewhere than on localhost: refused, the reason next to the field.
+    await uris.fill('http://orders.example/callback');
+    const refused = desk.waitForResponse(isApi('PATCH', `/staff/oidc-clients/${clientId}`));
+    await desk.getByRole('button', { name: 'Save the app' }).click();
+    assert.equal((await refused).status(), 422);
+    await desk.getByRole('alert').getByText('Please correct this field:').waitFor();
+    await desk.getByRole('alert').getByText('Redirect URIs: must use https (http only on localhost)').waitFor();
+    await desk.locator('#app-redirect_uris-error').getByText('Must use https (http only on localhost)').waitFor();
+    assert.equal(await uris.getAttribute('aria-invalid'), 'true');
+    assert.equal(await focusedId(desk), 'app-redirect_uris');
+    await screenshot(desk, 'staff-app-error');
+    const kept = await portal.staff('GET', `/staff/oidc-clients/${clientId}`);
+    assert.deepEqual(kept.redirect_uris, ['https://orders.example/auth/callback', 'http://localhost:3000/callback']);
+    const texts = await Promise.all(answers);
+    assert.ok(texts.length >= 4, `the console's answers about apps: ${texts.length}`);
+    assert.ok(texts.every((text) => !text.includes(secret)), 'an answer after the registration holds the secret');
+
+    // Removed after a second step: the first click only asks.
+    await desk.getByRole('button', { name: 'Remove the app', exact: true }).click();
+    await desk.getByText('Remove the app Orders portal? People can no longer sign in to it').waitFor();
+    assert.equal(await focusedId(desk), 'app-remove-no');
+    await desk.getByRole('button', { name: 'Keep the app' }).click();
+    assert.equal(await desk.locator('#app-remove-confirm').isHidden(), true);
+    assert.equal((await portal.call('GET', `/staff/oidc-clients/${clientId}`, { token: portal.staffToken })).status, 200);
+    await desk.getByRole('button', { name: 'Remove the app', exact: true }).click();
+    const removed = desk.waitForResponse(isApi('DELETE', `/staff/oidc-clients/${clientId}`));
+    await desk.getByRole('button', { name: 'Yes, remove the app' }).click();
+    assert.equal((await removed).status(), 204);
+    await desk.getByRole('heading', { name: 'Apps', exact: true }).waitFor();
+    await desk.getByRole('status').getByText('The app Orders portal is removed').waitFor();
+    assert.equal(await desk.getByRole('button', { name: 'Open the app Orders portal' }).count(), 0);
+    assert.equal((await portal.call('GET', `/staff/oidc-clients/${clientId}`, { token: portal.staffToken })).status, 404);
+
+    // Without portal.clients.manage there is no Apps entry; the server refuses anyway, and
+    // the view says so in a sentence if reached.
+    const other = await staffDesk(t, { login: 'desk' });
+    assert.equal(await other.getByRole('button', { name: 'Apps', exact: true }).count(), 0);
+    assert.equal(await other.locator('#nav-apps').isHidden(), true);
+    await other.evaluate(() => {
+      document.getElementById('nav-apps-item').hidden = false;
+    });
+    await other.getByRole('button', { name: 'Apps', exact: true }).click();
+    await other
+      .getByRole('alert')
+      .getByText('Managing apps needs the permission portal.clients.manage: ask an administrator for it.')
+      .waitFor();
+    await other.getByRole('heading', { name: 'Access requests' }).waitFor();
+    const forbidden = await other.evaluate(async () => {
+      const body = JSON.stringify({ name: 'Sneaky', redirect_uris: ['https://sneaky.example/cb'] });
+      const headers = { 'content-type': 'application/json' };
+      return (await fetch('/staff/oidc-clients', { method: 'POST', headers, body })).status;
+    });
+    assert.equal(forbidden, 403);
+  });
+
   it('show a friendly page for an invalid or used link, never an error dump', async (t) => {
     const { newPage } = await person(t, { viewport: PHONE });
     const page = await newPage();
@@ -853,6 +973,10 @@ describe('the pages', { concurrency: false }, () => {
       emails: [uniqueEmail('emmy.noether')],
       send_invitations: false,
     });
+    await portal.staff('POST', '/staff/oidc-clients', {
+      name: 'Noether Portal',
+      redirect_uris: ['https://noether.example/callback'],
+    });
     const { context, newPage } = await person(t, { viewport: DESKTOP });
     // Not on the first about:blank, which has no storage.
     await context.addInitScript(() => location.protocol === 'about:' || localStorage.setItem('portal.staff_lang', 'de'));
@@ -887,6 +1011,7 @@ describe('the pages', { concurrency: false }, () => {
       ['Personen', 'Personen'],
       ['Benutzer', 'Portalbenutzer'],
       ['Nicht zugestellte E-Mails', 'Nicht zugestellte E-Mails'],
+      ['Apps', 'Apps'],
       ['Organisationen', 'Organisationen'],
     ];
     for (const [button, heading] of views) {
@@ -901,6 +1026,12 @@ describe('the pages', { concurrency: false }, () => {
     await desk.locator('#org-member-rows').getByText('eingeladen', { exact: true }).waitFor();
     assert.deepEqual(await english(false), [], 'the organization');
     await screenshot(desk, 'staff-german');
+    await desk.getByRole('button', { name: 'Apps', exact: true }).click();
+    await desk.getByRole('button', { name: 'App Noether Portal öffnen' }).click();
+    await desk.getByRole('heading', { name: 'App Noether Portal' }).waitFor();
+    await desk.locator('#app-facts').getByText('vertraulich', { exact: true }).waitFor();
+    assert.deepEqual(await english(false), [], 'an app');
+    await screenshot(desk, 'staff-german-app');
   });
 
   it('fit every page on a phone-sized screen', async (t) => {

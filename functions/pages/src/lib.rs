@@ -77,6 +77,7 @@ pub static ASSETS: &[Embedded] = &[
     embed!("/assets/staff-users.js", "staff-users.js", JS),
     embed!("/assets/staff-orgs.js", "staff-orgs.js", JS),
     embed!("/assets/staff-mail.js", "staff-mail.js", JS),
+    embed!("/assets/staff-apps.js", "staff-apps.js", JS),
     embed!("/assets/staff-i18n.js", "staff-i18n.js", JS),
     embed!("/assets/org.js", "org.js", JS),
     embed!("/assets/favicon.svg", "favicon.svg", SVG),

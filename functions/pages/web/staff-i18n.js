@@ -17,14 +17,16 @@ export const german = {
   Users: 'Benutzer',
   Organizations: 'Organisationen',
   'Emails not delivered': 'Nicht zugestellte E-Mails',
+  Apps: 'Apps',
   'Staff sign-in': 'Anmeldung für Mitarbeiter',
   'Sign in with your company account': 'Mit Ihrem Firmenkonto anmelden',
   'Or use a bearer token': 'Oder ein Bearer-Token verwenden',
   'For scripts and local use: paste a bearer token from your identity provider. It needs the permission':
     'Für Skripte und die lokale Nutzung: Fügen Sie ein Bearer-Token Ihres Identitätsanbieters ein. Es benötigt die Berechtigung',
   '(and': '(und',
-  'to set roles). It is kept in this tab only and forgotten when the tab closes.':
-    'zum Vergeben von Rollen). Es wird nur in diesem Tab aufbewahrt und beim Schließen des Tabs vergessen.',
+  'to set roles,': 'zum Vergeben von Rollen,',
+  'to register apps). It is kept in this tab only and forgotten when the tab closes.':
+    'zum Registrieren von Apps). Es wird nur in diesem Tab aufbewahrt und beim Schließen des Tabs vergessen.',
   'Bearer token': 'Bearer-Token',
   'Use this token': 'Dieses Token verwenden',
   'Sign out': 'Abmelden',
@@ -111,6 +113,38 @@ export const german = {
   'Given up': 'Aufgegeben',
   'Last error': 'Letzter Fehler',
   'Send them all again': 'Alle erneut senden',
+  "The company's portal apps that sign people in through the portal (OpenID Connect). An app may send people back only to the addresses registered here, compared exactly.":
+    'Die Portal-Apps des Unternehmens, die Personen über das Portal anmelden (OpenID Connect). Eine App darf Personen nur an die hier registrierten Adressen zurückleiten; sie werden exakt verglichen.',
+  'No app is registered yet.': 'Noch ist keine App registriert.',
+  'Registered apps by name': 'Registrierte Apps nach Name',
+  Type: 'Typ',
+  'Redirect URIs': 'Weiterleitungs-URIs',
+  'Register an app': 'Eine App registrieren',
+  'App name': 'Name der App',
+  'One per line, exactly as the app sends it; up to 10. Each uses https (http only on localhost), without a fragment or a wildcard.':
+    'Eine pro Zeile, genau so, wie die App sie sendet; bis zu 10. Jede verwendet https (http nur auf localhost), ohne Fragment und ohne Platzhalter.',
+  'Post-logout redirect URIs': 'Weiterleitungs-URIs nach der Abmeldung',
+  'One per line: where the app may send people after they sign out of it.':
+    'Eine pro Zeile: wohin die App Personen schicken darf, nachdem sie sich abgemeldet haben.',
+  'confidential (a server that keeps a secret)': 'vertraulich (ein Server, der ein Secret sicher aufbewahrt)',
+  'public (a browser or mobile app: no secret, PKCE alone)':
+    'öffentlich (eine Browser- oder Mobil-App: kein Secret, nur PKCE)',
+  'Register the app': 'App registrieren',
+  App: 'App',
+  'The client secret is shown only now, this once.': 'Das Client-Secret wird nur jetzt angezeigt, dieses eine Mal.',
+  "Copy it into the app's configuration: the portal keeps only a hash of it and cannot show it again.":
+    'Kopieren Sie es in die Konfiguration der App: Das Portal speichert nur einen Hash davon und kann es nicht noch einmal anzeigen.',
+  'Client secret': 'Client-Secret',
+  'Copy the secret': 'Secret kopieren',
+  'The name and the redirect URIs can change; the type and the secret stay as registered.':
+    'Name und Weiterleitungs-URIs lassen sich ändern; Typ und Secret bleiben, wie sie registriert wurden.',
+  'Save the app': 'App speichern',
+  Remove: 'Entfernen',
+  'People can no longer sign in to a removed app through the portal, and its sessions cannot be refreshed. This cannot be undone.':
+    'Bei einer entfernten App kann sich niemand mehr über das Portal anmelden, und ihre Sitzungen lassen sich nicht mehr verlängern. Das lässt sich nicht rückgängig machen.',
+  'Remove the app': 'App entfernen',
+  'Yes, remove the app': 'Ja, App entfernen',
+  'Keep the app': 'App behalten',
   Request: 'Anfrage',
   'Which contact is this person?': 'Welcher Kontakt ist diese Person?',
   'No existing contact matches this request.': 'Kein vorhandener Kontakt passt zu dieser Anfrage.',
@@ -188,6 +222,9 @@ export const german = {
   success: 'erfolgreich',
   email: 'E-Mail',
   name: 'Name',
+  // An app's type.
+  confidential: 'vertraulich',
+  public: 'öffentlich',
   // What happened, in a history ("… by Ada").
   'contact created': 'Kontakt angelegt',
   'contact changed': 'Kontakt geändert',
@@ -338,6 +375,38 @@ export const german = {
   "{count} emails are back on the mailer's list.": '{count} E-Mails stehen wieder auf der Liste des Mailversands.',
   "{count} emails are back on the mailer's list; more are left: send again.":
     '{count} E-Mails stehen wieder auf der Liste des Mailversands; es sind noch weitere übrig: Senden Sie erneut.',
+
+  // Messages of staff-apps.js.
+  'Managing apps needs the permission portal.clients.manage: ask an administrator for it.':
+    'Für die Verwaltung von Apps ist die Berechtigung portal.clients.manage nötig: Bitten Sie einen Administrator darum.',
+  'This app is not registered any more.': 'Diese App ist nicht mehr registriert.',
+  'Open the app {name}': 'App {name} öffnen',
+  'App {name}': 'App {name}',
+  'Client ID': 'Client-ID',
+  'The app {name} is registered. A public app has no secret: it proves each sign-in with PKCE.':
+    'Die App {name} ist registriert. Eine öffentliche App hat kein Secret: Sie weist jede Anmeldung mit PKCE nach.',
+  'The app {name} is registered. Copy its client secret now.':
+    'Die App {name} ist registriert. Kopieren Sie jetzt ihr Client-Secret.',
+  'The secret is copied.': 'Das Secret ist kopiert.',
+  'Copying is not allowed here: the secret is selected, copy it with the keyboard.':
+    'Kopieren ist hier nicht erlaubt: Das Secret ist markiert, kopieren Sie es mit der Tastatur.',
+  'The app {name} is saved; its redirect URIs apply from the next sign-in.':
+    'Die App {name} ist gespeichert; ihre Weiterleitungs-URIs gelten ab der nächsten Anmeldung.',
+  'Remove the app {name}? People can no longer sign in to it through the portal. This cannot be undone.':
+    'App {name} entfernen? Dann kann sich niemand mehr über das Portal bei ihr anmelden. Das lässt sich nicht rückgängig machen.',
+  'The app {name} is removed: no one signs in to it through the portal any more.':
+    'Die App {name} ist entfernt: Niemand meldet sich mehr über das Portal bei ihr an.',
+  'That app was removed already.': 'Diese App wurde bereits entfernt.',
+  // The server's reasons for an app's refused field.
+  'is required': 'ist erforderlich',
+  'must be 1 to 100 characters': 'muss 1 bis 100 Zeichen lang sein',
+  'needs at least one URI': 'braucht mindestens eine URI',
+  'may hold at most 10 URIs': 'darf höchstens 10 URIs enthalten',
+  'holds a URI longer than 500 characters': 'enthält eine URI mit mehr als 500 Zeichen',
+  'holds a URI that is not absolute': 'enthält eine URI, die nicht absolut ist',
+  'holds a URI with a fragment': 'enthält eine URI mit einem Fragment',
+  'holds a URI with a wildcard or user info': 'enthält eine URI mit einem Platzhalter oder Benutzerangaben',
+  'must use https (http only on localhost)': 'muss https verwenden (http nur auf localhost)',
 };
 
 const LANGUAGES = ['en', 'de'];

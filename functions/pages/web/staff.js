@@ -2,7 +2,8 @@
 // contact, approve with roles or reject with a reason; the contact and its portal user
 // (logins, a new invitation, access information by email or as a personal link,
 // deactivate, reactivate). People: contacts searched by the start of a name, email or
-// company, a new contact (a name is enough) and a portal user for it.
+// company, a new contact (a name is enough) and a portal user for it. Users,
+// Organizations, Emails not delivered and Apps are modules of their own.
 //
 // Staff sign in with the company's identity provider (/staff/login): the server keeps the
 // session and this page holds only its HttpOnly cookie, which `staffApi` sends. For scripts
@@ -12,6 +13,7 @@ import {
   $, api, busy, clearProblem, clearStatus, el, rowButton, say, showMessage, showOnly, showPage, showProblem,
   takeFragmentToken, values,
 } from '/assets/app.js';
+import { setupApps } from '/assets/staff-apps.js';
 import { dateText, t, translatePage, when } from '/assets/staff-i18n.js';
 import { setupDeadEmails } from '/assets/staff-mail.js';
 import { setupOrganizations } from '/assets/staff-orgs.js';
@@ -29,6 +31,8 @@ const views = {
   orgs: $('orgs-view'),
   org: $('org-view'),
   mail: $('mail-view'),
+  apps: $('apps-view'),
+  app: $('app-view'),
   request: $('request-view'),
   contact: $('contact-view'),
   user: $('user-view'),
@@ -92,6 +96,7 @@ function claims(jwt) {
 /** The sign-in view; `message` says why, next to the token field when the token is why. */
 function showTokenView(message, { aboutToken = true } = {}) {
   $('signed-in').hidden = true;
+  $('nav-apps-item').hidden = true;
   trail.length = 0;
   current = null;
   showOnly(Object.values(views), views.token);
@@ -103,6 +108,8 @@ function enter() {
   $('sign-out-form').hidden = !staffSession;
   $('forget-token').hidden = Boolean(staffSession);
   $('signed-in').hidden = false;
+  // Apps need portal.clients.manage (the server checks it too): without it, no entry.
+  $('nav-apps-item').hidden = !can('portal.clients.manage');
   go('queue', loadQueue, { root: true });
 }
 
@@ -752,6 +759,15 @@ const loadDeadEmails = setupDeadEmails({ staffApi, cell, word, messages });
 $('nav-mail').addEventListener('click', () => {
   if (!signedIn()) return;
   go('mail', loadDeadEmails, { root: true });
+});
+
+// ---- Apps -----------------------------------------------------------------------------
+
+const loadApps = setupApps({ staffApi, go, cell, facts, word, messages });
+
+$('nav-apps').addEventListener('click', () => {
+  if (!signedIn()) return;
+  go('apps', loadApps, { root: true });
 });
 
 // ---- Start ----------------------------------------------------------------------------
