@@ -2,9 +2,11 @@
 //! with PORTAL_TEST_DYNAMODB_ENDPOINT pointing at moto.
 //! 1. Registration submits per second through the full router (shared layers included) on
 //!    the embedded store with its file journal and the file outbox, on one core.
-//! 2. DynamoDB calls per operation of every route that writes, counted by an SDK
-//!    interceptor against moto, what each kind of outbox message adds to its write, and
-//!    what a staff session adds to a staff request.
+//! 2. An app's sign-in through the OpenID provider, authorize to token, per second on the
+//!    embedded store (a provider session already exists, so no Argon2), on one core.
+//! 3. DynamoDB calls per operation of every route that writes, counted by an SDK
+//!    interceptor against moto, what each kind of outbox message adds to its write, what
+//!    a staff session adds to a staff request, and each step of the OpenID provider.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -28,11 +30,17 @@ const SUBMITS: usize = 20_000;
 const ROUNDS: usize = 3;
 const DYNAMODB_SAMPLES: usize = 20;
 const LOGINS: usize = 100;
+const APP_SIGN_INS: usize = 2_000;
+/// PKCE's example verifier (RFC 7636 Appendix B) and its S256 challenge.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const APP: &str = "https://app.example.com/callback";
 
 fn main() {
     bench::run(async {
         submits_per_second_on_the_embedded_store().await;
         logins_per_second_against_the_argon2_bound().await;
+        app_sign_ins_per_second_on_the_embedded_store().await;
         dynamodb_calls_per_operation().await;
     });
 }
@@ -160,7 +168,176 @@ async fn dynamodb_calls_per_operation() {
     .await;
     assert!(accepted.iter().all(|reply| reply.status == StatusCode::OK));
     staff_session_calls(app, &calls).await;
+    provider_calls(app, &calls).await;
     outbox_write_cost(&client, &table).await;
+}
+
+/// A registered confidential app: its id and secret.
+async fn app_client<S: portal_domain::ports::Store + 'static>(
+    app: &TestApp<S>,
+) -> (String, String) {
+    let reply = app
+        .register_oidc_client(json!({ "name": "Bench app", "redirect_uris": [APP] }))
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    (reply.id("client_id"), reply.id("client_secret"))
+}
+
+/// The query of an authorization request of `client_id`.
+fn authorization(client_id: &str) -> String {
+    format!(
+        "client_id={client_id}&redirect_uri={}&response_type=code&scope=openid%20email%20offline_access\
+         &state=s&nonce=n&code_challenge={CHALLENGE}&code_challenge_method=S256",
+        url::form_urlencoded::byte_serialize(APP.as_bytes()).collect::<String>()
+    )
+}
+
+/// The provider session's cookie value a sign-in set.
+fn provider_cookie(reply: &portal_testkit::Reply) -> String {
+    let cookie = reply.header("set-cookie");
+    cookie["__Host-portal-provider=".len()..]
+        .split(';')
+        .next()
+        .expect("a value")
+        .to_owned()
+}
+
+/// The code of an authorization's redirect.
+fn code_of(reply: &portal_testkit::Reply) -> String {
+    let location = url::Url::parse(reply.header("location")).expect("a redirect to the app");
+    location
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .map(|(_, code)| code.into_owned())
+        .expect("a code")
+}
+
+/// An app's sign-in, authorize to token, through the router on the embedded store with its
+/// file journal: the person is signed in at the provider already (no Argon2).
+async fn app_sign_ins_per_second_on_the_embedded_store() {
+    let mut rates = Vec::new();
+    for _ in 0..ROUNDS {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(EmbeddedStore::open(&dir.path().join("store.jsonl")).expect("store"));
+        let app = TestApp::setup().start_on(store);
+        app.active_user("app@example.com", json!({})).await;
+        let (client_id, secret) = app_client(&app).await;
+        let cookie = provider_cookie(&app.provider_sign_in("app@example.com", PASSWORD).await);
+        let query = authorization(&client_id);
+        let started = Instant::now();
+        for _ in 0..APP_SIGN_INS {
+            let code = code_of(&app.authorize(&query, Some(&cookie)).await);
+            let tokens = app
+                .oidc_token(
+                    &client_id,
+                    &secret,
+                    &[
+                        ("grant_type", "authorization_code"),
+                        ("code", &code),
+                        ("redirect_uri", APP),
+                        ("code_verifier", VERIFIER),
+                    ],
+                )
+                .await;
+            assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+        }
+        rates.push(APP_SIGN_INS as f64 / started.elapsed().as_secs_f64());
+    }
+    rates.sort_by(f64::total_cmp);
+    println!(
+        "embedded store: {:.0} app sign-ins/s (authorize + token, ID token RS256) on one core (median of {ROUNDS} rounds of {APP_SIGN_INS}; min {:.0}, max {:.0})",
+        rates[ROUNDS / 2],
+        rates[0],
+        rates[ROUNDS - 1]
+    );
+}
+
+/// Each step of the OpenID provider, for the users `d{i}@example.com` the other steps made.
+async fn provider_calls(app: &TestApp<DynamoStore>, calls: &CallCounter) {
+    let (client_id, secret) = app_client(app).await;
+    let (client_id, secret) = (&client_id, &secret);
+    let query = &authorization(client_id);
+    let signed_in = measure(
+        calls,
+        "POST /oauth2/login (Argon2 as a login)",
+        |i| async move {
+            app.provider_sign_in(&format!("d{i}@example.com"), PASSWORD)
+                .await
+        },
+    )
+    .await;
+    let cookies: Vec<String> = signed_in.iter().map(provider_cookie).collect();
+    let cookies = &cookies;
+    let authorized = measure(calls, "GET /oauth2/authorize (signed in: a code)", |i| {
+        app.authorize(query, Some(&cookies[i]))
+    })
+    .await;
+    let codes: Vec<String> = authorized.iter().map(code_of).collect();
+    let codes = &codes;
+    let tokens = measure(
+        calls,
+        "POST /oauth2/token (authorization_code)",
+        |i| async move {
+            app.oidc_token(
+                client_id,
+                secret,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &codes[i]),
+                    ("redirect_uri", APP),
+                    ("code_verifier", VERIFIER),
+                ],
+            )
+            .await
+        },
+    )
+    .await;
+    let tokens = &tokens;
+    let refreshed = measure(
+        calls,
+        "POST /oauth2/token (refresh_token)",
+        |i| async move {
+            let refresh_token = tokens[i].id("refresh_token");
+            app.oidc_token(
+                client_id,
+                secret,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &refresh_token),
+                ],
+            )
+            .await
+        },
+    )
+    .await;
+    let refreshed = &refreshed;
+    measure(calls, "GET /oauth2/userinfo", |i| async move {
+        let access_token = refreshed[i].id("access_token");
+        app.call(Method::GET, "/oauth2/userinfo", Some(&access_token), None)
+            .await
+    })
+    .await;
+    measure(
+        calls,
+        "POST /oauth2/revoke (a refresh token)",
+        |i| async move {
+            let token = refreshed[i].id("refresh_token");
+            app.oidc_form("/oauth2/revoke", client_id, secret, &[("token", &token)])
+                .await
+        },
+    )
+    .await;
+    let ended = measure(calls, "GET /oauth2/logout (id_token_hint)", |i| {
+        let path = format!("/oauth2/logout?id_token_hint={}", tokens[i].id("id_token"));
+        let mut request = portal_testkit::request(Method::GET, &path, None, None);
+        let cookie = format!("__Host-portal-provider={}", cookies[i]);
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().expect("a cookie"));
+        app.send(request)
+    })
+    .await;
+    assert!(ended.iter().all(|reply| reply.status == StatusCode::OK));
 }
 
 /// What a staff session costs a request: sessions are started directly (the provider's

@@ -20,8 +20,16 @@ import schemathesis
 BY_DESIGN: dict[str, list[dict]] = json.loads(os.environ.get("PORTAL_CONTRACT_BY_DESIGN", "{}"))
 
 
-def _matches(refusal: dict, status: int, problem: object) -> bool:
-    if status != refusal["status"] or not isinstance(problem, dict) or problem.get("code") != refusal["code"]:
+def _code(problem: object, content_type: str) -> str | None:
+    """What names a refusal: a problem's `code`, an OAuth error's `error` (RFC 6749 §5.2),
+    or `page` for the HTML page the OpenID provider shows where it must not redirect."""
+    if isinstance(problem, dict):
+        return problem.get("code") or problem.get("error")
+    return "page" if content_type.startswith("text/html") else None
+
+
+def _matches(refusal: dict, status: int, problem: object, content_type: str) -> bool:
+    if status != refusal["status"] or _code(problem, content_type) != refusal["code"]:
         return False
     if refusal.get("errors") is None:
         return True
@@ -55,7 +63,9 @@ def refused_by_design(ctx, response, case):
         problem = response.json()
     except ValueError:
         problem = None
-    if any(_matches(refusal, response.status_code, problem) for refusal in refusals):
+    content_type = response.headers.get("content-type", [""])
+    content_type = content_type[0] if isinstance(content_type, list) else content_type
+    if any(_matches(refusal, response.status_code, problem, content_type) for refusal in refusals):
         return None
     expected = "; ".join(
         f"{refusal['status']} {refusal['code']}"

@@ -97,7 +97,34 @@ ORGANIZATION_ROLES = Refusal(
     422, "validation_failed", (("roles", "must be roles of the organization"),),
     "an administrator may give only the roles their organization has: data, not schema")
 
+# The OpenID provider answers browsers with a page where it must not redirect (`page`), and
+# apps with OAuth errors (`error`, RFC 6749 §5.2) instead of problems.
+UNKNOWN_APP = Refusal(400, "page", None,
+                      "an app, redirect URI or login initiation URI that is not registered: a page, "
+                      "never a redirect (RFC 6749 §4.1.2.1, RFC 9700 §4.11)")
+LOGOUT_REFUSED = Refusal(400, "page", None,
+                         "an id_token_hint we did not sign, or a post_logout_redirect_uri not "
+                         "registered: a page, never a redirect")
+OAUTH_FORM = Refusal(400, "invalid_request", None,
+                     "a form without what its grant needs (the document describes the body as a form)")
+
 BY_DESIGN: dict[str, list[Refusal]] = {
+    "GET /oauth2/authorize": [UNKNOWN_APP],
+    "GET /oauth2/initiate": [UNKNOWN_APP],
+    "GET /oauth2/logout": [LOGOUT_REFUSED],
+    "POST /oauth2/logout": [LOGOUT_REFUSED],
+    "POST /oauth2/token": [
+        OAUTH_FORM,
+        Refusal(400, "invalid_grant", None, "a code or refresh token this provider never issued"),
+        Refusal(400, "unsupported_grant_type", None, "only authorization_code and refresh_token"),
+    ],
+    "POST /oauth2/revoke": [OAUTH_FORM],
+    "POST /staff/portal-users/{id}/access-info": [
+        Refusal(422, "validation_failed", (
+            ("client_id", "is not an existing OpenID Connect client"),
+            ("client_id", "names an app without a login initiation URI"),
+        ), "an app named by a link must exist and be able to start a sign-in: data, not schema"),
+    ],
     "GET /org/members": [CURSOR],
     "GET /staff/outbox/dead": [CURSOR],
     "GET /staff/organizations": [CURSOR],

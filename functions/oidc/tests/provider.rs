@@ -2,7 +2,7 @@
 
 use axum::http::{Method, Request, StatusCode};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_testkit::{PASSWORD, Reply, TEST_BASE_URL, TestApp, oidc_keys};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -67,12 +67,9 @@ impl Provider {
     }
 
     async fn authorize(&self, extra: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-        let mut request =
-            Request::get(format!("/oauth2/authorize?{}", self.authorize_query(extra)));
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", format!("__Host-portal-provider={cookie}"));
-        }
-        self.app.send(request.body(Vec::new()).unwrap()).await
+        self.app
+            .authorize(&self.authorize_query(extra), cookie)
+            .await
     }
 
     /// A code from a signed-in authorization.
@@ -99,15 +96,12 @@ impl Provider {
 
 async fn register(app: &TestApp, kind: &str) -> (String, String) {
     let reply = app
-        .staff_post(
-            "/staff/oidc-clients",
-            json!({
-                "name": "Orders app",
-                "redirect_uris": [APP],
-                "post_logout_redirect_uris": [APP_LOGOUT],
-                "type": kind,
-            }),
-        )
+        .register_oidc_client(json!({
+            "name": "Orders app",
+            "redirect_uris": [APP],
+            "post_logout_redirect_uris": [APP_LOGOUT],
+            "type": kind,
+        }))
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     (
@@ -119,17 +113,9 @@ async fn register(app: &TestApp, kind: &str) -> (String, String) {
     )
 }
 
+/// Signs in at the provider: the session cookie's value, checked for its flags.
 async fn sign_in(app: &TestApp, username: &str) -> String {
-    let request = Request::post("/oauth2/login")
-        .header("content-type", "application/json")
-        .header("origin", TEST_BASE_URL)
-        .body(
-            json!({"username": username, "password": PASSWORD})
-                .to_string()
-                .into_bytes(),
-        )
-        .unwrap();
-    let reply = app.send(request).await;
+    let reply = app.provider_sign_in(username, PASSWORD).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
     let cookie = reply.header("set-cookie");
     for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
@@ -144,13 +130,7 @@ async fn sign_in(app: &TestApp, username: &str) -> String {
 }
 
 async fn token_as(app: &TestApp, id: &str, secret: &str, pairs: &[(&str, &str)]) -> Reply {
-    let basic = STANDARD.encode(format!("{id}:{secret}"));
-    let request = Request::post("/oauth2/token")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("authorization", format!("Basic {basic}"))
-        .body(encode(pairs).into_bytes())
-        .unwrap();
-    app.send(request).await
+    app.oidc_token(id, secret, pairs).await
 }
 
 /// A query parameter of the redirect's `Location`.
@@ -547,17 +527,17 @@ async fn deactivation_ends_the_provider_session_userinfo_and_refresh_at_once() {
 async fn revocation_ends_the_app_session_and_is_silent_about_unknown_tokens() {
     let provider = Provider::start().await;
     let tokens = provider.redeem(&provider.code().await).await;
-    let revoke = |token: String| {
-        let app = &provider.app;
-        let basic = STANDARD.encode(format!("{}:{}", provider.client_id, provider.secret));
-        async move {
-            let request = Request::post("/oauth2/revoke")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("authorization", format!("Basic {basic}"))
-                .body(encode(&[("token", &token)]).into_bytes())
-                .unwrap();
-            app.send(request).await
-        }
+    let provider = &provider;
+    let revoke = |token: String| async move {
+        provider
+            .app
+            .oidc_form(
+                "/oauth2/revoke",
+                &provider.client_id,
+                &provider.secret,
+                &[("token", &token)],
+            )
+            .await
     };
     assert_eq!(revoke("unknown".into()).await.status, StatusCode::OK);
     assert_eq!(

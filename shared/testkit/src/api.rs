@@ -568,6 +568,63 @@ impl<T: Transport> Api<T> {
         self.get("/.well-known/jwks.json").await
     }
 
+    /// `POST /staff/oidc-clients`
+    pub async fn register_oidc_client(&self, body: Value) -> Reply {
+        self.staff_post("/staff/oidc-clients", body).await
+    }
+
+    /// `POST /oauth2/login`, as the portal's login page sends it (its own `Origin`).
+    pub async fn provider_sign_in(&self, username: &str, password: &str) -> Reply {
+        let request = Request::post("/oauth2/login")
+            .header(CONTENT_TYPE, "application/json")
+            .header("origin", crate::TEST_BASE_URL)
+            .body(
+                json!({ "username": username, "password": password })
+                    .to_string()
+                    .into_bytes(),
+            )
+            .expect("a valid request");
+        self.send(request).await
+    }
+
+    /// `GET /oauth2/authorize?<query>`, with the provider session's cookie if given.
+    pub async fn authorize(&self, query: &str, provider_cookie: Option<&str>) -> Reply {
+        let mut request = Request::get(format!("/oauth2/authorize?{query}"));
+        if let Some(cookie) = provider_cookie {
+            request = request.header("cookie", format!("__Host-portal-provider={cookie}"));
+        }
+        self.send(request.body(Vec::new()).expect("a valid request"))
+            .await
+    }
+
+    /// `POST /oauth2/token` with `pairs` form-encoded, the client by HTTP Basic.
+    pub async fn oidc_token(&self, client_id: &str, secret: &str, pairs: &[(&str, &str)]) -> Reply {
+        self.oidc_form("/oauth2/token", client_id, secret, pairs)
+            .await
+    }
+
+    /// A form POST to an OAuth endpoint (token, revoke), the client by HTTP Basic.
+    pub async fn oidc_form(
+        &self,
+        path: &str,
+        client_id: &str,
+        secret: &str,
+        pairs: &[(&str, &str)],
+    ) -> Reply {
+        use base64::Engine;
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let request = Request::post(path)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(AUTHORIZATION, format!("Basic {basic}"))
+            .body(body.into_bytes())
+            .expect("a valid request");
+        self.send(request).await
+    }
+
     /// `POST /password-resets`
     pub async fn request_reset(&self, email: &str) -> Reply {
         self.post("/password-resets", json!({ "email": email }))

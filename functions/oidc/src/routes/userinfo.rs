@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -21,7 +21,7 @@ use super::scope_claims;
     responses(
         (status = 200, description = "`sub` and the claims of the granted scopes", body = Object),
         (status = 401, description = "No valid access token of a live app session \
-            (`WWW-Authenticate: Bearer error=\"invalid_token\"`)"),
+            (`unauthenticated`; `WWW-Authenticate: Bearer error=\"invalid_token\"`)"),
         (status = 429, description = "Too many requests from this client (`rate_limited`)"),
     ))]
 pub async fn userinfo_get(
@@ -37,7 +37,7 @@ pub async fn userinfo_get(
     security(("portal" = [])),
     responses(
         (status = 200, description = "`sub` and the claims of the granted scopes", body = Object),
-        (status = 401, description = "No valid access token of a live app session"),
+        (status = 401, description = "No valid access token of a live app session (`unauthenticated`)"),
         (status = 429, description = "Too many requests from this client (`rate_limited`)"),
     ))]
 pub async fn userinfo_post(
@@ -70,12 +70,14 @@ async fn userinfo(
     Ok(([(CACHE_CONTROL, "no-store")], Json(Value::Object(body))).into_response())
 }
 
-/// RFC 6750 §3.1.
+/// RFC 6750 §3.1: the header says why; the body is the API's problem, like every 401.
 fn invalid_token() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        [(WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
-        Json(json!({"error": "invalid_token"})),
-    )
-        .into_response()
+    let mut response =
+        Problem::unauthenticated("A valid access token of an app's session is required")
+            .into_response();
+    response.headers_mut().insert(
+        WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    response
 }
