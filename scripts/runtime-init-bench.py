@@ -32,11 +32,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import boto3
 import jwt
 import yaml
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FUNCTIONS = ["registration", "approval", "password", "invitation", "deactivation", "mailer", "pages"]
+FUNCTIONS = ["registration", "approval", "password", "invitation", "deactivation", "mailer", "pages", "oidc"]
 STAFF_AUDIENCE = "portal-staff"
 
 
@@ -142,6 +143,10 @@ class Deployment:
             Name=f"portal-init-bench-{suffix}/signing-key", SecretString=b64url(signing_seed))["ARN"]
         client_secret = secrets.create_secret(
             Name=f"portal-init-bench-{suffix}/staff-client", SecretString="a client secret")["ARN"]
+        oidc_keys = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+        oidc_keys_secret = secrets.create_secret(
+            Name=f"portal-init-bench-{suffix}/oidc-keys", SecretString=oidc_keys)["ARN"]
         self.staff_issuer = serve_provider_documents(self.staff_jwks)
         self.values = {
             "TABLE_NAME": self.table,
@@ -162,6 +167,7 @@ class Deployment:
             "STAFF_PERMISSIONS_CLAIM": "permissions",
             "STAFF_PERMISSION_MAP": "",
             "PORTAL_SIGNING_KEY_SECRET_ARN": signing_key_secret,
+            "PORTAL_OIDC_KEYS_SECRET_ARN": oidc_keys_secret,
             "PORTAL_TOKEN_PUBLIC_KEY": b64url(signing_public),
             "PORTAL_TOKEN_ISSUER": "https://api.example.test",
             "PORTAL_TOKEN_AUDIENCE": "portal",
@@ -199,7 +205,7 @@ class Deployment:
         return jwt.encode(claims, self.staff_key, algorithm="EdDSA", headers={"kid": "bench"})
 
 
-def http_event(method, route, path, body=None, token=None, query=""):
+def http_event(method, route, path, body=None, token=None, query="", form=None):
     headers = {"host": "a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com",
                "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https", "user-agent": "init-bench"}
     if body is not None:
@@ -224,6 +230,9 @@ def http_event(method, route, path, body=None, token=None, query=""):
         event["queryStringParameters"] = dict(pair.split("=", 1) for pair in query.split("&"))
     if body is not None:
         event["body"] = json.dumps(body)
+    if form is not None:
+        headers["content-type"] = "application/x-www-form-urlencoded"
+        event["body"] = form
     return event
 
 
@@ -250,6 +259,10 @@ def representative_event(binary, deployment):
         return {"source": "portal.mailer.sweep"}, None
     if binary == "pages":
         return http_event("GET", "/register", "/register"), 200
+    if binary == "oidc":
+        # An app's token request naming a client that does not exist: the client read.
+        form = "grant_type=authorization_code&code=x&client_id=0123456789abcdef0123456789abcdef"
+        return http_event("POST", "/oauth2/token", "/oauth2/token", form=form), 401
     raise ValueError(binary)
 
 

@@ -4,7 +4,9 @@ use portal_domain::Ports;
 use portal_domain::config::Variable;
 use portal_http::AccessTokenConfig;
 
-use crate::ProviderKeys;
+use std::sync::Arc;
+
+use crate::KeySource;
 
 /// The ARN of the secret that holds the provider's RSA keys (PKCS#8 PEM, the signing one
 /// first): only this function reads it.
@@ -14,7 +16,8 @@ pub const OIDC_KEYS_SECRET: Variable = Variable::required("PORTAL_OIDC_KEYS_SECR
 pub struct FunctionConfig {
     pub ports: Ports,
     pub tokens: AccessTokenConfig,
-    pub keys: ProviderKeys,
+    /// Read from their secret at the first request that needs them.
+    pub keys: KeySource,
 }
 
 impl FunctionConfig {
@@ -30,13 +33,11 @@ impl FunctionConfig {
 
     pub async fn from_env() -> Result<Self, String> {
         let (ports, tokens, keys) =
-            portal_lambda::ports_access_tokens_and_secret_from_env(OIDC_KEYS_SECRET).await?;
-        let keys = ProviderKeys::from_pem(&keys)
-            .map_err(|error| format!("the secret {} names: {error}", OIDC_KEYS_SECRET.name))?;
+            portal_lambda::ports_access_tokens_and_later_secret_from_env(OIDC_KEYS_SECRET).await?;
         Ok(Self {
             ports,
             tokens,
-            keys,
+            keys: KeySource::later(keys as Arc<dyn portal_http::ClientSecret>),
         })
     }
 }

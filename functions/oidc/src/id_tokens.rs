@@ -6,11 +6,14 @@
 //! signed has expired (an ID token lasts [`ID_TOKEN_LIFETIME`]; clients also cache the
 //! JWKS, so wait a day).
 
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header,
 };
+use portal_http::ClientSecret;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, rand_core::OsRng};
@@ -42,6 +45,45 @@ pub struct IdTokenClaims {
     /// The claims of the granted scopes (`email`, `profile`).
     #[serde(flatten)]
     pub scope_claims: serde_json::Map<String, Value>,
+}
+
+/// The provider's keys as a function holds them: given (portal-local, tests), or read from
+/// their secret at the first request that needs them (a deployed function), so no cold
+/// start waits for a third secret and the RSA keys' parsing. Kept for the instance's life.
+pub struct KeySource {
+    keys: tokio::sync::OnceCell<ProviderKeys>,
+    secret: Option<Arc<dyn ClientSecret>>,
+}
+
+impl KeySource {
+    pub fn ready(keys: ProviderKeys) -> Self {
+        Self {
+            keys: tokio::sync::OnceCell::new_with(Some(keys)),
+            secret: None,
+        }
+    }
+
+    /// Keys in PKCS#8 PEM, as [`ProviderKeys::from_pem`] reads them, from `secret`.
+    pub fn later(secret: Arc<dyn ClientSecret>) -> Self {
+        Self {
+            keys: tokio::sync::OnceCell::new(),
+            secret: Some(secret),
+        }
+    }
+
+    /// The keys; the error (for the log) says why they cannot be had, never what they hold.
+    pub async fn get(&self) -> Result<&ProviderKeys, String> {
+        self.keys
+            .get_or_try_init(|| async {
+                let secret = self
+                    .secret
+                    .as_ref()
+                    .ok_or("no keys and no secret to read")?;
+                ProviderKeys::from_pem(&secret.reveal().await?)
+                    .map_err(|error| format!("the ID-token keys: {error}"))
+            })
+            .await
+    }
 }
 
 struct RsaKey {

@@ -10,7 +10,7 @@ mod provider_cookie;
 mod routes;
 
 pub use function_config::FunctionConfig;
-pub use id_tokens::{ID_TOKEN_LIFETIME, IdTokenClaims, ProviderKeys};
+pub use id_tokens::{ID_TOKEN_LIFETIME, IdTokenClaims, KeySource, ProviderKeys};
 
 use std::sync::Arc;
 
@@ -26,7 +26,17 @@ use utoipa_axum::routes;
 pub struct OidcState {
     ports: Ports,
     tokens: Arc<AccessTokens>,
-    keys: Arc<ProviderKeys>,
+    keys: Arc<KeySource>,
+}
+
+impl OidcState {
+    /// The ID-token keys; a 500 (logged) when their secret cannot be read.
+    async fn keys(&self) -> Result<&ProviderKeys, portal_http::Problem> {
+        self.keys.get().await.map_err(|reason| {
+            tracing::error!(%reason, "the ID-token keys cannot be read");
+            portal_http::Problem::internal()
+        })
+    }
 }
 
 impl FromRef<OidcState> for Ports {
@@ -43,7 +53,7 @@ impl FromRef<OidcState> for Arc<AccessTokenVerifier> {
 
 /// The routes of this function, without the shared layers (`portal_http::app` adds them).
 /// All are public, so all are limited per client.
-pub fn router(ports: Ports, tokens: Arc<AccessTokens>, keys: Arc<ProviderKeys>) -> Router {
+pub fn router(ports: Ports, tokens: Arc<AccessTokens>, keys: Arc<KeySource>) -> Router {
     let (routes, _) = operations().split_for_parts();
     routes
         .route_layer(from_fn_with_state(ports.clone(), limit_per_client))

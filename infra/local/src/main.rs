@@ -23,7 +23,7 @@ use portal_domain::ports::{Settings, Store};
 use portal_domain::sealed::Sealer;
 use portal_email::{EmailConfig, FileOutbox};
 use portal_http::{AccessTokenConfig, AccessTokens, StaffVerifier};
-use portal_oidc::ProviderKeys;
+use portal_oidc::KeySource;
 use portal_store::{DynamoStore, EmbeddedStore};
 use tokio::net::TcpListener;
 
@@ -84,7 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", clients::register(&ports, request).await?);
         return Ok(());
     }
-    let oidc_keys = Arc::new(keys::oidc_keys(&args)?);
+    let oidc_keys = Arc::new(KeySource::ready(keys::oidc_keys(&args)?));
     mailer::spawn(ports.clone(), mailer::SWEEP_EVERY);
     importer::spawn(ports.clone(), importer::SWEEP_EVERY);
     let app = portal_http::app(routes(
@@ -114,7 +114,7 @@ fn routes(
     ports: Ports,
     staff: Arc<StaffVerifier>,
     tokens: Arc<AccessTokens>,
-    oidc_keys: Arc<ProviderKeys>,
+    oidc_keys: Arc<KeySource>,
     outbox: Arc<FileOutbox>,
     staff_issuer: Option<&str>,
 ) -> Router {

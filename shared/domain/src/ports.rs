@@ -278,12 +278,12 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// A successful login in one atomic write: `next` (version-checked), the login event
-    /// (with its TTL), the session it begins, and the username's login guard removed.
+    /// (with its TTL), the session it begins if any, and the username's login guard removed.
     async fn record_login_success(
         &self,
         next: &PortalUser,
         event: &LoginEvent,
-        session: &NewSession,
+        session: Option<&NewSession>,
     ) -> Result<(), StoreError>;
 
     /// A failed login of a known user, for their history (the attempt was counted when

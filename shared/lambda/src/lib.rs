@@ -94,22 +94,27 @@ pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenCon
     Ok((ports(&aws, &seal_key)?, tokens))
 }
 
-/// As [`ports_and_access_tokens_from_env`], plus the string of one more secret of the
-/// function's own (whose ARN `arn_variable` holds), the three fetched at once.
-pub async fn ports_access_tokens_and_secret_from_env(
+/// As [`ports_and_access_tokens_from_env`], plus a secret of the function's own (whose ARN
+/// `arn_variable` holds, checked now) read on its first use, not at cold start.
+pub async fn ports_access_tokens_and_later_secret_from_env(
     arn_variable: Variable,
-) -> Result<(Ports, AccessTokenConfig, String), String> {
+) -> Result<(Ports, AccessTokenConfig, Arc<LaterSecret>), String> {
     let issuer = required(AccessTokenConfig::ISSUER)?;
     let audience = required(AccessTokenConfig::AUDIENCE)?;
+    required(arn_variable)?;
     let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
     let secrets = aws_sdk_secretsmanager::Client::new(&aws);
-    let (seal_key, signing_key, own) = tokio::try_join!(
+    let (seal_key, signing_key) = tokio::try_join!(
         secret(&secrets, SEAL_KEY_SECRET),
         secret(&secrets, SIGNING_KEY_SECRET),
-        secret(&secrets, arn_variable),
     )?;
     let tokens = access_tokens(issuer, audience, &signing_key)?;
-    Ok((ports(&aws, &seal_key)?, tokens, own))
+    let later = Arc::new(LaterSecret {
+        client: secrets,
+        arn_variable,
+        value: tokio::sync::OnceCell::new(),
+    });
+    Ok((ports(&aws, &seal_key)?, tokens, later))
 }
 
 fn access_tokens(

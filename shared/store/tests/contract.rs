@@ -80,6 +80,7 @@ macro_rules! contract {
 }
 
 contract!(
+    a_login_without_a_session_records_it_and_writes_no_session,
     a_queue_search_finds_requests_by_name_email_or_company,
     a_queue_search_pages_through_every_match_once_newest_first,
     a_queue_search_reads_a_bounded_number_of_requests_per_page,

@@ -17,7 +17,7 @@ use portal_http::{
     AccessTokenConfig, AccessTokens, DevTokens, PortalSigningKey, ProviderConfig, StaffAuthConfig,
     StaffVerifier,
 };
-use portal_oidc::ProviderKeys;
+use portal_oidc::{KeySource, ProviderKeys};
 use portal_store::EmbeddedStore;
 use time::OffsetDateTime;
 
@@ -39,13 +39,16 @@ pub fn staff_verifier(provider: Option<ProviderConfig>) -> Arc<StaffVerifier> {
     )
 }
 
-/// The kit's ID-token keys: one RSA key, made once per test process (making one is slow).
-pub fn oidc_keys() -> Arc<ProviderKeys> {
-    static KEYS: std::sync::OnceLock<Arc<ProviderKeys>> = std::sync::OnceLock::new();
-    KEYS.get_or_init(|| {
-        Arc::new(ProviderKeys::from_pem(&ProviderKeys::generate_pem()).expect("a fresh key"))
-    })
-    .clone()
+/// The kit's ID-token keys: one RSA key in PKCS#8 PEM, made once per test process (making
+/// one is slow).
+pub fn oidc_keys_pem() -> &'static str {
+    static PEM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PEM.get_or_init(ProviderKeys::generate_pem)
+}
+
+/// The kit's ID-token keys ([`oidc_keys_pem`]).
+pub fn oidc_keys() -> ProviderKeys {
+    ProviderKeys::from_pem(oidc_keys_pem()).expect("a fresh key")
 }
 
 /// Every function's router on `ports`, merged and served with the shared layers, as
@@ -61,7 +64,11 @@ pub fn all_routes(
         portal_approval::router(ports.clone(), staff.clone()),
         portal_invitation::router(ports.clone(), staff.clone(), verifier.clone()),
         portal_deactivation::router(ports.clone(), staff, verifier),
-        portal_oidc::router(ports.clone(), tokens.clone(), oidc_keys()),
+        portal_oidc::router(
+            ports.clone(),
+            tokens.clone(),
+            Arc::new(KeySource::ready(oidc_keys())),
+        ),
         portal_password::router(ports, tokens),
         portal_pages::router(None),
     ];

@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 pub use api::{Api, Member, OrgAdmin, Route, request};
-pub use app::{Setup, TestApp, all_routes, oidc_keys, staff_verifier};
+pub use app::{Setup, TestApp, all_routes, oidc_keys, oidc_keys_pem, staff_verifier};
 pub use axum::http::{Method, StatusCode};
 pub use files::{PEOPLE_HEADER, numbered_people, people_csv, people_xlsx};
 pub use local::{Backend, LocalPortal};

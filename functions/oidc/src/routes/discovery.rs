@@ -6,7 +6,7 @@ use axum::http::header::CACHE_CONTROL;
 use axum::response::IntoResponse;
 use portal_domain::Ports;
 use portal_domain::oidc::SUPPORTED_SCOPES;
-use portal_http::AccessTokenVerifier;
+use portal_http::{AccessTokenVerifier, Problem};
 use serde_json::{Value, json};
 
 use super::issuer;
@@ -41,7 +41,7 @@ pub async fn configuration(State(ports): State<Ports>) -> impl IntoResponse {
             "prompt_values_supported": ["none", "login"],
             "claims_supported": [
                 "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "sid",
-                "email", "email_verified", "name", "given_name", "family_name", "locale",
+                "email", "name", "given_name", "family_name", "locale",
                 "org", "roles", "org_admin",
             ],
             "authorization_response_iss_parameter_supported": true,
@@ -59,14 +59,14 @@ pub async fn configuration(State(ports): State<Ports>) -> impl IntoResponse {
 pub async fn jwks(
     State(state): State<OidcState>,
     State(access): State<Arc<AccessTokenVerifier>>,
-) -> impl IntoResponse {
-    let mut keys = state.keys.jwks();
+) -> Result<impl IntoResponse, Problem> {
+    let mut keys = state.keys().await?.jwks();
     let mut access_jwks = access.jwks();
     if let Value::Array(access_keys) = access_jwks["keys"].take() {
         keys.extend(access_keys);
     }
-    (
+    Ok((
         [(CACHE_CONTROL, "public, max-age=300")],
         Json(json!({ "keys": keys })),
-    )
+    ))
 }

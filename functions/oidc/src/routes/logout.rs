@@ -102,7 +102,7 @@ async fn sign_out(
     let get = |name: &str| params.get(name).map(String::as_str);
     let ports = &state.ports;
     let hint = match get("id_token_hint") {
-        Some(token) => match state.keys.verify_hint(token, issuer(ports)) {
+        Some(token) => match state.keys().await?.verify_hint(token, issuer(ports)) {
             Ok(claims) => Some(claims),
             Err(reason) => {
                 tracing::info!(%reason, "logout id_token_hint refused");

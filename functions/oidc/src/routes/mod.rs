@@ -41,9 +41,10 @@ pub fn scope_claims(user: &PortalUser, roles: &[String], scopes: &[String]) -> M
     if granted("email")
         && let Some(email) = user.email()
     {
+        // No `email_verified`: a person handed a personal link by staff never proved they
+        // read the address staff typed, and nothing records which way an account began.
+        // An app must not link accounts by this address alone.
         claims.insert("email".into(), json!(email.to_string()));
-        // Every address a user has was confirmed: by the link or code sent to it.
-        claims.insert("email_verified".into(), json!(true));
     }
     if granted("profile") {
         let first = user.first_name().map(ToString::to_string);

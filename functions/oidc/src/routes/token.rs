@@ -24,7 +24,7 @@ use serde_json::json;
 
 use super::{issuer, scope_claims, single_params};
 use crate::OidcState;
-use crate::id_tokens::{ID_TOKEN_LIFETIME, IdTokenClaims};
+use crate::id_tokens::{ID_TOKEN_LIFETIME, IdTokenClaims, ProviderKeys};
 
 /// What the token endpoint answers (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -154,10 +154,14 @@ async fn grant(
         }
         None => return Err(TokenError("invalid_request", "grant_type is required.")),
     };
-    Ok((no_store(), Json(tokens(state, &session))).into_response())
+    let keys = state
+        .keys()
+        .await
+        .map_err(|_| TokenError("server_error", "The token could not be issued. Try again."))?;
+    Ok((no_store(), Json(tokens(state, keys, &session))).into_response())
 }
 
-fn tokens(state: &OidcState, session: &AppSession) -> TokenResponse {
+fn tokens(state: &OidcState, keys: &ProviderKeys, session: &AppSession) -> TokenResponse {
     let user = &session.start.user;
     let roles: Vec<String> = session
         .start
@@ -181,7 +185,7 @@ fn tokens(state: &OidcState, session: &AppSession) -> TokenResponse {
         .max(0)
         .unsigned_abs();
     let grant = &session.grant;
-    let id_token = state.keys.sign(&IdTokenClaims {
+    let id_token = keys.sign(&IdTokenClaims {
         iss: issuer(&state.ports).to_owned(),
         sub: user.id().to_string(),
         aud: grant.client_id.to_string(),

@@ -168,17 +168,32 @@ pub async fn accept_invitation(
     }
 }
 
-/// Checks a username and password. The attempt is counted against the username's guard
-/// before the password is checked, whether or not the username exists; a locked username
-/// is `TooManyAttempts` alike for both. Every other failure is the same
-/// `InvalidCredentials`, and an unknown username costs the same Argon2 verification as a
-/// wrong password.
+/// Checks a username and password and begins a session (a refresh token family): see
+/// [`verify_login`].
 pub async fn log_in(
     ports: &Ports,
     username: &str,
     password: &str,
     client: &ClientInfo,
 ) -> Result<SessionStart, DomainError> {
+    let (user, session) = verify_login(ports, username, password, client, true).await?;
+    let session = session.expect("a session was asked for");
+    SessionStart::new(ports, user, session.family.id, session.token).await
+}
+
+/// Checks a username and password. The attempt is counted against the username's guard
+/// before the password is checked, whether or not the username exists; a locked username
+/// is `TooManyAttempts` alike for both. Every other failure is the same
+/// `InvalidCredentials`, and an unknown username costs the same Argon2 verification as a
+/// wrong password. A success is recorded (the login history, the guard cleared) with a new
+/// session when `with_session` (the OpenID provider keeps a session of its own instead).
+pub(super) async fn verify_login(
+    ports: &Ports,
+    username: &str,
+    password: &str,
+    client: &ClientInfo,
+    with_session: bool,
+) -> Result<(PortalUser, Option<NewSession>), DomainError> {
     let field = ports.settings.username_field;
     let user = match field.typed(username) {
         Some(username) => ports.store.portal_user_by_username(&username).await?,
@@ -201,16 +216,15 @@ pub async fn log_in(
     for _ in 0..OPTIMISTIC_RETRIES {
         let next = user.login_succeeded(now);
         let event = LoginEvent::new(user.id(), true, client, now);
-        let session =
-            NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now);
+        let session = with_session.then(|| {
+            NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now)
+        });
         match ports
             .store
-            .record_login_success(&next, &event, &session)
+            .record_login_success(&next, &event, session.as_ref())
             .await
         {
-            Ok(()) => {
-                return SessionStart::new(ports, next, session.family.id, session.token).await;
-            }
+            Ok(()) => return Ok((next, session)),
             Err(StoreError::ConditionFailed) => {
                 user = ports
                     .store

@@ -17,7 +17,7 @@ use crate::staff::{MANAGE_CLIENTS, StaffMember};
 use crate::user::PortalUser;
 use crate::{DomainError, Ports, StoreError};
 
-use super::accounts::{SessionStart, active_user, log_in, refresh_family};
+use super::accounts::{SessionStart, active_user, refresh_family, verify_login};
 
 /// A client just registered, with its secret (shown once; only its hash is kept).
 pub struct RegisteredClient {
@@ -127,25 +127,20 @@ pub struct ProviderSignIn {
 
 /// Signs in at the provider with a password: the same login as `POST /sessions` (counted
 /// against the lockout, recorded in the login history), which starts a provider session
-/// instead of handing out tokens.
+/// instead of a refresh token family.
 pub async fn sign_in_to_provider(
     ports: &Ports,
     username: &str,
     password: &str,
     client: &ClientInfo,
 ) -> Result<ProviderSignIn, DomainError> {
-    let start = log_in(ports, username, password, client).await?;
+    let (user, _) = verify_login(ports, username, password, client, false).await?;
     let now = ports.clock.now();
-    // The login began a refresh token family of its own, which no one holds: end it.
-    ports
-        .store
-        .revoke_session_family(&start.family_id, now)
-        .await?;
     let key = SecretToken::generate(ports.random.as_ref());
     let session = ProviderSession {
         key_hash: key.hash(),
-        user_id: start.user.id().clone(),
-        token_version: start.user.token_version(),
+        user_id: user.id().clone(),
+        token_version: user.token_version(),
         auth_time: now,
         amr: vec![AMR_PASSWORD.to_owned()],
         expires_at: now + PROVIDER_SESSION_LIFETIME,

@@ -102,7 +102,7 @@ impl AccountStore for DynamoStore {
         &self,
         next: &PortalUser,
         event: &LoginEvent,
-        session: &NewSession,
+        session: Option<&NewSession>,
     ) -> Result<(), StoreError> {
         let event = login_event_item(event, &sortable::by_time(event.at))?;
         let mut items = vec![
@@ -110,7 +110,9 @@ impl AccountStore for DynamoStore {
             put(self.put_new(event)?),
         ];
         items.extend(self.clear_login_guard(next)?);
-        items.extend(self.begin_session(session)?);
+        if let Some(session) = session {
+            items.extend(self.begin_session(session)?);
+        }
         self.transact(items).await.map_err(transaction_failed)
     }
 

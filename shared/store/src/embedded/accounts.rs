@@ -88,13 +88,15 @@ impl AccountStore for EmbeddedStore {
         &self,
         next: &PortalUser,
         event: &LoginEvent,
-        session: &NewSession,
+        session: Option<&NewSession>,
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
             let mut changes = vec![Change::PortalUser(next.into()), login_record(event)];
             changes.extend(login_guard_cleared(next));
-            changes.extend(begin_session(state, session)?);
+            if let Some(session) = session {
+                changes.extend(begin_session(state, session)?);
+            }
             Ok(changes)
         })
     }

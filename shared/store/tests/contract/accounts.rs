@@ -103,7 +103,7 @@ pub async fn a_successful_login_updates_the_user_records_it_and_begins_a_session
     let begun = session(&next);
 
     store
-        .record_login_success(&next, &event, &begun)
+        .record_login_success(&next, &event, Some(&begun))
         .await
         .unwrap();
 
@@ -119,6 +119,31 @@ pub async fn a_successful_login_updates_the_user_records_it_and_begins_a_session
     assert_eq!(token, Some(begun.refresh));
     let family = store.session_family(&begun.family.id).await.unwrap();
     assert_eq!(family, Some(begun.family));
+}
+
+/// The OpenID provider's login: recorded like any other, without a refresh token family.
+pub async fn a_login_without_a_session_records_it_and_writes_no_session(store: &impl Subject) {
+    let (user, _) = active_in(store).await;
+    let next = user.login_succeeded(now());
+    let event = LoginEvent::new(user.id(), true, &client(), now());
+    let before = store.everything().await;
+
+    store
+        .record_login_success(&next, &event, None)
+        .await
+        .unwrap();
+
+    assert_eq!(store.portal_user(user.id()).await.unwrap(), Some(next));
+    assert_eq!(
+        store.recent_logins(user.id(), 10).await.unwrap(),
+        vec![event]
+    );
+    // Every refresh token names its family: none more than before.
+    let refresh_tokens = |everything: &str| everything.matches("family_id").count();
+    assert_eq!(
+        refresh_tokens(&store.everything().await),
+        refresh_tokens(&before)
+    );
 }
 
 pub async fn a_failed_login_is_recorded_without_touching_the_user(store: &impl Subject) {
@@ -144,7 +169,7 @@ pub async fn a_login_from_a_stale_user_version_is_refused_and_writes_nothing(sto
         .record_login_success(
             &first,
             &LoginEvent::new(user.id(), true, &client(), now()),
-            &session(&first),
+            Some(&session(&first)),
         )
         .await
         .unwrap();
@@ -153,7 +178,9 @@ pub async fn a_login_from_a_stale_user_version_is_refused_and_writes_nothing(sto
     let begun = session(&stale);
 
     let event = LoginEvent::new(user.id(), true, &client(), now());
-    let result = store.record_login_success(&stale, &event, &begun).await;
+    let result = store
+        .record_login_success(&stale, &event, Some(&begun))
+        .await;
 
     assert!(
         matches!(result, Err(StoreError::ConditionFailed)),
@@ -256,7 +283,7 @@ pub async fn a_successful_login_forgets_the_usernames_failures(store: &impl Subj
         .record_login_success(
             &next,
             &LoginEvent::new(user.id(), true, &client(), now()),
-            &session(&next),
+            Some(&session(&next)),
         )
         .await
         .unwrap();
@@ -572,7 +599,7 @@ pub async fn a_reset_completed_from_a_stale_user_version_is_refused_and_stays_un
     let moved = user.login_succeeded(now());
     let event = LoginEvent::new(user.id(), true, &client(), now());
     store
-        .record_login_success(&moved, &event, &session(&moved))
+        .record_login_success(&moved, &event, Some(&session(&moved)))
         .await
         .unwrap();
     let before = store.everything().await;
