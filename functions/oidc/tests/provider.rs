@@ -691,3 +691,20 @@ async fn a_link_naming_an_app_goes_on_to_its_login_initiation_uri_with_our_issue
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn a_password_reset_ends_the_provider_session() {
+    let provider = Provider::start().await;
+    let link = provider.app.reset_link("ada@example.com").await;
+    let reset = provider
+        .app
+        .complete_reset(&link, "an entirely new passphrase")
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+
+    let silent = provider
+        .authorize(&[("prompt", "none")], Some(&provider.cookie))
+        .await;
+
+    assert_eq!(param(&silent, "error").as_deref(), Some("login_required"));
+}
