@@ -1,10 +1,10 @@
 //! What the provider answers a browser with: a redirect (to the app, to our login page)
 //! or, when it must not redirect (an unknown app or redirect URI), a small page.
 
-use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use portal_http::page_headers;
+use portal_http::{html_page, page_headers};
 
 /// A page of fixed text (nothing from the request), with a way to the portal's login.
 pub fn error_page(status: StatusCode, message: &str) -> Response {
@@ -18,20 +18,7 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
 
 /// A page of our own HTML, which must hold nothing from the request unescaped.
 pub fn page(status: StatusCode, main: &str) -> Response {
-    let body = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Sign-in — Customer portal</title><link rel=\"stylesheet\" href=\"/assets/app.css\">\
-         </head><body><main><h1>Sign-in</h1>{main}</main></body></html>\n"
-    );
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    page_headers(headers);
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
+    html_page(status, "Sign-in", main)
 }
 
 /// A 302 to `location`, setting `cookies`.

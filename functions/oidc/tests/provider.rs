@@ -1,6 +1,6 @@
 //! The OpenID provider through its routes: the code flow, and every RFC 9700 bad input.
 
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_testkit::{PASSWORD, Reply, TEST_BASE_URL, TestApp, oidc_keys};
@@ -204,10 +204,7 @@ async fn a_signed_in_person_gets_a_code_that_trades_for_verified_tokens_once() {
     assert_eq!(verified.sub, provider.user_id);
 
     let access = tokens.id("access_token");
-    let info = provider
-        .app
-        .call(Method::GET, "/oauth2/userinfo", Some(&access), None)
-        .await;
+    let info = provider.app.userinfo(&access).await;
     assert_eq!(info.status, StatusCode::OK, "{}", info.body);
     assert_eq!(info.body["sub"], provider.user_id.as_str());
     assert_eq!(info.body["email"], "ada@example.com");
@@ -216,10 +213,7 @@ async fn a_signed_in_person_gets_a_code_that_trades_for_verified_tokens_once() {
     let again = provider.redeem(&code).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert_eq!(again.body["error"], "invalid_grant");
-    let after = provider
-        .app
-        .call(Method::GET, "/oauth2/userinfo", Some(&access), None)
-        .await;
+    let after = provider.app.userinfo(&access).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
     let refresh = provider
         .token(&[
@@ -499,15 +493,7 @@ async fn deactivation_ends_the_provider_session_userinfo_and_refresh_at_once() {
     let tokens = provider.redeem(&provider.code().await).await;
     let reply = provider.app.deactivate(&provider.user_id).await;
     assert!(reply.status.is_success(), "{}", reply.body);
-    let info = provider
-        .app
-        .call(
-            Method::GET,
-            "/oauth2/userinfo",
-            Some(&tokens.id("access_token")),
-            None,
-        )
-        .await;
+    let info = provider.app.userinfo(&tokens.id("access_token")).await;
     assert_eq!(info.status, StatusCode::UNAUTHORIZED);
     assert!(info.header("www-authenticate").contains("invalid_token"));
     let refresh = provider
@@ -544,15 +530,7 @@ async fn revocation_ends_the_app_session_and_is_silent_about_unknown_tokens() {
         revoke(tokens.id("refresh_token")).await.status,
         StatusCode::OK
     );
-    let info = provider
-        .app
-        .call(
-            Method::GET,
-            "/oauth2/userinfo",
-            Some(&tokens.id("access_token")),
-            None,
-        )
-        .await;
+    let info = provider.app.userinfo(&tokens.id("access_token")).await;
     assert_eq!(info.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -607,15 +585,7 @@ async fn logout_returns_only_to_registered_uris_and_only_for_the_signed_in_perso
         .authorize(&[("prompt", "none")], Some(&provider.cookie))
         .await;
     assert_eq!(param(&after, "error").as_deref(), Some("login_required"));
-    let info = provider
-        .app
-        .call(
-            Method::GET,
-            "/oauth2/userinfo",
-            Some(&tokens.id("access_token")),
-            None,
-        )
-        .await;
+    let info = provider.app.userinfo(&tokens.id("access_token")).await;
     assert_eq!(
         info.status,
         StatusCode::UNAUTHORIZED,

@@ -25,7 +25,7 @@ pub use bearer::bearer_token;
 pub use client::{client_address, limit_per_client};
 pub use json::ApiJson;
 pub use login_client::LoginClient;
-pub use page_headers::page_headers;
+pub use page_headers::{html_page, page_headers};
 pub use path_id::PathId;
 pub use problem::Problem;
 pub use staff_auth::{

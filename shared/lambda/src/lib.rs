@@ -82,16 +82,8 @@ pub async fn ports_from_env() -> Result<Ports, String> {
 /// `PORTAL_SIGNING_KEY_SECRET_ARN` names (the two secrets fetched at once, so the cold
 /// start waits for one round trip), `PORTAL_TOKEN_ISSUER` and `PORTAL_TOKEN_AUDIENCE`.
 pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenConfig), String> {
-    let issuer = required(AccessTokenConfig::ISSUER)?;
-    let audience = required(AccessTokenConfig::AUDIENCE)?;
-    let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
-    let secrets = aws_sdk_secretsmanager::Client::new(&aws);
-    let (seal_key, signing_key) = tokio::try_join!(
-        secret(&secrets, SEAL_KEY_SECRET),
-        secret(&secrets, SIGNING_KEY_SECRET),
-    )?;
-    let tokens = access_tokens(issuer, audience, &signing_key)?;
-    Ok((ports(&aws, &seal_key)?, tokens))
+    let (ports, tokens, _) = with_access_tokens().await?;
+    Ok((ports, tokens))
 }
 
 /// As [`ports_and_access_tokens_from_env`], plus a secret of the function's own (whose ARN
@@ -99,36 +91,35 @@ pub async fn ports_and_access_tokens_from_env() -> Result<(Ports, AccessTokenCon
 pub async fn ports_access_tokens_and_later_secret_from_env(
     arn_variable: Variable,
 ) -> Result<(Ports, AccessTokenConfig, Arc<LaterSecret>), String> {
+    required(arn_variable)?;
+    let (ports, tokens, secrets) = with_access_tokens().await?;
+    let later = Arc::new(LaterSecret {
+        client: secrets,
+        arn_variable,
+        value: tokio::sync::OnceCell::new(),
+    });
+    Ok((ports, tokens, later))
+}
+
+/// The ports, the access-token configuration and the Secrets Manager client.
+async fn with_access_tokens()
+-> Result<(Ports, AccessTokenConfig, aws_sdk_secretsmanager::Client), String> {
     let issuer = required(AccessTokenConfig::ISSUER)?;
     let audience = required(AccessTokenConfig::AUDIENCE)?;
-    required(arn_variable)?;
     let aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
     let secrets = aws_sdk_secretsmanager::Client::new(&aws);
     let (seal_key, signing_key) = tokio::try_join!(
         secret(&secrets, SEAL_KEY_SECRET),
         secret(&secrets, SIGNING_KEY_SECRET),
     )?;
-    let tokens = access_tokens(issuer, audience, &signing_key)?;
-    let later = Arc::new(LaterSecret {
-        client: secrets,
-        arn_variable,
-        value: tokio::sync::OnceCell::new(),
-    });
-    Ok((ports(&aws, &seal_key)?, tokens, later))
-}
-
-fn access_tokens(
-    issuer: String,
-    audience: String,
-    signing_key: &str,
-) -> Result<AccessTokenConfig, String> {
-    let signing_key = PortalSigningKey::from_base64url(signing_key)
+    let signing_key = PortalSigningKey::from_base64url(&signing_key)
         .map_err(|error| format!("the secret {} names: {error}", SIGNING_KEY_SECRET.name))?;
-    Ok(AccessTokenConfig {
+    let tokens = AccessTokenConfig {
         issuer,
         audience,
         signing_key,
-    })
+    };
+    Ok((ports(&aws, &seal_key)?, tokens, secrets))
 }
 
 /// The ports, as [`ports_from_env`], and a secret of the function's own (whose ARN

@@ -603,6 +603,12 @@ impl<T: Transport> Api<T> {
             .await
     }
 
+    /// `GET /oauth2/userinfo`
+    pub async fn userinfo(&self, access_token: &str) -> Reply {
+        self.call(Method::GET, "/oauth2/userinfo", Some(access_token), None)
+            .await
+    }
+
     /// A form POST to an OAuth endpoint (token, revoke), the client by HTTP Basic.
     pub async fn oidc_form(
         &self,

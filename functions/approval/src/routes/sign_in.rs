@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portal_domain::staff::MANAGE_USERS;
 use portal_domain::staff_session::{SESSION_LIFETIME, SIGN_IN_LIFETIME};
@@ -18,7 +18,8 @@ use portal_domain::use_cases::{
 };
 use portal_domain::{DomainError, Ports};
 use portal_http::{
-    Problem, SESSION_COOKIE, SIGN_IN_COOKIE, StaffVerifier, cookie_value, page_headers, same_origin,
+    Problem, SESSION_COOKIE, SIGN_IN_COOKIE, StaffVerifier, cookie_value, html_page, page_headers,
+    same_origin,
 };
 use serde::Deserialize;
 
@@ -355,21 +356,13 @@ fn provider_unreachable(reason: String) -> Response {
 
 /// A small page (fixed text only, nothing from the request) with a way back.
 fn refusal(status: StatusCode, message: &str) -> Response {
-    let body = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Staff sign-in</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
-         <body><main><h1>Staff sign-in</h1><p role=\"alert\">{message}</p>\
-         <p><a href=\"/staff/login\">Sign in again</a></p></main></body></html>\n"
-    );
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    page_headers(headers);
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
+    html_page(
+        status,
+        "Staff sign-in",
+        &format!(
+            "<p role=\"alert\">{message}</p><p><a href=\"/staff/login\">Sign in again</a></p>"
+        ),
+    )
 }
 
 #[cfg(test)]

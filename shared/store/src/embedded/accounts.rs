@@ -258,8 +258,12 @@ fn login_record(event: &LoginEvent) -> Change {
     })
 }
 
-/// The changes that begin `session`; its family and token must be new.
-fn begin_session(state: &State, session: &NewSession) -> Result<[Change; 2], StoreError> {
+/// The changes that begin `session`; its family and token must be new (a login, an
+/// accepted invitation, an app's redeemed code).
+pub(super) fn begin_session(
+    state: &State,
+    session: &NewSession,
+) -> Result<[Change; 2], StoreError> {
     if state.session_families.contains_key(&session.family.id)
         || state
             .refresh_tokens

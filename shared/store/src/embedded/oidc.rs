@@ -10,7 +10,8 @@ use portal_domain::ports::OidcStore;
 use portal_domain::session::NewSession;
 
 use super::EmbeddedStore;
-use super::state::{Change, State};
+use super::accounts::begin_session;
+use super::state::Change;
 
 #[async_trait]
 impl OidcStore for EmbeddedStore {
@@ -117,19 +118,4 @@ impl OidcStore for EmbeddedStore {
                 .collect())
         })
     }
-}
-
-/// The changes that begin `session`; its family and token must be new (as at a login).
-fn begin_session(state: &State, session: &NewSession) -> Result<[Change; 2], StoreError> {
-    if state.session_families.contains_key(&session.family.id)
-        || state
-            .refresh_tokens
-            .contains_key(&session.refresh.token_hash)
-    {
-        return Err(StoreError::ConditionFailed);
-    }
-    Ok([
-        Change::SessionFamily(session.family.clone()),
-        Change::RefreshToken(session.refresh.clone()),
-    ])
 }
