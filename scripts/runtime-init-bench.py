@@ -205,7 +205,7 @@ class Deployment:
         return jwt.encode(claims, self.staff_key, algorithm="EdDSA", headers={"kid": "bench"})
 
 
-def http_event(method, route, path, body=None, token=None, query="", form=None):
+def http_event(method, route, path, body=None, token=None, query=""):
     headers = {"host": "a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com",
                "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https", "user-agent": "init-bench"}
     if body is not None:
@@ -230,9 +230,6 @@ def http_event(method, route, path, body=None, token=None, query="", form=None):
         event["queryStringParameters"] = dict(pair.split("=", 1) for pair in query.split("&"))
     if body is not None:
         event["body"] = json.dumps(body)
-    if form is not None:
-        headers["content-type"] = "application/x-www-form-urlencoded"
-        event["body"] = form
     return event
 
 
@@ -260,9 +257,9 @@ def representative_event(binary, deployment):
     if binary == "pages":
         return http_event("GET", "/register", "/register"), 200
     if binary == "oidc":
-        # An app's token request naming a client that does not exist: the client read.
-        form = "grant_type=authorization_code&code=x&client_id=0123456789abcdef0123456789abcdef"
-        return http_event("POST", "/oauth2/token", "/oauth2/token", form=form), 401
+        # The JWKS: the first request that needs the ID-token keys, which reads their
+        # secret and parses them (not at cold start).
+        return http_event("GET", "/oauth2/jwks", "/oauth2/jwks"), 200
     raise ValueError(binary)
 
 
