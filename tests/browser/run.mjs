@@ -559,6 +559,7 @@ describe('the pages', { concurrency: false }, () => {
       .getByLabel('Redirect URIs', { exact: true })
       .fill('https://orders.example/callback\nhttp://localhost:3000/callback\n');
     await registration.getByLabel('Post-logout redirect URIs').fill('https://orders.example/');
+    await registration.getByLabel('Login initiation URI').fill('https://orders.example/login');
     assert.equal(await registration.getByLabel('Type').inputValue(), 'confidential');
     const registered = desk.waitForResponse(isApi('POST', '/staff/oidc-clients'));
     await desk.getByRole('button', { name: 'Register the app' }).click();
@@ -568,6 +569,7 @@ describe('the pages', { concurrency: false }, () => {
       name: 'Orders portal',
       redirect_uris: ['https://orders.example/callback', 'http://localhost:3000/callback'],
       post_logout_redirect_uris: ['https://orders.example/'],
+      initiate_login_uri: 'https://orders.example/login',
       type: 'confidential',
     });
     const { client_id: clientId, client_secret: secret } = await answer.json();
@@ -581,6 +583,7 @@ describe('the pages', { concurrency: false }, () => {
     assert.equal(await focusedId(desk), 'app-secret-value');
     await desk.locator('#app-facts').getByText(clientId).waitFor();
     await desk.locator('#app-facts').getByText('http://localhost:3000/callback').waitFor();
+    await desk.locator('#app-facts').getByText('https://orders.example/login').waitFor();
     await screenshot(desk, 'staff-app-registered');
 
     // The list again: the app is there, its secret nowhere, nor in any answer after the first.
@@ -627,6 +630,7 @@ describe('the pages', { concurrency: false }, () => {
     await screenshot(desk, 'staff-app-error');
     const kept = await portal.staff('GET', `/staff/oidc-clients/${clientId}`);
     assert.deepEqual(kept.redirect_uris, ['https://orders.example/auth/callback', 'http://localhost:3000/callback']);
+    assert.equal(kept.initiate_login_uri, 'https://orders.example/login', 'saving kept the login initiation URI');
     const texts = await Promise.all(answers);
     assert.ok(texts.length >= 4, `the console's answers about apps: ${texts.length}`);
     assert.ok(texts.every((text) => !text.includes(secret)), 'an answer after the registration holds the secret');

@@ -97,11 +97,13 @@ export function setupApps({ staffApi, go, cell, facts, word, messages }) {
       [t('Type'), word(app.type)],
       [t('Redirect URIs'), uriLines(app.redirect_uris)],
       [t('Post-logout redirect URIs'), uriLines(app.post_logout_redirect_uris)],
+      [t('Login initiation URI'), app.initiate_login_uri ? el('code', {}, app.initiate_login_uri) : t('none')],
       [t('Created'), when(app.created_at)],
     ]);
     $('app-name').value = app.name;
     $('app-redirect_uris').value = app.redirect_uris.join('\n');
     $('app-post_logout_redirect_uris').value = app.post_logout_redirect_uris.join('\n');
+    $('app-initiate_login_uri').value = app.initiate_login_uri ?? '';
     askToRemove(false);
   }
 
@@ -115,14 +117,18 @@ export function setupApps({ staffApi, go, cell, facts, word, messages }) {
     if ($('app-view').hidden) hideSecret();
   }).observe($('app-view'), { attributes: true, attributeFilter: ['hidden'] });
 
-  /** The fields of a registration or an edit, as the API takes them. */
+  /** The fields of a registration or an edit, as the API takes them (a blank login
+   * initiation URI left out: the app has none). */
   function settings(form) {
     const fields = values(form);
-    return {
+    const body = {
       name: fields.name ?? '',
       redirect_uris: uriList(fields.redirect_uris),
       post_logout_redirect_uris: uriList(fields.post_logout_redirect_uris),
     };
+    const initiate = (fields.initiate_login_uri ?? '').trim();
+    if (initiate) body.initiate_login_uri = initiate;
+    return body;
   }
 
   $('new-app-form').addEventListener('submit', (event) => {
@@ -165,8 +171,6 @@ export function setupApps({ staffApi, go, cell, facts, word, messages }) {
     event.preventDefault();
     const form = $('app-edit-form');
     const body = settings(form);
-    // A setting this view does not edit is sent back as it is, so that saving keeps it.
-    if (app.initiate_login_uri) body.initiate_login_uri = app.initiate_login_uri;
     busy(form, async () => {
       const reply = await staffApi('PATCH', path(app.client_id), body);
       if (!reply.ok) return failed(reply, form);

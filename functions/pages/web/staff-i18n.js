@@ -124,6 +124,9 @@ export const german = {
   'One per line, exactly as the app sends it; up to 10. Each uses https (http only on localhost), without a fragment or a wildcard.':
     'Eine pro Zeile, genau so, wie die App sie sendet; bis zu 10. Jede verwendet https (http nur auf localhost), ohne Fragment und ohne Platzhalter.',
   'Post-logout redirect URIs': 'Weiterleitungs-URIs nach der Abmeldung',
+  'Login initiation URI': 'URI zum Starten der Anmeldung',
+  'Where the app starts a sign-in itself: an access link that names the app leads there once the password is set.':
+    'Wo die App selbst eine Anmeldung startet: Ein Zugangslink, der die App nennt, führt nach dem Setzen des Passworts dorthin.',
   'One per line: where the app may send people after they sign out of it.':
     'Eine pro Zeile: wohin die App Personen schicken darf, nachdem sie sich abgemeldet haben.',
   'confidential (a server that keeps a secret)': 'vertraulich (ein Server, der ein Secret sicher aufbewahrt)',
