@@ -332,6 +332,47 @@ async fn another_client_cannot_redeem_a_code_and_a_wrong_secret_is_invalid_clien
 }
 
 #[tokio::test]
+async fn another_client_can_neither_refresh_nor_revoke_an_apps_tokens() {
+    let provider = Provider::start().await;
+    let (other_id, other_secret) = register(&provider.app, "confidential").await;
+    let tokens = provider.redeem(&provider.code().await).await;
+    let refresh_token = tokens.id("refresh_token");
+
+    let refreshed = token_as(
+        &provider.app,
+        &other_id,
+        &other_secret,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh_token),
+        ],
+    )
+    .await;
+    let revoked = provider
+        .app
+        .oidc_form(
+            "/oauth2/revoke",
+            &other_id,
+            &other_secret,
+            &[("token", &refresh_token)],
+        )
+        .await;
+
+    assert_eq!(refreshed.body["error"], "invalid_grant");
+    // RFC 7009: the same answer as for a revoked token, and nothing revoked.
+    assert_eq!(revoked.status, StatusCode::OK);
+    let info = provider.app.userinfo(&tokens.id("access_token")).await;
+    assert_eq!(info.status, StatusCode::OK, "the app's session goes on");
+    let own = provider
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh_token),
+        ])
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+}
+
+#[tokio::test]
 async fn a_public_client_sends_no_secret_and_the_token_endpoint_takes_only_its_grants() {
     let provider = Provider::start().await;
     let (public_id, _) = register(&provider.app, "public").await;

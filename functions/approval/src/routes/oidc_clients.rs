@@ -106,6 +106,7 @@ pub async fn register(
     State(ports): State<Ports>,
     ApiJson(body): ApiJson<ClientBody>,
 ) -> Result<(StatusCode, Json<RegisteredView>), Problem> {
+    // Before the body is checked: without the permission, a 403 whatever was sent.
     staff.require(portal_domain::staff::MANAGE_CLIENTS)?;
     let settings = body.settings()?;
     let registered = register_oidc_client(
@@ -172,6 +173,7 @@ pub async fn change(
     PathId(id): PathId<OidcClientKind>,
     ApiJson(body): ApiJson<ClientBody>,
 ) -> Result<Json<ClientView>, Problem> {
+    // Before the body is checked: without the permission, a 403 whatever was sent.
     staff.require(portal_domain::staff::MANAGE_CLIENTS)?;
     let settings = body.settings()?;
     Ok(Json(
