@@ -399,18 +399,21 @@ async fn org_routes_take_the_password_binarys_tokens_with_only_the_public_key() 
         .verifier()
         .verify(&token)
         .expect("the password binary's token");
+    let signed_in_at = claims.signed_in_at();
     let forged = AccessTokens::new(AccessTokenConfig {
         issuer: claims.iss,
         audience: claims.aud,
         signing_key: PortalSigningKey::generate(),
     })
     .issue(&AccessTokenSubject {
+        auth_time: signed_in_at,
         user_id: claims.sub,
         organization_id: claims.org,
         roles: claims.roles,
         org_admin: claims.org_admin,
         token_version: claims.ver,
         session_id: claims.sid,
+        amr: claims.amr,
     })
     .0;
     for (function, request) in [

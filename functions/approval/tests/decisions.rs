@@ -307,6 +307,7 @@ async fn approving_into_an_organization_with_roles_needs_the_role_assignment_per
         name: Company::parse("Acme").unwrap(),
         account_ref: None,
         roles: vec![Role::parse("orders.viewer").unwrap()],
+        require_mfa: false,
         created_at: datetime!(2026-03-01 09:00:00 UTC),
         audit: Vec::new(),
         version: 1,

@@ -65,6 +65,7 @@ fn operations() -> OpenApiRouter<DeactivationState> {
         .routes(routes!(routes::staff_deactivate))
         .routes(routes!(routes::staff_reactivate))
         .routes(routes!(routes::staff_unlock))
+        .routes(routes!(routes::staff_reset_mfa))
         .routes(routes!(routes::org_deactivate))
         .routes(routes!(routes::org_reactivate))
 }

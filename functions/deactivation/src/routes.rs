@@ -1,12 +1,12 @@
 //! The routes: the same two transitions, for staff and for organization administrators,
-//! and the staff unlock of a login lock.
+//! and the staff unlock of a login lock and reset of a user's second factors.
 
 use axum::Json;
 use axum::extract::State;
 use portal_domain::Ports;
 use portal_domain::ids::PortalUser as PortalUserKind;
 use portal_domain::ids::PortalUserId;
-use portal_domain::use_cases::{Manager, deactivate, reactivate, unlock};
+use portal_domain::use_cases::{Manager, deactivate, reactivate, reset_second_factors, unlock};
 use portal_domain::user::{PortalUser, PortalUserStatus};
 use portal_http::{PathId, PortalCaller, Problem, Staff};
 use serde::Serialize;
@@ -68,6 +68,28 @@ pub async fn staff_unlock(
     PathId(id): PathId<PortalUserKind>,
 ) -> Result<Json<Transitioned>, Problem> {
     let user = unlock(&ports, &Manager::Staff(staff), &id).await?;
+    Ok(Json((&user).into()))
+}
+
+/// Removes every second factor of a user (a lost phone).
+///
+/// Their next sign-in needs the password alone, or sets a factor up again where their
+/// organization requires one. Audited; the user is emailed.
+#[utoipa::path(post, path = "/staff/portal-users/{id}/mfa/reset",
+    operation_id = "reset_portal_user_mfa", security(("staff" = [])),
+    params(PathId<PortalUserKind>),
+    responses(
+        (status = 200, description = "Every second factor removed", body = Transitioned),
+        (status = 404, description = "No such user (`not_found`)"),
+        (status = 409, description = "The user has no second factor (`invalid_state`), or \
+            kept changing; try again (`conflict`)"),
+    ))]
+pub async fn staff_reset_mfa(
+    Staff(staff): Staff,
+    State(ports): State<Ports>,
+    PathId(id): PathId<PortalUserKind>,
+) -> Result<Json<Transitioned>, Problem> {
+    let user = reset_second_factors(&ports, &Manager::Staff(staff), &id).await?;
     Ok(Json((&user).into()))
 }
 

@@ -167,6 +167,8 @@ pub struct OrganizationView {
     account_ref: Option<String>,
     /// The roles every member inherits.
     roles: Vec<Role>,
+    /// Whether members must have a second factor.
+    require_mfa: bool,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
     history: Vec<AuditEvent>,
@@ -179,6 +181,7 @@ impl From<&Organization> for OrganizationView {
             name: organization.name.to_string(),
             account_ref: organization.account_ref.clone(),
             roles: organization.roles.clone(),
+            require_mfa: organization.require_mfa,
             created_at: organization.created_at,
             history: organization.audit.clone(),
         }

@@ -409,7 +409,7 @@ async fn a_change_needs_a_field_valid_fields_and_for_roles_the_assign_permission
 
     let nothing = app.change_organization(&id, json!({})).await;
     nothing.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    assert_eq!(nothing.body["errors"].as_array().unwrap().len(), 3);
+    assert_eq!(nothing.body["errors"].as_array().unwrap().len(), 4);
     let blank = app.change_organization(&id, json!({ "name": "  " })).await;
     blank.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(blank.body["errors"][0]["field"], "name");

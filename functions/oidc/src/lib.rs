@@ -76,6 +76,7 @@ fn operations() -> OpenApiRouter<OidcState> {
         .routes(routes!(discovery::jwks))
         .routes(routes!(authorize::authorize))
         .routes(routes!(authorize::sign_in))
+        .routes(routes!(authorize::sign_in_second_factor))
         .routes(routes!(initiate::initiate))
         .routes(routes!(token::token))
         .routes(routes!(token::revoke))

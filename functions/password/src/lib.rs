@@ -66,14 +66,19 @@ fn public_operations() -> OpenApiRouter<PasswordState> {
         .routes(routes!(invitations::accept))
         .routes(routes!(sessions::log_in, sessions::log_out))
         .routes(routes!(sessions::refresh))
+        .routes(routes!(sessions::second_factor))
         .routes(routes!(resets::request))
         .routes(routes!(resets::complete))
 }
 
 /// The caller's account and the token keys.
 fn signed_in_operations() -> OpenApiRouter<PasswordState> {
-    use routes::me;
+    use routes::{me, mfa};
     OpenApiRouter::default()
         .routes(routes!(me::me))
+        .routes(routes!(mfa::status))
+        .routes(routes!(mfa::start_totp, mfa::remove_totp))
+        .routes(routes!(mfa::confirm_totp))
+        .routes(routes!(mfa::replace_recovery_codes))
         .routes(routes!(me::jwks))
 }

@@ -39,6 +39,14 @@ pub enum AuditAction {
     EmailConfirmed,
     /// Staff put an email the mailer gave up on back on its list.
     EmailRequeued,
+    /// The user enrolled a second factor (the detail names it).
+    SecondFactorAdded,
+    /// The user removed a second factor (the detail names it).
+    SecondFactorRemoved,
+    /// The user replaced their recovery codes.
+    RecoveryCodesReplaced,
+    /// Staff removed every second factor of the user (a lost phone).
+    SecondFactorsReset,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

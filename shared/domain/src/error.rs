@@ -121,6 +121,9 @@ pub enum DomainError {
     Unauthenticated,
     #[error("the password {0}")]
     PasswordRejected(String),
+    /// Removing a second factor or replacing recovery codes needs a fresh sign-in.
+    #[error("sign in again to change your second factors")]
+    RecentSignInRequired,
     #[error(transparent)]
     Store(StoreError),
 }

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod import;
 pub mod invitation;
 pub mod login;
+pub mod mfa;
 pub mod oidc;
 pub mod organization;
 pub mod outbox;

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::FieldErrors;
 use crate::ids::{OidcClientId, PortalUserId};
-use crate::secret_token::token_hash;
+use crate::secret_token::{constant_time_eq, token_hash};
 
 /// RFC 9700 §2.1.1 and OpenID Connect: an authorization code lives for seconds, not minutes.
 pub const CODE_LIFETIME: Duration = Duration::seconds(60);
@@ -185,14 +185,6 @@ impl OidcClient {
     }
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// The scopes we know; others in a request are ignored (RFC 6749 §3.3 lets the server
 /// grant less than asked), and the answer's `scope` says what was granted.
 pub const SUPPORTED_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
@@ -226,8 +218,7 @@ pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
     is_valid_pkce_value(verifier) && constant_time_eq(&computed, challenge)
 }
 
-/// How the person proved who they are, for `amr` (RFC 8176).
-pub const AMR_PASSWORD: &str = "pwd";
+pub use crate::mfa::AMR_PASSWORD;
 
 /// A code handed to an app, waiting for its token request. It names the session its
 /// redemption starts, so a second redemption can end that session (RFC 6749 §4.1.2).

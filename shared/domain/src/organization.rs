@@ -16,6 +16,10 @@ pub struct Organization {
     #[serde(default)]
     pub account_ref: Option<String>,
     pub roles: Vec<Role>,
+    /// Members without a second factor must set one up at their next sign-in, before
+    /// they get any token.
+    #[serde(default)]
+    pub require_mfa: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(default)]
@@ -38,11 +42,15 @@ pub struct OrganizationChange {
     pub account_ref: Option<Option<String>>,
     /// Every member's effective roles follow at once (tokens issued from then on).
     pub roles: Option<Vec<Role>>,
+    pub require_mfa: Option<bool>,
 }
 
 impl OrganizationChange {
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.account_ref.is_none() && self.roles.is_none()
+        self.name.is_none()
+            && self.account_ref.is_none()
+            && self.roles.is_none()
+            && self.require_mfa.is_none()
     }
 }
 
@@ -52,6 +60,7 @@ pub struct OrganizationForm {
     pub name: Company,
     pub account_ref: Option<String>,
     pub roles: Vec<Role>,
+    pub require_mfa: bool,
 }
 
 impl Organization {
@@ -86,6 +95,10 @@ impl Organization {
             next.roles = roles.clone();
             what.push("roles");
         }
+        if let Some(require_mfa) = change.require_mfa {
+            next.require_mfa = require_mfa;
+            what.push("require_mfa");
+        }
         next.audit.push(AuditEvent::new(
             actor,
             AuditAction::OrganizationChanged,
@@ -113,6 +126,7 @@ mod tests {
             name: Company::parse("Acme").unwrap(),
             account_ref: None,
             roles: vec![role("billing.viewer"), role("orders.viewer")],
+            require_mfa: false,
             created_at: datetime!(2026-11-23 10:00 UTC),
             audit: Vec::new(),
             version: 1,

@@ -72,6 +72,26 @@ pub enum EmailContent {
     Deactivated {
         first_name: String,
     },
+    /// The account's second factors changed, so that the owner of the mailbox learns of a
+    /// change they did not make.
+    SecondFactorChanged {
+        first_name: String,
+        change: SecondFactorChange,
+    },
+}
+
+/// What happened to an account's second factors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecondFactorChange {
+    /// The person set up an authenticator app.
+    AuthenticatorAdded,
+    /// The person removed their authenticator app.
+    AuthenticatorRemoved,
+    /// The person made new recovery codes; the old ones no longer work.
+    RecoveryCodesReplaced,
+    /// Staff removed every second factor (the person asked, having lost their phone).
+    ResetByStaff,
 }
 
 impl OutboxMessage {
@@ -99,6 +119,7 @@ impl EmailContent {
             Self::AccessInfo { .. } => "access_info",
             Self::PasswordChanged { .. } => "password_changed",
             Self::Deactivated { .. } => "deactivated",
+            Self::SecondFactorChanged { .. } => "second_factor_changed",
         }
     }
 }

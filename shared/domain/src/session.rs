@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::ids::PortalUserId;
+use crate::mfa::password_amr;
 use crate::oidc::OidcGrant;
 use crate::random::{Randomness, new_id};
 use crate::secret_token::SecretToken;
@@ -31,6 +32,10 @@ pub struct SessionFamily {
     /// it, and only there (`/sessions/refresh` refuses it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<OidcGrant>,
+    /// How the person signed in (`amr`, RFC 8176); sessions begun before second factors
+    /// existed were password sign-ins.
+    #[serde(default = "password_amr")]
+    pub amr: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +82,7 @@ impl NewSession {
             expires_at: now + SESSION_LIFETIME,
             revoked_at: None,
             oidc: None,
+            amr: password_amr(),
         };
         let (refresh, token) = RefreshToken::issue(random, &family, now);
         Self {
@@ -87,7 +93,24 @@ impl NewSession {
     }
 }
 
+impl NewSession {
+    /// This session, begun with the sign-in `amr` names (a password alone otherwise).
+    pub fn signed_in_with(mut self, amr: Vec<String>) -> Self {
+        self.family.amr = amr;
+        self
+    }
+}
+
 impl SessionFamily {
+    /// How and when the person proved who they are: an app's sign-in as its grant says,
+    /// any other session at its beginning.
+    pub fn authentication(&self) -> (Vec<String>, OffsetDateTime) {
+        match &self.oidc {
+            Some(grant) => (grant.amr.clone(), grant.auth_time),
+            None => (self.amr.clone(), self.created_at),
+        }
+    }
+
     /// Not revoked (by a logout or a replayed refresh token) and not past its lifetime.
     pub fn is_live(&self, now: OffsetDateTime) -> bool {
         self.revoked_at.is_none() && now < self.expires_at

@@ -7,6 +7,7 @@ use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::error::{DomainError, FieldErrors};
 use crate::ids::{ContactId, OrganizationId, PortalUserId};
 use crate::invitation::{EmailCode, Invitation, InvitationStatus};
+use crate::mfa::SecondFactors;
 use crate::stored::aggregate;
 use crate::types::{EmailAddress, Locale, PersonName, Phone, Role, Username};
 use crate::verification_code::{CodeAttempt, CodeCheck, PendingCode, VerificationCode};
@@ -18,6 +19,8 @@ pub enum PortalUserStatus {
     Active,
     Deactivated,
 }
+
+mod second_factors;
 
 aggregate! {
     /// A portal user. Its fields change only through its methods, each of which records what
@@ -55,6 +58,8 @@ aggregate! {
         token_version: u64,
         /// Carried by links to set a password; bumping it ends every older link.
         link_version: u64,
+        /// Second factors, and the sign-in step under way.
+        mfa: SecondFactors,
         created_at: OffsetDateTime,
         audit: Vec<AuditEvent>,
         version: u64,
@@ -146,6 +151,7 @@ impl PortalUser {
             password_hash: None,
             token_version: 1,
             link_version: 0,
+            mfa: SecondFactors::default(),
             created_at: invited.at,
             audit: vec![invited],
             version: 1,

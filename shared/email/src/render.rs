@@ -6,7 +6,7 @@ use portal_domain::ports::MailError;
 use crate::EmailConfig;
 use crate::templates::{
     access_info, already_registered, deactivated, invitation, password_changed, password_reset,
-    rejection, verification_code,
+    rejection, second_factor_changed, verification_code,
 };
 
 /// An email ready to send: both bodies say the same thing.
@@ -125,6 +125,9 @@ pub fn render(message: &OutboxMessage, config: &EmailConfig) -> Result<RenderedE
             password_changed::render(first_name, locale, config)
         }
         EmailContent::Deactivated { first_name } => deactivated::render(first_name, locale, config),
+        EmailContent::SecondFactorChanged { first_name, change } => {
+            second_factor_changed::render(first_name, *change, locale, config)
+        }
     };
     Ok(rendered)
 }

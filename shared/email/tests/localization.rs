@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::{env, fs};
 
 use portal_adapters::SealKey;
-use portal_domain::outbox::{EmailContent, OutboxMessage};
+use portal_domain::outbox::{EmailContent, OutboxMessage, SecondFactorChange};
 use portal_domain::sealed::Sealer;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, RenderedEmail, render};
@@ -103,6 +103,13 @@ fn kinds() -> Vec<(&'static str, EmailContent)> {
             "deactivated",
             EmailContent::Deactivated {
                 first_name: first_name(),
+            },
+        ),
+        (
+            "second_factor_changed",
+            EmailContent::SecondFactorChanged {
+                first_name: first_name(),
+                change: SecondFactorChange::ResetByStaff,
             },
         ),
     ]

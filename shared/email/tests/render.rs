@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use portal_adapters::OsRandomness;
 use portal_adapters::SealKey;
-use portal_domain::outbox::{EmailContent, OutboxMessage};
+use portal_domain::outbox::{EmailContent, OutboxMessage, SecondFactorChange};
 use portal_domain::sealed::Sealer;
 use portal_domain::types::{EmailAddress, Locale};
 use portal_email::{EmailConfig, RenderError, RenderedEmail, render};
@@ -103,6 +103,79 @@ fn deactivated(first_name: &str) -> RenderedEmail {
         first_name: first_name.to_owned(),
     };
     render(&message(content), &config()).unwrap()
+}
+
+fn second_factor_changed_in(
+    locale: &str,
+    first_name: &str,
+    change: SecondFactorChange,
+) -> RenderedEmail {
+    let mut message = message(EmailContent::SecondFactorChanged {
+        first_name: first_name.to_owned(),
+        change,
+    });
+    message.locale = Locale::parse(locale).unwrap();
+    render(&message, &config()).unwrap()
+}
+
+fn second_factor_changed(first_name: &str, change: SecondFactorChange) -> RenderedEmail {
+    second_factor_changed_in("en", first_name, change)
+}
+
+/// Every change and the sentence saying it, in English and in German.
+const SECOND_FACTOR_SENTENCES: [(SecondFactorChange, &str, &str); 4] = [
+    (
+        SecondFactorChange::AuthenticatorAdded,
+        "An authenticator app was added to your Acme portal account.",
+        "Zu Ihrem Konto für Acme portal wurde eine Authenticator-App hinzugefügt.",
+    ),
+    (
+        SecondFactorChange::AuthenticatorRemoved,
+        "An authenticator app was removed from your Acme portal account.",
+        "Aus Ihrem Konto für Acme portal wurde eine Authenticator-App entfernt.",
+    ),
+    (
+        SecondFactorChange::RecoveryCodesReplaced,
+        "New recovery codes were made for your Acme portal account; the old ones no longer work.",
+        "Ihr Konto für Acme portal hat neue Wiederherstellungscodes erhalten; die bisherigen sind nicht mehr gültig.",
+    ),
+    (
+        SecondFactorChange::ResetByStaff,
+        "Our staff removed the second factors of your Acme portal account at your request. Your next sign-in needs only your password, unless your organization requires a second factor; then you set one up again.",
+        "Unser Team hat auf Ihre Bitte hin die zweiten Faktoren Ihres Kontos für Acme portal entfernt. Bei Ihrer nächsten Anmeldung benötigen Sie nur Ihr Passwort, es sei denn, Ihre Organisation verlangt einen zweiten Faktor; dann richten Sie erneut einen ein.",
+    ),
+];
+
+/// `change`'s email says its own sentence and no other change's, in English and German.
+fn assert_second_factor_change_is_said(change: SecondFactorChange) {
+    let english = second_factor_changed("Ada", change);
+    let german = second_factor_changed_in("de", "Ada", change);
+
+    assert_eq!(
+        english.subject,
+        "Security change to your Acme portal account"
+    );
+    assert_eq!(
+        german.subject,
+        "Sicherheitsrelevante Änderung an Ihrem Konto für Acme portal"
+    );
+    for (other, en, de) in SECOND_FACTOR_SENTENCES {
+        let said = other == change;
+        for body in [&english.text, &english.html] {
+            assert_eq!(body.contains(en), said, "{other:?} in {change:?}: {body}");
+            assert!(!body.contains(de), "{body}");
+        }
+        for body in [&german.text, &german.html] {
+            assert_eq!(body.contains(de), said, "{other:?} in {change:?}: {body}");
+            assert!(!body.contains(en), "{body}");
+        }
+    }
+    for body in [&german.text, &german.html] {
+        assert!(body.contains("Hallo Ada,"), "{body}");
+        assert!(body.contains("Passwort zurücksetzen"), "{body}");
+        assert!(!body.contains("Hello"), "{body}");
+    }
+    assert!(german.html.contains(r#"<html lang="de">"#));
 }
 
 fn rejection(first_name: &str, reason: &str) -> RenderedEmail {
@@ -783,6 +856,89 @@ fn the_deactivated_text_body_is_plain_text() {
 #[test]
 fn a_hostile_first_name_is_shown_as_text_in_the_deactivated_html() {
     let email = deactivated(HOSTILE_NAME);
+
+    assert!(!email.html.contains("<script"), "{}", email.html);
+    assert!(
+        email
+            .html
+            .contains("Hello &lt;script&gt;alert(1)&lt;/script&gt;,")
+    );
+    assert!(email.text.contains(HOSTILE_NAME));
+}
+
+#[test]
+fn the_second_factor_changed_email_says_an_authenticator_app_was_added() {
+    assert_second_factor_change_is_said(SecondFactorChange::AuthenticatorAdded);
+}
+
+#[test]
+fn the_second_factor_changed_email_says_an_authenticator_app_was_removed() {
+    assert_second_factor_change_is_said(SecondFactorChange::AuthenticatorRemoved);
+}
+
+#[test]
+fn the_second_factor_changed_email_says_the_recovery_codes_were_replaced() {
+    assert_second_factor_change_is_said(SecondFactorChange::RecoveryCodesReplaced);
+}
+
+#[test]
+fn the_second_factor_changed_email_says_staff_reset_the_second_factors() {
+    assert_second_factor_change_is_said(SecondFactorChange::ResetByStaff);
+}
+
+#[test]
+fn the_second_factor_changed_email_greets_by_first_name_and_says_to_reset_if_it_was_not_you() {
+    for (change, _, _) in SECOND_FACTOR_SENTENCES {
+        let email = second_factor_changed("Ada", change);
+
+        for body in [&email.text, &email.html] {
+            assert!(body.contains("Hello Ada,"), "{body}");
+            assert!(
+                body.contains(
+                    "If you did not make or ask for this change, reset your password at once"
+                ),
+                "{body}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_second_factor_changed_email_links_to_reset_on_the_configured_portal_and_names_support() {
+    let email = second_factor_changed("Ada", SecondFactorChange::AuthenticatorRemoved);
+
+    for body in [&email.text, &email.html] {
+        assert!(body.contains("https://portal.acme.example/reset"), "{body}");
+        assert!(!body.contains("example//"), "{body}");
+        assert!(!body.contains("#token="), "{body}");
+        assert!(body.contains("write to help@acme.example"), "{body}");
+    }
+    assert!(
+        email
+            .text
+            .contains("Reset your password:\nhttps://portal.acme.example/reset\n"),
+        "{}",
+        email.text
+    );
+    assert!(
+        email
+            .html
+            .contains(r#"href="https://portal.acme.example/reset""#),
+        "{}",
+        email.html
+    );
+}
+
+#[test]
+fn the_second_factor_changed_text_body_is_plain_text() {
+    for (change, _, _) in SECOND_FACTOR_SENTENCES {
+        assert_plain_text(&second_factor_changed("Ada", change).text);
+    }
+}
+
+#[test]
+fn a_hostile_first_name_is_shown_as_text_in_the_second_factor_changed_html() {
+    let email = second_factor_changed(HOSTILE_NAME, SecondFactorChange::AuthenticatorAdded);
 
     assert!(!email.html.contains("<script"), "{}", email.html);
     assert!(

@@ -11,6 +11,7 @@ pub mod openapi;
 mod page_headers;
 mod path_id;
 mod problem;
+mod second_step;
 mod staff_auth;
 mod telemetry;
 mod views;
@@ -28,6 +29,7 @@ pub use login_client::LoginClient;
 pub use page_headers::{html_page, page_headers};
 pub use path_id::PathId;
 pub use problem::Problem;
+pub use second_step::{SecondFactorBody, SecondStep};
 pub use staff_auth::{
     ClientSecret, DevTokens, Discovery, GivenSecret, PermissionRule, ProviderConfig,
     SESSION_COOKIE, SIGN_IN_COOKIE, Staff, StaffAuthConfig, StaffProvider, StaffVerifier,

@@ -248,6 +248,12 @@ impl From<DomainError> for Problem {
             DomainError::InvalidCredentials => Self::invalid_credentials(),
             DomainError::Unauthenticated => Self::unauthenticated(detail),
             DomainError::PasswordRejected(_) => Self::password_rejected(detail),
+            DomainError::RecentSignInRequired => Self::new(
+                StatusCode::FORBIDDEN,
+                "recent_sign_in_required",
+                "Recent sign-in required",
+                detail,
+            ),
             DomainError::Store(cause) => {
                 // The cause may name tables, keys or endpoints: it goes to the log only.
                 tracing::error!(error = %cause, "store failure");

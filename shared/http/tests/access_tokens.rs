@@ -55,6 +55,8 @@ fn subject() -> AccessTokenSubject {
         org_admin: true,
         token_version: 3,
         session_id: "session-7".to_owned(),
+        amr: vec!["pwd".to_owned(), "otp".to_owned(), "mfa".to_owned()],
+        auth_time: time::OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap(),
     }
 }
 
@@ -131,6 +133,8 @@ fn an_issued_token_verifies_with_all_its_claims() {
     assert_eq!(claims.roles, ["portal.base", "billing.read"]);
     assert!(claims.org_admin);
     assert_eq!(claims.ver, 3);
+    assert_eq!(claims.amr, ["pwd", "otp", "mfa"]);
+    assert_eq!(claims.auth_time, 1_790_000_000);
     assert!((before..=get_current_timestamp()).contains(&claims.iat));
     assert_eq!(claims.exp, claims.iat + 900);
     assert_eq!(claims.jti.len(), 32);

@@ -7,6 +7,7 @@
 use portal_domain::audit::AuditEvent;
 use portal_domain::ids::{ContactId, OrganizationId, PortalUserId, RegistrationId};
 use portal_domain::invitation::Invitation;
+use portal_domain::mfa::SecondFactors;
 use portal_domain::registration::{
     LinkedContact, PendingCode, Registration, RegistrationStatus, StoredRegistration,
 };
@@ -80,6 +81,8 @@ record!(PortalUserRecord <-> PortalUser via StoredPortalUser {
     token_version: u64,
     #[serde(default)]
     link_version: u64,
+    #[serde(default)]
+    mfa: SecondFactors,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
     #[serde(default)]

@@ -542,6 +542,44 @@ impl<T: Transport> Api<T> {
         .await
     }
 
+    /// `POST /sessions/mfa` with `{mfa_token}` and `answer` (`code` or `recovery_code`).
+    pub async fn second_factor(&self, mfa_token: &str, answer: Value) -> Reply {
+        let mut body = answer;
+        body["mfa_token"] = Value::String(mfa_token.to_owned());
+        self.post("/sessions/mfa", body).await
+    }
+
+    /// Sets up an authenticator app for the bearer of `token` (an access or enrolment
+    /// token): `POST /me/mfa/totp`, then its first code (at the clock's `now`) to
+    /// `/me/mfa/totp/confirm`. Answers the secret and the recovery codes.
+    pub async fn enrol_totp(
+        &self,
+        token: &str,
+        now: time::OffsetDateTime,
+    ) -> (String, Vec<String>) {
+        let setup = self
+            .call(Method::POST, "/me/mfa/totp", Some(token), None)
+            .await;
+        expect(&setup, StatusCode::OK, "start_totp");
+        let secret = setup.id("secret");
+        let confirmed = self
+            .call(
+                Method::POST,
+                "/me/mfa/totp/confirm",
+                Some(token),
+                Some(json!({ "code": crate::totp_code(&secret, now) })),
+            )
+            .await;
+        expect(&confirmed, StatusCode::OK, "confirm_totp");
+        let codes = confirmed.body["recovery_codes"]
+            .as_array()
+            .expect("recovery codes")
+            .iter()
+            .map(|code| code.as_str().expect("a code").to_owned())
+            .collect();
+        (secret, codes)
+    }
+
     /// `POST /sessions/refresh`
     pub async fn refresh(&self, refresh_token: &str) -> Reply {
         self.post(
@@ -583,6 +621,18 @@ impl<T: Transport> Api<T> {
                     .to_string()
                     .into_bytes(),
             )
+            .expect("a valid request");
+        self.send(request).await
+    }
+
+    /// `POST /oauth2/login/mfa`, as the portal's login page sends it.
+    pub async fn provider_second_factor(&self, mfa_token: &str, answer: Value) -> Reply {
+        let mut body = answer;
+        body["mfa_token"] = Value::String(mfa_token.to_owned());
+        let request = Request::post("/oauth2/login/mfa")
+            .header(CONTENT_TYPE, "application/json")
+            .header("origin", crate::TEST_BASE_URL)
+            .body(body.to_string().into_bytes())
             .expect("a valid request");
         self.send(request).await
     }

@@ -123,6 +123,13 @@ pub fn other_code(code: &str) -> String {
     )
 }
 
+/// The code an authenticator app shows at `at` for the base32 `secret`.
+pub fn totp_code(secret: &str, at: OffsetDateTime) -> String {
+    portal_domain::mfa::TotpSecret::from_base32(secret)
+        .expect("a base32 secret")
+        .code_at(at.unix_timestamp() as u64)
+}
+
 /// The first run of exactly six digits in an email's text: its code.
 pub fn six_digits(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_ascii_digit())

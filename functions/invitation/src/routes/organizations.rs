@@ -36,6 +36,9 @@ pub struct OrganizationBody {
     /// starting with a letter, at most 50.
     #[schema(value_type = Vec<Role>, max_items = 50)]
     roles: Option<Vec<String>>,
+    /// Members without a second factor must set one up at their next sign-in (false
+    /// when left out).
+    require_mfa: Option<bool>,
 }
 
 impl TryFrom<OrganizationBody> for OrganizationForm {
@@ -58,6 +61,7 @@ impl TryFrom<OrganizationBody> for OrganizationForm {
                 name: name?,
                 account_ref: account_ref?,
                 roles: roles?,
+                require_mfa: body.require_mfa.unwrap_or(false),
             })
         })
     }
@@ -141,17 +145,23 @@ pub struct OrganizationChangeBody {
     /// The roles every member inherits, replacing them (needs `portal.roles.assign`).
     #[schema(value_type = Option<Vec<Role>>, max_items = 50)]
     roles: Option<Vec<String>>,
+    /// Whether members without a second factor must set one up at their next sign-in.
+    require_mfa: Option<bool>,
 }
 
-const ONE_CHANGE: &str = "one of name, account_ref and roles is required";
+const ONE_CHANGE: &str = "one of name, account_ref, roles and require_mfa is required";
 
 impl TryFrom<OrganizationChangeBody> for OrganizationChange {
     type Error = FieldErrors;
 
     fn try_from(body: OrganizationChangeBody) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        if body.name.is_none() && body.account_ref.is_none() && body.roles.is_none() {
-            for field in ["name", "account_ref", "roles"] {
+        if body.name.is_none()
+            && body.account_ref.is_none()
+            && body.roles.is_none()
+            && body.require_mfa.is_none()
+        {
+            for field in ["name", "account_ref", "roles", "require_mfa"] {
                 errors.add(field, ONE_CHANGE);
             }
         }
@@ -174,6 +184,7 @@ impl TryFrom<OrganizationChangeBody> for OrganizationChange {
                 name: name?,
                 account_ref: account_ref?,
                 roles: roles?,
+                require_mfa: body.require_mfa,
             })
         })
     }

@@ -1,16 +1,18 @@
 //! The authorization endpoint (code flow only, PKCE S256 for every client, RFC 9700) and
 //! the sign-in our login page posts to when it is the provider's login page.
 
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portal_domain::oidc::{OidcClient, granted_scopes, is_valid_pkce_value};
 use portal_domain::use_cases::{
-    CodeRequest, issue_authorization_code, provider_session, registered_client, sign_in_to_provider,
+    CodeRequest, ProviderSignIn, SignIn, issue_authorization_code, provider_session,
+    registered_client, sign_in_to_provider, sign_in_to_provider_second_step,
 };
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, LoginClient, Problem, same_origin};
+use portal_http::{ApiJson, LoginClient, Problem, SecondFactorBody, SecondStep, same_origin};
 use serde::Deserialize;
 
 use super::{issuer, single_params};
@@ -272,6 +274,8 @@ pub struct SignInBody {
     request_body = SignInBody,
     responses(
         (status = 204, description = "Signed in: the provider session cookie is set"),
+        (status = 200, description = "The second step is due (`POST /oauth2/login/mfa`), or \
+            a second factor must be set up first", body = SecondStep),
         (status = 401, description = "Wrong username or password, whatever the reason \
             (`invalid_credentials`)"),
         (status = 403, description = "Not sent by the portal's own pages (`forbidden`)"),
@@ -285,12 +289,7 @@ pub async fn sign_in(
     LoginClient(client): LoginClient,
     ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<Response, Problem> {
-    // Login CSRF: another site's page must not sign the browser in to someone's account.
-    if !same_origin(&headers, &ports.settings.portal_base_url) {
-        return Err(Problem::forbidden(
-            "Sign in through the portal's login page.",
-        ));
-    }
+    refuse_other_origins(&ports, &headers)?;
     let mut errors = FieldErrors::new();
     for (field, value) in [("username", &body.username), ("password", &body.password)] {
         if value.is_none() {
@@ -300,10 +299,56 @@ pub async fn sign_in(
     let (Some(username), Some(password)) = (body.username, body.password) else {
         return Err(DomainError::Validation(errors).into());
     };
-    let signed_in = sign_in_to_provider(&ports, &username, &password, &client).await?;
-    Ok((
+    Ok(
+        match sign_in_to_provider(&ports, &username, &password, &client).await? {
+            SignIn::Done(signed_in) => with_provider_cookie(&signed_in),
+            SignIn::SecondStep(step) => Json(SecondStep::from(step)).into_response(),
+        },
+    )
+}
+
+/// Finishes a provider sign-in with its second factor: the same check and lockout as
+/// `POST /sessions/mfa`, answering the provider session's cookie. Only the portal's own
+/// pages may call it.
+#[utoipa::path(post, path = "/oauth2/login/mfa", operation_id = "oidc_sign_in_second_factor",
+    request_body = SecondFactorBody,
+    responses(
+        (status = 204, description = "Signed in: the provider session cookie is set"),
+        (status = 401, description = "The `mfa_token` is unknown, used, expired or burned: \
+            sign in again (`unauthenticated`)"),
+        (status = 403, description = "Not sent by the portal's own pages (`forbidden`)"),
+        (status = 422, description = "A field is missing or malformed (`validation_failed`), \
+            or the code is wrong (`code_invalid`)"),
+        (status = 429, description = "The username is locked (`too_many_attempts`), or too \
+            many requests from this client (`rate_limited`)"),
+    ))]
+pub async fn sign_in_second_factor(
+    State(ports): State<Ports>,
+    headers: HeaderMap,
+    LoginClient(client): LoginClient,
+    ApiJson(body): ApiJson<SecondFactorBody>,
+) -> Result<Response, Problem> {
+    refuse_other_origins(&ports, &headers)?;
+    let (token, answer) = body.parse()?;
+    let signed_in = sign_in_to_provider_second_step(&ports, &token, &answer, &client).await?;
+    Ok(with_provider_cookie(&signed_in))
+}
+
+/// Login CSRF: another site's page must not sign the browser in to someone's account.
+fn refuse_other_origins(ports: &Ports, headers: &HeaderMap) -> Result<(), Problem> {
+    if same_origin(headers, &ports.settings.portal_base_url) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(
+            "Sign in through the portal's login page.",
+        ))
+    }
+}
+
+fn with_provider_cookie(signed_in: &ProviderSignIn) -> Response {
+    (
         StatusCode::NO_CONTENT,
         [(SET_COOKIE, set_provider_cookie(signed_in.key.as_str()))],
     )
-        .into_response())
+        .into_response()
 }

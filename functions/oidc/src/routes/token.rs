@@ -169,14 +169,7 @@ fn tokens(state: &OidcState, keys: &ProviderKeys, session: &AppSession) -> Token
         .iter()
         .map(ToString::to_string)
         .collect();
-    let (access_token, expires_in) = state.tokens.issue(&AccessTokenSubject {
-        user_id: user.id().clone(),
-        organization_id: user.organization_id().cloned(),
-        roles: roles.clone(),
-        org_admin: user.org_admin(),
-        token_version: user.token_version(),
-        session_id: session.start.family_id.clone(),
-    });
+    let (access_token, expires_in) = state.tokens.issue(&AccessTokenSubject::of(&session.start));
     let now = state
         .ports
         .clock

@@ -1,5 +1,6 @@
 pub mod invitations;
 pub mod me;
+pub mod mfa;
 pub mod resets;
 pub mod sessions;
 
@@ -23,15 +24,7 @@ pub struct TokenPair {
 }
 
 pub fn token_pair(tokens: &AccessTokens, session: &SessionStart) -> Json<TokenPair> {
-    let user = &session.user;
-    let (access_token, expires_in) = tokens.issue(&AccessTokenSubject {
-        user_id: user.id().clone(),
-        organization_id: user.organization_id().cloned(),
-        roles: session.roles.iter().map(ToString::to_string).collect(),
-        org_admin: user.org_admin(),
-        token_version: user.token_version(),
-        session_id: session.family_id.clone(),
-    });
+    let (access_token, expires_in) = tokens.issue(&AccessTokenSubject::of(session));
     Json(TokenPair {
         access_token,
         token_type: "Bearer",

@@ -4,9 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portal_domain::Ports;
-use portal_domain::use_cases::{self, refresh_session};
-use portal_http::{AccessTokens, ApiJson, LoginClient, PortalCaller, Problem};
-use serde::Deserialize;
+use portal_domain::use_cases::{self, SignIn, refresh_session};
+use portal_http::{
+    AccessTokens, ApiJson, LoginClient, PortalCaller, Problem, SecondFactorBody, SecondStep,
+};
+use serde::{Deserialize, Serialize};
 
 use super::{TokenPair, required, token_pair};
 
@@ -18,11 +20,21 @@ pub struct LoginBody {
     password: Option<String>,
 }
 
-/// Signs in with username and password.
+/// What a right password answers: the token pair, or the second step first.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    SignedIn(TokenPair),
+    SecondStep(SecondStep),
+}
+
+/// Signs in with username and password. An account with a second factor gets the second
+/// step instead of tokens (`POST /sessions/mfa`); a member of an organization that
+/// requires one, without one, must set one up first.
 #[utoipa::path(post, path = "/sessions", operation_id = "log_in",
     request_body = LoginBody,
     responses(
-        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 200, description = "Signed in, or the second step is due", body = LoginAnswer),
         (status = 401, description = "Wrong username or password, whatever the reason \
             (`invalid_credentials`)"),
         (status = 422, description = "`username` or `password` is missing (`validation_failed`)"),
@@ -34,10 +46,38 @@ pub async fn log_in(
     State(tokens): State<Arc<AccessTokens>>,
     LoginClient(client): LoginClient,
     ApiJson(body): ApiJson<LoginBody>,
-) -> Result<Json<TokenPair>, Problem> {
+) -> Result<Json<LoginAnswer>, Problem> {
     let username = required("username", body.username)?;
     let password = required("password", body.password)?;
-    let session = use_cases::log_in(&ports, &username, &password, &client).await?;
+    Ok(Json(
+        match use_cases::log_in(&ports, &username, &password, &client).await? {
+            SignIn::Done(session) => LoginAnswer::SignedIn(token_pair(&tokens, &session).0),
+            SignIn::SecondStep(step) => LoginAnswer::SecondStep(step.into()),
+        },
+    ))
+}
+
+/// Finishes a sign-in with the authenticator app's code or a recovery code. Each try
+/// counts toward the username's lockout as a password does.
+#[utoipa::path(post, path = "/sessions/mfa", operation_id = "log_in_second_factor",
+    request_body = SecondFactorBody,
+    responses(
+        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 401, description = "The `mfa_token` is unknown, used, expired or burned by \
+            5 wrong codes: sign in again (`unauthenticated`)"),
+        (status = 422, description = "A field is missing or malformed (`validation_failed`), \
+            or the code is wrong (`code_invalid`)"),
+        (status = 429, description = "The username is locked (`too_many_attempts`), or too \
+            many requests from this client (`rate_limited`)"),
+    ))]
+pub async fn second_factor(
+    State(ports): State<Ports>,
+    State(tokens): State<Arc<AccessTokens>>,
+    LoginClient(client): LoginClient,
+    ApiJson(body): ApiJson<SecondFactorBody>,
+) -> Result<Json<TokenPair>, Problem> {
+    let (token, answer) = body.parse()?;
+    let session = use_cases::log_in_second_step(&ports, &token, &answer, &client).await?;
     Ok(token_pair(&tokens, &session))
 }
 

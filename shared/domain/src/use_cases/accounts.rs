@@ -4,6 +4,7 @@ use crate::audit::Actor;
 use crate::error::StoreError;
 use crate::ids::{ContactId, OidcClientId, PortalUserId};
 use crate::login::{ClientInfo, LoginEvent, LoginGuard};
+use crate::mfa::password_amr;
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::password::{NewPassword, PasswordRejection};
 use crate::password_reset::{PasswordReset, RESET_LIFETIME};
@@ -18,6 +19,7 @@ use crate::{DomainError, Ports};
 
 use super::invitations::{email_to, greeting_name};
 use super::members::organization_roles;
+use super::second_factors::{SignIn, begin_second_step, second_step_for};
 use super::{OPTIMISTIC_RETRIES, deliver_after_commit, with_retries};
 
 /// A session handed to a client: the user it is for, the roles its access tokens carry,
@@ -28,6 +30,9 @@ pub struct SessionStart {
     pub roles: Vec<Role>,
     pub family_id: String,
     pub refresh_token: SecretToken,
+    /// How the person signed in (`amr`), and when: what access tokens carry.
+    pub amr: Vec<String>,
+    pub auth_time: time::OffsetDateTime,
 }
 
 impl SessionStart {
@@ -35,15 +40,18 @@ impl SessionStart {
     pub(super) async fn new(
         ports: &Ports,
         user: PortalUser,
-        family_id: String,
+        family: &SessionFamily,
         refresh_token: SecretToken,
     ) -> Result<Self, DomainError> {
         let organization_roles = organization_roles(ports, &user).await?;
+        let (amr, auth_time) = family.authentication();
         Ok(Self {
             roles: user.effective_roles(&organization_roles),
             user,
-            family_id,
+            family_id: family.id.clone(),
             refresh_token,
+            amr,
+            auth_time,
         })
     }
 }
@@ -162,23 +170,30 @@ pub async fn accept_invitation(
         .accept_invitation(&next, &session, contact.as_ref())
         .await
     {
-        Ok(()) => SessionStart::new(ports, next, session.family.id, session.token).await,
+        Ok(()) => SessionStart::new(ports, next, &session.family, session.token).await,
         Err(StoreError::ConditionFailed) => Err(DomainError::InvitationInvalid),
         Err(other) => Err(other.into()),
     }
 }
 
-/// Checks a username and password and begins a session (a refresh token family): see
+/// Checks a username and password and begins a session (a refresh token family), or the
+/// second step when the account has a second factor (or must enrol one): see
 /// [`verify_login`].
 pub async fn log_in(
     ports: &Ports,
     username: &str,
     password: &str,
     client: &ClientInfo,
-) -> Result<SessionStart, DomainError> {
-    let (user, session) = verify_login(ports, username, password, client, true).await?;
-    let session = session.expect("a session was asked for");
-    SessionStart::new(ports, user, session.family.id, session.token).await
+) -> Result<SignIn<SessionStart>, DomainError> {
+    match verify_login(ports, username, password, client, true).await? {
+        SignIn::Done((user, session)) => {
+            let session = session.expect("a session was asked for");
+            Ok(SignIn::Done(
+                SessionStart::new(ports, user, &session.family, session.token).await?,
+            ))
+        }
+        SignIn::SecondStep(step) => Ok(SignIn::SecondStep(step)),
+    }
 }
 
 /// Checks a username and password. The attempt is counted against the username's guard
@@ -187,13 +202,15 @@ pub async fn log_in(
 /// `InvalidCredentials`, and an unknown username costs the same Argon2 verification as a
 /// wrong password. A success is recorded (the login history, the guard cleared) with a new
 /// session when `with_session` (the OpenID provider keeps a session of its own instead).
+/// An account with a second factor (or one its organization requires) gets the second
+/// step instead, and its attempt stays counted until that step passes.
 pub(super) async fn verify_login(
     ports: &Ports,
     username: &str,
     password: &str,
     client: &ClientInfo,
     with_session: bool,
-) -> Result<(PortalUser, Option<NewSession>), DomainError> {
+) -> Result<SignIn<SignedIn>, DomainError> {
     let field = ports.settings.username_field;
     let user = match field.typed(username) {
         Some(username) => ports.store.portal_user_by_username(&username).await?,
@@ -202,7 +219,7 @@ pub(super) async fn verify_login(
     reserve_attempt(ports, &LoginGuard::key_for(field, username)).await?;
     let stored = user.as_ref().and_then(|user| user.password_hash());
     let verified = ports.hasher.verify(password, stored).await;
-    let Some(mut user) = user else {
+    let Some(user) = user else {
         return Err(DomainError::InvalidCredentials);
     };
     let now = ports.clock.now();
@@ -211,13 +228,40 @@ pub(super) async fn verify_login(
         ports.store.record_login_failure(&event).await?;
         return Err(DomainError::InvalidCredentials);
     }
-    // A concurrent change to the user means re-reading it and recording again (the
-    // password is not verified twice).
+    if let Some(purpose) = second_step_for(ports, &user).await? {
+        return Ok(SignIn::SecondStep(
+            begin_second_step(ports, user, purpose).await?,
+        ));
+    }
+    let signed_in = record_sign_in(ports, user, client, with_session, password_amr(), |user| {
+        Ok(user.login_succeeded(now))
+    })
+    .await?;
+    Ok(SignIn::Done(signed_in))
+}
+
+/// A user who passed every step, and the session begun for them (when one was asked for).
+pub(super) type SignedIn = (PortalUser, Option<NewSession>);
+
+/// Records a sign-in that passed (the login history, the guard cleared, the session
+/// begun with `amr`) as the user `pass` makes of the one read. A concurrent change to
+/// the user means re-reading it and passing it again (the password is not verified
+/// twice, but a second factor is checked again against the fresh user).
+pub(super) async fn record_sign_in(
+    ports: &Ports,
+    mut user: PortalUser,
+    client: &ClientInfo,
+    with_session: bool,
+    amr: Vec<String>,
+    pass: impl Fn(&PortalUser) -> Result<PortalUser, DomainError>,
+) -> Result<SignedIn, DomainError> {
+    let now = ports.clock.now();
     for _ in 0..OPTIMISTIC_RETRIES {
-        let next = user.login_succeeded(now);
+        let next = pass(&user)?;
         let event = LoginEvent::new(user.id(), true, client, now);
         let session = with_session.then(|| {
             NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now)
+                .signed_in_with(amr.clone())
         });
         match ports
             .store
@@ -241,7 +285,7 @@ pub(super) async fn verify_login(
 
 /// A login that could not be counted or recorded because others kept changing the same
 /// account: never a 409 (that would tell an attacker their guesses raced), but a short wait.
-const BUSY: DomainError = DomainError::TooManyAttempts {
+pub(super) const BUSY: DomainError = DomainError::TooManyAttempts {
     retry_after: std::time::Duration::from_secs(1),
 };
 
@@ -251,7 +295,7 @@ const RESERVE_RETRIES: usize = 5;
 
 /// Counts one attempt against the username's guard, reading it again (and so checking
 /// the lock again) whenever it moved; `TooManyAttempts` while it is locked.
-async fn reserve_attempt(ports: &Ports, key: &str) -> Result<(), DomainError> {
+pub(super) async fn reserve_attempt(ports: &Ports, key: &str) -> Result<(), DomainError> {
     for _ in 0..RESERVE_RETRIES {
         let guard = ports
             .store
@@ -315,7 +359,7 @@ pub(super) async fn refresh_family(
                 .await
             {
                 Ok(()) => Ok((
-                    SessionStart::new(ports, user, family.id.clone(), refresh_token).await?,
+                    SessionStart::new(ports, user, &family, refresh_token).await?,
                     family,
                 )),
                 Err(StoreError::ConditionFailed) => Err(DomainError::Unauthenticated),

@@ -15,6 +15,7 @@ mod organizations;
 mod reject_registration;
 mod resend_code;
 mod review_queue;
+mod second_factors;
 mod staff_sessions;
 mod submit_registration;
 mod verify_registration;
@@ -47,7 +48,7 @@ pub use oidc::{
     change_oidc_client, delete_oidc_client, end_provider_session, issue_authorization_code,
     oidc_client, oidc_clients, provider_session, redeem_authorization_code, refresh_app_session,
     register_oidc_client, registered_client, revoke_app_session, revoke_refresh_token,
-    sign_in_to_provider,
+    sign_in_to_provider, sign_in_to_provider_second_step,
 };
 pub use organizations::{
     BulkInvite, Entry, MemberOutcome, MemberResult, add_members, change_organization,
@@ -58,6 +59,10 @@ pub use resend_code::resend_code;
 pub use review_queue::{
     RegistrationDetail, Suggestion, SuggestionMatch, list_registrations, registration_detail,
     search_registrations,
+};
+pub use second_factors::{
+    Enroller, MfaStep, SecondFactorAnswer, SignIn, TotpSetup, confirm_totp, log_in_second_step,
+    remove_totp, replace_recovery_codes, reset_second_factors, start_totp,
 };
 pub use staff_sessions::{
     SignInStart, begin_staff_sign_in, end_staff_session, staff_session, start_staff_session,

@@ -6,9 +6,10 @@
 
 use crate::ids::{OidcClientId, PortalUserId};
 use crate::login::ClientInfo;
+use crate::mfa::password_amr;
 use crate::oidc::{
-    AMR_PASSWORD, AuthorizationCode, CODE_LIFETIME, ClientSettings, ClientType, OidcClient,
-    OidcGrant, PROVIDER_SESSION_LIFETIME, ProviderSession, pkce_matches,
+    AuthorizationCode, CODE_LIFETIME, ClientSettings, ClientType, OidcClient, OidcGrant,
+    PROVIDER_SESSION_LIFETIME, ProviderSession, pkce_matches,
 };
 use crate::random::new_id;
 use crate::secret_token::{SecretToken, token_hash};
@@ -18,6 +19,7 @@ use crate::user::PortalUser;
 use crate::{DomainError, Ports, StoreError};
 
 use super::accounts::{SessionStart, active_user, refresh_family, verify_login};
+use super::second_factors::{SecondFactorAnswer, SignIn, pass_second_step};
 
 /// A client just registered, with its secret (shown once; only its hash is kept).
 pub struct RegisteredClient {
@@ -126,15 +128,38 @@ pub struct ProviderSignIn {
 }
 
 /// Signs in at the provider with a password: the same login as `POST /sessions` (counted
-/// against the lockout, recorded in the login history), which starts a provider session
-/// instead of a refresh token family.
+/// against the lockout, recorded in the login history, a second step when the account
+/// has a second factor), which starts a provider session instead of a refresh token family.
 pub async fn sign_in_to_provider(
     ports: &Ports,
     username: &str,
     password: &str,
     client: &ClientInfo,
+) -> Result<SignIn<ProviderSignIn>, DomainError> {
+    match verify_login(ports, username, password, client, false).await? {
+        SignIn::Done((user, _)) => Ok(SignIn::Done(
+            start_provider_session(ports, &user, password_amr()).await?,
+        )),
+        SignIn::SecondStep(step) => Ok(SignIn::SecondStep(step)),
+    }
+}
+
+/// Finishes a provider sign-in with its second factor (see `POST /sessions/mfa`).
+pub async fn sign_in_to_provider_second_step(
+    ports: &Ports,
+    token: &str,
+    answer: &SecondFactorAnswer,
+    client: &ClientInfo,
 ) -> Result<ProviderSignIn, DomainError> {
-    let (user, _) = verify_login(ports, username, password, client, false).await?;
+    let ((user, _), amr) = pass_second_step(ports, token, answer, client, false).await?;
+    start_provider_session(ports, &user, amr).await
+}
+
+async fn start_provider_session(
+    ports: &Ports,
+    user: &PortalUser,
+    amr: Vec<String>,
+) -> Result<ProviderSignIn, DomainError> {
     let now = ports.clock.now();
     let key = SecretToken::generate(ports.random.as_ref());
     let session = ProviderSession {
@@ -142,7 +167,7 @@ pub async fn sign_in_to_provider(
         user_id: user.id().clone(),
         token_version: user.token_version(),
         auth_time: now,
-        amr: vec![AMR_PASSWORD.to_owned()],
+        amr,
         expires_at: now + PROVIDER_SESSION_LIFETIME,
     };
     ports.store.start_provider_session(&session).await?;
@@ -273,7 +298,7 @@ pub async fn redeem_authorization_code(
         .await
     {
         Ok(()) => Ok(AppSession {
-            start: SessionStart::new(ports, user, session.family.id, session.token).await?,
+            start: SessionStart::new(ports, user, &session.family, session.token).await?,
             grant,
             nonce: stored.nonce,
         }),

@@ -39,6 +39,7 @@ pub async fn create_organization(
         name: form.name,
         account_ref: form.account_ref,
         roles: form.roles,
+        require_mfa: form.require_mfa,
         created_at: now,
         audit: vec![AuditEvent::new(
             &staff.actor(),

@@ -14,6 +14,7 @@ mod link_email;
 pub(crate) mod password_changed;
 pub(crate) mod password_reset;
 pub(crate) mod rejection;
+pub(crate) mod second_factor_changed;
 pub(crate) mod verification_code;
 
 use portal_domain::types::Locale;

@@ -14,9 +14,11 @@ use jsonwebtoken::{
 use portal_adapters::OsRandomness;
 use portal_domain::ids::{OrganizationId, PortalUserId};
 use portal_domain::random::new_id;
+use portal_domain::use_cases::SessionStart;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 
 use super::config::{AccessTokenConfig, AccessTokenVerifierConfig};
 
@@ -53,6 +55,28 @@ pub struct AccessTokenSubject {
     /// The session (refresh token family) the token belongs to, the token's `sid`:
     /// logging out ends that session.
     pub session_id: String,
+    /// How the person signed in, the token's `amr` (RFC 8176).
+    pub amr: Vec<String>,
+    /// When the person signed in (not when the session was last refreshed), the token's
+    /// `auth_time`: what "signed in within the last five minutes" is checked against.
+    pub auth_time: OffsetDateTime,
+}
+
+impl AccessTokenSubject {
+    /// The subject of a session's tokens.
+    pub fn of(session: &SessionStart) -> Self {
+        let user = &session.user;
+        Self {
+            user_id: user.id().clone(),
+            organization_id: user.organization_id().cloned(),
+            roles: session.roles.iter().map(ToString::to_string).collect(),
+            org_admin: user.org_admin(),
+            token_version: user.token_version(),
+            session_id: session.family_id.clone(),
+            amr: session.amr.clone(),
+            auth_time: session.auth_time,
+        }
+    }
 }
 
 /// The claims of an access token, named as in the token.
@@ -77,6 +101,20 @@ pub struct AccessTokenClaims {
     pub ver: u64,
     /// The session the token belongs to.
     pub sid: String,
+    /// How the person signed in (tokens issued before it was carried have none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// When the person signed in, in seconds since the Unix epoch (0 in tokens issued
+    /// before it was carried: never recent).
+    #[serde(default)]
+    pub auth_time: u64,
+}
+
+impl AccessTokenClaims {
+    pub fn signed_in_at(&self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(self.auth_time.min(i64::MAX as u64) as i64)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
 }
 
 /// Issues portal access tokens (the password function). Build it once per cold start
@@ -126,6 +164,8 @@ impl AccessTokens {
             org_admin: subject.org_admin,
             ver: subject.token_version,
             sid: subject.session_id.clone(),
+            amr: subject.amr.clone(),
+            auth_time: subject.auth_time.unix_timestamp().max(0).unsigned_abs(),
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some(TYP.to_owned());

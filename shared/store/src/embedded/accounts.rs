@@ -50,7 +50,7 @@ impl AccountStore for EmbeddedStore {
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
-            let mut changes = vec![Change::PortalUser(next.into())];
+            let mut changes = vec![Change::portal_user(next)];
             if let Some(contact) = contact {
                 // DynamoDB's order: the contact's version, its email's guard, the username's.
                 changes.extend(contact_edit(state, &contact.previous, &contact.next)?);
@@ -92,7 +92,7 @@ impl AccountStore for EmbeddedStore {
     ) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
-            let mut changes = vec![Change::PortalUser(next.into()), login_record(event)];
+            let mut changes = vec![Change::portal_user(next), login_record(event)];
             changes.extend(login_guard_cleared(next));
             if let Some(session) = session {
                 changes.extend(begin_session(state, session)?);
@@ -108,7 +108,7 @@ impl AccountStore for EmbeddedStore {
     async fn unlock_login(&self, next: &PortalUser) -> Result<(), StoreError> {
         self.commit(|state| {
             state.expect_previous_user_version(next)?;
-            let mut changes = vec![Change::PortalUser(next.into())];
+            let mut changes = vec![Change::portal_user(next)];
             changes.extend(login_guard_cleared(next));
             Ok(changes)
         })
@@ -235,7 +235,7 @@ impl AccountStore for EmbeddedStore {
             }
             let mut changes = vec![
                 Change::PasswordReset(used.clone()),
-                Change::PortalUser(next.into()),
+                Change::portal_user(next),
                 Change::Outbox(OutboxEntry::pending(email)),
             ];
             changes.extend(login_guard_cleared(next));

@@ -65,7 +65,7 @@ pub(super) fn new_user(
     {
         return Err(StoreError::ConditionFailed);
     }
-    let mut changes = vec![Change::PortalUser(user.into())];
+    let mut changes = vec![Change::portal_user(user)];
     changes.extend(username);
     changes.extend(email.map(|email| Change::Outbox(OutboxEntry::pending(email))));
     changes.extend(pointer.map(Change::Invitation));

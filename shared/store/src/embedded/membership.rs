@@ -147,7 +147,7 @@ impl MembershipStore for EmbeddedStore {
             if email.is_some_and(|email| state.outbox.contains_key(&email.id)) {
                 return Err(StoreError::ConditionFailed);
             }
-            let mut changes = vec![Change::PortalUser(next.into())];
+            let mut changes = vec![Change::portal_user(next)];
             // Written again even when unchanged: it only ever names the same user.
             changes.extend(InvitationPointer::pending(next).map(Change::Invitation));
             changes.extend(email.map(|email| Change::Outbox(OutboxEntry::pending(email))));
@@ -169,7 +169,7 @@ impl MembershipStore for EmbeddedStore {
                 return Err(StoreError::ConditionFailed);
             }
             let mut changes = vec![
-                Change::PortalUser(next.into()),
+                Change::portal_user(next),
                 Change::PasswordReset(reset.clone()),
             ];
             changes.extend(email.map(|email| Change::Outbox(OutboxEntry::pending(email))));
@@ -204,7 +204,7 @@ fn new_member(state: &State, member: &NewMember) -> Result<Vec<Change>, StoreErr
         NewMember::Update(next) => {
             state.expect_previous_user_version(next)?;
             state.expect_organization(next)?;
-            Ok(vec![Change::PortalUser(next.into())])
+            Ok(vec![Change::portal_user(next)])
         }
     }
 }

@@ -118,7 +118,7 @@ impl PortalUserStore for EmbeddedStore {
                 return Err(StoreError::ConditionFailed);
             }
             let username = username_guard(state, user).map_err(|_| StoreError::ConditionFailed)?;
-            let mut changes = vec![Change::PortalUser(user.into())];
+            let mut changes = vec![Change::portal_user(user)];
             changes.extend(username);
             Ok(changes)
         })

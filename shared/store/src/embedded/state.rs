@@ -208,6 +208,12 @@ pub(super) struct LoginRecord {
     pub event: LoginEvent,
 }
 
+impl Change {
+    pub(super) fn portal_user(user: &PortalUser) -> Self {
+        Self::PortalUser(Box::new(user.into()))
+    }
+}
+
 /// The new state of one entity.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -215,7 +221,8 @@ pub(super) enum Change {
     Registration(RegistrationRecord),
     Outbox(OutboxEntry),
     Throttle(ThrottleCount),
-    PortalUser(PortalUserRecord),
+    // Boxed: a user with second factors is the largest change by far.
+    PortalUser(Box<PortalUserRecord>),
     Username(UsernameGuard),
     Contact(Contact),
     ContactEmail(ContactEmailGuard),
@@ -262,7 +269,7 @@ impl State {
                 Change::Throttle(count) => {
                     self.throttles.insert(count.key.clone(), count);
                 }
-                Change::PortalUser(record) => self.put_portal_user(record.into()),
+                Change::PortalUser(record) => self.put_portal_user((*record).into()),
                 Change::Username(guard) => {
                     self.usernames
                         .insert(guard.username.to_string(), guard.portal_user_id);

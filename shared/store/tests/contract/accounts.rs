@@ -329,6 +329,7 @@ fn successor(old: &RefreshToken) -> RefreshToken {
         expires_at: old.expires_at,
         revoked_at: None,
         oidc: None,
+        amr: portal_domain::mfa::password_amr(),
     };
     RefreshToken::issue(&OsRandomness, &family, now()).0
 }

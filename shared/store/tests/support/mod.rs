@@ -478,6 +478,7 @@ pub fn organization() -> Organization {
         name: Company::parse("Analytical Engines").expect("a company"),
         account_ref: Some("ACC-1".into()),
         roles: vec![Role::parse("billing.viewer").expect("a role")],
+        require_mfa: false,
         created_at: now,
         audit: vec![AuditEvent::new(
             &staff(),

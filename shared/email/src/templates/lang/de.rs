@@ -3,7 +3,7 @@
 use super::Language;
 use crate::templates::{
     DateTimeFormat, access_info, already_registered, deactivated, invitation, layout,
-    password_changed, password_reset, rejection, verification_code,
+    password_changed, password_reset, rejection, second_factor_changed, verification_code,
 };
 
 pub(super) static DE: Language = Language {
@@ -74,6 +74,17 @@ pub(super) static DE: Language = Language {
         deactivated: "Ihr Konto für {product} wurde deaktiviert.",
         consequences: "Alle bestehenden Anmeldungen wurden beendet, und Einladungslinks, die Sie möglicherweise erhalten haben, sind nicht mehr gültig.",
         mistake: "Falls Sie das für einen Irrtum halten, wenden Sie sich an die Administration Ihrer Organisation oder schreiben Sie an {support}.",
+    },
+    second_factor_changed: second_factor_changed::Strings {
+        subject: "Sicherheitsrelevante Änderung an Ihrem Konto für {product}",
+        greeting: "Hallo {first_name},",
+        authenticator_added: "Zu Ihrem Konto für {product} wurde eine Authenticator-App hinzugefügt.",
+        authenticator_removed: "Aus Ihrem Konto für {product} wurde eine Authenticator-App entfernt.",
+        recovery_codes_replaced: "Ihr Konto für {product} hat neue Wiederherstellungscodes erhalten; die bisherigen sind nicht mehr gültig.",
+        reset_by_staff: "Unser Team hat auf Ihre Bitte hin die zweiten Faktoren Ihres Kontos für {product} entfernt. Bei Ihrer nächsten Anmeldung benötigen Sie nur Ihr Passwort, es sei denn, Ihre Organisation verlangt einen zweiten Faktor; dann richten Sie erneut einen ein.",
+        not_you: "Falls Sie diese Änderung weder selbst vorgenommen noch veranlasst haben, setzen Sie Ihr Passwort sofort zurück:",
+        reset: "Passwort zurücksetzen",
+        tell_us: "Schreiben Sie anschließend an {support}, damit wir der Sache nachgehen können.",
     },
     date_time: DateTimeFormat {
         pattern: "{day}. {month} {year}, {hour}:{minute} UTC",

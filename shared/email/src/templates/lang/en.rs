@@ -3,7 +3,7 @@
 use super::Language;
 use crate::templates::{
     DateTimeFormat, access_info, already_registered, deactivated, invitation, layout,
-    password_changed, password_reset, rejection, verification_code,
+    password_changed, password_reset, rejection, second_factor_changed, verification_code,
 };
 
 pub(super) static EN: Language = Language {
@@ -74,6 +74,17 @@ pub(super) static EN: Language = Language {
         deactivated: "Your {product} account was deactivated.",
         consequences: "Every signed-in session was signed out, and any invitation link you were sent no longer works.",
         mistake: "If you think this is a mistake, contact your organization's administrator or write to {support}.",
+    },
+    second_factor_changed: second_factor_changed::Strings {
+        subject: "Security change to your {product} account",
+        greeting: "Hello {first_name},",
+        authenticator_added: "An authenticator app was added to your {product} account.",
+        authenticator_removed: "An authenticator app was removed from your {product} account.",
+        recovery_codes_replaced: "New recovery codes were made for your {product} account; the old ones no longer work.",
+        reset_by_staff: "Our staff removed the second factors of your {product} account at your request. Your next sign-in needs only your password, unless your organization requires a second factor; then you set one up again.",
+        not_you: "If you did not make or ask for this change, reset your password at once:",
+        reset: "Reset your password",
+        tell_us: "Then write to {support} so we can look into it.",
     },
     date_time: DateTimeFormat {
         pattern: "{day} {month} {year}, {hour}:{minute} UTC",

@@ -16,7 +16,7 @@ mod en;
 
 use super::{
     DateTimeFormat, access_info, already_registered, deactivated, invitation, layout,
-    password_changed, password_reset, rejection, verification_code,
+    password_changed, password_reset, rejection, second_factor_changed, verification_code,
 };
 
 /// Everything one language says: the strings of every kind of email, the frame they
@@ -31,6 +31,7 @@ pub(super) struct Language {
     pub(super) access_info: access_info::Strings,
     pub(super) password_changed: password_changed::Strings,
     pub(super) deactivated: deactivated::Strings,
+    pub(super) second_factor_changed: second_factor_changed::Strings,
     pub(super) date_time: DateTimeFormat,
 }
 

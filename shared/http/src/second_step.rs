@@ -1,0 +1,83 @@
+//! The second step of a sign-in as the API speaks it, shared by `POST /sessions` and the
+//! OpenID provider's login: what a right password answers when a second factor is due,
+//! and the body that finishes it.
+
+use portal_domain::mfa::{ChallengePurpose, MfaMethod, RecoveryCode, TotpCode};
+use portal_domain::use_cases::{MfaStep, SecondFactorAnswer};
+use portal_domain::{DomainError, FieldErrors};
+use serde::{Deserialize, Serialize};
+
+/// A right password for an account with a second factor, or one whose organization
+/// requires one: no token yet.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum SecondStep {
+    /// Finish with `POST /sessions/mfa` within 5 minutes.
+    Required {
+        /// Always `true`.
+        mfa_required: bool,
+        /// Single use; 5 wrong codes end it.
+        mfa_token: String,
+        methods: Vec<MfaMethod>,
+    },
+    /// Set up an authenticator app with `POST /me/mfa/totp` and `/me/mfa/totp/confirm`
+    /// (this token as the bearer, within 15 minutes), then sign in again.
+    EnrolmentRequired {
+        /// Always `true`.
+        mfa_enrollment_required: bool,
+        enrollment_token: String,
+    },
+}
+
+impl From<MfaStep> for SecondStep {
+    fn from(step: MfaStep) -> Self {
+        match step.purpose {
+            ChallengePurpose::SecondFactor => Self::Required {
+                mfa_required: true,
+                mfa_token: step.token,
+                methods: step.methods,
+            },
+            ChallengePurpose::Enrolment => Self::EnrolmentRequired {
+                mfa_enrollment_required: true,
+                enrollment_token: step.token,
+            },
+        }
+    }
+}
+
+/// `{mfa_token, code | recovery_code}`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SecondFactorBody {
+    #[schema(value_type = String)]
+    mfa_token: Option<String>,
+    /// The 6 digits the authenticator app shows.
+    code: Option<String>,
+    /// One of the recovery codes (each works once).
+    recovery_code: Option<String>,
+}
+
+impl SecondFactorBody {
+    /// The token and the answer, checked for shape before any account is read.
+    pub fn parse(self) -> Result<(String, SecondFactorAnswer), DomainError> {
+        let mut errors = FieldErrors::new();
+        let token = errors.require("mfa_token", self.mfa_token.as_deref(), |token| {
+            Ok(token.to_owned())
+        });
+        let answer = match (self.code, self.recovery_code) {
+            (Some(code), None) => errors
+                .check("code", TotpCode::parse(&code))
+                .map(SecondFactorAnswer::Totp),
+            (None, Some(code)) => errors
+                .check("recovery_code", RecoveryCode::parse(&code))
+                .map(SecondFactorAnswer::RecoveryCode),
+            _ => {
+                errors.add("code", "give either code or recovery_code");
+                None
+            }
+        };
+        match (token, answer) {
+            (Some(token), Some(answer)) => Ok((token, answer)),
+            _ => Err(DomainError::Validation(errors)),
+        }
+    }
+}
