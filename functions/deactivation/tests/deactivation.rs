@@ -27,7 +27,7 @@ async fn every_route_needs_its_token() {
 
     let staff = routes(
         "/staff/portal-users",
-        &["deactivate", "reactivate", "unlock"],
+        &["deactivate", "reactivate", "unlock", "mfa/reset"],
     );
     let org = routes("/org/members", &["deactivate", "reactivate"]);
     let portal = Some(outsider.access_token.as_str());

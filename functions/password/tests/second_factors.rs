@@ -530,3 +530,53 @@ async fn the_providers_login_has_the_second_step_too() {
             .starts_with("__Host-portal-provider=")
     );
 }
+
+#[tokio::test]
+async fn every_factor_route_needs_a_valid_token_and_an_enrolment_token_opens_only_enrolment() {
+    let app = TestApp::start();
+    let organization = app
+        .create_organization(json!({ "name": "Acme", "roles": [], "require_mfa": true }))
+        .await;
+    let ada = app.registered_user(person("ada@example.com")).await;
+    app.change_user(
+        &ada.id,
+        json!({ "organization_id": organization.id("organization_id") }),
+    )
+    .await;
+    let enrolment = app
+        .log_in("ada@example.com", PASSWORD)
+        .await
+        .id("enrollment_token");
+    let before = app.store.snapshot();
+    let routes = [
+        (Method::GET, "/me/mfa"),
+        (Method::POST, "/me/mfa/totp"),
+        (Method::DELETE, "/me/mfa/totp"),
+        (Method::POST, "/me/mfa/totp/confirm"),
+        (Method::POST, "/me/mfa/recovery-codes"),
+    ];
+
+    let staff = app.token.clone();
+    for (method, path) in &routes {
+        for bearer in [None, Some(staff.as_str()), Some("eyJhbGciOiJub25lIn0.e30.")] {
+            app.call(
+                method.clone(),
+                path,
+                bearer,
+                Some(json!({ "code": "123456" })),
+            )
+            .await
+            .assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+        }
+    }
+    for (method, path) in [
+        (Method::GET, "/me/mfa"),
+        (Method::DELETE, "/me/mfa/totp"),
+        (Method::POST, "/me/mfa/recovery-codes"),
+    ] {
+        app.call(method, path, Some(&enrolment), None)
+            .await
+            .assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+    }
+    assert_eq!(app.store.snapshot(), before, "nothing changed");
+}

@@ -23,6 +23,8 @@ mod outbox;
 mod queue_search;
 #[path = "contract/review_queue.rs"]
 mod review_queue;
+#[path = "contract/second_factors.rs"]
+mod second_factors;
 #[path = "contract/staff_sessions.rs"]
 mod staff_sessions;
 
@@ -47,6 +49,7 @@ use oidc::*;
 use outbox::*;
 use queue_search::*;
 use review_queue::*;
+use second_factors::*;
 use staff_sessions::*;
 
 /// Instantiates every contract test for every adapter.
@@ -196,6 +199,10 @@ contract!(
     a_new_invitation_is_found_by_its_hash_and_its_email_is_pending,
     a_moved_user_is_listed_in_its_new_organization_only,
     moving_a_user_into_a_missing_organization_is_refused_and_writes_nothing,
+    // second factors
+    second_factors_and_a_sign_in_step_read_back_with_the_user,
+    of_two_racing_second_steps_from_one_version_exactly_one_is_recorded,
+    an_organizations_policy_and_a_sessions_amr_read_back,
     // oidc
     an_oidc_client_is_created_listed_by_name_updated_and_deleted,
     no_oidc_clients_is_an_empty_list,

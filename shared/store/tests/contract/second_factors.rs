@@ -1,0 +1,118 @@
+//! Second factors live on the user: each change is one conditional write of it, so they
+//! read back whole and two racing sign-in steps from one version cannot both pass.
+
+use portal_adapters::OsRandomness;
+use portal_domain::StoreError;
+use portal_domain::login::LoginEvent;
+use portal_domain::mfa::{
+    AMR_MFA, AMR_OTP, AMR_PASSWORD, ChallengePurpose, MfaChallenge, RecoveryCodes,
+    SecondFactorProof,
+};
+use portal_domain::organization::OrganizationChange;
+
+use crate::support::{Subject, active_in, client, now, organization, session, staff};
+
+/// An active user with a confirmed authenticator app, ten recovery codes and a second
+/// step under way, as the store keeps it.
+async fn with_second_step(store: &impl Subject) -> portal_domain::user::PortalUser {
+    let (user, _) = active_in(store).await;
+    let pending = user.start_totp("sealed-secret".into(), now()).unwrap();
+    store.update_portal_user(&pending, None).await.unwrap();
+    let codes = RecoveryCodes::generate(&OsRandomness);
+    let enrolled = pending.confirm_totp(7, codes.hashes, now()).unwrap();
+    store.update_portal_user(&enrolled, None).await.unwrap();
+    let (challenge, _) = MfaChallenge::begin(
+        &OsRandomness,
+        enrolled.id(),
+        ChallengePurpose::SecondFactor,
+        now(),
+    );
+    let stepping = enrolled.begin_mfa_challenge(challenge);
+    store.update_portal_user(&stepping, None).await.unwrap();
+    stepping
+}
+
+pub async fn second_factors_and_a_sign_in_step_read_back_with_the_user(store: &impl Subject) {
+    let user = with_second_step(store).await;
+
+    let stored = store.portal_user(user.id()).await.unwrap().unwrap();
+    assert_eq!(stored, user);
+    assert_eq!(stored.second_factors().recovery_codes.len(), 10);
+    assert!(stored.second_factors().challenge.is_some());
+    let by_username = store
+        .portal_user_by_username(user.username().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(by_username, Some(user));
+}
+
+pub async fn of_two_racing_second_steps_from_one_version_exactly_one_is_recorded(
+    store: &impl Subject,
+) {
+    let user = with_second_step(store).await;
+    let event = LoginEvent::new(user.id(), true, &client(), now());
+    let by_code = user.second_factor_passed(SecondFactorProof::Totp { step: 8 }, now());
+    let by_recovery =
+        user.second_factor_passed(SecondFactorProof::RecoveryCode { index: 0 }, now());
+
+    let first = store
+        .record_login_success(&by_code, &event, Some(&session(&by_code)))
+        .await;
+    let before = store.everything().await;
+    let second = store
+        .record_login_success(&by_recovery, &event, Some(&session(&by_recovery)))
+        .await;
+
+    assert!(first.is_ok(), "{first:?}");
+    assert!(
+        matches!(second, Err(StoreError::ConditionFailed)),
+        "{second:?}"
+    );
+    assert_eq!(store.everything().await, before, "the loser wrote nothing");
+    let stored = store.portal_user(user.id()).await.unwrap().unwrap();
+    assert_eq!(stored.second_factors().challenge, None);
+    assert_eq!(stored.second_factors().recovery_codes.len(), 10);
+}
+
+pub async fn an_organizations_policy_and_a_sessions_amr_read_back(store: &impl Subject) {
+    let mut acme = organization();
+    acme.require_mfa = true;
+    store.create_organization(&acme).await.unwrap();
+    assert_eq!(
+        store.organization(&acme.id).await.unwrap(),
+        Some(acme.clone())
+    );
+    let change = OrganizationChange {
+        require_mfa: Some(false),
+        ..OrganizationChange::default()
+    };
+    let relaxed = acme.change(&staff(), &change, now());
+    store.update_organization(&relaxed).await.unwrap();
+    assert_eq!(
+        store
+            .organization(&acme.id)
+            .await
+            .unwrap()
+            .map(|o| o.require_mfa),
+        Some(false)
+    );
+
+    let (user, _) = active_in(store).await;
+    let amr = vec![
+        AMR_PASSWORD.to_owned(),
+        AMR_OTP.to_owned(),
+        AMR_MFA.to_owned(),
+    ];
+    let begun = session(&user).signed_in_with(amr.clone());
+    let event = LoginEvent::new(user.id(), true, &client(), now());
+    store
+        .record_login_success(&user.login_succeeded(now()), &event, Some(&begun))
+        .await
+        .unwrap();
+    let family = store
+        .session_family(&begun.family.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(family.amr, amr);
+}
