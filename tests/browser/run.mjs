@@ -16,6 +16,8 @@ import { CLIENT_ID, CLIENT_SECRET, startIdp } from './lib/idp.mjs';
 import { Portal, REPO, uniqueEmail } from './lib/portal.mjs';
 // The portal as an OpenID provider, for apps built on openid-client and Authlib.
 import './oidc.mjs';
+// Second factors: an authenticator app (pyotp plays it), recovery codes, staff resetting them.
+import './mfa.mjs';
 
 // Long enough, and not guessable from the person's name or address.
 const PASSWORD = 'violet tractor harbour 42 mosaic';

@@ -1,11 +1,12 @@
-"""The code an authenticator app shows now (plus an offset in seconds), computed by pyotp,
-a TOTP implementation none of us wrote: python totp_code.py SECRET [OFFSET_SECONDS]."""
+"""The code an authenticator app shows, computed by pyotp, a TOTP implementation none of us
+wrote (the black-box and browser tests' app): python totp_code.py SECRET [UNIX_SECONDS]
+(now when left out; spaces in the secret, as the pages group it, are dropped)."""
 
 import sys
 import time
 
 import pyotp
 
-secret = sys.argv[1]
-offset = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-print(pyotp.TOTP(secret).at(int(time.time()) + offset))
+secret = "".join(sys.argv[1].split())
+at = int(sys.argv[2]) if len(sys.argv) > 2 else int(time.time())
+print(pyotp.TOTP(secret).at(at))

@@ -16,7 +16,7 @@ fn pyotp(secret: &str, offset_seconds: i64) -> String {
     let output = std::process::Command::new(python)
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/python/totp_code.py"))
         .arg(secret)
-        .arg(offset_seconds.to_string())
+        .arg((time::OffsetDateTime::now_utc().unix_timestamp() + offset_seconds).to_string())
         .output()
         .expect("run python");
     assert!(

@@ -7,6 +7,7 @@ use portal_domain::audit::AuditEvent;
 use portal_domain::ids::{ContactId, ImportId, OrganizationId, PortalUserId};
 use portal_domain::import::{ImportCounts, ImportJob, ImportStatus, RowResult};
 use portal_domain::invitation::Invitation;
+use portal_domain::mfa::MfaMethod;
 use portal_domain::organization::Organization;
 use portal_domain::page::Page;
 use portal_domain::types::Role;
@@ -109,11 +110,15 @@ pub struct PortalUserDetail {
     /// The newest logins first.
     logins: Vec<LoginView>,
     history: Vec<AuditEvent>,
+    /// What the user's sign-in can be finished with after the password (empty: the
+    /// password alone); what a reset of their second factors would remove.
+    second_factors: Vec<MfaMethod>,
 }
 
 impl PortalUserDetail {
     pub fn new(detail: &MemberDetail, now: OffsetDateTime) -> Self {
         Self {
+            second_factors: detail.user.second_factors().methods(),
             user: PortalUserView::of_detail(detail, now),
             logins: detail.logins.iter().map(LoginView::from).collect(),
             history: detail.user.audit().to_vec(),

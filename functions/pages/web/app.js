@@ -1,5 +1,6 @@
 // Shared by every page: calls to the API, the alert and status regions, the session's
-// tokens. Untrusted text only ever reaches the page through textContent.
+// tokens, an authenticator app's QR code. Untrusted text only ever reaches the page through
+// textContent.
 
 /** `document.getElementById`, failing loudly when a page lacks an element it needs. */
 export function $(id) {
@@ -267,6 +268,73 @@ export function when(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return el('time', { dateTime: iso }, date.toLocaleString());
+}
+
+// ---- Second factors -------------------------------------------------------------------
+
+/** What a QR code is drawn with, and the attributes kept with the values they may take. */
+const NUMBER = /^[0-9.]+$/;
+const COLOUR = /^(#[0-9a-f]{3,8}|[a-z]+)$/i;
+const DRAWING = {
+  svg: { viewBox: /^[0-9. ]+$/, width: NUMBER, height: NUMBER, 'shape-rendering': /^[a-z]+$/i },
+  rect: { x: NUMBER, y: NUMBER, width: NUMBER, height: NUMBER, fill: COLOUR },
+  path: { d: /^[MmHhVvLlZz0-9 .,-]+$/, fill: COLOUR },
+};
+
+/** `node` alone (no children) in this document, with only the attributes `DRAWING` allows. */
+function drawingCopy(node) {
+  const allowed = DRAWING[node.localName];
+  const copy = document.importNode(node, false);
+  for (const name of copy.getAttributeNames()) {
+    const kept = Object.hasOwn(allowed, name) && allowed[name].test(copy.getAttribute(name));
+    if (!kept) copy.removeAttribute(name);
+  }
+  return copy;
+}
+
+/**
+ * The QR code of a new authenticator secret, from the SVG document the server drew
+ * (`qr_svg`): an inline image named `label`, or null when nothing could be drawn. The pages'
+ * policy loads images from this origin only (no `data:` or `blob:` address), so the drawing
+ * is rebuilt here from the document parsed as XML, never as HTML: its rectangles and paths
+ * with their geometry and colour, and nothing else (no script, link, style or handler).
+ */
+export function qrImage(svgText, label) {
+  const drawn = new DOMParser().parseFromString(svgText, 'image/svg+xml').documentElement;
+  if (drawn.localName !== 'svg') return null;
+  const image = drawingCopy(drawn);
+  if (!(image instanceof SVGSVGElement)) return null;
+  for (const shape of drawn.querySelectorAll('rect, path')) {
+    const copy = drawingCopy(shape);
+    if (copy instanceof SVGRectElement || copy instanceof SVGPathElement) image.append(copy);
+  }
+  if (!image.querySelector('path')) return null;
+  image.setAttribute('role', 'img');
+  image.setAttribute('aria-label', label);
+  return image;
+}
+
+/**
+ * Shows a new authenticator secret (`POST /me/mfa/totp`): its QR code in `figure` (hidden
+ * when it cannot be drawn: the key alone still works) and its key in `key`, in groups of
+ * four as the apps show keys (they ignore the spaces).
+ */
+export function showTotpSetup(setup, figure, key) {
+  const image = qrImage(setup.qr_svg, 'QR code to scan with your authenticator app');
+  figure.replaceChildren(...(image ? [image] : []));
+  figure.hidden = !image;
+  key.textContent = setup.secret.match(/.{1,4}/g).join(' ');
+}
+
+/** The recovery codes as items of an `<ol>`, each in a `<code>`: shown once, never kept. */
+export function recoveryCodeItems(codes) {
+  return codes.map((code) => el('li', {}, el('code', {}, code)));
+}
+
+/** Six digits as an authenticator app shows them ("123 456"), or null. */
+export function sixDigits(typed) {
+  const digits = typed.replace(/\s/g, '');
+  return /^[0-9]{6}$/.test(digits) ? digits : null;
 }
 
 // ---- Tokens ---------------------------------------------------------------------------

@@ -79,6 +79,9 @@ export const german = {
   'Roles every member holds': 'Rollen aller Mitglieder',
   'Separated by commas or spaces, e.g.': 'Durch Kommas oder Leerzeichen getrennt, z. B.',
   'Create the organization': 'Organisation anlegen',
+  'Require a second factor': 'Zweiten Faktor verlangen',
+  'Members without an authenticator app set one up at their next sign-in.':
+    'Mitglieder ohne Authenticator-App richten bei ihrer nächsten Anmeldung eine ein.',
   '← Back': '← Zurück',
   Organization: 'Organisation',
   Members: 'Mitglieder',
@@ -180,6 +183,9 @@ export const german = {
   'Get a personal link': 'Persönlichen Link erzeugen',
   Deactivate: 'Deaktivieren',
   Reactivate: 'Reaktivieren',
+  'Reset second factors': 'Zweite Faktoren zurücksetzen',
+  'Yes, reset them': 'Ja, zurücksetzen',
+  'Keep them': 'Beibehalten',
   Access: 'Zugang',
   "The user's own roles": 'Eigene Rollen des Benutzers',
   "Separated by commas or spaces; the organization's roles and the base role come on top.":
@@ -243,6 +249,10 @@ export const german = {
   'password link issued': 'Passwort-Link ausgestellt',
   'email confirmed': 'E-Mail bestätigt',
   'email requeued': 'E-Mail erneut eingereiht',
+  'second factor added': 'Zweiter Faktor eingerichtet',
+  'second factor removed': 'Zweiter Faktor entfernt',
+  'recovery codes replaced': 'Wiederherstellungscodes ersetzt',
+  'second factors reset': 'Zweite Faktoren zurückgesetzt',
   // Which email the mailer gave up on.
   'verification code': 'Bestätigungscode',
   'already registered': 'bereits registriert',
@@ -250,6 +260,7 @@ export const german = {
   rejection: 'Ablehnung',
   'access info': 'Zugangsinformationen',
   'password changed': 'Passwort geändert',
+  'second factor changed': 'Zweiter Faktor geändert',
 
   // Messages of staff.js.
   'Link a contact to this request before approving it.':
@@ -338,6 +349,12 @@ export const german = {
   'The link is copied.': 'Der Link ist kopiert.',
   'Copying is not allowed here: the link is selected, copy it with the keyboard.':
     'Kopieren ist hier nicht erlaubt: Der Link ist markiert, kopieren Sie ihn mit der Tastatur.',
+  'Reset the second factors of {name}? Their authenticator app and recovery codes stop working: their next sign-in needs the password alone, or sets up a new app where their organization requires one.':
+    'Zweite Faktoren von {name} zurücksetzen? Authenticator-App und Wiederherstellungscodes funktionieren dann nicht mehr: Bei der nächsten Anmeldung genügt das Passwort, oder es wird eine neue App eingerichtet, wo die Organisation eine verlangt.',
+  '{name} has no second factor: there is nothing to reset.':
+    '{name} hat keinen zweiten Faktor: Es gibt nichts zurückzusetzen.',
+  'The second factors of {name} are reset: their authenticator app and recovery codes no longer work.':
+    'Die zweiten Faktoren von {name} sind zurückgesetzt: Authenticator-App und Wiederherstellungscodes funktionieren nicht mehr.',
 
   // Messages of staff-users.js.
   'Select {name}': '{name} auswählen',
@@ -353,6 +370,12 @@ export const german = {
   'Open the organization {name}': 'Organisation {name} öffnen',
   'The organization {name} is created.': 'Die Organisation {name} ist angelegt.',
   'Organization {name}': 'Organisation {name}',
+  'Second factor': 'Zweiter Faktor',
+  'Second factors': 'Zweite Faktoren',
+  'authenticator app': 'Authenticator-App',
+  'recovery codes': 'Wiederherstellungscodes',
+  'required of every member': 'für alle Mitglieder verlangt',
+  'not required': 'nicht verlangt',
   'Open {name}': '{name} öffnen',
   'Make administrator': 'Zum Administrator machen',
   'Make {name} an administrator': '{name} zum Administrator machen',

@@ -1,7 +1,7 @@
 // /staff, Organizations (Creatio's customer accounts): list and search, create, edit the
-// name, account reference and roles; the members with their status; add people by pasting
-// addresses (invited now or later) or by picking existing contacts from a search; make a
-// member the organization's administrator.
+// name, account reference, roles and whether members need a second factor; the members
+// with their status; add people by pasting addresses (invited now or later) or by picking
+// existing contacts from a search; make a member the organization's administrator.
 import { $, busy, clearProblem, el, rowButton, say, showPage, showProblem, values } from '/assets/app.js';
 import { t } from '/assets/staff-i18n.js';
 
@@ -69,7 +69,11 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
     event.preventDefault();
     const form = $('new-org-form');
     const fields = values(form);
-    const body = { name: fields.name ?? '', roles: roleList(fields.roles ?? '') };
+    const body = {
+      name: fields.name ?? '',
+      roles: roleList(fields.roles ?? ''),
+      require_mfa: $('new-org-require_mfa').checked,
+    };
     if (fields.account_ref) body.account_ref = fields.account_ref;
     busy(form, async () => {
       const reply = await staffApi('POST', '/staff/organizations', body);
@@ -97,10 +101,12 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
       [t('Name'), organization.name],
       [t('Account reference'), organization.account_ref],
       [t('Roles'), organization.roles.join(', ') || t('none')],
+      [t('Second factor'), organization.require_mfa ? t('required of every member') : t('not required')],
     ]);
     $('org-name').value = organization.name;
     $('org-account_ref').value = organization.account_ref ?? '';
     $('org-roles').value = organization.roles.join(', ');
+    $('org-require_mfa').checked = organization.require_mfa;
     showMembers(members.data.items);
     return true;
   }
@@ -144,7 +150,11 @@ export function setupOrganizations({ staffApi, go, refresh, openUser, cell, fact
     event.preventDefault();
     const form = $('org-edit-form');
     const fields = values(form);
-    const body = { name: fields.name ?? '', roles: roleList(fields.roles ?? '') };
+    const body = {
+      name: fields.name ?? '',
+      roles: roleList(fields.roles ?? ''),
+      require_mfa: $('org-require_mfa').checked,
+    };
     if (fields.account_ref) body.account_ref = fields.account_ref;
     busy(form, async () => {
       const path = `/staff/organizations/${encodeURIComponent(organization.organization_id)}`;

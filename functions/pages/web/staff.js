@@ -1,9 +1,9 @@
 // /staff: the review queue. A request's detail with suggested contacts, link or create the
 // contact, approve with roles or reject with a reason; the contact and its portal user
 // (logins, a new invitation, access information by email or as a personal link,
-// deactivate, reactivate). People: contacts searched by the start of a name, email or
-// company, a new contact (a name is enough) and a portal user for it. Users,
-// Organizations, Emails not delivered and Apps are modules of their own.
+// deactivate, reactivate, reset the second factors). People: contacts searched by the start
+// of a name, email or company, a new contact (a name is enough) and a portal user for it.
+// Users, Organizations, Emails not delivered and Apps are modules of their own.
 //
 // Staff sign in with the company's identity provider (/staff/login): the server keeps the
 // session and this page holds only its HttpOnly cookie, which `staffApi` sends. For scripts
@@ -50,6 +50,9 @@ const messages = {
     return count === 1 ? t('Please correct this field:') : t('Please correct these {count} fields:', { count });
   },
 };
+
+/** How the console names what a user's sign-in can be finished with. */
+const FACTORS = { totp: 'authenticator app', recovery_code: 'recovery codes' };
 
 /** A state word of the server (`pending_verification`) as the console shows it. */
 function word(state) {
@@ -589,6 +592,7 @@ async function loadUser(id) {
     [t('Created'), when(user.created_at)],
     [t('Last login'), when(user.last_login_at)],
     [t('Invitation'), invitationText(user.invitation)],
+    [t('Second factors'), (user.second_factors ?? []).map((factor) => t(FACTORS[factor] ?? factor)).join(', ') || t('none')],
   ]);
   $('user-resend').hidden = user.status !== 'invited' || !user.email;
   $('user-access-email').hidden = user.status === 'deactivated' || !user.email;
@@ -602,6 +606,7 @@ async function loadUser(id) {
   $('user-admin').checked = user.org_admin;
   $('user-deactivate').hidden = user.status === 'deactivated';
   $('user-reactivate').hidden = user.status !== 'deactivated';
+  askToReset(false);
   const logins = user.logins ?? [];
   $('user-no-logins').hidden = logins.length > 0;
   $('user-logins').hidden = logins.length === 0;
@@ -649,6 +654,45 @@ userAction($('user-deactivate'), 'deactivate', () =>
 );
 userAction($('user-reactivate'), 'reactivate', (data) =>
   t('{name} is reactivated ({status}).', { name: userName(user), status: word(data.status) }),
+);
+
+// A lost phone: every second factor removed, after a second click (the first only asks).
+// Offered only when the detail lists one; the server still says so if a race removed it.
+function askToReset(asking) {
+  $('user-mfa-reset').hidden = asking || !user.second_factors?.length;
+  $('user-mfa-confirm').hidden = !asking;
+  if (!asking) return;
+  $('user-mfa-question').textContent = t(
+    'Reset the second factors of {name}? Their authenticator app and recovery codes stop working: their next sign-in needs the password alone, or sets up a new app where their organization requires one.',
+    { name: userName(user) },
+  );
+  $('user-mfa-no').focus();
+}
+
+$('user-mfa-reset').addEventListener('click', () => askToReset(true));
+$('user-mfa-no').addEventListener('click', () => {
+  askToReset(false);
+  $('user-mfa-reset').focus();
+});
+$('user-mfa-yes').addEventListener('click', () =>
+  busy($('user-mfa-confirm'), async () => {
+    const name = userName(user);
+    const reply = await staffApi('POST', `/staff/portal-users/${enc(user.portal_user_id)}/mfa/reset`, {});
+    if (reply.status === 401) return;
+    askToReset(false);
+    if (!reply.ok) {
+      const none = t('{name} has no second factor: there is nothing to reset.', { name });
+      showProblem(reply.problem, { messages: { ...messages, invalid_state: none } });
+      return $('user-mfa-reset').focus();
+    }
+    await refresh();
+    say(
+      t('The second factors of {name} are reset: their authenticator app and recovery codes no longer work.', {
+        name,
+      }),
+    );
+    $('user-title').focus();
+  }),
 );
 
 /** Whether the session or token carries `permission` (display only: the server decides). */

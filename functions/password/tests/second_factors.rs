@@ -478,6 +478,11 @@ async fn an_organization_that_requires_a_factor_makes_its_members_enrol_before_a
 async fn staff_reset_removes_every_factor_audited_and_the_user_is_told() {
     let app = TestApp::start();
     let (_, _, ada_id) = ada_with_totp(&app).await;
+    let before = app.user(&ada_id).await;
+    assert_eq!(
+        before.body["second_factors"],
+        json!(["totp", "recovery_code"])
+    );
 
     let reset = app
         .staff_post(
@@ -491,6 +496,7 @@ async fn staff_reset_removes_every_factor_audited_and_the_user_is_told() {
     let emails = app.emails_of_kind("second_factor_changed");
     assert_eq!(emails.len(), 2, "added, then reset");
     let detail = app.user(&ada_id).await;
+    assert_eq!(detail.body["second_factors"], json!([]));
     assert!(
         detail.body.to_string().contains("second_factors_reset"),
         "{}",
