@@ -66,6 +66,11 @@ describe('second factors', { concurrency: false }, () => {
     if (organization) body.profile = { first_name, last_name };
     const accepted = await portal.call('POST', '/invitations/accept', { body });
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    if (accepted.body.mfa_enrollment_required) {
+      // Its organization requires a second factor: no session before one is set up.
+      assert.equal(accepted.body.access_token, undefined);
+      return { email, name: `${first_name} ${last_name}` };
+    }
     const me = await portal.call('GET', '/me', { token: accepted.body.access_token });
     return { email, id: me.body.portal_user_id, name: `${first_name} ${last_name}` };
   }
@@ -251,6 +256,31 @@ describe('second factors', { concurrency: false }, () => {
     // The password alone signs in again.
     const signedIn = await portal.call('POST', '/sessions', { body: { username: who.email, password: PASSWORD } });
     assert.ok(signedIn.body.access_token, JSON.stringify(signedIn.body));
+  });
+
+  it('send a member of an organization that requires a second factor from the invitation to the login, without a session', async (t) => {
+    const organization = await portal.staff('POST', '/staff/organizations', {
+      name: 'Hut Six',
+      roles: [],
+      require_mfa: true,
+    });
+    const email = uniqueEmail('dilly.knox');
+    await portal.staff('POST', `/staff/organizations/${organization.organization_id}/members`, { emails: [email] });
+    const page = await (await person(t, { viewport: PHONE })).newPage();
+    await page.goto(await portal.invitationLink(email));
+    await page.getByLabel('First name').fill('Dilly');
+    await page.getByLabel('Last name').fill('Knox');
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    const accepted = page.waitForResponse(isApi('POST', '/invitations/accept'));
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    assert.equal((await accepted).status(), 200);
+    await page.waitForURL((url) => url.pathname === '/login');
+    await page.getByRole('status').getByText('Your organization requires a second factor').waitFor();
+    assert.equal(await page.getByLabel('Username').inputValue(), email);
+    assert.deepEqual(await page.evaluate(() => ({ ...sessionStorage, ...localStorage })), {},
+      'no session before the second factor');
+    await sendPassword(page, { email });
+    await page.getByRole('heading', { name: 'Set up a second factor' }).waitFor();
   });
 
   it('make a member of an organization that requires a second factor set up an app at the login, then ask for its code', async (t) => {

@@ -108,6 +108,9 @@ LOGOUT_REFUSED = Refusal(400, "page", None,
 OAUTH_FORM = Refusal(400, "invalid_request", None,
                      "a form without what its grant needs (the document describes the body as a form)")
 
+SECOND_FACTOR = Refusal(422, "validation_failed", (("code", "give either code or recovery_code"),),
+                        "the second step takes exactly one answer: the app's code or a recovery code")
+
 BY_DESIGN: dict[str, list[Refusal]] = {
     "GET /oauth2/authorize": [UNKNOWN_APP],
     "GET /oauth2/initiate": [UNKNOWN_APP],
@@ -166,10 +169,12 @@ BY_DESIGN: dict[str, list[Refusal]] = {
     ],
     "PATCH /staff/organizations/{id}": [
         Refusal(422, "validation_failed",
-                tuple((field, "one of name, account_ref and roles is required")
-                      for field in ("name", "account_ref", "roles")),
+                tuple((field, "one of name, account_ref, roles and require_mfa is required")
+                      for field in ("name", "account_ref", "roles", "require_mfa")),
                 "a change must change something: at least one field that is not null (`anyOf`)"),
     ],
+    "POST /sessions/mfa": [SECOND_FACTOR],
+    "POST /oauth2/login/mfa": [SECOND_FACTOR],
     "POST /staff/imports": [
         Refusal(422, "validation_failed", tuple(("file", message) for message in (
             "is neither a CSV nor an .xlsx file",

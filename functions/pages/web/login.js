@@ -30,6 +30,11 @@ const continueTo = (() => {
 
 const hint = params.get('login_hint');
 if (hint && !$('username').value) $('username').value = hint;
+// From /welcome: the password is set, and the organization wants a second factor first.
+if (params.get('setup') === 'second-factor') {
+  say('Your password is set. Your organization requires a second factor: log in to set it up.');
+  $('password').focus();
+}
 
 const messages = {
   invalid_credentials: 'The username or password is wrong.',

@@ -92,6 +92,12 @@ form.addEventListener('submit', (event) => {
       return showProblem(reply.problem, { form, messages, field });
     }
     sessionStorage.removeItem(KEY);
+    if (reply.data.mfa_enrollment_required) {
+      // The organization wants a second factor before any session: the login page sets
+      // one up (it has the steps), with the new password.
+      const login = new URLSearchParams({ login_hint: username || $('email').value.trim(), setup: 'second-factor' });
+      return location.replace(`/login?${login}`);
+    }
     session.save(reply.data);
     const app = appOfLink();
     if (app) {

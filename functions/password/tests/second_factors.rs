@@ -586,3 +586,46 @@ async fn every_factor_route_needs_a_valid_token_and_an_enrolment_token_opens_onl
     }
     assert_eq!(app.store.snapshot(), before, "nothing changed");
 }
+
+#[tokio::test]
+async fn accepting_an_invitation_into_an_organization_that_requires_a_factor_begins_no_session() {
+    let app = TestApp::start();
+    let organization = app
+        .create_organization(json!({ "name": "Acme", "roles": [], "require_mfa": true }))
+        .await;
+    let added = app
+        .add_members(
+            &organization.id("organization_id"),
+            json!({ "emails": ["grace@example.com"] }),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let token = app.invitation_token("grace@example.com").await;
+
+    let accepted = app
+        .accept_invitation(&token, PASSWORD, Some(portal_testkit::profile()))
+        .await;
+
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert_eq!(
+        accepted.body["mfa_enrollment_required"], true,
+        "{}",
+        accepted.body
+    );
+    assert!(accepted.body.get("refresh_token").is_none());
+    assert!(
+        app.store.snapshot()["session_families"]
+            .as_object()
+            .is_none_or(|families| families.is_empty()),
+        "no session family was written"
+    );
+    let (secret, _) = app
+        .enrol_totp(&accepted.id("enrollment_token"), app.clock.now())
+        .await;
+    app.clock.advance(STEP);
+    let step = app.log_in("grace@example.com", PASSWORD).await;
+    let signed_in = app
+        .second_factor(&step.id("mfa_token"), code(&secret, &app))
+        .await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.body);
+}

@@ -259,10 +259,11 @@ pub trait AccountStore: Send + Sync {
     /// fails) and the session it begins; with `contact`, the address a person known by
     /// name alone confirmed (refused as `ContactEmailTaken` or `UsernameTaken` when
     /// another contact or user has it). `ConditionFailed` if the user or contact moved.
+    /// No session when a second factor must be set up first.
     async fn accept_invitation(
         &self,
         next: &PortalUser,
-        session: &NewSession,
+        session: Option<&NewSession>,
         contact: Option<&ContactEmail>,
     ) -> Result<(), StoreError>;
 

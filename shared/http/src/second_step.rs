@@ -50,9 +50,11 @@ impl From<MfaStep> for SecondStep {
 pub struct SecondFactorBody {
     #[schema(value_type = String)]
     mfa_token: Option<String>,
-    /// The 6 digits the authenticator app shows.
+    /// The 6 digits the authenticator app shows (give this or `recovery_code`).
+    #[schema(pattern = "^[0-9]{6}$", min_length = 6, max_length = 6)]
     code: Option<String>,
-    /// One of the recovery codes (each works once).
+    /// One of the recovery codes (each works once); dashes and case do not matter.
+    #[schema(pattern = "^[0-9a-tv-zA-TV-Z]{4}(-?[0-9a-tv-zA-TV-Z]{4}){3}$")]
     recovery_code: Option<String>,
 }
 

@@ -203,6 +203,7 @@ contract!(
     second_factors_and_a_sign_in_step_read_back_with_the_user,
     of_two_racing_second_steps_from_one_version_exactly_one_is_recorded,
     an_organizations_policy_and_a_sessions_amr_read_back,
+    an_invitation_accepted_without_a_session_writes_none,
     // oidc
     an_oidc_client_is_created_listed_by_name_updated_and_deleted,
     no_oidc_clients_is_an_empty_list,

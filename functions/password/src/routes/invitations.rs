@@ -13,7 +13,7 @@ use portal_http::{AccessTokens, ApiJson, Problem};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{TokenPair, required, token_pair};
+use super::{LoginAnswer, login_answer, required};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LookupBody {
@@ -160,7 +160,8 @@ pub struct AcceptBody {
 #[utoipa::path(post, path = "/invitations/accept", operation_id = "accept_invitation",
     request_body = AcceptBody,
     responses(
-        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 200, description = "Signed in, or (for a member of an organization that \
+            requires a second factor) the enrolment step first", body = LoginAnswer),
         (status = 409, description = "The confirmed address is another contact's or user's \
             (`conflict`)"),
         (status = 410, description = "Unknown, expired, used or revoked (`invitation_invalid`)"),
@@ -173,7 +174,7 @@ pub async fn accept(
     State(ports): State<Ports>,
     State(tokens): State<Arc<AccessTokens>>,
     ApiJson(body): ApiJson<AcceptBody>,
-) -> Result<Json<TokenPair>, Problem> {
+) -> Result<Json<LoginAnswer>, Problem> {
     let token = required("token", body.token)?;
     let password = required("password", body.password)?;
     let profile = body
@@ -187,6 +188,6 @@ pub async fn accept(
         .map(CodeAttempt::parse)
         .transpose()
         .map_err(|reason| DomainError::invalid_field("email_code", reason))?;
-    let session = accept_invitation(&ports, &token, &password, profile, email_code).await?;
-    Ok(token_pair(&tokens, &session))
+    let signed_in = accept_invitation(&ports, &token, &password, profile, email_code).await?;
+    Ok(login_answer(&tokens, signed_in))
 }

@@ -109,7 +109,7 @@ pub async fn start_totp(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CodeBody {
     /// The 6 digits the app shows.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^[0-9]{6}$", min_length = 6, max_length = 6)]
     code: Option<String>,
 }
 

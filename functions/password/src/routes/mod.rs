@@ -5,9 +5,9 @@ pub mod resets;
 pub mod sessions;
 
 use axum::Json;
-use portal_domain::use_cases::SessionStart;
+use portal_domain::use_cases::{SessionStart, SignIn};
 use portal_domain::{DomainError, FieldErrors};
-use portal_http::{AccessTokenSubject, AccessTokens};
+use portal_http::{AccessTokenSubject, AccessTokens, SecondStep};
 use serde::Serialize;
 
 /// `POST /sessions`, `/sessions/refresh` and `/invitations/accept` answer this.
@@ -21,6 +21,21 @@ pub struct TokenPair {
     expires_in: u64,
     /// Single use: each refresh answers a new one.
     refresh_token: String,
+}
+
+/// What a right password answers: the token pair, or the second step first.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    SignedIn(TokenPair),
+    SecondStep(SecondStep),
+}
+
+pub fn login_answer(tokens: &AccessTokens, signed_in: SignIn<SessionStart>) -> Json<LoginAnswer> {
+    Json(match signed_in {
+        SignIn::Done(session) => LoginAnswer::SignedIn(token_pair(tokens, &session).0),
+        SignIn::SecondStep(step) => LoginAnswer::SecondStep(step.into()),
+    })
 }
 
 pub fn token_pair(tokens: &AccessTokens, session: &SessionStart) -> Json<TokenPair> {

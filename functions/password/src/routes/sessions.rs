@@ -4,13 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portal_domain::Ports;
-use portal_domain::use_cases::{self, SignIn, refresh_session};
-use portal_http::{
-    AccessTokens, ApiJson, LoginClient, PortalCaller, Problem, SecondFactorBody, SecondStep,
-};
-use serde::{Deserialize, Serialize};
+use portal_domain::use_cases::{self, refresh_session};
+use portal_http::{AccessTokens, ApiJson, LoginClient, PortalCaller, Problem, SecondFactorBody};
+use serde::Deserialize;
 
-use super::{TokenPair, required, token_pair};
+use super::{LoginAnswer, TokenPair, login_answer, required, token_pair};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
@@ -18,14 +16,6 @@ pub struct LoginBody {
     username: Option<String>,
     #[schema(value_type = String)]
     password: Option<String>,
-}
-
-/// What a right password answers: the token pair, or the second step first.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum LoginAnswer {
-    SignedIn(TokenPair),
-    SecondStep(SecondStep),
 }
 
 /// Signs in with username and password. An account with a second factor gets the second
@@ -49,12 +39,8 @@ pub async fn log_in(
 ) -> Result<Json<LoginAnswer>, Problem> {
     let username = required("username", body.username)?;
     let password = required("password", body.password)?;
-    Ok(Json(
-        match use_cases::log_in(&ports, &username, &password, &client).await? {
-            SignIn::Done(session) => LoginAnswer::SignedIn(token_pair(&tokens, &session).0),
-            SignIn::SecondStep(step) => LoginAnswer::SecondStep(step.into()),
-        },
-    ))
+    let signed_in = use_cases::log_in(&ports, &username, &password, &client).await?;
+    Ok(login_answer(&tokens, signed_in))
 }
 
 /// Finishes a sign-in with the authenticator app's code or a recovery code. Each try

@@ -4,7 +4,7 @@ use crate::audit::Actor;
 use crate::error::StoreError;
 use crate::ids::{ContactId, OidcClientId, PortalUserId};
 use crate::login::{ClientInfo, LoginEvent, LoginGuard};
-use crate::mfa::password_amr;
+use crate::mfa::{MfaChallenge, password_amr};
 use crate::outbox::{EmailContent, OutboxMessage};
 use crate::password::{NewPassword, PasswordRejection};
 use crate::password_reset::{PasswordReset, RESET_LIFETIME};
@@ -19,7 +19,7 @@ use crate::{DomainError, Ports};
 
 use super::invitations::{email_to, greeting_name};
 use super::members::organization_roles;
-use super::second_factors::{SignIn, begin_second_step, second_step_for};
+use super::second_factors::{MfaStep, SignIn, begin_second_step, second_step_for};
 use super::{OPTIMISTIC_RETRIES, deliver_after_commit, with_retries};
 
 /// A session handed to a client: the user it is for, the roles its access tokens carry,
@@ -118,7 +118,7 @@ pub async fn accept_invitation(
     password: &str,
     profile: Option<Profile>,
     email_code: Option<CodeAttempt>,
-) -> Result<SessionStart, DomainError> {
+) -> Result<SignIn<SessionStart>, DomainError> {
     let hash = token_hash(token);
     let user = lookup_invitation(ports, token).await?;
     let confirmed = match user.check_email_code(&hash, email_code.as_ref(), ports.clock.now())? {
@@ -164,13 +164,36 @@ pub async fn accept_invitation(
         }
         None => None,
     };
-    let session = NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now);
+    // An organization that requires a second factor gets no session before one is set
+    // up: the same write begins the enrolment step instead.
+    let (next, step) = match second_step_for(ports, &next).await? {
+        Some(purpose) => {
+            let (challenge, token) =
+                MfaChallenge::begin(ports.random.as_ref(), next.id(), purpose, now);
+            let step = MfaStep {
+                token,
+                purpose,
+                methods: next.second_factors().methods(),
+            };
+            (next.with_mfa_challenge(challenge), Some(step))
+        }
+        None => (next, None),
+    };
+    let session = step
+        .is_none()
+        .then(|| NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now));
     match ports
         .store
-        .accept_invitation(&next, &session, contact.as_ref())
+        .accept_invitation(&next, session.as_ref(), contact.as_ref())
         .await
     {
-        Ok(()) => SessionStart::new(ports, next, &session.family, session.token).await,
+        Ok(()) => match (session, step) {
+            (Some(session), _) => Ok(SignIn::Done(
+                SessionStart::new(ports, next, &session.family, session.token).await?,
+            )),
+            (None, Some(step)) => Ok(SignIn::SecondStep(step)),
+            (None, None) => unreachable!("a session or a step"),
+        },
         Err(StoreError::ConditionFailed) => Err(DomainError::InvitationInvalid),
         Err(other) => Err(other.into()),
     }

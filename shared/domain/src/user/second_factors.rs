@@ -26,6 +26,13 @@ impl PortalUser {
         next
     }
 
+    /// This new version (not written yet) with the step after a right password: for a
+    /// change that begins one in the same write (an accepted invitation).
+    pub fn with_mfa_challenge(mut self, challenge: MfaChallenge) -> Self {
+        self.mfa.challenge = Some(challenge);
+        self
+    }
+
     /// The step `token` names, if it is this user's and still works for `purpose`: one
     /// answer (`Unauthenticated`, sign in again) for every other case.
     pub fn mfa_challenge(

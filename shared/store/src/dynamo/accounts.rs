@@ -53,12 +53,14 @@ impl AccountStore for DynamoStore {
     async fn accept_invitation(
         &self,
         next: &PortalUser,
-        session: &NewSession,
+        session: Option<&NewSession>,
         contact: Option<&ContactEmail>,
     ) -> Result<(), StoreError> {
         let mut items = vec![put(self.replace_portal_user(next)?)];
         let Some(contact) = contact else {
-            items.extend(self.begin_session(session)?);
+            if let Some(session) = session {
+                items.extend(self.begin_session(session)?);
+            }
             return self.transact(items).await.map_err(transaction_failed);
         };
         let username = match username_item(next).filter(|_| contact.username_is_new) {
@@ -71,7 +73,9 @@ impl AccountStore for DynamoStore {
         let offset = items.len();
         let edit = self.contact_edit(&contact.previous, &contact.next)?;
         items.extend(edit.writes);
-        items.extend(self.begin_session(session)?);
+        if let Some(session) = session {
+            items.extend(self.begin_session(session)?);
+        }
         // A moved user or contact is reported whatever else failed.
         self.transact(items).await.map_err(|error| {
             refused(error, |failed| {

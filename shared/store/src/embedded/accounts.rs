@@ -45,7 +45,7 @@ impl AccountStore for EmbeddedStore {
     async fn accept_invitation(
         &self,
         next: &PortalUser,
-        session: &NewSession,
+        session: Option<&NewSession>,
         contact: Option<&ContactEmail>,
     ) -> Result<(), StoreError> {
         self.commit(|state| {
@@ -58,7 +58,9 @@ impl AccountStore for EmbeddedStore {
                     changes.extend(username_guard(state, next)?);
                 }
             }
-            changes.extend(begin_session(state, session)?);
+            if let Some(session) = session {
+                changes.extend(begin_session(state, session)?);
+            }
             Ok(changes)
         })
     }

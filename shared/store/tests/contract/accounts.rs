@@ -27,7 +27,10 @@ pub async fn an_invitation_is_accepted_once_and_a_second_accept_writes_nothing(
     let next = accepted(&invited);
     let first = session(&next);
 
-    store.accept_invitation(&next, &first, None).await.unwrap();
+    store
+        .accept_invitation(&next, Some(&first), None)
+        .await
+        .unwrap();
 
     assert_eq!(
         store.portal_user(next.id()).await.unwrap().as_ref(),
@@ -45,7 +48,7 @@ pub async fn an_invitation_is_accepted_once_and_a_second_accept_writes_nothing(
     // The same invitation, accepted again from the version that was current before.
     let again = accepted(&invited);
     let second = session(&again);
-    let result = store.accept_invitation(&again, &second, None).await;
+    let result = store.accept_invitation(&again, Some(&second), None).await;
 
     assert!(
         matches!(result, Err(StoreError::ConditionFailed)),

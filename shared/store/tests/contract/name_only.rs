@@ -105,7 +105,7 @@ pub async fn a_confirmed_address_goes_to_the_user_and_the_contact_in_one_write(
     let begun = session(&next);
 
     store
-        .accept_invitation(&next, &begun, Some(&contact_email))
+        .accept_invitation(&next, Some(&begun), Some(&contact_email))
         .await
         .unwrap();
 
@@ -140,7 +140,7 @@ async fn accepted_with_nothing_changed(
     let (next, contact_email) = confirmed(&contact, &user, &token, email);
     let before = store.everything().await;
     let result = store
-        .accept_invitation(&next, &session(&next), Some(&contact_email))
+        .accept_invitation(&next, Some(&session(&next)), Some(&contact_email))
         .await;
     assert_eq!(store.everything().await, before);
     result
@@ -198,7 +198,7 @@ pub async fn a_confirmed_address_for_a_moved_contact_is_refused_and_changes_noth
     let before = store.everything().await;
 
     let result = store
-        .accept_invitation(&next, &session(&next), Some(&contact_email))
+        .accept_invitation(&next, Some(&session(&next)), Some(&contact_email))
         .await;
 
     assert!(

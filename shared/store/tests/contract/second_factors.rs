@@ -116,3 +116,28 @@ pub async fn an_organizations_policy_and_a_sessions_amr_read_back(store: &impl S
         .unwrap();
     assert_eq!(family.amr, amr);
 }
+
+/// A member of an organization that requires a second factor accepts their invitation:
+/// the user is active with the enrolment step, and no session begins.
+pub async fn an_invitation_accepted_without_a_session_writes_none(store: &impl Subject) {
+    let invited = crate::support::invited_in(store).await;
+    let (challenge, _) = MfaChallenge::begin(
+        &OsRandomness,
+        invited.user.id(),
+        ChallengePurpose::Enrolment,
+        now(),
+    );
+    let next = crate::support::accepted(&invited).with_mfa_challenge(challenge);
+    let with_session = session(&next);
+
+    store.accept_invitation(&next, None, None).await.unwrap();
+
+    assert_eq!(store.portal_user(next.id()).await.unwrap(), Some(next));
+    assert_eq!(
+        store.session_family(&with_session.family.id).await.unwrap(),
+        None
+    );
+    let everything = store.everything().await;
+    assert!(!everything.contains("FAMILY#"), "{everything}");
+    assert!(!everything.contains("refresh_tokens\":{\""), "{everything}");
+}

@@ -614,7 +614,7 @@ pub async fn active_in(store: &impl Subject) -> (PortalUser, NewSession) {
     let user = accepted(&invited_in(store).await);
     let session = session(&user);
     store
-        .accept_invitation(&user, &session, None)
+        .accept_invitation(&user, Some(&session), None)
         .await
         .expect("accept the invitation");
     (user, session)
