@@ -174,6 +174,11 @@ BY_DESIGN: dict[str, list[Refusal]] = {
                 "a change must change something: at least one field that is not null (`anyOf`)"),
     ],
     "POST /sessions/mfa": [SECOND_FACTOR],
+    "POST /me/mfa/totp/confirm": [
+        Refusal(422, "code_invalid", None,
+                "six digits the authenticator app did not show: the secret and the time decide, "
+                "not the schema"),
+    ],
     "POST /oauth2/login/mfa": [SECOND_FACTOR],
     "POST /staff/imports": [
         Refusal(422, "validation_failed", tuple(("file", message) for message in (

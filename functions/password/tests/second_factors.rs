@@ -32,6 +32,14 @@ async fn second_step(app: &TestApp) -> String {
     reply.id("mfa_token")
 }
 
+/// A whole sign-in with the app: the password, then the code of the clock's step.
+async fn sign_in_with_app(app: &TestApp, secret: &str) -> portal_testkit::Reply {
+    let mfa_token = second_step(app).await;
+    let reply = app.second_factor(&mfa_token, code(secret, app)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply
+}
+
 fn code(secret: &str, app: &TestApp) -> Value {
     json!({ "code": totp_code(secret, app.clock.now()) })
 }
@@ -355,11 +363,7 @@ async fn removing_the_app_needs_a_sign_in_within_five_minutes_and_tells_the_user
     let status = app.call(Method::GET, "/me/mfa", Some(&stale), None).await;
     assert_eq!(status.body["totp"], true, "nothing changed");
 
-    let mfa_token = second_step(&app).await;
-    let fresh = app
-        .second_factor(&mfa_token, code(&secret, &app))
-        .await
-        .id("access_token");
+    let fresh = sign_in_with_app(&app, &secret).await.id("access_token");
     let removed = app
         .call(Method::DELETE, "/me/mfa/totp", Some(&fresh), None)
         .await;
@@ -380,11 +384,7 @@ async fn removing_the_app_needs_a_sign_in_within_five_minutes_and_tells_the_user
 async fn new_recovery_codes_end_the_old_set() {
     let app = TestApp::start();
     let (secret, old, _) = ada_with_totp(&app).await;
-    let mfa_token = second_step(&app).await;
-    let access_token = app
-        .second_factor(&mfa_token, code(&secret, &app))
-        .await
-        .id("access_token");
+    let access_token = sign_in_with_app(&app, &secret).await.id("access_token");
 
     let replaced = app
         .call(
@@ -465,13 +465,7 @@ async fn an_organization_that_requires_a_factor_makes_its_members_enrol_before_a
         .assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
 
     app.clock.advance(STEP);
-    let mfa_token = second_step(&app).await;
-    assert_eq!(
-        app.second_factor(&mfa_token, code(&secret, &app))
-            .await
-            .status,
-        StatusCode::OK
-    );
+    sign_in_with_app(&app, &secret).await;
 }
 
 #[tokio::test]

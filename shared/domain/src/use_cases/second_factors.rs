@@ -230,27 +230,26 @@ pub async fn confirm_totp(
     enroller: &Enroller,
     code: &TotpCode,
 ) -> Result<Vec<String>, DomainError> {
-    let (codes, email) = with_retries(|| async {
-        let user = enroller.user(ports).await?;
-        let now = ports.clock.now();
-        let pending = user.pending_totp(now).ok_or(DomainError::InvalidState(
-            "set up the authenticator app again",
-        ))?;
-        let step = open_secret(ports, &pending.sealed_secret)
-            .and_then(|secret| secret.matching_step(code, now, None))
-            .ok_or(DomainError::CodeInvalid("the code is wrong"))?;
-        let recovery = RecoveryCodes::generate(ports.random.as_ref());
-        let next = user.confirm_totp(step, recovery.hashes, now)?;
-        let email = notice(ports, &next, SecondFactorChange::AuthenticatorAdded, now);
-        ports
-            .store
-            .update_portal_user(&next, email.as_ref())
-            .await?;
-        Ok((recovery.codes, email))
-    })
-    .await?;
-    deliver(ports, email).await;
-    Ok(codes)
+    let change = SecondFactorChange::AuthenticatorAdded;
+    change_factors(
+        ports,
+        || enroller.user(ports),
+        change,
+        |user, now| {
+            let pending = user.pending_totp(now).ok_or(DomainError::InvalidState(
+                "set up the authenticator app again",
+            ))?;
+            let step = open_secret(ports, &pending.sealed_secret)
+                .and_then(|secret| secret.matching_step(code, now, None))
+                .ok_or(DomainError::CodeInvalid("the code is wrong"))?;
+            let recovery = RecoveryCodes::generate(ports.random.as_ref());
+            Ok((
+                user.confirm_totp(step, recovery.hashes, now)?,
+                recovery.codes,
+            ))
+        },
+    )
+    .await
 }
 
 /// Removes the authenticator app; needs a sign-in within the last five minutes.
@@ -260,20 +259,14 @@ pub async fn remove_totp(
     auth_time: OffsetDateTime,
 ) -> Result<(), DomainError> {
     require_recent_sign_in(ports, auth_time)?;
-    let email = with_retries(|| async {
-        let user = active_user(ports, user_id).await?;
-        let now = ports.clock.now();
-        let next = user.remove_totp(now)?;
-        let email = notice(ports, &next, SecondFactorChange::AuthenticatorRemoved, now);
-        ports
-            .store
-            .update_portal_user(&next, email.as_ref())
-            .await?;
-        Ok(email)
-    })
-    .await?;
-    deliver(ports, email).await;
-    Ok(())
+    let change = SecondFactorChange::AuthenticatorRemoved;
+    change_factors(
+        ports,
+        || active_user(ports, user_id),
+        change,
+        |user, now| Ok((user.remove_totp(now)?, ())),
+    )
+    .await
 }
 
 /// Ten new recovery codes, the old set ending; needs a sign-in within the last five
@@ -284,21 +277,20 @@ pub async fn replace_recovery_codes(
     auth_time: OffsetDateTime,
 ) -> Result<Vec<String>, DomainError> {
     require_recent_sign_in(ports, auth_time)?;
-    let (codes, email) = with_retries(|| async {
-        let user = active_user(ports, user_id).await?;
-        let now = ports.clock.now();
-        let recovery = RecoveryCodes::generate(ports.random.as_ref());
-        let next = user.replace_recovery_codes(recovery.hashes, now)?;
-        let email = notice(ports, &next, SecondFactorChange::RecoveryCodesReplaced, now);
-        ports
-            .store
-            .update_portal_user(&next, email.as_ref())
-            .await?;
-        Ok((recovery.codes, email))
-    })
-    .await?;
-    deliver(ports, email).await;
-    Ok(codes)
+    let change = SecondFactorChange::RecoveryCodesReplaced;
+    change_factors(
+        ports,
+        || active_user(ports, user_id),
+        change,
+        |user, now| {
+            let recovery = RecoveryCodes::generate(ports.random.as_ref());
+            Ok((
+                user.replace_recovery_codes(recovery.hashes, now)?,
+                recovery.codes,
+            ))
+        },
+    )
+    .await
 }
 
 /// Staff remove every second factor of a user who lost theirs: audited, and the user
@@ -308,20 +300,51 @@ pub async fn reset_second_factors(
     manager: &Manager,
     id: &PortalUserId,
 ) -> Result<PortalUser, DomainError> {
-    let (next, email) = with_retries(|| async {
-        let user = managed_user(ports, manager, id).await?;
+    let read = || managed_user(ports, manager, id);
+    change_factors(
+        ports,
+        read,
+        SecondFactorChange::ResetByStaff,
+        |user, now| {
+            let next = user.reset_second_factors(&manager.actor(), now)?;
+            Ok((next.clone(), next))
+        },
+    )
+    .await
+}
+
+/// One change of a user's second factors: the user read, changed and written with the
+/// email that tells them (again, should another write come first), then the email sent.
+async fn change_factors<T, Read, Fut>(
+    ports: &Ports,
+    read: Read,
+    change: SecondFactorChange,
+    apply: impl Fn(&PortalUser, OffsetDateTime) -> Result<(PortalUser, T), DomainError>,
+) -> Result<T, DomainError>
+where
+    Read: Fn() -> Fut,
+    Fut: Future<Output = Result<PortalUser, DomainError>>,
+{
+    let (answer, email) = with_retries(|| async {
+        let user = read().await?;
         let now = ports.clock.now();
-        let next = user.reset_second_factors(&manager.actor(), now)?;
-        let email = notice(ports, &next, SecondFactorChange::ResetByStaff, now);
+        let (next, answer) = apply(&user, now)?;
+        let content = EmailContent::SecondFactorChanged {
+            first_name: greeting_name(&next),
+            change,
+        };
+        let email = email_to(ports, &next, content, now);
         ports
             .store
             .update_portal_user(&next, email.as_ref())
             .await?;
-        Ok((next, email))
+        Ok((answer, email))
     })
     .await?;
-    deliver(ports, email).await;
-    Ok(next)
+    if let Some(email) = &email {
+        deliver_after_commit(ports, email).await;
+    }
+    Ok(answer)
 }
 
 /// How authenticator apps name the account's issuer: the portal's host, which the
@@ -338,23 +361,4 @@ fn require_recent_sign_in(ports: &Ports, auth_time: OffsetDateTime) -> Result<()
         return Err(DomainError::RecentSignInRequired);
     }
     Ok(())
-}
-
-fn notice(
-    ports: &Ports,
-    user: &PortalUser,
-    change: SecondFactorChange,
-    now: OffsetDateTime,
-) -> Option<crate::outbox::OutboxMessage> {
-    let content = EmailContent::SecondFactorChanged {
-        first_name: greeting_name(user),
-        change,
-    };
-    email_to(ports, user, content, now)
-}
-
-async fn deliver(ports: &Ports, email: Option<crate::outbox::OutboxMessage>) {
-    if let Some(email) = &email {
-        deliver_after_commit(ports, email).await;
-    }
 }
