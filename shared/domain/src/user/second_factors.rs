@@ -199,3 +199,163 @@ impl PortalUser {
         Ok(next)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::mfa::{CHALLENGE_LIFETIME, MfaMethod, RecoveryCodes};
+    use crate::testing::TestRandomness;
+    use crate::types::{EmailAddress, Username};
+    use crate::user::tests::invited_as;
+
+    const NOW: OffsetDateTime = datetime!(2026-03-01 09:00:00 UTC);
+
+    fn active() -> PortalUser {
+        let address = EmailAddress::parse("ada@example.com").unwrap();
+        let (user, token) = invited_as(Some(Username::of_email(&address)), Some(address));
+        let profile = crate::user::Profile {
+            first_name: crate::types::PersonName::parse("Ada").unwrap(),
+            last_name: crate::types::PersonName::parse("Lovelace").unwrap(),
+            phone: None,
+        };
+        user.accept_invitation(&token.hash(), "hash".into(), Some(profile), None, NOW)
+            .unwrap()
+    }
+
+    /// Ada with an app confirmed at step 7 and ten recovery codes.
+    fn enrolled() -> PortalUser {
+        let pending = active().start_totp("sealed".into(), NOW).unwrap();
+        let codes = RecoveryCodes::generate(&TestRandomness);
+        pending.confirm_totp(7, codes.hashes, NOW).unwrap()
+    }
+
+    fn stepping(user: &PortalUser) -> (PortalUser, MfaToken) {
+        let (challenge, token) = MfaChallenge::begin(
+            &TestRandomness,
+            user.id(),
+            ChallengePurpose::SecondFactor,
+            NOW,
+        );
+        (
+            user.begin_mfa_challenge(challenge),
+            MfaToken::parse(&token).unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_app_counts_once_confirmed_with_its_first_step_spent_and_is_audited() {
+        let pending = active().start_totp("sealed".into(), NOW).unwrap();
+        assert!(!pending.second_factors().any(), "not before its first code");
+        assert!(pending.pending_totp(NOW + PENDING_TOTP_LIFETIME).is_none());
+
+        let user = enrolled();
+
+        let factors = user.second_factors();
+        assert_eq!(
+            factors.methods(),
+            [MfaMethod::Totp, MfaMethod::RecoveryCode]
+        );
+        assert_eq!(factors.totp.as_ref().unwrap().last_step, Some(7));
+        assert_eq!(factors.recovery_codes.len(), 10);
+        assert_eq!(
+            user.audit().last().unwrap().action,
+            AuditAction::SecondFactorAdded
+        );
+        assert!(matches!(
+            user.start_totp("again".into(), NOW),
+            Err(DomainError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn a_confirmation_after_thirty_minutes_is_refused() {
+        let pending = active().start_totp("sealed".into(), NOW).unwrap();
+        let late = NOW + PENDING_TOTP_LIFETIME;
+        assert!(matches!(
+            pending.confirm_totp(1, Vec::new(), late),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn the_step_admits_only_its_token_and_the_fifth_wrong_code_ends_it() {
+        let (mut user, token) = stepping(&enrolled());
+        assert!(
+            user.mfa_challenge(&token, ChallengePurpose::SecondFactor, NOW)
+                .is_ok()
+        );
+        assert!(
+            user.mfa_challenge(&token, ChallengePurpose::Enrolment, NOW)
+                .is_err()
+        );
+        assert!(
+            user.mfa_challenge(
+                &token,
+                ChallengePurpose::SecondFactor,
+                NOW + CHALLENGE_LIFETIME
+            )
+            .is_err()
+        );
+        for _ in 0..4 {
+            user = user.second_factor_failed();
+            assert!(user.second_factors().challenge.is_some());
+        }
+        user = user.second_factor_failed();
+        assert_eq!(user.second_factors().challenge, None);
+        assert!(
+            user.mfa_challenge(&token, ChallengePurpose::SecondFactor, NOW)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn passing_ends_the_step_and_spends_the_step_or_the_recovery_code() {
+        let (user, _) = stepping(&enrolled());
+
+        let by_code = user.second_factor_passed(SecondFactorProof::Totp { step: 9 }, NOW);
+        assert_eq!(by_code.second_factors().challenge, None);
+        assert_eq!(
+            by_code.second_factors().totp.as_ref().unwrap().last_step,
+            Some(9)
+        );
+        assert_eq!(by_code.last_login_at(), Some(NOW));
+
+        let kept = user.second_factors().recovery_codes[3].clone();
+        let by_recovery =
+            user.second_factor_passed(SecondFactorProof::RecoveryCode { index: 3 }, NOW);
+        assert_eq!(by_recovery.second_factors().recovery_codes.len(), 9);
+        assert!(!by_recovery.second_factors().recovery_codes.contains(&kept));
+        assert_eq!(by_recovery.version(), user.version() + 1, "one write");
+    }
+
+    #[test]
+    fn removing_the_only_app_takes_the_recovery_codes_with_it() {
+        let user = enrolled().remove_totp(NOW).unwrap();
+        assert!(!user.second_factors().any());
+        assert!(user.second_factors().recovery_codes.is_empty());
+        assert_eq!(user.second_factors().methods(), []);
+        assert!(matches!(user.remove_totp(NOW), Err(DomainError::NotFound)));
+        assert!(matches!(
+            user.replace_recovery_codes(vec!["h".into()], NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn a_staff_reset_clears_everything_and_is_refused_when_nothing_is_there() {
+        let staff = Actor {
+            subject: "staff".into(),
+            name: None,
+        };
+        let (user, _) = stepping(&enrolled());
+        let reset = user.reset_second_factors(&staff, NOW).unwrap();
+        assert_eq!(reset.second_factors(), &SecondFactors::default());
+        assert_eq!(reset.audit().last().unwrap().actor, staff);
+        assert!(matches!(
+            reset.reset_second_factors(&staff, NOW),
+            Err(DomainError::InvalidState(_))
+        ));
+    }
+}
