@@ -446,11 +446,13 @@ impl PortalUser {
         next
     }
 
-    /// A new password through a reset link: every session and access token ends.
+    /// A new password through a reset link: every session and access token ends, and so
+    /// does a sign-in's second step begun with the old password.
     pub fn change_password(&self, password_hash: String, now: OffsetDateTime) -> Self {
         let mut next = self.next_version();
         next.password_hash = Some(password_hash);
         next.token_version += 1;
+        next.mfa.challenge = None;
         next.audit.push(AuditEvent::new(
             &self.as_actor(),
             AuditAction::PasswordReset,

@@ -331,6 +331,18 @@ mod tests {
     }
 
     #[test]
+    fn a_new_password_ends_the_step_begun_with_the_old_one() {
+        let (user, token) = stepping(&enrolled());
+        let changed = user.change_password("new hash".into(), NOW);
+        assert!(
+            changed
+                .mfa_challenge(&token, ChallengePurpose::SecondFactor, NOW)
+                .is_err()
+        );
+        assert!(changed.second_factors().any(), "the factors stay");
+    }
+
+    #[test]
     fn removing_the_only_app_takes_the_recovery_codes_with_it() {
         let user = enrolled().remove_totp(NOW).unwrap();
         assert!(!user.second_factors().any());
