@@ -719,3 +719,47 @@ async fn a_password_reset_ends_the_provider_session() {
 
     assert_eq!(param(&silent, "error").as_deref(), Some("login_required"));
 }
+
+#[tokio::test]
+async fn a_sign_in_with_a_second_factor_carries_it_into_the_apps_tokens() {
+    use portal_domain::clock::Clock;
+    let provider = Provider::start().await;
+    let app = &provider.app;
+    let ada = app.active_user("grace@example.com", json!({})).await;
+    let (secret, _) = app.enrol_totp(&ada.access_token, app.clock.now()).await;
+    app.clock.advance(time::Duration::seconds(30));
+
+    let first = app.provider_sign_in("grace@example.com", PASSWORD).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["mfa_required"], true);
+    let code = portal_testkit::totp_code(&secret, app.clock.now());
+    let finished = app
+        .provider_second_factor(&first.id("mfa_token"), json!({ "code": code }))
+        .await;
+    assert_eq!(
+        finished.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        finished.text()
+    );
+    let cookie = finished
+        .header("set-cookie")
+        .trim_start_matches("__Host-portal-provider=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let reply = provider.authorize(&[], Some(&cookie)).await;
+    let tokens = provider.redeem(&param(&reply, "code").unwrap()).await;
+
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+    let claims = id_token_claims(&tokens);
+    assert_eq!(claims["sub"], ada.id.as_str());
+    assert_eq!(claims["amr"], json!(["pwd", "otp", "mfa"]));
+    let access = tokens.id("access_token");
+    let payload = access.split('.').nth(1).unwrap();
+    let access_claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    assert_eq!(access_claims["amr"], json!(["pwd", "otp", "mfa"]));
+}
