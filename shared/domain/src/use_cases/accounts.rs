@@ -166,7 +166,7 @@ pub async fn accept_invitation(
     };
     // An organization that requires a second factor gets no session before one is set
     // up: the same write begins the enrolment step instead.
-    let (next, step) = match second_step_for(ports, &next).await? {
+    let (next, begun) = match second_step_for(ports, &next).await? {
         Some(purpose) => {
             let (challenge, token) =
                 MfaChallenge::begin(ports.random.as_ref(), next.id(), purpose, now);
@@ -175,24 +175,28 @@ pub async fn accept_invitation(
                 purpose,
                 methods: next.second_factors().methods(),
             };
-            (next.with_mfa_challenge(challenge), Some(step))
+            (next.with_mfa_challenge(challenge), SignIn::SecondStep(step))
         }
-        None => (next, None),
+        None => {
+            let session =
+                NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now);
+            (next, SignIn::Done(session))
+        }
     };
-    let session = step
-        .is_none()
-        .then(|| NewSession::begin(ports.random.as_ref(), next.id(), next.token_version(), now));
+    let session = match &begun {
+        SignIn::Done(session) => Some(session),
+        SignIn::SecondStep(_) => None,
+    };
     match ports
         .store
-        .accept_invitation(&next, session.as_ref(), contact.as_ref())
+        .accept_invitation(&next, session, contact.as_ref())
         .await
     {
-        Ok(()) => match (session, step) {
-            (Some(session), _) => Ok(SignIn::Done(
+        Ok(()) => match begun {
+            SignIn::Done(session) => Ok(SignIn::Done(
                 SessionStart::new(ports, next, &session.family, session.token).await?,
             )),
-            (None, Some(step)) => Ok(SignIn::SecondStep(step)),
-            (None, None) => unreachable!("a session or a step"),
+            SignIn::SecondStep(step) => Ok(SignIn::SecondStep(step)),
         },
         Err(StoreError::ConditionFailed) => Err(DomainError::InvitationInvalid),
         Err(other) => Err(other.into()),
