@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { DESKTOP, PHONE, guardedContext, launch, screenshot } from './lib/browser.mjs';
+import { DESKTOP, PHONE, launch, screenshot, testContext } from './lib/browser.mjs';
 import { Portal, uniqueEmail } from './lib/portal.mjs';
 import { rpResult, startOpenidClientRp } from './lib/rp.mjs';
 import { totpCode, wrongCode } from './lib/totp.mjs';
@@ -32,13 +32,8 @@ describe('second factors', { concurrency: false }, () => {
   });
 
   /** A guarded context, closed (and checked) when the test ends. */
-  async function person(t, options) {
-    const guarded = await guardedContext(browser, portal.origin, options);
-    t.after(async () => {
-      await guarded.context.close();
-      guarded.check();
-    });
-    return guarded;
+  function person(t, options) {
+    return testContext(t, browser, portal.origin, options);
   }
 
   function isApi(method, path) {

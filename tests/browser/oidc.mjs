@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { guardedContext, launch, screenshot } from './lib/browser.mjs';
+import { launch, screenshot, testContext } from './lib/browser.mjs';
 import { Portal, uniqueEmail } from './lib/portal.mjs';
 import { SCOPE, rpResult, startAuthlibRp, startOpenidClientRp } from './lib/rp.mjs';
 
@@ -50,13 +50,8 @@ for (const store of STORES) {
     });
 
     /** A guarded context that may also visit `apps`, closed (and checked) when the test ends. */
-    async function person(t, apps) {
-      const guarded = await guardedContext(browser, portal.origin, { apps: apps.map((app) => app.origin) });
-      t.after(async () => {
-        await guarded.context.close();
-        guarded.check();
-      });
-      return guarded;
+    function person(t, apps) {
+      return testContext(t, browser, portal.origin, { apps: apps.map((app) => app.origin) });
     }
 
     /** A portal user with a password: invited through the API, the invitation accepted. */

@@ -11,7 +11,7 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { ARTIFACTS, DESKTOP, PHONE, guardedContext, launch, screenshot } from './lib/browser.mjs';
+import { ARTIFACTS, DESKTOP, PHONE, launch, screenshot, testContext } from './lib/browser.mjs';
 import { CLIENT_ID, CLIENT_SECRET, startIdp } from './lib/idp.mjs';
 import { Portal, REPO, uniqueEmail } from './lib/portal.mjs';
 // The portal as an OpenID provider, for apps built on openid-client and Authlib.
@@ -28,13 +28,8 @@ let browser;
 let idp;
 
 /** A guarded context, closed (and checked) when the test ends. */
-async function person(t, options) {
-  const guarded = await guardedContext(browser, portal.origin, options);
-  t.after(async () => {
-    await guarded.context.close();
-    guarded.check();
-  });
-  return guarded;
+function person(t, options) {
+  return testContext(t, browser, portal.origin, options);
 }
 
 /**

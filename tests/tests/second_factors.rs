@@ -11,20 +11,10 @@ use serde_json::{Value, json};
 /// next step is accepted too (one step of drift), so a sign-in right after enrolling
 /// uses it: the step the enrolment used is spent.
 fn pyotp(secret: &str, offset_seconds: i64) -> String {
-    let python = std::env::var("PORTAL_TEST_PYTHON")
-        .expect("PORTAL_TEST_PYTHON is not set: run ./scripts/test (it installs pyotp in .venv)");
-    let output = std::process::Command::new(python)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/python/totp_code.py"))
-        .arg(secret)
-        .arg((time::OffsetDateTime::now_utc().unix_timestamp() + offset_seconds).to_string())
-        .output()
-        .expect("run python");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    let at = time::OffsetDateTime::now_utc().unix_timestamp() + offset_seconds;
+    portal_tests::python("totp_code.py", &[secret, &at.to_string()])
+        .trim()
+        .to_owned()
 }
 
 /// Sets up an app with the bearer `token` (access or enrolment): the secret and the

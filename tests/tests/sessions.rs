@@ -108,26 +108,14 @@ async fn an_access_token_verifies_with_pyjwt_against_the_published_jwks() {
     let token = portal.invitation_for(person("grace@example.com")).await;
     let accepted = portal.accept_invitation(&token, PASSWORD, None).await;
     let access = accepted.id("access_token");
-    let python = std::env::var("PORTAL_TEST_PYTHON")
-        .expect("PORTAL_TEST_PYTHON is not set: run ./scripts/test (it installs PyJWT in .venv)");
+    let jwks = format!("{}/.well-known/jwks.json", portal.base_url);
 
-    let output = std::process::Command::new(python)
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/python/verify_access_token.py"
-        ))
-        .arg(format!("{}/.well-known/jwks.json", portal.base_url))
-        .arg(&access)
-        .args(["portal-local", "portal"])
-        .output()
-        .expect("run python");
-
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let printed = portal_tests::python(
+        "verify_access_token.py",
+        &[&jwks, &access, "portal-local", "portal"],
     );
-    let claims: Value = serde_json::from_slice(&output.stdout).unwrap();
+
+    let claims: Value = serde_json::from_str(&printed).unwrap();
     assert_eq!(claims["iss"], "portal-local");
     assert_eq!(claims["aud"], "portal");
     let lifetime = claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap();

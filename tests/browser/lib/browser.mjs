@@ -107,6 +107,16 @@ function watchPage(page, problems, theProvider) {
   });
 }
 
+/** A guarded context for the test `t`, closed (and checked) when the test ends. */
+export async function testContext(t, browser, origin, options) {
+  const guarded = await guardedContext(browser, origin, options);
+  t.after(async () => {
+    await guarded.context.close();
+    guarded.check();
+  });
+  return guarded;
+}
+
 /** A full-page screenshot in the artifacts folder. */
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

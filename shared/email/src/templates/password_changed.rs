@@ -19,7 +19,17 @@ pub(super) struct Strings {
 
 pub(crate) fn render(first_name: &str, locale: &Locale, config: &EmailConfig) -> RenderedEmail {
     let (_, language) = language_for(locale);
-    let strings = &language.password_changed;
+    notice(&language.password_changed, first_name, locale, config)
+}
+
+/// A change to the account its owner may not have made: what changed, then the way back
+/// (a password reset) and whom to tell. Second-factor changes are told the same way.
+pub(super) fn notice(
+    strings: &Strings,
+    first_name: &str,
+    locale: &Locale,
+    config: &EmailConfig,
+) -> RenderedEmail {
     let product = config.product_name.as_str();
     let blocks = [
         Block::Paragraph(fill(strings.greeting, &[("first_name", first_name)])),

@@ -3,11 +3,9 @@
 //! learns of a change they did not make.
 
 use portal_domain::outbox::SecondFactorChange;
-use portal_domain::pages;
 use portal_domain::types::Locale;
 
-use super::layout::{self, Block};
-use super::{fill, language_for};
+use super::{language_for, password_changed};
 use crate::{EmailConfig, RenderedEmail};
 
 pub(super) struct Strings {
@@ -30,26 +28,19 @@ pub(crate) fn render(
 ) -> RenderedEmail {
     let (_, language) = language_for(locale);
     let strings = &language.second_factor_changed;
-    let product = config.product_name.as_str();
     let changed = match change {
         SecondFactorChange::AuthenticatorAdded => strings.authenticator_added,
         SecondFactorChange::AuthenticatorRemoved => strings.authenticator_removed,
         SecondFactorChange::RecoveryCodesReplaced => strings.recovery_codes_replaced,
         SecondFactorChange::ResetByStaff => strings.reset_by_staff,
     };
-    let blocks = [
-        Block::Paragraph(fill(strings.greeting, &[("first_name", first_name)])),
-        Block::Paragraph(fill(changed, &[("product", product)])),
-        Block::Paragraph(strings.not_you.to_owned()),
-        Block::Link {
-            label: strings.reset.to_owned(),
-            url: config.link(pages::RESET),
-        },
-        Block::Paragraph(fill(
-            strings.tell_us,
-            &[("support", &config.support_address)],
-        )),
-    ];
-    let subject = fill(strings.subject, &[("product", product)]);
-    layout::render(subject, &blocks, locale, config)
+    let notice = password_changed::Strings {
+        subject: strings.subject,
+        greeting: strings.greeting,
+        changed,
+        not_you: strings.not_you,
+        reset: strings.reset,
+        tell_us: strings.tell_us,
+    };
+    password_changed::notice(&notice, first_name, locale, config)
 }
