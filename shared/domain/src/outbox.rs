@@ -88,6 +88,10 @@ pub enum SecondFactorChange {
     AuthenticatorAdded,
     /// The person removed their authenticator app.
     AuthenticatorRemoved,
+    /// The person registered a passkey.
+    PasskeyAdded,
+    /// The person removed a passkey.
+    PasskeyRemoved,
     /// The person made new recovery codes; the old ones no longer work.
     RecoveryCodesReplaced,
     /// Staff removed every second factor (the person asked, having lost their phone).

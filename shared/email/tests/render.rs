@@ -123,7 +123,7 @@ fn second_factor_changed(first_name: &str, change: SecondFactorChange) -> Render
 }
 
 /// Every change and the sentence saying it, in English and in German.
-const SECOND_FACTOR_SENTENCES: [(SecondFactorChange, &str, &str); 4] = [
+const SECOND_FACTOR_SENTENCES: [(SecondFactorChange, &str, &str); 6] = [
     (
         SecondFactorChange::AuthenticatorAdded,
         "An authenticator app was added to your Acme portal account.",
@@ -133,6 +133,16 @@ const SECOND_FACTOR_SENTENCES: [(SecondFactorChange, &str, &str); 4] = [
         SecondFactorChange::AuthenticatorRemoved,
         "An authenticator app was removed from your Acme portal account.",
         "Aus Ihrem Konto für Acme portal wurde eine Authenticator-App entfernt.",
+    ),
+    (
+        SecondFactorChange::PasskeyAdded,
+        "A passkey was added to your Acme portal account.",
+        "Zu Ihrem Konto für Acme portal wurde ein Passkey hinzugefügt.",
+    ),
+    (
+        SecondFactorChange::PasskeyRemoved,
+        "A passkey was removed from your Acme portal account.",
+        "Aus Ihrem Konto für Acme portal wurde ein Passkey entfernt.",
     ),
     (
         SecondFactorChange::RecoveryCodesReplaced,
@@ -874,6 +884,16 @@ fn the_second_factor_changed_email_says_an_authenticator_app_was_added() {
 #[test]
 fn the_second_factor_changed_email_says_an_authenticator_app_was_removed() {
     assert_second_factor_change_is_said(SecondFactorChange::AuthenticatorRemoved);
+}
+
+#[test]
+fn the_second_factor_changed_email_says_a_passkey_was_added() {
+    assert_second_factor_change_is_said(SecondFactorChange::PasskeyAdded);
+}
+
+#[test]
+fn the_second_factor_changed_email_says_a_passkey_was_removed() {
+    assert_second_factor_change_is_said(SecondFactorChange::PasskeyRemoved);
 }
 
 #[test]

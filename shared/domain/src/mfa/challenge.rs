@@ -36,6 +36,9 @@ pub struct MfaChallenge {
     pub expires_at: OffsetDateTime,
     #[serde(default)]
     pub wrong_codes: u32,
+    /// The passkey ceremony a user with passkeys may answer the step with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey: Option<super::PasskeyCeremony>,
 }
 
 impl MfaChallenge {
@@ -56,6 +59,7 @@ impl MfaChallenge {
             purpose,
             expires_at: now + lifetime,
             wrong_codes: 0,
+            passkey: None,
         };
         (challenge, format!("{user_id}.{}", secret.as_str()))
     }

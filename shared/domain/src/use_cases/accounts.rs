@@ -174,6 +174,7 @@ pub async fn accept_invitation(
                 token,
                 purpose,
                 methods: next.second_factors().methods(),
+                passkey_options: None,
             };
             (next.with_mfa_challenge(challenge), SignIn::SecondStep(step))
         }

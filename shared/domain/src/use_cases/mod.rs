@@ -12,6 +12,7 @@ mod manager;
 mod members;
 mod oidc;
 mod organizations;
+mod passkeys;
 mod reject_registration;
 mod resend_code;
 mod review_queue;
@@ -53,6 +54,10 @@ pub use oidc::{
 pub use organizations::{
     BulkInvite, Entry, MemberOutcome, MemberResult, add_members, change_organization,
     create_organization, list_organizations, organization,
+};
+pub use passkeys::{
+    PasskeyAdded, PasskeySignInStart, add_passkey, begin_passkey_sign_in, log_in_with_passkey,
+    passkeys, remove_passkey, start_passkey,
 };
 pub use reject_registration::reject_registration;
 pub use resend_code::resend_code;

@@ -1,5 +1,6 @@
 //! Second factors: the sign-in step after a right password, enrolling an authenticator
 //! app with its recovery codes, removing it, and staff resetting a user's factors.
+//! Passkeys have their own module (`passkeys`), built on the same steps.
 
 use time::OffsetDateTime;
 
@@ -7,8 +8,8 @@ use crate::error::StoreError;
 use crate::ids::PortalUserId;
 use crate::login::{ClientInfo, LoginEvent, LoginGuard};
 use crate::mfa::{
-    ChallengePurpose, MfaChallenge, MfaMethod, MfaToken, RECENT_SIGN_IN, RecoveryCode,
-    RecoveryCodes, SecondFactorProof, TotpCode, TotpSecret,
+    ChallengePurpose, MfaChallenge, MfaMethod, MfaToken, PASSKEY_REFUSED, RECENT_SIGN_IN,
+    RecoveryCode, RecoveryCodes, RelyingParty, SecondFactorProof, TotpCode, TotpSecret,
 };
 use crate::outbox::{EmailContent, SecondFactorChange};
 use crate::user::PortalUser;
@@ -32,12 +33,16 @@ pub struct MfaStep {
     pub token: String,
     pub purpose: ChallengePurpose,
     pub methods: Vec<MfaMethod>,
+    /// WebAuthn request options naming the user's passkeys, when they have any.
+    pub passkey_options: Option<serde_json::Value>,
 }
 
 /// What the person gave at the second step.
 pub enum SecondFactorAnswer {
     Totp(TotpCode),
     RecoveryCode(RecoveryCode),
+    /// A passkey's assertion, as the browser gave it.
+    Passkey(serde_json::Value),
 }
 
 /// Whether this user's sign-in needs a second step: their own factor, or their
@@ -66,8 +71,23 @@ pub(super) async fn begin_second_step(
 ) -> Result<MfaStep, DomainError> {
     for _ in 0..OPTIMISTIC_RETRIES {
         let now = ports.clock.now();
-        let (challenge, token) =
+        let (mut challenge, token) =
             MfaChallenge::begin(ports.random.as_ref(), user.id(), purpose, now);
+        let passkeys = &user.second_factors().passkeys;
+        let passkey_options = match purpose {
+            ChallengePurpose::SecondFactor if !passkeys.is_empty() => {
+                // A portal moved to an IP address cannot check passkeys; the user's
+                // other factors still work.
+                RelyingParty::for_portal(&ports.settings.portal_base_url)
+                    .and_then(|rp| rp.start_authentication(passkeys, now))
+                    .ok()
+                    .map(|(options, ceremony)| {
+                        challenge.passkey = Some(ceremony);
+                        options
+                    })
+            }
+            _ => None,
+        };
         let next = user.begin_mfa_challenge(challenge);
         match ports.store.update_portal_user(&next, None).await {
             Ok(()) => {
@@ -79,6 +99,7 @@ pub(super) async fn begin_second_step(
                     token,
                     purpose,
                     methods,
+                    passkey_options,
                 });
             }
             Err(StoreError::ConditionFailed) => user = active_user(ports, user.id()).await?,
@@ -117,7 +138,10 @@ pub(super) async fn pass_second_step(
         }
         let event = LoginEvent::new(user.id(), false, client, now);
         ports.store.record_login_failure(&event).await?;
-        return Err(DomainError::CodeInvalid("the code is wrong"));
+        return Err(match answer {
+            SecondFactorAnswer::Passkey(_) => PASSKEY_REFUSED,
+            _ => DomainError::CodeInvalid("the code is wrong"),
+        });
     };
     let amr = proof.amr();
     let signed_in = record_sign_in(ports, user, client, with_session, amr.clone(), |user| {
@@ -160,6 +184,15 @@ fn proof_of(
             let index = code.position_in(&factors.recovery_codes)?;
             Some(SecondFactorProof::RecoveryCode { index })
         }
+        SecondFactorAnswer::Passkey(credential) => {
+            let ceremony = factors.challenge.as_ref()?.passkey.as_ref()?;
+            let used = RelyingParty::for_portal(&ports.settings.portal_base_url)
+                .and_then(|rp| {
+                    rp.finish_authentication(credential, ceremony, &factors.passkeys, now)
+                })
+                .ok()?;
+            Some(SecondFactorProof::Passkey(used))
+        }
     }
 }
 
@@ -184,7 +217,7 @@ impl Enroller {
         MfaToken::parse(token).map(Self::Enrolling)
     }
 
-    async fn user(&self, ports: &Ports) -> Result<PortalUser, DomainError> {
+    pub(super) async fn user(&self, ports: &Ports) -> Result<PortalUser, DomainError> {
         match self {
             Self::SignedIn(id) => active_user(ports, id).await,
             Self::Enrolling(token) => {
@@ -315,7 +348,7 @@ pub async fn reset_second_factors(
 
 /// One change of a user's second factors: the user read, changed and written with the
 /// email that tells them (again, should another write come first), then the email sent.
-async fn change_factors<T, Read, Fut>(
+pub(super) async fn change_factors<T, Read, Fut>(
     ports: &Ports,
     read: Read,
     change: SecondFactorChange,
@@ -356,7 +389,10 @@ fn authenticator_issuer(ports: &Ports) -> String {
         .unwrap_or_else(|| ports.settings.portal_base_url.clone())
 }
 
-fn require_recent_sign_in(ports: &Ports, auth_time: OffsetDateTime) -> Result<(), DomainError> {
+pub(super) fn require_recent_sign_in(
+    ports: &Ports,
+    auth_time: OffsetDateTime,
+) -> Result<(), DomainError> {
     if ports.clock.now() - auth_time > RECENT_SIGN_IN {
         return Err(DomainError::RecentSignInRequired);
     }

@@ -7,8 +7,9 @@ use super::PortalUser;
 use crate::audit::{Actor, AuditAction, AuditEvent};
 use crate::error::DomainError;
 use crate::mfa::{
-    ChallengePurpose, MAX_WRONG_CODES, MfaChallenge, MfaToken, PENDING_TOTP_LIFETIME, PendingTotp,
-    SecondFactorProof, SecondFactors, TotpFactor,
+    ChallengePurpose, MAX_PASSKEYS, MAX_WRONG_CODES, MfaChallenge, MfaToken, PENDING_TOTP_LIFETIME,
+    PasskeyCeremony, PasskeyFactor, PasskeyUse, PendingTotp, SecondFactorProof, SecondFactors,
+    SpentSignIn, TotpFactor,
 };
 
 /// How the audit trail and the emails name an authenticator app.
@@ -75,8 +76,105 @@ impl PortalUser {
             SecondFactorProof::RecoveryCode { index } => {
                 next.mfa.recovery_codes.remove(index);
             }
+            SecondFactorProof::Passkey(used) => next.passkey_used(used, now),
         }
         next
+    }
+
+    /// A sign-in with a passkey alone: the login is recorded, the passkey moves on past
+    /// this use, and the ceremony's token (`token_hash`) is spent until `until`.
+    pub fn passkey_signed_in(
+        &self,
+        used: PasskeyUse,
+        token_hash: String,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Self {
+        let mut next = self.login_succeeded(now);
+        next.passkey_used(used, now);
+        next.mfa
+            .spent_passkey_sign_ins
+            .retain(|spent| now < spent.until);
+        next.mfa
+            .spent_passkey_sign_ins
+            .push(SpentSignIn { token_hash, until });
+        next
+    }
+
+    /// Whether a sign-in without a password with this token already happened.
+    pub fn passkey_sign_in_spent(&self, token_hash: &str) -> bool {
+        self.mfa
+            .spent_passkey_sign_ins
+            .iter()
+            .any(|spent| spent.token_hash == token_hash)
+    }
+
+    fn passkey_used(&mut self, used: PasskeyUse, now: OffsetDateTime) {
+        if let Some(passkey) = self.mfa.passkeys.get_mut(used.index) {
+            passkey.credential = used.credential;
+            passkey.last_used_at = Some(now);
+        }
+    }
+
+    /// Keeps a passkey registration under way (it replaces one begun before).
+    pub fn start_passkey(&self, ceremony: PasskeyCeremony) -> Result<Self, DomainError> {
+        if self.mfa.passkeys.len() >= MAX_PASSKEYS {
+            return Err(DomainError::Conflict(
+                "ten passkeys are registered already; remove one first",
+            ));
+        }
+        let mut next = self.next_version();
+        next.mfa.pending_passkey = Some(ceremony);
+        Ok(next)
+    }
+
+    /// The browser answered the registration: the passkey is the user's, the ceremony
+    /// ends, and so does an enrolment step. `recovery_hashes` come with a first factor.
+    pub fn add_passkey(
+        &self,
+        passkey: PasskeyFactor,
+        recovery_hashes: Option<Vec<String>>,
+        now: OffsetDateTime,
+    ) -> Result<Self, DomainError> {
+        if self.mfa.passkeys.iter().any(|held| held.id == passkey.id) {
+            return Err(DomainError::Conflict("this passkey is registered already"));
+        }
+        let mut next = self.next_version();
+        next.audit.push(AuditEvent::new(
+            &self.as_actor(),
+            AuditAction::SecondFactorAdded,
+            Some(format!("passkey \"{}\"", passkey.name)),
+            now,
+        ));
+        next.mfa.passkeys.push(passkey);
+        next.mfa.pending_passkey = None;
+        next.mfa.challenge = None;
+        if let Some(hashes) = recovery_hashes {
+            next.mfa.recovery_codes = hashes;
+        }
+        Ok(next)
+    }
+
+    /// Removes the passkey with this id; without another factor the recovery codes go too.
+    pub fn remove_passkey(&self, id: &str, now: OffsetDateTime) -> Result<Self, DomainError> {
+        let index = self
+            .mfa
+            .passkeys
+            .iter()
+            .position(|held| held.id == id)
+            .ok_or(DomainError::NotFound)?;
+        let mut next = self.next_version();
+        let removed = next.mfa.passkeys.remove(index);
+        if !next.mfa.any() {
+            next.mfa.recovery_codes.clear();
+        }
+        next.audit.push(AuditEvent::new(
+            &self.as_actor(),
+            AuditAction::SecondFactorRemoved,
+            Some(format!("passkey \"{}\"", removed.name)),
+            now,
+        ));
+        Ok(next)
     }
 
     /// Shows a new authenticator secret, waiting for its first code. A user who has an
@@ -368,6 +466,93 @@ mod tests {
         assert!(matches!(
             reset.reset_second_factors(&staff, NOW),
             Err(DomainError::InvalidState(_))
+        ));
+    }
+
+    fn passkey(id: &str) -> PasskeyFactor {
+        PasskeyFactor {
+            id: id.into(),
+            name: "Laptop".into(),
+            added_at: NOW,
+            last_used_at: None,
+            credential: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn passkeys_are_factors_each_once_and_the_last_takes_the_recovery_codes_with_it() {
+        let codes = RecoveryCodes::generate(&TestRandomness);
+        let user = active()
+            .add_passkey(passkey("a"), Some(codes.hashes), NOW)
+            .unwrap();
+        assert_eq!(
+            user.second_factors().methods(),
+            [MfaMethod::Passkey, MfaMethod::RecoveryCode]
+        );
+        assert!(matches!(
+            user.add_passkey(passkey("a"), None, NOW),
+            Err(DomainError::Conflict(_))
+        ));
+        let two = user.add_passkey(passkey("b"), None, NOW).unwrap();
+        assert_eq!(two.second_factors().recovery_codes.len(), 10, "kept");
+
+        let one = two.remove_passkey("a", NOW).unwrap();
+        assert_eq!(one.second_factors().recovery_codes.len(), 10);
+        let none = one.remove_passkey("b", NOW).unwrap();
+
+        assert!(!none.second_factors().any());
+        assert!(none.second_factors().recovery_codes.is_empty());
+        assert!(matches!(
+            none.remove_passkey("b", NOW),
+            Err(DomainError::NotFound)
+        ));
+        let actions: Vec<_> = none.audit.iter().map(|event| event.action).collect();
+        assert!(actions.ends_with(&[
+            AuditAction::SecondFactorAdded,
+            AuditAction::SecondFactorAdded,
+            AuditAction::SecondFactorRemoved,
+            AuditAction::SecondFactorRemoved,
+        ]));
+    }
+
+    #[test]
+    fn a_sign_in_without_a_password_is_spent_once_and_forgotten_when_it_expires() {
+        let user = active().add_passkey(passkey("a"), None, NOW).unwrap();
+        let used = PasskeyUse {
+            index: 0,
+            credential: "{\"moved\":1}".into(),
+        };
+
+        let signed_in =
+            user.passkey_signed_in(used.clone(), "h1".into(), NOW + CHALLENGE_LIFETIME, NOW);
+
+        assert!(signed_in.passkey_sign_in_spent("h1"));
+        let passkey = &signed_in.second_factors().passkeys[0];
+        assert_eq!(passkey.credential, "{\"moved\":1}");
+        assert_eq!(passkey.last_used_at, Some(NOW));
+        let later = NOW + CHALLENGE_LIFETIME;
+        let again =
+            signed_in.passkey_signed_in(used, "h2".into(), later + CHALLENGE_LIFETIME, later);
+        assert!(!again.passkey_sign_in_spent("h1"), "expired, so dropped");
+        assert!(again.passkey_sign_in_spent("h2"));
+    }
+
+    #[test]
+    fn no_more_than_ten_passkeys() {
+        let mut user = active();
+        for index in 0..MAX_PASSKEYS {
+            user = user
+                .add_passkey(passkey(&index.to_string()), None, NOW)
+                .unwrap();
+        }
+        let ceremony = PasskeyCeremony {
+            state: "{}".into(),
+            expires_at: NOW,
+        };
+
+        assert!(matches!(
+            user.start_passkey(ceremony),
+            Err(DomainError::Conflict(_))
         ));
     }
 }

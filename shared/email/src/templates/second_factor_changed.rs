@@ -1,5 +1,5 @@
-//! The notice after an account's second factors changed (an authenticator app added or
-//! removed, new recovery codes, or a reset by staff), so that the owner of the mailbox
+//! The notice after an account's second factors changed (an authenticator app or a passkey
+//! added or removed, new recovery codes, or a reset by staff), so that the owner of the mailbox
 //! learns of a change they did not make.
 
 use portal_domain::outbox::SecondFactorChange;
@@ -13,6 +13,8 @@ pub(super) struct Strings {
     pub(super) greeting: &'static str,
     pub(super) authenticator_added: &'static str,
     pub(super) authenticator_removed: &'static str,
+    pub(super) passkey_added: &'static str,
+    pub(super) passkey_removed: &'static str,
     pub(super) recovery_codes_replaced: &'static str,
     pub(super) reset_by_staff: &'static str,
     pub(super) not_you: &'static str,
@@ -31,6 +33,8 @@ pub(crate) fn render(
     let changed = match change {
         SecondFactorChange::AuthenticatorAdded => strings.authenticator_added,
         SecondFactorChange::AuthenticatorRemoved => strings.authenticator_removed,
+        SecondFactorChange::PasskeyAdded => strings.passkey_added,
+        SecondFactorChange::PasskeyRemoved => strings.passkey_removed,
         SecondFactorChange::RecoveryCodesReplaced => strings.recovery_codes_replaced,
         SecondFactorChange::ResetByStaff => strings.reset_by_staff,
     };

@@ -80,6 +80,8 @@ pub(super) static DE: Language = Language {
         greeting: "Hallo {first_name},",
         authenticator_added: "Zu Ihrem Konto für {product} wurde eine Authenticator-App hinzugefügt.",
         authenticator_removed: "Aus Ihrem Konto für {product} wurde eine Authenticator-App entfernt.",
+        passkey_added: "Zu Ihrem Konto für {product} wurde ein Passkey hinzugefügt.",
+        passkey_removed: "Aus Ihrem Konto für {product} wurde ein Passkey entfernt.",
         recovery_codes_replaced: "Ihr Konto für {product} hat neue Wiederherstellungscodes erhalten; die bisherigen sind nicht mehr gültig.",
         reset_by_staff: "Unser Team hat auf Ihre Bitte hin die zweiten Faktoren Ihres Kontos für {product} entfernt. Bei Ihrer nächsten Anmeldung benötigen Sie nur Ihr Passwort, es sei denn, Ihre Organisation verlangt einen zweiten Faktor; dann richten Sie erneut einen ein.",
         not_you: "Falls Sie diese Änderung weder selbst vorgenommen noch veranlasst haben, setzen Sie Ihr Passwort sofort zurück:",

@@ -80,6 +80,8 @@ pub(super) static EN: Language = Language {
         greeting: "Hello {first_name},",
         authenticator_added: "An authenticator app was added to your {product} account.",
         authenticator_removed: "An authenticator app was removed from your {product} account.",
+        passkey_added: "A passkey was added to your {product} account.",
+        passkey_removed: "A passkey was removed from your {product} account.",
         recovery_codes_replaced: "New recovery codes were made for your {product} account; the old ones no longer work.",
         reset_by_staff: "Our staff removed the second factors of your {product} account at your request. Your next sign-in needs only your password, unless your organization requires a second factor; then you set one up again.",
         not_you: "If you did not make or ask for this change, reset your password at once:",
