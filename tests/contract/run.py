@@ -108,8 +108,8 @@ LOGOUT_REFUSED = Refusal(400, "page", None,
 OAUTH_FORM = Refusal(400, "invalid_request", None,
                      "a form without what its grant needs (the document describes the body as a form)")
 
-SECOND_FACTOR = Refusal(422, "validation_failed", (("code", "give either code or recovery_code"),),
-                        "the second step takes exactly one answer: the app's code or a recovery code")
+SECOND_FACTOR = Refusal(422, "validation_failed", (("code", "give one of code, recovery_code or credential"),),
+                        "the second step takes exactly one answer: the app's code, a recovery code or a passkey")
 
 BY_DESIGN: dict[str, list[Refusal]] = {
     "GET /oauth2/authorize": [UNKNOWN_APP],

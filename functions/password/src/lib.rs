@@ -59,7 +59,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The routes anyone may call (limited per client), with their OpenAPI descriptions.
 fn public_operations() -> OpenApiRouter<PasswordState> {
-    use routes::{invitations, resets, sessions};
+    use routes::{invitations, passkeys, resets, sessions};
     OpenApiRouter::default()
         .routes(routes!(invitations::lookup))
         .routes(routes!(invitations::email))
@@ -67,18 +67,23 @@ fn public_operations() -> OpenApiRouter<PasswordState> {
         .routes(routes!(sessions::log_in, sessions::log_out))
         .routes(routes!(sessions::refresh))
         .routes(routes!(sessions::second_factor))
+        .routes(routes!(passkeys::sign_in_options))
+        .routes(routes!(passkeys::log_in))
         .routes(routes!(resets::request))
         .routes(routes!(resets::complete))
 }
 
 /// The caller's account and the token keys.
 fn signed_in_operations() -> OpenApiRouter<PasswordState> {
-    use routes::{me, mfa};
+    use routes::{me, mfa, passkeys};
     OpenApiRouter::default()
         .routes(routes!(me::me))
         .routes(routes!(mfa::status))
         .routes(routes!(mfa::start_totp, mfa::remove_totp))
         .routes(routes!(mfa::confirm_totp))
         .routes(routes!(mfa::replace_recovery_codes))
+        .routes(routes!(passkeys::creation_options))
+        .routes(routes!(passkeys::add, passkeys::list))
+        .routes(routes!(passkeys::remove))
         .routes(routes!(me::jwks))
 }

@@ -4,7 +4,7 @@
 
 use axum::http::{Method, StatusCode};
 use portal_domain::clock::Clock;
-use portal_testkit::{PASSWORD, TestApp, person, totp_code};
+use portal_testkit::{PASSWORD, TestApp, claims, person, totp_code};
 use serde_json::{Value, json};
 use time::Duration;
 
@@ -42,16 +42,6 @@ async fn sign_in_with_app(app: &TestApp, secret: &str) -> portal_testkit::Reply 
 
 fn code(secret: &str, app: &TestApp) -> Value {
     json!({ "code": totp_code(secret, app.clock.now()) })
-}
-
-/// The claims of an access token (unverified: the test only reads them).
-fn claims(token: &str) -> Value {
-    use base64::Engine;
-    let part = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(part)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
 }
 
 #[tokio::test]

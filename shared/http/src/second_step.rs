@@ -19,6 +19,13 @@ pub enum SecondStep {
         /// Single use; 5 wrong codes end it.
         mfa_token: String,
         methods: Vec<MfaMethod>,
+        /// WebAuthn request options for the user's passkeys (when `methods` has
+        /// `passkey`): give them to `navigator.credentials.get` (for example through
+        /// `PublicKeyCredential.parseRequestOptionsFromJSON(passkey_options.publicKey)`) and
+        /// send the credential back as `credential`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(value_type = Option<Object>)]
+        passkey_options: Option<serde_json::Value>,
     },
     /// Set up an authenticator app with `POST /me/mfa/totp` and `/me/mfa/totp/confirm`
     /// (this token as the bearer, within 15 minutes), then sign in again.
@@ -36,6 +43,7 @@ impl From<MfaStep> for SecondStep {
                 mfa_required: true,
                 mfa_token: step.token,
                 methods: step.methods,
+                passkey_options: step.passkey_options,
             },
             ChallengePurpose::Enrolment => Self::EnrolmentRequired {
                 mfa_enrollment_required: true,
@@ -45,7 +53,7 @@ impl From<MfaStep> for SecondStep {
     }
 }
 
-/// `{mfa_token, code | recovery_code}`.
+/// `{mfa_token, code | recovery_code | credential}`.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SecondFactorBody {
     #[schema(value_type = String)]
@@ -56,6 +64,10 @@ pub struct SecondFactorBody {
     /// One of the recovery codes (each works once); dashes and case do not matter.
     #[schema(pattern = "^[0-9a-tv-zA-TV-Z]{4}(-?[0-9a-tv-zA-TV-Z]{4}){3}$")]
     recovery_code: Option<String>,
+    /// A passkey's answer to `passkey_options`: the `PublicKeyCredential` as its
+    /// `toJSON()` gives it.
+    #[schema(value_type = Option<Object>)]
+    credential: Option<serde_json::Value>,
 }
 
 impl SecondFactorBody {
@@ -65,15 +77,22 @@ impl SecondFactorBody {
         let token = errors.require("mfa_token", self.mfa_token.as_deref(), |token| {
             Ok(token.to_owned())
         });
-        let answer = match (self.code, self.recovery_code) {
-            (Some(code), None) => errors
+        let answer = match (self.code, self.recovery_code, self.credential) {
+            (Some(code), None, None) => errors
                 .check("code", TotpCode::parse(&code))
                 .map(SecondFactorAnswer::Totp),
-            (None, Some(code)) => errors
+            (None, Some(code), None) => errors
                 .check("recovery_code", RecoveryCode::parse(&code))
                 .map(SecondFactorAnswer::RecoveryCode),
+            (None, None, Some(credential)) if credential.is_object() => {
+                Some(SecondFactorAnswer::Passkey(credential))
+            }
+            (None, None, Some(_)) => {
+                errors.add("credential", "must be a WebAuthn credential (an object)");
+                None
+            }
             _ => {
-                errors.add("code", "give either code or recovery_code");
+                errors.add("code", "give one of code, recovery_code or credential");
                 None
             }
         };

@@ -580,6 +580,43 @@ impl<T: Transport> Api<T> {
         (secret, codes)
     }
 
+    /// Registers `passkey` for the bearer of `token` (an access or enrolment token):
+    /// `POST /me/passkeys/options`, then its answer to `POST /me/passkeys`.
+    pub async fn enrol_passkey(&self, token: &str, passkey: &mut crate::TestPasskey) -> Reply {
+        let options = self
+            .call(Method::POST, "/me/passkeys/options", Some(token), None)
+            .await;
+        expect(&options, StatusCode::OK, "passkey_creation_options");
+        let credential = passkey.create(&options.body);
+        let added = self
+            .call(
+                Method::POST,
+                "/me/passkeys",
+                Some(token),
+                Some(json!({ "credential": credential, "name": "Laptop" })),
+            )
+            .await;
+        expect(&added, StatusCode::CREATED, "add_passkey");
+        added
+    }
+
+    /// A sign-in with `passkey` alone: `POST /sessions/passkey/options`, then its answer
+    /// (as `answer` changes it) to `POST /sessions/passkey`.
+    pub async fn passkey_sign_in(
+        &self,
+        passkey: &mut crate::TestPasskey,
+        answer: impl FnOnce(Value) -> Value,
+    ) -> Reply {
+        let options = self.post("/sessions/passkey/options", json!({})).await;
+        expect(&options, StatusCode::OK, "passkey_request_options");
+        let credential = answer(passkey.get(&json!({ "publicKey": options.body["publicKey"] })));
+        self.post(
+            "/sessions/passkey",
+            json!({ "passkey_token": options.id("passkey_token"), "credential": credential }),
+        )
+        .await
+    }
+
     /// `POST /sessions/refresh`
     pub async fn refresh(&self, refresh_token: &str) -> Reply {
         self.post(

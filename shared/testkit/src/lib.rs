@@ -17,6 +17,7 @@ pub mod bench;
 mod files;
 mod local;
 pub mod moto;
+mod passkey;
 mod provider_docs;
 mod reply;
 mod transport;
@@ -38,6 +39,7 @@ pub use app::{Setup, TestApp, all_routes, oidc_keys, oidc_keys_pem, staff_verifi
 pub use axum::http::{Method, StatusCode};
 pub use files::{PEOPLE_HEADER, numbered_people, people_csv, people_xlsx};
 pub use local::{Backend, LocalPortal};
+pub use passkey::TestPasskey;
 pub use provider_docs::ProviderDocs;
 pub use reply::Reply;
 pub use transport::{Http, InProcess, Mailbox, PEER, Secret, Transport};
@@ -121,6 +123,16 @@ pub fn other_code(code: &str) -> String {
         "{:06}",
         (code.parse::<u32>().expect("six digits") + 1) % 1_000_000
     )
+}
+
+/// The claims of a JWT (unverified: a test only reads them).
+pub fn claims(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let part = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
 }
 
 /// The code an authenticator app shows at `at` for the base32 `secret`.

@@ -1,6 +1,6 @@
-//! `/me/mfa…`: the caller's second factors. Setting up an authenticator app also works
-//! with the enrolment token an organization that requires a second factor hands out at
-//! sign-in, before any access token.
+//! `/me/mfa…`: the caller's second factors. Setting up an authenticator app (or a passkey,
+//! in `passkeys`) also works with the enrolment token an organization that requires a
+//! second factor hands out at sign-in, before any access token.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
@@ -19,7 +19,7 @@ use crate::PasswordState;
 
 /// The caller of a route that sets up a factor: a valid access token, or an enrolment
 /// token (tried first: it cannot be mistaken for a JWT).
-pub struct EnrollingCaller(Enroller);
+pub struct EnrollingCaller(pub Enroller);
 
 impl FromRequestParts<PasswordState> for EnrollingCaller {
     type Rejection = Problem;
@@ -44,6 +44,8 @@ impl FromRequestParts<PasswordState> for EnrollingCaller {
 pub struct MfaStatus {
     /// Whether an authenticator app is set up.
     totp: bool,
+    /// Registered passkeys (`GET /me/passkeys` lists them).
+    passkeys: usize,
     /// Unused recovery codes.
     recovery_codes_left: usize,
     /// What a sign-in's second step can be finished with (empty: no second step).
@@ -62,6 +64,7 @@ pub async fn status(
     let factors = user.second_factors();
     Ok(Json(MfaStatus {
         totp: factors.totp.is_some(),
+        passkeys: factors.passkeys.len(),
         recovery_codes_left: if factors.any() {
             factors.recovery_codes.len()
         } else {

@@ -1,6 +1,7 @@
 pub mod invitations;
 pub mod me;
 pub mod mfa;
+pub mod passkeys;
 pub mod resets;
 pub mod sessions;
 

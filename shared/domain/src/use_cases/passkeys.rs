@@ -161,12 +161,13 @@ pub async fn log_in_with_passkey(
     client: &ClientInfo,
 ) -> Result<SessionStart, DomainError> {
     let rp = relying_party(ports)?;
+    // The credential's shape first: a malformed one is the client's bug, said by field.
+    let user_id = rp.claimed_user(credential)?;
     let ceremony: PasskeyCeremony = ports
         .sealer
         .open(token)
         .and_then(|opened| serde_json::from_str(&opened).ok())
         .ok_or(PASSKEY_REFUSED)?;
-    let user_id = rp.claimed_user(credential)?;
     let user = ports
         .store
         .portal_user(&user_id)
