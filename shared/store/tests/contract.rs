@@ -202,6 +202,8 @@ contract!(
     // second factors
     second_factors_and_a_sign_in_step_read_back_with_the_user,
     of_two_racing_second_steps_from_one_version_exactly_one_is_recorded,
+    passkeys_their_ceremonies_and_spent_sign_ins_read_back_with_the_user,
+    of_two_racing_passkey_sign_ins_from_one_version_exactly_one_is_recorded,
     an_organizations_policy_and_a_sessions_amr_read_back,
     an_invitation_accepted_without_a_session_writes_none,
     // oidc

@@ -5,8 +5,8 @@ use portal_adapters::OsRandomness;
 use portal_domain::StoreError;
 use portal_domain::login::LoginEvent;
 use portal_domain::mfa::{
-    AMR_MFA, AMR_OTP, AMR_PASSWORD, ChallengePurpose, MfaChallenge, RecoveryCodes,
-    SecondFactorProof,
+    AMR_MFA, AMR_OTP, AMR_PASSWORD, ChallengePurpose, MfaChallenge, PasskeyCeremony, PasskeyFactor,
+    PasskeyUse, RecoveryCodes, SecondFactorProof,
 };
 use portal_domain::organization::OrganizationChange;
 
@@ -72,6 +72,78 @@ pub async fn of_two_racing_second_steps_from_one_version_exactly_one_is_recorded
     let stored = store.portal_user(user.id()).await.unwrap().unwrap();
     assert_eq!(stored.second_factors().challenge, None);
     assert_eq!(stored.second_factors().recovery_codes.len(), 10);
+}
+
+/// An active user with a passkey (what webauthn-rs keeps is opaque text to the store), a
+/// registration under way and a spent sign-in.
+async fn with_passkey(store: &impl Subject) -> portal_domain::user::PortalUser {
+    let (user, _) = active_in(store).await;
+    let passkey = PasskeyFactor {
+        id: "cred-1".into(),
+        name: "Laptop «work»".into(),
+        added_at: now(),
+        last_used_at: None,
+        credential: r#"{"cred":{"counter":0}}"#.into(),
+    };
+    let codes = RecoveryCodes::generate(&OsRandomness);
+    let added = user
+        .add_passkey(passkey, Some(codes.hashes), now())
+        .unwrap();
+    store.update_portal_user(&added, None).await.unwrap();
+    let ceremony = PasskeyCeremony {
+        state: r#"{"rs":{"challenge":"abc"}}"#.into(),
+        expires_at: now(),
+    };
+    let pending = added.start_passkey(ceremony).unwrap();
+    store.update_portal_user(&pending, None).await.unwrap();
+    pending
+}
+
+fn passkey_used(counter: u32) -> PasskeyUse {
+    PasskeyUse {
+        index: 0,
+        credential: format!(r#"{{"cred":{{"counter":{counter}}}}}"#),
+    }
+}
+
+pub async fn passkeys_their_ceremonies_and_spent_sign_ins_read_back_with_the_user(
+    store: &impl Subject,
+) {
+    let user = with_passkey(store).await;
+    let event = LoginEvent::new(user.id(), true, &client(), now());
+    let signed_in = user.passkey_signed_in(passkey_used(1), "spent".into(), now(), now());
+    store
+        .record_login_success(&signed_in, &event, Some(&session(&signed_in)))
+        .await
+        .unwrap();
+
+    let stored = store.portal_user(user.id()).await.unwrap().unwrap();
+
+    assert_eq!(stored, signed_in);
+    assert!(stored.passkey_sign_in_spent("spent"));
+    assert!(stored.second_factors().passkeys[0].last_used_at.is_some());
+    assert!(stored.second_factors().pending_passkey.is_some());
+}
+
+pub async fn of_two_racing_passkey_sign_ins_from_one_version_exactly_one_is_recorded(
+    store: &impl Subject,
+) {
+    let user = with_passkey(store).await;
+    let event = LoginEvent::new(user.id(), true, &client(), now());
+    let first = user.passkey_signed_in(passkey_used(1), "one".into(), now(), now());
+    let second = user.passkey_signed_in(passkey_used(1), "two".into(), now(), now());
+
+    let won = store
+        .record_login_success(&first, &event, Some(&session(&first)))
+        .await;
+    let before = store.everything().await;
+    let lost = store
+        .record_login_success(&second, &event, Some(&session(&second)))
+        .await;
+
+    assert!(won.is_ok(), "{won:?}");
+    assert!(matches!(lost, Err(StoreError::ConditionFailed)), "{lost:?}");
+    assert_eq!(store.everything().await, before, "the loser wrote nothing");
 }
 
 pub async fn an_organizations_policy_and_a_sessions_amr_read_back(store: &impl Subject) {
