@@ -733,8 +733,41 @@ async fn a_sign_in_with_a_second_factor_carries_it_into_the_apps_tokens() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.body["mfa_required"], true);
     let code = portal_testkit::totp_code(&secret, app.clock.now());
-    let finished = app
-        .provider_second_factor(&first.id("mfa_token"), json!({ "code": code }))
+
+    let (id_claims, access_claims) =
+        apps_tokens_after(&provider, &first, json!({ "code": code })).await;
+
+    assert_eq!(id_claims["sub"], ada.id.as_str());
+    assert_eq!(id_claims["amr"], json!(["pwd", "otp", "mfa"]));
+    assert_eq!(access_claims["amr"], json!(["pwd", "otp", "mfa"]));
+}
+
+#[tokio::test]
+async fn a_passkey_as_the_second_step_carries_hwk_into_the_apps_tokens() {
+    let provider = Provider::start().await;
+    let app = &provider.app;
+    let ada = app.active_user("grace@example.com", json!({})).await;
+    let mut passkey = portal_testkit::TestPasskey::at(TEST_BASE_URL);
+    app.enrol_passkey(&ada.access_token, &mut passkey).await;
+
+    let first = app.provider_sign_in("grace@example.com", PASSWORD).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let credential = passkey.get(&first.body["passkey_options"]);
+
+    let (id_claims, access_claims) =
+        apps_tokens_after(&provider, &first, json!({ "credential": credential })).await;
+
+    assert_eq!(id_claims["sub"], ada.id.as_str());
+    assert_eq!(id_claims["amr"], json!(["pwd", "hwk", "mfa"]));
+    assert_eq!(access_claims["amr"], json!(["pwd", "hwk", "mfa"]));
+}
+
+/// The provider's second step finished with `answer`, then an app's sign-in: the claims of
+/// its ID token and of its access token.
+async fn apps_tokens_after(provider: &Provider, first: &Reply, answer: Value) -> (Value, Value) {
+    let finished = provider
+        .app
+        .provider_second_factor(&first.id("mfa_token"), answer)
         .await;
     assert_eq!(
         finished.status,
@@ -752,14 +785,9 @@ async fn a_sign_in_with_a_second_factor_carries_it_into_the_apps_tokens() {
 
     let reply = provider.authorize(&[], Some(&cookie)).await;
     let tokens = provider.redeem(&param(&reply, "code").unwrap()).await;
-
     assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
-    let claims = id_token_claims(&tokens);
-    assert_eq!(claims["sub"], ada.id.as_str());
-    assert_eq!(claims["amr"], json!(["pwd", "otp", "mfa"]));
-    let access = tokens.id("access_token");
-    let payload = access.split('.').nth(1).unwrap();
-    let access_claims: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
-    assert_eq!(access_claims["amr"], json!(["pwd", "otp", "mfa"]));
+    (
+        id_token_claims(&tokens),
+        portal_testkit::claims(&tokens.id("access_token")),
+    )
 }

@@ -3,9 +3,14 @@
 // then the recovery codes shown once), new recovery codes, and removing the app. The last
 // two need a log-in within the last 5 minutes: the server refuses them otherwise, and the
 // page says what to do.
+//
+// Passkeys (WebAuthn): the list (GET /me/passkeys), adding one (the server's creation
+// options through `navigator.credentials.create`, where the browser has
+// `PublicKeyCredential.parseCreationOptionsFromJSON`; the recovery codes shown once when it
+// is the first second factor) and removing one (a recent log-in again).
 import {
-  $, busy, clearProblem, recoveryCodeItems, say, session, showMessage, showOnly, showProblem, showTotpSetup, sixDigits,
-  userApi,
+  $, busy, clearProblem, el, recoveryCodeItems, rowButton, say, session, showMessage, showOnly, showProblem,
+  showTotpSetup, sixDigits, userApi, when,
 } from '/assets/app.js';
 
 const sections = [$('loading'), $('account'), $('signed-out')];
@@ -31,7 +36,7 @@ async function load() {
   $('admin-note').hidden = !me.org_admin;
   $('org-link').hidden = !me.org_admin;
   showOnly(sections, $('account'), { focus: false });
-  await loadMfa();
+  await Promise.all([loadMfa(), loadPasskeys()]);
 }
 
 $('logout').addEventListener('click', (event) => {
@@ -70,7 +75,8 @@ function focus(element) {
 }
 
 function stateText(status) {
-  if (!status.totp) {
+  const passkeys = status.passkeys ?? 0;
+  if (!status.totp && !passkeys) {
     return (
       'Off: you log in with your password alone. An authenticator app on your phone adds a second step, ' +
       'which keeps your account safe even if someone learns your password.'
@@ -78,7 +84,10 @@ function stateText(status) {
   }
   const left = status.recovery_codes_left;
   const codes = left === 1 ? '1 unused recovery code is left' : `${left} unused recovery codes are left`;
-  return `On: after your password, you enter a code from your authenticator app. ${codes}.`;
+  if (!passkeys) return `On: after your password, you enter a code from your authenticator app. ${codes}.`;
+  const keys = passkeys === 1 ? 'your passkey' : 'one of your passkeys';
+  if (!status.totp) return `On: after your password, you use ${keys}. ${codes}.`;
+  return `On: after your password, you enter a code from your authenticator app or use ${keys}. ${codes}.`;
 }
 
 async function loadMfa() {
@@ -87,7 +96,8 @@ async function loadMfa() {
   const status = reply.data;
   $('mfa-state').textContent = stateText(status);
   $('mfa-start').hidden = status.totp;
-  $('mfa-new-codes').hidden = !status.totp;
+  // Recovery codes come with any second factor: an app or a passkey.
+  $('mfa-new-codes').hidden = !status.totp && !status.passkeys;
   $('mfa-remove').hidden = !status.totp;
   return true;
 }
@@ -195,6 +205,152 @@ $('mfa-remove-yes').addEventListener('click', () =>
     await loadMfa();
     say('The authenticator app is removed, and your recovery codes with it.');
     focus($('mfa-title'));
+  }),
+);
+
+// ---- Passkeys -------------------------------------------------------------------------
+
+const passkeyMessages = {
+  ...mfaMessages,
+  recent_sign_in_required:
+    'For your safety, removing a passkey needs a recent log-in: sign in again to remove it (log out, log in, ' +
+    'and remove it within 5 minutes).',
+  code_invalid: 'The passkey was not accepted. Please try again.',
+  conflict: 'This passkey is added already, or you have the most passkeys an account may hold (10).',
+};
+
+/** Whether this browser can make a passkey from the server's JSON options. */
+const passkeysWork = typeof window.PublicKeyCredential?.parseCreationOptionsFromJSON === 'function';
+$('passkey-form').hidden = !passkeysWork;
+$('passkeys-unsupported').hidden = passkeysWork;
+
+/** The passkey the remove panel asks about. */
+let removing = null;
+
+function passkeyCell(label, ...content) {
+  return el('td', { dataset: { label } }, ...content);
+}
+
+function passkeyRow(passkey) {
+  return el(
+    'tr',
+    {},
+    passkeyCell('Name', passkey.name),
+    passkeyCell('Added', when(passkey.added_at)),
+    passkeyCell('Last used', passkey.last_used_at ? when(passkey.last_used_at) : 'never'),
+    passkeyCell(
+      'Actions',
+      rowButton('Remove', `Remove the passkey ${passkey.name}`, () => askToRemove(passkey), 'small danger'),
+    ),
+  );
+}
+
+async function loadPasskeys() {
+  const reply = await userApi('GET', '/me/passkeys');
+  if (!reply.ok) return failed(reply);
+  const rows = reply.data.items.map(passkeyRow);
+  $('passkey-rows').replaceChildren(...rows);
+  $('passkeys-table').hidden = rows.length === 0;
+  $('passkeys-empty').hidden = rows.length !== 0;
+  return true;
+}
+
+/** The browser's new passkey for the server's creation options, or null (the reason shown). */
+async function newPasskey(publicKey) {
+  try {
+    const credential = await navigator.credentials.create({
+      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(publicKey),
+    });
+    if (credential) return credential.toJSON();
+  } catch (error) {
+    const reasons = {
+      NotAllowedError: 'No passkey was added: it was cancelled or the time ran out. You can try again.',
+      AbortError: 'No passkey was added: it was cancelled or the time ran out. You can try again.',
+      InvalidStateError: 'This device holds one of your passkeys already.',
+    };
+    const reason = reasons[error?.name];
+    if (reason) {
+      showMessage(reason);
+      return null;
+    }
+  }
+  showMessage('Your browser could not make a passkey here.');
+  return null;
+}
+
+$('passkey-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = $('passkey-form');
+  const name = $('passkey-name').value.trim();
+  busy(form, async () => {
+    clearProblem();
+    const options = await userApi('POST', '/me/passkeys/options');
+    if (!options.ok) return failed(options, { messages: passkeyMessages });
+    const credential = await newPasskey(options.data.publicKey);
+    if (!credential) return;
+    const body = { credential };
+    if (name) body.name = name;
+    const reply = await userApi('POST', '/me/passkeys', body);
+    if (!reply.ok) return failed(reply, { form, messages: passkeyMessages });
+    form.reset();
+    await Promise.all([loadPasskeys(), loadMfa()]);
+    const added = reply.data.passkey.name;
+    if (reply.data.recovery_codes) {
+      clearProblem();
+      $('passkey-codes-list').replaceChildren(...recoveryCodeItems(reply.data.recovery_codes));
+      $('passkey-form').hidden = true;
+      $('passkey-codes').hidden = false;
+      focus($('passkey-codes-title'));
+      return;
+    }
+    say(`The passkey ${added} is added: you can log in with it.`);
+    focus($('passkeys-title'));
+  });
+});
+
+$('passkey-codes-saved').addEventListener('click', () => {
+  $('passkey-codes-list').replaceChildren();
+  $('passkey-codes').hidden = true;
+  $('passkey-form').hidden = !passkeysWork;
+  say('Your passkey is added: log in with it alone, or use it after your password as your second factor.');
+  focus($('passkeys-title'));
+});
+
+// Removing takes a second click: the first only asks.
+function askToRemove(passkey) {
+  removing = passkey;
+  $('passkey-remove-question').textContent =
+    `Remove the passkey ${passkey.name}? You can no longer log in with it (the device may still list it: ` +
+    'delete it there too).';
+  $('passkey-remove-confirm').hidden = false;
+  $('passkey-remove-no').focus();
+}
+
+function closeRemove() {
+  removing = null;
+  $('passkey-remove-confirm').hidden = true;
+}
+
+$('passkey-remove-no').addEventListener('click', () => {
+  closeRemove();
+  $('passkeys-title').tabIndex = -1;
+  $('passkeys-title').focus();
+});
+
+$('passkey-remove-yes').addEventListener('click', () =>
+  busy($('passkey-remove-confirm'), async () => {
+    const passkey = removing;
+    if (!passkey) return closeRemove();
+    const reply = await userApi('DELETE', `/me/passkeys/${encodeURIComponent(passkey.id)}`);
+    closeRemove();
+    // 404: removed already (in another tab): the list below says so.
+    if (!reply.ok && reply.status !== 404) {
+      failed(reply, { messages: passkeyMessages });
+      return focus($('passkeys-title'));
+    }
+    await Promise.all([loadPasskeys(), loadMfa()]);
+    say(`The passkey ${passkey.name} is removed.`);
+    focus($('passkeys-title'));
   }),
 );
 

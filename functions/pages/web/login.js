@@ -7,6 +7,11 @@
 // without one, sets up an app first (with the enrolment token the password answered) and
 // sees the recovery codes once; the page then signs in again with the username and password
 // typed before, which it keeps in memory only until then, and asks for a code.
+//
+// Passkeys (WebAuthn, where the browser has `PublicKeyCredential.parseRequestOptionsFromJSON`):
+// "Sign in with a passkey" logs in without a password (not at the OpenID provider's login,
+// which has no such route), and the second step offers the person's passkey beside the
+// codes; someone with passkeys and no authenticator app is offered the passkey first.
 import {
   $, api, busy, clearProblem, clearStatus, recoveryCodeItems, say, session, showMessage, showOnly, showProblem,
   showTotpSetup, sixDigits, values,
@@ -41,9 +46,18 @@ const messages = {
   too_many_attempts: 'Too many failed attempts: this account is locked for a while.',
   rate_limited: 'Too many attempts.',
 };
+/** A refused passkey; anything else (a portal at an IP address) in the server's words. */
+const passkeyMessages = { ...messages, code_invalid: 'That passkey was not accepted.' };
+
+/** Whether this browser can use a passkey with the server's JSON options. */
+const passkeysWork = typeof window.PublicKeyCredential?.parseRequestOptionsFromJSON === 'function';
 
 /** The second step's token (single use, 5 minutes). */
 let mfaToken = null;
+/** How the second step can be finished: the server's `methods`. */
+let mfaMethods = [];
+/** The second step's WebAuthn request options (`passkey_options.publicKey`), if usable. */
+let passkeyOptions = null;
 /** The enrolment step's token: the bearer of the app's setup (15 minutes). */
 let enrollmentToken = null;
 /** What the person typed, between an enrolment and the sign-in after it; never stored. */
@@ -90,6 +104,7 @@ function signedIn(pair) {
 /** Back to the password, with `message` saying why (the step under way has ended). */
 function startOver(message) {
   mfaToken = null;
+  passkeyOptions = null;
   enrollmentToken = null;
   credentials = null;
   $('password').value = '';
@@ -97,6 +112,51 @@ function startOver(message) {
   if (message) showMessage(message);
   $('password').focus();
 }
+
+// ---- Passkeys ---------------------------------------------------------------------------
+
+/**
+ * The browser's answer to WebAuthn request options (`credential.toJSON()`), or null when
+ * there is none: the person cancelled, the time ran out, or no passkey of this device is
+ * for this portal. The reason is shown.
+ */
+async function passkeyAnswer(publicKey) {
+  try {
+    const credential = await navigator.credentials.get({
+      publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(publicKey),
+    });
+    if (credential) return credential.toJSON();
+  } catch (error) {
+    if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') {
+      showMessage(
+        'No passkey was used: it was cancelled, the time ran out, or this device has no passkey for this ' +
+          'portal. You can try again, or log in with your password.',
+      );
+      return null;
+    }
+  }
+  showMessage('Your browser could not use a passkey here. Please log in with your password.');
+  return null;
+}
+
+// Only at the portal's own login: the OpenID provider's takes the password first.
+$('passkey-signin').hidden = !passkeysWork || Boolean(continueTo);
+
+$('passkey-login').addEventListener('click', () =>
+  busy($('password-step'), async () => {
+    clearProblem();
+    clearStatus();
+    const options = await api('POST', '/sessions/passkey/options', { body: {} });
+    if (!options.ok) return showProblem(options.problem, { messages: passkeyMessages });
+    const credential = await passkeyAnswer(options.data.publicKey);
+    if (!credential) return;
+    const reply = await api('POST', '/sessions/passkey', {
+      body: { passkey_token: options.data.passkey_token, credential },
+    });
+    if (!reply.ok) return showProblem(reply.problem, { messages: passkeyMessages });
+    signedIn(reply.data);
+  }),
+);
 
 // ---- The second step ------------------------------------------------------------------
 
@@ -107,26 +167,76 @@ function nextStep(section, options) {
   showOnly(sections, section, options);
 }
 
-function askForCode({ mfa_token: token, methods }) {
+function askForCode({ mfa_token: token, methods, passkey_options: options }) {
   mfaToken = token;
+  mfaMethods = methods ?? [];
+  passkeyOptions = passkeysWork && mfaMethods.includes('passkey') ? options?.publicKey ?? null : null;
   codeForm.reset();
-  $('use-recovery').hidden = !methods?.includes('recovery_code');
   nextStep($('code-step'), { focus: false });
-  useRecoveryCode(false);
+  // The app's code when there is an app; else the passkey, or a recovery code without one.
+  if (mfaMethods.includes('totp')) answerWith('code');
+  else answerWith(passkeyOptions ? 'passkey' : 'recovery');
 }
 
-/** Switches between the app's code and a recovery code; focus goes to the field shown. */
-function useRecoveryCode(recovery) {
-  $('code-field').hidden = recovery;
-  $('code-lead').hidden = recovery;
-  $('recovery_code-field').hidden = !recovery;
-  $('recovery-lead').hidden = !recovery;
-  $('use-recovery').textContent = recovery ? 'Use the code from your app instead' : 'Use a recovery code instead';
-  $(recovery ? 'recovery_code' : 'code').focus();
+/**
+ * Shows one way to finish the second step (`code`, `recovery` or `passkey`) and buttons for
+ * the others the person has; focus goes to the field, or to the passkey's button.
+ */
+function answerWith(way) {
+  const app = mfaMethods.includes('totp');
+  $('code-title').textContent = way === 'passkey' ? 'Use your passkey' : 'Enter your code';
+  $('passkey-lead').hidden = way !== 'passkey';
+  codeForm.hidden = way === 'passkey';
+  $('code-field').hidden = way !== 'code';
+  $('code-lead').hidden = way !== 'code';
+  $('recovery_code-field').hidden = way !== 'recovery';
+  $('recovery-lead').hidden = way !== 'recovery';
+  // The passkey: the step's one button when it comes first, else one of the other ways.
+  $('use-passkey').hidden = !passkeyOptions;
+  $('use-passkey').className = way === 'passkey' ? '' : 'secondary';
+  const recovery = $('use-recovery');
+  recovery.hidden = way === 'recovery' ? !app : !mfaMethods.includes('recovery_code');
+  recovery.textContent = way === 'recovery' ? 'Use the code from your app instead' : 'Use a recovery code instead';
+  const focus = { code: 'code', recovery: 'recovery_code', passkey: 'use-passkey' }[way];
+  $(focus).focus();
 }
 
-$('use-recovery').addEventListener('click', () => useRecoveryCode($('recovery_code-field').hidden));
+$('use-recovery').addEventListener('click', () =>
+  answerWith($('recovery_code-field').hidden || codeForm.hidden ? 'recovery' : 'code'),
+);
 $('start-over').addEventListener('click', () => startOver());
+
+/** Finishes the second step with `body` (the token and one answer); the refusal is shown. */
+async function finishSecondStep(body, { field, refused }) {
+  const reply = continueTo
+    ? await api('POST', '/oauth2/login/mfa', { body, cookies: true })
+    : await api('POST', '/sessions/mfa', { body });
+  if (reply.ok) {
+    signedIn(reply.data ?? {});
+    return true;
+  }
+  // Used, older than 5 minutes, or burned by 5 wrong codes: only the password starts anew.
+  if (reply.status === 401) {
+    startOver('This log-in has expired. Please enter your password again.');
+    return true;
+  }
+  const wrong = reply.problem.code === 'code_invalid';
+  showProblem(reply.problem, {
+    form: field ? codeForm : undefined,
+    field: wrong ? field : undefined,
+    messages: { ...messages, code_invalid: refused },
+  });
+  return false;
+}
+
+$('use-passkey').addEventListener('click', () =>
+  busy($('code-step'), async () => {
+    clearProblem();
+    const credential = await passkeyAnswer(passkeyOptions);
+    if (!credential) return;
+    await finishSecondStep({ mfa_token: mfaToken, credential }, { refused: 'That passkey was not accepted.' });
+  }),
+);
 
 codeForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -141,24 +251,13 @@ codeForm.addEventListener('submit', (event) => {
     if (!body.code) return showMessage('Enter the 6 digits your authenticator app shows.', { field });
   }
   busy(codeForm, async () => {
-    const reply = continueTo
-      ? await api('POST', '/oauth2/login/mfa', { body, cookies: true })
-      : await api('POST', '/sessions/mfa', { body });
-    if (reply.ok) return signedIn(reply.data ?? {});
-    // Used, older than 5 minutes, or burned by 5 wrong codes: only the password starts anew.
-    if (reply.status === 401) return startOver('This log-in has expired. Please enter your password again.');
-    const wrong = reply.problem.code === 'code_invalid';
-    showProblem(reply.problem, {
-      form: codeForm,
-      field: wrong ? field : undefined,
-      messages: {
-        ...messages,
-        code_invalid: recovery
-          ? 'That is not one of your recovery codes, or it was used already.'
-          : 'That code is not right. Enter the code your app shows for this portal now.',
-      },
+    const done = await finishSecondStep(body, {
+      field,
+      refused: recovery
+        ? 'That is not one of your recovery codes, or it was used already.'
+        : 'That code is not right. Enter the code your app shows for this portal now.',
     });
-    field.select();
+    if (!done) field.select();
   });
 });
 

@@ -376,11 +376,13 @@ mod tests {
     fn a_registered_passkey_passes_the_second_step_and_its_counter_moves_on() {
         let mut key = authenticator();
         let passkey = register(&mut key, &user());
-        let (options, ceremony) = rp().start_authentication(&[passkey.clone()], NOW).unwrap();
+        let (options, ceremony) = rp()
+            .start_authentication(std::slice::from_ref(&passkey), NOW)
+            .unwrap();
 
         let answer = assertion(&mut key, options, PORTAL);
         let used = rp()
-            .finish_authentication(&answer, &ceremony, &[passkey.clone()], NOW)
+            .finish_authentication(&answer, &ceremony, std::slice::from_ref(&passkey), NOW)
             .unwrap();
 
         assert_eq!(used.index, 0);
@@ -391,10 +393,12 @@ mod tests {
     fn a_replayed_assertion_is_refused_by_the_signature_counter() {
         let mut key = authenticator();
         let mut passkey = register(&mut key, &user());
-        let (options, ceremony) = rp().start_authentication(&[passkey.clone()], NOW).unwrap();
+        let (options, ceremony) = rp()
+            .start_authentication(std::slice::from_ref(&passkey), NOW)
+            .unwrap();
         let answer = assertion(&mut key, options, PORTAL);
         let used = rp()
-            .finish_authentication(&answer, &ceremony, &[passkey.clone()], NOW)
+            .finish_authentication(&answer, &ceremony, std::slice::from_ref(&passkey), NOW)
             .unwrap();
         passkey.credential = used.credential;
 
@@ -432,7 +436,7 @@ mod tests {
         let ada_passkey = register(&mut ada, &user());
         let eve_passkey = register(&mut eve, &user());
         let (mut options, ceremony) = rp()
-            .start_authentication(&[ada_passkey.clone()], NOW)
+            .start_authentication(std::slice::from_ref(&ada_passkey), NOW)
             .unwrap();
         // Eve's authenticator answers with her own credential.
         options["publicKey"]["allowCredentials"][0]["id"] = eve_passkey.id.clone().into();
@@ -449,7 +453,9 @@ mod tests {
     fn a_ceremony_is_answered_within_five_minutes_only() {
         let mut key = authenticator();
         let passkey = register(&mut key, &user());
-        let (options, ceremony) = rp().start_authentication(&[passkey.clone()], NOW).unwrap();
+        let (options, ceremony) = rp()
+            .start_authentication(std::slice::from_ref(&passkey), NOW)
+            .unwrap();
         let answer = assertion(&mut key, options, PORTAL);
 
         let late =
