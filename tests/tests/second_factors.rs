@@ -1,7 +1,7 @@
 //! Second factors over real HTTP, on both stores, with codes computed by pyotp (an
 //! authenticator implementation none of us wrote): enrolment, a sign-in with the app and
 //! with a recovery code, the lockout after wrong codes, and an organization that requires
-//! a factor.
+//! a factor; and a passkey (a software authenticator from webauthn-authenticator-rs).
 
 use portal_testkit::{Backend, LocalPortal, PASSWORD, person};
 use reqwest::{Method, StatusCode};
@@ -162,4 +162,68 @@ async fn an_organization_that_requires_a_factor_forces_enrolment_on_the_embedded
 #[tokio::test]
 async fn an_organization_that_requires_a_factor_forces_enrolment_on_dynamodb() {
     an_organization_that_requires_a_factor_forces_enrolment(Backend::DynamoDb).await;
+}
+
+/// A person's journey with a passkey, over HTTP at `http://localhost:<port>` (a passkey
+/// needs a domain name): registered from their account, a sign-in without a password, the
+/// second step after a password, a replayed answer refused, and removal.
+async fn a_passkey_signs_in_alone_or_after_a_password(backend: Backend) {
+    let portal = LocalPortal::start_with(backend, &["--localhost"]).await;
+    assert!(
+        portal.base_url.starts_with("http://localhost:"),
+        "{}",
+        portal.base_url
+    );
+    let ada = portal.registered_user(person("ada@example.com")).await;
+    let mut passkey = portal_testkit::TestPasskey::at(&portal.base_url);
+    let added = portal.enrol_passkey(&ada.access_token, &mut passkey).await;
+    assert_eq!(added.body["recovery_codes"].as_array().unwrap().len(), 10);
+
+    let mut answered = Value::Null;
+    let alone = portal
+        .passkey_sign_in(&mut passkey, |answer| {
+            answered = answer.clone();
+            answer
+        })
+        .await;
+    assert_eq!(alone.status, StatusCode::OK, "{}", alone.body);
+    let access_token = alone.id("access_token");
+    assert_eq!(
+        portal_testkit::claims(&access_token)["amr"],
+        json!(["hwk", "mfa"])
+    );
+    portal
+        .passkey_sign_in(&mut passkey, |_| answered)
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "code_invalid");
+
+    let step = portal.log_in("ada@example.com", PASSWORD).await;
+    assert_eq!(step.body["methods"], json!(["passkey", "recovery_code"]));
+    let credential = passkey.get(&step.body["passkey_options"]);
+    let second = portal
+        .second_factor(&step.id("mfa_token"), json!({ "credential": credential }))
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+
+    let removed = portal
+        .call(
+            Method::DELETE,
+            &format!("/me/passkeys/{}", passkey.credential_id()),
+            Some(&access_token),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    let after = portal.log_in("ada@example.com", PASSWORD).await;
+    assert!(after.body.get("access_token").is_some(), "{}", after.body);
+}
+
+#[tokio::test]
+async fn a_passkey_signs_in_alone_or_after_a_password_on_the_embedded_store() {
+    a_passkey_signs_in_alone_or_after_a_password(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn a_passkey_signs_in_alone_or_after_a_password_on_dynamodb() {
+    a_passkey_signs_in_alone_or_after_a_password(Backend::DynamoDb).await;
 }

@@ -33,6 +33,11 @@ pub struct Args {
     /// Base of every link in emails; defaults to the address this process listens on.
     #[arg(long, env = "PORTAL_BASE_URL")]
     pub portal_base_url: Option<String>,
+    /// Name this process `http://localhost:<port>` instead of `http://127.0.0.1:<port>`
+    /// (the address it listens on, and links in emails): passkeys are bound to a domain
+    /// name and cannot work at an IP address.
+    #[arg(long)]
+    pub localhost: bool,
     /// How long an invitation link works.
     #[arg(long, env = "INVITATION_TTL_HOURS", default_value_t = 72,
           value_parser = clap::value_parser!(u16).range(1..))]

@@ -52,7 +52,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sealer: Arc<dyn Sealer> = Arc::new(keys::seal_key(&args)?);
     portal_http::init_tracing();
     let listener = TcpListener::bind(("127.0.0.1", args.port)).await?;
-    let address = format!("http://{}", listener.local_addr()?);
+    let bound = listener.local_addr()?;
+    let address = if args.localhost {
+        format!("http://localhost:{}", bound.port())
+    } else {
+        format!("http://{bound}")
+    };
     let base_url =
         portal_email::checked_base_url(args.portal_base_url.as_deref().unwrap_or(&address))?;
 
