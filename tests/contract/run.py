@@ -111,7 +111,19 @@ OAUTH_FORM = Refusal(400, "invalid_request", None,
 SECOND_FACTOR = Refusal(422, "validation_failed", (("code", "give one of code, recovery_code or credential"),),
                         "the second step takes exactly one answer: the app's code, a recovery code or a passkey")
 
+NOT_WEBAUTHN = Refusal(422, "validation_failed", (("credential", "is not a WebAuthn credential"),),
+                       "what a WebAuthn credential holds (base64url CBOR, signatures) is more than "
+                       "an object schema can say")
+PASSKEY_REFUSED = Refusal(422, "code_invalid", None,
+                          "a credential no authenticator signed for this ceremony: the signature "
+                          "decides, not the schema")
+PASSKEY_NAME = Refusal(422, "validation_failed",
+                       (("name", "must be at most 60 characters, without control characters"),),
+                       "control characters in a name: a rule on characters, not on length")
+
 BY_DESIGN: dict[str, list[Refusal]] = {
+    "POST /me/passkeys": [NOT_WEBAUTHN, PASSKEY_REFUSED, PASSKEY_NAME],
+    "POST /sessions/passkey": [NOT_WEBAUTHN, PASSKEY_REFUSED],
     "GET /oauth2/authorize": [UNKNOWN_APP],
     "GET /oauth2/initiate": [UNKNOWN_APP],
     "GET /oauth2/logout": [LOGOUT_REFUSED],
@@ -328,7 +340,9 @@ def staff_token(binary: Path, data_dir: Path) -> str:
 def start_portal(binary: Path, store: str, data_dir: Path, log_path: Path) -> Portal:
     args = [str(binary), "--data-dir", str(data_dir), "--port", "0", "--store", store,
             # The per-client limit would answer 429 to the fuzzer's bursts on public routes.
-            "--client-rate-limit", "0"]
+            "--client-rate-limit", "0",
+            # Named by a domain name, so that the passkey routes work instead of answering 409.
+            "--localhost"]
     if store == "dynamodb":
         endpoint = os.environ.get("PORTAL_TEST_DYNAMODB_ENDPOINT")
         if not endpoint:

@@ -44,6 +44,7 @@ pub struct NewPasskeyBody {
     #[schema(value_type = Object)]
     credential: Option<Value>,
     /// What the person calls it ("Laptop"); at most 60 characters, `Passkey` when absent.
+    #[schema(max_length = 60)]
     name: Option<String>,
 }
 
