@@ -18,6 +18,8 @@ import { Portal, REPO, uniqueEmail } from './lib/portal.mjs';
 import './oidc.mjs';
 // Second factors: an authenticator app (pyotp plays it), recovery codes, staff resetting them.
 import './mfa.mjs';
+// Passkeys: Chromium's virtual authenticator, with a portal at http://localhost.
+import './passkeys.mjs';
 
 // Long enough, and not guessable from the person's name or address.
 const PASSWORD = 'violet tractor harbour 42 mosaic';

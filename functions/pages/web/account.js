@@ -90,10 +90,14 @@ function stateText(status) {
   return `On: after your password, you enter a code from your authenticator app or use ${keys}. ${codes}.`;
 }
 
+/** The latest `GET /me/mfa`. */
+let mfaStatus = null;
+
 async function loadMfa() {
   const reply = await userApi('GET', '/me/mfa');
   if (!reply.ok) return failed(reply);
   const status = reply.data;
+  mfaStatus = status;
   $('mfa-state').textContent = stateText(status);
   $('mfa-start').hidden = status.totp;
   // Recovery codes come with any second factor: an app or a passkey.
@@ -203,7 +207,12 @@ $('mfa-remove-yes').addEventListener('click', () =>
       return $('mfa-remove').focus();
     }
     await loadMfa();
-    say('The authenticator app is removed, and your recovery codes with it.');
+    // With a passkey left, the recovery codes stay.
+    say(
+      mfaStatus?.passkeys
+        ? 'The authenticator app is removed. Your passkeys and recovery codes still work.'
+        : 'The authenticator app is removed, and your recovery codes with it.',
+    );
     focus($('mfa-title'));
   }),
 );

@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,25 +20,13 @@ export function binary() {
   return path;
 }
 
-/** A port no one listens on now: the system's pick for a listener, closed again. */
-async function freePort() {
-  const server = createServer();
-  await new Promise((listening, failed) => {
-    server.once('error', failed);
-    server.listen(0, '127.0.0.1', listening);
-  });
-  const { port } = server.address();
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
-
 export class Portal {
   /** Starts portal-local on a free port and a fresh data directory, with `extraEnv` (the
    * staff provider's variables); reads its banner.
    *
-   * `localhost`: the portal at `http://localhost:<port>` (its links, its WebAuthn relying
-   * party and `origin`), for passkeys, which need a domain name; it still listens on
-   * 127.0.0.1, where `localhost` leads. */
+   * `localhost`: the portal at `http://localhost:<port>` (`--localhost`: its banner, its
+   * links, its WebAuthn relying party and so `origin`), for passkeys, which need a domain
+   * name; it still listens on 127.0.0.1, where `localhost` leads. */
   static async start(extraEnv = {}, { localhost = false } = {}) {
     const dataDir = await mkdtemp(join(tmpdir(), 'portal-browser-'));
     const env = { ...process.env, RUST_LOG: 'info' };
@@ -50,12 +37,9 @@ export class Portal {
       delete env[name];
     }
     Object.assign(env, extraEnv);
-    let port = 0;
-    if (localhost) {
-      port = await freePort();
-      env.PORTAL_BASE_URL = `http://localhost:${port}`;
-    }
-    const child = spawn(binary(), ['--port', String(port), '--data-dir', dataDir], {
+    const args = ['--port', '0', '--data-dir', dataDir];
+    if (localhost) args.push('--localhost');
+    const child = spawn(binary(), args, {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -63,15 +47,7 @@ export class Portal {
     // Whatever happens to this run, the server does not outlive it.
     process.once('exit', () => child.kill('SIGKILL'));
     await portal.#readBanner();
-    if (localhost) portal.#moveTo(`http://localhost:${port}`);
     return portal;
-  }
-
-  /** The banner names 127.0.0.1; the same server, by the name the portal was given. */
-  #moveTo(origin) {
-    const staff = new URL(this.staffPage);
-    this.staffPage = `${origin}${staff.pathname}${staff.hash}`;
-    this.origin = origin;
   }
 
   /** Every line the process printed: the banner, then JSON log lines. */
