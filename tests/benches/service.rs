@@ -23,14 +23,17 @@ use portal_domain::testing::RecordingMailer;
 use portal_domain::use_cases::start_staff_session;
 use portal_email::{EmailConfig, FileOutbox};
 use portal_store::{DynamoStore, EmbeddedStore};
-use portal_testkit::{Api, Method, PASSWORD, StatusCode, TestApp, bench, moto, person};
-use serde_json::json;
+use portal_testkit::{
+    Api, Method, PASSWORD, StatusCode, TestApp, TestPasskey, bench, moto, person,
+};
+use serde_json::{Value, json};
 
 const SUBMITS: usize = 20_000;
 const ROUNDS: usize = 3;
 const DYNAMODB_SAMPLES: usize = 20;
 const LOGINS: usize = 100;
 const APP_SIGN_INS: usize = 2_000;
+const PASSKEY_SIGN_INS: usize = 500;
 /// PKCE's example verifier (RFC 7636 Appendix B) and its S256 challenge.
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -41,6 +44,7 @@ fn main() {
         submits_per_second_on_the_embedded_store().await;
         logins_per_second_against_the_argon2_bound().await;
         totp_sign_ins_per_second_against_the_argon2_bound().await;
+        passkey_sign_ins_per_second_on_the_embedded_store().await;
         app_sign_ins_per_second_on_the_embedded_store().await;
         dynamodb_calls_per_operation().await;
     });
@@ -140,6 +144,7 @@ async fn dynamodb_calls_per_operation() {
     })
     .await;
     second_step_calls(app, &calls, &pairs, &email).await;
+    passkey_calls(app, &calls, &pairs).await;
     // People known by name alone: staff hand each a link (not counted), they give an
     // address and accept with the code mailed to it.
     let mut links = Vec::new();
@@ -214,6 +219,47 @@ async fn second_step_calls(
                 Some(&reply.id("access_token")),
                 None,
             )
+            .await;
+        assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    }
+}
+
+/// A sign-in with a passkey alone by users who registered one (not counted): the options,
+/// then the passkey's answer. The passkeys are removed again, for the provider's steps.
+async fn passkey_calls(
+    app: &TestApp<DynamoStore>,
+    calls: &CallCounter,
+    pairs: &[portal_testkit::Reply],
+) {
+    let mut passkeys = Vec::new();
+    for pair in pairs {
+        let mut passkey = TestPasskey::at(portal_testkit::TEST_BASE_URL);
+        app.enrol_passkey(&pair.id("access_token"), &mut passkey)
+            .await;
+        passkeys.push(passkey);
+    }
+    let options = measure(calls, "POST /sessions/passkey/options", |_| {
+        app.post("/sessions/passkey/options", json!({}))
+    })
+    .await;
+    let bodies: Vec<Value> = options
+        .iter()
+        .zip(&mut passkeys)
+        .map(|(options, passkey)| {
+            let credential = passkey.get(&json!({ "publicKey": options.body["publicKey"] }));
+            json!({ "passkey_token": options.id("passkey_token"), "credential": credential })
+        })
+        .collect();
+    let bodies = &bodies;
+    let signed_in = measure(calls, "POST /sessions/passkey", |i| {
+        app.post("/sessions/passkey", bodies[i].clone())
+    })
+    .await;
+    for (reply, passkey) in signed_in.iter().zip(&passkeys) {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let path = format!("/me/passkeys/{}", passkey.credential_id());
+        let removed = app
+            .call(Method::DELETE, &path, Some(&reply.id("access_token")), None)
             .await;
         assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
     }
@@ -557,6 +603,40 @@ async fn totp_sign_ins_per_second_against_the_argon2_bound() {
     println!(
         "sign-ins with an authenticator app: {sign_ins:.1}/s on one core through the router on the embedded store; Argon2id verifications alone {bound:.1}/s: {:.0} % of the bound ({LOGINS} each)",
         100.0 * sign_ins / bound
+    );
+}
+
+/// Sign-ins with a passkey alone through the router (options, then the answer: one ECDSA
+/// P-256 verification, one conditional write), the software authenticator's signing
+/// measured apart and left out.
+async fn passkey_sign_ins_per_second_on_the_embedded_store() {
+    let app = TestApp::start();
+    let ada = app.registered_user(person("passkey@example.com")).await;
+    let mut passkey = TestPasskey::at(portal_testkit::TEST_BASE_URL);
+    app.enrol_passkey(&ada.access_token, &mut passkey).await;
+    let mut rates = Vec::new();
+    for _ in 0..ROUNDS {
+        let mut in_portal = std::time::Duration::ZERO;
+        for _ in 0..PASSKEY_SIGN_INS {
+            let started = Instant::now();
+            let options = app.post("/sessions/passkey/options", json!({})).await;
+            in_portal += started.elapsed();
+            let credential = passkey.get(&json!({ "publicKey": options.body["publicKey"] }));
+            let body =
+                json!({ "passkey_token": options.id("passkey_token"), "credential": credential });
+            let started = Instant::now();
+            let reply = app.post("/sessions/passkey", body).await;
+            in_portal += started.elapsed();
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+        rates.push(PASSKEY_SIGN_INS as f64 / in_portal.as_secs_f64());
+    }
+    rates.sort_by(f64::total_cmp);
+    println!(
+        "sign-ins with a passkey alone: {:.0}/s on one core through the router on the embedded store (median of {ROUNDS} rounds of {PASSKEY_SIGN_INS}; min {:.0}, max {:.0}; the authenticator's signing left out)",
+        rates[ROUNDS / 2],
+        rates[0],
+        rates[ROUNDS - 1]
     );
 }
 

@@ -305,6 +305,8 @@ describe('second factors', { concurrency: false }, () => {
     const key = await shownKey(page, 'enrol-secret', setup.secret);
     assert.deepEqual(await page.evaluate(() => ({ ...sessionStorage, ...localStorage })), {},
       'neither a token nor the password is stored');
+    // This portal is at an IP address, where passkeys cannot work: no passkey offered instead.
+    assert.equal(await page.getByRole('button', { name: 'Use a passkey instead' }).isHidden(), true);
     await screenshot(page, 'login-enrolment');
     const enrol = page.locator('#enrol-step');
     await enrol.getByRole('textbox', CODE_FIELD).fill(await totpCode(key));
@@ -400,7 +402,7 @@ describe('second factors', { concurrency: false }, () => {
     await desk.getByRole('heading', { name: `Portal user ${who.email}` }).waitFor();
     assert.match(await desk.locator('#user-facts').innerText(), /Second factors\s+authenticator app, recovery codes/);
     await desk.getByRole('button', { name: 'Reset second factors' }).click();
-    await desk.getByText(`Reset the second factors of ${who.email}? Their authenticator app`).waitFor();
+    await desk.getByText(`Reset the second factors of ${who.email}? Their authenticator app, passkeys and recovery codes stop working`).waitFor();
     assert.equal(await focusedId(desk), 'user-mfa-no');
     await desk.getByRole('button', { name: 'Keep them' }).click();
     assert.equal(await desk.locator('#user-mfa-confirm').isHidden(), true);
@@ -429,7 +431,7 @@ describe('second factors', { concurrency: false }, () => {
     await deDesk.getByRole('heading', { name: 'Zugangsanfragen' }).waitFor();
     await deDesk.getByRole('button', { name: 'Organisationen', exact: true }).click();
     await deDesk.locator('#new-org-form').getByLabel('Zweiten Faktor verlangen').waitFor();
-    await deDesk.getByText('Mitglieder ohne Authenticator-App richten bei ihrer nächsten Anmeldung eine ein.').first().waitFor();
+    await deDesk.getByText('Mitglieder ohne zweiten Faktor richten bei ihrer nächsten Anmeldung einen ein (eine Authenticator-App oder einen Passkey).').first().waitFor();
     await deDesk.getByRole('button', { name: 'Benutzer', exact: true }).click();
     await deDesk.getByLabel('Name, E-Mail oder Firma eines Benutzers beginnt mit').fill(who.email);
     await deDesk.getByRole('button', { name: 'Benutzer anzeigen' }).click();

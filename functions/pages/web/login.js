@@ -6,7 +6,11 @@
 // one of the recovery codes. A member of an organization that requires a second factor,
 // without one, sets up an app first (with the enrolment token the password answered) and
 // sees the recovery codes once; the page then signs in again with the username and password
-// typed before, which it keeps in memory only until then, and asks for a code.
+// typed before, which it keeps in memory only until then, and asks for a code. Where the
+// browser can make passkeys (and the portal is at a domain name), a passkey may be set up
+// instead, with the same token and the recovery codes shown once; the page then signs in
+// with that passkey alone, or, at the OpenID provider's login (which has no passwordless
+// route), with the password kept and the new passkey as the second step.
 //
 // Passkeys (WebAuthn, where the browser has `PublicKeyCredential.parseRequestOptionsFromJSON`):
 // "Sign in with a passkey" logs in without a password (not at the OpenID provider's login,
@@ -51,6 +55,14 @@ const passkeyMessages = { ...messages, code_invalid: 'That passkey was not accep
 
 /** Whether this browser can use a passkey with the server's JSON options. */
 const passkeysWork = typeof window.PublicKeyCredential?.parseRequestOptionsFromJSON === 'function';
+/**
+ * Whether it can also make one, for an enrolment the organization requires: not at an IP
+ * address, where WebAuthn cannot work (the server would refuse with `invalid_state` too).
+ */
+const passkeysCanBeMade =
+  passkeysWork &&
+  typeof window.PublicKeyCredential?.parseCreationOptionsFromJSON === 'function' &&
+  !/^(\d{1,3}(\.\d{1,3}){3}|\[.*\])$/.test(location.hostname);
 
 /** The second step's token (single use, 5 minutes). */
 let mfaToken = null;
@@ -62,6 +74,8 @@ let passkeyOptions = null;
 let enrollmentToken = null;
 /** What the person typed, between an enrolment and the sign-in after it; never stored. */
 let credentials = null;
+/** What the enrolment set up (`totp` or `passkey`), until the sign-in after it. */
+let enrolled = null;
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -93,6 +107,7 @@ async function logIn(body) {
 
 function signedIn(pair) {
   credentials = null;
+  enrolled = null;
   if (continueTo) {
     location.assign(continueTo);
     return;
@@ -107,6 +122,7 @@ function startOver(message) {
   passkeyOptions = null;
   enrollmentToken = null;
   credentials = null;
+  enrolled = null;
   $('password').value = '';
   showOnly(sections, $('password-step'), { focus: false });
   if (message) showMessage(message);
@@ -142,21 +158,29 @@ async function passkeyAnswer(publicKey) {
 // Only at the portal's own login: the OpenID provider's takes the password first.
 $('passkey-signin').hidden = !passkeysWork || Boolean(continueTo);
 
-$('passkey-login').addEventListener('click', () =>
-  busy($('password-step'), async () => {
-    clearProblem();
-    clearStatus();
-    const options = await api('POST', '/sessions/passkey/options', { body: {} });
-    if (!options.ok) return showProblem(options.problem, { messages: passkeyMessages });
-    const credential = await passkeyAnswer(options.data.publicKey);
-    if (!credential) return;
-    const reply = await api('POST', '/sessions/passkey', {
-      body: { passkey_token: options.data.passkey_token, credential },
-    });
-    if (!reply.ok) return showProblem(reply.problem, { messages: passkeyMessages });
-    signedIn(reply.data);
-  }),
-);
+/** Signs in with a passkey alone; false when that did not happen (the reason is shown). */
+async function passkeySignIn() {
+  clearProblem();
+  clearStatus();
+  const options = await api('POST', '/sessions/passkey/options', { body: {} });
+  if (!options.ok) {
+    showProblem(options.problem, { messages: passkeyMessages });
+    return false;
+  }
+  const credential = await passkeyAnswer(options.data.publicKey);
+  if (!credential) return false;
+  const reply = await api('POST', '/sessions/passkey', {
+    body: { passkey_token: options.data.passkey_token, credential },
+  });
+  if (!reply.ok) {
+    showProblem(reply.problem, { messages: passkeyMessages });
+    return false;
+  }
+  signedIn(reply.data);
+  return true;
+}
+
+$('passkey-login').addEventListener('click', () => busy($('password-step'), passkeySignIn));
 
 // ---- The second step ------------------------------------------------------------------
 
@@ -229,14 +253,15 @@ async function finishSecondStep(body, { field, refused }) {
   return false;
 }
 
-$('use-passkey').addEventListener('click', () =>
-  busy($('code-step'), async () => {
-    clearProblem();
-    const credential = await passkeyAnswer(passkeyOptions);
-    if (!credential) return;
-    await finishSecondStep({ mfa_token: mfaToken, credential }, { refused: 'That passkey was not accepted.' });
-  }),
-);
+/** Finishes the second step with the person's passkey (a refusal is shown). */
+async function usePasskey() {
+  clearProblem();
+  const credential = await passkeyAnswer(passkeyOptions);
+  if (!credential) return;
+  await finishSecondStep({ mfa_token: mfaToken, credential }, { refused: 'That passkey was not accepted.' });
+}
+
+$('use-passkey').addEventListener('click', () => busy($('code-step'), usePasskey));
 
 codeForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -261,7 +286,19 @@ codeForm.addEventListener('submit', (event) => {
   });
 });
 
-// ---- Setting up an authenticator app (the organization requires one) ------------------
+// ---- Setting up a second factor (the organization requires one) -----------------------
+
+const enrolPasskeyForm = $('enrol-passkey-form');
+
+/** What the codes step says the codes are for, by what was set up. */
+const codesLeads = {
+  totp:
+    'Your authenticator app is set up. If you ever lose your phone, each of these codes lets you log in once ' +
+    'instead of a code from the app.',
+  passkey:
+    'Your passkey is set up. If you ever lose it, each of these codes lets you log in once after your password ' +
+    'instead.',
+};
 
 /** Shows a new secret to scan; false when there is none (the reason is shown). */
 async function enrol(token, body) {
@@ -274,9 +311,21 @@ async function enrol(token, body) {
     return false;
   }
   enrolForm.reset();
+  enrolPasskeyForm.reset();
+  // A passkey instead of the app, where this browser can make one here.
+  $('enrol-passkey').hidden = !passkeysCanBeMade;
   showTotpSetup(reply.data, $('enrol-qr'), $('enrol-secret'));
   nextStep($('enrol-step'));
   return true;
+}
+
+/** The recovery codes of a first second factor, shown once; `factor` is what was set up. */
+function showRecoveryCodes(factor, codes) {
+  enrollmentToken = null;
+  enrolled = factor;
+  $('codes-lead').textContent = codesLeads[factor];
+  $('codes-list').replaceChildren(...recoveryCodeItems(codes));
+  nextStep($('codes-step'));
 }
 
 enrolForm.addEventListener('submit', (event) => {
@@ -286,12 +335,7 @@ enrolForm.addEventListener('submit', (event) => {
   if (!code) return showMessage('Enter the 6 digits your authenticator app shows.', { field });
   busy(enrolForm, async () => {
     const reply = await api('POST', '/me/mfa/totp/confirm', { body: { code }, token: enrollmentToken });
-    if (reply.ok) {
-      enrollmentToken = null;
-      $('codes-list').replaceChildren(...recoveryCodeItems(reply.data.recovery_codes));
-      nextStep($('codes-step'));
-      return;
-    }
+    if (reply.ok) return showRecoveryCodes('totp', reply.data.recovery_codes);
     if (reply.status === 401) {
       return startOver('Setting up took too long. Please enter your password again to start over.');
     }
@@ -313,9 +357,100 @@ enrolForm.addEventListener('submit', (event) => {
   });
 });
 
+// A passkey instead of the app: the server's creation options, the browser's new passkey,
+// and the recovery codes (it is the first second factor).
+
+const enrolPasskeyMessages = {
+  code_invalid: 'The passkey was not accepted. Please try again.',
+  conflict: 'This passkey is set up already.',
+};
+
+/** The browser's new passkey for the server's creation options, or null (the reason shown). */
+async function newPasskey(publicKey) {
+  try {
+    const credential = await navigator.credentials.create({
+      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(publicKey),
+    });
+    if (credential) return credential.toJSON();
+  } catch (error) {
+    if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') {
+      showMessage(
+        'No passkey was set up: it was cancelled or the time ran out. You can try again, or set up an ' +
+          'authenticator app instead.',
+      );
+      return null;
+    }
+    if (error?.name === 'InvalidStateError') {
+      showMessage('This device holds a passkey for your account already.');
+      return null;
+    }
+  }
+  showMessage('Your browser could not make a passkey here. Please set up an authenticator app instead.');
+  return null;
+}
+
+enrolPasskeyForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = $('enrol-passkey-name').value.trim();
+  busy(enrolPasskeyForm, async () => {
+    clearProblem();
+    clearStatus();
+    const expired = 'Setting up took too long. Please enter your password again to start over.';
+    // At an IP address the server refuses (`invalid_state`): its words say why.
+    const options = await api('POST', '/me/passkeys/options', { token: enrollmentToken });
+    if (!options.ok) {
+      if (options.status === 401) return startOver(expired);
+      return showProblem(options.problem, { messages: enrolPasskeyMessages });
+    }
+    const credential = await newPasskey(options.data.publicKey);
+    if (!credential) return;
+    const body = { credential };
+    if (name) body.name = name;
+    const reply = await api('POST', '/me/passkeys', { body, token: enrollmentToken });
+    if (!reply.ok) {
+      if (reply.status === 401) return startOver(expired);
+      return showProblem(reply.problem, { form: enrolPasskeyForm, messages: enrolPasskeyMessages });
+    }
+    if (reply.data.recovery_codes) return showRecoveryCodes('passkey', reply.data.recovery_codes);
+    // No codes (a factor was there already): straight on to the sign-in.
+    enrollmentToken = null;
+    enrolled = 'passkey';
+    await signInAfterPasskey();
+  });
+});
+
+/**
+ * The sign-in after a passkey was set up: with it alone at the portal's own login; at the
+ * provider's, the password kept, then the passkey as the second step. Where that does not
+ * finish, the step it stopped at stays, with the reason.
+ */
+async function signInAfterPasskey() {
+  if (!continueTo) {
+    credentials = null;
+    enrolled = null;
+    if (!(await passkeySignIn())) {
+      // The alert says why; the password step offers the passkey, and the password.
+      showOnly(sections, $('password-step'), { focus: false });
+      $('password').value = '';
+      $('passkey-login').focus();
+    }
+    return;
+  }
+  const reply = await logIn(credentials);
+  credentials = null;
+  enrolled = null;
+  if (!reply.ok) {
+    startOver();
+    return showProblem(reply.problem, { messages });
+  }
+  // The code step shows the passkey first (no app): used at once, its button is there again.
+  if (reply.data?.mfa_required && passkeyOptions) await busy($('code-step'), usePasskey);
+}
+
 $('codes-saved').addEventListener('click', () =>
   busy($('codes-step'), async () => {
     $('codes-list').replaceChildren();
+    if (enrolled === 'passkey') return signInAfterPasskey();
     const reply = await logIn(credentials);
     credentials = null;
     if (!reply.ok) {

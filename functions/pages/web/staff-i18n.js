@@ -80,8 +80,8 @@ export const german = {
   'Separated by commas or spaces, e.g.': 'Durch Kommas oder Leerzeichen getrennt, z. B.',
   'Create the organization': 'Organisation anlegen',
   'Require a second factor': 'Zweiten Faktor verlangen',
-  'Members without an authenticator app set one up at their next sign-in.':
-    'Mitglieder ohne Authenticator-App richten bei ihrer nächsten Anmeldung eine ein.',
+  'Members without a second factor set one up (an authenticator app or a passkey) at their next sign-in.':
+    'Mitglieder ohne zweiten Faktor richten bei ihrer nächsten Anmeldung einen ein (eine Authenticator-App oder einen Passkey).',
   '← Back': '← Zurück',
   Organization: 'Organisation',
   Members: 'Mitglieder',
@@ -349,12 +349,12 @@ export const german = {
   'The link is copied.': 'Der Link ist kopiert.',
   'Copying is not allowed here: the link is selected, copy it with the keyboard.':
     'Kopieren ist hier nicht erlaubt: Der Link ist markiert, kopieren Sie ihn mit der Tastatur.',
-  'Reset the second factors of {name}? Their authenticator app and recovery codes stop working: their next sign-in needs the password alone, or sets up a new app where their organization requires one.':
-    'Zweite Faktoren von {name} zurücksetzen? Authenticator-App und Wiederherstellungscodes funktionieren dann nicht mehr: Bei der nächsten Anmeldung genügt das Passwort, oder es wird eine neue App eingerichtet, wo die Organisation eine verlangt.',
+  'Reset the second factors of {name}? Their authenticator app, passkeys and recovery codes stop working: their next sign-in needs the password alone, or sets up a new second factor where their organization requires one.':
+    'Zweite Faktoren von {name} zurücksetzen? Authenticator-App, Passkeys und Wiederherstellungscodes funktionieren dann nicht mehr: Bei der nächsten Anmeldung genügt das Passwort, oder es wird ein neuer zweiter Faktor eingerichtet, wo die Organisation einen verlangt.',
   '{name} has no second factor: there is nothing to reset.':
     '{name} hat keinen zweiten Faktor: Es gibt nichts zurückzusetzen.',
-  'The second factors of {name} are reset: their authenticator app and recovery codes no longer work.':
-    'Die zweiten Faktoren von {name} sind zurückgesetzt: Authenticator-App und Wiederherstellungscodes funktionieren nicht mehr.',
+  'The second factors of {name} are reset: their authenticator app, passkeys and recovery codes no longer work.':
+    'Die zweiten Faktoren von {name} sind zurückgesetzt: Authenticator-App, Passkeys und Wiederherstellungscodes funktionieren nicht mehr.',
 
   // Messages of staff-users.js.
   'Select {name}': '{name} auswählen',
@@ -373,6 +373,7 @@ export const german = {
   'Second factor': 'Zweiter Faktor',
   'Second factors': 'Zweite Faktoren',
   'authenticator app': 'Authenticator-App',
+  passkeys: 'Passkeys',
   'recovery codes': 'Wiederherstellungscodes',
   'required of every member': 'für alle Mitglieder verlangt',
   'not required': 'nicht verlangt',

@@ -52,7 +52,7 @@ const messages = {
 };
 
 /** How the console names what a user's sign-in can be finished with. */
-const FACTORS = { totp: 'authenticator app', recovery_code: 'recovery codes' };
+const FACTORS = { totp: 'authenticator app', passkey: 'passkeys', recovery_code: 'recovery codes' };
 
 /** A state word of the server (`pending_verification`) as the console shows it. */
 function word(state) {
@@ -663,7 +663,7 @@ function askToReset(asking) {
   $('user-mfa-confirm').hidden = !asking;
   if (!asking) return;
   $('user-mfa-question').textContent = t(
-    'Reset the second factors of {name}? Their authenticator app and recovery codes stop working: their next sign-in needs the password alone, or sets up a new app where their organization requires one.',
+    'Reset the second factors of {name}? Their authenticator app, passkeys and recovery codes stop working: their next sign-in needs the password alone, or sets up a new second factor where their organization requires one.',
     { name: userName(user) },
   );
   $('user-mfa-no').focus();
@@ -687,7 +687,7 @@ $('user-mfa-yes').addEventListener('click', () =>
     }
     await refresh();
     say(
-      t('The second factors of {name} are reset: their authenticator app and recovery codes no longer work.', {
+      t('The second factors of {name} are reset: their authenticator app, passkeys and recovery codes no longer work.', {
         name,
       }),
     );
