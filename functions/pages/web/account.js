@@ -9,7 +9,7 @@
 // `PublicKeyCredential.parseCreationOptionsFromJSON`; the recovery codes shown once when it
 // is the first second factor) and removing one (a recent log-in again).
 import {
-  $, busy, clearProblem, el, recoveryCodeItems, rowButton, say, session, showMessage, showOnly, showProblem,
+  $, busy, clearProblem, el, newPasskey, recoveryCodeItems, rowButton, say, session, showMessage, showOnly, showProblem,
   showTotpSetup, sixDigits, userApi, when,
 } from '/assets/app.js';
 
@@ -264,28 +264,11 @@ async function loadPasskeys() {
   return true;
 }
 
-/** The browser's new passkey for the server's creation options, or null (the reason shown). */
-async function newPasskey(publicKey) {
-  try {
-    const credential = await navigator.credentials.create({
-      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(publicKey),
-    });
-    if (credential) return credential.toJSON();
-  } catch (error) {
-    const reasons = {
-      NotAllowedError: 'No passkey was added: it was cancelled or the time ran out. You can try again.',
-      AbortError: 'No passkey was added: it was cancelled or the time ran out. You can try again.',
-      InvalidStateError: 'This device holds one of your passkeys already.',
-    };
-    const reason = reasons[error?.name];
-    if (reason) {
-      showMessage(reason);
-      return null;
-    }
-  }
-  showMessage('Your browser could not make a passkey here.');
-  return null;
-}
+const newPasskeyReasons = {
+  cancelled: 'No passkey was added: it was cancelled or the time ran out. You can try again.',
+  held: 'This device holds one of your passkeys already.',
+  unable: 'Your browser could not make a passkey here.',
+};
 
 $('passkey-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -295,7 +278,7 @@ $('passkey-form').addEventListener('submit', (event) => {
     clearProblem();
     const options = await userApi('POST', '/me/passkeys/options');
     if (!options.ok) return failed(options, { messages: passkeyMessages });
-    const credential = await newPasskey(options.data.publicKey);
+    const credential = await newPasskey(options.data.publicKey, newPasskeyReasons);
     if (!credential) return;
     const body = { credential };
     if (name) body.name = name;

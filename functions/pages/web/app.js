@@ -332,6 +332,30 @@ export function recoveryCodeItems(codes) {
 }
 
 /** Six digits as an authenticator app shows them ("123 456"), or null. */
+/**
+ * The browser's new passkey for WebAuthn creation options (`credential.toJSON()`), or null
+ * with the reason shown: `messages` says what to tell when the person cancelled or the time
+ * ran out (`cancelled`), the device holds one of theirs already (`held`), or the browser
+ * cannot make one (`unable`).
+ */
+export async function newPasskey(publicKey, messages) {
+  try {
+    const credential = await navigator.credentials.create({
+      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(publicKey),
+    });
+    if (credential) return credential.toJSON();
+  } catch (error) {
+    const reasons = { NotAllowedError: messages.cancelled, AbortError: messages.cancelled, InvalidStateError: messages.held };
+    const reason = reasons[error?.name];
+    if (reason) {
+      showMessage(reason);
+      return null;
+    }
+  }
+  showMessage(messages.unable);
+  return null;
+}
+
 export function sixDigits(typed) {
   const digits = typed.replace(/\s/g, '');
   return /^[0-9]{6}$/.test(digits) ? digits : null;

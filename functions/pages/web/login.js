@@ -17,7 +17,7 @@
 // which has no such route), and the second step offers the person's passkey beside the
 // codes; someone with passkeys and no authenticator app is offered the passkey first.
 import {
-  $, api, busy, clearProblem, clearStatus, recoveryCodeItems, say, session, showMessage, showOnly, showProblem,
+  $, api, busy, clearProblem, clearStatus, newPasskey, recoveryCodeItems, say, session, showMessage, showOnly, showProblem,
   showTotpSetup, sixDigits, values,
 } from '/assets/app.js';
 
@@ -365,29 +365,13 @@ const enrolPasskeyMessages = {
   conflict: 'This passkey is set up already.',
 };
 
-/** The browser's new passkey for the server's creation options, or null (the reason shown). */
-async function newPasskey(publicKey) {
-  try {
-    const credential = await navigator.credentials.create({
-      publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(publicKey),
-    });
-    if (credential) return credential.toJSON();
-  } catch (error) {
-    if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') {
-      showMessage(
-        'No passkey was set up: it was cancelled or the time ran out. You can try again, or set up an ' +
-          'authenticator app instead.',
-      );
-      return null;
-    }
-    if (error?.name === 'InvalidStateError') {
-      showMessage('This device holds a passkey for your account already.');
-      return null;
-    }
-  }
-  showMessage('Your browser could not make a passkey here. Please set up an authenticator app instead.');
-  return null;
-}
+const enrolPasskeyReasons = {
+  cancelled:
+    'No passkey was set up: it was cancelled or the time ran out. You can try again, or set up an ' +
+    'authenticator app instead.',
+  held: 'This device holds a passkey for your account already.',
+  unable: 'Your browser could not make a passkey here. Please set up an authenticator app instead.',
+};
 
 enrolPasskeyForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -402,7 +386,7 @@ enrolPasskeyForm.addEventListener('submit', (event) => {
       if (options.status === 401) return startOver(expired);
       return showProblem(options.problem, { messages: enrolPasskeyMessages });
     }
-    const credential = await newPasskey(options.data.publicKey);
+    const credential = await newPasskey(options.data.publicKey, enrolPasskeyReasons);
     if (!credential) return;
     const body = { credential };
     if (name) body.name = name;

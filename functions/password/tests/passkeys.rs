@@ -314,19 +314,7 @@ async fn removing_a_passkey_needs_a_recent_sign_in_and_the_last_one_takes_the_co
 #[tokio::test]
 async fn an_organization_that_requires_a_factor_can_be_satisfied_with_a_passkey() {
     let app = TestApp::start();
-    let organization = app
-        .create_organization(json!({ "name": "Acme", "roles": [], "require_mfa": true }))
-        .await;
-    let ada = app.registered_user(person("ada@example.com")).await;
-    app.change_user(
-        &ada.id,
-        json!({ "organization_id": organization.id("organization_id") }),
-    )
-    .await;
-    let enrolment = app
-        .log_in("ada@example.com", PASSWORD)
-        .await
-        .id("enrollment_token");
+    let (_, enrolment) = app.member_who_must_enrol("ada@example.com").await;
     let mut passkey = TestPasskey::at(TEST_BASE_URL);
 
     app.enrol_passkey(&enrolment, &mut passkey).await;

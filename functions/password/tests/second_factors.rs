@@ -362,7 +362,7 @@ async fn removing_the_app_needs_a_sign_in_within_five_minutes_and_tells_the_user
     let status = app.call(Method::GET, "/me/mfa", Some(&fresh), None).await;
     assert_eq!(
         status.body,
-        json!({ "totp": false, "recovery_codes_left": 0, "methods": [] })
+        json!({ "totp": false, "passkeys": 0, "recovery_codes_left": 0, "methods": [] })
     );
     assert!(
         app.log_in("ada@example.com", PASSWORD).await.body["access_token"].is_string(),
@@ -524,19 +524,7 @@ async fn the_providers_login_has_the_second_step_too() {
 #[tokio::test]
 async fn every_factor_route_needs_a_valid_token_and_an_enrolment_token_opens_only_enrolment() {
     let app = TestApp::start();
-    let organization = app
-        .create_organization(json!({ "name": "Acme", "roles": [], "require_mfa": true }))
-        .await;
-    let ada = app.registered_user(person("ada@example.com")).await;
-    app.change_user(
-        &ada.id,
-        json!({ "organization_id": organization.id("organization_id") }),
-    )
-    .await;
-    let enrolment = app
-        .log_in("ada@example.com", PASSWORD)
-        .await
-        .id("enrollment_token");
+    let (_, enrolment) = app.member_who_must_enrol("ada@example.com").await;
     let before = app.store.snapshot();
     let routes = [
         (Method::GET, "/me/mfa"),

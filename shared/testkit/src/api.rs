@@ -580,6 +580,25 @@ impl<T: Transport> Api<T> {
         (secret, codes)
     }
 
+    /// A registered user moved into a new organization that requires a second factor:
+    /// the member, and the enrolment token their password now answers.
+    pub async fn member_who_must_enrol(&self, email: &str) -> (Member, String) {
+        let organization = self
+            .create_organization(json!({ "name": "Acme", "roles": [], "require_mfa": true }))
+            .await;
+        let member = self.registered_user(crate::person(email)).await;
+        let moved = self
+            .change_user(
+                &member.id,
+                json!({ "organization_id": organization.id("organization_id") }),
+            )
+            .await;
+        expect(&moved, StatusCode::OK, "change_user");
+        let step = self.log_in(email, crate::PASSWORD).await;
+        expect(&step, StatusCode::OK, "log_in");
+        (member, step.id("enrollment_token"))
+    }
+
     /// Registers `passkey` for the bearer of `token` (an access or enrolment token):
     /// `POST /me/passkeys/options`, then its answer to `POST /me/passkeys`.
     pub async fn enrol_passkey(&self, token: &str, passkey: &mut crate::TestPasskey) -> Reply {
