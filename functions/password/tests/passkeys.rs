@@ -382,3 +382,18 @@ async fn a_user_with_an_app_and_a_passkey_is_offered_both() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
+
+#[tokio::test]
+async fn a_deactivated_users_passkey_signs_no_one_in_until_reactivated() {
+    let app = TestApp::start();
+    let (ada, mut passkey) = ada_with_passkey(&app).await;
+    assert_eq!(app.deactivate(&ada.id).await.status, StatusCode::OK);
+
+    app.passkey_sign_in(&mut passkey, |answer| answer)
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "code_invalid");
+
+    assert_eq!(app.reactivate(&ada.id).await.status, StatusCode::OK);
+    let reply = app.passkey_sign_in(&mut passkey, |answer| answer).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
