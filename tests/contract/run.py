@@ -124,6 +124,7 @@ PASSKEY_NAME = Refusal(422, "validation_failed",
 BY_DESIGN: dict[str, list[Refusal]] = {
     "POST /me/passkeys": [NOT_WEBAUTHN, PASSKEY_REFUSED, PASSKEY_NAME],
     "POST /sessions/passkey": [NOT_WEBAUTHN, PASSKEY_REFUSED],
+    "POST /oauth2/login/passkey": [NOT_WEBAUTHN, PASSKEY_REFUSED],
     "GET /oauth2/authorize": [UNKNOWN_APP],
     "GET /oauth2/initiate": [UNKNOWN_APP],
     "GET /oauth2/logout": [LOGOUT_REFUSED],

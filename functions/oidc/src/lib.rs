@@ -77,6 +77,7 @@ fn operations() -> OpenApiRouter<OidcState> {
         .routes(routes!(authorize::authorize))
         .routes(routes!(authorize::sign_in))
         .routes(routes!(authorize::sign_in_second_factor))
+        .routes(routes!(authorize::sign_in_with_passkey))
         .routes(routes!(initiate::initiate))
         .routes(routes!(token::token))
         .routes(routes!(token::revoke))

@@ -762,6 +762,27 @@ async fn a_passkey_as_the_second_step_carries_hwk_into_the_apps_tokens() {
     assert_eq!(access_claims["amr"], json!(["pwd", "hwk", "mfa"]));
 }
 
+#[tokio::test]
+async fn a_passkey_alone_signs_in_at_the_provider_but_only_from_the_portals_pages() {
+    let provider = Provider::start().await;
+    let app = &provider.app;
+    let ada = app.active_user("grace@example.com", json!({})).await;
+    let mut passkey = portal_testkit::TestPasskey::at(TEST_BASE_URL);
+    app.enrol_passkey(&ada.access_token, &mut passkey).await;
+
+    app.provider_passkey_sign_in(&mut passkey, "https://evil.example")
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let signed_in = app
+        .provider_passkey_sign_in(&mut passkey, TEST_BASE_URL)
+        .await;
+
+    let (id_claims, access_claims) = apps_tokens_of(&provider, &signed_in).await;
+    assert_eq!(id_claims["sub"], ada.id.as_str());
+    assert_eq!(id_claims["amr"], json!(["hwk", "mfa"]));
+    assert_eq!(access_claims["amr"], json!(["hwk", "mfa"]));
+}
+
 /// The provider's second step finished with `answer`, then an app's sign-in: the claims of
 /// its ID token and of its access token.
 async fn apps_tokens_after(provider: &Provider, first: &Reply, answer: Value) -> (Value, Value) {
@@ -769,6 +790,12 @@ async fn apps_tokens_after(provider: &Provider, first: &Reply, answer: Value) ->
         .app
         .provider_second_factor(&first.id("mfa_token"), answer)
         .await;
+    apps_tokens_of(provider, &finished).await
+}
+
+/// An app's sign-in with the provider cookie `finished` set: the claims of its ID token
+/// and of its access token.
+async fn apps_tokens_of(provider: &Provider, finished: &Reply) -> (Value, Value) {
     assert_eq!(
         finished.status,
         StatusCode::NO_CONTENT,

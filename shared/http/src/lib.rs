@@ -29,7 +29,7 @@ pub use login_client::LoginClient;
 pub use page_headers::{html_page, page_headers};
 pub use path_id::PathId;
 pub use problem::Problem;
-pub use second_step::{SecondFactorBody, SecondStep};
+pub use second_step::{PasskeySignInBody, SecondFactorBody, SecondStep, webauthn_credential};
 pub use staff_auth::{
     ClientSecret, DevTokens, Discovery, GivenSecret, PermissionRule, ProviderConfig,
     SESSION_COOKIE, SIGN_IN_COOKIE, Staff, StaffAuthConfig, StaffProvider, StaffVerifier,

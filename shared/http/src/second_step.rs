@@ -84,13 +84,9 @@ impl SecondFactorBody {
             (None, Some(code), None) => errors
                 .check("recovery_code", RecoveryCode::parse(&code))
                 .map(SecondFactorAnswer::RecoveryCode),
-            (None, None, Some(credential)) if credential.is_object() => {
-                Some(SecondFactorAnswer::Passkey(credential))
-            }
-            (None, None, Some(_)) => {
-                errors.add("credential", "must be a WebAuthn credential (an object)");
-                None
-            }
+            (None, None, Some(credential)) => errors
+                .check("credential", credential_object(credential))
+                .map(SecondFactorAnswer::Passkey),
             _ => {
                 errors.add("code", "give one of code, recovery_code or credential");
                 None
@@ -100,5 +96,43 @@ impl SecondFactorBody {
             (Some(token), Some(answer)) => Ok((token, answer)),
             _ => Err(DomainError::Validation(errors)),
         }
+    }
+}
+
+/// `{passkey_token, credential}`: a sign-in with a passkey alone, answering the options of
+/// `POST /sessions/passkey/options`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasskeySignInBody {
+    /// What `POST /sessions/passkey/options` gave with the options.
+    #[schema(value_type = String)]
+    passkey_token: Option<String>,
+    /// The browser's answer (`credential.toJSON()`).
+    #[schema(value_type = Object)]
+    credential: Option<serde_json::Value>,
+}
+
+impl PasskeySignInBody {
+    /// The token and the credential, checked for shape before any account is read.
+    pub fn parse(self) -> Result<(String, serde_json::Value), DomainError> {
+        let token = self
+            .passkey_token
+            .ok_or_else(|| DomainError::invalid_field("passkey_token", "is required"))?;
+        Ok((token, webauthn_credential(self.credential)?))
+    }
+}
+
+/// The `credential` a body must carry: a JSON object, whose contents are WebAuthn's to check.
+pub fn webauthn_credential(
+    value: Option<serde_json::Value>,
+) -> Result<serde_json::Value, DomainError> {
+    let value = value.ok_or_else(|| DomainError::invalid_field("credential", "is required"))?;
+    credential_object(value).map_err(|message| DomainError::invalid_field("credential", message))
+}
+
+fn credential_object(value: serde_json::Value) -> Result<serde_json::Value, &'static str> {
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err("must be a WebAuthn credential (an object)")
     }
 }

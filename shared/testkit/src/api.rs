@@ -669,25 +669,40 @@ impl<T: Transport> Api<T> {
 
     /// `POST /oauth2/login`, as the portal's login page sends it (its own `Origin`).
     pub async fn provider_sign_in(&self, username: &str, password: &str) -> Reply {
-        let request = Request::post("/oauth2/login")
-            .header(CONTENT_TYPE, "application/json")
-            .header("origin", crate::TEST_BASE_URL)
-            .body(
-                json!({ "username": username, "password": password })
-                    .to_string()
-                    .into_bytes(),
-            )
-            .expect("a valid request");
-        self.send(request).await
+        let body = json!({ "username": username, "password": password });
+        self.provider_post("/oauth2/login", &body, crate::TEST_BASE_URL)
+            .await
     }
 
     /// `POST /oauth2/login/mfa`, as the portal's login page sends it.
     pub async fn provider_second_factor(&self, mfa_token: &str, answer: Value) -> Reply {
         let mut body = answer;
         body["mfa_token"] = Value::String(mfa_token.to_owned());
-        let request = Request::post("/oauth2/login/mfa")
+        self.provider_post("/oauth2/login/mfa", &body, crate::TEST_BASE_URL)
+            .await
+    }
+
+    /// A provider sign-in with `passkey` alone, sent from `origin`: the options of
+    /// `POST /sessions/passkey/options`, then its answer to `POST /oauth2/login/passkey`.
+    pub async fn provider_passkey_sign_in(
+        &self,
+        passkey: &mut crate::TestPasskey,
+        origin: &str,
+    ) -> Reply {
+        let options = self.post("/sessions/passkey/options", json!({})).await;
+        expect(&options, StatusCode::OK, "passkey_request_options");
+        let credential = passkey.get(&json!({ "publicKey": options.body["publicKey"] }));
+        let body =
+            json!({ "passkey_token": options.id("passkey_token"), "credential": credential });
+        self.provider_post("/oauth2/login/passkey", &body, origin)
+            .await
+    }
+
+    /// A JSON POST to the provider's login, from the page at `origin`.
+    async fn provider_post(&self, path: &str, body: &Value, origin: &str) -> Reply {
+        let request = Request::post(path)
             .header(CONTENT_TYPE, "application/json")
-            .header("origin", crate::TEST_BASE_URL)
+            .header("origin", origin)
             .body(body.to_string().into_bytes())
             .expect("a valid request");
         self.send(request).await

@@ -10,9 +10,12 @@ use portal_domain::oidc::{OidcClient, granted_scopes, is_valid_pkce_value};
 use portal_domain::use_cases::{
     CodeRequest, ProviderSignIn, SignIn, issue_authorization_code, provider_session,
     registered_client, sign_in_to_provider, sign_in_to_provider_second_step,
+    sign_in_to_provider_with_passkey,
 };
 use portal_domain::{DomainError, FieldErrors, Ports};
-use portal_http::{ApiJson, LoginClient, Problem, SecondFactorBody, SecondStep, same_origin};
+use portal_http::{
+    ApiJson, LoginClient, PasskeySignInBody, Problem, SecondFactorBody, SecondStep, same_origin,
+};
 use serde::Deserialize;
 
 use super::{issuer, single_params};
@@ -331,6 +334,32 @@ pub async fn sign_in_second_factor(
     refuse_other_origins(&ports, &headers)?;
     let (token, answer) = body.parse()?;
     let signed_in = sign_in_to_provider_second_step(&ports, &token, &answer, &client).await?;
+    Ok(with_provider_cookie(&signed_in))
+}
+
+/// Signs in at the provider with a passkey alone (options from
+/// `POST /sessions/passkey/options`): the same check as `POST /sessions/passkey`, answering
+/// the provider session's cookie. Only the portal's own pages may call it.
+#[utoipa::path(post, path = "/oauth2/login/passkey", operation_id = "oidc_sign_in_with_passkey",
+    request_body = PasskeySignInBody,
+    responses(
+        (status = 204, description = "Signed in: the provider session cookie is set"),
+        (status = 403, description = "Not sent by the portal's own pages (`forbidden`)"),
+        (status = 409, description = "The portal is reached by an IP address (`invalid_state`)"),
+        (status = 422, description = "A field is missing or not a WebAuthn credential \
+            (`validation_failed`); the passkey is unknown, another's, for another portal, \
+            replayed, or its token expired or was used (`code_invalid`, one answer for all)"),
+        (status = 429, description = "Too many requests from this client (`rate_limited`)"),
+    ))]
+pub async fn sign_in_with_passkey(
+    State(ports): State<Ports>,
+    headers: HeaderMap,
+    LoginClient(client): LoginClient,
+    ApiJson(body): ApiJson<PasskeySignInBody>,
+) -> Result<Response, Problem> {
+    refuse_other_origins(&ports, &headers)?;
+    let (token, credential) = body.parse()?;
+    let signed_in = sign_in_to_provider_with_passkey(&ports, &token, &credential, &client).await?;
     Ok(with_provider_cookie(&signed_in))
 }
 

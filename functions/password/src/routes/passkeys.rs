@@ -9,17 +9,19 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portal_domain::DomainError;
 use portal_domain::Ports;
 use portal_domain::mfa::PasskeyFactor;
 use portal_domain::use_cases::{self, PasskeyAdded};
-use portal_http::{AccessTokens, ApiJson, LoginClient, PortalCaller, Problem};
+use portal_http::{
+    AccessTokens, ApiJson, LoginClient, PasskeySignInBody, PortalCaller, Problem,
+    webauthn_credential,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::mfa::EnrollingCaller;
-use super::{TokenPair, required, token_pair};
+use super::{TokenPair, token_pair};
 
 /// Creation options for `navigator.credentials.create`, answered within 5 minutes with
 /// `POST /me/passkeys`.
@@ -97,7 +99,7 @@ pub async fn add(
     EnrollingCaller(enroller): EnrollingCaller,
     ApiJson(body): ApiJson<NewPasskeyBody>,
 ) -> Result<(StatusCode, Json<PasskeyAddedView>), Problem> {
-    let credential = credential(body.credential)?;
+    let credential = webauthn_credential(body.credential)?;
     let PasskeyAdded {
         passkey,
         recovery_codes,
@@ -176,16 +178,6 @@ pub async fn sign_in_options(
     }))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct PasskeySignInBody {
-    /// What `POST /sessions/passkey/options` gave with the options.
-    #[schema(value_type = String)]
-    passkey_token: Option<String>,
-    /// The browser's answer (`credential.toJSON()`).
-    #[schema(value_type = Object)]
-    credential: Option<Value>,
-}
-
 /// Signs in with a passkey alone: it counts as two factors (the key, and the person
 /// verified by the authenticator), so no second step follows.
 #[utoipa::path(post, path = "/sessions/passkey", operation_id = "log_in_with_passkey",
@@ -204,20 +196,7 @@ pub async fn log_in(
     LoginClient(client): LoginClient,
     ApiJson(body): ApiJson<PasskeySignInBody>,
 ) -> Result<Json<TokenPair>, Problem> {
-    let token = required("passkey_token", body.passkey_token)?;
-    let credential = credential(body.credential)?;
+    let (token, credential) = body.parse()?;
     let session = use_cases::log_in_with_passkey(&ports, &token, &credential, &client).await?;
     Ok(token_pair(&tokens, &session))
-}
-
-/// A credential is a JSON object; what is inside is WebAuthn's to check.
-fn credential(value: Option<Value>) -> Result<Value, DomainError> {
-    match value {
-        Some(credential) if credential.is_object() => Ok(credential),
-        Some(_) => Err(DomainError::invalid_field(
-            "credential",
-            "must be a WebAuthn credential (an object)",
-        )),
-        None => Err(DomainError::invalid_field("credential", "is required")),
-    }
 }

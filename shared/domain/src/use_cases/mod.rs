@@ -49,7 +49,7 @@ pub use oidc::{
     change_oidc_client, delete_oidc_client, end_provider_session, issue_authorization_code,
     oidc_client, oidc_clients, provider_session, redeem_authorization_code, refresh_app_session,
     register_oidc_client, registered_client, revoke_app_session, revoke_refresh_token,
-    sign_in_to_provider, sign_in_to_provider_second_step,
+    sign_in_to_provider, sign_in_to_provider_second_step, sign_in_to_provider_with_passkey,
 };
 pub use organizations::{
     BulkInvite, Entry, MemberOutcome, MemberResult, add_members, change_organization,

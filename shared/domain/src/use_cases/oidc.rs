@@ -155,6 +155,18 @@ pub async fn sign_in_to_provider_second_step(
     start_provider_session(ports, &user, amr).await
 }
 
+/// Signs in at the provider with a passkey alone (see `POST /sessions/passkey`).
+pub async fn sign_in_to_provider_with_passkey(
+    ports: &Ports,
+    token: &str,
+    credential: &serde_json::Value,
+    client: &ClientInfo,
+) -> Result<ProviderSignIn, DomainError> {
+    let (user, _) =
+        super::passkeys::pass_passkey_sign_in(ports, token, credential, client, false).await?;
+    start_provider_session(ports, &user, crate::mfa::passkey_amr()).await
+}
+
 async fn start_provider_session(
     ports: &Ports,
     user: &PortalUser,

@@ -22,7 +22,7 @@ use crate::secret_token::token_hash;
 use crate::user::PortalUser;
 use crate::{DomainError, Ports};
 
-use super::accounts::{SessionStart, active_user, record_sign_in};
+use super::accounts::{SessionStart, SignedIn, active_user, record_sign_in};
 use super::second_factors::{Enroller, change_factors, require_recent_sign_in};
 use super::with_retries;
 
@@ -151,15 +151,29 @@ pub fn begin_passkey_sign_in(ports: &Ports) -> Result<PasskeySignInStart, Domain
     })
 }
 
-/// `POST /sessions/passkey`: the passkey the browser chose signs its user in. Every
-/// failure is the one `PASSKEY_REFUSED`, whatever it was: no user, another user's passkey,
-/// a wrong origin, an expired, forged or spent token, a replayed assertion.
+/// `POST /sessions/passkey`: the passkey the browser chose signs its user in.
 pub async fn log_in_with_passkey(
     ports: &Ports,
     token: &str,
     credential: &Value,
     client: &ClientInfo,
 ) -> Result<SessionStart, DomainError> {
+    let (user, session) = pass_passkey_sign_in(ports, token, credential, client, true).await?;
+    let session = session.expect("a session was asked for");
+    SessionStart::new(ports, user, &session.family, session.token).await
+}
+
+/// A sign-in with a passkey alone, recorded with a session (`with_session`) or without
+/// one (the OpenID provider starts its own). Every failure is the one `PASSKEY_REFUSED`,
+/// whatever it was: no user, another user's passkey, a wrong origin, an expired, forged or
+/// spent token, a replayed assertion.
+pub(super) async fn pass_passkey_sign_in(
+    ports: &Ports,
+    token: &str,
+    credential: &Value,
+    client: &ClientInfo,
+    with_session: bool,
+) -> Result<SignedIn, DomainError> {
     let rp = relying_party(ports)?;
     // The credential's shape first: a malformed one is the client's bug, said by field.
     let user_id = rp.claimed_user(credential)?;
@@ -189,12 +203,10 @@ pub async fn log_in_with_passkey(
         ports.store.record_login_failure(&event).await?;
         return Err(refusal);
     }
-    let (user, session) = record_sign_in(ports, user, client, true, passkey_amr(), sign_in)
+    record_sign_in(ports, user, client, with_session, passkey_amr(), sign_in)
         .await
         .map_err(|error| match error {
             DomainError::InvalidCredentials => PASSKEY_REFUSED,
             other => other,
-        })?;
-    let session = session.expect("a session was asked for");
-    SessionStart::new(ports, user, &session.family, session.token).await
+        })
 }
