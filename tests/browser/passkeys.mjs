@@ -263,8 +263,6 @@ describe('passkeys', { concurrency: false }, () => {
 
     await page.goto(app.url('/login'));
     await page.waitForURL((url) => url.origin === portal.origin && url.pathname === '/login');
-    // The provider has no passwordless sign-in: the password first.
-    assert.equal(await page.getByRole('button', { name: 'Sign in with a passkey' }).isHidden(), true);
     const answered = page.waitForResponse(isApi('POST', '/oauth2/login'));
     await sendPassword(page, who);
     assert.equal((await answered).status(), 200);
@@ -279,6 +277,35 @@ describe('passkeys', { concurrency: false }, () => {
     assert.equal(result.error, undefined, `the app's sign-in failed: ${result.error}`);
     assert.equal(result.id_token.sub, who.id);
     assert.deepEqual(result.id_token.amr, ['pwd', 'hwk', 'mfa']);
+    await keepLaptop(held);
+  });
+
+  it('sign in at the provider\'s login with the passkey alone when an app sends the person', async (t) => {
+    const app = await startOpenidClientRp('Zuse Z3');
+    t.after(() => app.stop());
+    const client = await portal.staff('POST', '/staff/oidc-clients', {
+      name: 'Zuse Z3',
+      redirect_uris: [app.redirectUri],
+      type: 'confidential',
+    });
+    await app.configure({ issuer: portal.origin, clientId: client.client_id, clientSecret: client.client_secret });
+    const { page, held } = await personWithAuthenticator(t, [theLaptop()], { apps: [app.origin] });
+    const calls = apiCalls(page);
+
+    await page.goto(app.url('/login'));
+    await page.waitForURL((url) => url.origin === portal.origin && url.pathname === '/login');
+    const signedIn = page.waitForResponse(isApi('POST', '/oauth2/login/passkey'));
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    const answer = await signedIn;
+    assert.equal(answer.status(), 204);
+    assert.match((await answer.headerValue('set-cookie')) ?? '', /__Host-portal-provider=/);
+    await page.getByRole('heading', { name: 'Signed in to Zuse Z3' }).waitFor();
+    assert.ok(!calls.includes('POST /oauth2/login'), 'no password was sent');
+    assert.ok(!calls.includes('POST /sessions/passkey'), 'not the portal\'s own sign-in');
+    const result = await rpResult(page);
+    assert.equal(result.error, undefined, `the app's sign-in failed: ${result.error}`);
+    assert.equal(result.id_token.sub, who.id);
+    assert.deepEqual(result.id_token.amr, ['hwk', 'mfa']);
     await keepLaptop(held);
   });
 
@@ -536,24 +563,21 @@ describe('passkeys', { concurrency: false }, () => {
     const before = (await context.context.cookies(portal.origin)).map((cookie) => cookie.name);
     assert.ok(!before.includes('__Host-portal-provider'), before.join());
 
-    // The provider has no passwordless sign-in: the password kept, then the new passkey.
-    const again = page.waitForResponse(isApi('POST', '/oauth2/login'));
-    const finished = page.waitForResponse(isApi('POST', '/oauth2/login/mfa'));
+    // Then the new passkey alone signs in at the provider; the password is not sent again.
+    const finished = page.waitForResponse(isApi('POST', '/oauth2/login/passkey'));
     await page.getByRole('button', { name: 'I saved them, continue' }).click();
-    const second = await again;
-    assert.equal(second.request().postDataJSON().username, who.email);
-    assert.deepEqual((await second.json()).methods, ['passkey', 'recovery_code']);
-    const mfa = await finished;
-    assert.equal(mfa.status(), 204);
-    assert.deepEqual(Object.keys(mfa.request().postDataJSON()).sort(), ['credential', 'mfa_token']);
+    const signedIn = await finished;
+    assert.equal(signedIn.status(), 204);
+    assert.deepEqual(Object.keys(signedIn.request().postDataJSON()).sort(), ['credential', 'passkey_token']);
     await page.getByRole('heading', { name: 'Signed in to Bombe app' }).waitFor();
+    assert.equal(calls.filter((call) => call === 'POST /oauth2/login').length, 1, 'the password went once');
     assert.ok(!calls.includes('POST /sessions/passkey'), 'not the portal\'s own sign-in');
     const credentials = await held();
     assert.equal(credentials.length, 1);
     const result = await rpResult(page);
     assert.equal(result.error, undefined, `the app's sign-in failed: ${result.error}`);
     assert.equal(result.id_token.sub, holder(credentials[0]));
-    assert.deepEqual(result.id_token.amr, ['pwd', 'hwk', 'mfa']);
+    assert.deepEqual(result.id_token.amr, ['hwk', 'mfa']);
   });
 
   it('show the reason when the portal is reached by an IP address, where passkeys cannot work', async (t) => {

@@ -155,8 +155,7 @@ async function passkeyAnswer(publicKey) {
   return null;
 }
 
-// Only at the portal's own login: the OpenID provider's takes the password first.
-$('passkey-signin').hidden = !passkeysWork || Boolean(continueTo);
+$('passkey-signin').hidden = !passkeysWork;
 
 /** Signs in with a passkey alone; false when that did not happen (the reason is shown). */
 async function passkeySignIn() {
@@ -169,14 +168,16 @@ async function passkeySignIn() {
   }
   const credential = await passkeyAnswer(options.data.publicKey);
   if (!credential) return false;
-  const reply = await api('POST', '/sessions/passkey', {
-    body: { passkey_token: options.data.passkey_token, credential },
-  });
+  const body = { passkey_token: options.data.passkey_token, credential };
+  // At the OpenID provider's login the answer is its session cookie, not a token pair.
+  const reply = continueTo
+    ? await api('POST', '/oauth2/login/passkey', { body, cookies: true })
+    : await api('POST', '/sessions/passkey', { body });
   if (!reply.ok) {
     showProblem(reply.problem, { messages: passkeyMessages });
     return false;
   }
-  signedIn(reply.data);
+  signedIn(reply.data ?? {});
   return true;
 }
 
@@ -404,31 +405,18 @@ enrolPasskeyForm.addEventListener('submit', (event) => {
 });
 
 /**
- * The sign-in after a passkey was set up: with it alone at the portal's own login; at the
- * provider's, the password kept, then the passkey as the second step. Where that does not
- * finish, the step it stopped at stays, with the reason.
+ * The sign-in after a passkey was set up: with it alone, at the portal's login and at the
+ * provider's. Where that does not finish, the password step stays, with the reason.
  */
 async function signInAfterPasskey() {
-  if (!continueTo) {
-    credentials = null;
-    enrolled = null;
-    if (!(await passkeySignIn())) {
-      // The alert says why; the password step offers the passkey, and the password.
-      showOnly(sections, $('password-step'), { focus: false });
-      $('password').value = '';
-      $('passkey-login').focus();
-    }
-    return;
-  }
-  const reply = await logIn(credentials);
   credentials = null;
   enrolled = null;
-  if (!reply.ok) {
-    startOver();
-    return showProblem(reply.problem, { messages });
+  if (!(await passkeySignIn())) {
+    // The alert says why; the password step offers the passkey, and the password.
+    showOnly(sections, $('password-step'), { focus: false });
+    $('password').value = '';
+    $('passkey-login').focus();
   }
-  // The code step shows the passkey first (no app): used at once, its button is there again.
-  if (reply.data?.mfa_required && passkeyOptions) await busy($('code-step'), usePasskey);
 }
 
 $('codes-saved').addEventListener('click', () =>
