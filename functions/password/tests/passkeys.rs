@@ -397,3 +397,55 @@ async fn a_deactivated_users_passkey_signs_no_one_in_until_reactivated() {
     let reply = app.passkey_sign_in(&mut passkey, |answer| answer).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
+
+#[tokio::test]
+async fn a_registration_answer_works_once_even_when_two_race() {
+    let app = TestApp::start();
+    let ada = app.registered_user(person("ada@example.com")).await;
+    let options = app
+        .call(
+            Method::POST,
+            "/me/passkeys/options",
+            Some(&ada.access_token),
+            None,
+        )
+        .await;
+    let credential = TestPasskey::at(TEST_BASE_URL).create(&options.body);
+    let body = json!({ "credential": credential });
+
+    let (first, second) = tokio::join!(
+        app.call(
+            Method::POST,
+            "/me/passkeys",
+            Some(&ada.access_token),
+            Some(body.clone())
+        ),
+        app.call(
+            Method::POST,
+            "/me/passkeys",
+            Some(&ada.access_token),
+            Some(body.clone())
+        )
+    );
+
+    let statuses = [first.status, second.status];
+    assert!(statuses.contains(&StatusCode::CREATED), "{statuses:?}");
+    assert!(
+        statuses.contains(&StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+    let replayed = app
+        .call(
+            Method::POST,
+            "/me/passkeys",
+            Some(&ada.access_token),
+            Some(body),
+        )
+        .await;
+    replayed.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "code_invalid");
+    let list = app
+        .call(Method::GET, "/me/passkeys", Some(&ada.access_token), None)
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.emails_of_kind("second_factor_changed").len(), 1);
+}

@@ -350,6 +350,14 @@ mod tests {
         serde_json::to_value(credential).unwrap()
     }
 
+    /// `passkey`'s answer, at the portal, to a second step that names it, and the ceremony.
+    fn answered(key: &mut SoftPasskey, passkey: &PasskeyFactor) -> (Value, PasskeyCeremony) {
+        let (options, ceremony) = rp()
+            .start_authentication(std::slice::from_ref(passkey), NOW)
+            .unwrap();
+        (assertion(key, options, PORTAL), ceremony)
+    }
+
     fn user() -> PortalUserId {
         PortalUserId::generate(&TestRandomness)
     }
@@ -376,11 +384,8 @@ mod tests {
     fn a_registered_passkey_passes_the_second_step_and_its_counter_moves_on() {
         let mut key = authenticator();
         let passkey = register(&mut key, &user());
-        let (options, ceremony) = rp()
-            .start_authentication(std::slice::from_ref(&passkey), NOW)
-            .unwrap();
 
-        let answer = assertion(&mut key, options, PORTAL);
+        let (answer, ceremony) = answered(&mut key, &passkey);
         let used = rp()
             .finish_authentication(&answer, &ceremony, std::slice::from_ref(&passkey), NOW)
             .unwrap();
@@ -393,10 +398,7 @@ mod tests {
     fn a_replayed_assertion_is_refused_by_the_signature_counter() {
         let mut key = authenticator();
         let mut passkey = register(&mut key, &user());
-        let (options, ceremony) = rp()
-            .start_authentication(std::slice::from_ref(&passkey), NOW)
-            .unwrap();
-        let answer = assertion(&mut key, options, PORTAL);
+        let (answer, ceremony) = answered(&mut key, &passkey);
         let used = rp()
             .finish_authentication(&answer, &ceremony, std::slice::from_ref(&passkey), NOW)
             .unwrap();
@@ -453,10 +455,7 @@ mod tests {
     fn a_ceremony_is_answered_within_five_minutes_only() {
         let mut key = authenticator();
         let passkey = register(&mut key, &user());
-        let (options, ceremony) = rp()
-            .start_authentication(std::slice::from_ref(&passkey), NOW)
-            .unwrap();
-        let answer = assertion(&mut key, options, PORTAL);
+        let (answer, ceremony) = answered(&mut key, &passkey);
 
         let late =
             rp().finish_authentication(&answer, &ceremony, &[passkey], NOW + CEREMONY_LIFETIME);
